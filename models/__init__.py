@@ -1,0 +1,1 @@
+"""Shipped models: ``default.skops``, its ``.sha256`` and its model card."""

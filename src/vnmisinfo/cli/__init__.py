@@ -1,0 +1,68 @@
+"""The ``vnmisinfo`` command: a thin shell over the library.
+
+Each subcommand lives in its own module here with ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``; ``main`` only parses
+arguments, dispatches and turns known errors into messages and exit codes:
+0 ok, 1 error, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+__all__ = ["main"]
+
+#: Subcommand modules, in the order ``--help`` lists them.
+COMMANDS = ["score", "match", "train", "evaluate", "calibrate", "corpus_stats", "claimreview"]
+
+
+def _load(name: str):  # noqa: ANN202 - returns a module
+    return import_module(f"vnmisinfo.cli._{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    from vnmisinfo import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="vnmisinfo",
+        description="Find candidate false or distorted narratives in Vietnamese text. "
+        "Scores are triage signals for human reviewers, never verdicts.",
+    )
+    parser.add_argument("--version", action="version", version=f"vnmisinfo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = _load(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == f"vnmisinfo.cli._{name}":
+                continue
+            raise
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        print("vnmisinfo: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, OSError, ModuleNotFoundError) as exc:
+        print(f"vnmisinfo {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from vnmisinfo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,336 @@
+"""The detector: a calibrated linear classifier over TF-IDF channels.
+
+:class:`Detector` follows the scikit-learn estimator contract.  Its learned
+part is a :class:`~sklearn.calibration.CalibratedClassifierCV` with
+``ensemble=False`` around ``Pipeline([features, linear model])``: the linear
+model is fitted on all the data, so its weights explain every score exactly,
+and a monotone calibrator (Platt's sigmoid by default) fitted on grouped
+cross-validated decision values turns decision values into probabilities.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from .explain import top_contributions
+from .features import Preprocessor, as_frame, build_union
+from .normalize import strip_diacritics
+
+__all__ = ["TIERS", "Detector", "text_groups"]
+
+#: Review tiers, most urgent first.
+TIERS = ("high", "medium", "low")
+_CLASSIFIERS = ("logreg", "linearsvc", "sgd")
+
+
+def text_groups(norm_texts: Sequence[str]) -> np.ndarray:
+    """Group ids from normalized text, so that duplicates share a fold.
+
+    Examples
+    --------
+    >>> g = text_groups(["Tin  giả", "tin giả", "khác"])
+    >>> bool(g[0] == g[1]), bool(g[0] == g[2])
+    (True, False)
+    """
+    keys = [" ".join(t.lower().split()) for t in norm_texts]
+    digests = [hashlib.blake2b(k.encode("utf-8", "replace"), digest_size=8).hexdigest()
+               for k in keys]
+    _, ids = np.unique(np.asarray(digests), return_inverse=True)
+    return ids
+
+
+def _check_labels(y: Any, n: int) -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.shape != (n,):
+        raise ValueError(f"y must have one label per document: got shape {arr.shape}, need ({n},).")
+    labels = set(arr.tolist())
+    if not labels <= {0, 1}:
+        raise ValueError(
+            f"labels must be 0 (reliable) or 1 (misinformation); got {sorted(map(str, labels))}. "
+            "Map them first, e.g. with vnmisinfo.corpora."
+        )
+    if len(labels) < 2:
+        raise ValueError("y holds a single class; training needs both 0 and 1 examples.")
+    return arr.astype(int)
+
+
+class Detector(ClassifierMixin, BaseEstimator):
+    """Score Vietnamese texts for how likely they carry a false or distorted claim.
+
+    A score is a triage signal for a human reviewer, never a verdict.
+
+    Parameters
+    ----------
+    channels : tuple of str, default=("words", "chars", "accent_free", "meta")
+        Feature channels, from :data:`vnmisinfo.features.CHANNELS`.
+    word_ngram_range : tuple of int, default=(1, 2)
+        N-gram range of the word, syllable and accent-free channels.
+    char_ngram_range : tuple of int, default=(2, 5)
+        N-gram range of the character channel (``char_wb``).
+    min_df : int, default=2
+        Minimum document frequency of an n-gram.
+    max_features : int or None, default=None
+        Vocabulary cap per channel.
+    nb_scaling : bool, default=False
+        Scale text features by NB log-count ratios (NB-SVM).
+    classifier : {"logreg", "linearsvc", "sgd"}, default="logreg"
+        The linear model.
+    C : float, default=4.0
+        Inverse regularization strength (``alpha = 1 / (C * n)`` for SGD).
+    class_weight : {"balanced"} or None, default=None
+        Class weights of the linear model.
+    calibration : {"sigmoid", "isotonic"}, default="sigmoid"
+        Calibration of the decision values into probabilities.
+    cv : int, default=5
+        Grouped folds used to fit the calibrator.
+    medium_threshold, high_threshold : float, default=0.5, 0.8
+        Probability cut-offs of the ``medium`` and ``high`` review tiers; a
+        document is labelled 1 from ``medium_threshold`` up.
+    augment_no_diacritics : float, default=0.0
+        Share of training documents also added without diacritics, so that
+        text typed without tone marks scores like the same text with them.
+    random_state : int, default=0
+        Seed for the folds and the augmentation sample.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        ``[0, 1]``; 1 is the misinformation candidate.
+    model_ : CalibratedClassifierCV
+        The fitted calibrated pipeline.
+
+    Examples
+    --------
+    >>> texts = ["Uống nước chanh nóng diệt virus corona", "Hà Nội nắng nhẹ cuối tuần"] * 6
+    >>> det = Detector(channels=("syllables",), min_df=1, cv=2).fit(texts, [1, 0] * 6)
+    >>> [r["label"] for r in det.score(["nước chanh nóng diệt virus"])]
+    [1]
+    """
+
+    def __init__(
+        self,
+        *,
+        channels: tuple[str, ...] = ("words", "chars", "accent_free", "meta"),
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        max_features: int | None = None,
+        nb_scaling: bool = False,
+        classifier: str = "logreg",
+        C: float = 4.0,
+        class_weight: str | None = None,
+        calibration: str = "sigmoid",
+        cv: int = 5,
+        medium_threshold: float = 0.5,
+        high_threshold: float = 0.8,
+        augment_no_diacritics: float = 0.0,
+        random_state: int = 0,
+    ) -> None:
+        self.channels = channels
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.nb_scaling = nb_scaling
+        self.classifier = classifier
+        self.C = C
+        self.class_weight = class_weight
+        self.calibration = calibration
+        self.cv = cv
+        self.medium_threshold = medium_threshold
+        self.high_threshold = high_threshold
+        self.augment_no_diacritics = augment_no_diacritics
+        self.random_state = random_state
+
+    # -- construction -------------------------------------------------------------------
+    def _linear_model(self, n_samples: int) -> Any:
+        if self.classifier == "logreg":
+            return LogisticRegression(
+                C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear"
+            )
+        if self.classifier == "linearsvc":
+            return LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=5000)
+        if self.classifier == "sgd":
+            return SGDClassifier(
+                loss="modified_huber",
+                alpha=1.0 / (self.C * max(n_samples, 1)),
+                class_weight=self.class_weight,
+                random_state=self.random_state,
+                max_iter=50,
+                tol=None,
+            )
+        raise ValueError(f"classifier must be one of {_CLASSIFIERS}, got {self.classifier!r}.")
+
+    def _check_params(self) -> None:
+        if self.calibration not in ("sigmoid", "isotonic"):
+            raise ValueError(
+                f"calibration must be 'sigmoid' or 'isotonic', got {self.calibration!r}."
+            )
+        if not 0.0 <= self.medium_threshold <= self.high_threshold <= 1.0:
+            raise ValueError(
+                "thresholds must satisfy 0 <= medium_threshold <= high_threshold <= 1; got "
+                f"medium={self.medium_threshold!r}, high={self.high_threshold!r}."
+            )
+        if not 0.0 <= self.augment_no_diacritics <= 1.0:
+            raise ValueError(
+                f"augment_no_diacritics must be in [0, 1], got {self.augment_no_diacritics!r}."
+            )
+
+    def _needs_segmentation(self) -> bool:
+        return "words" in self.channels
+
+    def preprocess(self, X: Any) -> pd.DataFrame:
+        """Normalize and tokenize documents into the frame the pipeline reads.
+
+        Segmentation is skipped when no channel needs it.  A frame that was
+        already preprocessed is passed through.
+        """
+        return Preprocessor(segment=self._needs_segmentation()).transform(X)
+
+    def _augment(self, frame: pd.DataFrame, y: np.ndarray, groups: np.ndarray) -> tuple:
+        share = self.augment_no_diacritics
+        if share <= 0:
+            return frame, y, groups
+        rng = np.random.default_rng(self.random_state)
+        pick = np.flatnonzero(rng.random(len(frame)) < share)
+        extra = frame.iloc[pick].copy()
+        extra["text"] = [strip_diacritics(t) for t in extra["text"]]
+        extra["title"] = [strip_diacritics(t) for t in extra["title"]]
+        extra = self.preprocess(extra.drop(columns=["norm", "words", "syll", "plain"]))
+        return (
+            pd.concat([frame, extra], ignore_index=True),
+            np.concatenate([y, y[pick]]),
+            np.concatenate([groups, groups[pick]]),
+        )
+
+    # -- estimator API ------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, groups: Any = None) -> Detector:
+        """Fit the features, the linear model and its calibrator.
+
+        Parameters
+        ----------
+        X : sequence of str or mapping, or DataFrame
+            Training documents (see :func:`vnmisinfo.features.as_frame`).
+        y : array-like of {0, 1}
+            1 marks a false or distorted claim.
+        groups : array-like, optional
+            Group ids for the calibration folds; by default, normalized text,
+            so that duplicates never sit on both sides of a fold.
+
+        Returns
+        -------
+        Detector
+            The fitted detector.
+        """
+        self._check_params()
+        frame = self.preprocess(X)
+        y_arr = _check_labels(y, len(frame))
+        group_arr = np.asarray(groups) if groups is not None else text_groups(frame["norm"])
+        frame, y_arr, group_arr = self._augment(frame, y_arr, group_arr)
+        pipeline = Pipeline(
+            [
+                (
+                    "features",
+                    build_union(
+                        self.channels,
+                        word_ngram_range=self.word_ngram_range,
+                        char_ngram_range=self.char_ngram_range,
+                        min_df=self.min_df,
+                        max_features=self.max_features,
+                        nb_scaling=self.nb_scaling,
+                    ),
+                ),
+                ("clf", self._linear_model(len(frame))),
+            ]
+        )
+        folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
+        splits = list(folds.split(frame, y_arr, groups=group_arr))
+        self.model_ = CalibratedClassifierCV(
+            pipeline, method=self.calibration, cv=splits, ensemble=False
+        ).fit(frame, y_arr)
+        self.classes_ = np.array([0, 1])
+        fitted = self.pipeline_
+        self.feature_names_ = np.asarray(
+            fitted.named_steps["features"].get_feature_names_out(), dtype=object
+        )
+        return self
+
+    @property
+    def pipeline_(self) -> Pipeline:
+        """The fitted ``Pipeline([features, clf])`` whose weights explain scores."""
+        check_is_fitted(self, "model_")
+        return self.model_.calibrated_classifiers_[0].estimator
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Signed distance to the linear boundary; positive leans to misinformation."""
+        return np.asarray(self.pipeline_.decision_function(self.preprocess(X)), dtype=float)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated probabilities of shape (n_samples, 2); column 1 is misinformation."""
+        check_is_fitted(self, "model_")
+        return np.asarray(self.model_.predict_proba(self.preprocess(X)), dtype=float)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 where the probability reaches ``medium_threshold``, else 0."""
+        return (self.predict_proba(X)[:, 1] >= self.medium_threshold).astype(int)
+
+    def tier(self, probabilities: Any) -> list[str]:
+        """Map probabilities to review tiers ``high`` / ``medium`` / ``low``.
+
+        Examples
+        --------
+        >>> Detector().tier([0.95, 0.6, 0.1])
+        ['high', 'medium', 'low']
+        """
+        return [
+            "high" if p >= self.high_threshold else "medium" if p >= self.medium_threshold
+            else "low"
+            for p in np.asarray(probabilities, dtype=float)
+        ]
+
+    def score(self, docs: Any, explain: int = 5) -> list[dict[str, Any]]:
+        """Score documents with an explanation for each.
+
+        Parameters
+        ----------
+        docs : sequence of str or mapping, or DataFrame
+            Documents (see :func:`vnmisinfo.features.as_frame`).
+        explain : int, default=5
+            How many terms to report per document.
+
+        Returns
+        -------
+        list of dict
+            One dict per document with ``probability`` (calibrated),
+            ``label`` (1 = misinformation candidate), ``tier`` and
+            ``top_terms``: ``(term, contribution)`` pairs, the n-grams that
+            moved the decision value most, with their signed contributions.
+        """
+        check_is_fitted(self, "model_")
+        frame = self.preprocess(docs)
+        proba = self.model_.predict_proba(frame)[:, 1]
+        features = self.pipeline_.named_steps["features"].transform(frame)
+        coef = np.ravel(self.pipeline_.named_steps["clf"].coef_)
+        terms = top_contributions(features, coef, list(self.feature_names_), explain)
+        tiers = self.tier(proba)
+        return [
+            {
+                "probability": float(p),
+                "label": int(p >= self.medium_threshold),
+                "tier": t,
+                "top_terms": tt,
+            }
+            for p, t, tt in zip(proba, tiers, terms, strict=True)
+        ]

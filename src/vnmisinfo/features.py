@@ -1,0 +1,418 @@
+"""Features: the third stage, after :mod:`vnmisinfo.tokenize`.
+
+It does three things:
+
+1. :func:`as_frame` turns what a user hands in (a sequence of strings, a
+   sequence of mappings, or a pandas DataFrame with ReINTEL or VFND column
+   names) into one canonical frame with the columns of :data:`FRAME_COLUMNS`.
+2. :class:`Preprocessor` adds the normalized text and its token views
+   (``norm``, ``words``, ``syll``, ``plain``).  It learns nothing, so a
+   detector runs it once, outside cross-validation.
+3. :func:`build_union` assembles the learned part: stock
+   :class:`~sklearn.feature_extraction.text.TfidfVectorizer` channels in a
+   :class:`~sklearn.compose.ColumnTransformer`, optional NB log-count-ratio
+   scaling (:class:`NBScaler`) and the post metadata
+   (:class:`MetadataFeatures`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .normalize import normalize_text
+from .tokenize import TOKEN_PATTERN, accent_free, segment_many, syllables
+
+__all__ = [
+    "CHANNELS",
+    "FRAME_COLUMNS",
+    "META_COLUMNS",
+    "MetadataFeatures",
+    "NBScaler",
+    "Preprocessor",
+    "as_frame",
+    "build_union",
+]
+
+#: Metadata columns of the canonical frame.
+META_COLUMNS = ("likes", "comments", "shares", "timestamp")
+#: Columns of the canonical frame returned by :func:`as_frame`.
+FRAME_COLUMNS = ("text", "title", *META_COLUMNS)
+#: Feature channels a detector can combine.
+CHANNELS = ("words", "syllables", "chars", "accent_free", "meta")
+
+# Column names recognised automatically, first match wins.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "post_message", "content", "message", "body"),
+    "title": ("title", "headline"),
+    "likes": ("likes", "num_like_post", "like_count"),
+    "comments": ("comments", "num_comment_post", "comment_count"),
+    "shares": ("shares", "num_share_post", "share_count"),
+    "timestamp": ("timestamp", "timestamp_post", "created_at"),
+}
+
+
+def _type_error(where: str, value: object) -> TypeError:
+    return TypeError(
+        f"{where} is {type(value).__name__}; expected str. "
+        "Convert it to text (str(x)) or drop it; missing texts may be None and are scored as ''."
+    )
+
+
+def _text_value(value: object, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    raise _type_error(where, value)
+
+
+def _number(value: object) -> float:
+    """Coerce a count or timestamp; anything unusable becomes NaN (marked missing)."""
+    if value is None or isinstance(value, bool):
+        return math.nan
+    if isinstance(value, numbers.Real):
+        out = float(value)
+    else:
+        try:
+            out = float(str(value).strip().replace(",", ""))
+        except ValueError:
+            return math.nan
+    return out if math.isfinite(out) and out >= 0 else math.nan
+
+
+def _resolve_columns(columns: Sequence[str]) -> dict[str, str]:
+    present = {str(c).lower(): c for c in columns}
+    found = {}
+    for canonical, names in _ALIASES.items():
+        for name in names:
+            if name in present:
+                found[canonical] = present[name]
+                break
+    return found
+
+
+def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
+    """Turn documents into the canonical frame.
+
+    Parameters
+    ----------
+    docs : sequence of str, sequence of mapping, or pandas.DataFrame
+        Mappings and frames may carry ``text`` (required), ``title``,
+        ``likes``, ``comments``, ``shares`` and ``timestamp`` (Unix seconds);
+        the ReINTEL (``post_message``, ``num_like_post``, ...) and VFND
+        (``text``, ``title``) names are recognised.  ``None`` or NaN texts are
+        scored as empty text.
+    text_column : str, optional
+        Name of the text column or key when it is not one of the known names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FRAME_COLUMNS`; counts and timestamps are floats, NaN
+        when missing or not numeric.
+
+    Raises
+    ------
+    TypeError
+        If ``docs`` is a single string, or an item is neither text nor a mapping.
+    ValueError
+        If no text column can be found.
+
+    Examples
+    --------
+    >>> f = as_frame([{"post_message": "Tin giả", "num_like_post": "12"}])
+    >>> f.loc[0, "text"], f.loc[0, "likes"]
+    ('Tin giả', 12.0)
+    """
+    if isinstance(docs, (str, bytes)):
+        raise TypeError(
+            "Iterable over raw text documents expected, string object received. "
+            "Wrap a single text in a list: detector.score([text])."
+        )
+    if isinstance(docs, pd.Series):
+        docs = docs.tolist()
+    if isinstance(docs, pd.DataFrame):
+        cols = _resolve_columns(list(docs.columns))
+        if text_column is not None:
+            if text_column not in docs.columns:
+                raise ValueError(
+                    f"text column {text_column!r} not found; columns are {list(docs.columns)}."
+                )
+            cols["text"] = text_column
+        if "text" not in cols:
+            raise ValueError(
+                f"no text column among {list(docs.columns)}; name it 'text' or "
+                "'post_message', or pass text_column=..."
+            )
+        records: list[Any] = [
+            {k: row[i] for k, i in zip(cols, range(len(cols)), strict=True)}
+            for row in docs[list(cols.values())].itertuples(index=False, name=None)
+        ]
+    else:
+        try:
+            records = list(docs)
+        except TypeError:
+            raise TypeError(
+                f"documents must be a sequence of str or mappings, or a DataFrame; "
+                f"got {type(docs).__name__}."
+            ) from None
+    out: dict[str, list[Any]] = {c: [] for c in FRAME_COLUMNS}
+    for i, item in enumerate(records):
+        if isinstance(item, Mapping):
+            keys = _resolve_columns(list(item.keys()))
+            if text_column is not None and text_column in item:
+                keys["text"] = text_column
+            if "text" not in keys:
+                raise ValueError(
+                    f"document {i} has no text key among {sorted(item)}; use 'text' "
+                    "or pass text_column=..."
+                )
+            out["text"].append(_text_value(item[keys["text"]], f"document {i} text"))
+            title = item.get(keys["title"]) if "title" in keys else None
+            out["title"].append(_text_value(title, f"document {i} title"))
+            for c in META_COLUMNS:
+                out[c].append(_number(item[keys[c]]) if c in keys else math.nan)
+        else:
+            out["text"].append(_text_value(item, f"document {i}"))
+            out["title"].append("")
+            for c in META_COLUMNS:
+                out[c].append(math.nan)
+    frame = pd.DataFrame(out, columns=list(FRAME_COLUMNS))
+    for c in META_COLUMNS:
+        frame[c] = frame[c].astype(float)
+    return frame
+
+
+def _joined(text: str, title: str) -> str:
+    if title and title.strip():
+        return f"{title.strip()}. {text}"
+    return text
+
+
+class Preprocessor(TransformerMixin, BaseEstimator):
+    """Add the normalized text and its token views to a canonical frame.
+
+    The output keeps the input columns and adds ``norm`` (normalized, original
+    case), ``words`` (segmented, lower case), ``syll`` (lower case) and
+    ``plain`` (accent-free).  Nothing is learned.
+
+    Parameters
+    ----------
+    segment : bool, default=True
+        Run the word segmenter; when False, ``words`` holds the syllable view.
+
+    Examples
+    --------
+    >>> p = Preprocessor().fit_transform(as_frame(["Hà Nội có mưa"]))
+    >>> p.loc[0, "words"], p.loc[0, "plain"]
+    ('hà_nội có mưa', 'ha noi co mua')
+    """
+
+    def __init__(self, *, segment: bool = True) -> None:
+        self.segment = segment
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> Preprocessor:
+        """Nothing to learn; returns self."""
+        return self
+
+    def transform(self, X: Any) -> pd.DataFrame:
+        """Return a copy of the canonical frame with the token views added."""
+        frame = X if isinstance(X, pd.DataFrame) and "norm" in X.columns else None
+        if frame is not None:
+            return frame
+        frame = as_frame(X).copy()
+        norm = [normalize_text(_joined(t, ti)) for t, ti in zip(frame["text"], frame["title"])]
+        frame["norm"] = norm
+        syll = [syllables(t) for t in norm]
+        frame["syll"] = syll
+        frame["words"] = segment_many(norm) if self.segment else syll
+        frame["plain"] = [accent_free(t) for t in norm]
+        return frame
+
+
+class MetadataFeatures(TransformerMixin, BaseEstimator):
+    """Post metadata: log counts, posting hour, and missing-value flags.
+
+    For each of likes, comments and shares: ``log1p(count)`` scaled by
+    ``scale`` (0 when missing) and a missing flag.  The posting hour (UTC+7,
+    Vietnam's time) is one-hot encoded into ``hour_bins`` bins, with its own
+    missing flag.  News articles usually carry no metadata; their flags say so.
+
+    Parameters
+    ----------
+    hour_bins : int, default=6
+        Number of equal bins over the 24 hours.
+    scale : float, default=0.1
+        Multiplier on the log counts, keeping them on the scale of TF-IDF values.
+
+    Examples
+    --------
+    >>> m = MetadataFeatures().fit(as_frame([{"text": "a", "likes": 0}]))
+    >>> m.transform(as_frame([{"text": "a", "likes": 0}])).shape
+    (1, 13)
+    """
+
+    _COUNTS = ("likes", "comments", "shares")
+
+    def __init__(self, *, hour_bins: int = 6, scale: float = 0.1) -> None:
+        self.hour_bins = hour_bins
+        self.scale = scale
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> MetadataFeatures:
+        """Validate the parameters and record the feature names."""
+        if not isinstance(self.hour_bins, numbers.Integral) or not 1 <= self.hour_bins <= 24:
+            raise ValueError(f"hour_bins must be an integer in [1, 24], got {self.hour_bins!r}.")
+        names = []
+        for c in self._COUNTS:
+            names += [f"log_{c}", f"missing_{c}"]
+        names += [f"hour_{i}" for i in range(self.hour_bins)] + ["missing_time"]
+        self.feature_names_out_ = np.asarray(names, dtype=object)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        """Return the metadata as a sparse matrix."""
+        check_is_fitted(self, "feature_names_out_")
+        cols = []
+        for c in self._COUNTS:
+            v = X[c].to_numpy(dtype=float) if c in X else np.full(len(X), np.nan)
+            miss = np.isnan(v)
+            cols.append(np.where(miss, 0.0, np.log1p(np.where(miss, 0.0, v)) * self.scale))
+            cols.append(miss.astype(float))
+        ts = X["timestamp"].to_numpy(dtype=float) if "timestamp" in X else np.full(len(X), np.nan)
+        miss_t = np.isnan(ts)
+        hour = np.floor(((np.where(miss_t, 0.0, ts) + 7 * 3600) % 86400) / 3600)
+        bins = np.minimum((hour * self.hour_bins // 24).astype(int), self.hour_bins - 1)
+        onehot = np.zeros((len(X), self.hour_bins))
+        onehot[np.arange(len(X)), bins] = 1.0
+        onehot[miss_t] = 0.0
+        dense = np.column_stack([*cols, onehot, miss_t.astype(float)])
+        return sp.csr_matrix(dense)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """Names of the output features."""
+        check_is_fitted(self, "feature_names_out_")
+        return self.feature_names_out_
+
+
+class NBScaler(TransformerMixin, BaseEstimator):
+    """Scale features by their naive-Bayes log-count ratio (NB-SVM, Wang & Manning 2012).
+
+    ``r = log((p / |p|_1) / (q / |q|_1))`` with ``p`` and ``q`` the smoothed
+    feature sums over positive and negative documents.  Features that separate
+    the classes get larger weights before the linear model sees them.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Additive smoothing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = NBScaler().fit(np.array([[1.0, 0.0], [0.0, 1.0]]), [1, 0])
+    >>> bool(s.ratios_[0] > 0 > s.ratios_[1])
+    True
+    """
+
+    def __init__(self, *, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def fit(self, X: Any, y: Any) -> NBScaler:
+        """Learn the log-count ratios from features ``X`` and binary labels ``y``."""
+        y = np.asarray(y)
+        X = sp.csr_matrix(X)
+        p = np.asarray(X[y == 1].sum(axis=0)).ravel() + self.alpha
+        q = np.asarray(X[y != 1].sum(axis=0)).ravel() + self.alpha
+        self.ratios_ = np.log((p / p.sum()) / (q / q.sum()))
+        return self
+
+    def transform(self, X: Any) -> sp.csr_matrix:
+        """Multiply each feature by its ratio."""
+        check_is_fitted(self, "ratios_")
+        return sp.csr_matrix(X) @ sp.diags(self.ratios_)
+
+    def get_feature_names_out(self, input_features: Any = None) -> Any:
+        """Pass the input names through."""
+        return np.asarray(input_features, dtype=object)
+
+
+def _tfidf(column: str, *, analyzer: str, ngram_range: tuple[int, int], min_df: int,
+           max_features: int | None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer=analyzer,
+        token_pattern=TOKEN_PATTERN if analyzer == "word" else None,
+        ngram_range=ngram_range,
+        min_df=min_df,
+        max_features=max_features,
+        sublinear_tf=True,
+        lowercase=False,  # the token views are already lower-cased, after segmentation
+        dtype=np.float32,
+    )
+
+
+def build_union(
+    channels: Sequence[str],
+    *,
+    word_ngram_range: tuple[int, int] = (1, 2),
+    char_ngram_range: tuple[int, int] = (2, 5),
+    min_df: int = 2,
+    max_features: int | None = None,
+    nb_scaling: bool = False,
+) -> ColumnTransformer:
+    """Assemble the feature channels into one ColumnTransformer.
+
+    Parameters
+    ----------
+    channels : sequence of str
+        Any of :data:`CHANNELS`.
+    word_ngram_range, char_ngram_range : tuple of int
+        N-gram ranges for the word/syllable/accent-free channels and the
+        character channel.
+    min_df : int
+        Minimum document frequency of a kept n-gram.
+    max_features : int, optional
+        Cap on each text channel's vocabulary.
+    nb_scaling : bool
+        Scale each text channel by its NB log-count ratio.
+
+    Returns
+    -------
+    sklearn.compose.ColumnTransformer
+        Unfitted; it expects the frame made by :class:`Preprocessor`.
+
+    Examples
+    --------
+    >>> [name for name, _, _ in build_union(["words", "meta"]).transformers]
+    ['words', 'meta']
+    """
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown or not channels:
+        raise ValueError(f"channels must be a non-empty subset of {CHANNELS}, got {channels!r}.")
+    sources = {"words": "words", "syllables": "syll", "accent_free": "plain", "chars": "syll"}
+    transformers: list[tuple[str, Any, Any]] = []
+    for name in channels:
+        if name == "meta":
+            transformers.append(("meta", MetadataFeatures(), list(META_COLUMNS)))
+            continue
+        vec = _tfidf(
+            sources[name],
+            analyzer="char_wb" if name == "chars" else "word",
+            ngram_range=char_ngram_range if name == "chars" else word_ngram_range,
+            min_df=min_df,
+            max_features=max_features,
+        )
+        step: Any = Pipeline([("tfidf", vec), ("nb", NBScaler())]) if nb_scaling else vec
+        transformers.append((name, step, sources[name]))
+    return ColumnTransformer(transformers, sparse_threshold=1.0)

@@ -1,0 +1,194 @@
+"""The Detector's estimator contract, its inputs and its explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from vnmisinfo.detector import Detector
+from vnmisinfo.persist import load_model, save_model
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_get_params_invariance,
+        check_set_params,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+    ],
+    ids=lambda c: c.__name__,
+)
+def test_sklearn_data_free_checks(check):
+    check("Detector", Detector())
+
+
+def test_init_is_keyword_only():
+    with pytest.raises(TypeError):
+        Detector(("words",))  # type: ignore[misc]
+
+
+def test_unfitted_raises_not_fitted():
+    with pytest.raises(NotFittedError):
+        Detector().predict_proba(["Tin giả"])
+
+
+def test_fit_returns_self_and_sets_classes(tiny_corpus):
+    texts, y = tiny_corpus
+    det = Detector(channels=("syllables",), min_df=1, cv=3)
+    assert det.fit(texts, y) is det
+    assert det.classes_.tolist() == [0, 1]
+
+
+def test_proba_rows_sum_to_one_and_rank_claims_high(fitted_detector, tiny_corpus):
+    texts, y = tiny_corpus
+    proba = fitted_detector.predict_proba(texts)
+    assert proba.shape == (len(texts), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert proba[np.array(y) == 1, 1].mean() > proba[np.array(y) == 0, 1].mean()
+
+
+def test_decision_function_orders_like_proba(fitted_detector, tiny_corpus):
+    texts, _ = tiny_corpus
+    d = fitted_detector.decision_function(texts)
+    p = fitted_detector.predict_proba(texts)[:, 1]
+    assert np.array_equal(np.argsort(d, kind="stable"), np.argsort(p, kind="stable"))
+
+
+def test_predict_uses_medium_threshold(fitted_detector, tiny_corpus):
+    texts, _ = tiny_corpus
+    p = fitted_detector.predict_proba(texts)[:, 1]
+    assert fitted_detector.predict(texts).tolist() == (p >= 0.5).astype(int).tolist()
+
+
+def test_clone_round_trip_gives_identical_scores(fitted_detector, tiny_corpus):
+    texts, y = tiny_corpus
+    again = clone(fitted_detector).fit(texts, y)
+    np.testing.assert_allclose(again.predict_proba(texts), fitted_detector.predict_proba(texts))
+
+
+def test_skops_round_trip_gives_identical_scores(fitted_detector, tiny_corpus, tmp_path):
+    texts, _ = tiny_corpus
+    path = save_model(fitted_detector, tmp_path / "m.skops", metadata={"note": "test"})
+    loaded = load_model(path)
+    np.testing.assert_allclose(loaded.predict_proba(texts), fitted_detector.predict_proba(texts))
+    assert loaded.metadata_["note"] == "test"
+    assert loaded.metadata_["thresholds"] == {"medium": 0.5, "high": 0.8}
+
+
+def test_batch_equals_one_by_one_and_order_free(fitted_detector, tiny_corpus):
+    texts, _ = tiny_corpus
+    batch = fitted_detector.predict_proba(texts)[:, 1]
+    single = [fitted_detector.predict_proba([t])[0, 1] for t in texts]
+    np.testing.assert_allclose(batch, single)
+    order = np.random.default_rng(0).permutation(len(texts))
+    shuffled = fitted_detector.predict_proba([texts[i] for i in order])[:, 1]
+    np.testing.assert_allclose(shuffled, batch[order])
+
+
+def test_bare_string_raises_type_error(fitted_detector):
+    with pytest.raises(TypeError, match="string object received.*\\[text\\]"):
+        fitted_detector.score("Uống nước chanh nóng")
+
+
+@pytest.mark.parametrize("bad", [42, b"bytes", 3.5], ids=["int", "bytes", "float"])
+def test_non_string_item_raises_type_error_naming_it(fitted_detector, bad):
+    with pytest.raises(TypeError, match="document 1 is"):
+        fitted_detector.score(["ok", bad])
+
+
+def test_none_item_is_scored_as_empty_text(fitted_detector):
+    a, b = fitted_detector.score([None, ""])
+    assert a["probability"] == pytest.approx(b["probability"])
+
+
+def test_inputs_strings_mappings_and_frames_agree(fitted_detector):
+    text = "Uống nước chanh nóng diệt virus"
+    as_str = fitted_detector.predict_proba([text])[0, 1]
+    as_map = fitted_detector.predict_proba([{"text": text}])[0, 1]
+    as_reintel = fitted_detector.predict_proba(pd.DataFrame({"post_message": [text]}))[0, 1]
+    assert as_str == pytest.approx(as_map) == pytest.approx(as_reintel)
+
+
+def test_metadata_changes_the_score(fitted_detector):
+    text = "Uống nước chanh nóng diệt virus"
+    bare = fitted_detector.predict_proba([{"text": text}])[0, 1]
+    meta = fitted_detector.predict_proba([{"text": text, "likes": 5000, "shares": 900,
+                                           "comments": 300, "timestamp": 1585000000}])[0, 1]
+    assert bare != pytest.approx(meta)
+
+
+def test_score_explains_with_exact_contributions(fitted_detector):
+    (result,) = fitted_detector.score(["Uống nước chanh nóng diệt virus corona"], explain=3)
+    assert set(result) >= {"probability", "label", "tier", "top_terms"}
+    assert 0.0 <= result["probability"] <= 1.0
+    assert result["tier"] in {"high", "medium", "low"}
+    assert len(result["top_terms"]) == 3
+    weights = [abs(w) for _, w in result["top_terms"]]
+    assert weights == sorted(weights, reverse=True)
+    full = fitted_detector.score(["Uống nước chanh nóng diệt virus corona"], explain=100_000)
+    total = sum(w for _, w in full[0]["top_terms"])
+    clf = fitted_detector.pipeline_.named_steps["clf"]
+    decision = fitted_detector.decision_function(["Uống nước chanh nóng diệt virus corona"])[0]
+    assert total + clf.intercept_[0] == pytest.approx(decision, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("proba", "tier"), [(0.95, "high"), (0.8, "high"), (0.6, "medium"), (0.5, "medium"),
+                        (0.49, "low")],
+    ids=["0.95", "0.80", "0.60", "0.50", "0.49"],
+)
+def test_tiers_follow_stored_thresholds(proba, tier):
+    assert Detector().tier([proba]) == [tier]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"classifier": "tree"}, "classifier must be one of"),
+        ({"calibration": "beta"}, "calibration must be"),
+        ({"medium_threshold": 0.9, "high_threshold": 0.5}, "thresholds must satisfy"),
+        ({"channels": ("bogus",)}, "channels must be"),
+    ],
+    ids=["classifier", "calibration", "thresholds", "channels"],
+)
+def test_bad_parameters_raise_in_fit(tiny_corpus, params, message):
+    texts, y = tiny_corpus
+    with pytest.raises(ValueError, match=message):
+        Detector(**params).fit(texts, y)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [(["a"] * 24, "labels must be 0"), ([1] * 24, "single class"), ([1, 0], "one label per")],
+    ids=["strings", "one-class", "length"],
+)
+def test_bad_labels_raise(tiny_corpus, labels, message):
+    texts, _ = tiny_corpus
+    with pytest.raises(ValueError, match=message):
+        Detector(min_df=1).fit(texts, labels)
+
+
+@pytest.mark.parametrize("classifier", ["linearsvc", "sgd"])
+def test_other_linear_models_work(tiny_corpus, classifier):
+    texts, y = tiny_corpus
+    det = Detector(channels=("syllables",), classifier=classifier, min_df=1, cv=3).fit(texts, y)
+    (r,) = det.score(["Uống nước chanh nóng diệt virus"])
+    assert 0.0 <= r["probability"] <= 1.0 and r["top_terms"]
+
+
+def test_augmentation_adds_accent_free_copies(tiny_corpus):
+    texts, y = tiny_corpus
+    det = Detector(channels=("syllables",), min_df=1, cv=3, augment_no_diacritics=1.0)
+    det.fit(texts, y)
+    vocab = det.pipeline_.named_steps["features"].named_transformers_["syllables"].vocabulary_
+    assert "nuoc" in vocab and "nước" in vocab

@@ -1,0 +1,43 @@
+"""Explanations map back to the original text."""
+
+from __future__ import annotations
+
+import pytest
+
+from vnmisinfo.explain import format_terms, highlight_spans, readable_term
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("words__hà_nội", "hà nội"), ("syllables__y tế", "y tế"), ("chars__ coro", "«coro»"),
+     ("accent_free__ha noi", "≈ha noi"), ("meta__missing_time", "[missing_time]")],
+    ids=["words", "syllables", "chars", "accent-free", "meta"],
+)
+def test_readable_terms(name, expected):
+    assert readable_term(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "expected"),
+    [
+        ("Uống nước CHANH nóng", [("nước chanh", 1.0)], ["nước CHANH"]),
+        ("Uong nuoc chanh", [("nước chanh", 1.0)], ["nuoc chanh"]),
+        ("Tin: Hà   Nội, mưa", [("hà nội", 0.5)], ["Hà   Nội"]),
+        ("virus corona", [("≈virus", 0.2), ("[log_likes]", 0.9)], ["virus"]),
+        ("coronavirus", [("«rona»", 0.3)], ["rona"]),
+        ("ở đây", [("ở", 0.1)], ["ở"]),
+    ],
+    ids=["case", "no-diacritics", "spacing", "skip-meta", "char-gram", "one-letter"],
+)
+def test_highlight_spans_point_into_the_raw_text(text, terms, expected):
+    spans = highlight_spans(text, terms)
+    assert [text[s:e] for s, e, _ in spans] == expected
+
+
+def test_overlapping_spans_keep_the_stronger_term():
+    spans = highlight_spans("nước chanh nóng", [("nước chanh", 0.2), ("chanh nóng", -0.9)])
+    assert [(s, e) for s, e, _ in spans] == [(5, 15)]
+
+
+def test_format_terms_is_readable():
+    assert format_terms([("a b", 0.5), ("c", -0.25)]) == "a b:+0.500; c:-0.250"

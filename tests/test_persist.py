@@ -1,0 +1,103 @@
+"""Safe model loading: skops only, trusted types only, checksums, versions."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from vnmisinfo.persist import (
+    FORMAT_VERSION,
+    ModelLoadError,
+    default_model_path,
+    file_sha256,
+    load_model,
+    save_model,
+)
+
+
+class _Payload:
+    """Pickling this object runs ``touch MARKER`` on load."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_pickle_with_reduce_payload_is_refused_and_never_runs(tmp_path):
+    marker = tmp_path / "pwned"
+    evil = tmp_path / "evil.skops"
+    evil.write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(ModelLoadError, match="not a skops model file.*pickle"):
+        load_model(evil)
+    assert not marker.exists()
+
+
+def test_skops_file_naming_an_untrusted_type_is_refused(tmp_path, fitted_detector):
+    import skops.io as sio
+
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.skops"
+    sio.dump({"detector": fitted_detector, "metadata": "{}", "x": _Payload(marker)}, path)
+    with pytest.raises(ModelLoadError, match="outside the trusted list"):
+        load_model(path)
+    assert not marker.exists()
+
+
+def test_skops_file_whose_schema_is_edited_to_run_os_system_is_refused(tmp_path, fitted_detector):
+    good = save_model(fitted_detector, tmp_path / "good.skops")
+    bad = tmp_path / "edited.skops"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "schema.json":
+                schema = json.loads(data)
+                schema["content"]["metadata"] = {
+                    "__class__": "system", "__module__": "os", "__loader__": "TypeNode",
+                }
+                data = json.dumps(schema).encode()
+            zout.writestr(item, data)
+    with pytest.raises(ModelLoadError):
+        load_model(bad)
+
+
+def test_tampered_file_fails_its_checksum(tmp_path, fitted_detector):
+    path = save_model(fitted_detector, tmp_path / "m.skops")
+    with open(path, "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelLoadError, match="SHA-256"):
+        load_model(path)
+
+
+def test_newer_format_gives_a_clear_message(tmp_path, fitted_detector):
+    path = save_model(fitted_detector, tmp_path / "new.skops",
+                      metadata={"format_version": FORMAT_VERSION + 1, "vnmisinfo": "9.0"})
+    with pytest.raises(ModelLoadError, match="Upgrade vnmisinfo"):
+        load_model(path)
+
+
+def test_missing_file_names_the_fix(tmp_path):
+    with pytest.raises(ModelLoadError, match="not found.*vnmisinfo train"):
+        load_model(tmp_path / "nope.skops")
+
+
+def test_shipped_model_matches_its_stored_sha256():
+    path = default_model_path()
+    stored = path.with_name(path.name + ".sha256").read_text().split()[0]
+    assert stored == file_sha256(path)
+
+
+def test_default_model_is_cached_and_lazy():
+    import subprocess
+    import sys
+
+    code = ("import sys, vnmisinfo; assert 'sklearn' not in sys.modules; "
+            "m = vnmisinfo.load_model(); assert m is vnmisinfo.load_model(); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
