@@ -192,3 +192,9 @@ def test_augmentation_adds_accent_free_copies(tiny_corpus):
     det.fit(texts, y)
     vocab = det.pipeline_.named_steps["features"].named_transformers_["syllables"].vocabulary_
     assert "nuoc" in vocab and "nước" in vocab
+
+
+def test_score_probability_equals_predict_proba(fitted_detector, tiny_corpus):
+    texts, _ = tiny_corpus
+    scored = [r["probability"] for r in fitted_detector.score(texts)]
+    np.testing.assert_allclose(scored, fitted_detector.predict_proba(texts)[:, 1], atol=1e-12)

@@ -3,15 +3,39 @@
 Every loader returns a :class:`pandas.DataFrame` with the columns of
 :data:`RECORD_COLUMNS`: ``id``, ``text``, ``title``, ``likes``, ``comments``,
 ``shares``, ``timestamp``, ``label`` (1 = false or distorted claim, 0 =
-reliable), ``source`` (the file and corpus) and ``domain`` (the outlet, when
-known).  Poster identities such as ReINTEL's ``user_name`` are never read.
+reliable, ``<NA>`` when unlabelled), ``source`` (the file and corpus) and
+``domain`` (the outlet, when known).  Poster identities such as ReINTEL's
+``user_name`` are never read.
+
+Loaders validate what they read.  A missing file or column, an empty file,
+broken CSV quoting, a bad JSON line or an unknown label raises
+:class:`CorpusError` naming the file, the line and the fix.  Empty texts are
+kept, reported with an :class:`EmptyTextWarning` and listed in
+``frame.attrs["empty_texts"]`` (their ids) and ``frame.attrs["empty_lines"]``
+(their line numbers), so that callers decide what to do with them.
+
+=================  ==========================================================
+loader             reads
+=================  ==========================================================
+:func:`load_reintel`  ReINTEL CSV (``post_message``, ``label``, counts)
+:func:`load_vfnd`     either VFND CSV (``text``, ``label``, ``domain`` or
+                      ``source_domain``)
+:func:`load_table`    any CSV, TSV, JSONL or Parquet, naming the columns
+:func:`load_lines`    plain text, one document per line
+:func:`load_any`      any of the above, chosen by extension and columns
+=================  ==========================================================
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,12 +43,18 @@ import pandas as pd
 from .features import as_frame
 
 __all__ = [
+    "LABEL_MAP",
     "RECORD_COLUMNS",
     "CorpusError",
+    "EmptyTextWarning",
     "default_data_dir",
+    "load_any",
+    "load_lines",
     "load_reintel",
+    "load_table",
     "load_training_set",
     "load_vfnd",
+    "map_labels",
 ]
 
 RECORD_COLUMNS = (
@@ -38,9 +68,20 @@ LABEL_MAP = {
     "true": 0, "false": 1,
 }
 
+#: File extensions each format is recognised by.
+_FORMATS = {
+    ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+    ".parquet": "parquet", ".pq": "parquet", ".txt": "lines", ".text": "lines",
+}
+_TEXT_ALIASES = ("text", "post_message", "content", "message", "body")
+
 
 class CorpusError(ValueError):
     """A corpus file is malformed; the message names the file, the place and the fix."""
+
+
+class EmptyTextWarning(UserWarning):
+    """Some documents of a corpus file have no text; the message lists their lines."""
 
 
 def default_data_dir() -> Path:
@@ -48,19 +89,144 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("VNMISINFO_CORPORA", "../shared/corpora"))
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+# -- reading --------------------------------------------------------------------------------
+def _check_file(path: Path) -> None:
     if not path.is_file():
         raise CorpusError(f"{path}: file not found. Point --data-dir (or VNMISINFO_CORPORA) "
-                          "at the folder holding the corpus.")
+                          "at the folder holding the corpus, or fix the path.")
+    if path.stat().st_size == 0:
+        raise CorpusError(f"{path}: the file is empty; it needs a header row and data.")
+
+
+def _record_lines(path: Path, sep: str = ",") -> list[int]:
+    """The line on which each data record of a CSV starts (texts may span lines)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        starts = []
+        start = 1
+        for _ in reader:
+            starts.append(start)
+            start = reader.line_num + 1
+    return starts[1:]
+
+
+def _locate_csv_problem(path: Path, sep: str) -> str:
+    """Name the line where a CSV stops parsing: wrong field count or an unclosed quote."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep, strict=True)
+        start = 1
+        width = None
+        try:
+            for row in reader:
+                if width is None:
+                    width = len(row)
+                elif row and len(row) != width:
+                    return (f"line {start}: expected {width} fields as in the header, "
+                            f"found {len(row)}")
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            return f"line {start}: {exc} (a quote opened here is never closed)"
+    return "an unknown place"
+
+
+def _read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
+    _check_file(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
+                            encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise CorpusError(f"{path}: the file is empty; it needs a header row and data.") from None
     except pd.errors.ParserError as exc:
-        raise CorpusError(f"{path}: broken CSV ({exc}). Check the quoting near that line.") from None
+        where = _locate_csv_problem(path, sep)
+        raise CorpusError(
+            f"{path}, {where}. Broken CSV ({str(exc).strip()}). Quote fields that hold commas, "
+            'line breaks or quotes, and double any quote inside a field ("").'
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text ({exc}). Re-save the file as UTF-8.") from None
     if frame.empty:
-        raise CorpusError(f"{path}: the file has a header but no rows.")
+        raise CorpusError(f"{path}: the file has a header but no rows; add data rows.")
+    frame.attrs["lines"] = _record_lines(path, sep)
     return frame
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    _check_file(path)
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    with open(path, encoding="utf-8-sig") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CorpusError(
+                    f"{path}, line {number}: not valid JSON ({exc.msg} at column {exc.colno}). "
+                    "Each line must be one JSON object; check quotes and escapes there."
+                ) from None
+            if not isinstance(item, dict):
+                raise CorpusError(f"{path}, line {number}: expected a JSON object "
+                                  f"({{\"text\": ...}}), got {type(item).__name__}.")
+            records.append(item)
+            lines.append(number)
+    if not records:
+        raise CorpusError(f"{path}: the file holds no JSON records; add one object per line.")
+    frame = pd.DataFrame.from_records(records)
+    frame.attrs["lines"] = lines
+    return frame
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    _check_file(path)
+    try:
+        import pyarrow  # noqa: F401
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            f"reading {path} needs pyarrow: pip install \"vnmisinfo[parquet]\"",
+            name="pyarrow",
+        ) from None
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:
+        raise CorpusError(f"{path}: not a readable Parquet file ({exc}).") from None
+    if frame.empty:
+        raise CorpusError(f"{path}: the Parquet file has no rows.")
+    # Parquet has no lines: report row numbers from 1.
+    frame.attrs["lines"] = list(range(1, len(frame) + 1))
+    return frame
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    if fmt is not None:
+        if fmt not in set(_FORMATS.values()):
+            raise ValueError(f"unknown format {fmt!r}; choose one of "
+                             f"{sorted(set(_FORMATS.values()))}.")
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix not in _FORMATS:
+        raise CorpusError(f"{path}: cannot tell the format from the extension {suffix!r}; "
+                          f"use one of {sorted(_FORMATS)} or pass the format explicitly.")
+    return _FORMATS[suffix]
+
+
+def _read_table(path: Path, fmt: str) -> pd.DataFrame:
+    if fmt == "csv":
+        return _read_csv(path)
+    if fmt == "tsv":
+        return _read_csv(path, sep="\t")
+    if fmt == "jsonl":
+        return _read_jsonl(path)
+    if fmt == "parquet":
+        return _read_parquet(path)
+    raise CorpusError(f"{path}: {fmt!r} files are read with load_lines, not as a table.")
+
+
+def _lines_of(raw: pd.DataFrame) -> list[int]:
+    lines = raw.attrs.get("lines")
+    if lines is None or len(lines) != len(raw):
+        return list(range(2, len(raw) + 2))
+    return list(lines)
 
 
 def _require(frame: pd.DataFrame, path: Path, columns: Iterable[str]) -> None:
@@ -72,8 +238,21 @@ def _require(frame: pd.DataFrame, path: Path, columns: Iterable[str]) -> None:
         )
 
 
-def map_labels(values: Iterable[object], path: Path, *, header_lines: int = 1) -> np.ndarray:
+# -- labels and records ---------------------------------------------------------------------
+def map_labels(values: Iterable[object], path: Path, *, header_lines: int = 1,
+               lines: Sequence[int] | None = None) -> np.ndarray:
     """Map raw labels to 0/1 through :data:`LABEL_MAP`, naming the first bad line.
+
+    Parameters
+    ----------
+    values : iterable
+        Raw labels (``fake``/``real``/``misleading``, ``0``/``1``, ...).
+    path : Path
+        The file, for the error message.
+    header_lines : int, default=1
+        Lines before the first record, when ``lines`` is not given.
+    lines : sequence of int, optional
+        The line of each record (CSV texts can span several lines).
 
     Examples
     --------
@@ -84,53 +263,285 @@ def map_labels(values: Iterable[object], path: Path, *, header_lines: int = 1) -
     for i, value in enumerate(values):
         key = str(value).strip().lower()
         if key not in LABEL_MAP:
+            line = lines[i] if lines is not None else i + 1 + header_lines
+            shown = "an empty label" if not key else f"unknown label {value!r}"
             raise CorpusError(
-                f"{path}, line {i + 1 + header_lines}: unknown label {value!r}; expected one of "
-                f"{sorted(LABEL_MAP)}. Fix the label or map it first."
+                f"{path}, line {line}: {shown}; expected one of {sorted(LABEL_MAP)}. "
+                "Fix the label, or map it to one of these first."
             )
         out.append(LABEL_MAP[key])
     return np.asarray(out, dtype=int)
 
 
-def _finish(frame: pd.DataFrame, labels: np.ndarray, source: str, ids: Iterable[str],
-            domains: Iterable[str] | None = None) -> pd.DataFrame:
-    canon = as_frame(frame)
-    canon.insert(0, "id", list(ids))
+def _report_empty(canon: pd.DataFrame, path: Path, lines: Sequence[int]) -> None:
+    empty = [i for i, (t, ti) in enumerate(zip(canon["text"], canon["title"], strict=True))
+             if not str(t).strip() and not str(ti).strip()]
+    canon.attrs["empty_texts"] = [canon["id"].iloc[i] for i in empty]
+    canon.attrs["empty_lines"] = [int(lines[i]) for i in empty]
+    if empty:
+        shown = ", ".join(str(lines[i]) for i in empty[:10])
+        more = f" and {len(empty) - 10} more" if len(empty) > 10 else ""
+        warnings.warn(
+            f"{path}: {len(empty)} document(s) with empty text, at line(s) {shown}{more}. "
+            "They are kept with text ''; drop them (hygiene.drop_empty) or fill them in.",
+            EmptyTextWarning, stacklevel=4,
+        )
+
+
+def _finish(frame: pd.DataFrame, labels: Any, source: str, ids: Iterable[Any],
+            domains: Iterable[str] | None = None, *, path: Path | None = None,
+            lines: Sequence[int] | None = None) -> pd.DataFrame:
+    canon = as_frame(frame.reset_index(drop=True))
+    canon.insert(0, "id", [str(i) for i in ids])
     canon["label"] = labels
     canon["source"] = source
-    canon["domain"] = list(domains) if domains is not None else ""
-    return canon[list(RECORD_COLUMNS)]
+    canon["domain"] = [str(d) for d in domains] if domains is not None else ""
+    canon = canon[list(RECORD_COLUMNS)]
+    if path is not None:
+        _report_empty(canon, path, lines if lines is not None else range(2, len(canon) + 2))
+    return canon
 
 
+def _ids(raw: pd.DataFrame, prefix: str, column: str | None = "id") -> list[str]:
+    if column is not None and column in raw.columns:
+        return [f"{prefix}:{v}" for v in raw[column]]
+    return [f"{prefix}:{i}" for i in range(len(raw))]
+
+
+# -- loaders --------------------------------------------------------------------------------
 def load_reintel(path: str | Path) -> pd.DataFrame:
     """Load a ReINTEL CSV (``train.csv`` or ``warmup.csv``).
 
-    Empty posts are kept with ``text == ''``; :func:`load_training_set` drops them.
+    Empty posts are kept with ``text == ''`` and reported with an
+    :class:`EmptyTextWarning`; :func:`load_training_set` drops them.
+
+    Raises
+    ------
+    CorpusError
+        If the file is missing, empty or broken, lacks ``post_message`` or
+        ``label``, or holds an unknown label.
     """
     path = Path(path)
     raw = _read_csv(path)
     _require(raw, path, ["post_message", "label"])
+    lines = _lines_of(raw)
     cols = [c for c in ("post_message", "num_like_post", "num_comment_post", "num_share_post",
                         "timestamp_post") if c in raw.columns]
-    labels = map_labels(raw["label"], path)
-    ids = [f"reintel:{path.stem}:{v}" for v in raw.get("id", pd.Series(range(len(raw))))]
-    return _finish(raw[cols], labels, f"reintel/{path.name}", ids)
+    labels = map_labels(raw["label"], path, lines=lines)
+    return _finish(raw[cols], labels, f"reintel/{path.name}", _ids(raw, f"reintel:{path.stem}"),
+                   path=path, lines=lines)
 
 
 def load_vfnd(path: str | Path) -> pd.DataFrame:
     """Load either VFND file: the 223-article CSV or the JSON-derived 274-item CSV.
 
     ``misleading`` counts as 1.  The outlet goes to ``domain`` (never a feature).
+
+    Raises
+    ------
+    CorpusError
+        If the file is missing, empty or broken, lacks ``text`` or ``label``,
+        or holds an unknown label.
     """
     path = Path(path)
     raw = _read_csv(path)
     _require(raw, path, ["text", "label"])
+    lines = _lines_of(raw)
     keep = raw[[c for c in ("text", "title") if c in raw.columns]]
-    labels = map_labels(raw["label"], path)
+    labels = map_labels(raw["label"], path, lines=lines)
     dom_col = "source_domain" if "source_domain" in raw.columns else "domain"
     domains = raw[dom_col].tolist() if dom_col in raw.columns else None
-    ids = [f"vfnd:{path.stem}:{v}" for v in raw.get("id", pd.Series(range(len(raw))))]
-    return _finish(keep, labels, f"vfnd/{path.name}", ids, domains)
+    return _finish(keep, labels, f"vfnd/{path.name}", _ids(raw, f"vfnd:{path.stem}"), domains,
+                   path=path, lines=lines)
+
+
+def load_table(
+    path: str | Path,
+    *,
+    text_column: str | None = None,
+    label_column: str | None = "label",
+    id_column: str | None = None,
+    title_column: str | None = None,
+    domain_column: str | None = None,
+    fmt: str | None = None,
+) -> pd.DataFrame:
+    """Load any CSV, TSV, JSONL or Parquet file of documents.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; the format comes from the extension unless ``fmt`` is given.
+    text_column : str, optional
+        The text column; by default the first of ``text``, ``post_message``,
+        ``content``, ``message``, ``body``.
+    label_column : str or None, default="label"
+        The label column, mapped through :data:`LABEL_MAP`; None loads the
+        file unlabelled (``label`` is ``<NA>``).
+    id_column, title_column, domain_column : str, optional
+        Optional columns for ids (default: the row number), titles and outlets.
+        ``title`` and ``domain``/``source_domain`` are picked up when present.
+    fmt : {"csv", "tsv", "jsonl", "parquet"}, optional
+        Overrides the extension.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical frame (:data:`RECORD_COLUMNS`).  Metadata columns with
+        known names (``likes``, ``num_like_post``, ...) are kept.
+
+    Raises
+    ------
+    CorpusError
+        Missing file or column, empty file, broken quoting or JSON, unknown label.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_text("noi_dung,nhan\\nTỏi chữa khỏi covid,fake\\nHà Nội mưa,real\\n",
+    ...                  encoding="utf-8")
+    >>> f = load_table(p, text_column="noi_dung", label_column="nhan")
+    >>> f["label"].tolist(), f["text"].tolist()[1]
+    ([1, 0], 'Hà Nội mưa')
+    """
+    path = Path(path)
+    raw = _read_table(path, _format_of(path, fmt))
+    raw.columns = [str(c) for c in raw.columns]
+    if text_column is None:
+        present = {c.lower(): c for c in raw.columns}
+        found = [present[a] for a in _TEXT_ALIASES if a in present]
+        if not found:
+            raise CorpusError(
+                f"{path}: no text column; found {list(raw.columns)}, expected one of "
+                f"{list(_TEXT_ALIASES)}. Pass text_column=... (--text-column) to name it."
+            )
+        text_column = found[0]
+    wanted = [text_column] + [c for c in (label_column, id_column, title_column, domain_column)
+                              if c is not None]
+    missing = [c for c in wanted if c not in raw.columns]
+    if missing:
+        flag = {text_column: "--text-column", label_column: "--label-column",
+                id_column: "--id-column", title_column: "--title-column",
+                domain_column: "--domain-column"}
+        raise CorpusError(
+            f"{path}: missing column(s) {missing}; found {list(raw.columns)}. Name the right "
+            f"column with {', '.join(flag[c] for c in missing if c in flag)}"
+            + (" (or load it unlabelled with label_column=None)." if label_column in missing
+               else ".")
+        )
+    lines = _lines_of(raw)
+    texts = raw[text_column].map(lambda v: "" if v is None or (isinstance(v, float)
+                                                                and np.isnan(v)) else str(v))
+    body = pd.DataFrame({"text": texts})
+    title_column = title_column or ("title" if "title" in raw.columns else None)
+    if title_column is not None:
+        body["title"] = raw[title_column].fillna("").astype(str)
+    for name in ("likes", "num_like_post", "comments", "num_comment_post", "shares",
+                 "num_share_post", "timestamp", "timestamp_post"):
+        if name in raw.columns and name not in body.columns:
+            body[name] = raw[name]
+    if label_column is not None:
+        labels: Any = map_labels(raw[label_column], path, lines=lines)
+    else:
+        labels = pd.array([pd.NA] * len(raw), dtype="Int64")
+    if domain_column is None:
+        domain_column = next((c for c in ("domain", "source_domain") if c in raw.columns), None)
+    domains = raw[domain_column].fillna("").tolist() if domain_column is not None else None
+    return _finish(body, labels, path.name, _ids(raw, path.stem, id_column), domains,
+                   path=path, lines=lines)
+
+
+def load_lines(path: str | Path, *, label: int | str | None = None) -> pd.DataFrame:
+    """Load a plain-text file with one document per line.
+
+    Parameters
+    ----------
+    path : str or Path
+        UTF-8 text file.
+    label : int or str, optional
+        A label for every line (``1``, ``"fake"``, ...); unlabelled (``<NA>``)
+        when None.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tin.txt"
+    >>> _ = p.write_text("Tỏi chữa khỏi covid\\nUống nước chanh diệt virus\\n", encoding="utf-8")
+    >>> f = load_lines(p, label="fake")
+    >>> f["label"].tolist(), f["id"].tolist()
+    ([1, 1], ['tin:1', 'tin:2'])
+    """
+    path = Path(path)
+    _check_file(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text ({exc}). Re-save the file as UTF-8.") from None
+    rows = text.splitlines()
+    while rows and not rows[-1].strip():
+        rows.pop()
+    if not rows:
+        raise CorpusError(f"{path}: the file holds only blank lines; put one document per line.")
+    lines = list(range(1, len(rows) + 1))
+    if label is None:
+        labels: Any = pd.array([pd.NA] * len(rows), dtype="Int64")
+    else:
+        key = str(label).strip().lower()
+        if key not in LABEL_MAP:
+            raise CorpusError(f"{path}: unknown label {label!r} for all lines; expected one of "
+                              f"{sorted(LABEL_MAP)}.")
+        labels = np.full(len(rows), LABEL_MAP[key], dtype=int)
+    return _finish(pd.DataFrame({"text": rows}), labels, path.name,
+                   [f"{path.stem}:{n}" for n in lines], path=path, lines=lines)
+
+
+def _peek_columns(path: Path, fmt: str) -> list[str]:
+    if fmt in ("csv", "tsv"):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(io.StringIO(fh.readline()),
+                                     delimiter="\t" if fmt == "tsv" else ","), [])
+        return [h.strip() for h in header]
+    return []
+
+
+def load_any(
+    path: str | Path,
+    *,
+    text_column: str | None = None,
+    label_column: str | None = "label",
+    id_column: str | None = None,
+    label: int | str | None = None,
+) -> pd.DataFrame:
+    """Load a corpus file with the right loader, chosen by extension and columns.
+
+    ``.txt`` files go to :func:`load_lines` (with the constant ``label``); a
+    CSV with ReINTEL's ``post_message`` to :func:`load_reintel`; a CSV with
+    ``text``, ``label`` and ``domain``/``source_domain`` to :func:`load_vfnd`;
+    everything else to :func:`load_table`.  Naming a column sends the file
+    to :func:`load_table`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "posts.jsonl"
+    >>> _ = p.write_text('{"text": "Tỏi chữa covid", "label": 1}\\n', encoding="utf-8")
+    >>> load_any(p)["label"].tolist()
+    [1]
+    """
+    path = Path(path)
+    fmt = _format_of(path, None)
+    if fmt == "lines":
+        return load_lines(path, label=label)
+    named = text_column is not None or id_column is not None or label_column != "label"
+    if not named:
+        _check_file(path)
+        columns = set(_peek_columns(path, fmt))
+        if {"post_message", "label"} <= columns:
+            return load_reintel(path)
+        if {"text", "label"} <= columns and columns & {"domain", "source_domain"}:
+            return load_vfnd(path)
+    return load_table(path, text_column=text_column, label_column=label_column,
+                      id_column=id_column)
 
 
 def load_training_set(data_dir: str | Path | None = None, *, include_vfnd: bool = True,
@@ -144,11 +555,14 @@ def load_training_set(data_dir: str | Path | None = None, *, include_vfnd: bool 
     from .normalize import normalize_text
 
     root = Path(data_dir) if data_dir is not None else default_data_dir()
-    parts = [load_reintel(root / "reintel" / "train.csv"),
-             load_reintel(root / "reintel" / "warmup.csv")]
-    if include_vfnd and not reintel_only:
-        parts += [load_vfnd(root / "vfnd" / "vfnd_articles_223.csv"),
-                  load_vfnd(root / "vfnd" / "vfnd_json_274.csv")]
+    with warnings.catch_warnings():
+        # Empty texts are dropped below, on purpose.
+        warnings.simplefilter("ignore", EmptyTextWarning)
+        parts = [load_reintel(root / "reintel" / "train.csv"),
+                 load_reintel(root / "reintel" / "warmup.csv")]
+        if include_vfnd and not reintel_only:
+            parts += [load_vfnd(root / "vfnd" / "vfnd_articles_223.csv"),
+                      load_vfnd(root / "vfnd" / "vfnd_json_274.csv")]
     frame = pd.concat(parts, ignore_index=True)
     joined = [f"{ti}. {t}" if ti else t for t, ti in zip(frame["text"], frame["title"],
                                                            strict=True)]

@@ -1,11 +1,13 @@
 """The detector: a calibrated linear classifier over TF-IDF channels.
 
-:class:`Detector` follows the scikit-learn estimator contract.  Its learned
-part is a :class:`~sklearn.calibration.CalibratedClassifierCV` with
-``ensemble=False`` around ``Pipeline([features, linear model])``: the linear
-model is fitted on all the data, so its weights explain every score exactly,
-and a monotone calibrator (Platt's sigmoid by default) fitted on grouped
-cross-validated decision values turns decision values into probabilities.
+:class:`Detector` follows the scikit-learn estimator contract.  It learns a
+TF-IDF feature union (``features_``) and then a
+:class:`~sklearn.calibration.CalibratedClassifierCV` with ``ensemble=False``
+around a linear model (``model_``): the linear model is fitted on all the
+data, so its weights explain every score exactly, and a monotone calibrator
+(Platt's sigmoid by default) fitted on grouped cross-validated decision
+values turns decision values into probabilities.  The vocabulary is learned
+once, on all the training texts, which keeps fitting fast.
 """
 
 from __future__ import annotations
@@ -108,13 +110,16 @@ class Detector(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray of shape (2,)
         ``[0, 1]``; 1 is the misinformation candidate.
+    features_ : ColumnTransformer
+        The fitted feature channels.
     model_ : CalibratedClassifierCV
-        The fitted calibrated pipeline.
+        The calibrated linear model.
 
     Examples
     --------
-    >>> texts = ["Uống nước chanh nóng diệt virus corona", "Hà Nội nắng nhẹ cuối tuần"] * 6
-    >>> det = Detector(channels=("syllables",), min_df=1, cv=2).fit(texts, [1, 0] * 6)
+    >>> texts = ["Uống nước chanh nóng diệt virus corona", "Tỏi sống chữa khỏi covid",
+    ...          "Hà Nội nắng nhẹ cuối tuần", "Đà Nẵng mưa rào buổi chiều"] * 2
+    >>> det = Detector(channels=("syllables",), min_df=1, cv=2).fit(texts, [1, 1, 0, 0] * 2)
     >>> [r["label"] for r in det.score(["nước chanh nóng diệt virus"])]
     [1]
     """
@@ -239,48 +244,57 @@ class Detector(ClassifierMixin, BaseEstimator):
         y_arr = _check_labels(y, len(frame))
         group_arr = np.asarray(groups) if groups is not None else text_groups(frame["norm"])
         frame, y_arr, group_arr = self._augment(frame, y_arr, group_arr)
-        pipeline = Pipeline(
-            [
-                (
-                    "features",
-                    build_union(
-                        self.channels,
-                        word_ngram_range=self.word_ngram_range,
-                        char_ngram_range=self.char_ngram_range,
-                        min_df=self.min_df,
-                        max_features=self.max_features,
-                        nb_scaling=self.nb_scaling,
-                    ),
-                ),
-                ("clf", self._linear_model(len(frame))),
-            ]
+        self.features_ = build_union(
+            self.channels,
+            word_ngram_range=self.word_ngram_range,
+            char_ngram_range=self.char_ngram_range,
+            min_df=self.min_df,
+            max_features=self.max_features,
+            nb_scaling=self.nb_scaling,
         )
+        features = self.features_.fit_transform(frame, y_arr)
         folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
-        splits = list(folds.split(frame, y_arr, groups=group_arr))
+        splits = list(folds.split(features, y_arr, groups=group_arr))
         self.model_ = CalibratedClassifierCV(
-            pipeline, method=self.calibration, cv=splits, ensemble=False
-        ).fit(frame, y_arr)
+            self._linear_model(len(frame)), method=self.calibration, cv=splits, ensemble=False
+        ).fit(features, y_arr)
         self.classes_ = np.array([0, 1])
-        fitted = self.pipeline_
-        self.feature_names_ = np.asarray(
-            fitted.named_steps["features"].get_feature_names_out(), dtype=object
-        )
+        self.feature_names_ = np.asarray(self.features_.get_feature_names_out(), dtype=object)
         return self
 
     @property
     def pipeline_(self) -> Pipeline:
         """The fitted ``Pipeline([features, clf])`` whose weights explain scores."""
         check_is_fitted(self, "model_")
-        return self.model_.calibrated_classifiers_[0].estimator
+        return Pipeline(
+            [("features", self.features_), ("clf", self.model_.calibrated_classifiers_[0].estimator)]
+        )
+
+    def transform(self, X: Any) -> Any:
+        """The sparse feature matrix the linear model reads."""
+        check_is_fitted(self, "features_")
+        return self.features_.transform(self.preprocess(X))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Signed distance to the linear boundary; positive leans to misinformation."""
-        return np.asarray(self.pipeline_.decision_function(self.preprocess(X)), dtype=float)
+        clf = self.model_.calibrated_classifiers_[0].estimator
+        return np.asarray(clf.decision_function(self.transform(X)), dtype=float)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probabilities of shape (n_samples, 2); column 1 is misinformation."""
         check_is_fitted(self, "model_")
-        return np.asarray(self.model_.predict_proba(self.preprocess(X)), dtype=float)
+        return np.asarray(self.model_.predict_proba(self.transform(X)), dtype=float)
+
+    def _proba_from_features(self, features: Any) -> np.ndarray:
+        """Calibrated P(misinformation) from already transformed features.
+
+        Equal to ``predict_proba(X)[:, 1]`` but transforms only once, so that
+        :meth:`score` can reuse the features for its explanation.
+        """
+        calibrated = self.model_.calibrated_classifiers_[0]
+        decision = calibrated.estimator.decision_function(features)
+        proba = calibrated.calibrators[0].predict(np.ravel(decision))
+        return np.clip(np.asarray(proba, dtype=float), 0.0, 1.0)
 
     def predict(self, X: Any) -> np.ndarray:
         """1 where the probability reaches ``medium_threshold``, else 0."""
@@ -319,10 +333,9 @@ class Detector(ClassifierMixin, BaseEstimator):
             moved the decision value most, with their signed contributions.
         """
         check_is_fitted(self, "model_")
-        frame = self.preprocess(docs)
-        proba = self.model_.predict_proba(frame)[:, 1]
-        features = self.pipeline_.named_steps["features"].transform(frame)
-        coef = np.ravel(self.pipeline_.named_steps["clf"].coef_)
+        features = self.transform(docs)
+        proba = self._proba_from_features(features)
+        coef = np.ravel(self.model_.calibrated_classifiers_[0].estimator.coef_)
         terms = top_contributions(features, coef, list(self.feature_names_), explain)
         tiers = self.tier(proba)
         return [

@@ -89,7 +89,7 @@ import re
 import threading
 import unicodedata
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -129,6 +129,28 @@ class TruncationWarning(UserWarning):
 # ---------------------------------------------------------------------------
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """Regex alternation of ``words`` factored as a prefix trie (fast to match)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        optional = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if optional:
+            body = (f"(?:{body})" if len(branches) == 1 and len(body) > 1 else body) + "?"
+        return body
+
+    return build(trie) or "(?!)"
+
+
 def _char_class(codepoints: Iterable[int]) -> str:
     """Regex character-class body (without brackets) for a set of code points."""
     cps = sorted(set(codepoints))
@@ -146,6 +168,11 @@ def _char_class(codepoints: Iterable[int]) -> str:
 
 # Combining marks that may follow a letter (used to keep letter+mark together).
 _MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+
+# Fast path: text made only of these characters needs no coercion, evasion or
+# emoji handling (printable ASCII, newline, Latin letters incl. Vietnamese,
+# common punctuation, the dong sign).
+_UNUSUAL_RE = re.compile("[^\x20-\x7e\n\u00a0-\u00ac\u00ae-\u024f\u1ea0-\u1ef9\u2010-\u2027\u2030-\u205e\u20ab]")
 
 # Step 1: characters that are removed / turned into a space.
 _NONCHARS = [c for plane in range(17) for c in (plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF)]
@@ -232,6 +259,9 @@ _SPACED_PUNCT_RE = re.compile(
     rf"{_NOT_ALNUM_BEFORE}{_LETTER}\s*([.\-_*/·•~|])\s*{_LETTER}(?:\s*\1\s*{_LETTER})+{_NOT_ALNUM_AFTER}"
 )
 _LETTER_RE = re.compile(_LETTER)
+# necessary condition for either pattern: two single letters after a separator
+_SPACED_HINT_RE = re.compile(r"[\W_][^\W\d_][\W_]+[^\W\d_](?![^\W_])")
+_WORD_RE = re.compile(r"[^\W\d_]+")
 _SEP_RE = re.compile(rf"[^\w{_MARKS}]+|_+")
 _VI_VOWELS = frozenset(
     "aàáạảãâầấậẩẫăằắặẳẵeèéẹẻẽêềếệểễiìíịỉĩoòóọỏõôồốộổỗơờớợởỡuùúụủũưừứựửữyỳýỵỷỹ"
@@ -243,24 +273,21 @@ _REPEAT_PUNCT_RE = re.compile(
     "([!-/:-@\\[-\\^`{-~\u00a1-\u00ac\u00ae-\u00bf\u2010-\u2027\u2030-\u205e\u3001-\u3003\u300c-\u301f])\\1+"
 )
 
-# Step 8: teencode word boundaries.
-_TEEN_WORD_RE = re.compile(
-    rf"(?<![\w@#&'’\-./{_MARKS}])[^\W\d_]+(?![\w'’\-@/{_MARKS}]|\.\w)"
-)
-
 # Step 9: URLs, e-mails, phones.
 _TLDS = (
     "com|vn|net|org|info|gov|edu|io|me|ly|co|tv|link|xyz|online|site|top|asia|biz|us|uk|"
     "ru|cn|jp|kr|de|fr|news|app|club|live|store|shop|pro|blog|ai|cc|tk|ml|ga|cf|gq|to|gl|gd|be"
 )
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
 _URL_CHARS = r"[\w\-.~:/?#@!$&*+,;=%]"
 _URL_END = r"[\w\-~/#$&*+=%]"
 _URL_RE = re.compile(
     rf"(?P<email>(?<![\w.+\-%])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{{2,}}(?![\w\-@]))"
     rf"|(?P<url>(?<![\w@.\-])(?:(?:https?|ftp)://|www\.)(?:{_URL_CHARS}*{_URL_END})?)"
-    rf"|(?P<domain>(?<![\w@.\-/])(?:[A-Za-z0-9\-]+\.)*[A-Za-z0-9\-]{{2,}}\.(?:{_TLDS})(?![\w\-@]|\.\w)(?:/(?:{_URL_CHARS}*{_URL_END})?)?)",
+    rf"|(?P<domain>(?<![\w@.\-/])(?:{_LABEL}\.)*[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]\.(?:{_TLDS})(?![\w\-@]|\.\w)(?:/(?:{_URL_CHARS}*{_URL_END})?)?)",
     re.IGNORECASE,
 )
+_URL_HINT_RE = re.compile(rf"@|://|www\.|\.(?:{_TLDS})\b", re.IGNORECASE)
 _PHONE_RE = re.compile(
     r"(?<![\w+.,])(?:"
     r"(?:\(\+84\)|\+84|0084)[ .\-]?[1-9]\d(?:[ .\-]?\d){7,8}"
@@ -276,18 +303,50 @@ _EMOJI_SEQ = rf"[\U0001f1e6-\U0001f1ff]{{2}}|[{_EMOJI_BASE}][{_EMOJI_MOD}]*(?:\u
 _EMOJI_RE = re.compile(rf"({_EMOJI_SEQ})(?:\s*\1(?![{_EMOJI_MOD}\u200d]))*")
 
 # Step 5: underthesea tables, loaded lazily (importing underthesea takes ~0.5 s).
-_TOKEN_WORD_RE = re.compile(rf"(?<![^\W_]|[{_MARKS}])[^\W\d_]{{2,6}}(?![^\W_]|[{_MARKS}])")
+_WORD_BEFORE = rf"(?<![^\W_]|[{_MARKS}])"
+_WORD_AFTER = rf"(?![^\W_]|[{_MARKS}])"
+_TEEN_BEFORE = rf"(?<![\w@#&'’\-./{_MARKS}])"
+_TEEN_AFTER = rf"(?![\w'’\-@/{_MARKS}]|\.\w)"
 _tables_lock = threading.Lock()
-_UTS_TABLES: tuple[dict[int, str], dict[str, str]] | None = None
-_TEENCODE: dict[str, str] | None = None
+_UTS_TABLES: _ToneTables | None = None
+_TEENCODE: _Teencode | None = None
 
 
-def _load_underthesea_tables() -> tuple[dict[int, str], dict[str, str]]:
+class _ToneTables:
+    """underthesea's character map plus a trie regex over its token map."""
+
+    def __init__(self, chars: dict[int, str], tokens: dict[str, str]) -> None:
+        self.chars = chars
+        self.chars_re = re.compile("[" + _char_class(chars) + "]") if chars else None
+        self.tokens = tokens
+        self.tokens_re = re.compile(_WORD_BEFORE + "(?:" + _trie_pattern(tokens) + ")" + _WORD_AFTER) if tokens else None
+
+    def apply(self, text: str) -> str:
+        if self.chars_re is not None and self.chars_re.search(text):
+            text = text.translate(self.chars)
+        if self.tokens_re is not None and not self.tokens.keys().isdisjoint(_WORD_RE.findall(text)):
+            tokens = self.tokens
+            text = self.tokens_re.sub(lambda m: tokens[m.group()], text)
+        return text
+
+
+class _Teencode:
+    """Teencode table plus a case-insensitive trie regex over its keys."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+        self.keys = table.keys()
+        self.regex = (
+            re.compile(_TEEN_BEFORE + "(?:" + _trie_pattern(table) + ")" + _TEEN_AFTER, re.IGNORECASE) if table else None
+        )
+
+
+def _load_underthesea_tables() -> _ToneTables:
     """Character and token tables of underthesea's ``text_normalize`` (NFC, chains resolved)."""
     try:
         from underthesea.pipeline.text_normalize.text_normalizer import character_map, token_map
     except Exception:  # underthesea missing or reorganized: skip the step
-        return {}, {}
+        return _ToneTables({}, {})
     char_table = {ord(k): unicodedata.normalize("NFC", v) for k, v in character_map.items() if len(k) == 1}
     raw = {unicodedata.normalize("NFC", k): unicodedata.normalize("NFC", v) for k, v in token_map.items()}
     tokens: dict[str, str] = {}
@@ -301,10 +360,10 @@ def _load_underthesea_tables() -> tuple[dict[int, str], dict[str, str]]:
         value = value.translate(char_table)
         if value != key:
             tokens[key] = value
-    return char_table, tokens
+    return _ToneTables(char_table, tokens)
 
 
-def _load_teencode() -> dict[str, str]:
+def _load_teencode() -> _Teencode:
     """Project teencode table merged with underthesea_core's (project wins)."""
     merged: dict[str, str] = {}
     try:
@@ -326,10 +385,12 @@ def _load_teencode() -> dict[str, str]:
     # identity rows only block entries from the other table; keep real expansions
     table = {k: v for k, v in merged.items() if v and v.lower() != k and _LETTER_RUN_RE.fullmatch(k)}
     # an expansion must never contain another key (keeps the step idempotent)
-    return {k: v for k, v in table.items() if not any(w.lower() in table for w in re.findall(r"[^\W\d_]+", v))}
+    return _Teencode(
+        {k: v for k, v in table.items() if not any(w.lower() in table for w in re.findall(r"[^\W\d_]+", v))}
+    )
 
 
-def _tables() -> tuple[tuple[dict[int, str], dict[str, str]], dict[str, str]]:
+def _tables() -> tuple[_ToneTables, _Teencode]:
     global _UTS_TABLES, _TEENCODE
     if _UTS_TABLES is None or _TEENCODE is None:
         with _tables_lock:
@@ -380,6 +441,8 @@ def _join_punct(match: re.Match[str]) -> str:
 def _spaced_and_repeats(text: str) -> str:
     text = _REPEAT_LETTER_RE.sub(r"\1", text)
     text = _REPEAT_PUNCT_RE.sub(r"\1", text)
+    if not _SPACED_HINT_RE.search(text):
+        return text
     for _ in range(8):
         joined = _SPACED_PUNCT_RE.sub(_join_punct, text)
         joined = _SPACED_WS_RE.sub(_join_ws, joined)
@@ -391,7 +454,9 @@ def _spaced_and_repeats(text: str) -> str:
     return text
 
 
-def _expand_teencode(text: str, table: dict[str, str]) -> str:
+def _expand_teencode(text: str, teen: _Teencode) -> str:
+    table = teen.table
+
     def repl(match: re.Match[str]) -> str:
         word = match.group()
         expansion = table.get(word.lower())
@@ -407,21 +472,38 @@ def _expand_teencode(text: str, table: dict[str, str]) -> str:
             return expansion[0].upper() + expansion[1:]
         return expansion
 
-    return _TEEN_WORD_RE.sub(repl, text)
+    assert teen.regex is not None
+    return teen.regex.sub(repl, text)
 
 
 def _phone_repl(match: re.Match[str]) -> str:
     return f" {PHONE_TOKEN} "
 
 
-def _process_segment(text: str, *, evasion: bool, teencode: bool, placeholders: bool, teen: dict[str, str]) -> str:
-    if evasion:
-        text = _spaced_and_repeats(text)
-    if teencode and teen:
+def _teencode_and_phones(text: str, *, teencode: bool, placeholders: bool, teen: _Teencode) -> str:
+    if teencode and teen.regex is not None and not teen.keys.isdisjoint(_WORD_RE.findall(text.lower())):
         text = _expand_teencode(text, teen)
     if placeholders:
         text = _PHONE_RE.sub(_phone_repl, text)
     return text
+
+
+def _outside_urls(text: str, func: Callable[[str], str], *, placeholders: bool = False) -> str:
+    """Apply ``func`` to the text between URLs / e-mails; optionally replace those."""
+    if not _URL_HINT_RE.search(text):
+        return func(text)
+    pieces: list[str] = []
+    pos = 0
+    for match in _URL_RE.finditer(text):
+        start, end = match.span()
+        pieces.append(func(text[pos:start]))
+        if placeholders:
+            pieces.append(f" {EMAIL_TOKEN if match.lastgroup == 'email' else URL_TOKEN} ")
+        else:
+            pieces.append(match.group())
+        pos = end
+    pieces.append(func(text[pos:]))
+    return "".join(pieces)
 
 
 def _emoji_repl(match: re.Match[str]) -> str:
@@ -485,16 +567,17 @@ def normalize_text(text: str, *, evasion: bool = True, teencode: bool = True, pl
         text = text[:MAX_CHARS]
     if not text:
         return ""
-    (char_table, token_map), teen = _tables()
-    ascii_only = text.isascii()
+    tone, teen = _tables()
+    unusual = _UNUSUAL_RE.search(text) is not None
 
     # 1. coerce
-    text = _BAD_RE.sub("", text)
-    text = _CTRL_SPACE_RE.sub(" ", text)
-    if not ascii_only:
+    if unusual:
+        text = _BAD_RE.sub("", text)
+        text = _CTRL_SPACE_RE.sub(" ", text)
+    if not text.isascii():
         # 2. NFC
         text = _nfc(text)
-        if evasion:
+        if evasion and unusual:
             # 3. invisible characters
             stripped = _INVISIBLE_RE.sub("", text)
             # 4. homoglyphs
@@ -504,29 +587,24 @@ def normalize_text(text: str, *, evasion: bool = True, teencode: bool = True, pl
             if stripped != text:
                 text = _nfc(stripped)
         # 5. underthesea tone-mark rules
-        if char_table:
-            text = text.translate(char_table)
-        if token_map:
-            text = _TOKEN_WORD_RE.sub(lambda m: token_map.get(m.group(), m.group()), text)
+        text = tone.apply(text)
 
-    # URLs and e-mails are located once; steps 6-9 only see the text between them.
-    pieces: list[str] = []
-    pos = 0
-    kwargs = {"evasion": evasion, "teencode": teencode, "placeholders": placeholders, "teen": teen}
-    if "." in text:
-        for match in _URL_RE.finditer(text):
-            start, end = match.span()
-            pieces.append(_process_segment(text[pos:start], **kwargs))
-            if placeholders:
-                pieces.append(f" {EMAIL_TOKEN if match.lastgroup == 'email' else URL_TOKEN} ")
-            else:
-                pieces.append(match.group())
-            pos = end
-    pieces.append(_process_segment(text[pos:], **kwargs))
-    text = "".join(pieces)
+    # URLs and e-mails are protected: steps 6-9 only see the text between them.
+    # They are located again after steps 6-7 because squashing can create one
+    # ('x..com' -> 'x.com').
+    if evasion:
+        for _ in range(4):  # until URL boundaries and repeats agree
+            before, text = text, _outside_urls(text, _spaced_and_repeats)
+            if text == before:
+                break
+    text = _outside_urls(
+        text,
+        lambda seg: _teencode_and_phones(seg, teencode=teencode, placeholders=placeholders, teen=teen),
+        placeholders=placeholders,
+    )
 
     # 10. emoji
-    if not ascii_only:
+    if unusual:
         text = _EMOJI_RE.sub(_emoji_repl, text)
     # 11. whitespace
     text = " ".join(text.split())

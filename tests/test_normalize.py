@@ -1,0 +1,376 @@
+"""Tests for vnmisinfo.normalize."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+import warnings
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vnmisinfo.normalize import (
+    MAX_CHARS,
+    Normalizer,
+    TruncationWarning,
+    _tables,
+    normalize_text,
+    strip_diacritics,
+)
+
+ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f]")
+
+
+def case(raw: str, expected: str, id: str):  # noqa: A002 - mirrors pytest.param
+    return pytest.param(raw, expected, id=id)
+
+
+# --- steps 1-2: coercion and NFC -------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("ho\u0300a bi\u0300nh", "hòa bình", "nfd-to-nfc"),
+        case(unicodedata.normalize("NFD", "Việt Nam"), "Việt Nam", "nfd-stacked-marks"),
+        case("tin\x00 giả\x07", "tin giả", "control-chars-removed"),
+        case("dòng 1\r\ndòng 2\x0cdòng 3", "dòng 1 dòng 2 dòng 3", "line-separators-become-space"),
+        case("a\ud800b\udfff", "ab", "lone-surrogates-removed"),
+        case("x\ufffe\ufdd0y\ufffd", "xy", "non-characters-removed"),
+        case("tin\tgiả\nthật", "tin giả thật", "tab-newline-become-space"),
+    ],
+)
+def test_coerce_and_nfc(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+# --- step 3: invisible characters ----------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("co\u200bro\u200bna", "corona", "zero-width-space"),
+        case("vac\u200cxin\u200d", "vacxin", "zwnj-zwj"),
+        case("\ufeffvắc\u2060xin", "vắcxin", "bom-word-joiner"),
+        case("tin\u00adgiả", "tingiả", "soft-hyphen"),
+        case("ma\u180esk", "mask", "mongolian-vowel-separator"),
+        case("lừa\u202eđảo", "lừađảo", "bidi-override"),
+        case("a\U000e0041b", "ab", "tag-character"),
+    ],
+)
+def test_invisible_characters(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+# --- step 4: homoglyphs ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("\u0441\u043er\u043en\u0430", "corona", "cyrillic-in-latin-word"),
+        case("\u0441ovid", "covid", "cyrillic-c"),
+        case("ｃｏｖｉｄ", "covid", "full-width"),
+        case("ＣＯＶＩＤ－１９", "COVID-19", "full-width-upper-digits"),
+        case("𝐜𝐨𝐯𝐢𝐝", "covid", "math-bold"),
+        case("v\u0430\u0441xin", "vacxin", "cyrillic-a-c"),
+        case("\u0391\u0399 model", "\u0391\u0399 model", "greek-only-run-kept"),
+        case("\u0392ig news", "Big news", "greek-beta"),
+        case("t\u043e\u0301i", "tói", "cyrillic-o-plus-acute-recomposes"),
+        case("Москва", "Москва", "russian-kept"),
+        case("Москвa", "Москвa", "russian-with-latin-a-kept"),
+        case("Ο Παπαδόπουλος", "Ο Παπαδόπουλος", "greek-kept"),
+    ],
+)
+def test_homoglyphs(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+# --- step 5: underthesea tone-mark rules ------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("hoà", "hòa", "hoa-grave"),
+        case("hòa", "hòa", "hoa-already-new-style"),
+        case("Thuỷ điện", "Thủy điện", "thuy"),
+        case("khoẻ", "khỏe", "khoe"),
+        case("HOÀ BÌNH", "HÒA BÌNH", "upper-case"),
+        case("Ðà Nẵng", "Đà Nẵng", "eth-to-d-stroke"),
+        case("3.5 triệu, a.b@c", "3.5 triệu, a.b@c", "no-respacing-of-punctuation"),
+    ],
+)
+def test_tone_marks(raw: str, expected: str) -> None:
+    assert normalize_text(raw, placeholders=False) == expected
+
+
+# --- step 6: spaced / dotted letters ---------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("v.i.r.u.s", "virus", "dotted"),
+        case("c o r o n a", "corona", "spaced"),
+        case("c-o-v-i-d", "covid", "dashed"),
+        case("c_o_v_i_d", "covid", "underscored"),
+        case("v. i. r. u. s", "virus", "dot-space"),
+        case("c h ó", "chó", "spaced-vietnamese"),
+        case("tin v.a.c.x.i.n giả", "tin vacxin giả", "inside-sentence"),
+        case("Đ. Nẵng", "Đ. Nẵng", "abbreviation-kept"),
+        case("a, b, c", "a, b, c", "comma-list-kept"),
+        case("a b", "a b", "two-letters-kept"),
+        case("c.o-v", "c.o-v", "mixed-separators-kept"),
+        case("anh ở đây", "anh ở đây", "one-letter-word-o"),
+        case("ý kiến", "ý kiến", "one-letter-word-y"),
+        case("à thì ra vậy", "à thì ra vậy", "one-letter-word-a"),
+        case("ờ ừ à", "ờ ừ à", "vowel-words-kept"),
+        case("năm 2 0 2 0", "năm 2 0 2 0", "digits-not-joined"),
+    ],
+)
+def test_spaced_letters(raw: str, expected: str) -> None:
+    assert normalize_text(raw, teencode=False) == expected
+
+
+# --- step 7: repeated characters -------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("nhiềuuuuu", "nhiều", "letters"),
+        case("đẹp quáaaaa", "đẹp quáa", "different-tone-kept"),
+        case("sốc!!!", "sốc!", "exclamation"),
+        case("thật sao???", "thật sao?", "question"),
+        case("chờ....", "chờ.", "dots"),
+        case("kinh", "kinh", "no-repeats"),
+        case("cuộc", "cuộc", "double-letter-kept"),
+        case("1000000 đồng", "1000000 đồng", "digits-untouched"),
+        case("quý III", "quý III", "roman-numeral-kept"),
+    ],
+)
+def test_repeats(raw: str, expected: str) -> None:
+    assert normalize_text(raw, teencode=False) == expected
+
+
+# --- step 8: teencode ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("ko biết", "không biết", "ko"),
+        case("k có", "không có", "k"),
+        case("hok có", "không có", "hok"),
+        case("khong có", "không có", "khong"),
+        case("dc chưa", "được chưa", "dc"),
+        case("đc chưa", "được chưa", "d-stroke-c"),
+        case("làm j", "làm gì", "j"),
+        case("đi vs tôi", "đi với tôi", "vs"),
+        case("mn ơi", "mọi người ơi", "mn"),
+        case("ae ơi", "anh em ơi", "ae"),
+        case("ăn r", "ăn rồi", "r"),
+        case("sống ở vn", "sống ở Việt Nam", "vn-proper-noun"),
+        case("VN", "Việt Nam", "upper-proper-noun"),
+        case("Ko sao", "Không sao", "capitalized"),
+        case("KO ĐƯỢC", "KHÔNG ĐƯỢC", "all-caps"),
+        case("Vitamin K", "Vitamin K", "single-capital-kept"),
+        case("giá 5k", "giá 5k", "glued-to-digit"),
+        case("k-pop", "k-pop", "hyphenated"),
+        case("uống nc", "uống nc", "ambiguous-nc-kept"),
+        case("kooo", "không", "after-repeat-squash"),
+        case("bt ntn", "biết như thế nào", "bt-ntn"),
+    ],
+)
+def test_teencode(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+def test_teencode_disabled() -> None:
+    assert normalize_text("ko bt", teencode=False) == "ko bt"
+
+
+def test_teencode_table_size_and_fixpoint() -> None:
+    _, teen = _tables()
+    assert len(teen.table) >= 80
+    for key, value in teen.table.items():
+        assert key == key.lower()
+        assert normalize_text(value, evasion=False, placeholders=False) == value, key
+
+
+def test_teencode_not_inside_urls() -> None:
+    assert normalize_text("https://x.vn/ko/dc", placeholders=False) == "https://x.vn/ko/dc"
+
+
+# --- step 9: placeholders --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("xem https://tin-gia.vn/a?b=1", "xem __url__", "https-url"),
+        case("xem http://x.com/a.", "xem __url__ .", "trailing-dot-kept"),
+        case("vào www.abc.com nhé", "vào __url__ nhé", "www"),
+        case("đọc trên baomoi.vn", "đọc trên __url__", "bare-domain"),
+        case("mail abc.xyz@gmail.com", "mail __email__", "email"),
+        case("gọi 0912345678", "gọi __phone__", "mobile"),
+        case("gọi 0912 345 678", "gọi __phone__", "mobile-spaced"),
+        case("gọi 0912.345.678", "gọi __phone__", "mobile-dotted"),
+        case("gọi +84 912 345 678", "gọi __phone__", "international"),
+        case("gọi 024 3825 1234", "gọi __phone__", "landline"),
+        case("hotline 1900 1234", "hotline __phone__", "hotline-1900"),
+        case("hotline 18001091", "hotline __phone__", "hotline-1800"),
+        case("năm 2020 có 12345 ca", "năm 2020 có 12345 ca", "numbers-kept"),
+        case("v.v. và T.Ư", "v.v. và T.Ư", "abbreviations-not-urls"),
+    ],
+)
+def test_placeholders(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+def test_placeholders_disabled() -> None:
+    raw = "gọi 0912 345 678, web https://x.vn"
+    assert normalize_text(raw, placeholders=False) == raw
+
+
+# --- step 10: emoji ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("hay quá😂😂😂", "hay quá 😂", "run-collapsed"),
+        case("😂 😂 ok", "😂 ok", "spaced-run-collapsed"),
+        case("vui😀buồn😢", "vui 😀 buồn 😢", "separated"),
+        case("👍🏻👍🏻", "👍🏻", "skin-tone"),
+        case("🇻🇳🇻🇳 cố lên", "🇻🇳 cố lên", "flags"),
+        case("❤️❤️", "❤", "variation-selector-dropped"),
+    ],
+)
+def test_emoji(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+# --- step 11 and general behaviour -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("  tin   giả \n\n thật  ", "tin giả thật", "whitespace"),
+        case("", "", "empty"),
+        case("\u200b\u200b", "", "only-invisible"),
+        case("Hà Nội", "Hà Nội", "case-kept"),
+    ],
+)
+def test_whitespace_and_case(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+def test_evasion_disabled_keeps_obfuscation() -> None:
+    assert normalize_text("co\u200brona v.i.r.u.s!!!", evasion=False) == "co\u200brona v.i.r.u.s!!!"
+
+
+@pytest.mark.parametrize("bad", [None, b"bytes", 42, ["list"]], ids=["none", "bytes", "int", "list"])
+def test_normalize_text_type_error(bad: object) -> None:
+    with pytest.raises(TypeError, match=r"expected str, got \w+"):
+        normalize_text(bad)  # type: ignore[arg-type]
+
+
+def test_truncation_warning() -> None:
+    raw = "tin giả " * (MAX_CHARS // 8 + 10)
+    with pytest.warns(TruncationWarning, match=str(len(raw))):
+        out = normalize_text(raw)
+    assert len(out) <= MAX_CHARS
+    assert out.startswith("tin giả tin giả")
+
+
+def test_no_warning_below_cap() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        normalize_text("a" * MAX_CHARS)
+
+
+def test_output_never_exceeds_cap() -> None:
+    out = normalize_text("k " * (MAX_CHARS // 2))
+    assert len(out) <= MAX_CHARS
+    assert normalize_text(out) == out
+
+
+def test_five_megabytes_is_fast() -> None:
+    raw = ("Tin giả ko 😂\u200b v.i.r.u.s!!! " * 200_000)[:5_000_000]
+    start = time.perf_counter()
+    with pytest.warns(TruncationWarning):
+        normalize_text(raw)
+    assert time.perf_counter() - start < 3.0
+
+
+# --- strip_diacritics --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("Hòa Bình đẹp", "Hoa Binh dep", "basic"),
+        case("ĐỒNG NAI", "DONG NAI", "upper-d-stroke"),
+        case("ho\u0300a", "hoa", "nfd-input"),
+        case("plain ascii", "plain ascii", "ascii"),
+    ],
+)
+def test_strip_diacritics(raw: str, expected: str) -> None:
+    assert strip_diacritics(raw) == expected
+
+
+def test_strip_diacritics_type_error() -> None:
+    with pytest.raises(TypeError, match="expected str"):
+        strip_diacritics(1)  # type: ignore[arg-type]
+
+
+# --- Normalizer ------------------------------------------------------------------------------------------
+def test_normalizer_transform() -> None:
+    norm = Normalizer()
+    assert norm.fit(["x"]) is norm
+    assert norm.transform(["ko bt", None, float("nan"), "hoà"]) == ["không biết", "", "", "hòa"]
+
+
+def test_normalizer_options_and_params() -> None:
+    norm = Normalizer(teencode=False, placeholders=False)
+    assert norm.get_params() == {"evasion": True, "teencode": False, "placeholders": False}
+    assert norm.fit_transform(["ko 0912345678"]) == ["ko 0912345678"]
+
+
+def test_normalizer_rejects_bare_string() -> None:
+    with pytest.raises(TypeError, match="Iterable over raw text documents expected, string object received"):
+        Normalizer().transform("ko bt")
+    with pytest.raises(TypeError, match="string object received"):
+        Normalizer().fit("ko bt")
+
+
+def test_normalizer_in_pipeline() -> None:
+    from sklearn.base import clone
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(Normalizer(), CountVectorizer())
+    X = pipe.fit_transform(["ko tin", "không tin"])
+    assert (X[0] != X[1]).nnz == 0
+    assert clone(Normalizer(evasion=False)).evasion is False
+
+
+# --- properties ---------------------------------------------------------------------------------------------
+flags = st.fixed_dictionaries({"evasion": st.booleans(), "teencode": st.booleans(), "placeholders": st.booleans()})
+vi_text = st.lists(
+    st.sampled_from(
+        list("aàáâăđeêioôơuưyỳ kcnrjvhdoOKD.-_ ,!?@:/\n")
+        + ["ko", "dc", "vn", "www.", "http://", ".vn", "0912", " 345 ", "😂", "👍🏻", "\u200b", "\u0441", "\u0301", "ｃ", "Ð"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), flags)
+def test_never_raises_and_idempotent(text: str, opts: dict[str, bool]) -> None:
+    out = normalize_text(text, **opts)
+    assert isinstance(out, str)
+    assert normalize_text(out, **opts) == out
+
+
+@settings(max_examples=200, deadline=None)
+@given(vi_text, flags)
+def test_idempotent_on_vietnamese_like_text(text: str, opts: dict[str, bool]) -> None:
+    out = normalize_text(text, **opts)
+    assert normalize_text(out, **opts) == out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_output_is_clean(text: str) -> None:
+    out = normalize_text(text)
+    assert not ZERO_WIDTH.search(out)
+    assert unicodedata.is_normalized("NFC", out)
+    assert out == out.strip()
+    assert "  " not in out
+    assert not any(0xD800 <= ord(ch) <= 0xDFFF for ch in out)
