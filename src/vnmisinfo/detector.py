@@ -105,6 +105,11 @@ class Detector(ClassifierMixin, BaseEstimator):
         text typed without tone marks scores like the same text with them.
     random_state : int, default=0
         Seed for the folds and the augmentation sample.
+    narratives : NarrativeIndex or None, default=None
+        A fitted :class:`vnmisinfo.narratives.NarrativeIndex`.  When set,
+        :meth:`score` adds the best-matching known narrative and its rebuttal
+        to each result, and the named entities of flagged documents.  It is
+        stored inside the model file.
 
     Attributes
     ----------
@@ -142,6 +147,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         high_threshold: float = 0.8,
         augment_no_diacritics: float = 0.0,
         random_state: int = 0,
+        narratives: Any = None,
     ) -> None:
         self.channels = channels
         self.word_ngram_range = word_ngram_range
@@ -158,6 +164,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.high_threshold = high_threshold
         self.augment_no_diacritics = augment_no_diacritics
         self.random_state = random_state
+        self.narratives = narratives
 
     # -- construction -------------------------------------------------------------------
     def _linear_model(self, n_samples: int) -> Any:
@@ -331,14 +338,20 @@ class Detector(ClassifierMixin, BaseEstimator):
             ``label`` (1 = misinformation candidate), ``tier`` and
             ``top_terms``: ``(term, contribution)`` pairs, the n-grams that
             moved the decision value most, with their signed contributions.
+            With a narrative index, also ``narrative_id`` (None when no
+            known narrative matches), ``narrative_similarity``,
+            ``narrative_sentence`` (the evidence), ``narrative_claim``,
+            ``rebuttal`` (English summary), ``rebuttal_vi``, ``sources`` and,
+            for flagged documents, ``entities`` as ``(name, PER|LOC|ORG)``.
         """
         check_is_fitted(self, "model_")
-        features = self.transform(docs)
+        frame = self.preprocess(docs)
+        features = self.features_.transform(frame)
         proba = self._proba_from_features(features)
         coef = np.ravel(self.model_.calibrated_classifiers_[0].estimator.coef_)
         terms = top_contributions(features, coef, list(self.feature_names_), explain)
         tiers = self.tier(proba)
-        return [
+        results = [
             {
                 "probability": float(p),
                 "label": int(p >= self.medium_threshold),
@@ -347,3 +360,24 @@ class Detector(ClassifierMixin, BaseEstimator):
             }
             for p, t, tt in zip(proba, tiers, terms, strict=True)
         ]
+        if self.narratives is not None and results:
+            self._add_narratives(frame, results)
+        return results
+
+    def _add_narratives(self, frame: pd.DataFrame, results: list[dict[str, Any]]) -> None:
+        """Attach the best known narrative to every result, and entities to flagged ones."""
+        from .narratives import entities  # the narrative stage comes after this one
+
+        texts = [f"{ti}. {t}" if ti else t for t, ti in zip(frame["text"], frame["title"],
+                                                             strict=True)]
+        for text, result, matches in zip(texts, results, self.narratives.match(texts, k=1),
+                                         strict=True):
+            best = matches[0] if matches and matches[0].matched else None
+            result["narrative_id"] = best.narrative_id if best else None
+            result["narrative_similarity"] = round(matches[0].similarity, 4) if matches else 0.0
+            result["narrative_sentence"] = best.sentence if best else None
+            result["narrative_claim"] = best.claim if best else None
+            result["rebuttal"] = best.rebuttal_en if best else None
+            result["rebuttal_vi"] = best.rebuttal_vi if best else None
+            result["sources"] = best.sources if best else []
+            result["entities"] = entities(text) if result["label"] == 1 and text else []

@@ -152,7 +152,9 @@ def save_model(detector: Any, path: str | Path, *, metadata: dict[str, Any] | No
 def _jsonable(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
-    return value
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return type(value).__name__
 
 
 def _expected_digest(path: Path) -> str | None:

@@ -144,6 +144,7 @@ def train_preset(
     output: str | Path | None = None,
     cv: int = 5,
     n_jobs: int = 1,
+    with_narratives: bool = True,
     log: Callable[[str], None] = print,
 ) -> tuple[Detector, dict[str, Any]]:
     """Train a preset on the public corpora, cross-validate it, and save it.
@@ -182,6 +183,11 @@ def train_preset(
                                for k, v in metrics.items() if isinstance(v, dict)))
     log("fitting the final model on all training data")
     detector.fit(pre, y, groups=groups)
+    if with_narratives:
+        from .narratives import default_index
+
+        log("attaching the narrative index built from the shipped catalogue")
+        detector.set_params(narratives=default_index())
     files = [root / "reintel" / "train.csv", root / "reintel" / "warmup.csv",
              root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv"]
     metadata = {
