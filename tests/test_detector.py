@@ -198,3 +198,24 @@ def test_score_probability_equals_predict_proba(fitted_detector, tiny_corpus):
     texts, _ = tiny_corpus
     scored = [r["probability"] for r in fitted_detector.score(texts)]
     np.testing.assert_allclose(scored, fitted_detector.predict_proba(texts)[:, 1], atol=1e-12)
+
+
+def test_score_adds_the_matched_narrative_and_entities(fitted_detector):
+    from vnmisinfo.narratives import default_index
+
+    det = clone(fitted_detector).set_params(narratives=default_index())
+    det.features_, det.model_ = fitted_detector.features_, fitted_detector.model_
+    det.classes_, det.feature_names_ = fitted_detector.classes_, fitted_detector.feature_names_
+    hit, miss, flagged = det.score([
+        "Uong nuoc chanh nong tri khoi covid",
+        "Chúc mừng sinh nhật bạn thân",
+        "Người dân Hà Nội ơi: uống nước chanh nóng diệt virus corona, chia sẻ gấp",
+    ])
+    assert hit["narrative_id"] == "health-001"
+    assert hit["rebuttal"] and hit["sources"] and hit["narrative_sentence"]
+    assert 0.0 < hit["narrative_similarity"] <= 1.0
+    assert miss["narrative_id"] is None and miss["rebuttal"] is None
+    assert flagged["label"] == 1
+    assert ("Hà Nội", "LOC") in flagged["entities"]
+    if miss["label"] == 0:
+        assert miss["entities"] == []

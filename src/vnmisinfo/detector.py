@@ -27,7 +27,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from .explain import top_contributions
-from .features import Preprocessor, as_frame, build_union
+from .features import Preprocessor, build_union
 from .normalize import strip_diacritics
 
 __all__ = ["TIERS", "Detector", "text_groups"]
@@ -249,7 +249,8 @@ class Detector(ClassifierMixin, BaseEstimator):
         self._check_params()
         frame = self.preprocess(X)
         y_arr = _check_labels(y, len(frame))
-        group_arr = np.asarray(groups) if groups is not None else text_groups(frame["norm"])
+        group_arr = (np.asarray(groups) if groups is not None
+                     else text_groups(frame["norm"].tolist()))
         frame, y_arr, group_arr = self._augment(frame, y_arr, group_arr)
         self.features_ = build_union(
             self.channels,
@@ -274,7 +275,10 @@ class Detector(ClassifierMixin, BaseEstimator):
         """The fitted ``Pipeline([features, clf])`` whose weights explain scores."""
         check_is_fitted(self, "model_")
         return Pipeline(
-            [("features", self.features_), ("clf", self.model_.calibrated_classifiers_[0].estimator)]
+            [
+                ("features", self.features_),
+                ("clf", self.model_.calibrated_classifiers_[0].estimator),
+            ]
         )
 
     def transform(self, X: Any) -> Any:

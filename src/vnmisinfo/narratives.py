@@ -86,7 +86,7 @@ VERDICTS = ("false", "misleading", "missing_context", "fabricated")
 #: Default similarity threshold: calibrated on the catalogue's own variants
 #: (each left out of the index in turn) against ReINTEL ``warmup.csv`` posts
 #: labelled reliable, at a 2% false-match target; see ``benchmarks/bench_matching.py``.
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.372
 
 _REQUIRED = ("id", "claim", "variants", "category", "verdict", "rebuttal", "sources",
              "first_seen", "entities", "tags")
@@ -463,12 +463,9 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def _has_diacritics(norm_lower: str) -> bool:
-    words = _WORD_RE.findall(norm_lower)
-    if not words:
-        return False
-    marked = sum(1 for w in words if _MARKED_RE.search(w))
-    return marked / len(words) >= 0.2
+def _marked_words(norm_lower: str) -> int:
+    """Number of words with a letter outside ASCII (diacritics)."""
+    return sum(1 for w in _WORD_RE.findall(norm_lower) if _MARKED_RE.search(w))
 
 
 def _views(text: str) -> tuple[str, str]:
@@ -479,16 +476,18 @@ def _views(text: str) -> tuple[str, str]:
     return norm, strip_diacritics(norm)
 
 
-def _segments(text: str) -> list[str]:
-    """Pieces of a text that are scored: sentences, pairs of sentences, short whole texts."""
+def _pieces(text: str) -> tuple[list[str], list[tuple[int, ...]]]:
+    """Sentences of a text and the pieces scored: sentences, pairs, short whole texts."""
     sentences = split_sentences(text)[:_MAX_SENTENCES]
     if len(sentences) <= 1:
-        return [text.strip()] if text.strip() else []
-    pieces = [s for s in sentences if len(_WORD_RE.findall(s)) >= _MIN_WORDS]
-    pieces += [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
-    if len(sentences) <= 3:
-        pieces.append(" ".join(sentences))
-    return pieces
+        return ([text.strip()], [(0,)]) if text.strip() else ([], [])
+    pieces: list[tuple[int, ...]] = [
+        (i,) for i, s in enumerate(sentences) if len(_WORD_RE.findall(s)) >= _MIN_WORDS
+    ]
+    pieces += [(i, i + 1) for i in range(len(sentences) - 1)]
+    if len(sentences) == 3:
+        pieces.append((0, 1, 2))
+    return sentences, pieces
 
 
 def _entity_key(name: str) -> str:
@@ -534,7 +533,7 @@ class NarrativeIndex(BaseEstimator):
     Examples
     --------
     >>> index = NarrativeIndex().fit(load_catalogue())
-    >>> m = index.match_one("ae ơi ăn tỏi sống là ko bao giờ bị covid nha", k=1)[0]
+    >>> m = index.match_one("ae ơi ăn tỏi sống mỗi ngày là ko bao giờ bị lây covid đâu nha", k=1)[0]
     >>> m.narrative_id, m.matched
     ('health-002', True)
     >>> index.match_one("Hôm nay Hà Nội nắng đẹp, nhiệt độ 30 độ", k=1)[0].matched
@@ -583,29 +582,32 @@ class NarrativeIndex(BaseEstimator):
             raise ValueError(f"char_ngram_range must be (lo, hi) with 1 <= lo <= hi; "
                              f"got {self.char_ngram_range!r}.")
 
-    def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
-        word = TfidfVectorizer(lowercase=False, token_pattern=r"(?u)\b\w+\b",
-                               ngram_range=(1, 2), sublinear_tf=True)
-        char = TfidfVectorizer(lowercase=False, analyzer="char_wb",
-                               ngram_range=tuple(self.char_ngram_range), sublinear_tf=True)
-        return word, char
+    def _vectorizers(self) -> list[TfidfVectorizer]:
+        # raw counts (no idf, no norm): the counts of sentence pairs are sums of sentence
+        # counts, so every sentence is analysed once; idf and norms are applied in _weigh
+        word = {"analyzer": "word", "token_pattern": r"(?u)\b\w+\b", "ngram_range": (1, 2)}
+        char = {"analyzer": "char_wb", "ngram_range": tuple(self.char_ngram_range)}
+        return [TfidfVectorizer(lowercase=False, use_idf=False, norm=None, dtype=np.float64, **kw)
+                for kw in (word, char, word, char)]
 
-    def fit(self, narratives: Iterable[Narrative | dict[str, Any]], y: Any = None) -> NarrativeIndex:
-        """Build the index from narratives (or validated catalogue dicts).
+    def fit(self, narratives: Iterable[Narrative | dict[str, Any]],
+            y: Any = None) -> NarrativeIndex:
+        """Build the index from narratives (or catalogue dicts, which are validated).
 
         Raises
         ------
         CatalogueError
-            If ``narratives`` holds plain dicts that fail validation.
+            If ``narratives`` holds plain dicts that fail validation, or ids repeat.
         """
         self._check_params()
-        items = list(narratives)
-        if not items:
+        given = list(narratives)
+        if not given:
             raise ValueError("fit expected at least one narrative; got an empty catalogue.")
-        if any(not isinstance(n, Narrative) for n in items):
-            dicts = [n.to_dict() if isinstance(n, Narrative) else n for n in items]
+        if any(not isinstance(n, Narrative) for n in given):
+            dicts = [n.to_dict() if isinstance(n, Narrative) else n for n in given]
             validate_catalogue(dicts)
-            items = [Narrative.from_dict(d) for d in dicts]
+            given = [Narrative.from_dict(d) for d in dicts]
+        items = [n for n in given if isinstance(n, Narrative)]
         ids = [n.id for n in items]
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -616,77 +618,100 @@ class NarrativeIndex(BaseEstimator):
             for doc in (n.claim, *n.variants):
                 docs.append(doc)
                 owner.append(i)
-        acc, free = zip(*(_views(d) for d in docs), strict=True)
-        self.word_acc_, self.char_acc_ = self._vectorizers()
-        self.word_free_, self.char_free_ = self._vectorizers()
-        self.word_acc_.fit(acc)
-        self.char_acc_.fit(acc)
-        self.word_free_.fit(free)
-        self.char_free_.fit(free)
+        acc, free = (list(v) for v in zip(*(_views(d) for d in docs), strict=True))
+        self.vectorizers_ = self._vectorizers()
+        self.idf_ = []
+        counts = []
+        for vec, texts in zip(self.vectorizers_, (acc, acc, free, free), strict=True):
+            c = sp.csr_matrix(vec.fit_transform(texts))
+            df = np.bincount(c.indices, minlength=c.shape[1])
+            self.idf_.append(np.log((1 + c.shape[0]) / (1 + df)) + 1.0)
+            counts.append(c)
         owner_arr = np.asarray(owner, dtype=np.int64)
-        docs_acc = self._embed(self.word_acc_, self.char_acc_, list(acc))
-        docs_free = self._embed(self.word_free_, self.char_free_, list(free))
         if self.pooling == "centroid":
             pool = sp.csr_matrix((np.ones(len(owner)), (owner_arr, np.arange(len(owner)))),
                                  shape=(len(items), len(owner)))
-            docs_acc = _l2(pool @ docs_acc)
-            docs_free = _l2(pool @ docs_free)
+            counts = [sp.csr_matrix(pool @ c) for c in counts]
             owner_arr = np.arange(len(items), dtype=np.int64)
-        self.docs_acc_ = sp.csr_matrix(docs_acc)
-        self.docs_free_ = sp.csr_matrix(docs_free)
+        self.docs_acc_, self.docs_free_ = self._weigh(counts)
         self.doc_owner_ = owner_arr
         self.narratives_ = [n.to_dict() for n in items]
         self.entity_keys_ = [[k for k in (_entity_key(e) for e in n.entities) if k] for n in items]
         self.threshold_ = float(self.threshold)
         return self
 
-    def _embed(self, word: TfidfVectorizer, char: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
-        """Concatenated, weighted word and char vectors: dot product = weighted cosine."""
+    def _weigh(self, counts: list[sp.csr_matrix]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Counts -> (accented, accent-free) vectors; their dot product is a weighted cosine."""
         cw = float(self.char_weight)
-        return sp.hstack([word.transform(texts) * math.sqrt(1 - cw),
-                          char.transform(texts) * math.sqrt(cw)], format="csr")
+        blocks = []
+        for c, idf, w in zip(counts, self.idf_, (1 - cw, cw, 1 - cw, cw), strict=True):
+            c = sp.csr_matrix(c, dtype=np.float64, copy=True)
+            np.log1p(c.data, out=c.data)
+            blocks.append(_l2(c @ sp.diags(idf)) * math.sqrt(w))
+        return (sp.hstack(blocks[:2], format="csr"), sp.hstack(blocks[2:], format="csr"))
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "narratives_")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "narratives_"):
-            raise NotFittedError("This NarrativeIndex is not fitted yet; call fit(load_catalogue()) "
-                                 "or use default_index().")
+            raise NotFittedError("This NarrativeIndex is not fitted yet; call "
+                                 "fit(load_catalogue()) or use default_index().")
 
     # -- scoring -------------------------------------------------------------
 
     def _segment_scores(self, texts: Any) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
-        """Scores of every piece of every text: (pieces x narratives), pieces, offsets."""
+        """Scores of every piece of every text: (pieces x narratives), piece texts, offsets."""
         self._check_fitted()
         if isinstance(texts, str):
             raise TypeError("Iterable over raw text documents expected, string object received; "
                             "use match_one(text) or wrap it in a list.")
-        pieces: list[list[str]] = []
+        sentences: list[str] = []
+        rows: list[int] = []
+        cols: list[int] = []
+        piece_texts: list[list[str]] = []
+        n_rows = 0
         for t in texts:
             if t is None or (isinstance(t, float) and math.isnan(t)):
                 t = ""
             if not isinstance(t, str):
                 raise TypeError(f"each text must be a str; got {type(t).__name__}.")
-            pieces.append(_segments(t))
-        offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([len(p) for p in pieces])
-        flat = [s for p in pieces for s in p]
+            sents, pieces = _pieces(t)
+            base = len(sentences)
+            sentences += sents
+            texts_here: list[str] = []
+            for piece in pieces:
+                row = n_rows + len(texts_here)
+                for j in piece:
+                    rows.append(row)
+                    cols.append(base + j)
+                texts_here.append(" ".join(sents[j] for j in piece))
+            piece_texts.append(texts_here)
+            n_rows += len(texts_here)
+        offsets = np.zeros(len(piece_texts) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(p) for p in piece_texts])
         n_narr = len(self.narratives_)
-        if not flat:
-            return np.zeros((0, n_narr)), pieces, offsets
-        acc, free = zip(*(_views(s) for s in flat), strict=True)
-        s_free = (self._embed(self.word_free_, self.char_free_, list(free)) @ self.docs_free_.T)
-        s_acc = (self._embed(self.word_acc_, self.char_acc_, list(acc)) @ self.docs_acc_.T)
-        s_free = s_free.toarray()
-        s_acc = s_acc.toarray()
-        marked = np.array([_has_diacritics(a) for a in acc])
+        n_pieces = int(offsets[-1])
+        if not n_pieces:
+            return np.zeros((0, n_narr)), piece_texts, offsets
+        piece_of = np.asarray(rows, dtype=np.int64)
+        agg = sp.csr_matrix((np.ones(len(cols)), (piece_of, np.asarray(cols))),
+                            shape=(n_pieces, len(sentences)))
+        acc, free = (list(v) for v in zip(*(_views(s) for s in sentences), strict=True))
+        counts = [sp.csr_matrix(agg @ vec.transform(v))
+                  for vec, v in zip(self.vectorizers_, (acc, acc, free, free), strict=True)]
+        x_acc, x_free = self._weigh(counts)
+        s_free = (x_free @ self.docs_free_.T).toarray()
+        s_acc = (x_acc @ self.docs_acc_.T).toarray()
+        words = np.array([[len(_WORD_RE.findall(a)), _marked_words(a)] for a in acc], dtype=float)
+        words = agg @ words
+        marked = words[:, 1] >= 0.2 * np.maximum(words[:, 0], 1)
         a = float(self.accent_weight)
         doc_scores = np.where(marked[:, None], a * s_acc + (1 - a) * s_free, s_free)
         # claim and variants of one narrative are contiguous columns: reduce by narrative
         starts = np.flatnonzero(np.r_[True, np.diff(self.doc_owner_) != 0])
         scores = np.maximum.reduceat(doc_scores, starts, axis=1)
-        return np.clip(scores, 0.0, 1.0), pieces, offsets
+        return np.clip(scores, 0.0, 1.0), piece_texts, offsets
 
     def similarities(self, texts: Iterable[str]) -> np.ndarray:
         """Similarity of each text to each narrative, shape ``(n_texts, n_narratives)``.
@@ -725,9 +750,13 @@ class NarrativeIndex(BaseEstimator):
 
         Examples
         --------
-        >>> [m[0].narrative_id for m in default_index().match(
-        ...     ["Nhà mình uống nc chanh nóng mỗi sáng, covid ko dám tới", "Chúc mừng năm mới"], k=1)]
-        ['health-001', 'health-001']
+        >>> results = default_index().match(
+        ...     ["Uống nước chanh nóng mỗi sáng là diệt sạch virus corona",
+        ...      "Chúc mừng năm mới"], k=1)
+        >>> [(m[0].narrative_id, m[0].matched) for m in results][0]
+        ('health-001', True)
+        >>> results[1][0].matched
+        False
         """
         if not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive integer; got {k!r}.")
@@ -761,7 +790,7 @@ class NarrativeIndex(BaseEstimator):
         Examples
         --------
         >>> default_index().match_one("Tin đồn sóng 5G phát tán virus corona", k=1)[0].narrative_id
-        'health-005'
+        'health-004'
         """
         if not isinstance(text, str):
             raise TypeError(f"match_one expects one str; got {type(text).__name__}. "

@@ -251,7 +251,8 @@ files:
 | Brier | {fig('brier')} |
 | ECE (10 bins) | {fig('ece')} |
 
-Reproduce: `vnmisinfo train --preset {metadata.get('preset', 'default')} --data-dir ../shared/corpora`.
+Reproduce:
+`vnmisinfo train --preset {metadata.get('preset', 'default')} --data-dir ../shared/corpora`.
 
 ## Limitations
 - Trained on 2017–2020 data, much of it about COVID-19: new topics and new styles of

@@ -1,0 +1,1 @@
+"""The shipped narrative catalogue (``catalogue.jsonl``), installed as package data."""

@@ -1,0 +1,45 @@
+"""``vnmisinfo claimreview``: ClaimReview drafts for rows a reviewer confirmed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+NAME = "claimreview"
+HELP = ("Turn rows of a reviewed CSV marked reviewed=yes into schema.org ClaimReview "
+        "JSON-LD drafts (JSON Lines); other rows are never drafted.")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", help="CSV with columns reviewed, verdict or narrative_id, text, "
+                                 "url/appearance, date, optional claim, author, id")
+    p.add_argument("-o", "--output", default=None, help="output .jsonl (default: standard output)")
+    p.add_argument("--org", required=True, help="name of the fact-checking organisation")
+    p.add_argument("--date", default=None, help="datePublished, YYYY-MM-DD (default: today)")
+    p.add_argument("--catalogue", action="append", default=None, metavar="PATH",
+                   help="extra catalogue JSONL for narrative_id look-ups (repeatable)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="report and skip reviewed rows that cannot be drafted, instead of failing")
+
+
+def run(args: argparse.Namespace) -> int:
+    from vnmisinfo.claimreview import drafts_from_csv, write_drafts
+    from vnmisinfo.narratives import default_catalogue_path, load_catalogue
+
+    paths = [default_catalogue_path(), *(args.catalogue or [])]
+    narratives = {n.id: n.to_dict() for n in load_catalogue(paths)}
+    drafts, skipped, n_rows = drafts_from_csv(args.input, org=args.org, date=args.date,
+                                              narratives=narratives,
+                                              skip_invalid=args.skip_invalid)
+    for message in skipped:
+        print(f"skipped: {message}", file=sys.stderr)
+    if args.output:
+        write_drafts(drafts, args.output)
+    else:
+        for d in drafts:
+            print(json.dumps(d, ensure_ascii=False))
+    print(f"{len(drafts)} ClaimReview draft(s) from {n_rows} row(s); {len(skipped)} reviewed "
+          "row(s) skipped. Replace each placeholder url (https://example.org/fact-check/TODO-...) "
+          "with the published fact-check's address.", file=sys.stderr)
+    return 0

@@ -1,0 +1,127 @@
+"""``vnmisinfo match``: find catalogue narratives in a text or a file of texts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+NAME = "match"
+HELP = ("Match a text (or a .txt/.csv/.jsonl file of texts) against the catalogue of known "
+        "false narratives; prints candidates with rebuttals and sources.")
+
+_TEXT_COLUMNS = ("text", "post_message", "content", "message", "body")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", nargs="?", default=None,
+                   help="a text, or a file: .txt (one text per line), .csv or .jsonl")
+    p.add_argument("-k", "--k", type=int, default=3, help="candidates per text (default: 3)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per input text")
+    p.add_argument("--catalogue", action="append", default=None, metavar="PATH",
+                   help="extra catalogue JSONL file, added to the shipped one (repeatable)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="similarity from which a candidate counts as matched "
+                        "(default: the calibrated value stored in the index)")
+    p.add_argument("--text-column", default=None, help="text column of a .csv/.jsonl file")
+    p.add_argument("--validate", default=None, metavar="PATH",
+                   help="only check a catalogue file, print each problem; exit 1 if any error")
+
+
+def read_texts(source: str, text_column: str | None = None) -> list[str]:
+    """Texts from an argument: a path to .txt/.csv/.jsonl, else the argument itself."""
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if suffix not in (".txt", ".csv", ".jsonl", ".ndjson") or not path.is_file():
+        if suffix in (".txt", ".csv", ".jsonl", ".ndjson") and len(source) < 260:
+            raise FileNotFoundError(f"input file {source!r} not found; pass an existing file, "
+                                    "or the text itself in quotes.")
+        return [source]
+    if suffix == ".txt":
+        with open(path, encoding="utf-8") as fh:
+            return [line.rstrip("\n") for line in fh if line.strip()]
+    import pandas as pd
+
+    if suffix == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    else:
+        frame = pd.read_json(path, lines=True, dtype=False)
+    column = text_column or next((c for c in _TEXT_COLUMNS if c in frame.columns), None)
+    if column is None or column not in frame.columns:
+        raise ValueError(f"{source!r} has no text column {text_column or _TEXT_COLUMNS!r}; "
+                         f"its columns are {list(frame.columns)}. Use --text-column NAME.")
+    return ["" if v is None else str(v) for v in frame[column].tolist()]
+
+
+def _format_match(rank: int, m: Any) -> list[str]:
+    mark = "MATCH" if m.matched else "below threshold"
+    lines = [f"  {rank}. {m.narrative_id}  similarity {m.similarity:.3f}  [{mark}]  "
+             f"({m.category}, verdict: {m.verdict})",
+             f"     claim: {m.claim}",
+             f"     matched sentence: {m.sentence}",
+             f"     rebuttal (vi): {m.rebuttal_vi}",
+             f"     rebuttal (en): {m.rebuttal_en}",
+             "     sources:"]
+    for s in m.sources:
+        line = f"       - {s['publisher']}: {s['title']} ({s['date']})"
+        if s.get("url"):
+            line += f" {s['url']}"
+        if not s.get("exact", False):
+            line += " (source not pinned down exactly)"
+        lines.append(line)
+    return lines
+
+
+def _validate(path: str) -> int:
+    from vnmisinfo.narratives import catalogue_problems
+
+    errors, warns = catalogue_problems(path)
+    for w in warns:
+        print(f"warning: {w}")
+    for e in errors:
+        print(f"error: {e}")
+    if errors:
+        print(f"{path}: {len(errors)} error(s), {len(warns)} warning(s)", file=sys.stderr)
+        return 1
+    print(f"{path}: valid ({len(warns)} warning(s))", file=sys.stderr)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.validate:
+        return _validate(args.validate)
+    if args.input is None:
+        print("vnmisinfo match: error: give a text or a file to match (or --validate PATH)",
+              file=sys.stderr)
+        return 2
+    from vnmisinfo.narratives import NarrativeIndex, default_catalogue_path, default_index
+
+    if args.catalogue:
+        index = NarrativeIndex.from_catalogue([default_catalogue_path(), *args.catalogue])
+    else:
+        index = default_index()
+    if args.threshold is not None:
+        if not 0.0 <= args.threshold <= 1.0:
+            raise ValueError(f"--threshold must be in [0, 1]; got {args.threshold}.")
+        import copy
+
+        index = copy.copy(index)  # the cached default index is shared: change a copy
+        index.threshold = index.threshold_ = float(args.threshold)
+    texts = read_texts(args.input, args.text_column)
+    results = index.match(texts, k=args.k)
+    for i, (text, matches) in enumerate(zip(texts, results, strict=True)):
+        if args.json:
+            print(json.dumps({"index": i, "text": text, "matched": any(m.matched for m in matches),
+                              "matches": [m.to_dict() for m in matches]}, ensure_ascii=False))
+            continue
+        found = any(m.matched for m in matches)
+        head = text if len(text) <= 120 else text[:117] + "..."
+        print(f"[{i}] {head}")
+        print("  -> matches a catalogue narrative (a lead for review, not a verdict)" if found
+              else f"  -> no catalogue narrative reaches the threshold {index.threshold_}")
+        for rank, m in enumerate(matches, 1):
+            print("\n".join(_format_match(rank, m)))
+        print()
+    return 0

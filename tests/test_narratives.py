@@ -1,0 +1,341 @@
+"""Narrative catalogue validation, matching, persistence and the match CLI."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from vnmisinfo.cli import main
+from vnmisinfo.narratives import (
+    CATEGORIES,
+    CatalogueError,
+    CatalogueWarning,
+    NarrativeIndex,
+    catalogue_problems,
+    choose_threshold,
+    default_catalogue_path,
+    entities,
+    load_catalogue,
+    load_index,
+    save_index,
+    split_sentences,
+    validate_catalogue,
+)
+from vnmisinfo.persist import ModelLoadError
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def index(catalogue):
+    return NarrativeIndex().fit(catalogue)
+
+
+def _good_entry(**changes):
+    entry = {
+        "id": "local-health-001",
+        "claim": "Uống nước lá tía tô chữa khỏi sốt xuất huyết.",
+        "variants": ["Nước tía tô trị dứt sốt xuất huyết trong hai ngày.",
+                     "Uong nuoc la tia to la khoi sot xuat huyet.",
+                     "mn ơi tía tô trị sxh hay lắm ko cần đi viện!!"],
+        "category": "health",
+        "verdict": "false",
+        "rebuttal": {"vi": "Không có thuốc đặc trị sốt xuất huyết.", "en": "No herb cures dengue."},
+        "sources": [{"publisher": "Bộ Y tế", "date": "2019", "exact": False,
+                     "title": "Hướng dẫn chẩn đoán, điều trị sốt xuất huyết"}],
+        "first_seen": "2019-07",
+        "entities": ["Bộ Y tế"],
+        "tags": ["sốt xuất huyết"],
+    }
+    entry.update(changes)
+    return entry
+
+
+def _without(key):
+    entry = _good_entry()
+    del entry[key]
+    return entry
+
+
+# -- validation -------------------------------------------------------------
+
+BROKEN = [
+    pytest.param(_without("claim"), "missing required field 'claim'", id="missing-claim"),
+    pytest.param(_without("sources"), "missing required field 'sources'", id="missing-sources"),
+    pytest.param(_good_entry(id=""), "field 'id' must be a non-empty string", id="empty-id"),
+    pytest.param(_good_entry(claim=5), "field 'claim' must be a non-empty string", id="claim-int"),
+    pytest.param(_good_entry(variants=["a", "b"]), "needs at least 3 reworded forms",
+                 id="two-variants"),
+    pytest.param(_good_entry(variants="a b c"), "'variants' must be a list", id="variants-str"),
+    pytest.param(_good_entry(verdict="wrong"), "'verdict' must be one of false, misleading",
+                 id="bad-verdict"),
+    pytest.param(_good_entry(rebuttal={"vi": "x"}), "'rebuttal' must be an object", id="no-en"),
+    pytest.param(_good_entry(sources=[]), "'sources' must be a non-empty list", id="no-sources"),
+    pytest.param(_good_entry(sources=[{"publisher": "WHO", "title": "t", "date": "2020/01",
+                                       "exact": True}]),
+                 r"sources\[0\]: 'date' must be YYYY, YYYY-MM or YYYY-MM-DD", id="bad-date"),
+    pytest.param(_good_entry(sources=[{"publisher": "WHO", "title": "t", "date": "2020",
+                                       "exact": "yes"}]),
+                 r"'exact' must be true or false", id="exact-str"),
+    pytest.param(_good_entry(sources=[{"publisher": "WHO", "title": "t", "date": "2020",
+                                       "exact": True, "url": "ftp://who.int/x"}]),
+                 r"'url' must be an http:// or https:// address", id="ftp-url"),
+    pytest.param(_good_entry(first_seen="2020-13"), "'first_seen' must be a date", id="month-13"),
+    pytest.param(_good_entry(entities="WHO"), "'entities' must be a list", id="entities-str"),
+    pytest.param([_good_entry(), _good_entry()], "duplicate id, already used at entry 1",
+                 id="duplicate-id"),
+    pytest.param([42], "expected a JSON object, got int", id="not-object"),
+]
+
+
+@pytest.mark.parametrize(("entries", "message"), BROKEN)
+def test_validator_rejects_broken_entries(entries, message):
+    entries = entries if isinstance(entries, list) else [entries]
+    with pytest.raises(CatalogueError, match=message) as info:
+        validate_catalogue(entries)
+    assert all(p.startswith("entry ") for p in info.value.problems)
+
+
+def test_validator_names_file_line_and_id(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps(_good_entry()) + "\n\n{broken json\n"
+                    + json.dumps(_good_entry(id="local-2", verdict="true")) + "\n",
+                    encoding="utf-8")
+    errors, _ = catalogue_problems(path)
+    assert errors[0].startswith("mine.jsonl line 3: not valid JSON")
+    assert errors[1].startswith("mine.jsonl line 4 (id 'local-2'): field 'verdict'")
+    assert main(["match", "--validate", str(path)]) == 1
+
+
+def test_user_category_is_a_warning_not_an_error():
+    with pytest.warns(CatalogueWarning, match="category 'weather' is user-defined"):
+        warns = validate_catalogue([_good_entry(category="weather")])
+    assert len(warns) == 1
+
+
+def test_shipped_catalogue_is_valid_and_broad(catalogue):
+    assert validate_catalogue(default_catalogue_path()) == []
+    assert len(catalogue) >= 60
+    assert len({n.category for n in catalogue} & set(CATEGORIES)) >= 8
+    assert all(len(n.variants) >= 3 for n in catalogue)
+    assert len({n.id for n in catalogue}) == len(catalogue)
+
+
+def test_duplicate_id_across_shipped_and_user_file(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps(_good_entry(id="health-001")) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"mine.jsonl line 1 \(id 'health-001'\): duplicate"):
+        load_catalogue([default_catalogue_path(), path])
+
+
+# -- estimator contract ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("check", [check_get_params_invariance, check_set_params,
+                                   check_no_attributes_set_in_init,
+                                   check_parameters_default_constructible],
+                         ids=lambda c: c.__name__)
+def test_sklearn_contract(check):
+    check("NarrativeIndex", NarrativeIndex())
+
+
+def test_unfitted_and_bad_params():
+    with pytest.raises(NotFittedError, match="not fitted"):
+        NarrativeIndex().match(["x"])
+    with pytest.raises(ValueError, match="threshold must be a number in"):
+        NarrativeIndex(threshold=2.0).fit([_good_entry()])
+    with pytest.raises(ValueError, match="pooling must be"):
+        NarrativeIndex(pooling="mean").fit([_good_entry()])
+
+
+def test_clone_keeps_params(index):
+    assert clone(index).get_params() == index.get_params()
+
+
+# -- matching ----------------------------------------------------------------
+
+CASES = [
+    pytest.param("Uong nuoc chanh nong tri khoi covid", "health-001", id="no-diacritics"),
+    pytest.param("mn ơi ăn tỏi sống mỗi ngày là ko bao giờ bị covid đâu nha 🧄", "health-002",
+                 id="teencode"),
+    pytest.param("Chu tich UBND tinh vua ky quyet dinh cho hoc sinh nghi hoc het thang vi dich",
+                 None, id="no-diacritics-unrelated"),
+    pytest.param("Giá vàng hôm nay tăng nhẹ. Nhiều người dân đi chợ sớm. Trên mạng lan truyền "
+                 "tin đồn sóng 5G làm lây lan virus corona. Các nhà mạng khẳng định điều này vô "
+                 "căn cứ.",
+                 "health-004", id="long-article"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c for c in CASES if c.values[1]])
+def test_match_finds_the_narrative(index, text, expected):
+    best = index.match_one(text, k=3)[0]
+    assert best.narrative_id == expected
+    assert best.matched and best.similarity >= index.threshold_
+    assert best.rebuttal_vi and best.rebuttal_en and best.sources
+
+
+def test_long_article_evidence_is_the_claim_sentence(index):
+    best = index.match_one(CASES[3].values[0], k=1)[0]
+    assert "5G" in best.sentence and "Giá vàng" not in best.sentence
+
+
+@pytest.mark.parametrize("text", [
+    "Hôm nay Hà Nội nắng đẹp, nhiệt độ cao nhất 31 độ, chiều tối có mưa rào.",
+    "Đội tuyển bóng đá Việt Nam thắng 2-0 trong trận giao hữu tối qua.",
+    "Thư viện quận mở cửa đến 21 giờ các ngày trong tuần.",
+], ids=["weather", "football", "library"])
+def test_unrelated_text_gives_no_match(index, text):
+    assert not any(m.matched for m in index.match_one(text))
+
+
+def test_match_shapes_and_empty_text(index):
+    results = index.match(["", None, "Ngân hàng sắp đổi tiền, rút hết tiền ra ngay"], k=2)
+    assert [len(r) for r in results] == [2, 2, 2]
+    assert results[0][0].similarity == 0.0 and not results[0][0].matched
+    assert results[2][0].similarity >= results[2][1].similarity
+    with pytest.raises(TypeError, match="string object received"):
+        index.match("một chuỗi")
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        index.match(["x"], k=0)
+
+
+def test_batch_equals_one_by_one_and_order_free(index):
+    texts = [c.values[0] for c in CASES]
+    batch = index.similarities(texts)
+    single = np.vstack([index.similarities([t]) for t in texts])
+    np.testing.assert_allclose(batch, single)
+    np.testing.assert_allclose(index.similarities(texts[::-1]), batch[::-1])
+
+
+def test_user_catalogue_extends_the_shipped_one(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps(_good_entry(), ensure_ascii=False) + "\n", encoding="utf-8")
+    index = NarrativeIndex.from_catalogue([default_catalogue_path(), path])
+    assert index.match_one("Uong la tia to chua khoi sot xuat huyet", k=1)[0].narrative_id == \
+        "local-health-001"
+
+
+def test_entity_boost_raises_similarity_only_with_shared_entities(index):
+    boosted = copy.copy(index)
+    boosted.entity_boost = 0.1
+    text = "Nghe nói Hà Nội là thành phố đông dân nhất Việt Nam, hơn cả Sài Gòn."
+    plain, more = index.match_one(text, k=1)[0], boosted.match_one(text, k=1)[0]
+    assert more.narrative_id == plain.narrative_id == "fabricated_statistics-008"
+    assert more.similarity == pytest.approx(min(1.0, plain.similarity + 0.1), abs=1e-6)
+    text = "Uống nước chanh nóng mỗi sáng là diệt được virus corona."
+    assert boosted.match_one(text, k=1)[0].similarity == index.match_one(text, k=1)[0].similarity
+
+
+def test_entities_merges_spans():
+    found = entities("Ông Nguyễn Văn Nam ở Thành phố Hồ Chí Minh nói.")
+    assert all(kind in ("PER", "LOC", "ORG") for _, kind in found)
+    assert any(" " in name for name, _ in found)
+
+
+def test_split_sentences_keeps_lines():
+    assert split_sentences("Một. Hai!\nBa") == ["Một.", "Hai!", "Ba"]
+
+
+def test_choose_threshold_respects_false_rate():
+    neg = np.linspace(0, 0.5, 100)
+    t = choose_threshold([0.9] * 10, neg, max_false_rate=0.02)
+    assert (neg >= t).mean() <= 0.02 and t < 0.9
+
+
+# -- persistence -----------------------------------------------------------------
+
+
+def test_skops_round_trip_gives_identical_similarities(index, tmp_path):
+    path = save_index(index, tmp_path / "narratives.skops")
+    loaded = load_index(path)
+    texts = [c.values[0] for c in CASES]
+    np.testing.assert_array_equal(loaded.similarities(texts), index.similarities(texts))
+    assert loaded.threshold_ == index.threshold_
+
+
+def test_load_index_refuses_missing_and_non_skops(tmp_path):
+    with pytest.raises(ModelLoadError, match="not found"):
+        load_index(tmp_path / "none.skops")
+    bad = tmp_path / "bad.skops"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ModelLoadError, match="not a readable skops file"):
+        load_index(bad)
+
+
+# -- CLI -------------------------------------------------------------------------
+
+
+def test_cli_match_text(capsys):
+    assert main(["match", "Uong nuoc chanh nong tri khoi covid", "--k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "health-001" in out and "[MATCH]" in out
+    assert "rebuttal (vi): Không có bằng chứng" in out
+    assert "(source not pinned down exactly)" in out
+
+
+def test_cli_match_jsonl_file_json_output(tmp_path, capsys):
+    path = tmp_path / "posts.jsonl"
+    rows = [{"noi_dung": "ae ơi uống nc chanh nóng diệt corona nha"},
+            {"noi_dung": "Đội tuyển Việt Nam thắng 2-0 tối qua"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert main(["match", str(path), "--text-column", "noi_dung", "--json", "--k", "1"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["matched"] for x in lines] == [True, False]
+    assert lines[0]["matches"][0]["narrative_id"] == "health-001"
+
+
+def test_cli_match_threshold_and_catalogue(tmp_path, capsys):
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps(_good_entry(), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["match", "tía tô trị sốt xuất huyết", "--catalogue", str(path), "--json",
+                 "--threshold", "0.99"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["matches"][0]["narrative_id"] == "local-health-001"
+    assert result["matched"] is False
+
+
+def test_cli_validate_shipped_catalogue(capsys):
+    assert main(["match", "--validate", str(default_catalogue_path())]) == 0
+    assert "valid" in capsys.readouterr().err
+
+
+def test_cli_missing_file_is_an_error(tmp_path, capsys):
+    assert main(["match", str(tmp_path / "none.csv")]) == 1
+    assert "not found" in capsys.readouterr().err
+
+
+def test_categories_in_shipped_catalogue(catalogue):
+    counts = Counter(n.category for n in catalogue)
+    assert min(counts.values()) >= 3
+
+
+def test_installed_script_validates(tmp_path):
+    script = shutil.which("vnmisinfo") or str(Path(sys.executable).with_name("vnmisinfo"))
+    if not Path(script).is_file():
+        pytest.skip("console script not installed")
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps(_good_entry(variants=["a"])) + "\n", encoding="utf-8")
+    done = subprocess.run([script, "match", "--validate", str(path)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "needs at least 3 reworded forms" in done.stdout
