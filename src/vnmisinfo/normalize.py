@@ -52,7 +52,8 @@ Steps, in order
    one (``'nhiềuuuuu'`` -> ``'nhiều'``; capital ``I`` is kept for Roman
    numerals such as ``'quý III'``); two or more copies of the same
    punctuation mark become one (``'!!!'`` -> ``'!'``).  Digits are never
-   touched.  Steps 6 and 7 are repeated until neither changes the text.
+   touched.  Steps 6 and 7 (followed by step 5 again) are repeated until
+   they no longer change the text.
 8. **Teencode** (``teencode``).  Whole words are expanded from the table
    ``data/teencode.tsv`` merged with ``underthesea_core``'s
    ``TextPreprocessor().teencode`` (the project table wins; a row whose
@@ -161,7 +162,9 @@ def _char_class(codepoints: Iterable[int]) -> str:
         while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
             j += 1
         lo, hi = cps[i], cps[j]
-        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+        parts.append(
+            re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+        )
         i = j + 1
     return "".join(parts)
 
@@ -172,12 +175,16 @@ _MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe2
 # Fast path: text made only of these characters needs no coercion, evasion or
 # emoji handling (printable ASCII, newline, Latin letters incl. Vietnamese,
 # common punctuation, the dong sign).
-_UNUSUAL_RE = re.compile("[^\x20-\x7e\n\u00a0-\u00ac\u00ae-\u024f\u1ea0-\u1ef9\u2010-\u2027\u2030-\u205e\u20ab]")
+_UNUSUAL_RE = re.compile(
+    "[^\x20-\x7e\n\u00a0-\u00ac\u00ae-\u024f\u1ea0-\u1ef9\u2010-\u2027\u2030-\u205e\u20ab]"
+)
 
 # Step 1: characters that are removed / turned into a space.
 _NONCHARS = [c for plane in range(17) for c in (plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF)]
 _BAD_RE = re.compile(
-    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffd" + _char_class(_NONCHARS) + "]"
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffd"
+    + _char_class(_NONCHARS)
+    + "]"
 )
 _CTRL_SPACE_RE = re.compile("[\x0b\x0c\r\x1c-\x1f\x85]")
 
@@ -202,7 +209,12 @@ _INVISIBLE_RE = re.compile("[" + _char_class(_invisible_codepoints()) + "]+")
 # Step 4a: context-free compatibility folding (full-width, math letters, circled letters).
 def _compat_fold_table() -> dict[int, str]:
     table: dict[int, str] = {0x3000: " "}
-    ranges = (range(0xFF01, 0xFF5F), range(0x1D400, 0x1D800), range(0x24B6, 0x24EA), range(0x2100, 0x2150))
+    ranges = (
+        range(0xFF01, 0xFF5F),
+        range(0x1D400, 0x1D800),
+        range(0x24B6, 0x24EA),
+        range(0x2100, 0x2150),
+    )
     for rng in ranges:
         for cp in rng:
             folded = unicodedata.normalize("NFKC", chr(cp))
@@ -241,13 +253,22 @@ _BLOCKING_RE = re.compile(
     "["
     + _char_class(
         cp
-        for lo, hi in ((0x370, 0x3FF), (0x400, 0x52F), (0x1C80, 0x1C8F), (0x1F00, 0x1FFF), (0x2DE0, 0x2DFF), (0xA640, 0xA69F))
+        for lo, hi in (
+            (0x370, 0x3FF),
+            (0x400, 0x52F),
+            (0x1C80, 0x1C8F),
+            (0x1F00, 0x1FFF),
+            (0x2DE0, 0x2DFF),
+            (0xA640, 0xA69F),
+        )
         for cp in range(lo, hi + 1)
         if unicodedata.category(chr(cp)).startswith("L") and chr(cp) not in _HOMOGLYPHS
     )
     + "]"
 )
-_LATIN_RE = re.compile("[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f]")
+_LATIN_RE = re.compile(
+    "[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f]"
+)
 _LETTER_RUN_RE = re.compile(rf"(?:[^\W\d_]|[{_MARKS}])+")
 
 # Step 6: spaced / dotted letters.
@@ -263,9 +284,7 @@ _LETTER_RE = re.compile(_LETTER)
 _SPACED_HINT_RE = re.compile(r"[\W_][^\W\d_][\W_]+[^\W\d_](?![^\W_])")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _SEP_RE = re.compile(rf"[^\w{_MARKS}]+|_+")
-_VI_VOWELS = frozenset(
-    "aàáạảãâầấậẩẫăằắặẳẵeèéẹẻẽêềếệểễiìíịỉĩoòóọỏõôồốộổỗơờớợởỡuùúụủũưừứựửữyỳýỵỷỹ"
-)
+_VI_VOWELS = frozenset("aàáạảãâầấậẩẫăằắặẳẵeèéẹẻẽêềếệểễiìíịỉĩoòóọỏõôồốộổỗơờớợởỡuùúụủũưừứựửữyỳýỵỷỹ")
 
 # Step 7: repeats.
 _REPEAT_LETTER_RE = re.compile(r"(?!I)([^\W\d_])\1{2,}")  # 'I' kept: Roman numerals ('quý III')
@@ -288,18 +307,20 @@ _URL_RE = re.compile(
     re.IGNORECASE,
 )
 _URL_HINT_RE = re.compile(rf"@|://|www\.|\.(?:{_TLDS})\b", re.IGNORECASE)
+_SEP = r"(?:[.\-]|\s+)"  # one phone-number separator; any whitespace run counts as one
 _PHONE_RE = re.compile(
     r"(?<![\w+.,])(?:"
-    r"(?:\(\+84\)|\+84|0084)[ .\-]?[1-9]\d(?:[ .\-]?\d){7,8}"
-    r"|0[1-9]\d(?:[ .\-]?\d){7,8}"
-    r"|1[89]00(?:[ .\-]?\d){4}(?:(?:[ .\-]?\d){2})?"
+    rf"(?:\(\+84\)|\+84|0084){_SEP}?[1-9]\d(?:{_SEP}?\d){{7,8}}"
+    rf"|0[1-9]\d(?:{_SEP}?\d){{7,8}}"
+    rf"|1[89]00(?:{_SEP}?\d){{4}}(?:(?:{_SEP}?\d){{2}})?"
     r")(?![\w]|[.,]\d)"
 )
 
 # Step 10: emoji.
 _EMOJI_BASE = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
 _EMOJI_MOD = "\U0001f3fb-\U0001f3ff\ufe0f\U000e0020-\U000e007f"
-_EMOJI_SEQ = rf"[\U0001f1e6-\U0001f1ff]{{2}}|[{_EMOJI_BASE}][{_EMOJI_MOD}]*(?:\u200d[{_EMOJI_BASE}][{_EMOJI_MOD}]*)*"
+_EMOJI_ONE = rf"[{_EMOJI_BASE}][{_EMOJI_MOD}]*"
+_EMOJI_SEQ = rf"[\U0001f1e6-\U0001f1ff]{{2}}|{_EMOJI_ONE}(?:\u200d{_EMOJI_ONE})*"
 _EMOJI_RE = re.compile(rf"({_EMOJI_SEQ})(?:\s*\1(?![{_EMOJI_MOD}\u200d]))*")
 
 # Step 5: underthesea tables, loaded lazily (importing underthesea takes ~0.5 s).
@@ -319,7 +340,11 @@ class _ToneTables:
         self.chars = chars
         self.chars_re = re.compile("[" + _char_class(chars) + "]") if chars else None
         self.tokens = tokens
-        self.tokens_re = re.compile(_WORD_BEFORE + "(?:" + _trie_pattern(tokens) + ")" + _WORD_AFTER) if tokens else None
+        self.tokens_re = (
+            re.compile(_WORD_BEFORE + "(?:" + _trie_pattern(tokens) + ")" + _WORD_AFTER)
+            if tokens
+            else None
+        )
 
     def apply(self, text: str) -> str:
         if self.chars_re is not None and self.chars_re.search(text):
@@ -337,7 +362,11 @@ class _Teencode:
         self.table = table
         self.keys = table.keys()
         self.regex = (
-            re.compile(_TEEN_BEFORE + "(?:" + _trie_pattern(table) + ")" + _TEEN_AFTER, re.IGNORECASE) if table else None
+            re.compile(
+                _TEEN_BEFORE + "(?:" + _trie_pattern(table) + ")" + _TEEN_AFTER, re.IGNORECASE
+            )
+            if table
+            else None
         )
 
 
@@ -347,8 +376,13 @@ def _load_underthesea_tables() -> _ToneTables:
         from underthesea.pipeline.text_normalize.text_normalizer import character_map, token_map
     except Exception:  # underthesea missing or reorganized: skip the step
         return _ToneTables({}, {})
-    char_table = {ord(k): unicodedata.normalize("NFC", v) for k, v in character_map.items() if len(k) == 1}
-    raw = {unicodedata.normalize("NFC", k): unicodedata.normalize("NFC", v) for k, v in token_map.items()}
+    char_table = {
+        ord(k): unicodedata.normalize("NFC", v) for k, v in character_map.items() if len(k) == 1
+    }
+    raw = {
+        unicodedata.normalize("NFC", k): unicodedata.normalize("NFC", v)
+        for k, v in token_map.items()
+    }
     tokens: dict[str, str] = {}
     for key, value in raw.items():
         if key.isascii():  # e.g. 'qui': a real word in other languages
@@ -372,7 +406,9 @@ def _load_teencode() -> _Teencode:
         extra = getattr(TextPreprocessor(), "teencode", None) or {}
         for key, value in dict(extra).items():
             if isinstance(key, str) and isinstance(value, str) and key.strip() and value.strip():
-                merged[unicodedata.normalize("NFC", key.strip().lower())] = unicodedata.normalize("NFC", value.strip())
+                merged[unicodedata.normalize("NFC", key.strip().lower())] = unicodedata.normalize(
+                    "NFC", value.strip()
+                )
     except Exception:  # optional source
         pass
     text = resources.files("vnmisinfo").joinpath("data/teencode.tsv").read_text(encoding="utf-8")
@@ -383,10 +419,16 @@ def _load_teencode() -> _Teencode:
         key = unicodedata.normalize("NFC", key.strip().lower())
         merged[key] = unicodedata.normalize("NFC", value.strip())
     # identity rows only block entries from the other table; keep real expansions
-    table = {k: v for k, v in merged.items() if v and v.lower() != k and _LETTER_RUN_RE.fullmatch(k)}
+    table = {
+        k: v for k, v in merged.items() if v and v.lower() != k and _LETTER_RUN_RE.fullmatch(k)
+    }
     # an expansion must never contain another key (keeps the step idempotent)
     return _Teencode(
-        {k: v for k, v in table.items() if not any(w.lower() in table for w in re.findall(r"[^\W\d_]+", v))}
+        {
+            k: v
+            for k, v in table.items()
+            if not any(w.lower() in table for w in re.findall(r"[^\W\d_]+", v))
+        }
     )
 
 
@@ -481,7 +523,11 @@ def _phone_repl(match: re.Match[str]) -> str:
 
 
 def _teencode_and_phones(text: str, *, teencode: bool, placeholders: bool, teen: _Teencode) -> str:
-    if teencode and teen.regex is not None and not teen.keys.isdisjoint(_WORD_RE.findall(text.lower())):
+    if (
+        teencode
+        and teen.regex is not None
+        and not teen.keys.isdisjoint(_WORD_RE.findall(text.lower()))
+    ):
         text = _expand_teencode(text, teen)
     if placeholders:
         text = _PHONE_RE.sub(_phone_repl, text)
@@ -515,7 +561,9 @@ def _emoji_repl(match: re.Match[str]) -> str:
 # ---------------------------------------------------------------------------
 
 
-def normalize_text(text: str, *, evasion: bool = True, teencode: bool = True, placeholders: bool = True) -> str:
+def normalize_text(
+    text: str, *, evasion: bool = True, teencode: bool = True, placeholders: bool = True
+) -> str:
     """Normalize one Vietnamese text (see the module docstring for the steps).
 
     Parameters
@@ -561,7 +609,9 @@ def normalize_text(text: str, *, evasion: bool = True, teencode: bool = True, pl
     n = len(text)
     if n > MAX_CHARS:
         warnings.warn(
-            TruncationWarning(f"text of {n} characters truncated to MAX_CHARS={MAX_CHARS} characters"),
+            TruncationWarning(
+                f"text of {n} characters truncated to MAX_CHARS={MAX_CHARS} characters"
+            ),
             stacklevel=2,
         )
         text = text[:MAX_CHARS]
@@ -597,9 +647,12 @@ def normalize_text(text: str, *, evasion: bool = True, teencode: bool = True, pl
             before, text = text, _outside_urls(text, _spaced_and_repeats)
             if text == before:
                 break
+            text = tone.apply(text)  # squashing can create an old-style word ('uuuà')
     text = _outside_urls(
         text,
-        lambda seg: _teencode_and_phones(seg, teencode=teencode, placeholders=placeholders, teen=teen),
+        lambda seg: _teencode_and_phones(
+            seg, teencode=teencode, placeholders=placeholders, teen=teen
+        ),
         placeholders=placeholders,
     )
 
@@ -643,7 +696,9 @@ def strip_diacritics(text: str) -> str:
     'DONG NAI'
     """
     if not isinstance(text, str):
-        raise TypeError(f"expected str, got {type(text).__name__}; convert the value with str() first")
+        raise TypeError(
+            f"expected str, got {type(text).__name__}; convert the value with str() first"
+        )
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFD", text)
@@ -675,7 +730,9 @@ class Normalizer(TransformerMixin, BaseEstimator):
     ['Nước máy Hà Nội không uống được!', '']
     """
 
-    def __init__(self, *, evasion: bool = True, teencode: bool = True, placeholders: bool = True) -> None:
+    def __init__(
+        self, *, evasion: bool = True, teencode: bool = True, placeholders: bool = True
+    ) -> None:
         self.evasion = evasion
         self.teencode = teencode
         self.placeholders = placeholders
@@ -728,7 +785,11 @@ class Normalizer(TransformerMixin, BaseEstimator):
         ['ko sao đâu']
         """
         _check_raw_documents(X)
-        opts = {"evasion": self.evasion, "teencode": self.teencode, "placeholders": self.placeholders}
+        opts = {
+            "evasion": self.evasion,
+            "teencode": self.teencode,
+            "placeholders": self.placeholders,
+        }
         out: list[str] = []
         for doc in X:
             if doc is None or (isinstance(doc, float) and math.isnan(doc)):
@@ -746,4 +807,3 @@ def _check_raw_documents(X: object) -> None:
         raise TypeError("Iterable over raw text documents expected, string object received.")
     if X is None or not isinstance(X, Iterable) and not hasattr(X, "__len__"):
         raise TypeError(f"Iterable over raw text documents expected, {type(X).__name__} received.")
-
