@@ -79,17 +79,21 @@ class Detector(ClassifierMixin, BaseEstimator):
         Feature channels, from :data:`vnmisinfo.features.CHANNELS`.
     word_ngram_range : tuple of int, default=(1, 2)
         N-gram range of the word, syllable and accent-free channels.
-    char_ngram_range : tuple of int, default=(2, 5)
-        N-gram range of the character channel (``char_wb``).
+    char_ngram_range : tuple of int, default=(1, 5)
+        N-gram range of the character channel.
+    char_analyzer : {"char", "char_wb"}, default="char"
+        Character n-grams across word boundaries, or within words only.
     min_df : int, default=2
         Minimum document frequency of an n-gram.
+    max_df : float, default=0.9
+        Drop n-grams found in more than this share of documents.
     max_features : int or None, default=None
         Vocabulary cap per channel.
     nb_scaling : bool, default=False
         Scale text features by NB log-count ratios (NB-SVM).
     classifier : {"logreg", "linearsvc", "sgd"}, default="logreg"
         The linear model.
-    C : float, default=4.0
+    C : float, default=16.0
         Inverse regularization strength (``alpha = 1 / (C * n)`` for SGD).
     class_weight : {"balanced"} or None, default=None
         Class weights of the linear model.
@@ -134,12 +138,14 @@ class Detector(ClassifierMixin, BaseEstimator):
         *,
         channels: tuple[str, ...] = ("words", "chars", "accent_free", "meta"),
         word_ngram_range: tuple[int, int] = (1, 2),
-        char_ngram_range: tuple[int, int] = (2, 5),
+        char_ngram_range: tuple[int, int] = (1, 5),
+        char_analyzer: str = "char",
         min_df: int = 2,
+        max_df: float = 0.9,
         max_features: int | None = None,
         nb_scaling: bool = False,
         classifier: str = "logreg",
-        C: float = 4.0,
+        C: float = 16.0,
         class_weight: str | None = None,
         calibration: str = "sigmoid",
         cv: int = 5,
@@ -152,7 +158,9 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.channels = channels
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
+        self.char_analyzer = char_analyzer
         self.min_df = min_df
+        self.max_df = max_df
         self.max_features = max_features
         self.nb_scaling = nb_scaling
         self.classifier = classifier
@@ -256,7 +264,9 @@ class Detector(ClassifierMixin, BaseEstimator):
             self.channels,
             word_ngram_range=self.word_ngram_range,
             char_ngram_range=self.char_ngram_range,
+            char_analyzer=self.char_analyzer,
             min_df=self.min_df,
+            max_df=self.max_df,
             max_features=self.max_features,
             nb_scaling=self.nb_scaling,
         )

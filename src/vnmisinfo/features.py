@@ -64,15 +64,34 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _type_error(where: str, value: object) -> TypeError:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return TypeError(
+            f"{where} is {type(value).__name__}; expected str. Decode it first, "
+            "e.g. x.decode('utf-8', errors='replace')."
+        )
     return TypeError(
         f"{where} is {type(value).__name__}; expected str. "
         "Convert it to text (str(x)) or drop it; missing texts may be None and are scored as ''."
     )
 
 
+def _repair_surrogates(text: str) -> str:
+    """Join UTF-16 surrogate pairs into their character; lone surrogates become U+FFFD.
+
+    Lone surrogates cannot be encoded as UTF-8, so pandas' string columns (and
+    many writers) reject them; :func:`~vnmisinfo.normalize.normalize_text`
+    later drops the U+FFFD.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 def _text_value(value: object, where: str) -> str:
     if isinstance(value, str):
-        return value
+        return _repair_surrogates(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     raise _type_error(where, value)
@@ -126,20 +145,42 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     Raises
     ------
     TypeError
-        If ``docs`` is a single string, or an item is neither text nor a mapping.
+        If ``docs`` is a single string, bytes or mapping, or an item is neither
+        text, ``None`` nor a mapping (``bytes`` items must be decoded first);
+        the message names the item's index.
     ValueError
         If no text column can be found.
+
+    Notes
+    -----
+    Input policy: ``None`` and NaN texts become ``''``; lone UTF-16
+    surrogates (``'\\ud800'``) become U+FFFD, which normalization drops, and a
+    valid surrogate pair becomes its character.  Control characters,
+    non-characters and texts of any length are kept here and handled by
+    :func:`~vnmisinfo.normalize.normalize_text`, which removes the former and
+    cuts texts longer than :data:`~vnmisinfo.normalize.MAX_CHARS` characters
+    with a :class:`~vnmisinfo.normalize.TruncationWarning`.
 
     Examples
     --------
     >>> f = as_frame([{"post_message": "Tin giả", "num_like_post": "12"}])
-    >>> f.loc[0, "text"], f.loc[0, "likes"]
+    >>> f.loc[0, "text"], float(f.loc[0, "likes"])
     ('Tin giả', 12.0)
     """
-    if isinstance(docs, (str, bytes)):
+    if isinstance(docs, str):
         raise TypeError(
             "Iterable over raw text documents expected, string object received. "
             "Wrap a single text in a list: detector.score([text])."
+        )
+    if isinstance(docs, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"Iterable over raw text documents expected, {type(docs).__name__} object received. "
+            "Decode it first and wrap it in a list: detector.score([data.decode('utf-8')])."
+        )
+    if isinstance(docs, Mapping):
+        raise TypeError(
+            "Iterable over documents expected, a single mapping received. "
+            "Wrap one document in a list: detector.score([{'text': ...}])."
         )
     if isinstance(docs, pd.Series):
         docs = docs.tolist()
@@ -201,12 +242,23 @@ def _joined(text: str, title: str) -> str:
     return text
 
 
+#: Columns added by :class:`Preprocessor`.
+_VIEW_COLUMNS = ("norm", "words", "syll", "plain")
+
+
 class Preprocessor(TransformerMixin, BaseEstimator):
     """Add the normalized text and its token views to a canonical frame.
 
     The output keeps the input columns and adds ``norm`` (normalized, original
     case), ``words`` (segmented, lower case), ``syll`` (lower case) and
-    ``plain`` (accent-free).  Nothing is learned.
+    ``plain`` (accent-free).  Nothing is learned.  A frame that already has
+    these four columns is returned as it is.
+
+    Inputs are checked by :func:`as_frame` (see its notes for the policy on
+    missing values, bytes and invalid code points); each text is then cut to
+    :data:`~vnmisinfo.normalize.MAX_CHARS` characters, with a
+    :class:`~vnmisinfo.normalize.TruncationWarning`, before it is normalized
+    and segmented.
 
     Parameters
     ----------
@@ -229,11 +281,11 @@ class Preprocessor(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> pd.DataFrame:
         """Return a copy of the canonical frame with the token views added."""
-        frame = X if isinstance(X, pd.DataFrame) and "norm" in X.columns else None
-        if frame is not None:
-            return frame
+        if isinstance(X, pd.DataFrame) and set(_VIEW_COLUMNS) <= set(X.columns):
+            return X  # already preprocessed
         frame = as_frame(X).copy()
-        norm = [normalize_text(_joined(t, ti)) for t, ti in zip(frame["text"], frame["title"])]
+        pairs = zip(frame["text"], frame["title"], strict=True)
+        norm = [normalize_text(_joined(t, ti)) for t, ti in pairs]
         frame["norm"] = norm
         syll = [syllables(t) for t in norm]
         frame["syll"] = syll
@@ -246,7 +298,9 @@ class MetadataFeatures(TransformerMixin, BaseEstimator):
     """Post metadata: log counts, posting hour, and missing-value flags.
 
     For each of likes, comments and shares: ``log1p(count)`` scaled by
-    ``scale`` (0 when missing) and a missing flag.  The posting hour (UTC+7,
+    ``scale`` (0 when missing), a missing flag, and a one-hot of
+    ``count_bins`` quantile bins learned in ``fit`` -- binning lets a linear
+    model weigh "no shares" and "viral" differently.  The posting hour (UTC+7,
     Vietnam's time) is one-hot encoded into ``hour_bins`` bins, with its own
     missing flag.  News articles usually carry no metadata; their flags say so.
 
@@ -256,27 +310,41 @@ class MetadataFeatures(TransformerMixin, BaseEstimator):
         Number of equal bins over the 24 hours.
     scale : float, default=0.1
         Multiplier on the log counts, keeping them on the scale of TF-IDF values.
+    count_bins : int, default=5
+        Quantile bins per count; 0 disables binning.
 
     Examples
     --------
     >>> m = MetadataFeatures().fit(as_frame([{"text": "a", "likes": 0}]))
     >>> m.transform(as_frame([{"text": "a", "likes": 0}])).shape
-    (1, 13)
+    (1, 17)
     """
 
     _COUNTS = ("likes", "comments", "shares")
+    feature_names_out_: np.ndarray
 
-    def __init__(self, *, hour_bins: int = 6, scale: float = 0.1) -> None:
+    def __init__(self, *, hour_bins: int = 6, scale: float = 0.1, count_bins: int = 5) -> None:
         self.hour_bins = hour_bins
         self.scale = scale
+        self.count_bins = count_bins
 
     def fit(self, X: pd.DataFrame, y: object = None) -> MetadataFeatures:
         """Validate the parameters and record the feature names."""
         if not isinstance(self.hour_bins, numbers.Integral) or not 1 <= self.hour_bins <= 24:
             raise ValueError(f"hour_bins must be an integer in [1, 24], got {self.hour_bins!r}.")
+        if not isinstance(self.count_bins, numbers.Integral) or self.count_bins < 0:
+            raise ValueError(f"count_bins must be a non-negative integer, got {self.count_bins!r}.")
         names = []
+        edges = {}
         for c in self._COUNTS:
             names += [f"log_{c}", f"missing_{c}"]
+            v = X[c].to_numpy(dtype=float) if c in X else np.full(len(X), np.nan)
+            seen = np.log1p(v[~np.isnan(v)])
+            inner = (np.unique(np.quantile(seen, np.linspace(0, 1, self.count_bins + 1)[1:-1]))
+                     if self.count_bins > 1 and seen.size else np.array([]))
+            edges[c] = inner
+            names += [f"{c}_bin{i}" for i in range(len(inner) + 1)] if self.count_bins else []
+        self.count_edges_ = edges
         names += [f"hour_{i}" for i in range(self.hour_bins)] + ["missing_time"]
         self.feature_names_out_ = np.asarray(names, dtype=object)
         return self
@@ -288,8 +356,15 @@ class MetadataFeatures(TransformerMixin, BaseEstimator):
         for c in self._COUNTS:
             v = X[c].to_numpy(dtype=float) if c in X else np.full(len(X), np.nan)
             miss = np.isnan(v)
-            cols.append(np.where(miss, 0.0, np.log1p(np.where(miss, 0.0, v)) * self.scale))
+            logv = np.log1p(np.where(miss, 0.0, v))
+            cols.append(np.where(miss, 0.0, logv * self.scale))
             cols.append(miss.astype(float))
+            if self.count_bins:
+                inner = self.count_edges_[c]
+                onehot_c = np.zeros((len(X), len(inner) + 1))
+                onehot_c[np.arange(len(X)), np.searchsorted(inner, logv, side="right")] = 1.0
+                onehot_c[miss] = 0.0
+                cols.extend(onehot_c.T)
         ts = X["timestamp"].to_numpy(dtype=float) if "timestamp" in X else np.full(len(X), np.nan)
         miss_t = np.isnan(ts)
         hour = np.floor(((np.where(miss_t, 0.0, ts) + 7 * 3600) % 86400) / 3600)
@@ -349,12 +424,13 @@ class NBScaler(TransformerMixin, BaseEstimator):
 
 
 def _tfidf(column: str, *, analyzer: str, ngram_range: tuple[int, int], min_df: int,
-           max_features: int | None) -> TfidfVectorizer:
+           max_df: float, max_features: int | None) -> TfidfVectorizer:
     return TfidfVectorizer(
         analyzer=analyzer,
         token_pattern=TOKEN_PATTERN if analyzer == "word" else None,
         ngram_range=ngram_range,
         min_df=min_df,
+        max_df=max_df,
         max_features=max_features,
         sublinear_tf=True,
         lowercase=False,  # the token views are already lower-cased, after segmentation
@@ -367,7 +443,9 @@ def build_union(
     *,
     word_ngram_range: tuple[int, int] = (1, 2),
     char_ngram_range: tuple[int, int] = (2, 5),
+    char_analyzer: str = "char",
     min_df: int = 2,
+    max_df: float = 1.0,
     max_features: int | None = None,
     nb_scaling: bool = False,
 ) -> ColumnTransformer:
@@ -380,8 +458,13 @@ def build_union(
     word_ngram_range, char_ngram_range : tuple of int
         N-gram ranges for the word/syllable/accent-free channels and the
         character channel.
+    char_analyzer : {"char", "char_wb"}
+        ``"char"`` n-grams cross word boundaries (they see "nước chanh" as
+        one unit); ``"char_wb"`` stays inside words.
     min_df : int
         Minimum document frequency of a kept n-gram.
+    max_df : float
+        Drop n-grams found in more than this share of documents.
     max_features : int, optional
         Cap on each text channel's vocabulary.
     nb_scaling : bool
@@ -408,9 +491,10 @@ def build_union(
             continue
         vec = _tfidf(
             sources[name],
-            analyzer="char_wb" if name == "chars" else "word",
+            analyzer=char_analyzer if name == "chars" else "word",
             ngram_range=char_ngram_range if name == "chars" else word_ngram_range,
             min_df=min_df,
+            max_df=max_df,
             max_features=max_features,
         )
         step: Any = Pipeline([("tfidf", vec), ("nb", NBScaler())]) if nb_scaling else vec

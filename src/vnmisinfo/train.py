@@ -27,30 +27,12 @@ __all__ = ["PRESETS", "cross_validate", "make_detector", "train_preset", "write_
 
 #: Named configurations.  ``default`` is the shipped model; see the README's ablation.
 PRESETS: dict[str, dict[str, Any]] = {
-    "default": {
-        "channels": ("words", "chars", "accent_free", "meta"),
-        "word_ngram_range": (1, 2),
-        "char_ngram_range": (2, 5),
-        "min_df": 2,
-        "C": 4.0,
-        "calibration": "sigmoid",
-    },
-    "text": {
-        "channels": ("words", "chars", "accent_free"),
-        "word_ngram_range": (1, 2),
-        "char_ngram_range": (2, 5),
-        "min_df": 2,
-        "C": 4.0,
-        "calibration": "sigmoid",
-    },
-    "fast": {
-        "channels": ("syllables", "chars", "accent_free", "meta"),
-        "word_ngram_range": (1, 2),
-        "char_ngram_range": (2, 5),
-        "min_df": 2,
-        "C": 4.0,
-        "calibration": "sigmoid",
-    },
+    # Everything not named here takes the Detector's defaults (word 1-2-grams, char 1-5-grams
+    # across word boundaries, min_df=2, max_df=0.9, LogisticRegression C=16, sigmoid).
+    "default": {"channels": ("words", "chars", "accent_free", "meta")},
+    "text": {"channels": ("words", "chars", "accent_free")},
+    "fast": {"channels": ("syllables", "chars", "accent_free", "meta")},
+    "plain": {"channels": ("syllables",), "C": 4.0},
 }
 
 
