@@ -75,7 +75,7 @@ def _hash_ids(keys: Sequence[str]) -> np.ndarray:
     return np.asarray(ids, dtype=int)
 
 
-def _union(*labelings: Sequence[Any]) -> np.ndarray:
+def _union(*labelings: Any) -> np.ndarray:
     """Connected components of rows linked by sharing any label of any labeling."""
     n = len(labelings[0])
     blocks = []
@@ -115,9 +115,10 @@ def near_duplicate_groups(keys: Sequence[str], *, threshold: float = 0.9,
 
     Examples
     --------
-    >>> near_duplicate_groups(["uống nước chanh diệt virus corona ngay",
-    ...                        "uống nước chanh diệt virus corona ngay!!",
-    ...                        "hà nội nắng nhẹ cuối tuần"]).tolist()
+    >>> near_duplicate_groups([
+    ...     "uống nước chanh nóng mỗi sáng diệt được virus corona, chia sẻ ngay",
+    ...     "uống nước chanh nóng mỗi sáng diệt được virus corona, hãy chia sẻ ngay",
+    ...     "hà nội nắng nhẹ cuối tuần"]).tolist()
     [0, 0, 1]
     """
     if not 0.0 < threshold <= 1.0:

@@ -1,0 +1,87 @@
+"""Review thresholds from a target precision or a budget."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from vnmisinfo.calibrate import (
+    choose_thresholds,
+    threshold_for_budget,
+    threshold_for_precision,
+)
+from vnmisinfo.cli import main
+from vnmisinfo.persist import load_model, read_metadata, save_model
+
+# Scores in ascending order; labels chosen so that precision is not monotone.
+Y = [0, 0, 1, 0, 1, 0, 1, 1, 1, 1]
+P = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+
+
+@pytest.mark.parametrize("target, expected", [
+    (1.0, 0.6),    # flags 0.6..0.9: 4/4
+    (0.8, 0.4),    # from 0.5: 4/5 = 0.8; from 0.4: 5/6 = 0.833; from 0.3: 5/7 = 0.714
+    (0.7, 0.2),    # from 0.3: 0.714; from 0.2: 6/8 = 0.75; from 0.1: 6/9 = 0.667
+    (0.6, 0.05),   # everything: 6/10
+], ids=["p1.0", "p0.8", "p0.7", "p0.6"])
+def test_threshold_for_precision(target, expected):
+    assert threshold_for_precision(Y, P, target) == pytest.approx(expected)
+
+
+def test_unreachable_precision_names_the_best():
+    with pytest.raises(ValueError, match=r"no threshold reaches precision 0.900.*best is 0.500"):
+        threshold_for_precision([0, 1, 0, 1], [0.9, 0.8, 0.7, 0.6], 0.9)
+
+
+@pytest.mark.parametrize("budget, expected", [(0.1, 0.9), (0.25, 0.7), (0.5, 0.5), (1.0, 0.05)],
+                         ids=["10%", "25%-rounds-up", "50%", "all"])
+def test_threshold_for_budget(budget, expected):
+    assert threshold_for_budget(P, budget) == pytest.approx(expected)
+
+
+def test_choose_thresholds_reports_achieved_precision_recall():
+    c = choose_thresholds(Y, P, high_precision=1.0, medium_budget=0.6)
+    assert c["high"].threshold == pytest.approx(0.6)
+    assert (c["high"].precision, c["high"].recall, c["high"].flagged) == (1.0, 4 / 6, 4)
+    assert c["medium"].threshold == pytest.approx(0.4)
+    assert c["medium"].recall == pytest.approx(5 / 6)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"high_precision": 0.9, "budget": 0.1}, "both a target precision and a budget"),
+    ({"high_precision": 1.0, "medium_precision": 1.0, "current": (0.5, 0.8)}, None),
+    ({"high_precision": 0.6, "medium_budget": 0.1},
+     "medium threshold .* would be above the high"),
+    ({"budget": 0.0}, r"budget must be a share"),
+], ids=["two-rules", "equal-ok", "medium-above-high", "zero-budget"])
+def test_choose_thresholds_errors(kwargs, match):
+    if match is None:
+        c = choose_thresholds(Y, P, **kwargs)
+        assert c["medium"].threshold == c["high"].threshold
+        return
+    with pytest.raises(ValueError, match=match):
+        choose_thresholds(Y, P, **kwargs)
+
+
+def test_main_calibrate_saves_the_thresholds(tmp_path, fitted_detector, tiny_corpus, capsys):
+    texts, y = tiny_corpus
+    data = tmp_path / "held.csv"
+    pd.DataFrame({"text": texts, "label": y}).to_csv(data, index=False)
+    model = save_model(fitted_detector, tmp_path / "m.skops", metadata={"preset": "tiny"})
+    out = tmp_path / "tuned.skops"
+    code = main(["calibrate", "--model", str(model), "--data", str(data), "--budget", "0.25",
+                 "--medium-budget", "0.5", "-o", str(out), "--quiet"])
+    assert code == 0
+    tuned = load_model(out)
+    proba = fitted_detector.predict_proba(texts)[:, 1]
+    assert tuned.high_threshold == pytest.approx(threshold_for_budget(proba, 0.25))
+    assert tuned.medium_threshold == pytest.approx(threshold_for_budget(proba, 0.5))
+    meta = read_metadata(out)
+    assert meta["preset"] == "tiny"
+    assert meta["threshold_calibration"]["high"]["flagged"] >= 6
+    assert "precision" in capsys.readouterr().out
+
+
+def test_main_calibrate_needs_a_rule(tmp_path, capsys):
+    assert main(["calibrate", "--data", "x.csv", "-o", str(tmp_path / "m.skops")]) == 2
+    assert "give a rule" in capsys.readouterr().err

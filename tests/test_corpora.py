@@ -1,0 +1,175 @@
+"""Corpus loaders: every format's happy path and every error path, with file and line named."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pandas as pd
+import pytest
+
+from vnmisinfo.corpora import (
+    RECORD_COLUMNS,
+    CorpusError,
+    EmptyTextWarning,
+    load_any,
+    load_lines,
+    load_reintel,
+    load_table,
+    load_vfnd,
+)
+
+REINTEL = (
+    "id,user_name,post_message,timestamp_post,num_like_post,num_comment_post,num_share_post,label\n"
+    '1,u1,"Tỏi chữa khỏi covid, chia sẻ ngay",1584000000,10,2,3,1\n'
+    '2,u2,"Hà Nội nắng nhẹ\ncuối tuần",1584000100,,x,1,0\n'
+    "3,u3,Bộ Y tế khuyến cáo rửa tay,1584000200,5,0,0,0\n"
+)
+VFND_CSV = (
+    'text,domain,label\n"Thủ tướng xin lỗi vì đội tuyển",tinvn.info,1\n'
+    "Giá xăng giảm,vnexpress.net,0\n"
+)
+VFND_JSON = (
+    "id,label,kind,title,text,source_domain,url,date_publish\n"
+    "A1,fake,article,Tin sốc,Con gái là người tình kiếp trước,2sao.vn,http://x,2018\n"
+    "A2,real,article,Thời sự,Hà Nội mưa to,dantri.com.vn,http://y,2018\n"
+    "A3,misleading,post,,Sóng 5G lây virus,facebook.com,http://z,2019\n"
+)
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_reintel_maps_columns_and_counts(tmp_path):
+    frame = load_reintel(_write(tmp_path, "train.csv", REINTEL))
+    assert tuple(frame.columns) == RECORD_COLUMNS
+    assert frame["label"].tolist() == [1, 0, 0]
+    assert frame["id"].tolist() == ["reintel:train:1", "reintel:train:2", "reintel:train:3"]
+    assert frame.loc[0, "likes"] == 10.0 and pd.isna(frame.loc[1, "comments"])
+    assert "u1" not in frame.to_string()  # poster identities are never read
+
+
+@pytest.mark.parametrize("text, labels, domains", [
+    (VFND_CSV, [1, 0], ["tinvn.info", "vnexpress.net"]),
+    (VFND_JSON, [1, 0, 1], ["2sao.vn", "dantri.com.vn", "facebook.com"]),
+], ids=["articles-csv", "json-derived-csv"])
+def test_load_vfnd_both_files(tmp_path, text, labels, domains):
+    frame = load_vfnd(_write(tmp_path, "vfnd.csv", text))
+    assert frame["label"].tolist() == labels
+    assert frame["domain"].tolist() == domains
+
+
+def test_load_vfnd_json_keeps_titles(tmp_path):
+    frame = load_vfnd(_write(tmp_path, "vfnd.csv", VFND_JSON))
+    assert frame.loc[0, "title"] == "Tin sốc"
+
+
+@pytest.mark.parametrize("name, writer", [
+    ("x.csv", lambda p, rows: pd.DataFrame(rows).to_csv(p, index=False)),
+    ("x.tsv", lambda p, rows: pd.DataFrame(rows).to_csv(p, index=False, sep="\t")),
+    ("x.jsonl", lambda p, rows: p.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")),
+    ("x.parquet", lambda p, rows: pd.DataFrame(rows).to_parquet(p)),
+], ids=["csv", "tsv", "jsonl", "parquet"])
+def test_load_table_formats_with_named_columns(tmp_path, name, writer):
+    rows = [{"ma": "a", "noi_dung": "Tỏi chữa khỏi covid", "nhan": "fake"},
+            {"ma": "b", "noi_dung": "Hà Nội mưa to", "nhan": "real"}]
+    path = tmp_path / name
+    writer(path, rows)
+    frame = load_table(path, text_column="noi_dung", label_column="nhan", id_column="ma")
+    assert frame["text"].tolist() == ["Tỏi chữa khỏi covid", "Hà Nội mưa to"]
+    assert frame["label"].tolist() == [1, 0]
+    assert frame["id"].tolist() == ["x:a", "x:b"]
+
+
+def test_load_table_unlabelled(tmp_path):
+    frame = load_table(_write(tmp_path, "u.csv", "text\nTin một\nTin hai\n"), label_column=None)
+    assert frame["label"].isna().all() and len(frame) == 2
+
+
+@pytest.mark.parametrize("label, expected", [(None, [None, None]), ("fake", [1, 1]), (0, [0, 0])],
+                         ids=["unlabelled", "fake", "zero"])
+def test_load_lines(tmp_path, label, expected):
+    frame = load_lines(_write(tmp_path, "tin.txt", "Tin một\nTin hai\n\n"), label=label)
+    got = [None if pd.isna(v) else int(v) for v in frame["label"]]
+    assert got == expected
+    assert frame["id"].tolist() == ["tin:1", "tin:2"]
+
+
+@pytest.mark.parametrize("name, text, source", [
+    ("train.csv", REINTEL, "reintel/train.csv"),
+    ("vfnd.csv", VFND_JSON, "vfnd/vfnd.csv"),
+    ("plain.csv", "text,label\nTin,1\nTin khác,0\n", "plain.csv"),
+    ("posts.jsonl", '{"text": "Tin", "label": 1}\n', "posts.jsonl"),
+    ("posts.txt", "Tin\n", "posts.txt"),
+], ids=["reintel", "vfnd", "generic-csv", "jsonl", "txt"])
+def test_load_any_dispatches(tmp_path, name, text, source):
+    frame = load_any(_write(tmp_path, name, text))
+    assert frame["source"].iloc[0] == source
+
+
+@pytest.mark.parametrize("loader, name, text, match", [
+    (load_reintel, "r.csv", "id,post_message\n1,Tin\n",
+     r"r\.csv: missing column\(s\) \['label'\].*Rename"),
+    (load_vfnd, "v.csv", "text,domain\nTin,a.vn\n", r"v\.csv: missing column\(s\) \['label'\]"),
+    (load_reintel, "r.csv", 'id,post_message,label\n1,"Tin\nhai dòng",1\n2,Tin,maybe\n',
+     r"r\.csv, line 4: unknown label 'maybe'; expected one of"),
+    (load_vfnd, "v.csv", "text,label\nTin,fake\nTin,\n", r"v\.csv, line 3: an empty label"),
+    (load_reintel, "r.csv", "", r"r\.csv: the file is empty"),
+    (load_vfnd, "v.csv", "text,label\n", r"v\.csv: the file has a header but no rows"),
+    (load_reintel, "r.csv", 'id,post_message,label\n1,Tin,1\n2,"Tin mở ngoặc,0\n3,Tin,1\n',
+     r"r\.csv, line 3: .*never closed.*Quote fields"),
+    (load_vfnd, "v.csv", "text,label\nTin,1\nTin,0,thừa\n",
+     r"v\.csv, line 3: expected 2 fields as in the header, found 3"),
+], ids=["reintel-no-label", "vfnd-no-label", "bad-label-multiline", "empty-label", "empty-file",
+        "header-only", "unclosed-quote", "extra-field"])
+def test_loader_errors_name_file_and_line(tmp_path, loader, name, text, match):
+    with pytest.raises(CorpusError, match=match):
+        loader(_write(tmp_path, name, text))
+
+
+@pytest.mark.parametrize("name, text, kwargs, match", [
+    ("x.csv", "body,label\nTin,1\n", {"text_column": "noi_dung"},
+     r"x\.csv: missing column\(s\) \['noi_dung'\].*--text-column"),
+    ("x.csv", "noi_dung,label\nTin,1\n", {}, r"x\.csv: no text column.*text_column"),
+    ("x.jsonl", '{"text": "a", "label": 1}\n{"text": "b", label: 0}\n', {},
+     r"x\.jsonl, line 2: not valid JSON"),
+    ("x.jsonl", '["a", 1]\n', {}, r"x\.jsonl, line 1: expected a JSON object"),
+    ("x.jsonl", "\n\n", {}, r"x\.jsonl: the file holds no JSON records"),
+    ("x.xml", "<a/>", {}, r"x\.xml: cannot tell the format"),
+    ("x.csv", "text,label\nTin,2\n", {}, r"x\.csv, line 2: unknown label '2'"),
+], ids=["missing-text-column", "no-known-text", "bad-json", "json-not-object", "blank-jsonl",
+        "unknown-extension", "bad-label"])
+def test_load_table_errors(tmp_path, name, text, kwargs, match):
+    with pytest.raises(CorpusError, match=match):
+        load_table(_write(tmp_path, name, text), **kwargs)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(CorpusError, match=r"nope\.csv: file not found"):
+        load_any(tmp_path / "nope.csv")
+
+
+def test_load_lines_blank_file(tmp_path):
+    with pytest.raises(CorpusError, match=r"b\.txt: the file holds only blank lines"):
+        load_lines(_write(tmp_path, "b.txt", "\n \n"))
+
+
+def test_empty_texts_are_reported_with_lines_and_ids(tmp_path):
+    text = 'id,post_message,label\n1,"Tin\nhai dòng",1\n2,,0\n3,Tin,0\n4,   ,1\n'
+    match = r"2 document\(s\) with empty text, at line\(s\) 4, 6"
+    with pytest.warns(EmptyTextWarning, match=match):
+        frame = load_reintel(_write(tmp_path, "r.csv", text))
+    assert frame.attrs["empty_texts"] == ["reintel:r:2", "reintel:r:4"]
+    assert frame.attrs["empty_lines"] == [4, 6]
+    assert len(frame) == 4  # kept, but reported
+
+
+def test_no_warning_without_empty_texts(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EmptyTextWarning)
+        frame = load_reintel(_write(tmp_path, "r.csv", REINTEL))
+    assert frame.attrs["empty_texts"] == []

@@ -1,0 +1,106 @@
+"""The evaluation report: scores, grouped CV and every file of the report folder."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pandas as pd
+import pytest
+
+from vnmisinfo.cli import main
+from vnmisinfo.detector import Detector
+from vnmisinfo.evaluate import (
+    PLOTS,
+    cross_val_scores,
+    load_labelled,
+    plot_all,
+    predict_files,
+    write_report,
+)
+from vnmisinfo.persist import save_model
+
+
+@pytest.fixture()
+def tiny_csv(tmp_path, tiny_corpus):
+    texts, y = tiny_corpus
+    rows = list(zip(texts, y, strict=True)) + [(texts[0], y[0]), ("", 0)]  # a copy, an empty
+    path = tmp_path / "tiny.csv"
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
+    return path
+
+
+def test_load_labelled_drops_empty_and_duplicates(tiny_csv):
+    frame, info = load_labelled([tiny_csv])
+    assert len(frame) == 24 and info["rows_read"] == 26
+    assert info["empty_dropped"] == ["tiny:25"]
+    assert info["dedup"]["duplicates_removed"] == 1
+
+
+def test_predict_files_scores_every_row(tiny_csv, fitted_detector):
+    scored = predict_files([tiny_csv], model=fitted_detector)
+    assert len(scored.frame) == 24
+    assert scored.proba.min() >= 0 and scored.proba.max() <= 1
+    assert all(isinstance(t, list) for t in scored.frame["top_terms"])
+    assert scored.metrics()["roc_auc"] > 0.9  # it was fitted on these very texts
+
+
+def test_cross_val_scores_keeps_groups_in_one_fold(tiny_csv):
+    frame, _ = load_labelled([tiny_csv], dedup=False)  # keep the duplicate pair
+    det = Detector(channels=("syllables",), min_df=1, cv=2)
+    scored = cross_val_scores(frame, detector=det, n_splits=3, progress=False)
+    f = scored.frame
+    assert f.groupby("group")["fold"].nunique().max() == 1
+    assert sorted(f["fold"].unique()) == [0, 1, 2] and len(scored.folds) == 3
+    assert f.loc[0, "group"] == f.loc[24, "group"]  # the copy of the first text
+
+
+def test_write_report_writes_every_file(tiny_csv, fitted_detector, tmp_path):
+    scored = predict_files([tiny_csv], model=fitted_detector)
+    written = write_report(scored, tmp_path / "rep", title="tiny")
+    for name in ("metrics.json", "predictions.csv", "report.html", *PLOTS):
+        assert (tmp_path / "rep" / name).stat().st_size > 0, name
+    assert set(written) == {"metrics.json", "predictions.csv", "report.html", *PLOTS}
+    metrics = json.loads((tmp_path / "rep" / "metrics.json").read_text(encoding="utf-8"))
+    assert {"roc_auc", "pr_auc", "brier", "ece", "thresholds", "budgets"} <= set(metrics)
+    assert set(metrics["thresholds"]) == {"medium", "high"}
+    assert list(metrics["budgets"]) == ["top_1%", "top_5%", "top_10%"]
+    page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == len(PLOTS)
+    assert "http://" not in page and "https://" not in page  # self-contained
+    assert "worst false positives" in page and "worst false negatives" in page
+    assert "text" not in pd.read_csv(tmp_path / "rep" / "predictions.csv").columns
+
+
+def test_plots_need_matplotlib(tiny_csv, fitted_detector, tmp_path, monkeypatch):
+    scored = predict_files([tiny_csv], model=fitted_detector)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ModuleNotFoundError, match=r'pip install "vnmisinfo\[plots\]"'):
+        plot_all(scored, tmp_path)
+
+
+def test_main_evaluate_with_a_model_file(tiny_csv, fitted_detector, tmp_path, capsys):
+    model = save_model(fitted_detector, tmp_path / "m.skops")
+    code = main(["evaluate", "--data", str(tiny_csv), "--model", str(model), "-o",
+                 str(tmp_path / "rep"), "--no-plots", "--quiet"])
+    assert code == 0
+    assert "ROC-AUC" in capsys.readouterr().out
+    assert (tmp_path / "rep" / "report.html").is_file()
+    assert not (tmp_path / "rep" / "roc.png").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--cv", "1"], "at least 2 folds"),
+    (["--cv", "3", "--model", "m.skops"], "drop --model"),
+], ids=["one-fold", "cv-and-model"])
+def test_main_evaluate_usage_errors(tiny_csv, tmp_path, capsys, argv, message):
+    code = main(["evaluate", "--data", str(tiny_csv), "-o", str(tmp_path / "r"), *argv])
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_main_evaluate_unlabelled_file_is_an_error(tmp_path, capsys):
+    path = tmp_path / "u.csv"
+    path.write_text("text\nTin một\n", encoding="utf-8")
+    assert main(["evaluate", "--data", str(path), "-o", str(tmp_path / "r")]) == 1
+    assert "missing column(s) ['label']" in capsys.readouterr().err
