@@ -410,9 +410,9 @@ def _open_reader(source: str, fmt: str, on_bad: _BadLineHandler, chunksize: int)
 
 def _column_map(columns: list[str], text_column: str | None,
                 overrides: Mapping[str, str] | None) -> dict[str, str]:
-    from .features import FRAME_COLUMNS, _resolve_columns
+    from .features import FRAME_COLUMNS, resolve_columns
 
-    found = _resolve_columns(columns)
+    found = resolve_columns(columns)
     for canonical, name in {**(overrides or {}), **({"text": text_column} if text_column else {})
                             }.items():
         if canonical not in FRAME_COLUMNS:
@@ -472,7 +472,7 @@ def _init_worker(model: Any) -> None:
     if model is None or isinstance(model, (str, os.PathLike)):
         from .persist import load_model
 
-        _DETECTOR = load_model(model)
+        _DETECTOR = load_model(os.fspath(model) if model is not None else None)
     else:
         _DETECTOR = model
 
@@ -480,7 +480,8 @@ def _init_worker(model: Any) -> None:
 def _dedup(frame: pd.DataFrame) -> tuple[list[int], list[int]]:
     """Index of each row's distinct value, and the first row of each distinct value."""
     first: dict[tuple, int] = {}
-    index, pick = [], []
+    index: list[int] = []
+    pick: list[int] = []
     for i, row in enumerate(frame.itertuples(index=False, name=None)):
         key = tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row)
         j = first.get(key)
@@ -753,7 +754,7 @@ class _Run:
         for i, (row, note) in enumerate(chunk):
             value = row.get(text_col)
             problem = _text_problem(value)
-            if problem is not None:
+            if problem is not None or not isinstance(value, str):
                 notes.append(_join(note, problem))
                 continue
             if len(value) > MAX_CHARS:
@@ -762,7 +763,7 @@ class _Run:
             title = row.get(title_col) if title_col else None
             if title is not None and not isinstance(title, str):
                 title = "" if isinstance(title, float) and math.isnan(title) else str(title)
-            rec = {"text": value, "title": title or ""}
+            rec: dict[str, Any] = {"text": value, "title": title or ""}
             for c, src in metas:
                 rec[c] = row.get(src)
             notes.append(note)
@@ -810,7 +811,7 @@ class _Run:
                     key = reason.split(" from ")[0].split(" not a ")[0]
                     summary.errors[key] = summary.errors.get(key, 0) + 1
             if self.report is not None and score is not None:
-                text = row.get(self.cmap["text"])
+                text = str(row.get(self.cmap["text"]))
                 meta = {c: row.get(src) for c, src in self.cmap.items() if c not in ("text",)}
                 self.report.add(self.seq, new, text, row.get(self.id_col) if self.id_col
                                 else self.seq + 1, meta, terms, extras)
@@ -843,7 +844,8 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
     """
     cmap = _column_map([str(c) for c in frame.columns], text_column, None)
     run = _Run(explain=explain, cmap=cmap, id_col=None, report=None, summary=BatchSummary())
-    chunk = [(row, None) for row in frame.to_dict(orient="records")]
+    chunk: list[tuple[dict[str, Any], str | None]] = [
+        ({str(k): v for k, v in row.items()}, None) for row in frame.to_dict(orient="records")]
     notes, todo, records = run.prepare(chunk)
     results = _score_records(detector, records, explain) if records else []
     return pd.DataFrame(run.merge(chunk, notes, todo, results), index=frame.index)
@@ -913,16 +915,11 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> from vnmisinfo.detector import Detector
-    >>> det = Detector(channels=("syllables",), min_df=1, cv=2).fit(
-    ...     ["Tỏi chữa khỏi covid", "Hà Nội mưa to"] * 4, [1, 0] * 4)
-    >>> d = tempfile.mkdtemp()
-    >>> src, dst = os.path.join(d, "in.csv"), os.path.join(d, "out.csv")
-    >>> _ = open(src, "w", encoding="utf-8").write("id,text\\n1,Tỏi chữa covid\\n2,\\n")
-    >>> s = score_file(src, dst, model=det, workers=1)
-    >>> s.rows, s.not_scored
-    (2, 1)
+    A typical call, with the shipped model, four worker processes and a
+    review page (not run here)::
+
+        summary = score_file("posts.csv", "scored.csv", workers=4, report="review.html")
+        print(summary)  # rows, rows per tier, errors and time on one line
     """
     started = time.perf_counter()
     log = log if log is not None else sys.stderr
@@ -1030,10 +1027,12 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
 
     bar = None
     if progress:
+        import shutil
+
         from tqdm import tqdm
 
         bar = tqdm(total=None, initial=skipping, unit=" rows", file=sys.stderr,
-                   mininterval=0.5, dynamic_ncols=True, desc="scoring")
+                   mininterval=0.5, ncols=shutil.get_terminal_size().columns, desc="scoring")
 
     writer: _Writer | None = None
     thresholds: tuple[float, float] | None = None
@@ -1148,5 +1147,5 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
 
         write_report(report, report_state.items() if report_state else [], summary,
                      histogram=report_state.hist if report_state else None,
-                     thresholds=thresholds, source=str(input))
+                     thresholds=thresholds, top=report_top, source=str(input))
     return summary

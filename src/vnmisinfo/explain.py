@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from .tokenize import accent_free
 __all__ = ["format_terms", "highlight_spans", "readable_term", "top_contributions"]
 
 
+@lru_cache(maxsize=1 << 18)
 def readable_term(name: str) -> str:
     """Turn a pipeline feature name into a term a reviewer can read.
 
@@ -70,8 +72,8 @@ def top_contributions(
     --------
     >>> import numpy as np, scipy.sparse as sp
     >>> X = sp.csr_matrix(np.array([[1.0, 0.5, 0.0]]))
-    >>> top_contributions(X, np.array([2.0, -4.0, 1.0]), ["words__a", "words__b", "words__c"], 2)
-    [[('b', -2.0), ('a', 2.0)]]
+    >>> top_contributions(X, np.array([2.0, -6.0, 1.0]), ["words__a", "words__b", "words__c"], 2)
+    [[('b', -3.0), ('a', 2.0)]]
     """
     if k <= 0:
         return [[] for _ in range(X.shape[0])]

@@ -42,6 +42,7 @@ __all__ = [
     "NBScaler",
     "Preprocessor",
     "as_frame",
+    "resolve_columns",
     "build_union",
 ]
 
@@ -111,7 +112,14 @@ def _number(value: object) -> float:
     return out if math.isfinite(out) and out >= 0 else math.nan
 
 
-def _resolve_columns(columns: Sequence[str]) -> dict[str, str]:
+def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
+    """Map canonical names (``text``, ``likes``, ...) to the matching columns present.
+
+    Examples
+    --------
+    >>> resolve_columns(["post_message", "num_share_post", "user_name"])
+    {'text': 'post_message', 'shares': 'num_share_post'}
+    """
     present = {str(c).lower(): c for c in columns}
     found = {}
     for canonical, names in _ALIASES.items():
@@ -185,7 +193,7 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     if isinstance(docs, pd.Series):
         docs = docs.tolist()
     if isinstance(docs, pd.DataFrame):
-        cols = _resolve_columns(list(docs.columns))
+        cols = resolve_columns(list(docs.columns))
         if text_column is not None:
             if text_column not in docs.columns:
                 raise ValueError(
@@ -212,7 +220,7 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     out: dict[str, list[Any]] = {c: [] for c in FRAME_COLUMNS}
     for i, item in enumerate(records):
         if isinstance(item, Mapping):
-            keys = _resolve_columns(list(item.keys()))
+            keys = resolve_columns(list(item.keys()))
             if text_column is not None and text_column in item:
                 keys["text"] = text_column
             if "text" not in keys:
