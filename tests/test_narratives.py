@@ -190,7 +190,7 @@ CASES = [
 def test_match_finds_the_narrative(index, text, expected):
     best = index.match_one(text, k=3)[0]
     assert best.narrative_id == expected
-    assert best.matched and best.similarity >= index.threshold_
+    assert best.matched and best.similarity >= index.threshold_  # plain index: on similarity
     assert best.rebuttal_vi and best.rebuttal_en and best.sources
 
 
@@ -339,3 +339,53 @@ def test_installed_script_validates(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 1
     assert "needs at least 3 reworded forms" in done.stdout
+
+
+# -- background statistics and the learned match decision ---------------------------
+
+BACKGROUND = [
+    "Hôm nay trời mưa to ở Hà Nội, nhiều tuyến phố bị ngập nhẹ.",
+    "Giá vàng trong nước tăng nhẹ so với phiên hôm qua.",
+    "Đội tuyển Việt Nam tập luyện chuẩn bị cho trận đấu cuối tuần.",
+    "Chợ đêm mở cửa đến 23 giờ, nhiều người dân đi mua sắm.",
+    "Thành phố tổ chức hội chợ sách cho học sinh vào cuối tuần.",
+] * 12
+
+
+@pytest.fixture(scope="module")
+def learned(catalogue):
+    return NarrativeIndex().fit(catalogue, background=BACKGROUND, negatives=BACKGROUND)
+
+
+def test_background_lowers_weight_of_common_words(catalogue, index):
+    plain_vec = index.vectorizers_[0]
+    with_bg = NarrativeIndex().fit(catalogue, background=BACKGROUND)
+    col = plain_vec.vocabulary_["hôm"]
+    assert with_bg.n_background_ == len(BACKGROUND) and index.n_background_ == 0
+    assert with_bg.idf_[0][col] < index.idf_[0][col]
+    assert with_bg.vectorizers_[0].vocabulary_ == plain_vec.vocabulary_
+
+
+def test_learned_decision_matches_and_rejects(learned):
+    assert learned.verifier_ is not None and 0.0 < learned.threshold_ < 1.0
+    best = learned.match_one("Uống nước chanh nóng mỗi sáng là diệt sạch virus corona", k=1)[0]
+    assert best.narrative_id == "health-001" and best.matched
+    sim, score = learned.match_scores(["Uống nước chanh nóng diệt virus corona", ""])
+    assert sim.shape == score.shape == (2, len(learned.narratives_))
+    assert ((score >= 0) & (score <= 1)).all() and score[1].max() < learned.threshold_
+
+
+def test_learned_decision_needs_enough_negatives(catalogue):
+    with pytest.raises(ValueError, match="at least 50 texts"):
+        NarrativeIndex().fit(catalogue, negatives=BACKGROUND[:10])
+    with pytest.raises(TypeError, match="string object received"):
+        NarrativeIndex().fit(catalogue, background="một chuỗi")
+
+
+def test_learned_index_round_trips_compactly(learned, tmp_path):
+    path = save_index(learned, tmp_path / "n.skops")
+    loaded = load_index(path)
+    texts = [c.values[0] for c in CASES]
+    for a, b in zip(loaded.match_scores(texts), learned.match_scores(texts), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert path.stat().st_size < 5_000_000

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -56,6 +56,7 @@ __all__ = [
     "Match",
     "Narrative",
     "NarrativeIndex",
+    "build_default_index",
     "catalogue_problems",
     "choose_threshold",
     "default_catalogue_path",
@@ -171,7 +172,9 @@ class Narrative:
 class Match:
     """One candidate narrative for one text.
 
-    ``matched`` is ``similarity >= threshold``; ``sentence`` is the sentence
+    ``matched`` is the match score (the similarity, or the match probability of an
+    index fitted with negatives, such as the shipped one) reaching the index's
+    ``threshold_``; ``sentence`` is the sentence
     (or pair of sentences) of the input that matched best.
     """
 
@@ -505,7 +508,10 @@ class NarrativeIndex(BaseEstimator):
     Parameters
     ----------
     threshold : float, default=DEFAULT_THRESHOLD
-        Similarity (0..1) from which a candidate counts as ``matched``.
+        Similarity (0..1) from which a candidate counts as ``matched`` when
+        the index is fitted without ``negatives``.  With ``negatives`` the
+        threshold is derived in :meth:`fit` and applies to the match
+        probability instead (see ``threshold_``).
     accent_weight : float, default=0.5
         Weight of the view with diacritics when a text has them; the
         accent-free view gets the rest.  Text without diacritics uses the
@@ -522,13 +528,23 @@ class NarrativeIndex(BaseEstimator):
         entity (underthesea ``ner``: PER, LOC, ORG) listed for the narrative.
         ``ner`` is slow, so it runs only on the top candidates' sentences, and
         only when this is positive.
+    max_false_rate : float, default=0.02
+        With ``negatives`` in :meth:`fit`: the share of negatives allowed to
+        match when the probability threshold is chosen.
 
     Attributes
     ----------
     narratives_ : list of dict
         The catalogue entries, as plain dicts.
     threshold_ : float
-        The threshold in use.
+        The threshold in use: on the similarity, or on the match probability
+        when ``verifier_`` is set.
+    verifier_ : LogisticRegression or None
+        The match decision learned from held-out catalogue variants against
+        ``negatives`` (None when fitted without negatives).
+    n_background_ : int
+        Number of background sentences whose document frequencies entered the
+        IDF weights (the texts themselves are not stored).
 
     Examples
     --------
@@ -549,6 +565,7 @@ class NarrativeIndex(BaseEstimator):
         char_ngram_range: tuple[int, int] = (2, 5),
         pooling: str = "max",
         entity_boost: float = 0.0,
+        max_false_rate: float = 0.02,
     ) -> None:
         self.threshold = threshold
         self.accent_weight = accent_weight
@@ -556,6 +573,7 @@ class NarrativeIndex(BaseEstimator):
         self.char_ngram_range = char_ngram_range
         self.pooling = pooling
         self.entity_boost = entity_boost
+        self.max_false_rate = max_false_rate
 
     @classmethod
     def from_catalogue(cls, paths: Any = None, **params: Any) -> NarrativeIndex:
@@ -569,7 +587,7 @@ class NarrativeIndex(BaseEstimator):
     # -- fitting -------------------------------------------------------------
 
     def _check_params(self) -> None:
-        for name in ("threshold", "accent_weight", "char_weight"):
+        for name in ("threshold", "accent_weight", "char_weight", "max_false_rate"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
                 raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}.")
@@ -590,9 +608,29 @@ class NarrativeIndex(BaseEstimator):
         return [TfidfVectorizer(lowercase=False, use_idf=False, norm=None, dtype=np.float64, **kw)
                 for kw in (word, char, word, char)]
 
-    def fit(self, narratives: Iterable[Narrative | dict[str, Any]],
-            y: Any = None) -> NarrativeIndex:
+    def fit(self, narratives: Iterable[Narrative | dict[str, Any]], y: Any = None, *,
+            background: Iterable[str] | None = None,
+            negatives: Iterable[str] | None = None) -> NarrativeIndex:
         """Build the index from narratives (or catalogue dicts, which are validated).
+
+        Parameters
+        ----------
+        narratives : iterable of Narrative or dict
+            The catalogue.
+        y : ignored
+        background : iterable of str, optional
+            General Vietnamese text (posts, articles).  Its sentences' document
+            frequencies enter the IDF weights, so that words common in everyday
+            text weigh less; only the weights of catalogue terms are kept.
+        negatives : iterable of str, optional
+            Texts that repeat no catalogue narrative.  When given, a logistic
+            regression learns the match decision from the best similarity, its
+            margin over the runner-up, its z-score over all narratives, the
+            IDF mass of the words it shares with the narrative:
+            positives are the catalogue's claims and variants, each scored with
+            itself left out; negatives are these texts.  ``threshold_`` is then
+            the probability at which, out of fold (folds grouped by narrative),
+            at most ``max_false_rate`` of the negatives match.
 
         Raises
         ------
@@ -619,26 +657,104 @@ class NarrativeIndex(BaseEstimator):
                 docs.append(doc)
                 owner.append(i)
         acc, free = (list(v) for v in zip(*(_views(d) for d in docs), strict=True))
+        bg_acc: list[str] = []
+        bg_free: list[str] = []
+        if background is not None:
+            if isinstance(background, str):
+                raise TypeError("background: iterable over raw text documents expected, string "
+                                "object received; wrap it in a list.")
+            for text in background:
+                for sentence in split_sentences(text if isinstance(text, str) else ""):
+                    a, f = _views(sentence)
+                    bg_acc.append(a)
+                    bg_free.append(f)
         self.vectorizers_ = self._vectorizers()
         self.idf_ = []
+        self.n_background_ = len(bg_acc)
         counts = []
-        for vec, texts in zip(self.vectorizers_, (acc, acc, free, free), strict=True):
+        views = ((acc, bg_acc), (acc, bg_acc), (free, bg_free), (free, bg_free))
+        for vec, (texts, bg) in zip(self.vectorizers_, views, strict=True):
             c = sp.csr_matrix(vec.fit_transform(texts))
-            df = np.bincount(c.indices, minlength=c.shape[1])
-            self.idf_.append(np.log((1 + c.shape[0]) / (1 + df)) + 1.0)
+            df = np.bincount(c.indices, minlength=c.shape[1]).astype(np.float64)
+            n_docs = c.shape[0] + len(bg)
+            if bg:
+                b = sp.csr_matrix(vec.transform(bg))
+                df += np.bincount(b.indices, minlength=c.shape[1])
+            self.idf_.append(np.log((1 + n_docs) / (1 + df)) + 1.0)
             counts.append(c)
+        # accent-free word unigrams of each narrative, weighted by idf: the "shared keywords"
+        # feature of the match decision
+        unigram = np.zeros(counts[2].shape[1])
+        for term, col in self.vectorizers_[2].vocabulary_.items():
+            unigram[col] = 0.0 if " " in term else 1.0
         owner_arr = np.asarray(owner, dtype=np.int64)
+        by_narr = sp.csr_matrix((np.ones(len(owner)), (owner_arr, np.arange(len(owner)))),
+                                shape=(len(items), len(owner)))
+        present = sp.csr_matrix((by_narr @ counts[2]) > 0, dtype=np.float64)
+        self.keywords_ = sp.csr_matrix(present @ sp.diags(unigram * self.idf_[2]))
         if self.pooling == "centroid":
-            pool = sp.csr_matrix((np.ones(len(owner)), (owner_arr, np.arange(len(owner)))),
-                                 shape=(len(items), len(owner)))
-            counts = [sp.csr_matrix(pool @ c) for c in counts]
+            counts = [sp.csr_matrix(by_narr @ c) for c in counts]
             owner_arr = np.arange(len(items), dtype=np.int64)
         self.docs_acc_, self.docs_free_ = self._weigh(counts)
         self.doc_owner_ = owner_arr
         self.narratives_ = [n.to_dict() for n in items]
         self.entity_keys_ = [[k for k in (_entity_key(e) for e in n.entities) if k] for n in items]
         self.threshold_ = float(self.threshold)
+        self.verifier_: Any = None
+        self.feature_mean_ = np.zeros(len(FEATURES))
+        self.feature_scale_ = np.ones(len(FEATURES))
+        if negatives is not None:
+            self._fit_verifier(docs, owner, negatives)
         return self
+
+    def _fit_verifier(self, docs: list[str], owner: list[int], negatives: Iterable[str]) -> None:
+        """Learn the match decision and its threshold (see :meth:`fit`)."""
+        from sklearn.linear_model import LogisticRegression
+
+        if isinstance(negatives, str):
+            raise TypeError("negatives: iterable over raw text documents expected, string "
+                            "object received; wrap it in a list.")
+        if self.pooling != "max":
+            raise ValueError("negatives (a learned match decision) need pooling='max'; "
+                             f"got pooling={self.pooling!r}.")
+        neg_texts = ["" if not isinstance(t, str) else t for t in negatives]
+        if len(neg_texts) < 50:
+            raise ValueError(f"negatives must hold at least 50 texts to set a threshold; "
+                             f"got {len(neg_texts)}.")
+        # positives: every claim and variant, scored with its own document left out
+        pos_sims, pos_kw, pos_words = self._held_out_scores(docs, owner)
+        gold = np.asarray(owner)
+        pos = [_top_features(pos_sims[d], pos_kw[d], np.full(pos_sims.shape[1], pos_words[d]))
+               for d in range(len(docs))]
+        pos_feats = np.vstack([f for f, _ in pos])
+        keep = np.array([top for _, top in pos]) == gold
+        scores, kw, words, _, offsets = self._segment_scores(neg_texts)
+        neg_feats = np.vstack([_top_features(*_best_piece(scores, kw, words, offsets, i))[0]
+                               if offsets[i + 1] > offsets[i] else np.zeros(len(FEATURES))
+                               for i in range(len(neg_texts))])
+        x_pos, x_neg = pos_feats[keep], neg_feats
+        self.feature_mean_ = x_neg.mean(axis=0)
+        self.feature_scale_ = x_neg.std(axis=0) + 1e-9
+        x = (np.vstack([x_pos, x_neg]) - self.feature_mean_) / self.feature_scale_
+        y = np.r_[np.ones(len(x_pos)), np.zeros(len(x_neg))]
+
+        def model() -> LogisticRegression:
+            return LogisticRegression(C=1.0, max_iter=1000, class_weight="balanced")
+
+        rng = np.random.default_rng(0)
+        fold_of_narr = rng.permutation(len(self.narratives_)) % 5
+        pos_fold = fold_of_narr[gold[keep]]
+        neg_fold = rng.permutation(len(x_neg)) % 5
+        folds = np.r_[pos_fold, neg_fold]
+        oof = np.zeros(len(y))
+        for f in range(5):
+            m = model().fit(x[folds != f], y[folds != f])
+            oof[folds == f] = m.predict_proba(x[folds == f])[:, 1]
+        pos_oof = np.zeros(len(docs))
+        pos_oof[keep] = oof[: len(x_pos)]
+        self.verifier_ = model().fit(x, y)
+        self.threshold_ = choose_threshold(pos_oof, oof[len(x_pos):],
+                                           max_false_rate=float(self.max_false_rate))
 
     def _weigh(self, counts: list[sp.csr_matrix]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Counts -> (accented, accent-free) vectors; their dot product is a weighted cosine."""
@@ -650,6 +766,26 @@ class NarrativeIndex(BaseEstimator):
             blocks.append(_l2(c @ sp.diags(idf)) * math.sqrt(w))
         return (sp.hstack(blocks[:2], format="csr"), sp.hstack(blocks[2:], format="csr"))
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a vocabulary is stored as one newline-joined string: skops writes a dict entry by
+        # entry, which made the file 15 MB and slow to load
+        state = dict(super().__getstate__())
+        if "vectorizers_" in state:
+            state["vectorizers_"] = [clone(v) for v in self.vectorizers_]
+            state["vocabularies_"] = ["\n".join(sorted(v.vocabulary_, key=v.vocabulary_.get))
+                                      for v in self.vectorizers_]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vocabularies = state.pop("vocabularies_", None)
+        super().__setstate__(state)
+        if vocabularies is not None:
+            fitted = []
+            for vec, terms in zip(self.vectorizers_, vocabularies, strict=True):
+                vocab = {t: i for i, t in enumerate(terms.split("\n"))} if terms else {"": 0}
+                fitted.append(clone(vec).set_params(vocabulary=vocab).fit([""]))
+            self.vectorizers_ = fitted
+
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "narratives_")
 
@@ -660,8 +796,56 @@ class NarrativeIndex(BaseEstimator):
 
     # -- scoring -------------------------------------------------------------
 
-    def _segment_scores(self, texts: Any) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
-        """Scores of every piece of every text: (pieces x narratives), piece texts, offsets."""
+    def _vectors(self, sentences: list[str], agg: sp.csr_matrix) -> tuple[Any, Any, Any, Any]:
+        """(accented, accent-free) vectors of pieces, accent-free word presence, word counts."""
+        acc, free = (list(v) for v in zip(*(_views(s) for s in sentences), strict=True))
+        counts = [sp.csr_matrix(agg @ vec.transform(v))
+                  for vec, v in zip(self.vectorizers_, (acc, acc, free, free), strict=True)]
+        x_acc, x_free = self._weigh(counts)
+        words = np.array([[len(_WORD_RE.findall(a)), _marked_words(a)] for a in acc], dtype=float)
+        return x_acc, x_free, sp.csr_matrix(counts[2] > 0, dtype=np.float64), agg @ words
+
+    def _combine(self, s_acc: np.ndarray, s_free: np.ndarray, words: np.ndarray) -> np.ndarray:
+        marked = words[:, 1] >= 0.2 * np.maximum(words[:, 0], 1)
+        a = float(self.accent_weight)
+        return np.where(marked[:, None], a * s_acc + (1 - a) * s_free, s_free)
+
+    def _held_out_scores(self, docs: list[str],
+                         owner: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Catalogue documents as queries, each against the index without itself.
+
+        Returns narrative scores and shared-keyword mass (docs x narratives) and
+        word counts; a document's own narrative is represented by its other
+        documents only.
+        """
+        agg = sp.identity(len(docs), format="csr")
+        x_acc, x_free, present, words = self._vectors(docs, agg)
+        doc_scores = self._combine((x_acc @ self.docs_acc_.T).toarray(),
+                                   (x_free @ self.docs_free_.T).toarray(), words)
+        doc_scores[np.arange(len(docs)), np.arange(len(docs))] = -1.0
+        starts = np.flatnonzero(np.r_[True, np.diff(self.doc_owner_) != 0])
+        scores = np.clip(np.maximum.reduceat(doc_scores, starts, axis=1), 0.0, 1.0)
+        kw = (present @ self.keywords_.T).toarray()
+        owner_arr = np.asarray(owner)
+        by_narr = sp.csr_matrix((np.ones(len(owner)), (owner_arr, np.arange(len(owner)))),
+                                shape=(len(self.narratives_), len(owner)))
+        shared_elsewhere = sp.csr_matrix((by_narr @ present) >= 2, dtype=np.float64)
+        weight = np.asarray(self.keywords_.max(axis=0).todense()).ravel()
+        own = np.asarray(present.multiply(shared_elsewhere[owner_arr]).multiply(weight[None, :])
+                         .sum(axis=1)).ravel()
+        kw[np.arange(len(docs)), owner_arr] = own
+        return scores, kw, words[:, 0]
+
+    def _reduce(self, x_acc: Any, x_free: Any, words: np.ndarray) -> np.ndarray:
+        doc_scores = self._combine((x_acc @ self.docs_acc_.T).toarray(),
+                                   (x_free @ self.docs_free_.T).toarray(), words)
+        # claim and variants of one narrative are contiguous columns: reduce by narrative
+        starts = np.flatnonzero(np.r_[True, np.diff(self.doc_owner_) != 0])
+        return np.clip(np.maximum.reduceat(doc_scores, starts, axis=1), 0.0, 1.0)
+
+    def _segment_scores(self, texts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                    list[list[str]], np.ndarray]:
+        """Scores of every piece of every text (pieces x narratives), with features."""
         self._check_fitted()
         if isinstance(texts, str):
             raise TypeError("Iterable over raw text documents expected, string object received; "
@@ -693,25 +877,14 @@ class NarrativeIndex(BaseEstimator):
         n_narr = len(self.narratives_)
         n_pieces = int(offsets[-1])
         if not n_pieces:
-            return np.zeros((0, n_narr)), piece_texts, offsets
-        piece_of = np.asarray(rows, dtype=np.int64)
-        agg = sp.csr_matrix((np.ones(len(cols)), (piece_of, np.asarray(cols))),
+            empty = np.zeros((0, n_narr))
+            return empty, empty, np.zeros(0), piece_texts, offsets
+        agg = sp.csr_matrix((np.ones(len(cols)), (np.asarray(rows), np.asarray(cols))),
                             shape=(n_pieces, len(sentences)))
-        acc, free = (list(v) for v in zip(*(_views(s) for s in sentences), strict=True))
-        counts = [sp.csr_matrix(agg @ vec.transform(v))
-                  for vec, v in zip(self.vectorizers_, (acc, acc, free, free), strict=True)]
-        x_acc, x_free = self._weigh(counts)
-        s_free = (x_free @ self.docs_free_.T).toarray()
-        s_acc = (x_acc @ self.docs_acc_.T).toarray()
-        words = np.array([[len(_WORD_RE.findall(a)), _marked_words(a)] for a in acc], dtype=float)
-        words = agg @ words
-        marked = words[:, 1] >= 0.2 * np.maximum(words[:, 0], 1)
-        a = float(self.accent_weight)
-        doc_scores = np.where(marked[:, None], a * s_acc + (1 - a) * s_free, s_free)
-        # claim and variants of one narrative are contiguous columns: reduce by narrative
-        starts = np.flatnonzero(np.r_[True, np.diff(self.doc_owner_) != 0])
-        scores = np.maximum.reduceat(doc_scores, starts, axis=1)
-        return np.clip(scores, 0.0, 1.0), piece_texts, offsets
+        x_acc, x_free, present, words = self._vectors(sentences, agg)
+        present = sp.csr_matrix(present > 0, dtype=np.float64)
+        keyword = (present @ self.keywords_.T).toarray()
+        return self._reduce(x_acc, x_free, words), keyword, words[:, 0], piece_texts, offsets
 
     def similarities(self, texts: Iterable[str]) -> np.ndarray:
         """Similarity of each text to each narrative, shape ``(n_texts, n_narratives)``.
@@ -724,13 +897,46 @@ class NarrativeIndex(BaseEstimator):
         >>> sims.shape[0], float(sims.max()) > 0.5
         (1, True)
         """
-        scores, pieces, offsets = self._segment_scores(texts)
+        scores, _, _, pieces, offsets = self._segment_scores(texts)
         out = np.zeros((len(pieces), len(self.narratives_)))
         for i in range(len(pieces)):
             lo, hi = offsets[i], offsets[i + 1]
             if hi > lo:
                 out[i] = scores[lo:hi].max(axis=0)
         return out
+
+    def match_scores(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Similarity and match score of each text to each narrative.
+
+        Returns
+        -------
+        similarity, score : ndarray of shape (n_texts, n_narratives)
+            ``score`` is what ``threshold_`` applies to: the match probability
+            when the index has a ``verifier_``, else the similarity itself.
+
+        Examples
+        --------
+        >>> sim, score = default_index().match_scores(["Nuoc chanh nong diet virus corona"])
+        >>> bool(score[0].max() >= default_index().threshold_)
+        True
+        """
+        scores, kw, words, pieces, offsets = self._segment_scores(texts)
+        n_narr = len(self.narratives_)
+        sim = np.zeros((len(pieces), n_narr))
+        out = np.zeros((len(pieces), n_narr))
+        for i in range(len(pieces)):
+            if offsets[i + 1] > offsets[i]:
+                best, best_kw, best_words = _best_piece(scores, kw, words, offsets, i)
+                sim[i] = best
+                out[i] = self._decide(best, best_kw, best_words)
+        return sim, out
+
+    def _decide(self, best: np.ndarray, kw: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """Match score of every narrative for one text (similarity or probability)."""
+        if self.verifier_ is None:
+            return best
+        x = (_all_features(best, kw, words) - self.feature_mean_) / self.feature_scale_
+        return np.asarray(self.verifier_.predict_proba(x)[:, 1])
 
     def match(self, texts: Iterable[str], k: int = 3) -> list[list[Match]]:
         """Top-``k`` candidate narratives for each text, best first.
@@ -746,7 +952,9 @@ class NarrativeIndex(BaseEstimator):
         Returns
         -------
         list of list of Match
-            ``matched`` is true when the similarity reaches ``threshold_``.
+            Ranked by similarity.  ``matched`` is true when the match score
+            (the similarity, or the match probability of an index fitted with
+            negatives) reaches ``threshold_``.
 
         Examples
         --------
@@ -760,7 +968,7 @@ class NarrativeIndex(BaseEstimator):
         """
         if not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive integer; got {k!r}.")
-        scores, pieces, offsets = self._segment_scores(texts)
+        scores, kw, words, pieces, offsets = self._segment_scores(texts)
         n_narr = len(self.narratives_)
         k = min(int(k), n_narr)
         boost = float(self.entity_boost)
@@ -771,17 +979,21 @@ class NarrativeIndex(BaseEstimator):
             if hi == lo:
                 best = np.zeros(n_narr)
                 where = np.zeros(n_narr, dtype=np.int64)
+                decision = np.zeros(n_narr)
             else:
                 block = scores[lo:hi]
-                best = block.max(axis=0)
                 where = block.argmax(axis=0)
+                best, best_kw, best_words = _best_piece(scores, kw, words, offsets, i)
+                decision = self._decide(best, best_kw, best_words)
             top = np.argsort(-best, kind="stable")[: max(k, 3) if boost else k]
             cand = [(float(best[j]), int(j), segs[where[j]] if segs else "") for j in top]
             if boost:
                 cand = [(min(1.0, s + boost * self._entity_overlap(j, sent, ner_cache)), j, sent)
                         for s, j, sent in cand]
                 cand.sort(key=lambda c: (-c[0], c[1]))
-            results.append([self._make_match(j, s, sent) for s, j, sent in cand[:k]])
+            results.append([self._make_match(j, s, sent, decision[j] if self.verifier_ is not None
+                                             else s)
+                            for s, j, sent in cand[:k]])
         return results
 
     def match_one(self, text: str, k: int = 3) -> list[Match]:
@@ -807,13 +1019,15 @@ class NarrativeIndex(BaseEstimator):
         hit = any(k == f or (len(f) > 2 and (f in k or k in f)) for k in keys for f in found)
         return 1.0 if hit else 0.0
 
-    def _make_match(self, j: int, similarity: float, sentence: str) -> Match:
+    def _make_match(self, j: int, similarity: float, sentence: str, decision: float) -> Match:
         n = self.narratives_[j]
         similarity = round(float(similarity), 6)
+        if self.verifier_ is None:
+            decision = similarity
         return Match(
             narrative_id=n["id"],
             similarity=similarity,
-            matched=bool(similarity >= self.threshold_),
+            matched=bool(decision >= self.threshold_),
             sentence=sentence,
             claim=n["claim"],
             category=n["category"],
@@ -830,6 +1044,40 @@ class NarrativeIndex(BaseEstimator):
             if n["id"] == narrative_id:
                 return json.loads(json.dumps(n))
         raise KeyError(f"no narrative with id {narrative_id!r} in this index.")
+
+
+#: Inputs of the learned match decision, in order.
+FEATURES = ("similarity", "margin", "zscore", "keywords")
+
+
+def _best_piece(scores: np.ndarray, kw: np.ndarray, words: np.ndarray, offsets: np.ndarray,
+                i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For text ``i``: best score per narrative and the features of that best piece."""
+    lo, hi = offsets[i], offsets[i + 1]
+    block = scores[lo:hi]
+    where = block.argmax(axis=0)
+    cols = np.arange(block.shape[1])
+    return block[where, cols], kw[lo:hi][where, cols], words[lo:hi][where]
+
+
+def _all_features(best: np.ndarray, kw: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Decision features of every narrative for one text, shape ``(n_narratives, 4)``.
+
+    The length of the evidence is deliberately left out: catalogue variants are short
+    and background posts long, so a length feature learns that short means "match".
+    """
+    order = np.argsort(-best, kind="stable")
+    first = best[order[0]]
+    second = best[order[1]] if best.size > 1 else 0.0
+    others = np.where(np.arange(best.size) == order[0], second, first)
+    z = (best - best.mean()) / (best.std() + 1e-9)
+    return np.column_stack([best, best - others, z, np.log1p(kw)])
+
+
+def _top_features(best: np.ndarray, kw: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, int]:
+    """Decision features of the top narrative for one text, and its column."""
+    j = int(np.argmax(best))
+    return _all_features(best, kw, words)[j], j
 
 
 def _l2(matrix: Any) -> sp.csr_matrix:
@@ -883,7 +1131,8 @@ def entities(text: str) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------
 
 
-def choose_threshold(positive: Sequence[float], negative: Sequence[float], *,
+def choose_threshold(positive: Sequence[float] | np.ndarray,
+                     negative: Sequence[float] | np.ndarray, *,
                      max_false_rate: float = 0.02) -> float:
     """Lowest threshold whose false-match rate on ``negative`` stays within the target.
 
@@ -950,6 +1199,65 @@ def load_index(path: str | Path) -> NarrativeIndex:
     if not isinstance(index, NarrativeIndex):
         raise ModelLoadError(f"{str(path)!r} holds a {type(index).__name__}, not a NarrativeIndex.")
     return index
+
+
+def _reintel_texts(path: Path, *, label: str | None = None) -> list[str]:
+    """Distinct non-empty ``post_message`` texts of a ReINTEL CSV (optionally one label)."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise FileNotFoundError(f"ReINTEL file {str(path)!r} not found; pass data_dir, the "
+                                "folder that holds reintel/ (e.g. ../shared/corpora).")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "post_message" not in frame.columns or (label is not None and "label" not in frame):
+        raise ValueError(f"{str(path)!r} lacks the ReINTEL columns post_message/label.")
+    texts = frame["post_message"] if label is None else \
+        frame.loc[frame["label"] == label, "post_message"]
+    return [t for t in dict.fromkeys(texts.astype(str)) if t.strip()]
+
+
+def build_default_index(data_dir: str | Path | None = None, **params: Any) -> NarrativeIndex:
+    """Build the shipped index: background IDF and a learned match decision from ReINTEL.
+
+    Reads, from ``data_dir/reintel`` (default: ``VNMISINFO_CORPORA`` or
+    ``../shared/corpora``), ``unlabeled.csv`` (background statistics and
+    negatives) and the ``warmup.csv`` posts labelled reliable (negatives).
+    Any text that also occurs in ``train.csv`` is left out, so that
+    ``train.csv`` stays an independent evaluation set.  Only term weights and
+    the fitted decision are kept, never the texts.  Deterministic: the same
+    data give the same index.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Folder holding ``reintel/``.
+    **params
+        :class:`NarrativeIndex` parameters.
+
+    Returns
+    -------
+    NarrativeIndex
+        Fitted with ``background`` and ``negatives``; save it with
+        :func:`save_index`.
+    """
+    from .corpora import default_data_dir
+
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    reintel = root / "reintel"
+
+    def key(text: str) -> str:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return normalize_text(text).lower()
+
+    held_out = {key(t) for t in _reintel_texts(reintel / "train.csv")}
+    background = [t for t in _reintel_texts(reintel / "unlabeled.csv") if key(t) not in held_out]
+    reliable = [t for t in _reintel_texts(reintel / "warmup.csv", label="0")
+                if key(t) not in held_out]
+    seen = {key(t) for t in background}
+    negatives = background + [t for t in reliable if key(t) not in seen]
+    return NarrativeIndex(**params).fit(load_catalogue(), background=background,
+                                        negatives=negatives)
 
 
 _default_lock = threading.Lock()
