@@ -127,19 +127,36 @@ def test_metadata_changes_the_score(fitted_detector):
     assert bare != pytest.approx(meta)
 
 
-def test_score_explains_with_exact_contributions(fitted_detector):
-    (result,) = fitted_detector.score(["Uống nước chanh nóng diệt virus corona"], explain=3)
+@pytest.mark.parametrize(
+    ("doc", "model"),
+    [("Uống nước chanh nóng diệt virus corona", "text_model_"),
+     ({"text": "Uống nước chanh nóng diệt virus corona", "likes": 40, "shares": 9}, "model_")],
+    ids=["plain-text", "with-metadata"],
+)
+def test_score_explains_with_exact_contributions(fitted_detector, doc, model):
+    (result,) = fitted_detector.score([doc], explain=3)
     assert set(result) >= {"probability", "label", "tier", "top_terms"}
     assert 0.0 <= result["probability"] <= 1.0
     assert result["tier"] in {"high", "medium", "low"}
     assert len(result["top_terms"]) == 3
     weights = [abs(w) for _, w in result["top_terms"]]
     assert weights == sorted(weights, reverse=True)
-    full = fitted_detector.score(["Uống nước chanh nóng diệt virus corona"], explain=100_000)
-    total = sum(w for _, w in full[0]["top_terms"])
-    clf = fitted_detector.pipeline_.named_steps["clf"]
-    decision = fitted_detector.decision_function(["Uống nước chanh nóng diệt virus corona"])[0]
-    assert total + clf.intercept_[0] == pytest.approx(decision, abs=1e-3)
+    (full,) = fitted_detector.score([doc], explain=100_000)
+    total = sum(w for _, w in full["top_terms"])
+    clf = getattr(fitted_detector, model).calibrated_classifiers_[0].estimator
+    decision = fitted_detector.decision_function([doc])[0]
+    rounding = 5e-5 * len(full["top_terms"])  # each term is rounded to 4 decimals
+    assert total + clf.intercept_[0] == pytest.approx(decision, abs=rounding)
+    assert any(t.startswith("[") for t, _ in full["top_terms"]) == (model == "model_")
+
+
+def test_documents_without_metadata_ignore_missing_flags(fitted_detector):
+    text = "Uống nước chanh nóng diệt virus corona"
+    plain = fitted_detector.predict_proba([text])[0, 1]
+    as_dict = fitted_detector.predict_proba([{"text": text, "likes": None}])[0, 1]
+    with_meta = fitted_detector.predict_proba([{"text": text, "likes": 3}])[0, 1]
+    assert plain == pytest.approx(as_dict)
+    assert plain != pytest.approx(with_meta)
 
 
 @pytest.mark.parametrize(
@@ -219,3 +236,22 @@ def test_score_adds_the_matched_narrative_and_entities(fitted_detector):
     assert ("Hà Nội", "LOC") in flagged["entities"]
     if miss["label"] == 0:
         assert miss["entities"] == []
+
+
+def test_text_without_tone_marks_takes_the_accent_free_route(fitted_detector):
+    from vnmisinfo.normalize import strip_diacritics
+
+    text = "Uống nước chanh nóng diệt virus corona, chia sẻ gấp cho mọi người"
+    (plain,) = fitted_detector.score([strip_diacritics(text)], explain=100)
+    (accented,) = fitted_detector.score([text], explain=100)
+    assert all(t.startswith("≈") for t, _ in plain["top_terms"])
+    assert not all(t.startswith("≈") for t, _ in accented["top_terms"])
+    assert plain["label"] == accented["label"] == 1
+
+
+def test_accent_free_route_can_be_switched_off(tiny_corpus):
+    texts, y = tiny_corpus
+    det = Detector(min_df=1, cv=3, accent_free_route=False).fit(texts, y)
+    assert det.plain_model_ is None
+    (r,) = det.score(["Uong nuoc chanh nong diet virus corona"], explain=100)
+    assert not all(t.startswith("≈") for t, _ in r["top_terms"])

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -27,8 +28,9 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from .explain import top_contributions
-from .features import Preprocessor, build_union
+from .features import META_COLUMNS, Preprocessor, build_union
 from .normalize import strip_diacritics
+from .tokenize import diacritic_share
 
 __all__ = ["TIERS", "Detector", "text_groups"]
 
@@ -109,6 +111,12 @@ class Detector(ClassifierMixin, BaseEstimator):
         text typed without tone marks scores like the same text with them.
     random_state : int, default=0
         Seed for the folds and the augmentation sample.
+    accent_free_route : bool, default=True
+        With the ``accent_free`` channel, also fit a model on the accent-free
+        view alone and route texts typed without tone marks to it.
+    accent_free_share : float, default=0.02
+        Texts whose share of marked letters is below this take that route
+        (see :func:`vnmisinfo.tokenize.diacritic_share`).
     narratives : NarrativeIndex or None, default=None
         A fitted :class:`vnmisinfo.narratives.NarrativeIndex`.  When set,
         :meth:`score` adds the best-matching known narrative and its rebuttal
@@ -123,6 +131,14 @@ class Detector(ClassifierMixin, BaseEstimator):
         The fitted feature channels.
     model_ : CalibratedClassifierCV
         The calibrated linear model.
+    text_model_ : CalibratedClassifierCV or None
+        With the ``meta`` channel, a second calibrated linear model over the
+        text features only; it scores documents that carry no metadata at
+        all (plain strings, news articles), so that missing-value flags
+        learned from one corpus never move their scores.
+    plain_model_ : CalibratedClassifierCV or None
+        With ``accent_free_route``, the model over the accent-free view
+        (``plain_features_``) that scores texts typed without tone marks.
 
     Examples
     --------
@@ -153,6 +169,8 @@ class Detector(ClassifierMixin, BaseEstimator):
         high_threshold: float = 0.8,
         augment_no_diacritics: float = 0.0,
         random_state: int = 0,
+        accent_free_route: bool = True,
+        accent_free_share: float = 0.02,
         narratives: Any = None,
     ) -> None:
         self.channels = channels
@@ -172,6 +190,8 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.high_threshold = high_threshold
         self.augment_no_diacritics = augment_no_diacritics
         self.random_state = random_state
+        self.accent_free_route = accent_free_route
+        self.accent_free_share = accent_free_share
         self.narratives = narratives
 
     # -- construction -------------------------------------------------------------------
@@ -207,6 +227,18 @@ class Detector(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"augment_no_diacritics must be in [0, 1], got {self.augment_no_diacritics!r}."
             )
+
+    def _union(self, channels: Sequence[str]) -> Any:
+        return build_union(
+            channels,
+            word_ngram_range=self.word_ngram_range,
+            char_ngram_range=self.char_ngram_range,
+            char_analyzer=self.char_analyzer,
+            min_df=self.min_df,
+            max_df=self.max_df,
+            max_features=self.max_features,
+            nb_scaling=self.nb_scaling,
+        )
 
     def _needs_segmentation(self) -> bool:
         return "words" in self.channels
@@ -260,24 +292,38 @@ class Detector(ClassifierMixin, BaseEstimator):
         group_arr = (np.asarray(groups) if groups is not None
                      else text_groups(frame["norm"].tolist()))
         frame, y_arr, group_arr = self._augment(frame, y_arr, group_arr)
-        self.features_ = build_union(
-            self.channels,
-            word_ngram_range=self.word_ngram_range,
-            char_ngram_range=self.char_ngram_range,
-            char_analyzer=self.char_analyzer,
-            min_df=self.min_df,
-            max_df=self.max_df,
-            max_features=self.max_features,
-            nb_scaling=self.nb_scaling,
-        )
-        features = self.features_.fit_transform(frame, y_arr)
+        self.features_ = self._union(self.channels)
+        features = sp.csr_matrix(self.features_.fit_transform(frame, y_arr))
         folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         splits = list(folds.split(features, y_arr, groups=group_arr))
         self.model_ = CalibratedClassifierCV(
             self._linear_model(len(frame)), method=self.calibration, cv=splits, ensemble=False
         ).fit(features, y_arr)
-        self.classes_ = np.array([0, 1])
+        meta = self.features_.output_indices_.get("meta", slice(0, 0))
+        self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
+                                          np.arange(features.shape[1])[meta])
         self.feature_names_ = np.asarray(self.features_.get_feature_names_out(), dtype=object)
+        self.plain_features_ = self.plain_model_ = None
+        if self.accent_free_route and "accent_free" in self.channels:
+            # Text typed without tone marks shares few features with accented training text;
+            # it is scored by a model that reads only the accent-free view of every text.
+            self.plain_features_ = self._union(("accent_free", "accent_free_chars"))
+            plain = sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr))
+            self.plain_model_ = CalibratedClassifierCV(
+                self._linear_model(len(frame)), method=self.calibration, cv=splits,
+                ensemble=False,
+            ).fit(plain, y_arr)
+            self.plain_feature_names_ = np.asarray(
+                self.plain_features_.get_feature_names_out(), dtype=object)
+        self.text_model_ = None
+        if meta.stop > meta.start:
+            # Documents without any metadata (plain text, news articles) are scored by a
+            # text-only model: missing-value flags learned from one corpus must not move them.
+            self.text_model_ = CalibratedClassifierCV(
+                self._linear_model(len(frame)), method=self.calibration, cv=splits,
+                ensemble=False,
+            ).fit(features[:, self.text_columns_], y_arr)
+        self.classes_ = np.array([0, 1])
         return self
 
     @property
@@ -294,28 +340,66 @@ class Detector(ClassifierMixin, BaseEstimator):
     def transform(self, X: Any) -> Any:
         """The sparse feature matrix the linear model reads."""
         check_is_fitted(self, "features_")
-        return self.features_.transform(self.preprocess(X))
+        return sp.csr_matrix(self.features_.transform(self.preprocess(X)))
+
+    def _routes(self, frame: pd.DataFrame) -> np.ndarray:
+        """Which model scores each row: 0 full, 1 text-only (no metadata), 2 accent-free."""
+        routes = np.zeros(len(frame), dtype=int)
+        if getattr(self, "text_model_", None) is not None:
+            routes[frame[list(META_COLUMNS)].isna().all(axis=1).to_numpy()] = 1
+        if getattr(self, "plain_model_", None) is not None:
+            share = np.array([diacritic_share(t) for t in frame["norm"]])
+            routes[share < self.accent_free_share] = 2
+        return routes
+
+    def _parts(self, frame: pd.DataFrame, features: Any) -> list[tuple]:
+        """``(rows, features, calibrated classifier, names)`` for each model in use."""
+        routes = self._routes(frame)
+        parts = []
+        for route in (0, 1, 2):
+            rows = np.flatnonzero(routes == route)
+            if not rows.size:
+                continue
+            if route == 0:
+                parts.append((rows, features[rows], self.model_.calibrated_classifiers_[0],
+                              self.feature_names_))
+            elif route == 1:
+                parts.append((rows, features[rows][:, self.text_columns_],
+                              self.text_model_.calibrated_classifiers_[0],
+                              self.feature_names_[self.text_columns_]))
+            else:
+                block = sp.csr_matrix(self.plain_features_.transform(frame.iloc[rows]))
+                parts.append((rows, block, self.plain_model_.calibrated_classifiers_[0],
+                              self.plain_feature_names_))
+        return parts
+
+    def _decision_and_proba(self, frame: pd.DataFrame, features: Any) -> tuple:
+        decision = np.zeros(len(frame))
+        proba = np.zeros(len(frame))
+        for rows, block, calibrated, _ in self._parts(frame, features):
+            d = np.ravel(calibrated.estimator.decision_function(block))
+            decision[rows] = d
+            proba[rows] = calibrated.calibrators[0].predict(d)
+        return decision, np.clip(proba, 0.0, 1.0)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Signed distance to the linear boundary; positive leans to misinformation."""
-        clf = self.model_.calibrated_classifiers_[0].estimator
-        return np.asarray(clf.decision_function(self.transform(X)), dtype=float)
+        check_is_fitted(self, "model_")
+        frame = self.preprocess(X)
+        features = sp.csr_matrix(self.features_.transform(frame))
+        return self._decision_and_proba(frame, features)[0]
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Calibrated probabilities of shape (n_samples, 2); column 1 is misinformation."""
-        check_is_fitted(self, "model_")
-        return np.asarray(self.model_.predict_proba(self.transform(X)), dtype=float)
+        """Calibrated probabilities of shape (n_samples, 2); column 1 is misinformation.
 
-    def _proba_from_features(self, features: Any) -> np.ndarray:
-        """Calibrated P(misinformation) from already transformed features.
-
-        Equal to ``predict_proba(X)[:, 1]`` but transforms only once, so that
-        :meth:`score` can reuse the features for its explanation.
+        Documents with no metadata at all are scored by the text-only model,
+        and texts typed without tone marks by the accent-free model.
         """
-        calibrated = self.model_.calibrated_classifiers_[0]
-        decision = calibrated.estimator.decision_function(features)
-        proba = calibrated.calibrators[0].predict(np.ravel(decision))
-        return np.clip(np.asarray(proba, dtype=float), 0.0, 1.0)
+        check_is_fitted(self, "model_")
+        frame = self.preprocess(X)
+        features = sp.csr_matrix(self.features_.transform(frame))
+        p = self._decision_and_proba(frame, features)[1]
+        return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
         """1 where the probability reaches ``medium_threshold``, else 0."""
@@ -360,10 +444,14 @@ class Detector(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         frame = self.preprocess(docs)
-        features = self.features_.transform(frame)
-        proba = self._proba_from_features(features)
-        coef = np.ravel(self.model_.calibrated_classifiers_[0].estimator.coef_)
-        terms = top_contributions(features, coef, list(self.feature_names_), explain)
+        features = sp.csr_matrix(self.features_.transform(frame))
+        _, proba = self._decision_and_proba(frame, features)
+        terms: list[list[tuple[str, float]]] = [[] for _ in range(len(frame))]
+        for rows, block, calibrated, names in self._parts(frame, features):
+            coef = np.ravel(calibrated.estimator.coef_)
+            for r, tt in zip(rows, top_contributions(block, coef, list(names), explain),
+                             strict=True):
+                terms[r] = tt
         tiers = self.tier(proba)
         results = [
             {

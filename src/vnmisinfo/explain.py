@@ -45,6 +45,8 @@ def readable_term(name: str) -> str:
         return f"[{term}]"
     if channel == "chars":
         return f"«{term.strip()}»"
+    if channel == "accent_free_chars":
+        return f"≈«{term.strip()}»"
     text = term.replace("_", " ")
     return f"≈{text}" if channel == "accent_free" else text
 
@@ -137,6 +139,7 @@ def highlight_spans(text: str, terms: Sequence[tuple[str, float]]) -> list[tuple
         if term.startswith("["):
             continue
         core = term.strip("«»≈ ")
+        term = term.lstrip("≈")
         parts = [re.escape(_fold(p)) for p in core.split() if p]
         if not parts:
             continue

@@ -36,6 +36,7 @@ from .tokenize import TOKEN_PATTERN, accent_free, segment_many, syllables
 
 __all__ = [
     "CHANNELS",
+    "CompactTfidfVectorizer",
     "FRAME_COLUMNS",
     "META_COLUMNS",
     "MetadataFeatures",
@@ -51,7 +52,7 @@ META_COLUMNS = ("likes", "comments", "shares", "timestamp")
 #: Columns of the canonical frame returned by :func:`as_frame`.
 FRAME_COLUMNS = ("text", "title", *META_COLUMNS)
 #: Feature channels a detector can combine.
-CHANNELS = ("words", "syllables", "chars", "accent_free", "meta")
+CHANNELS = ("words", "syllables", "chars", "accent_free", "accent_free_chars", "meta")
 
 # Column names recognised automatically, first match wins.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -431,9 +432,44 @@ class NBScaler(TransformerMixin, BaseEstimator):
         return np.asarray(input_features, dtype=object)
 
 
+class CompactTfidfVectorizer(TfidfVectorizer):
+    """A stock :class:`~sklearn.feature_extraction.text.TfidfVectorizer` that saves compactly.
+
+    skops writes a dict entry by entry, which makes a vocabulary of a million
+    character n-grams weigh hundreds of megabytes.  This subclass stores the
+    vocabulary as one string of terms in column order instead, and rebuilds
+    the dict on load; fitting and transforming are unchanged.
+
+    Examples
+    --------
+    >>> v = CompactTfidfVectorizer().fit(["hà nội", "đà nẵng"])
+    >>> w = CompactTfidfVectorizer.__new__(CompactTfidfVectorizer)
+    >>> w.__setstate__(v.__getstate__())
+    >>> w.vocabulary_ == v.vocabulary_
+    True
+    """
+
+    _SEP = "\x00"  # normalize_text removes control characters, so no term contains it
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        vocab = state.get("vocabulary_")
+        if isinstance(vocab, dict) and not any(self._SEP in t for t in vocab):
+            state["vocabulary_terms_"] = self._SEP.join(sorted(vocab, key=vocab.__getitem__))
+            del state["vocabulary_"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        terms = state.pop("vocabulary_terms_", None)
+        super().__setstate__(state)
+        if terms is not None:
+            self.vocabulary_ = {t: i for i, t in enumerate(terms.split(self._SEP))}
+
+
 def _tfidf(column: str, *, analyzer: str, ngram_range: tuple[int, int], min_df: int,
            max_df: float, max_features: int | None) -> TfidfVectorizer:
-    return TfidfVectorizer(
+    return CompactTfidfVectorizer(
         analyzer=analyzer,
         token_pattern=TOKEN_PATTERN if analyzer == "word" else None,
         ngram_range=ngram_range,
@@ -491,7 +527,9 @@ def build_union(
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown or not channels:
         raise ValueError(f"channels must be a non-empty subset of {CHANNELS}, got {channels!r}.")
-    sources = {"words": "words", "syllables": "syll", "accent_free": "plain", "chars": "syll"}
+    sources = {"words": "words", "syllables": "syll", "accent_free": "plain", "chars": "syll",
+               "accent_free_chars": "plain"}
+    char_channels = ("chars", "accent_free_chars")
     transformers: list[tuple[str, Any, Any]] = []
     for name in channels:
         if name == "meta":
@@ -499,8 +537,8 @@ def build_union(
             continue
         vec = _tfidf(
             sources[name],
-            analyzer=char_analyzer if name == "chars" else "word",
-            ngram_range=char_ngram_range if name == "chars" else word_ngram_range,
+            analyzer=char_analyzer if name in char_channels else "word",
+            ngram_range=char_ngram_range if name in char_channels else word_ngram_range,
             min_df=min_df,
             max_df=max_df,
             max_features=max_features,

@@ -40,6 +40,7 @@ FORMAT_VERSION = 1
 #: The only non-default types a model file may contain.
 TRUSTED_TYPES = [
     "vnmisinfo.detector.Detector",
+    "vnmisinfo.features.CompactTfidfVectorizer",
     "vnmisinfo.features.MetadataFeatures",
     "vnmisinfo.features.NBScaler",
     "vnmisinfo.narratives.NarrativeIndex",
@@ -143,7 +144,8 @@ def save_model(detector: Any, path: str | Path, *, metadata: dict[str, Any] | No
     json.dumps(meta)  # fail early on anything that is not plain data
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    sio.dump({"detector": detector, "metadata": json.dumps(meta, ensure_ascii=False)}, tmp)
+    sio.dump({"detector": detector, "metadata": json.dumps(meta, ensure_ascii=False)}, tmp,
+             compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     tmp.replace(path)
     path.with_name(path.name + ".sha256").write_text(f"{file_sha256(path)}  {path.name}\n")
     return path
