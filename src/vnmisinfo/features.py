@@ -331,6 +331,7 @@ class MetadataFeatures(TransformerMixin, BaseEstimator):
 
     _COUNTS = ("likes", "comments", "shares")
     feature_names_out_: np.ndarray
+    count_edges_: dict[str, np.ndarray]
 
     def __init__(self, *, hour_bins: int = 6, scale: float = 0.1, count_bins: int = 5) -> None:
         self.hour_bins = hour_bins

@@ -1,0 +1,151 @@
+"""Seeded text perturbations that imitate how posts evade or degrade a text filter.
+
+Every function takes the raw text and a :class:`random.Random` and returns the
+perturbed text; :func:`perturb` applies one by name with a per-text seed, so
+a text is perturbed the same way whatever batch or order it comes in.
+
+>>> perturb("no_diacritics", "Hà Nội mưa to")
+'Ha Noi mua to'
+>>> perturb("teencode", "Không được nói gì với người lạ")
+'Ko dc nói j vs ng lạ'
+>>> perturb("zero_width", "corona") == "corona", len(perturb("zero_width", "corona")) > 6
+(False, True)
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterable
+
+from vnmisinfo.normalize import strip_diacritics
+
+__all__ = ["PERTURBATIONS", "perturb", "perturb_many"]
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff")
+
+#: Latin letter -> Cyrillic or Greek look-alike (the substitutions seen in evasive posts).
+LOOKALIKES = {
+    "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і",
+    "A": "А", "B": "В", "E": "Е", "K": "К", "M": "М", "H": "Н", "O": "О", "P": "Р",
+    "C": "С", "T": "Т", "X": "Х", "N": "Ν", "Y": "Υ", "I": "І",
+}  # fmt: skip
+
+#: Standard word -> chat abbreviation (the reverse of a teencode dictionary).
+TEENCODE = {
+    "không": "ko", "được": "dc", "gì": "j", "với": "vs", "người": "ng", "biết": "bt",
+    "rồi": "r", "mọi người": "mn", "trước": "trc", "vậy": "v", "quá": "wá", "luôn": "lun",
+    "nhiều": "nhìu", "yêu": "iu", "mình": "mk", "cũng": "cx", "làm": "lm", "trong": "trog",
+    "bây giờ": "bjo", "thích": "thik", "muốn": "mún", "chưa": "chx", "đang": "đag",
+}  # fmt: skip
+_TEEN_RE = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, TEENCODE), key=len, reverse=True)) + r")(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _map_words(text: str, rng: random.Random, rate: float, min_len: int,
+               change: Callable[[str, random.Random], str]) -> str:
+    def repl(m: re.Match[str]) -> str:
+        word = m.group()
+        if len(word) >= min_len and rng.random() < rate:
+            return change(word, rng)
+        return word
+
+    return _WORD_RE.sub(repl, text)
+
+
+def no_diacritics(text: str, rng: random.Random) -> str:
+    """Drop every tone and vowel mark (how many people type on a phone)."""
+    return strip_diacritics(text)
+
+
+def zero_width(text: str, rng: random.Random, rate: float = 0.5) -> str:
+    """Insert U+200B/U+200C/U+200D/U+FEFF at a random point inside ``rate`` of the words."""
+
+    def salt(word: str, r: random.Random) -> str:
+        k = r.randrange(1, len(word))
+        return word[:k] + r.choice(ZERO_WIDTH) + word[k:]
+
+    return _map_words(text, rng, rate, 2, salt)
+
+
+def homoglyphs(text: str, rng: random.Random, rate: float = 0.3) -> str:
+    """Replace ``rate`` of the Latin letters that have one by a Cyrillic/Greek look-alike.
+
+    Accented letters are decomposed first, so ``ó`` can become Cyrillic ``о`` + U+0301.
+    """
+    out = []
+    for ch in unicodedata.normalize("NFD", text):
+        sub = LOOKALIKES.get(ch)
+        out.append(sub if sub is not None and rng.random() < rate else ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def spaced_letters(text: str, rng: random.Random, rate: float = 0.2) -> str:
+    """Space out (``c o r o n a``) or dot (``c.o.r.o.n.a``) ``rate`` of the words of 4+ letters."""
+
+    def space(word: str, r: random.Random) -> str:
+        return r.choice((" ", ".")).join(word)
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 4, space)
+
+
+def teencode(text: str, rng: random.Random) -> str:
+    """Write common words as chat abbreviations (``không`` -> ``ko``, ``được`` -> ``dc``)."""
+
+    def repl(m: re.Match[str]) -> str:
+        word = m.group()
+        short = TEENCODE[word.lower()]
+        return short.capitalize() if word[0].isupper() else short
+
+    return _TEEN_RE.sub(repl, unicodedata.normalize("NFC", text))
+
+
+def lower_no_punct(text: str, rng: random.Random) -> str:
+    """Lower-case the text and replace every punctuation mark by a space."""
+    kept = (" " if unicodedata.category(ch).startswith("P") else ch for ch in text.lower())
+    return " ".join("".join(kept).split())
+
+
+def typos(text: str, rng: random.Random, rate: float = 0.1) -> str:
+    """Swap two adjacent letters, delete one or double one in ``rate`` of the words (3+ letters)."""
+
+    def typo(word: str, r: random.Random) -> str:
+        k = r.randrange(len(word) - 1)
+        kind = r.randrange(3)
+        if kind == 0:
+            return word[:k] + word[k + 1] + word[k] + word[k + 2:]
+        if kind == 1:
+            return word[:k] + word[k + 1:]
+        return word[:k] + word[k] + word[k:]
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 3, typo)
+
+
+#: Perturbations by name, in the order the benchmark reports them.
+PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
+    "no_diacritics": no_diacritics,
+    "zero_width": zero_width,
+    "homoglyphs": homoglyphs,
+    "spaced_letters": spaced_letters,
+    "teencode": teencode,
+    "lower_no_punct": lower_no_punct,
+    "typos": typos,
+}
+
+
+def perturb(name: str, text: str, *, seed: int = 0) -> str:
+    """Apply perturbation ``name`` with a seed derived from ``seed`` and the text itself."""
+    if name not in PERTURBATIONS:
+        raise ValueError(f"unknown perturbation {name!r}; choose one of {list(PERTURBATIONS)}.")
+    rng = random.Random(seed * 1_000_003 + zlib.crc32(text.encode("utf-8", "surrogatepass")))
+    return PERTURBATIONS[name](text, rng)
+
+
+def perturb_many(name: str, texts: Iterable[str], *, seed: int = 0) -> list[str]:
+    """Apply :func:`perturb` to each text."""
+    return [perturb(name, t, seed=seed) for t in texts]

@@ -1,0 +1,147 @@
+"""Input validation at the library boundary: what each kind of bad input gets."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vnmisinfo.features import Preprocessor, as_frame
+from vnmisinfo.normalize import MAX_CHARS, TruncationWarning
+
+CLAIM = "Uống nước chanh nóng diệt được virus corona"
+
+
+# -- containers ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("docs", "message"),
+    [
+        (CLAIM, r"string object received.*\[text\]"),
+        (CLAIM.encode(), r"bytes object received.*decode"),
+        (bytearray(CLAIM.encode()), r"bytearray object received.*decode"),
+        ({"text": CLAIM}, r"single mapping received.*\[\{'text'"),
+        (42, r"sequence of str or mappings.*got int"),
+        (None, r"sequence of str or mappings.*got NoneType"),
+    ],
+    ids=["str", "bytes", "bytearray", "mapping", "int", "None"],
+)
+def test_wrong_container_raises_type_error(fitted_detector, docs, message):
+    with pytest.raises(TypeError, match=message):
+        fitted_detector.score(docs)
+    with pytest.raises(TypeError, match=message):
+        as_frame(docs)
+
+
+# -- items --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (b"tin gi\xe1\xba\xa3", r"document 2 is bytes; expected str\. Decode it first"),
+        (bytearray(b"abc"), r"document 2 is bytearray; expected str\. Decode it first"),
+        (7, r"document 2 is int; expected str\. Convert it"),
+        (["a", "b"], r"document 2 is list; expected str"),
+    ],
+    ids=["bytes", "bytearray", "int", "list"],
+)
+def test_bad_item_raises_type_error_naming_its_index(fitted_detector, item, message):
+    with pytest.raises(TypeError, match=message):
+        fitted_detector.score([CLAIM, "Hà Nội nắng", item])
+
+
+def test_bad_text_inside_a_mapping_names_the_document(fitted_detector):
+    with pytest.raises(TypeError, match=r"document 1 text is bytes.*Decode"):
+        fitted_detector.score([{"text": CLAIM}, {"text": b"abc"}])
+
+
+@pytest.mark.parametrize("missing", [None, math.nan, np.nan], ids=["None", "nan", "np.nan"])
+def test_missing_text_is_scored_as_empty_text(fitted_detector, missing):
+    empty, got = fitted_detector.score(["", missing])
+    assert got["probability"] == pytest.approx(empty["probability"])
+    assert got["top_terms"] == empty["top_terms"]
+
+
+def test_missing_text_in_a_frame_is_scored_as_empty_text(fitted_detector):
+    frame = pd.DataFrame({"post_message": [None, ""]})
+    a, b = fitted_detector.predict_proba(frame)[:, 1]
+    assert a == pytest.approx(b)
+
+
+# -- invalid code points and control characters ------------------------------------------
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        (f"\ud800{CLAIM}", CLAIM),
+        (f"{CLAIM}\udfff", CLAIM),
+        (f"{CLAIM}\U0010ffff", CLAIM),
+        (f"\ufffe{CLAIM}\uffff", CLAIM),
+        (f"\x00{CLAIM}\x00", CLAIM),
+        (f"\x1b[31m{CLAIM}\x1b[0m", f"[31m{CLAIM}[0m"),
+        (f"{CLAIM}\x07\x08", CLAIM),
+    ],
+    ids=["lone-high-surrogate", "lone-low-surrogate", "noncharacter-10ffff",
+         "noncharacter-fffe", "nul", "ansi-escape", "bell-backspace"],
+)
+def test_invalid_code_points_are_dropped_not_fatal(fitted_detector, dirty, clean):
+    dirty_r, clean_r = fitted_detector.score([dirty, clean])
+    assert 0.0 <= dirty_r["probability"] <= 1.0
+    assert dirty_r["probability"] == pytest.approx(clean_r["probability"])
+
+
+def test_only_invalid_code_points_score_like_empty_text(fitted_detector):
+    junk, empty = fitted_detector.score(["\ud800\x00\ufffe\U0010ffff\x1b", ""])
+    assert junk["probability"] == pytest.approx(empty["probability"])
+
+
+def test_surrogate_pair_is_joined_into_its_character():
+    frame = as_frame(["vui \ud83d\ude00", "lẻ \ud800"])
+    assert frame["text"].tolist() == ["vui \U0001f600", "lẻ \ufffd"]
+    pre = Preprocessor(segment=False).transform(frame)
+    assert pre["norm"].tolist() == ["vui \U0001f600", "lẻ"]
+
+
+def test_frame_with_a_lone_surrogate_column_value_is_accepted(fitted_detector):
+    frame = pd.DataFrame({"text": pd.Series([f"{CLAIM}\ud800"], dtype=object)})
+    (r,) = fitted_detector.score(frame)
+    assert 0.0 <= r["probability"] <= 1.0
+
+
+# -- size -----------------------------------------------------------------------------------
+def test_huge_text_is_truncated_with_one_warning_and_scored(fitted_detector):
+    huge = (CLAIM + ". ") * (5_000_000 // (len(CLAIM) + 2))  # about 5 MB of text
+    assert len(huge) > 40 * MAX_CHARS
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (r,) = fitted_detector.score([huge])
+    truncations = [w for w in caught if issubclass(w.category, TruncationWarning)]
+    assert len(truncations) == 1
+    assert f"{len(huge)} characters truncated to MAX_CHARS={MAX_CHARS}" in str(
+        truncations[0].message)
+    assert 0.0 <= r["probability"] <= 1.0
+    assert r["top_terms"]
+
+
+def test_truncation_warning_is_catchable_with_pytest_warns():
+    with pytest.warns(TruncationWarning, match="truncated to MAX_CHARS"):
+        pre = Preprocessor(segment=False).transform(["a " * MAX_CHARS])
+    assert len(pre.loc[0, "norm"]) <= MAX_CHARS
+
+
+def test_text_at_the_limit_is_not_truncated():
+    text = ("tin giả lan truyền " * MAX_CHARS)[: MAX_CHARS - 1] + "x"
+    assert len(text) == MAX_CHARS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TruncationWarning)
+        pre = Preprocessor(segment=False).transform([text])
+    assert pre.loc[0, "norm"] == text
+
+
+# -- preprocessed frames -------------------------------------------------------------------
+def test_user_frame_with_a_norm_column_is_still_preprocessed(fitted_detector):
+    frame = pd.DataFrame({"text": [CLAIM], "norm": ["something else"]})
+    pre = Preprocessor(segment=False).transform(frame)
+    assert pre.loc[0, "syll"] == CLAIM.lower()
+    expected = fitted_detector.predict_proba([CLAIM])[0, 1]
+    assert fitted_detector.predict_proba(frame)[0, 1] == pytest.approx(expected)
