@@ -72,7 +72,7 @@ def test_invisible_characters(raw: str, expected: str) -> None:
         case("ＣＯＶＩＤ－１９", "COVID-19", "full-width-upper-digits"),
         case("𝐜𝐨𝐯𝐢𝐝", "covid", "math-bold"),
         case("v\u0430\u0441xin", "vacxin", "cyrillic-a-c"),
-        case("\u0391\u0399 model", "\u0391\u0399 model", "greek-only-run-kept"),
+        case("\u0391\u0399 model", "AI model", "greek-lookalike-word-in-latin-text"),
         case("\u0392ig news", "Big news", "greek-beta"),
         case("t\u043e\u0301i", "tói", "cyrillic-o-plus-acute-recomposes"),
         case("Москва", "Москва", "russian-kept"),
@@ -397,3 +397,17 @@ def test_output_is_clean(text: str) -> None:
     assert out == out.strip()
     assert "  " not in out
     assert not any(0xD800 <= ord(ch) <= 0xDFFF for ch in out)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Thông báo: со́ virus у tế", "Thông báo: có virus y tế"),
+        ("Но̛̣р đồng lao động", "Hợp đồng lao động"),
+        ("Москва đẹp", "Москва đẹp"),
+        ("Ο Παπαδόπουλος", "Ο Παπαδόπουλος"),
+    ],
+    ids=["all-lookalike-word", "lookalikes-with-marks", "russian-kept", "greek-kept"],
+)
+def test_words_made_only_of_lookalikes_fold_in_latin_text(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected

@@ -452,19 +452,31 @@ def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def _fold_run(match: re.Match[str]) -> str:
+def _fold_run(match: re.Match[str], *, whole_text_latin: bool = False) -> str:
     run = match.group()
     if not _CYRGREEK_RE.search(run):
         return run
     decomposed = unicodedata.normalize("NFD", run)
-    if _BLOCKING_RE.search(decomposed) or not _LATIN_RE.search(decomposed):
+    if _BLOCKING_RE.search(decomposed):
+        return run
+    if not whole_text_latin and not _LATIN_RE.search(decomposed):
         return run
     return unicodedata.normalize("NFC", decomposed.translate(_HOMOGLYPH_TABLE))
 
 
+def _fold_all_run(match: re.Match[str]) -> str:
+    return _fold_run(match, whole_text_latin=True)
+
+
 def _fold_homoglyphs(text: str) -> str:
     if _CYRGREEK_RE.search(text):
-        text = _LETTER_RUN_RE.sub(_fold_run, text)
+        # A text with Latin letters in which every Cyrillic/Greek letter has a Latin twin is
+        # Latin text in disguise: words made only of look-alikes are folded too. Folding never
+        # removes a letter without a twin, so this test gives the same answer on the output
+        # and normalization stays idempotent.
+        decomposed = unicodedata.normalize("NFD", text)
+        disguised = not _BLOCKING_RE.search(decomposed) and bool(_LATIN_RE.search(decomposed))
+        text = _LETTER_RUN_RE.sub(_fold_all_run if disguised else _fold_run, text)
     return text
 
 
