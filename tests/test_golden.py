@@ -1,0 +1,41 @@
+"""Golden outputs: the shipped model scores fixed texts to pinned probabilities.
+
+If the shipped model is rebuilt on purpose (``make model``), update these values in the same
+commit; any other change to them is a regression in normalization, features or loading.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import vnmisinfo
+
+GOLDEN = [
+    ("Uống nước nóng diệt được virus corona", 0.9856794292521983, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.9766342308957366, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.049923508498507276, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.030850010284346654, "low"),
+    ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
+      "shares": 400, "timestamp": 1585000000}, 0.08799945184112931, "low"),
+]
+
+
+@pytest.mark.parametrize(("doc", "probability", "tier"), GOLDEN,
+                         ids=["claim", "claim-no-diacritics", "weather", "football", "with-meta"])
+def test_shipped_model_scores_are_pinned(doc, probability, tier):
+    (result,) = vnmisinfo.load_model().score([doc])
+    assert result["probability"] == pytest.approx(probability, abs=1e-6)
+    assert result["tier"] == tier
+
+
+def test_shipped_model_matches_the_hot_water_narrative():
+    (result,) = vnmisinfo.load_model().score(["Uống nước nóng diệt được virus corona"])
+    assert result["narrative_id"] == "health-001"
+    assert "lemon" in result["rebuttal"]
+
+
+def test_shipped_model_metadata_records_versions_and_cv():
+    meta = vnmisinfo.load_model().metadata_
+    assert {"vnmisinfo", "scikit-learn", "underthesea", "training_data", "cv_metrics"} <= set(meta)
+    assert 0.5 < meta["cv_metrics"]["roc_auc"]["mean"] <= 1.0
+    assert len(meta["training_data"]) == 4
