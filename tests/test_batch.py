@@ -453,3 +453,23 @@ def test_cli_malformed_file_exits_1_naming_the_line(tmp_path, model_file, capsys
     assert main(["score", str(src), "-o", str(tmp_path / "o.csv"), "--model",
                  str(model_file), "--workers", "1"]) == 1
     assert "line 3: expected 2 fields, found 3" in capsys.readouterr().err
+
+
+def test_no_match_leaves_the_model_untouched_and_skips_narratives(tmp_path, fitted_detector):
+    from sklearn.base import clone
+
+    from vnmisinfo.batch import score_file
+    from vnmisinfo.narratives import default_index
+
+    det = clone(fitted_detector).set_params(narratives=default_index())
+    for name in ("features_", "model_", "text_model_", "plain_model_", "plain_features_",
+                 "plain_feature_names_", "classes_", "feature_names_", "text_columns_"):
+        setattr(det, name, getattr(fitted_detector, name))
+    src = tmp_path / "in.csv"
+    src.write_text("text\nUong nuoc chanh nong tri khoi covid\n", encoding="utf-8")
+    matched, skipped = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    score_file(str(src), str(matched), model=det, workers=1)
+    score_file(str(src), str(skipped), model=det, workers=1, match=False)
+    assert det.narratives is not None
+    assert '"health-001"' in matched.read_text(encoding="utf-8")
+    assert "narrative_id" not in skipped.read_text(encoding="utf-8")

@@ -47,6 +47,7 @@ missing or repeated.
 from __future__ import annotations
 
 import collections
+import copy
 import csv
 import heapq
 import io
@@ -465,7 +466,7 @@ _DETECTOR: Any = None
 _Result = tuple[float, int, str, list, str | None, dict]
 
 
-def _init_worker(model: Any) -> None:
+def _init_worker(model: Any, match: bool = True) -> None:
     """Load the model once per worker process."""
     global _DETECTOR
     warnings.simplefilter("ignore", TruncationWarning)
@@ -475,6 +476,9 @@ def _init_worker(model: Any) -> None:
         _DETECTOR = load_model(os.fspath(model) if model is not None else None)
     else:
         _DETECTOR = model
+    if not match and getattr(_DETECTOR, "narratives", None) is not None:
+        _DETECTOR = copy.copy(_DETECTOR)  # never change the caller's (or the cached) model
+        _DETECTOR.narratives = None
 
 
 def _dedup(frame: pd.DataFrame) -> tuple[list[int], list[int]]:
@@ -857,7 +861,8 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
                columns: Mapping[str, str] | None = None, chunksize: int = 2000,
                workers: int | None = None, resume: bool = False,
                skip_bad_lines: bool = False, report: str | None = None, report_top: int = 50,
-               progress: bool = False, log: IO[str] | None = None) -> BatchSummary:
+               progress: bool = False, log: IO[str] | None = None,
+               match: bool = True) -> BatchSummary:
     """Score a CSV, JSONL or Parquet file and write the input columns plus the scores.
 
     Parameters
@@ -900,6 +905,9 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
         Show a progress bar on standard error.
     log : file, optional
         Where skipped lines are reported (default: standard error).
+    match : bool, default=True
+        Match each text against the narrative catalogue when the model carries
+        a narrative index; False skips it (faster).
 
     Returns
     -------
@@ -1058,9 +1066,9 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
 
             pool = ProcessPoolExecutor(max_workers=workers,
                                        mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_init_worker, initargs=(model,))
+                                       initializer=_init_worker, initargs=(model, match))
         else:
-            _init_worker(model)
+            _init_worker(model, match)
             local_model = _DETECTOR
             thresholds = _thresholds(local_model)
 

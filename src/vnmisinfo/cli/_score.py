@@ -54,6 +54,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--column", action="append", type=_role, default=[], metavar="ROLE=COLUMN",
                    help="map a column to title, likes, comments, shares or timestamp; "
                    "repeatable")
+    p.add_argument("--no-match", action="store_true",
+                   help="skip matching against the narrative catalogue (faster)")
     p.add_argument("--explain", type=_count, default=5, metavar="K",
                    help="terms per row in top_terms (default: 5)")
     p.add_argument("--workers", type=_positive, default=None, metavar="N",
@@ -85,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         id_column=args.id_column, columns=dict(args.column), chunksize=args.chunk_size,
         workers=args.workers, resume=args.resume, skip_bad_lines=args.skip_bad_lines,
         report=args.report, report_top=args.report_top,
-        progress=not args.quiet and sys.stderr.isatty())
+        progress=not args.quiet and sys.stderr.isatty(), match=not args.no_match)
     if not args.quiet:
         print(f"vnmisinfo score: {summary}", file=sys.stderr)
     return 0
