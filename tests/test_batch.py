@@ -456,15 +456,13 @@ def test_cli_malformed_file_exits_1_naming_the_line(tmp_path, model_file, capsys
 
 
 def test_no_match_leaves_the_model_untouched_and_skips_narratives(tmp_path, fitted_detector):
-    from sklearn.base import clone
+    import copy
 
     from vnmisinfo.batch import score_file
     from vnmisinfo.narratives import default_index
 
-    det = clone(fitted_detector).set_params(narratives=default_index())
-    for name in ("features_", "model_", "text_model_", "plain_model_", "plain_features_",
-                 "plain_feature_names_", "classes_", "feature_names_", "text_columns_"):
-        setattr(det, name, getattr(fitted_detector, name))
+    det = copy.copy(fitted_detector)
+    det.narratives = default_index()
     src = tmp_path / "in.csv"
     src.write_text("text\nUong nuoc chanh nong tri khoi covid\n", encoding="utf-8")
     matched, skipped = tmp_path / "a.jsonl", tmp_path / "b.jsonl"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -220,9 +222,8 @@ def test_score_probability_equals_predict_proba(fitted_detector, tiny_corpus):
 def test_score_adds_the_matched_narrative_and_entities(fitted_detector):
     from vnmisinfo.narratives import default_index
 
-    det = clone(fitted_detector).set_params(narratives=default_index())
-    det.features_, det.model_ = fitted_detector.features_, fitted_detector.model_
-    det.classes_, det.feature_names_ = fitted_detector.classes_, fitted_detector.feature_names_
+    det = copy.copy(fitted_detector)
+    det.narratives = default_index()
     hit, miss, flagged = det.score([
         "Uong nuoc chanh nong tri khoi covid",
         "Chúc mừng sinh nhật bạn thân",
@@ -255,3 +256,12 @@ def test_accent_free_route_can_be_switched_off(tiny_corpus):
     assert det.plain_model_ is None
     (r,) = det.score(["Uong nuoc chanh nong diet virus corona"], explain=100)
     assert not all(t.startswith("≈") for t, _ in r["top_terms"])
+
+
+def test_unaccented_text_with_metadata_keeps_its_metadata(fitted_detector):
+    text = "Uong nuoc chanh nong diet virus corona, chia se gap cho moi nguoi"
+    (bare,) = fitted_detector.score([text], explain=100)
+    (meta,) = fitted_detector.score([{"text": text, "likes": 900, "shares": 50}], explain=100)
+    assert not any(t.startswith("[") for t, _ in bare["top_terms"])
+    assert any(t.startswith("[") for t, _ in meta["top_terms"])
+    assert all(t.startswith(("≈", "[")) for t, _ in meta["top_terms"])

@@ -137,9 +137,10 @@ class Detector(ClassifierMixin, BaseEstimator):
         text features only; it scores documents that carry no metadata at
         all (plain strings, news articles), so that missing-value flags
         learned from one corpus never move their scores.
-    plain_model_ : CalibratedClassifierCV or None
-        With ``accent_free_route``, the model over the accent-free view
-        (``plain_features_``) that scores texts typed without tone marks.
+    plain_model_, plain_text_model_ : CalibratedClassifierCV or None
+        With ``accent_free_route``, the models over the accent-free view
+        (``plain_features_``, with and without metadata) that score texts
+        typed without tone marks.
 
     Examples
     --------
@@ -241,6 +242,11 @@ class Detector(ClassifierMixin, BaseEstimator):
             nb_scaling=self.nb_scaling,
         )
 
+    def _calibrated(self, splits: list) -> CalibratedClassifierCV:
+        n = sum(len(test) for _, test in splits)
+        return CalibratedClassifierCV(self._linear_model(n), method=self.calibration, cv=splits,
+                                      ensemble=False)
+
     def _needs_segmentation(self) -> bool:
         return "words" in self.channels
 
@@ -306,25 +312,27 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.feature_names_ = np.asarray(self.features_.get_feature_names_out(), dtype=object)
         self.plain_features_: Any = None
         self.plain_model_: Any = None
+        self.plain_text_model_: Any = None
         if self.accent_free_route and "accent_free" in self.channels:
             # Text typed without tone marks shares few features with accented training text;
-            # it is scored by a model that reads only the accent-free view of every text.
-            self.plain_features_ = self._union(("accent_free", "accent_free_chars"))
+            # it is scored by models that read only the accent-free view of every text.
+            extra = ("meta",) if "meta" in self.channels else ()
+            self.plain_features_ = self._union(("accent_free", "accent_free_chars", *extra))
             plain = sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr))
-            self.plain_model_ = CalibratedClassifierCV(
-                self._linear_model(len(frame)), method=self.calibration, cv=splits,
-                ensemble=False,
-            ).fit(plain, y_arr)
+            self.plain_model_ = self._calibrated(splits).fit(plain, y_arr)
             self.plain_feature_names_ = np.asarray(
                 self.plain_features_.get_feature_names_out(), dtype=object)
+            plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
+            self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
+                                                    np.arange(plain.shape[1])[plain_meta])
+            if extra:
+                self.plain_text_model_ = self._calibrated(splits).fit(
+                    plain[:, self.plain_text_columns_], y_arr)
         self.text_model_: Any = None
         if meta.stop > meta.start:
             # Documents without any metadata (plain text, news articles) are scored by a
             # text-only model: missing-value flags learned from one corpus must not move them.
-            self.text_model_ = CalibratedClassifierCV(
-                self._linear_model(len(frame)), method=self.calibration, cv=splits,
-                ensemble=False,
-            ).fit(features[:, self.text_columns_], y_arr)
+            self.text_model_ = self._calibrated(splits).fit(features[:, self.text_columns_], y_arr)
         self.classes_ = np.array([0, 1])
         return self
 
@@ -345,20 +353,28 @@ class Detector(ClassifierMixin, BaseEstimator):
         return sp.csr_matrix(self.features_.transform(self.preprocess(X)))
 
     def _routes(self, frame: pd.DataFrame) -> np.ndarray:
-        """Which model scores each row: 0 full, 1 text-only (no metadata), 2 accent-free."""
+        """Which model scores each row.
+
+        0: the full model; 1: text only (no metadata at all); 2: accent-free view (text typed
+        without tone marks); 3: accent-free view, text only.
+        """
         routes = np.zeros(len(frame), dtype=int)
+        no_meta = frame[list(META_COLUMNS)].isna().all(axis=1).to_numpy()
         if getattr(self, "text_model_", None) is not None:
-            routes[frame[list(META_COLUMNS)].isna().all(axis=1).to_numpy()] = 1
+            routes[no_meta] = 1
         if getattr(self, "plain_model_", None) is not None:
             share = np.array([diacritic_share(t) for t in frame["norm"]])
-            routes[share < self.accent_free_share] = 2
+            unaccented = share < self.accent_free_share
+            routes[unaccented] = 2
+            if getattr(self, "plain_text_model_", None) is not None:
+                routes[unaccented & no_meta] = 3
         return routes
 
     def _parts(self, frame: pd.DataFrame, features: Any) -> list[tuple]:
         """``(rows, features, calibrated classifier, names)`` for each model in use."""
         routes = self._routes(frame)
         parts = []
-        for route in (0, 1, 2):
+        for route in (0, 1, 2, 3):
             rows = np.flatnonzero(routes == route)
             if not rows.size:
                 continue
@@ -371,8 +387,11 @@ class Detector(ClassifierMixin, BaseEstimator):
                               self.feature_names_[self.text_columns_]))
             else:
                 block = sp.csr_matrix(self.plain_features_.transform(frame.iloc[rows]))
-                parts.append((rows, block, self.plain_model_.calibrated_classifiers_[0],
-                              self.plain_feature_names_))
+                model, names = self.plain_model_, self.plain_feature_names_
+                if route == 3:
+                    block = block[:, self.plain_text_columns_]
+                    model, names = self.plain_text_model_, names[self.plain_text_columns_]
+                parts.append((rows, block, model.calibrated_classifiers_[0], names))
         return parts
 
     def _decision_and_proba(self, frame: pd.DataFrame, features: Any) -> tuple:
