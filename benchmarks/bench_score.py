@@ -182,7 +182,6 @@ def main() -> None:
     models: list[tuple[str, str | None, list[str]]] = [("default model", model, [])]
     if args.fast_preset:
         fast = str(train_fast(tmp / "fast.skops"))
-        models.append(("fast preset", fast, []))
         models.append(("fast preset, --no-match", fast, ["--no-match"]))
 
     table = ["| config | input | rows | seconds | rows/s | speed-up vs naive | peak RSS MB "
