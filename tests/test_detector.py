@@ -265,3 +265,13 @@ def test_unaccented_text_with_metadata_keeps_its_metadata(fitted_detector):
     assert not any(t.startswith("[") for t, _ in bare["top_terms"])
     assert any(t.startswith("[") for t, _ in meta["top_terms"])
     assert all(t.startswith(("≈", "[")) for t, _ in meta["top_terms"])
+
+
+def test_large_batches_are_transformed_in_slices_with_the_same_result(fitted_detector,
+                                                                      tiny_corpus, monkeypatch):
+    import vnmisinfo.detector as detector_module
+
+    texts, _ = tiny_corpus
+    whole = fitted_detector.predict_proba(texts)
+    monkeypatch.setattr(detector_module, "_TRANSFORM_ROWS", 5)
+    np.testing.assert_allclose(fitted_detector.predict_proba(texts), whole)

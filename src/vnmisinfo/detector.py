@@ -56,6 +56,19 @@ def text_groups(norm_texts: Sequence[str]) -> np.ndarray:
     return ids
 
 
+_TRANSFORM_ROWS = 256  # bounds the n-gram lists a vectorizer builds at once: flat memory
+
+
+def _transform(union: Any, frame: pd.DataFrame) -> sp.csr_matrix:
+    """``union.transform(frame)`` in slices of rows, stacked: same result, bounded memory."""
+    if len(frame) <= _TRANSFORM_ROWS:
+        return sp.csr_matrix(union.transform(frame))
+    return sp.csr_matrix(sp.vstack([
+        sp.csr_matrix(union.transform(frame.iloc[i:i + _TRANSFORM_ROWS]))
+        for i in range(0, len(frame), _TRANSFORM_ROWS)
+    ]))
+
+
 def _check_labels(y: Any, n: int) -> np.ndarray:
     arr = np.asarray(y)
     if arr.shape != (n,):
@@ -350,7 +363,7 @@ class Detector(ClassifierMixin, BaseEstimator):
     def transform(self, X: Any) -> Any:
         """The sparse feature matrix the linear model reads."""
         check_is_fitted(self, "features_")
-        return sp.csr_matrix(self.features_.transform(self.preprocess(X)))
+        return _transform(self.features_, self.preprocess(X))
 
     def _routes(self, frame: pd.DataFrame) -> np.ndarray:
         """Which model scores each row.
@@ -386,7 +399,7 @@ class Detector(ClassifierMixin, BaseEstimator):
                               self.text_model_.calibrated_classifiers_[0],
                               self.feature_names_[self.text_columns_]))
             else:
-                block = sp.csr_matrix(self.plain_features_.transform(frame.iloc[rows]))
+                block = _transform(self.plain_features_, frame.iloc[rows])
                 model, names = self.plain_model_, self.plain_feature_names_
                 if route == 3:
                     block = block[:, self.plain_text_columns_]
@@ -407,7 +420,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         """Signed distance to the linear boundary; positive leans to misinformation."""
         check_is_fitted(self, "model_")
         frame = self.preprocess(X)
-        features = sp.csr_matrix(self.features_.transform(frame))
+        features = _transform(self.features_, frame)
         return self._decision_and_proba(frame, features)[0]
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -418,7 +431,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         frame = self.preprocess(X)
-        features = sp.csr_matrix(self.features_.transform(frame))
+        features = _transform(self.features_, frame)
         p = self._decision_and_proba(frame, features)[1]
         return np.column_stack([1.0 - p, p])
 
@@ -467,7 +480,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         frame = self.preprocess(docs)
-        features = sp.csr_matrix(self.features_.transform(frame))
+        features = _transform(self.features_, frame)
         _, proba = self._decision_and_proba(frame, features)
         terms: list[list[tuple[str, float]]] = [[] for _ in range(len(frame))]
         for rows, block, calibrated, names in self._parts(frame, features):
