@@ -209,6 +209,25 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.accent_free_share = accent_free_share
         self.narratives = narratives
 
+    # -- persistence --------------------------------------------------------------------
+    _DERIVED = ("feature_names_", "plain_feature_names_")
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Feature names follow from the fitted unions; skops would write each of the
+        # ~10^6 names as its own JSON node, so they are rebuilt on load instead.
+        state = dict(super().__getstate__())
+        for name in self._DERIVED:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for name, union in (("feature_names_", "features_"),
+                            ("plain_feature_names_", "plain_features_")):
+            if getattr(self, union, None) is not None and not hasattr(self, name):
+                setattr(self, name,
+                        np.asarray(getattr(self, union).get_feature_names_out(), dtype=object))
+
     # -- construction -------------------------------------------------------------------
     def _linear_model(self, n_samples: int) -> Any:
         if self.classifier == "logreg":
