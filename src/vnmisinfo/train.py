@@ -310,6 +310,10 @@ Reproduce:
 - ReINTEL labels are the dataset authors' judgements of reliability; VFND outlets carry a
   single label each, so outlet style can leak into the model.
 - It is for Vietnamese; other languages get meaningless scores.
+- Metadata flags carry ReINTEL's collection artefacts: a post whose comment count is missing
+  was unreliable 88% of the time there, so that flag weighs heavily for posts that carry
+  some metadata but not the comment count. Check the explanation: a score driven by
+  `[missing_comments]` says nothing about the text.
 
 ## Responsible use
 Use it to prioritise human review, with the explanation and any matched narrative in view.
