@@ -471,3 +471,18 @@ def test_no_match_leaves_the_model_untouched_and_skips_narratives(tmp_path, fitt
     assert det.narratives is not None
     assert '"health-001"' in matched.read_text(encoding="utf-8")
     assert "narrative_id" not in skipped.read_text(encoding="utf-8")
+
+
+def test_score_dask_equals_score_frame(fitted_detector, tiny_corpus):
+    import dask.dataframe as dd
+
+    from vnmisinfo.batch import score_dask, score_frame
+
+    texts, _ = tiny_corpus
+    frame = pd.DataFrame({"post_message": texts + ["", None], "num_like_post": range(26)})
+    lazy = score_dask(dd.from_pandas(frame, npartitions=3), model=fitted_detector)
+    out = lazy.compute()
+    expected = score_frame(fitted_detector, frame)
+    assert len(out) == len(frame)
+    pd.testing.assert_series_equal(out["score"], expected["score"])
+    assert out["error"].iloc[-2:].notna().all()

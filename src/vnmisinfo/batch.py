@@ -1157,3 +1157,59 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
                      histogram=report_state.hist if report_state else None,
                      thresholds=thresholds, top=report_top, source=str(input))
     return summary
+
+
+def _score_partition(frame: pd.DataFrame, model: Any, text_column: str | None, explain: int,
+                     match: bool) -> pd.DataFrame:
+    from .persist import load_model
+
+    detector = load_model(model) if model is None or isinstance(model, (str, Path)) else model
+    if not match and getattr(detector, "narratives", None) is not None:
+        detector = copy.copy(detector)
+        detector.narratives = None
+    return score_frame(detector, frame, text_column=text_column, explain=explain)
+
+
+def score_dask(ddf: Any, *, model: Any = None, text_column: str | None = None,
+               explain: int = 5, match: bool = True) -> Any:
+    """Score a Dask DataFrame partition by partition, to scale out past one machine.
+
+    Each worker loads the model once (pass a path, or None for the shipped model, so that
+    only the path travels with the tasks) and scores its partitions with
+    :func:`score_frame`; bad rows get ``error`` as in :func:`score_file`.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        Rows with a text column (``text``, ``post_message``, ... or ``text_column``).
+    model : str, Path, Detector or None
+        Model file, a fitted detector, or None for the shipped model.
+    text_column : str, optional
+        Text column when not a known name.
+    explain : int
+        Terms per row in ``top_terms``.
+    match : bool
+        Match texts against the narrative catalogue when the model carries one.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Lazy; ``.compute()`` or ``.to_parquet(...)`` runs it.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd, pandas as pd
+    >>> ddf = dd.from_pandas(pd.DataFrame({"text": ["Tỏi chữa khỏi covid", "Hà Nội mưa"]}),
+    ...                      npartitions=2)
+    >>> out = score_dask(ddf, match=False).compute()
+    >>> list(out.columns[:5]), len(out)
+    (['text', 'score', 'label', 'tier', 'top_terms'], 2)
+    """
+    try:
+        import dask.dataframe  # noqa: F401
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "scoring a Dask DataFrame needs dask: pip install \"vnmisinfo[dask]\"") from None
+    sample = ddf._meta_nonempty.head(1)
+    meta = _score_partition(sample, model, text_column, explain, match).iloc[:0]
+    return ddf.map_partitions(_score_partition, model, text_column, explain, match, meta=meta)

@@ -18,24 +18,21 @@ def _role(value: str) -> tuple[str, str]:
     return role.strip(), column
 
 
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
-    return n
+def _at_least(minimum: int):  # noqa: ANN202 - returns an argparse type
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if n < minimum:
+            raise argparse.ArgumentTypeError(f"expected at least {minimum}, got {n}")
+        return n
+
+    return parse
 
 
-def _count(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {n}")
-    return n
+_positive = _at_least(1)
+_count = _at_least(0)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
