@@ -28,7 +28,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from .explain import top_contributions
-from .features import META_COLUMNS, Preprocessor, build_union
+from .features import META_COLUMNS, Preprocessor, build_union, joined_text
 from .normalize import strip_diacritics
 from .tokenize import diacritic_share
 
@@ -525,8 +525,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         """Attach the best known narrative to every result, and entities to flagged ones."""
         from .narratives import entities  # the narrative stage comes after this one
 
-        texts = [f"{ti}. {t}" if ti else t for t, ti in zip(frame["text"], frame["title"],
-                                                             strict=True)]
+        texts = [joined_text(t, ti) for t, ti in zip(frame["text"], frame["title"], strict=True)]
         for text, result, matches in zip(texts, results, self.narratives.match(texts, k=1),
                                          strict=True):
             best = matches[0] if matches and matches[0].matched else None

@@ -43,6 +43,7 @@ __all__ = [
     "NBScaler",
     "Preprocessor",
     "as_frame",
+    "joined_text",
     "resolve_columns",
     "build_union",
 ]
@@ -245,7 +246,14 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def _joined(text: str, title: str) -> str:
+def joined_text(text: str, title: str) -> str:
+    """The text a document is scored on: its title, a full stop, then its body.
+
+    Examples
+    --------
+    >>> joined_text("Nội dung", "Tiêu đề")
+    'Tiêu đề. Nội dung'
+    """
     if title and title.strip():
         return f"{title.strip()}. {text}"
     return text
@@ -294,7 +302,7 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             return X  # already preprocessed
         frame = as_frame(X).copy()
         pairs = zip(frame["text"], frame["title"], strict=True)
-        norm = [normalize_text(_joined(t, ti)) for t, ti in pairs]
+        norm = [normalize_text(joined_text(t, ti)) for t, ti in pairs]
         frame["norm"] = norm
         syll = [syllables(t) for t in norm]
         frame["syll"] = syll
