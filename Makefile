@@ -6,7 +6,7 @@ CORE   := $(VENV)/.core-installed
 DEV    := $(VENV)/.dev-installed
 SAMPLE := corpora/sample/posts.csv
 
-.PHONY: score test lint model install bench clean help
+.PHONY: score test lint model install bench notebooks clean help
 
 help:  ## List the targets.
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,7 +20,7 @@ $(CORE): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev,notebooks]"
 	touch $@ $(CORE)
 
 install: $(CORE)  ## Create .venv and install the package.
@@ -28,10 +28,10 @@ install: $(CORE)  ## Create .venv and install the package.
 score: $(CORE)  ## Score the bundled sample with the shipped default model.
 	@mkdir -p out
 	$(BIN)/vnmisinfo score $(SAMPLE) -o out/sample_scored.csv --report out/sample_report.html
-	@$(BIN)/python -c "import csv; rows = list(csv.DictReader(open('out/sample_scored.csv', encoding='utf-8'))); rows.sort(key=lambda r: -float(r['score'] or 0)); print(f\"{'score':>6}  {'tier':<6}  text\"); [print(f\"{float(r['score']):6.3f}  {r['tier']:<6}  {r['text'][:70]}\") for r in rows[:12]]; print(f'... {len(rows)} rows in out/sample_scored.csv, report in out/sample_report.html')"
+	@$(BIN)/python -c "import csv; rank = {'high': 0, 'medium': 1, 'low': 2}; rows = [r for r in csv.DictReader(open('out/sample_scored.csv', encoding='utf-8')) if r['vnm_score']]; rows.sort(key=lambda r: (rank.get(r['vnm_tier'], 3), -float(r['vnm_score']))); print(f\"{'vnm_score':>9}  {'vnm_tier':<8}  text\"); [print(f\"{float(r['vnm_score']):9.3f}  {r['vnm_tier']:<8}  {r['text'][:70]}\") for r in rows[:12]]; print(f'... {len(rows)} scored rows in out/sample_scored.csv, report in out/sample_report.html')"
 
 lint: $(DEV)  ## ruff and mypy.
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/mypy src
 
 test: $(DEV) lint  ## Lint, type-check and run the whole test suite (doctests included).
@@ -43,6 +43,9 @@ model: $(CORE)  ## Rebuild the shipped default model from ../shared/corpora.
 bench: $(DEV)  ## Run the benchmarks.
 	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/bench_robustness.py
+
+notebooks: $(DEV)  ## Re-execute the notebooks in place to refresh their stored outputs.
+	$(BIN)/python notebooks/run.py
 
 clean:  ## Remove the environment and outputs.
 	rm -rf $(VENV) out build *.egg-info

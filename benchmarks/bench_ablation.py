@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vnmisinfo.corpora import load_training_set
-from vnmisinfo.detector import Detector
-from vnmisinfo.tokenize import _segment_cached
-from vnmisinfo.train import cross_validate
+from vnmisinfo.data.corpora import load_training_set
+from vnmisinfo.evaluation.train import cross_validate
+from vnmisinfo.model.detector import Detector
+from vnmisinfo.text.tokenize import _segment_cached
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = Path(os.environ.get("VNMISINFO_CORPORA", ROOT.parent / "shared" / "corpora"))

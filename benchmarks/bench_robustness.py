@@ -39,12 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from perturb import PERTURBATIONS, perturb_many  # noqa: E402
 
-from vnmisinfo.corpora import load_training_set  # noqa: E402
-from vnmisinfo.detector import Detector  # noqa: E402
-from vnmisinfo.features import FRAME_COLUMNS, _joined  # noqa: E402
-from vnmisinfo.normalize import normalize_text  # noqa: E402
-from vnmisinfo.tokenize import accent_free, segment_many, syllables  # noqa: E402
-from vnmisinfo.train import PRESETS, make_detector  # noqa: E402
+from vnmisinfo.data.corpora import load_training_set  # noqa: E402
+from vnmisinfo.evaluation.train import PRESETS, make_detector  # noqa: E402
+from vnmisinfo.model.detector import Detector  # noqa: E402
+from vnmisinfo.model.features import FRAME_COLUMNS, _joined  # noqa: E402
+from vnmisinfo.text.normalize import normalize_text  # noqa: E402
+from vnmisinfo.text.tokenize import accent_free, segment_many, syllables  # noqa: E402
 
 #: Largest ROC-AUC loss accepted per perturbation (None: reported, no goal).
 GOALS: dict[str, float | None] = {

@@ -130,7 +130,7 @@ def naive_rate(model_path: str | None, sample: int) -> float:
     import pandas as pd
     from underthesea import word_tokenize
 
-    from vnmisinfo.persist import load_model
+    from vnmisinfo.model.persist import load_model
 
     det = load_model(model_path)
     posts = pd.read_csv(UNLABELED, dtype=str, keep_default_na=False)["post_message"].tolist()
@@ -145,9 +145,9 @@ def naive_rate(model_path: str | None, sample: int) -> float:
 
 def train_fast(path: Path) -> Path:
     """Train the ``fast`` preset on ReINTEL train.csv and save it."""
-    from vnmisinfo.corpora import load_reintel
-    from vnmisinfo.persist import save_model
-    from vnmisinfo.train import make_detector
+    from vnmisinfo.data.corpora import load_reintel
+    from vnmisinfo.evaluation.train import make_detector
+    from vnmisinfo.model.persist import save_model
 
     frame = load_reintel(CORPORA / "reintel" / "train.csv")
     frame = frame[frame["text"].str.strip() != ""].reset_index(drop=True)

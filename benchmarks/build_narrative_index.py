@@ -1,7 +1,9 @@
 """Rebuild ``models/narratives.skops``, the shipped narrative index.
 
-Run from the repository root (reads ReINTEL from ``../shared/corpora`` at build
-time; the index keeps term weights and the fitted match decision, never texts)::
+Run from the repository root (reads ReINTEL from ``../shared/corpora``, the
+``train`` split of ``corpora/narratives/eval_nearmiss.jsonl`` and
+``corpora/narratives/train_reworded.jsonl`` at build time; the index keeps term
+weights and the fitted match decision, never texts)::
 
     python benchmarks/build_narrative_index.py [--data-dir ../shared/corpora]
 
@@ -15,7 +17,6 @@ import time
 from pathlib import Path
 
 from vnmisinfo.narratives import build_default_index, save_index
-from vnmisinfo.persist import file_sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,8 +30,8 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     index = build_default_index(args.data_dir)
-    path = save_index(index, args.out)
-    Path(str(path) + ".sha256").write_text(f"{file_sha256(path)}  {path.name}\n", encoding="utf-8")
+    # save_index also writes the .sha256 that default_index checks
+    path = save_index(index, args.out, metadata={"built_by": "benchmarks/build_narrative_index.py"})
     print(f"built in {time.perf_counter() - start:.1f} s: {path} ({path.stat().st_size} bytes), "
           f"{len(index.narratives_)} narratives, {index.n_background_} background sentences, "
           f"threshold {index.threshold_} on the match probability")

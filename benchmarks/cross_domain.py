@@ -26,11 +26,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vnmisinfo.corpora import EmptyTextWarning, load_reintel, load_vfnd
-from vnmisinfo.evaluate import cross_val_scores
-from vnmisinfo.hygiene import deduplicate, drop_empty
-from vnmisinfo.metrics import summary
-from vnmisinfo.train import make_detector
+from vnmisinfo.data.corpora import EmptyTextWarning, load_reintel, load_vfnd
+from vnmisinfo.data.hygiene import deduplicate, drop_empty
+from vnmisinfo.evaluation.evaluate import cross_val_scores
+from vnmisinfo.evaluation.metrics import summary
+from vnmisinfo.evaluation.train import make_detector
 
 
 def _load(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

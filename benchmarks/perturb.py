@@ -20,7 +20,7 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Iterable
 
-from vnmisinfo.normalize import strip_diacritics
+from vnmisinfo.text.normalize import strip_diacritics
 
 __all__ = ["PERTURBATIONS", "perturb", "perturb_many"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vnmisinfo.detector import Detector
+from vnmisinfo.model.detector import Detector
 
 FALSE_CLAIMS = [
     "Uống nước chanh nóng diệt được virus corona, chia sẻ gấp cho mọi người",
@@ -48,3 +48,21 @@ def fitted_detector(tiny_corpus: tuple[list[str], list[int]]) -> Detector:
     """A detector with every text channel and metadata, fitted on the tiny corpus."""
     texts, y = tiny_corpus
     return Detector(min_df=1, cv=3).fit(texts, y)
+
+
+@pytest.fixture(scope="session")
+def meta_docs(tiny_corpus: tuple[list[str], list[int]]) -> tuple[list[dict], list[int]]:
+    """The tiny corpus as posts with counts and times; false claims get fewer likes."""
+    texts, y = tiny_corpus
+    docs = [{"text": t, "likes": (5 + 7 * i) if label else (40 + 11 * i),
+             "comments": (i % 4) if label else 3 + i % 6, "shares": 2 * i,
+             "timestamp": 1585000000 + 5400 * i}
+            for i, (t, label) in enumerate(zip(texts, y, strict=True))]
+    return docs, y
+
+
+@pytest.fixture(scope="session")
+def meta_detector(meta_docs: tuple[list[dict], list[int]]) -> Detector:
+    """A detector fitted on posts that carry metadata."""
+    docs, y = meta_docs
+    return Detector(min_df=1, cv=3).fit(docs, y)

@@ -1,4 +1,8 @@
-"""Batch scoring: formats, bad rows, malformed files, dedup, workers, resume, CLI."""
+"""Batch scoring: formats, bad rows, malformed files, dedup, workers, resume, CLI.
+
+Also what the output must never do: overwrite an input column, replace the
+input file, or turn a symlink, a named pipe or a device into a regular file.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,19 @@ import io
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from vnmisinfo.batch import (
-    EXTRA_KEYS,
+from vnmisinfo.batch.run import (
+    OUTPUT_COLUMNS,
+    PREFIX,
     BadInputError,
     BatchSummary,
     looks_vietnamese,
@@ -24,7 +31,8 @@ from vnmisinfo.batch import (
     score_frame,
 )
 from vnmisinfo.cli import main
-from vnmisinfo.normalize import MAX_CHARS
+from vnmisinfo.text.normalize import MAX_CHARS
+from vnmisinfo.triage import Triage
 
 GOOD = "Uống nước chanh nóng diệt được virus corona, chia sẻ gấp cho mọi người"
 NEWS = "Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ"
@@ -43,9 +51,9 @@ def _write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory, fitted_detector) -> Path:
-    from vnmisinfo.persist import save_model
+    from vnmisinfo.triage import Triage, save_model
 
-    return save_model(fitted_detector, tmp_path_factory.mktemp("model") / "tiny.skops")
+    return save_model(Triage(fitted_detector), tmp_path_factory.mktemp("model") / "tiny.skops")
 
 
 # ---------------------------------------------------------------------------
@@ -74,12 +82,12 @@ def test_bad_row_in_csv_keeps_its_place_and_says_why(tmp_path, fitted_detector, 
     assert summary.rows == 3
     bad = rows[1]
     if error is None:
-        assert bad["error"] == "empty text"  # pandas writes "" for an empty cell
+        assert bad["vnm_error"] == "empty text"  # pandas writes "" for an empty cell
     else:
-        assert error in bad["error"]
-    assert (bad["score"] != "") is scored
-    assert (bad["tier"] in ("high", "medium", "low")) is scored
-    assert rows[0]["error"] == rows[2]["error"] == ""
+        assert error in bad["vnm_error"]
+    assert (bad["vnm_score"] != "") is scored
+    assert (bad["vnm_tier"] in ("high", "medium", "low")) is scored
+    assert rows[0]["vnm_error"] == rows[2]["vnm_error"] == ""
     assert summary.not_scored == (0 if scored else 1)
 
 
@@ -91,8 +99,8 @@ def test_five_megabyte_body_is_scored_on_truncated_text(tmp_path, fitted_detecto
     score_file(str(src), str(out), model=fitted_detector, workers=1)
     rows = _csv_rows(out)
     assert len(rows) == 2
-    assert rows[0]["error"] == f"truncated from {len(body)} chars"
-    assert 0.0 <= float(rows[0]["score"]) <= 1.0
+    assert rows[0]["vnm_error"] == f"truncated from {len(body)} chars"
+    assert 0.0 <= float(rows[0]["vnm_score"]) <= 1.0
     assert rows[0]["text"] == body  # the input column is kept whole
 
 
@@ -104,9 +112,9 @@ def test_invalid_utf8_bytes_are_replaced_and_flagged(tmp_path, fitted_detector):
     score_file(str(src), str(out), model=fitted_detector, workers=1)
     rows = _csv_rows(out)
     assert [r["id"] for r in rows] == ["1", "2", "3"]
-    assert rows[1]["error"] == "invalid UTF-8 replaced"
-    assert "\ufffd" in rows[1]["text"] and rows[1]["score"] != ""
-    assert rows[0]["error"] == rows[2]["error"] == ""
+    assert rows[1]["vnm_error"] == "invalid UTF-8 replaced"
+    assert "\ufffd" in rows[1]["text"] and rows[1]["vnm_score"] != ""
+    assert rows[0]["vnm_error"] == rows[2]["vnm_error"] == ""
 
 
 JSONL_ROWS = [
@@ -127,9 +135,9 @@ def test_missing_or_non_string_text_in_jsonl(tmp_path, fitted_detector, obj, err
     summary = score_file(str(src), str(out), model=fitted_detector, workers=1)
     got = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(got) == 3 and summary.rows == 3
-    assert got[1]["error"] == error
-    assert got[1]["score"] is None and got[1]["tier"] is None
-    assert got[0]["score"] is not None and got[2]["error"] is None
+    assert got[1]["vnm_error"] == error
+    assert got[1]["vnm_score"] is None and got[1]["vnm_tier"] is None
+    assert got[0]["vnm_score"] is not None and got[2]["vnm_error"] is None
     assert summary.errors == {error.split(" not a ")[0]: 1}
 
 
@@ -139,8 +147,8 @@ def test_invalid_utf8_in_jsonl_line_is_replaced_and_flagged(tmp_path, fitted_det
     out = tmp_path / "out.jsonl"
     score_file(str(src), str(out), model=fitted_detector, workers=1)
     got = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert got[0]["error"] == "invalid UTF-8 replaced" and "\ufffd" in got[0]["text"]
-    assert got[1]["error"] is None
+    assert got[0]["vnm_error"] == "invalid UTF-8 replaced" and "\ufffd" in got[0]["text"]
+    assert got[1]["vnm_error"] is None
 
 
 # ---------------------------------------------------------------------------
@@ -207,7 +215,7 @@ def test_text_column_option_and_reintel_names(tmp_path, fitted_detector):
     score_file(str(src), str(out), model=fitted_detector, workers=1, text_column="noi_dung")
     rows = _csv_rows(out)
     assert list(rows[0])[:3] == ["id", "noi_dung", "num_like_post"]
-    assert rows[0]["score"] != ""
+    assert rows[0]["vnm_score"] != ""
 
 
 # ---------------------------------------------------------------------------
@@ -239,10 +247,9 @@ def test_format_round_trips_keep_every_row_and_column(tmp_path, fitted_detector,
     dst = tmp_path / f"out.{dst_ext}"
     score_file(str(src), str(dst), model=fitted_detector, workers=1)
     got = _read_any(dst)
-    assert list(got.columns[:3]) == ["id", "text", "likes"]
-    assert {"score", "label", "tier", "top_terms", "error"} <= set(got.columns)
+    assert list(got.columns) == ["id", "text", "likes", *OUTPUT_COLUMNS]
     assert [str(x) for x in got["id"]] == ["1", "2", "3"]
-    assert got["error"].iloc[1] == "empty text"
+    assert got["vnm_error"].iloc[1] == "empty text"
 
 
 def test_stdin_to_stdout(monkeypatch, capsysbinary, fitted_detector):
@@ -278,6 +285,7 @@ class _Spy:
     """Wraps a detector: records batch sizes and adds narrative keys to some results."""
 
     def __init__(self, inner, extras: bool = False) -> None:
+        inner = inner if isinstance(inner, Triage) else Triage(inner)
         self.inner, self.extras, self.sizes = inner, extras, []
         self.medium_threshold, self.high_threshold = 0.5, 0.8
 
@@ -303,8 +311,8 @@ def test_duplicates_are_scored_once_and_scattered(tmp_path, fitted_detector):
     score_file(str(src), str(tmp_path / "o.csv"), model=spy, workers=1)
     assert spy.sizes == [2]  # six rows, two distinct normalized texts
     got = _csv_rows(tmp_path / "o.csv")
-    assert got[0]["score"] == got[2]["score"] == got[3]["score"]
-    assert got[1]["score"] == got[4]["score"] != got[0]["score"]
+    assert got[0]["vnm_score"] == got[2]["vnm_score"] == got[3]["vnm_score"]
+    assert got[1]["vnm_score"] == got[4]["vnm_score"] != got[0]["vnm_score"]
 
 
 def test_extra_result_keys_become_columns_in_stable_order(tmp_path, fitted_detector):
@@ -312,17 +320,38 @@ def test_extra_result_keys_become_columns_in_stable_order(tmp_path, fitted_detec
     out = tmp_path / "o.csv"
     score_file(str(src), str(out), model=_Spy(fitted_detector, extras=True), workers=1)
     rows = _csv_rows(out)
-    extra = list(rows[0])[6:]
-    assert extra == ["narrative_id", "rebuttal", "entities", "zz_custom"]
-    assert [k for k in EXTRA_KEYS if k in extra] == ["narrative_id", "rebuttal", "entities"]
-    assert rows[0]["entities"] == '["corona"]' and rows[1]["rebuttal"] == ""
+    assert list(rows[0]) == ["text", *OUTPUT_COLUMNS, "vnm_zz_custom"]
+    assert rows[0]["vnm_narrative_id"] == "N1" and rows[0]["vnm_zz_custom"] == "1"
+    assert rows[0]["vnm_entities"] == '["corona"]' and rows[1]["vnm_rebuttal"] == ""
+    assert rows[0]["vnm_model"] == ""  # the spy has no model_id
 
 
-def test_without_extra_keys_only_the_basic_columns_are_added(tmp_path, fitted_detector):
+def test_the_output_columns_are_the_same_for_every_model(tmp_path, fitted_detector):
     src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
     score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
-    assert list(_csv_rows(tmp_path / "o.csv")[0]) == ["text", "score", "label", "tier",
-                                                      "top_terms", "error"]
+    row = _csv_rows(tmp_path / "o.csv")[0]
+    assert list(row) == ["text", *OUTPUT_COLUMNS]
+    assert all(c.startswith(PREFIX) for c in OUTPUT_COLUMNS)
+    assert row["vnm_model"] == Triage(fitted_detector).model_id
+
+
+def test_result_fields_are_written_as_text(tmp_path, fitted_detector):
+    class _Full(_Spy):
+        def score(self, docs, explain=5):
+            out = self.inner.score(docs, explain=explain)
+            for r in out:
+                r.update(tier_reason="known narrative", context=[("likes", 0.25)],
+                         narrative_candidate="health-002",
+                         sources=[{"url": "https://who.int", "title": "WHO"}])
+            return out
+
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    score_file(str(src), str(tmp_path / "o.csv"), model=_Full(fitted_detector), workers=1)
+    row = _csv_rows(tmp_path / "o.csv")[0]
+    assert row["vnm_tier_reason"] == "known narrative"
+    assert row["vnm_context"] == "likes:+0.250"
+    assert row["vnm_narrative_candidate"] == "health-002"
+    assert json.loads(row["vnm_sources"]) == [{"url": "https://who.int", "title": "WHO"}]
 
 
 def test_worker_processes_give_the_same_rows_in_order(tmp_path, model_file):
@@ -339,8 +368,8 @@ def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     frame = pd.DataFrame({"post_message": [GOOD, None, NEWS]}, index=[10, 11, 12])
     out = score_frame(fitted_detector, frame, explain=2)
     assert list(out.index) == [10, 11, 12]
-    assert out.loc[11, "error"] == "missing text" and pd.isna(out.loc[11, "score"])
-    assert out.loc[10, "top_terms"].count(":") == 2
+    assert out.loc[11, "vnm_error"] == "missing text" and pd.isna(out.loc[11, "vnm_score"])
+    assert out.loc[10, "vnm_top_terms"].count(":") == 2
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -359,6 +388,285 @@ def test_summary_line_counts_tiers_and_errors():
                      errors={"empty text": 1}, error_rows=1, seconds=2.0)
     assert str(s) == ("4 rows in 2.0 s (2 rows/s): 1 high, 1 medium, 1 low, 1 not scored; "
                       "1 rows with errors (1 empty text)")
+
+
+# ---------------------------------------------------------------------------
+# No data lost: input columns kept, the input never replaced, streams streamed
+# ---------------------------------------------------------------------------
+
+#: Input columns named like the old output columns, with values the model would never write.
+CLASHING = [{"id": "a", "label": 1, "score": 9.5, "tier": "gold", "error": "reviewer-note",
+             "text": GOOD},
+            {"id": "b", "label": 0, "score": 0.5, "tier": "silver", "error": "",
+             "text": NEWS}]
+
+
+def _write(path: Path, rows: list[dict[str, object]]) -> Path:
+    frame = pd.DataFrame(rows)
+    if path.suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif path.suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "parquet"])
+def test_input_columns_named_like_scores_pass_through_unchanged(tmp_path, fitted_detector, ext):
+    src = _write(tmp_path / f"in.{ext}", CLASHING)
+    out = tmp_path / f"out.{ext}"
+    score_file(str(src), str(out), model=fitted_detector, workers=1)
+    got = _read_any(out)
+    assert list(got.columns) == ["id", "label", "score", "tier", "error", "text",
+                                 *OUTPUT_COLUMNS]
+    first = got.iloc[0]
+    assert [str(first[c]) for c in ("id", "label", "score", "tier", "error")] == [
+        "a", "1", "9.5", "gold", "reviewer-note"]
+    assert str(got["tier"].iloc[1]) == "silver"
+    assert first["vnm_tier"] in ("high", "medium", "low")
+    assert 0.0 <= float(first["vnm_score"]) <= 1.0
+
+
+def test_score_frame_keeps_every_column_and_its_type(fitted_detector):
+    frame = pd.DataFrame(CLASHING).assign(**{"7": [1.5, 2.5]})
+    frame.columns = [*frame.columns[:-1], 7]  # a column name that is not a string
+    out = score_frame(fitted_detector, frame)
+    assert list(out.columns) == [*frame.columns, *OUTPUT_COLUMNS]
+    pd.testing.assert_frame_equal(out[frame.columns], frame)
+
+
+def test_frame_dask_and_file_outputs_have_the_same_columns(tmp_path, fitted_detector):
+    import dask.dataframe as dd
+
+    from vnmisinfo.batch import score_dask
+
+    src = _write(tmp_path / "in.csv", CLASHING)
+    out = tmp_path / "out.csv"
+    score_file(str(src), str(out), model=fitted_detector, workers=1)
+    frame = pd.read_csv(src)
+    by_frame = score_frame(fitted_detector, frame)
+    by_dask = score_dask(dd.from_pandas(frame, npartitions=2), model=fitted_detector).compute()
+    file_columns = list(_csv_rows(out)[0])
+    assert list(by_frame.columns) == list(by_dask.columns) == file_columns
+    assert by_dask["score"].tolist() == [9.5, 0.5]
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "parquet"])
+def test_scoring_a_scored_file_needs_overwrite_scores(tmp_path, fitted_detector, ext):
+    src = _write(tmp_path / f"in.{ext}", CLASHING)
+    once, twice = tmp_path / f"once.{ext}", tmp_path / f"twice.{ext}"
+    score_file(str(src), str(once), model=fitted_detector, workers=1)
+    with pytest.raises(ValueError, match=r"already has vnmisinfo output columns \['vnm_score', "
+                       r"'vnm_label'.*--overwrite-scores"):
+        score_file(str(once), str(twice), model=fitted_detector, workers=1)
+    assert not twice.exists()
+    score_file(str(once), str(twice), model=fitted_detector, workers=1, overwrite_scores=True)
+    first, second = _read_any(once), _read_any(twice)
+    assert list(second.columns) == list(first.columns)
+    pd.testing.assert_frame_equal(second, first)  # same model: the same scores again
+
+
+def test_overwrite_scores_replaces_only_the_vnm_columns(tmp_path, fitted_detector):
+    rows = [{**r, "vnm_score": 0.123, "vnm_old_note": "stale"} for r in CLASHING]
+    src = _write(tmp_path / "in.csv", rows)
+    out = tmp_path / "out.csv"
+    score_file(str(src), str(out), model=fitted_detector, workers=1, overwrite_scores=True)
+    got = _csv_rows(out)
+    assert list(got[0]) == ["id", "label", "score", "tier", "error", "text", *OUTPUT_COLUMNS]
+    assert got[0]["score"] == "9.5" and got[0]["vnm_score"] != "0.123"
+
+
+def test_a_later_jsonl_row_with_vnm_keys_is_refused(tmp_path, fitted_detector):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": GOOD}) + "\n"
+                   + json.dumps({"text": NEWS, "vnm_score": 0.5}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"\['vnm_score'\]"):
+        score_file(str(src), str(tmp_path / "o.jsonl"), model=fitted_detector, workers=1)
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_score_frame_refuses_vnm_columns_unless_overwritten(fitted_detector):
+    frame = pd.DataFrame({"text": [GOOD], "vnm_tier": ["old"], "note": ["keep"]})
+    with pytest.raises(ValueError, match=r"\['vnm_tier'\].*overwrite_scores=True"):
+        score_frame(fitted_detector, frame)
+    out = score_frame(fitted_detector, frame, overwrite_scores=True)
+    assert list(out.columns) == ["text", "note", *OUTPUT_COLUMNS]
+    assert out["vnm_tier"].iloc[0] != "old" and out["note"].iloc[0] == "keep"
+
+
+def _same_file_paths(tmp_path: Path, src: Path) -> dict[str, Path]:
+    link = tmp_path / "link.csv"
+    link.symlink_to(src)
+    hard = tmp_path / "hard.csv"
+    os.link(src, hard)
+    return {"same-path": src, "dotted-path": tmp_path / "." / src.name, "symlink": link,
+            "hard-link": hard}
+
+
+@pytest.mark.parametrize("kind", ["same-path", "dotted-path", "symlink", "hard-link"])
+@pytest.mark.parametrize("role", ["output", "report"])
+def test_output_that_is_the_input_is_refused_and_the_input_kept(tmp_path, fitted_detector, kind,
+                                                                role):
+    src = _write_csv(tmp_path / "in.csv", CLASHING)
+    before = src.read_bytes()
+    target = _same_file_paths(tmp_path, src)[kind]
+    args = ({"output": str(target)} if role == "output"
+            else {"output": str(tmp_path / "o.csv"), "report": str(target)})
+    with pytest.raises(ValueError, match=f"the {role} .* is the input file .*in.csv"):
+        score_file(str(src), model=fitted_detector, workers=1, **args)
+    assert src.read_bytes() == before
+    assert not (tmp_path / "o.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hard.csv", "in.csv", "link.csv"]
+
+
+def test_output_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path,
+                                                                      fitted_detector):
+    src = _write_csv(tmp_path / "in.csv", CLASHING)
+    (tmp_path / "data").mkdir()
+    target = tmp_path / "data" / "scored.csv"
+    target.write_text("old contents\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    score_file(str(src), str(link), model=fitted_detector, workers=1)
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert [r["id"] for r in _csv_rows(target)] == ["a", "b"]
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["scored.csv"]
+
+
+def test_report_through_a_symlink_writes_its_target(tmp_path, fitted_detector):
+    src = _write_csv(tmp_path / "in.csv", CLASHING)
+    target = tmp_path / "pages" / "r.html"
+    target.parent.mkdir()
+    link = tmp_path / "r.html"
+    link.symlink_to(target)
+    score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1,
+               report=str(link))
+    assert link.is_symlink() and "<!DOCTYPE html>" in target.read_text(encoding="utf-8")
+
+
+def _read_fifo(path: Path, into: list[bytes]) -> threading.Thread:
+    def read() -> None:
+        with open(path, "rb") as fh:
+            into.append(fh.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("name", ["out.fifo", "out.jsonl"])
+def test_output_to_a_named_pipe_is_streamed(tmp_path, fitted_detector, name):
+    src = _write_csv(tmp_path / "in.csv", CLASHING)
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = _read_fifo(fifo, got)
+    summary = score_file(str(src), str(fifo), model=fitted_detector, workers=1, chunksize=1)
+    reader.join(timeout=60)
+    assert summary.rows == 2 and got
+    if name.endswith(".jsonl"):  # the extension of a pipe still names the format
+        rows = [json.loads(line) for line in got[0].decode("utf-8").splitlines()]
+    else:  # else the input's format
+        rows = list(csv.DictReader(io.StringIO(got[0].decode("utf-8"))))
+    assert [str(r["id"]) for r in rows] == ["a", "b"] and rows[0]["vnm_tier"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", name]
+
+
+def test_output_to_a_character_device_is_streamed(tmp_path, fitted_detector):
+    src = _write_csv(tmp_path / "in.csv", CLASHING)
+    summary = score_file(str(src), os.devnull, model=fitted_detector, workers=1)
+    assert summary.rows == 2
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@pytest.mark.parametrize("output", ["-", "fifo", os.devnull], ids=["stdout", "fifo", "devnull"])
+def test_resume_needs_a_regular_output_file(tmp_path, fitted_detector, output):
+    src = _write_csv(tmp_path / "in.csv", CLASHING)
+    if output == "fifo":
+        output = str(tmp_path / "out.fifo")
+        os.mkfifo(output)
+    with pytest.raises(ValueError, match="--resume needs an input file and a regular output"):
+        score_file(str(src), output, model=fitted_detector, workers=1, resume=True)
+
+
+def test_resume_needs_an_input_file(monkeypatch, tmp_path, fitted_detector):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"text\nx\n")))
+    with pytest.raises(ValueError, match="--resume needs an input file.*input '-'"):
+        score_file("-", str(tmp_path / "o.csv"), model=fitted_detector, workers=1, resume=True)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_stdin_to_a_file(monkeypatch, tmp_path, fitted_detector, fmt):
+    if fmt == "csv":
+        data = f'id,score,text\n1,9.5,"{GOOD}"\n2,,"{NEWS}"\n'
+    else:
+        data = "".join(json.dumps({"id": i, "score": s, "text": t}, ensure_ascii=False) + "\n"
+                       for i, s, t in [(1, 9.5, GOOD), (2, None, NEWS)])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode())))
+    out = tmp_path / f"out.{fmt}"
+    summary = score_file("-", str(out), model=fitted_detector, workers=1,
+                         fmt=None if fmt == "csv" else fmt)
+    got = _read_any(out)
+    assert summary.rows == 2 and [str(x) for x in got["id"]] == ["1", "2"]
+    assert str(got["score"].iloc[0]) == "9.5" and got["vnm_score"].notna().all()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # no checkpoint left
+
+
+def test_duplicate_csv_column_names_are_refused(tmp_path, fitted_detector):
+    src = tmp_path / "in.csv"
+    src.write_text("id,text,id\n1,một,2\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match=r"names the columns \['id'\] more than once"):
+        score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
+
+
+def test_report_keeps_the_top_items_by_tier_then_score(tmp_path, fitted_detector):
+    class _Lift(_Spy):
+        """Lifts the ordinary news to ``medium``, as a catalogue match would."""
+
+        def score(self, docs, explain=5):
+            out = self.inner.score(docs, explain=explain)
+            for r, norm in zip(out, docs["norm"], strict=True):
+                r["tier_reason"] = "classifier"
+                if "hà nội" in norm.lower():
+                    r.update(tier="medium", tier_reason="known narrative")
+                else:
+                    r["tier"] = "low"
+            return out
+
+    texts = [f"{GOOD} số {i}" for i in range(5)] + [NEWS]
+    src = _write_csv(tmp_path / "in.csv", [{"id": i, "text": t} for i, t in enumerate(texts)])
+    page = tmp_path / "r.html"
+    score_file(str(src), str(tmp_path / "o.csv"), model=_Lift(fitted_detector), workers=1,
+               chunksize=2, report=str(page), report_top=3)
+    html = page.read_text(encoding="utf-8")
+    rows = _csv_rows(tmp_path / "o.csv")
+    lows = sorted((r for r in rows if r["vnm_tier"] == "low"),
+                  key=lambda r: -float(r["vnm_score"]))
+    assert float(rows[5]["vnm_score"]) < float(lows[-1]["vnm_score"])
+    shown = [r["id"] for r in [rows[5], *lows[:2]]]  # the lifted news first, despite its score
+    places = [html.index(f"<span>id {i}</span>") for i in shown]
+    assert places == sorted(places)
+    assert all(f"<span>id {r['id']}</span>" not in html for r in lows[2:])
+    assert "tier reason: known narrative" in html
+
+
+def test_input_from_a_named_pipe(tmp_path, fitted_detector):
+    fifo = tmp_path / "in.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "w", encoding="utf-8") as fh:
+            fh.write(f'id,text\n1,"{GOOD}"\n2,"{NEWS}"\n')
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = tmp_path / "out.csv"
+    summary = score_file(str(fifo), str(out), model=fitted_detector, workers=1)
+    writer.join(timeout=60)
+    assert summary.rows == 2 and [r["id"] for r in _csv_rows(out)] == ["1", "2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.fifo", "out.csv"]
 
 
 # ---------------------------------------------------------------------------
@@ -409,9 +717,18 @@ def test_resume_refuses_a_checkpoint_for_another_input(tmp_path, fitted_detector
     src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
     out = tmp_path / "out.csv"
     Path(str(out) + ".partial").write_text("text,score\n")
-    Path(str(out) + ".ckpt").write_text(json.dumps({"input": "/elsewhere.csv", "size": 1,
-                                                    "mtime_ns": 0, "options": {}}))
+    Path(str(out) + ".ckpt").write_text(json.dumps({"version": 2, "input": "/elsewhere.csv",
+                                                    "size": 1, "mtime_ns": 0, "options": {}}))
     with pytest.raises(ValueError, match="written for another input"):
+        score_file(str(src), str(out), model=fitted_detector, workers=1, resume=True)
+
+
+def test_resume_refuses_a_checkpoint_of_the_old_layout(tmp_path, fitted_detector):
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    out = tmp_path / "out.csv"
+    Path(str(out) + ".partial").write_text("text,score\n")
+    Path(str(out) + ".ckpt").write_text(json.dumps({"version": 1, "rows_done": 0}))
+    with pytest.raises(ValueError, match="layout version 1"):
         score_file(str(src), str(out), model=fitted_detector, workers=1, resume=True)
 
 
@@ -429,7 +746,7 @@ def test_main_score_with_report_and_options(tmp_path, model_file, capsys):
     err = capsys.readouterr().err
     assert "2 rows in" in err and "1 not scored" in err
     got = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert got[0]["top_terms"].count(";") == 1
+    assert got[0]["vnm_top_terms"].count(";") == 1
     assert "id p1" in page.read_text(encoding="utf-8")
 
 
@@ -456,21 +773,17 @@ def test_cli_malformed_file_exits_1_naming_the_line(tmp_path, model_file, capsys
 
 
 def test_no_match_leaves_the_model_untouched_and_skips_narratives(tmp_path, fitted_detector):
-    import copy
-
-    from vnmisinfo.batch import score_file
     from vnmisinfo.narratives import default_index
 
-    det = copy.copy(fitted_detector)
-    det.narratives = default_index()
+    model = Triage(fitted_detector, narratives=default_index())
     src = tmp_path / "in.csv"
     src.write_text("text\nUong nuoc chanh nong tri khoi covid\n", encoding="utf-8")
     matched, skipped = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    score_file(str(src), str(matched), model=det, workers=1)
-    score_file(str(src), str(skipped), model=det, workers=1, match=False)
-    assert det.narratives is not None
-    assert '"health-001"' in matched.read_text(encoding="utf-8")
-    assert "narrative_id" not in skipped.read_text(encoding="utf-8")
+    score_file(str(src), str(matched), model=model, workers=1)
+    score_file(str(src), str(skipped), model=model, workers=1, match=False)
+    assert model.narratives is not None
+    assert json.loads(matched.read_text(encoding="utf-8"))["vnm_narrative_id"] == "health-001"
+    assert json.loads(skipped.read_text(encoding="utf-8"))["vnm_narrative_id"] is None
 
 
 def test_score_dask_equals_score_frame(fitted_detector, tiny_corpus):
@@ -484,5 +797,6 @@ def test_score_dask_equals_score_frame(fitted_detector, tiny_corpus):
     out = lazy.compute()
     expected = score_frame(fitted_detector, frame)
     assert len(out) == len(frame)
-    pd.testing.assert_series_equal(out["score"], expected["score"])
-    assert out["error"].iloc[-2:].notna().all()
+    pd.testing.assert_series_equal(out["vnm_score"], expected["vnm_score"])
+    assert out["vnm_error"].iloc[-2:].notna().all()
+

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from vnmisinfo.calibrate import (
+from vnmisinfo.cli import main
+from vnmisinfo.evaluation.thresholds import (
     choose_thresholds,
     threshold_for_budget,
     threshold_for_precision,
 )
-from vnmisinfo.cli import main
-from vnmisinfo.persist import load_model, read_metadata, save_model
+from vnmisinfo.model.persist import read_metadata
+from vnmisinfo.triage import Triage, load_model, save_model
 
 # Scores in ascending order; labels chosen so that precision is not monotone.
 Y = [0, 0, 1, 0, 1, 0, 1, 1, 1, 1]
@@ -67,15 +68,15 @@ def test_main_calibrate_saves_the_thresholds(tmp_path, fitted_detector, tiny_cor
     texts, y = tiny_corpus
     data = tmp_path / "held.csv"
     pd.DataFrame({"text": texts, "label": y}).to_csv(data, index=False)
-    model = save_model(fitted_detector, tmp_path / "m.skops", metadata={"preset": "tiny"})
+    model = save_model(Triage(fitted_detector), tmp_path / "m.skops", metadata={"preset": "tiny"})
     out = tmp_path / "tuned.skops"
     code = main(["calibrate", "--model", str(model), "--data", str(data), "--budget", "0.25",
                  "--medium-budget", "0.5", "-o", str(out), "--quiet"])
     assert code == 0
     tuned = load_model(out)
     proba = fitted_detector.predict_proba(texts)[:, 1]
-    assert tuned.high_threshold == pytest.approx(threshold_for_budget(proba, 0.25))
-    assert tuned.medium_threshold == pytest.approx(threshold_for_budget(proba, 0.5))
+    assert tuned.policy.high == pytest.approx(threshold_for_budget(proba, 0.25))
+    assert tuned.policy.medium == pytest.approx(threshold_for_budget(proba, 0.5))
     meta = read_metadata(out)
     assert meta["preset"] == "tiny"
     assert meta["threshold_calibration"]["high"]["flagged"] >= 6

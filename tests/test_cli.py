@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 import subprocess
@@ -11,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from vnmisinfo.batch import score_file
+from vnmisinfo.batch.run import OUTPUT_COLUMNS, score_file
 from vnmisinfo.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "sample" / "posts.csv"
+POSTS = "id,label,score,text\nx1,1,9.5,Tỏi chữa khỏi covid\nx2,0,,Hà Nội mưa\n"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -23,19 +25,33 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _script() -> str:
+    exe = shutil.which("vnmisinfo", path=str(Path(sys.executable).parent))
+    assert exe, "the vnmisinfo console script is not installed next to this Python"
+    return exe
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory, fitted_detector) -> Path:
+    from vnmisinfo.triage import Triage, save_model
+
+    return save_model(Triage(fitted_detector), tmp_path_factory.mktemp("model") / "tiny.skops")
+
+
 def test_score_file_keeps_columns_and_adds_scores(tmp_path, fitted_detector):
     out = tmp_path / "out.csv"
     summary = score_file(str(SAMPLE), str(out), model=fitted_detector)
-    rows = _rows(out)
-    assert summary.rows == len(rows) == len(_rows(SAMPLE))
-    assert {"id", "text", "score", "label", "tier", "top_terms"} <= set(rows[0])
-    assert all(0.0 <= float(r["score"]) <= 1.0 for r in rows)
+    rows, given = _rows(out), _rows(SAMPLE)
+    assert summary.rows == len(rows) == len(given)
+    assert list(rows[0]) == [*given[0], *OUTPUT_COLUMNS]
+    assert [{k: r[k] for k in given[0]} for r in rows] == given  # "label" and all kept
+    assert all(0.0 <= float(r["vnm_score"]) <= 1.0 for r in rows)
 
 
 def test_main_score_writes_jsonl(tmp_path, fitted_detector, monkeypatch):
-    import vnmisinfo.persist as persist
+    import vnmisinfo.triage as triage
 
-    monkeypatch.setattr(persist, "_cache", {"<default>": fitted_detector})
+    monkeypatch.setattr(triage, "_cache", {"<default>": triage.Triage(fitted_detector)})
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps({"text": t}, ensure_ascii=False)
                              for t in ["Tỏi chữa khỏi covid", "Hà Nội mưa"]) + "\n",
@@ -44,7 +60,7 @@ def test_main_score_writes_jsonl(tmp_path, fitted_detector, monkeypatch):
     assert main(["score", str(src), "-o", str(out), "--quiet"]) == 0
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [x["text"] for x in lines] == ["Tỏi chữa khỏi covid", "Hà Nội mưa"]
-    assert all("score" in x and "tier" in x for x in lines)
+    assert all("vnm_score" in x and "vnm_tier" in x and "score" not in x for x in lines)
 
 
 def test_main_without_command_is_a_usage_error(capsys):
@@ -65,21 +81,103 @@ def test_unknown_option_is_exit_2():
     assert exc.value.code == 2
 
 
-def test_installed_console_script_scores_the_sample(tmp_path):
-    exe = shutil.which("vnmisinfo", path=str(Path(sys.executable).parent))
-    assert exe, "the vnmisinfo console script is not installed next to this Python"
+def test_main_reads_standard_input(tmp_path, model_file, monkeypatch):
+    data = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                   for i, t in enumerate(["Tỏi chữa khỏi covid", "Hà Nội mưa"]))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode())))
+    out = tmp_path / "out.jsonl"
+    assert main(["score", "-", "-o", str(out), "--format", "jsonl", "--model", str(model_file),
+                 "--quiet"]) == 0
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in lines] == [0, 1] and all(x["vnm_tier"] for x in lines)
+
+
+def test_main_refuses_to_write_over_the_input(tmp_path, model_file, capsys):
+    src = tmp_path / "in.csv"
+    src.write_text(POSTS, encoding="utf-8")
+    link = tmp_path / "out.csv"
+    link.symlink_to(src)
+    assert main(["score", str(src), "-o", str(link), "--model", str(model_file)]) == 1
+    err = capsys.readouterr().err
+    assert "is the input file" in err and str(link) in err and str(src) in err
+    assert src.read_text(encoding="utf-8") == POSTS
+
+
+def test_main_rescoring_needs_overwrite_scores(tmp_path, model_file, capsys):
+    src, once, twice = tmp_path / "in.csv", tmp_path / "once.csv", tmp_path / "twice.csv"
+    src.write_text(POSTS, encoding="utf-8")
+    common = ["--model", str(model_file), "--quiet"]
+    assert main(["score", str(src), "-o", str(once), *common]) == 0
+    assert main(["score", str(once), "-o", str(twice), *common]) == 1
+    assert "--overwrite-scores" in capsys.readouterr().err and not twice.exists()
+    assert main(["score", str(once), "-o", str(twice), "--overwrite-scores", *common]) == 0
+    assert _rows(twice) == _rows(once)
+
+
+def test_main_resume_from_standard_input_is_refused(tmp_path, capsys):
+    assert main(["score", "-", "-o", str(tmp_path / "o.csv"), "--resume"]) == 1
+    assert "--resume needs an input file" in capsys.readouterr().err
+
+
+def test_installed_console_script_scores_standard_input(tmp_path, model_file):
     out = tmp_path / "scored.csv"
-    proc = subprocess.run([exe, "score", str(SAMPLE), "-o", str(out)],
+    proc = subprocess.run([_script(), "score", "-", "-o", str(out), "--model", str(model_file)],
+                          input=POSTS, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = _rows(out)
+    assert [(r["id"], r["label"], r["score"]) for r in rows] == [("x1", "1", "9.5"),
+                                                                 ("x2", "0", "")]
+    assert list(rows[0]) == ["id", "label", "score", "text", *OUTPUT_COLUMNS]
+    assert all(r["vnm_top_terms"] for r in rows)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scored.csv"]
+
+
+def test_installed_console_script_scores_the_sample(tmp_path):
+    out = tmp_path / "scored.csv"
+    proc = subprocess.run([_script(), "score", str(SAMPLE), "-o", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     rows = _rows(out)
     assert len(rows) == len(_rows(SAMPLE))
-    assert all(r["top_terms"] for r in rows)
+    assert all(r["vnm_top_terms"] for r in rows)
 
 
 def test_installed_console_script_help():
-    exe = shutil.which("vnmisinfo", path=str(Path(sys.executable).parent))
-    assert exe
-    proc = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([_script(), "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "score" in proc.stdout and "train" in proc.stdout
+
+
+def test_score_help_names_stdin_and_overwrite_scores(capsys):
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "- for standard input (read as --format, CSV by default)" in text
+    assert "--overwrite-scores" in text and "vnm_score" in text
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["score", "--help"], ["train", "--help"],
+                                  ["evaluate", "--help"], ["calibrate", "--help"]],
+                         ids=" ".join)
+def test_help_imports_no_heavy_library(argv):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "vnmisinfo.cli", *argv],
+                          capture_output=True, text=True, check=True)
+    assert "usage: vnmisinfo" in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert len(imported) > 20  # the trace was read
+    heavy = {"sklearn", "pandas", "underthesea", "scipy"} & imported
+    assert not heavy, f"{' '.join(argv)} imported {sorted(heavy)}"
+
+
+def test_match_threshold_applies_to_the_match_score_it_prints(capsys):
+    text = "Uống nước chanh nóng mỗi sáng là diệt sạch virus corona"
+    assert main(["match", text, "-k", "1", "--threshold", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "match score" in out and "[MATCH]" in out
+    assert main(["match", text, "-k", "1", "--threshold", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "[below threshold]" in out and "match-score threshold 1.000" in out

@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from vnmisinfo.corpora import (
+from vnmisinfo.data.corpora import (
     RECORD_COLUMNS,
     CorpusError,
     EmptyTextWarning,

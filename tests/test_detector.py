@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,8 +14,8 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
-from vnmisinfo.detector import Detector
-from vnmisinfo.persist import load_model, save_model
+from vnmisinfo.model.detector import Detector
+from vnmisinfo.triage import Triage, load_model, save_model
 
 
 @pytest.mark.parametrize(
@@ -80,11 +78,12 @@ def test_clone_round_trip_gives_identical_scores(fitted_detector, tiny_corpus):
 
 def test_skops_round_trip_gives_identical_scores(fitted_detector, tiny_corpus, tmp_path):
     texts, _ = tiny_corpus
-    path = save_model(fitted_detector, tmp_path / "m.skops", metadata={"note": "test"})
+    path = save_model(Triage(fitted_detector), tmp_path / "m.skops", metadata={"note": "test"})
     loaded = load_model(path)
-    np.testing.assert_allclose(loaded.predict_proba(texts), fitted_detector.predict_proba(texts))
+    np.testing.assert_allclose(loaded.detector.predict_proba(texts),
+                               fitted_detector.predict_proba(texts))
     assert loaded.metadata_["note"] == "test"
-    assert loaded.metadata_["thresholds"] == {"medium": 0.5, "high": 0.8}
+    assert loaded.metadata_["thresholds"] == {"medium": 0.5, "high": 0.8, "lift_matches": True}
 
 
 def test_batch_equals_one_by_one_and_order_free(fitted_detector, tiny_corpus):
@@ -99,17 +98,17 @@ def test_batch_equals_one_by_one_and_order_free(fitted_detector, tiny_corpus):
 
 def test_bare_string_raises_type_error(fitted_detector):
     with pytest.raises(TypeError, match="string object received.*\\[text\\]"):
-        fitted_detector.score("Uống nước chanh nóng")
+        Triage(fitted_detector).score("Uống nước chanh nóng")
 
 
 @pytest.mark.parametrize("bad", [42, b"bytes", 3.5], ids=["int", "bytes", "float"])
 def test_non_string_item_raises_type_error_naming_it(fitted_detector, bad):
     with pytest.raises(TypeError, match="document 1 is"):
-        fitted_detector.score(["ok", bad])
+        Triage(fitted_detector).score(["ok", bad])
 
 
 def test_none_item_is_scored_as_empty_text(fitted_detector):
-    a, b = fitted_detector.score([None, ""])
+    a, b = Triage(fitted_detector).score([None, ""])
     assert a["probability"] == pytest.approx(b["probability"])
 
 
@@ -121,12 +120,19 @@ def test_inputs_strings_mappings_and_frames_agree(fitted_detector):
     assert as_str == pytest.approx(as_map) == pytest.approx(as_reintel)
 
 
-def test_metadata_changes_the_score(fitted_detector):
+def test_metadata_changes_the_score(meta_detector):
     text = "Uống nước chanh nóng diệt virus"
-    bare = fitted_detector.predict_proba([{"text": text}])[0, 1]
-    meta = fitted_detector.predict_proba([{"text": text, "likes": 5000, "shares": 900,
-                                           "comments": 300, "timestamp": 1585000000}])[0, 1]
+    bare = meta_detector.predict_proba([{"text": text}])[0, 1]
+    meta = meta_detector.predict_proba([{"text": text, "likes": 5000, "shares": 900,
+                                         "comments": 300, "timestamp": 1585000000}])[0, 1]
     assert bare != pytest.approx(meta)
+
+
+def test_metadata_never_seen_in_training_moves_nothing(fitted_detector):
+    text = "Uống nước chanh nóng diệt virus"
+    bare = fitted_detector.predict_proba([{"text": text, "likes": 1}])[0, 1]
+    meta = fitted_detector.predict_proba([{"text": text, "likes": 5000, "shares": 900}])[0, 1]
+    assert bare == pytest.approx(meta)
 
 
 @pytest.mark.parametrize(
@@ -135,24 +141,27 @@ def test_metadata_changes_the_score(fitted_detector):
      ({"text": "Uống nước chanh nóng diệt virus corona", "likes": 40, "shares": 9}, "model_")],
     ids=["plain-text", "with-metadata"],
 )
-def test_score_explains_with_exact_contributions(fitted_detector, doc, model):
-    (result,) = fitted_detector.score([doc], explain=3)
+def test_score_explains_with_exact_contributions(meta_detector, doc, model):
+    fitted_detector = meta_detector
+    (result,) = Triage(fitted_detector).score([doc], explain=3)
     assert set(result) >= {"probability", "label", "tier", "top_terms"}
     assert 0.0 <= result["probability"] <= 1.0
     assert result["tier"] in {"high", "medium", "low"}
     assert len(result["top_terms"]) == 3
     weights = [abs(w) for _, w in result["top_terms"]]
     assert weights == sorted(weights, reverse=True)
-    (full,) = fitted_detector.score([doc], explain=100_000)
-    total = sum(w for _, w in full["top_terms"])
+    (full,) = Triage(fitted_detector).score([doc], explain=100_000)
+    total = sum(w for _, w in full["top_terms"]) + sum(w for _, w in full["context"])
     clf = getattr(fitted_detector, model).calibrated_classifiers_[0].estimator
     decision = fitted_detector.decision_function([doc])[0]
-    rounding = 5e-5 * len(full["top_terms"])  # each term is rounded to 4 decimals
+    rounding = 5e-5 * (len(full["top_terms"]) + len(full["context"]))  # 4 decimals each
     assert total + clf.intercept_[0] == pytest.approx(decision, abs=rounding)
-    assert any(t.startswith("[") for t, _ in full["top_terms"]) == (model == "model_")
+    assert not any(t.startswith("[") for t, _ in full["top_terms"])
+    assert bool(full["context"]) == (model == "model_")
 
 
-def test_documents_without_metadata_ignore_missing_flags(fitted_detector):
+def test_documents_without_metadata_ignore_missing_flags(meta_detector):
+    fitted_detector = meta_detector
     text = "Uống nước chanh nóng diệt virus corona"
     plain = fitted_detector.predict_proba([text])[0, 1]
     as_dict = fitted_detector.predict_proba([{"text": text, "likes": None}])[0, 1]
@@ -201,7 +210,7 @@ def test_bad_labels_raise(tiny_corpus, labels, message):
 def test_other_linear_models_work(tiny_corpus, classifier):
     texts, y = tiny_corpus
     det = Detector(channels=("syllables",), classifier=classifier, min_df=1, cv=3).fit(texts, y)
-    (r,) = det.score(["Uống nước chanh nóng diệt virus"])
+    (r,) = det.explain(["Uống nước chanh nóng diệt virus"])
     assert 0.0 <= r["probability"] <= 1.0 and r["top_terms"]
 
 
@@ -215,16 +224,14 @@ def test_augmentation_adds_accent_free_copies(tiny_corpus):
 
 def test_score_probability_equals_predict_proba(fitted_detector, tiny_corpus):
     texts, _ = tiny_corpus
-    scored = [r["probability"] for r in fitted_detector.score(texts)]
+    scored = [r["probability"] for r in Triage(fitted_detector).score(texts)]
     np.testing.assert_allclose(scored, fitted_detector.predict_proba(texts)[:, 1], atol=1e-12)
 
 
 def test_score_adds_the_matched_narrative_and_entities(fitted_detector):
     from vnmisinfo.narratives import default_index
 
-    det = copy.copy(fitted_detector)
-    det.narratives = default_index()
-    hit, miss, flagged = det.score([
+    hit, miss, flagged = Triage(fitted_detector, narratives=default_index()).score([
         "Uong nuoc chanh nong tri khoi covid",
         "Chúc mừng sinh nhật bạn thân",
         "Người dân Hà Nội ơi: uống nước chanh nóng diệt virus corona, chia sẻ gấp",
@@ -240,11 +247,11 @@ def test_score_adds_the_matched_narrative_and_entities(fitted_detector):
 
 
 def test_text_without_tone_marks_takes_the_accent_free_route(fitted_detector):
-    from vnmisinfo.normalize import strip_diacritics
+    from vnmisinfo.text.normalize import strip_diacritics
 
     text = "Uống nước chanh nóng diệt virus corona, chia sẻ gấp cho mọi người"
-    (plain,) = fitted_detector.score([strip_diacritics(text)], explain=100)
-    (accented,) = fitted_detector.score([text], explain=100)
+    (plain,) = Triage(fitted_detector).score([strip_diacritics(text)], explain=100)
+    (accented,) = Triage(fitted_detector).score([text], explain=100)
     assert all(t.startswith("≈") for t, _ in plain["top_terms"])
     assert not all(t.startswith("≈") for t, _ in accented["top_terms"])
     assert plain["label"] == accented["label"] == 1
@@ -254,22 +261,24 @@ def test_accent_free_route_can_be_switched_off(tiny_corpus):
     texts, y = tiny_corpus
     det = Detector(min_df=1, cv=3, accent_free_route=False).fit(texts, y)
     assert det.plain_model_ is None
-    (r,) = det.score(["Uong nuoc chanh nong diet virus corona"], explain=100)
+    (r,) = det.explain(["Uong nuoc chanh nong diet virus corona"], k=100)
     assert not all(t.startswith("≈") for t, _ in r["top_terms"])
 
 
-def test_unaccented_text_with_metadata_keeps_its_metadata(fitted_detector):
+def test_unaccented_text_with_metadata_keeps_its_metadata(meta_detector):
+    fitted_detector = meta_detector
     text = "Uong nuoc chanh nong diet virus corona, chia se gap cho moi nguoi"
-    (bare,) = fitted_detector.score([text], explain=100)
-    (meta,) = fitted_detector.score([{"text": text, "likes": 900, "shares": 50}], explain=100)
-    assert not any(t.startswith("[") for t, _ in bare["top_terms"])
-    assert any(t.startswith("[") for t, _ in meta["top_terms"])
-    assert all(t.startswith(("≈", "[")) for t, _ in meta["top_terms"])
+    (bare,) = Triage(fitted_detector).score([text], explain=100)
+    (meta,) = Triage(fitted_detector).score([{"text": text, "likes": 900, "shares": 50}],
+                                            explain=100)
+    assert bare["context"] == [] and meta["context"]
+    assert {f for f, _ in meta["context"]} == {"likes", "shares"}
+    assert all(t.startswith("≈") for t, _ in meta["top_terms"])
 
 
 def test_large_batches_are_transformed_in_slices_with_the_same_result(fitted_detector,
                                                                       tiny_corpus, monkeypatch):
-    import vnmisinfo.detector as detector_module
+    import vnmisinfo.model.detector as detector_module
 
     texts, _ = tiny_corpus
     whole = fitted_detector.predict_proba(texts)

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from vnmisinfo.cli import main
-from vnmisinfo.detector import Detector
-from vnmisinfo.evaluate import (
+from vnmisinfo.evaluation.evaluate import (
     PLOTS,
     cross_val_scores,
     load_labelled,
@@ -18,7 +17,8 @@ from vnmisinfo.evaluate import (
     predict_files,
     write_report,
 )
-from vnmisinfo.persist import save_model
+from vnmisinfo.model.detector import Detector
+from vnmisinfo.triage import Triage, save_model
 
 
 @pytest.fixture()
@@ -80,7 +80,7 @@ def test_plots_need_matplotlib(tiny_csv, fitted_detector, tmp_path, monkeypatch)
 
 
 def test_main_evaluate_with_a_model_file(tiny_csv, fitted_detector, tmp_path, capsys):
-    model = save_model(fitted_detector, tmp_path / "m.skops")
+    model = save_model(Triage(fitted_detector), tmp_path / "m.skops")
     code = main(["evaluate", "--data", str(tiny_csv), "--model", str(model), "-o",
                  str(tmp_path / "rep"), "--no-plots", "--quiet"])
     assert code == 0

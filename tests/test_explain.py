@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vnmisinfo.explain import format_terms, highlight_spans, readable_term
+from vnmisinfo.model.explain import format_terms, highlight_spans, readable_term
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,13 @@ import pytest
 import vnmisinfo
 
 GOLDEN = [
-    ("Uống nước nóng diệt được virus corona", 0.9855475949670871, "high"),
-    ("Uong nuoc nong diet duoc virus corona", 0.9747853826567231, "high"),
-    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.050196375383073304, "low"),
-    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.031065163641980448, "low"),
+    ("Uống nước nóng diệt được virus corona", 0.9828340510073174, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.9756145414927776, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.04274140763657231, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.025515652098527963, "low"),
+    # A low classifier score, lifted to medium by a confident match to a known narrative.
     ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
-      "shares": 400, "timestamp": 1585000000}, 0.0875326840872663, "low"),
+      "shares": 400, "timestamp": 1585000000}, 0.09434474527876097, "medium"),
 ]
 
 
@@ -32,6 +33,8 @@ def test_shipped_model_matches_the_hot_water_narrative():
     (result,) = vnmisinfo.load_model().score(["Uống nước nóng diệt được virus corona"])
     assert result["narrative_id"] == "health-001"
     assert "lemon" in result["rebuttal"]
+    assert result["tier_reason"] == "both"
+    assert any(s.get("url", "").startswith("https://") for s in result["sources"])
 
 
 def test_shipped_model_metadata_records_versions_and_cv():

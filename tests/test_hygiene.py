@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vnmisinfo.hygiene import (
+from vnmisinfo.data.hygiene import (
     corpus_stats,
     deduplicate,
     drop_empty,

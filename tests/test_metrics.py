@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vnmisinfo.metrics import (
+from vnmisinfo.evaluation.metrics import (
     at_budgets,
     at_threshold,
     expected_calibration_error,

@@ -22,6 +22,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from vnmisinfo.cli import main
+from vnmisinfo.model.persist import ModelLoadError
 from vnmisinfo.narratives import (
     CATEGORIES,
     CatalogueError,
@@ -30,14 +31,18 @@ from vnmisinfo.narratives import (
     catalogue_problems,
     choose_threshold,
     default_catalogue_path,
-    entities,
+    default_index,
     load_catalogue,
     load_index,
+    near_miss_texts,
     save_index,
-    split_sentences,
+    train_rewordings,
     validate_catalogue,
 )
-from vnmisinfo.persist import ModelLoadError
+from vnmisinfo.narratives.decision import FEATURES, _text_features
+from vnmisinfo.text.entities import entities
+from vnmisinfo.text.sentences import split_sentences
+from vnmisinfo.text.stance import CUE_CLASSES, cue_counts, find_numbers
 
 
 @pytest.fixture(scope="session")
@@ -389,3 +394,123 @@ def test_learned_index_round_trips_compactly(learned, tmp_path):
     for a, b in zip(loaded.match_scores(texts), learned.match_scores(texts), strict=True):
         np.testing.assert_array_equal(a, b)
     assert path.stat().st_size < 5_000_000
+
+
+# -- stance cues, figures and the near-miss set ---------------------------------
+
+NEAR_MISS = Path(__file__).resolve().parents[1] / "corpora" / "narratives" / "eval_nearmiss.jsonl"
+
+
+def test_near_miss_file_is_valid(catalogue):
+    rows = [json.loads(line) for line in NEAR_MISS.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    assert len(rows) == 319 and len({r["text"] for r in rows}) == len(rows)
+    assert {r["topic_id"] for r in rows} <= {n.id for n in catalogue}
+    assert {r["kind"] for r in rows} == {"true", "warning", "debunk", "report"}
+    assert {r["split"] for r in rows} == {"train", "test"}
+    assert 0.55 <= np.mean([r["split"] == "train" for r in rows]) <= 0.65
+    splits_of_topic: dict[str, set[str]] = {}
+    for r in rows:
+        splits_of_topic.setdefault(r["topic_id"], set()).add(r["split"])
+    assert all(s == {"train", "test"} for s in splits_of_topic.values())
+    assert len(near_miss_texts()) == sum(r["split"] == "train" for r in rows)
+    assert len(near_miss_texts(split="test")) == sum(r["split"] == "test" for r in rows)
+    with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
+        near_miss_texts(split="all")
+
+
+def _fold(text: str) -> str:
+    from vnmisinfo.text.normalize import strip_diacritics
+
+    return " ".join(strip_diacritics(text).lower().split())
+
+
+def test_train_rewordings_are_valid_and_disjoint_from_evaluation(catalogue):
+    import difflib
+
+    folder = NEAR_MISS.parent
+    rows = [json.loads(line) for line in (folder / "train_reworded.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    assert all(set(r) == {"text", "narrative_id", "style"} for r in rows)
+    ids = {n.id for n in catalogue}
+    per_narrative = Counter(r["narrative_id"] for r in rows)
+    assert set(per_narrative) == ids and min(per_narrative.values()) >= 5
+    styles = Counter(r["style"] for r in rows)
+    assert set(styles) == {"diacritics", "no_diacritics", "teencode", "long_article"}
+    assert all(styles[s] >= 0.15 * len(rows) for s in styles)
+    assert len({_fold(r["text"]) for r in rows}) == len(rows)
+    assert train_rewordings() == [(r["text"], r["narrative_id"]) for r in rows]
+    others = [t for n in catalogue for t in (n.claim, *n.variants)]
+    for name in ("eval_reworded.jsonl", "eval_nearmiss.jsonl", "eval_unrelated.jsonl"):
+        others += [json.loads(line)["text"] for line in (folder / name).read_text(
+            encoding="utf-8").splitlines() if line.strip()]
+    folded = [_fold(t) for t in others]
+    for r in rows:
+        mine = _fold(r["text"])
+        for other in folded:
+            match = difflib.SequenceMatcher(None, mine, other, autojunk=False)
+            assert not (match.real_quick_ratio() > 0.8 and match.quick_ratio() > 0.8
+                        and match.ratio() > 0.8), (r["text"], other)
+
+
+CUES = [
+    pytest.param("Thông tin này là sai sự thật", "debunk", id="debunk-accented"),
+    pytest.param("thong tin nay la sai su that", "debunk", id="debunk-accent-free"),
+    pytest.param("tin giả đó mn, đừng share", "debunk", id="debunk-teencode"),
+    pytest.param("ko phải đâu", "debunk", id="khong-phai"),
+    pytest.param("ko có đâu mà", "negation", id="negation-teencode"),
+    pytest.param("Theo công an tỉnh, vụ việc đang được điều tra", "reporting", id="reporting"),
+    pytest.param("CHIA SẺ GẤP cho mọi người", "assertive", id="assertive-upper"),
+]
+
+
+@pytest.mark.parametrize(("text", "cls"), CUES)
+def test_cue_counts_finds_each_class(text, cls):
+    counts = cue_counts([text])[0]
+    assert counts[CUE_CLASSES.index(cls)] >= 1
+
+
+def test_cue_counts_batch_equals_one_by_one():
+    texts = [c.values[0] for c in CUES] + [""]
+    np.testing.assert_array_equal(cue_counts(texts), np.vstack([cue_counts([t]) for t in texts]))
+    with pytest.raises(TypeError, match="string object received"):
+        cue_counts("một chuỗi")
+
+
+def test_find_numbers_skips_disease_names():
+    assert find_numbers(["COVID-19 và SARS-CoV-2: 1.000.000 ca", "", "5G 24 giờ"]) == (
+        ["1000000", "24"], [0, 2])
+
+
+def test_debunk_does_not_match_while_the_claim_does():
+    claim = "Uống nước chanh nóng mỗi sáng là diệt sạch virus corona"
+    debunk = ("Tin đồn uống nước chanh nóng diệt virus corona là sai sự thật, "
+              "Bộ Y tế khẳng định")
+    asserted, refuted = default_index().match([claim, debunk], k=1)
+    assert asserted[0].narrative_id == refuted[0].narrative_id == "health-001"
+    assert asserted[0].matched and not refuted[0].matched
+
+
+def test_number_disagreement_lowers_the_score():
+    index = default_index()
+    j = [n["id"] for n in index.narratives_].index("finance_rumour-005")
+    texts = ["Giá xăng RON95 ở Việt Nam đã tăng lên 50.000 đồng một lít",
+             "Giá xăng RON95 ở Việt Nam đã tăng lên 23.000 đồng một lít"]
+    ev, _ = index._segment_scores(texts)
+    feats, _ = _text_features(index, ev)
+    agree, conflict = FEATURES.index("number_agree"), FEATURES.index("number_conflict")
+    assert feats[0, j, agree] == 1 and feats[0, j, conflict] == 0
+    assert feats[1, j, agree] == 0 and feats[1, j, conflict] == 1
+    # the same text with the figure swapped for the claim's: only the figure features differ
+    swapped = feats[1:, j].copy()
+    swapped[:, [agree, conflict]] = [1, 0]
+    x = (np.vstack([feats[1:, j], swapped]) - index.feature_mean_) / index.feature_scale_
+    stance = index.stance_verifier_.predict_proba(x[:, 5:])[:, 1]
+    assert stance[0] < stance[1]
+    _, score = index.match_scores(texts)
+    assert score[1, j] < score[0, j]
+
+
+def test_hard_negatives_need_negatives(catalogue):
+    with pytest.raises(ValueError, match="hard_negatives need negatives"):
+        NarrativeIndex().fit(catalogue, hard_negatives=["Tin đồn này là sai sự thật."])

@@ -1,8 +1,10 @@
-"""Tests for vnmisinfo.normalize."""
+"""Tests for vnmisinfo.text.normalize."""
 
 from __future__ import annotations
 
 import re
+import sys
+import types
 import unicodedata
 import warnings
 
@@ -10,10 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vnmisinfo.normalize import (
+from vnmisinfo.text import evasion
+from vnmisinfo.text import normalize as normalize_module
+from vnmisinfo.text.normalize import (
     MAX_CHARS,
     Normalizer,
     TruncationWarning,
+    _load_underthesea_tables,
     _tables,
     normalize_text,
     strip_diacritics,
@@ -411,3 +416,60 @@ def test_output_is_clean(text: str) -> None:
 )
 def test_words_made_only_of_lookalikes_fold_in_latin_text(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
+
+
+# --- underthesea's private tone tables
+UTS_MODULE = "underthesea.pipeline.text_normalize.text_normalizer"
+
+
+def test_missing_underthesea_tone_module_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, UTS_MODULE, None)  # the import now fails
+    with pytest.raises(
+        ModuleNotFoundError,
+        match=r"tone-mark normalization needs underthesea's tables.*pip install \"underthesea>=",
+    ):
+        _load_underthesea_tables()
+
+
+def test_moved_underthesea_tone_tables_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    moved = types.ModuleType(UTS_MODULE)
+    moved.character_map = {}  # type: ignore[attr-defined]  # token_map has moved away
+    monkeypatch.setitem(sys.modules, UTS_MODULE, moved)
+    with pytest.raises(ImportError, match=r"cannot import name 'token_map'.*pip install"):
+        _load_underthesea_tables()
+
+
+def test_missing_underthesea_teencode_table_warns_and_keeps_the_project_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from vnmisinfo.text.normalize import _load_teencode
+
+    monkeypatch.setitem(sys.modules, "underthesea_core", None)
+    with pytest.warns(RuntimeWarning, match=r"teencode table could not be read.*pip install"):
+        table = _load_teencode()
+    from vnmisinfo.text.evasion import expand_teencode
+
+    assert expand_teencode("ko dc nha", table) != "ko dc nha"
+
+
+# --- pre-checks and tables behind the fast paths
+@pytest.mark.parametrize(
+    ("exact", "hint", "codepoints"),
+    [
+        (evasion._INVISIBLE_RE, evasion._INVISIBLE_HINT_RE, evasion._INVISIBLE),
+        (None, evasion._COMPAT_HINT_RE, list(evasion._COMPAT_TABLE)),
+        (normalize_module._BAD_RE, normalize_module._BAD_HINT_RE, range(0x110000)),
+    ],
+    ids=["invisible", "compat", "bad"],
+)
+def test_prechecks_match_every_character_of_their_pattern(exact, hint, codepoints) -> None:
+    chars = [chr(cp) for cp in codepoints]
+    if exact is not None:
+        chars = exact.findall("".join(chars))
+    assert chars
+    assert all(hint.match(ch) for ch in chars)
+
+
+def test_strip_diacritics_table_has_every_combining_mark() -> None:
+    marks = {cp for cp in range(0x110000) if unicodedata.combining(chr(cp))}
+    table = normalize_module._strip_table()
+    assert {cp for cp, repl in table.items() if repl is None} == marks

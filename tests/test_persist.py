@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from vnmisinfo.persist import (
+from vnmisinfo.model.persist import (
     FORMAT_VERSION,
     ModelLoadError,
     default_model_path,
     file_sha256,
-    load_model,
-    save_model,
 )
+from vnmisinfo.triage import Triage, load_model, save_model
 
 
 class _Payload:
@@ -51,7 +50,7 @@ def test_skops_file_naming_an_untrusted_type_is_refused(tmp_path, fitted_detecto
 
 
 def test_skops_file_whose_schema_is_edited_to_run_os_system_is_refused(tmp_path, fitted_detector):
-    good = save_model(fitted_detector, tmp_path / "good.skops")
+    good = save_model(Triage(fitted_detector), tmp_path / "good.skops")
     bad = tmp_path / "edited.skops"
     with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
         for item in zin.infolist():
@@ -68,7 +67,7 @@ def test_skops_file_whose_schema_is_edited_to_run_os_system_is_refused(tmp_path,
 
 
 def test_tampered_file_fails_its_checksum(tmp_path, fitted_detector):
-    path = save_model(fitted_detector, tmp_path / "m.skops")
+    path = save_model(Triage(fitted_detector), tmp_path / "m.skops")
     with open(path, "ab") as fh:
         fh.write(b"\0")
     with pytest.raises(ModelLoadError, match="SHA-256"):
@@ -76,7 +75,7 @@ def test_tampered_file_fails_its_checksum(tmp_path, fitted_detector):
 
 
 def test_newer_format_gives_a_clear_message(tmp_path, fitted_detector):
-    path = save_model(fitted_detector, tmp_path / "new.skops",
+    path = save_model(Triage(fitted_detector), tmp_path / "new.skops",
                       metadata={"format_version": FORMAT_VERSION + 1, "vnmisinfo": "9.0"})
     with pytest.raises(ModelLoadError, match="Upgrade vnmisinfo"):
         load_model(path)

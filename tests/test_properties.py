@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vnmisinfo.features import as_frame
-from vnmisinfo.normalize import normalize_text
-from vnmisinfo.tokenize import Tokenizer, accent_free, segment, segment_many
+from vnmisinfo.model.features import as_frame
+from vnmisinfo.text.normalize import normalize_text
+from vnmisinfo.text.tokenize import Tokenizer, accent_free, segment, segment_many
+from vnmisinfo.triage import Triage
 
 settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -87,7 +88,7 @@ def test_scores_are_probabilities_and_deterministic(fitted_detector, items):
     first = fitted_detector.predict_proba(items)[:, 1]
     assert np.all((first >= 0.0) & (first <= 1.0))
     np.testing.assert_array_equal(fitted_detector.predict_proba(items)[:, 1], first)
-    scored = fitted_detector.score(items, explain=3)
+    scored = Triage(fitted_detector).score(items, explain=3)
     assert [r["probability"] for r in scored] == pytest.approx(first.tolist(), abs=1e-12)
     assert all(r["label"] in (0, 1) and r["tier"] in ("high", "medium", "low") for r in scored)
 

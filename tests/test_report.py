@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from html.parser import HTMLParser
 
 import pytest
 
-from vnmisinfo.batch import BatchSummary
-from vnmisinfo.report import parse_terms, render_report, write_report
+from vnmisinfo.batch.report_state import _ReportState
+from vnmisinfo.batch.run import BatchSummary
+from vnmisinfo.report.page import (
+    INPUT_KEY,
+    parse_terms,
+    render_report,
+    review_rank,
+    write_report,
+)
 
 TEXT = "Uống NƯỚC chanh nóng <script>alert(1)</script> diệt Virus corona, Bộ Y tế nói"
 ITEMS = [
-    {"score": 0.93, "tier": "high", "id": "p<1>", "text": TEXT,
-     "top_terms": [("nước chanh", 0.41), ("virus corona", 0.3), ("bộ y tế", -0.2),
-                   ("[log_shares]", 0.1)],
+    {"vnm_score": 0.93, "vnm_tier": "high", "vnm_tier_reason": "both", "id": "p<1>",
+     "text": TEXT,
+     "vnm_top_terms": [("nước chanh", 0.41), ("virus corona", 0.3), ("bộ y tế", -0.2),
+                       ("[log_shares]", 0.1)],
      "likes": "1,329", "comments": 7, "shares": None, "timestamp": 1585000000,
-     "narrative_id": "health-lemon", "narrative_claim": "Nước chanh nóng diệt virus",
-     "rebuttal": "WHO: không có bằng chứng nước chanh diệt virus."},
-    {"score": 0.55, "tier": "medium", "id": 2, "text": "Giá xăng giảm nhẹ",
-     "top_terms": "giá xăng:-0.120", "error": "not Vietnamese"},
-    {"score": 0.02, "tier": "low", "id": 3, "text": "Hà Nội mưa", "top_terms": ""},
+     "vnm_narrative_id": "health-lemon", "vnm_narrative_claim": "Nước chanh nóng diệt virus",
+     "vnm_rebuttal": "WHO: không có bằng chứng nước chanh diệt virus."},
+    {"vnm_score": 0.55, "vnm_tier": "medium", "vnm_tier_reason": "classifier", "id": 2,
+     "text": "Giá xăng giảm nhẹ", "vnm_top_terms": "giá xăng:-0.120",
+     "vnm_error": "not Vietnamese"},
+    {"vnm_score": 0.02, "vnm_tier": "low", "id": 3, "text": "Hà Nội mưa", "vnm_top_terms": ""},
 ]
 SUMMARY = BatchSummary(rows=5, tiers={"high": 1, "medium": 1, "low": 1}, not_scored=2,
                        errors={"empty text": 2, "not Vietnamese": 1}, error_rows=3, seconds=1.5)
@@ -87,11 +97,24 @@ def test_highlights_wrap_the_driving_words_of_the_original_text(parsed):
     assert len(item_marks) == 4  # the metadata term has no span
 
 
-def test_post_text_is_escaped_and_the_page_runs_nothing(page, parsed):
+def test_post_text_is_escaped_and_the_only_scripts_are_the_page_own(page, parsed):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "p&lt;1&gt;" in page
-    assert not any(tag == "script" for tag, _ in parsed.tags)
+    scripts = [attrs for tag, attrs in parsed.tags if tag == "script"]
+    assert scripts == [{"type": "application/json", "id": "items"}, {}]
     assert "http" not in page and "src=" not in page  # opens offline, nothing to fetch
+    block = page.split('<script type="application/json" id="items">')[1].split("</script>")[0]
+    assert "<" not in block and ">" not in block and "&" not in block
+    assert _data(page)["items"][0]["input"]["text"] == TEXT  # the data keeps the raw text
+
+
+def _data(page: str) -> dict:
+    block = page.split('<script type="application/json" id="items">')[1].split("</script>")[0]
+    return json.loads(block)
+
+
+def _visible_part(page: str) -> str:
+    return page.split('<script type="application/json"')[0]
 
 
 def test_banner_metadata_narrative_and_order(page):
@@ -99,7 +122,63 @@ def test_banner_metadata_narrative_and_order(page):
     assert "1,329 likes" in page and "7 comments" in page and "(UTC+7)" in page
     assert "Known narrative health-lemon" in page and "không có bằng chứng" in page
     assert page.index("#1") < page.index("0.930") < page.index("0.550") < page.index("0.020")
+    assert _shown_ids(page) == ["p&lt;1&gt;", "2", "3"]
     assert "not Vietnamese" in page and "<svg" in page
+
+
+def _shown_ids(page: str) -> list[str]:
+    return [chunk.split("</span>")[0] for chunk in page.split("<span>id ")[1:]]
+
+
+def test_items_come_by_tier_then_score():
+    items = [
+        {"vnm_score": 0.70, "vnm_tier": "low", "id": "low-high-score", "text": "a"},
+        {"vnm_score": 0.20, "vnm_tier": "medium", "vnm_tier_reason": "known narrative",
+         "id": "lifted", "text": "b"},
+        {"vnm_score": 0.95, "vnm_tier": "high", "id": "top", "text": "c"},
+        {"vnm_score": 0.60, "vnm_tier": "medium", "id": "medium", "text": "d"},
+        {"vnm_score": 0.10, "vnm_tier": "low", "id": "low", "text": "e"},
+    ]
+    page = render_report(items, {"rows": 5, "tiers": {}})
+    assert _shown_ids(page) == ["top", "medium", "lifted", "low-high-score", "low"]
+    assert "Top 5 items by tier and score" in page
+    top3 = render_report(items, {"rows": 5, "tiers": {}}, top=3)
+    assert _shown_ids(top3) == ["top", "medium", "lifted"]  # not buried under "low" rows
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (("high", 0.1), ("medium", 0.9)),
+    (("medium", 0.1), ("low", 0.9)),
+    (("low", 0.5), ("low", 0.4)),
+    (("low", 0.0), ("unknown", 1.0)),
+], ids=["high-over-medium", "medium-over-low", "score-within-tier", "known-tier-first"])
+def test_review_rank(a, b):
+    assert review_rank(*a) > review_rank(*b)
+
+
+def test_tier_reason_is_shown_and_nothing_when_absent(page):
+    assert "tier reason: both" in page and "tier reason: classifier" in page
+    assert page.count("tier reason:") == 2  # the third item has none
+
+
+def test_a_scored_file_is_read_by_its_vnm_columns():
+    import pandas as pd
+
+    frame = pd.DataFrame({"id": ["x", "y"], "text": ["Tin một", "Tin hai"],
+                          "score": [99.0, 0.0], "tier": ["gold", "high"],
+                          "error": ["reviewer-note", ""],
+                          "vnm_score": [0.4, 0.9], "vnm_tier": ["low", "high"],
+                          "vnm_tier_reason": [None, "classifier"],
+                          "vnm_top_terms": ["một:+0.100", ""], "vnm_error": ["", None]})
+    page = render_report(frame, {"rows": 2, "tiers": {}})
+    assert _shown_ids(page) == ["y", "x"]
+    assert "0.900" in page and "0.400" in page and "99.000" not in page
+    assert "reviewer-note" not in _visible_part(page) and page.count("tier reason:") == 1
+    data = _data(page)  # the input columns go back into the reviewed CSV
+    assert data["columns"] == ["id", "text", "score", "tier", "error"]
+    assert data["items"][1]["input"] == {"id": "x", "text": "Tin một", "score": 99.0,
+                                         "tier": "gold", "error": "reviewer-note"}
+    assert data["review"] == ["verdict", "narrative_id", "note"]
 
 
 def test_top_limits_the_items(tmp_path):
@@ -139,3 +218,63 @@ def test_renders_in_headless_chromium(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+NARRATIVE = {
+    "vnm_score": 0.91, "vnm_tier": "high", "id": "n1", "text": "Nước chanh nóng diệt virus",
+    "vnm_narrative_id": "health-001", "vnm_narrative_similarity": 0.71,
+    "vnm_narrative_claim": "Uống nước chanh nóng giúp diệt virus corona.",
+    "vnm_rebuttal": "Hot lemon water does not kill the coronavirus.",
+    "vnm_rebuttal_vi": "Không có bằng chứng nước chanh nóng diệt virus.",
+    "vnm_sources": json.dumps([
+        {"publisher": "AFP", "title": "Lemon check", "date": "2020-03-02",
+         "url": "https://factcheck.example/lemon", "exact": True},
+        {"publisher": "Bộ Y tế", "title": "Khuyến cáo", "date": "2020", "exact": False},
+        {"publisher": "X", "title": "bad link", "url": "javascript:alert(1)", "exact": False}]),
+    "vnm_context": "log_shares:+0.200; posting_hour:+0.000",
+}
+CANDIDATE = {"vnm_score": 0.3, "vnm_tier": "low", "id": "c1", "text": "Chanh và mật ong",
+             "vnm_narrative_candidate": "health-001", "vnm_narrative_similarity": 0.33}
+
+
+def test_narrative_rebuttal_vietnamese_first_then_english_and_sources():
+    page = render_report([NARRATIVE, CANDIDATE], {"rows": 2, "tiers": {}},
+                         narratives={"health-001": "Uống nước chanh nóng giúp diệt virus corona.",
+                                     "finance-002": "Đổi tiền"})
+    visible = _visible_part(page)
+    assert visible.index("Không có bằng chứng") < visible.index("<summary>English</summary>") \
+        < visible.index("Hot lemon water")
+    assert '<a href="https://factcheck.example/lemon" target="_blank" rel="noopener noreferrer">' \
+        "Lemon check</a> — AFP, 2020-03-02" in visible
+    assert visible.count("Nguồn được mô tả, chưa có liên kết / Source described, not linked") == 2
+    assert "javascript:" not in visible  # an address that is not http(s) is never a link
+    assert "Context signals" in visible and "log_shares +0.200" in visible
+    assert "posting_hour" not in visible  # a signal that moved nothing is left out
+    assert '<div class="narr cand"><div class="nh">Possible narrative health-001' in visible
+    assert visible.count("Uống nước chanh nóng giúp diệt virus corona.") == 2  # claim of both
+    assert '<option value="finance-002">' in visible and '<option value="health-001">' in visible
+
+
+def test_report_key_follows_the_items():
+    one = _data(render_report([NARRATIVE], {"rows": 1}, narratives={}))["report"]
+    again = _data(render_report([NARRATIVE], {"rows": 1}, narratives={}))["report"]
+    other = _data(render_report([{**NARRATIVE, "text": "khác"}], {"rows": 1},
+                                narratives={}))["report"]
+    assert one == again and one != other and len(one) == 16
+
+
+def test_batch_items_keep_every_input_column_for_the_reviewed_csv():
+    state = _ReportState(top=2)
+    row = {"post_id": "p1", "message": "Tỏi chữa covid", "source": "zalo, nhóm", "likes": "12",
+           "vnm_score": "0.1"}
+    state.add(0, {"vnm_score": 0.8, "vnm_tier": "high", "vnm_model": "m1"}, "Tỏi chữa covid",
+              "p1", {"likes": "12"}, [("tỏi", 0.4)], row=row)
+    state.add(1, {"vnm_score": 0.2, "vnm_tier": "low"}, "Hà Nội mưa", 2, {}, [])
+    items = state.items()
+    assert items[0][INPUT_KEY] == {"post_id": "p1", "message": "Tỏi chữa covid",
+                                   "source": "zalo, nhóm", "likes": "12"}
+    assert items[1][INPUT_KEY] == {"id": 2, "text": "Hà Nội mưa"}  # without the row: by role
+    restored = _ReportState(top=2, state=json.loads(json.dumps(state.state())))
+    data = _data(render_report(restored.items(), {"rows": 2}, narratives={}))
+    assert data["columns"] == ["post_id", "message", "source", "likes", "id", "text"]
+    assert data["items"][0]["vnm_model"] == "m1" and data["items"][0]["vnm_tier"] == "high"

@@ -58,7 +58,7 @@ def model():
 
 
 def _proba(model, texts):
-    return model.predict_proba(list(texts))[:, 1]
+    return model.detector.predict_proba(list(texts))[:, 1]
 
 
 @pytest.mark.parametrize("name", ["zero_width", "homoglyphs"])

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vnmisinfo.features import Preprocessor, as_frame
-from vnmisinfo.normalize import MAX_CHARS, TruncationWarning
+from vnmisinfo.model.features import Preprocessor, as_frame
+from vnmisinfo.text.normalize import MAX_CHARS, TruncationWarning
+from vnmisinfo.triage import Triage
 
 CLAIM = "Uống nước chanh nóng diệt được virus corona"
 
@@ -30,7 +31,7 @@ CLAIM = "Uống nước chanh nóng diệt được virus corona"
 )
 def test_wrong_container_raises_type_error(fitted_detector, docs, message):
     with pytest.raises(TypeError, match=message):
-        fitted_detector.score(docs)
+        Triage(fitted_detector).score(docs)
     with pytest.raises(TypeError, match=message):
         as_frame(docs)
 
@@ -48,17 +49,17 @@ def test_wrong_container_raises_type_error(fitted_detector, docs, message):
 )
 def test_bad_item_raises_type_error_naming_its_index(fitted_detector, item, message):
     with pytest.raises(TypeError, match=message):
-        fitted_detector.score([CLAIM, "Hà Nội nắng", item])
+        Triage(fitted_detector).score([CLAIM, "Hà Nội nắng", item])
 
 
 def test_bad_text_inside_a_mapping_names_the_document(fitted_detector):
     with pytest.raises(TypeError, match=r"document 1 text is bytes.*Decode"):
-        fitted_detector.score([{"text": CLAIM}, {"text": b"abc"}])
+        Triage(fitted_detector).score([{"text": CLAIM}, {"text": b"abc"}])
 
 
 @pytest.mark.parametrize("missing", [None, math.nan, np.nan], ids=["None", "nan", "np.nan"])
 def test_missing_text_is_scored_as_empty_text(fitted_detector, missing):
-    empty, got = fitted_detector.score(["", missing])
+    empty, got = Triage(fitted_detector).score(["", missing])
     assert got["probability"] == pytest.approx(empty["probability"])
     assert got["top_terms"] == empty["top_terms"]
 
@@ -85,13 +86,13 @@ def test_missing_text_in_a_frame_is_scored_as_empty_text(fitted_detector):
          "noncharacter-fffe", "nul", "ansi-escape", "bell-backspace"],
 )
 def test_invalid_code_points_are_dropped_not_fatal(fitted_detector, dirty, clean):
-    dirty_r, clean_r = fitted_detector.score([dirty, clean])
+    dirty_r, clean_r = Triage(fitted_detector).score([dirty, clean])
     assert 0.0 <= dirty_r["probability"] <= 1.0
     assert dirty_r["probability"] == pytest.approx(clean_r["probability"])
 
 
 def test_only_invalid_code_points_score_like_empty_text(fitted_detector):
-    junk, empty = fitted_detector.score(["\ud800\x00\ufffe\U0010ffff\x1b", ""])
+    junk, empty = Triage(fitted_detector).score(["\ud800\x00\ufffe\U0010ffff\x1b", ""])
     assert junk["probability"] == pytest.approx(empty["probability"])
 
 
@@ -104,7 +105,7 @@ def test_surrogate_pair_is_joined_into_its_character():
 
 def test_frame_with_a_lone_surrogate_column_value_is_accepted(fitted_detector):
     frame = pd.DataFrame({"text": pd.Series([f"{CLAIM}\ud800"], dtype=object)})
-    (r,) = fitted_detector.score(frame)
+    (r,) = Triage(fitted_detector).score(frame)
     assert 0.0 <= r["probability"] <= 1.0
 
 
@@ -114,7 +115,7 @@ def test_huge_text_is_truncated_with_one_warning_and_scored(fitted_detector):
     assert len(huge) > 40 * MAX_CHARS
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        (r,) = fitted_detector.score([huge])
+        (r,) = Triage(fitted_detector).score([huge])
     truncations = [w for w in caught if issubclass(w.category, TruncationWarning)]
     assert len(truncations) == 1
     assert f"{len(huge)} characters truncated to MAX_CHARS={MAX_CHARS}" in str(

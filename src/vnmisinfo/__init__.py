@@ -8,8 +8,8 @@ the names below are resolved on first use.
 Examples
 --------
 >>> import vnmisinfo
->>> sorted(vnmisinfo.__all__)[:3]
-['Detector', 'ModelLoadError', 'NarrativeIndex']
+>>> vnmisinfo.__all__[:4]
+['Detector', 'ModelLoadError', 'NarrativeIndex', 'Normalizer']
 """
 
 from __future__ import annotations
@@ -17,31 +17,38 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Detector",
     "ModelLoadError",
     "NarrativeIndex",
+    "Normalizer",
+    "TierPolicy",
+    "Triage",
     "load_model",
     "normalize_text",
     "save_model",
 ]
 
 _LAZY = {
-    "Detector": "vnmisinfo.detector",
-    "ModelLoadError": "vnmisinfo.persist",
-    "NarrativeIndex": "vnmisinfo.narratives",
-    "load_model": "vnmisinfo.persist",
-    "normalize_text": "vnmisinfo.normalize",
-    "save_model": "vnmisinfo.persist",
+    "Detector": "vnmisinfo.model.detector",
+    "ModelLoadError": "vnmisinfo.model.persist",
+    "NarrativeIndex": "vnmisinfo.narratives.index",
+    "Normalizer": "vnmisinfo.text.normalize",
+    "TierPolicy": "vnmisinfo.triage",
+    "Triage": "vnmisinfo.triage",
+    "load_model": "vnmisinfo.triage",
+    "normalize_text": "vnmisinfo.text.normalize",
+    "save_model": "vnmisinfo.triage",
 }
 
 if TYPE_CHECKING:
-    from .detector import Detector
-    from .narratives import NarrativeIndex
-    from .normalize import normalize_text
-    from .persist import ModelLoadError, load_model, save_model
+    from vnmisinfo.model.detector import Detector
+    from vnmisinfo.model.persist import ModelLoadError
+    from vnmisinfo.narratives.index import NarrativeIndex
+    from vnmisinfo.text.normalize import Normalizer, normalize_text
+    from vnmisinfo.triage import TierPolicy, Triage, load_model, save_model
 
 
 def __getattr__(name: str) -> Any:

@@ -16,7 +16,8 @@ from importlib import import_module
 __all__ = ["main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ["score", "match", "train", "evaluate", "calibrate", "corpus_stats", "claimreview"]
+COMMANDS = ["score", "match", "train", "evaluate", "calibrate", "corpus_stats", "claimreview",
+            "queue", "feedback", "drift", "compare"]
 
 
 def _load(name: str):  # noqa: ANN202 - returns a module

@@ -10,12 +10,8 @@ NAME = "calibrate"
 HELP = ("Set a model's high/medium review thresholds from a target precision or a review "
         "budget, measured on labelled data, and save the model.")
 
-_GENERATED = {"format_version", "vnmisinfo", "scikit-learn", "underthesea", "skops", "python",
-              "created", "thresholds", "params"}
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from vnmisinfo.train import PRESETS
+    from vnmisinfo.evaluation.presets import PRESETS
 
     p.add_argument("--data", nargs="+", required=True, metavar="FILE",
                    help="labelled files the thresholds are measured on")
@@ -36,6 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="share of documents flagged high, e.g. 0.05 for the top 5%%")
     p.add_argument("--medium-budget", type=float, default=None, metavar="SHARE",
                    help="share of documents flagged medium or high")
+    p.add_argument("--include-training-rows", action="store_true",
+                   help="with a model: also use rows it was trained on (by default they are "
+                   "found by text hash, counted and left out)")
     p.add_argument("--group-by", default="text", choices=["exact", "text", "domain"],
                    help="fold groups for --cv (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel folds for --cv (default: 1)")
@@ -43,9 +42,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.calibrate import apply_thresholds, choose_thresholds
-    from vnmisinfo.persist import load_model, save_model
-
     if all(v is None for v in (args.high_precision, args.medium_precision, args.budget,
                                args.medium_budget)):
         print("vnmisinfo calibrate: error: give a rule: --high-precision, --medium-precision, "
@@ -55,49 +51,21 @@ def run(args: argparse.Namespace) -> int:
         print("vnmisinfo calibrate: error: --cv fits a new model from --preset; drop --model.",
               file=sys.stderr)
         return 2
+    from vnmisinfo.evaluation.thresholds import calibrate_model
+    from vnmisinfo.triage import save_model
 
     def log(message: str) -> None:
         if not args.quiet:
             print(message, file=sys.stderr)
 
-    from vnmisinfo.evaluate import cross_val_scores, load_labelled, predict_files
-
-    metadata: dict = {}
-    if args.cv:
-        from vnmisinfo.train import make_detector
-
-        frame, info = load_labelled(args.data)
-        template = make_detector(args.preset)
-        scored = cross_val_scores(frame, detector=template, n_splits=args.cv,
-                                  group_by=args.group_by, n_jobs=args.jobs,
-                                  progress=not args.quiet, info=info, log=log)
-        log("fitting the model on all of --data")
-        pre = template.preprocess(frame)
-        detector = template.fit(pre, frame["label"].to_numpy(dtype=int),
-                                groups=scored.frame["group"].to_numpy())
-        metadata = {"preset": args.preset, "training_rows": int(len(frame)),
-                    "training_files": [str(p) for p in args.data]}
-        source = f"{args.cv}-fold grouped out-of-fold scores on {len(frame)} documents"
-    else:
-        detector = load_model(args.model)
-        scored = predict_files(args.data, model=detector)
-        stored = getattr(detector, "metadata_", {}) or {}
-        metadata = {k: v for k, v in stored.items() if k not in _GENERATED}
-        source = f"held-out scores of {args.model or 'the shipped model'} on " \
-                 f"{len(scored.frame)} documents"
-    choices = choose_thresholds(
-        scored.y, scored.proba, high_precision=args.high_precision,
-        medium_precision=args.medium_precision, budget=args.budget,
-        medium_budget=args.medium_budget,
-        current=(float(detector.medium_threshold), float(detector.high_threshold)))
-    tuned = apply_thresholds(detector, choices)
-    metadata["threshold_calibration"] = {
-        "measured_on": source,
-        "files": [str(p) for p in args.data],
-        **{tier: c.as_dict() for tier, c in choices.items()},
-    }
+    tuned, choices, metadata = calibrate_model(
+        args.data, model=args.model, cv=args.cv, preset=args.preset, group_by=args.group_by,
+        n_jobs=args.jobs, progress=not args.quiet, log=log,
+        include_training_rows=args.include_training_rows,
+        high_precision=args.high_precision, medium_precision=args.medium_precision,
+        budget=args.budget, medium_budget=args.medium_budget)
     path = save_model(tuned, args.output, metadata=metadata)
-    print(f"thresholds measured on {source}:")
+    print(f"thresholds measured on {metadata['threshold_calibration']['measured_on']}:")
     for c in choices.values():
         print(f"  {c}")
     log(f"saved {path}")

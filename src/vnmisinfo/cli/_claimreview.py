@@ -1,4 +1,4 @@
-"""``vnmisinfo claimreview``: ClaimReview drafts for rows a reviewer confirmed."""
+"""``vnmisinfo claimreview``: ClaimReview drafts for rows a reviewer marked misinformation."""
 
 from __future__ import annotations
 
@@ -7,25 +7,27 @@ import json
 import sys
 
 NAME = "claimreview"
-HELP = ("Turn rows of a reviewed CSV marked reviewed=yes into schema.org ClaimReview "
-        "JSON-LD drafts (JSON Lines); other rows are never drafted.")
+HELP = ("Turn rows of a reviewed CSV whose verdict is 'misinformation' into schema.org "
+        "ClaimReview JSON-LD drafts (JSON Lines); other rows are never drafted.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="CSV with columns reviewed, verdict or narrative_id, text, "
-                                 "url/appearance, date, optional claim, author, id")
+    p.add_argument("input", help="reviewed CSV (as for 'vnmisinfo feedback'): verdict "
+                                 "(misinformation|reliable|unsure), optional rating "
+                                 "(false|fabricated|misleading|missing_context; default false), "
+                                 "narrative_id, text, url/appearance, date, claim, author, id")
     p.add_argument("-o", "--output", default=None, help="output .jsonl (default: standard output)")
     p.add_argument("--org", required=True, help="name of the fact-checking organisation")
     p.add_argument("--date", default=None, help="datePublished, YYYY-MM-DD (default: today)")
     p.add_argument("--catalogue", action="append", default=None, metavar="PATH",
                    help="extra catalogue JSONL for narrative_id look-ups (repeatable)")
     p.add_argument("--skip-invalid", action="store_true",
-                   help="report and skip reviewed rows that cannot be drafted, instead of failing")
+                   help="report and skip rows that cannot be drafted, instead of failing")
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.claimreview import drafts_from_csv, write_drafts
     from vnmisinfo.narratives import default_catalogue_path, load_catalogue
+    from vnmisinfo.report.claimreview import drafts_from_csv, write_drafts
 
     paths = [default_catalogue_path(), *(args.catalogue or [])]
     narratives = {n.id: n.to_dict() for n in load_catalogue(paths)}
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         for d in drafts:
             print(json.dumps(d, ensure_ascii=False))
-    print(f"{len(drafts)} ClaimReview draft(s) from {n_rows} row(s); {len(skipped)} reviewed "
+    print(f"{len(drafts)} ClaimReview draft(s) from {n_rows} row(s); {len(skipped)} "
           "row(s) skipped. Replace each placeholder url (https://example.org/fact-check/TODO-...) "
           "with the published fact-check's address.", file=sys.stderr)
     return 0

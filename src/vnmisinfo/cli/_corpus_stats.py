@@ -58,8 +58,8 @@ def _format(stats: dict, top: int) -> str:
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from vnmisinfo.corpora import CorpusError, EmptyTextWarning, load_any
-    from vnmisinfo.hygiene import corpus_stats
+    from vnmisinfo.data.corpora import CorpusError, EmptyTextWarning, load_any
+    from vnmisinfo.data.hygiene import corpus_stats
 
     label_column = None if (args.label_column or "").lower() == "none" else \
         (args.label_column or "label")

@@ -12,8 +12,8 @@ HELP = ("Evaluate a model on labelled files, or a preset by grouped cross-valida
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from vnmisinfo.hygiene import GROUP_BY
-    from vnmisinfo.train import PRESETS
+    from vnmisinfo.data.names import GROUP_BY
+    from vnmisinfo.evaluation.presets import PRESETS
 
     p.add_argument("--data", nargs="+", required=True, metavar="FILE",
                    help="labelled CSV/TSV/JSONL/Parquet files (ReINTEL and VFND recognised)")
@@ -30,6 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--near-threshold", type=float, default=0.9,
                    help="cosine similarity for near-duplicates (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel folds (default: 1)")
+    p.add_argument("--include-training-rows", action="store_true",
+                   help="with a model: also measure on rows it was trained on (by default they "
+                   "are found by text hash, counted and left out)")
     p.add_argument("--text-column", default=None, help="text column when not a known name")
     p.add_argument("--label-column", default=None, help="label column (default: label)")
     p.add_argument("--title", default=None, help="report title")
@@ -38,7 +41,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.evaluate import cross_val_scores, load_labelled, predict_files, write_report
+    from vnmisinfo.evaluation.evaluate import (
+        cross_val_scores,
+        load_labelled,
+        predict_files,
+        write_report,
+    )
 
     def log(message: str) -> None:
         if not args.quiet:
@@ -67,9 +75,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         log("scoring with " + (args.model or "the shipped model"))
         scored = predict_files(args.data, model=args.model, text_column=args.text_column,
-                               label_column=args.label_column)
+                               label_column=args.label_column,
+                               include_training_rows=args.include_training_rows,
+                               log=lambda m: print(m, file=sys.stderr))
         scored.info["title"] = "model" if args.model else "shipped model"
-        title = args.title or f"Model {args.model or '(shipped)'} on held-out files"
+        held = "files" if args.include_training_rows else "held-out rows"
+        title = args.title or f"Model {args.model or '(shipped)'} on {held}"
     written = write_report(scored, args.output, title=title, plots=not args.no_plots)
     metrics = json.loads(written["metrics.json"].read_text(encoding="utf-8"))
     print(f"ROC-AUC {metrics['roc_auc']:.4f}  PR-AUC {metrics['pr_auc']:.4f}  "

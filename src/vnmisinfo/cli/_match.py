@@ -5,15 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 NAME = "match"
 HELP = ("Match a text (or a .txt/.csv/.jsonl file of texts) against the catalogue of known "
         "false narratives; prints candidates with rebuttals and sources.")
-
-_TEXT_COLUMNS = ("text", "post_message", "content", "message", "body")
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", nargs="?", default=None,
@@ -23,41 +19,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--catalogue", action="append", default=None, metavar="PATH",
                    help="extra catalogue JSONL file, added to the shipped one (repeatable)")
     p.add_argument("--threshold", type=float, default=None,
-                   help="similarity from which a candidate counts as matched "
-                        "(default: the calibrated value stored in the index)")
+                   help="match score (printed for each candidate) from which it counts as "
+                        "matched (default: the calibrated value stored in the index)")
     p.add_argument("--text-column", default=None, help="text column of a .csv/.jsonl file")
     p.add_argument("--validate", default=None, metavar="PATH",
                    help="only check a catalogue file, print each problem; exit 1 if any error")
 
 
-def read_texts(source: str, text_column: str | None = None) -> list[str]:
-    """Texts from an argument: a path to .txt/.csv/.jsonl, else the argument itself."""
-    path = Path(source)
-    suffix = path.suffix.lower()
-    if suffix not in (".txt", ".csv", ".jsonl", ".ndjson") or not path.is_file():
-        if suffix in (".txt", ".csv", ".jsonl", ".ndjson") and len(source) < 260:
-            raise FileNotFoundError(f"input file {source!r} not found; pass an existing file, "
-                                    "or the text itself in quotes.")
-        return [source]
-    if suffix == ".txt":
-        with open(path, encoding="utf-8") as fh:
-            return [line.rstrip("\n") for line in fh if line.strip()]
-    import pandas as pd
-
-    if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    else:
-        frame = pd.read_json(path, lines=True, dtype=False)
-    column = text_column or next((c for c in _TEXT_COLUMNS if c in frame.columns), None)
-    if column is None or column not in frame.columns:
-        raise ValueError(f"{source!r} has no text column {text_column or _TEXT_COLUMNS!r}; "
-                         f"its columns are {list(frame.columns)}. Use --text-column NAME.")
-    return ["" if v is None else str(v) for v in frame[column].tolist()]
-
-
 def _format_match(rank: int, m: Any) -> list[str]:
     mark = "MATCH" if m.matched else "below threshold"
-    lines = [f"  {rank}. {m.narrative_id}  similarity {m.similarity:.3f}  [{mark}]  "
+    lines = [f"  {rank}. {m.narrative_id}  match score {m.score:.3f}  similarity "
+             f"{m.similarity:.3f}  [{mark}]  "
              f"({m.category}, verdict: {m.verdict})",
              f"     claim: {m.claim}",
              f"     matched sentence: {m.sentence}",
@@ -65,7 +37,7 @@ def _format_match(rank: int, m: Any) -> list[str]:
              f"     rebuttal (en): {m.rebuttal_en}",
              "     sources:"]
     for s in m.sources:
-        line = f"       - {s['publisher']}: {s['title']} ({s['date']})"
+        line = f"       - {s['publisher']}: {s['title']} ({s.get('date') or 'date not given'})"
         if s.get("url"):
             line += f" {s['url']}"
         if not s.get("exact", False):
@@ -109,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
         index = copy.copy(index)  # the cached default index is shared: change a copy
         index.threshold = index.threshold_ = float(args.threshold)
+    from vnmisinfo.data.tables import read_texts
+
     texts = read_texts(args.input, args.text_column)
     results = index.match(texts, k=args.k)
     for i, (text, matches) in enumerate(zip(texts, results, strict=True)):
@@ -120,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         head = text if len(text) <= 120 else text[:117] + "..."
         print(f"[{i}] {head}")
         print("  -> matches a catalogue narrative (a lead for review, not a verdict)" if found
-              else f"  -> no catalogue narrative reaches the threshold {index.threshold_}")
+              else f"  -> no catalogue narrative reaches the match-score threshold "
+                   f"{index.threshold_:.3f}")
         for rank, m in enumerate(matches, 1):
             print("\n".join(_format_match(rank, m)))
         print()

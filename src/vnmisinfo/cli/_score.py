@@ -6,8 +6,9 @@ import argparse
 import sys
 
 NAME = "score"
-HELP = ("Score a CSV, JSONL or Parquet file of posts or articles; writes every input row "
-        "plus score, label, tier, top_terms and error.")
+HELP = ("Score a CSV, JSONL or Parquet file of posts or articles; writes every input row, "
+        "its columns unchanged, plus vnm_score, vnm_label, vnm_tier, vnm_top_terms, vnm_error, "
+        "the narrative match and vnm_model.")
 
 
 def _role(value: str) -> tuple[str, str]:
@@ -36,13 +37,16 @@ _count = _at_least(0)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="CSV, JSONL or Parquet file, or - for standard input")
+    p.add_argument("input", help="CSV, JSONL or Parquet file, or - for standard input "
+                   "(read as --format, CSV by default)")
     p.add_argument("-o", "--output", default=None,
-                   help="output file (default: standard output); format from its extension")
+                   help="output file (default: standard output); format from its extension. "
+                   "It must not be the input; a symlink is followed, and a named pipe or a "
+                   "device (/dev/stdout) is written straight through")
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
     p.add_argument("--format", default=None, choices=["csv", "jsonl", "parquet"],
-                   help="input format when the extension does not say (also the output "
-                   "format on standard output)")
+                   help="input format when the extension does not say, and of standard "
+                   "input (default: csv); also the output format on standard output")
     p.add_argument("--output-format", default=None, choices=["csv", "jsonl", "parquet"],
                    help="output format when its extension does not say")
     p.add_argument("--text-column", default=None, help="text column when not a known name")
@@ -54,37 +58,102 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-match", action="store_true",
                    help="skip matching against the narrative catalogue (faster)")
     p.add_argument("--explain", type=_count, default=5, metavar="K",
-                   help="terms per row in top_terms (default: 5)")
+                   help="terms per row in vnm_top_terms (default: 5)")
     p.add_argument("--workers", type=_positive, default=None, metavar="N",
-                   help="worker processes (default: all cores)")
-    p.add_argument("--chunk-size", type=_positive, default=2000, metavar="ROWS",
+                   help="worker processes (default: all cores; with --engine dask, the local "
+                   "cluster's workers, default 2)")
+    p.add_argument("--chunk-size", type=_positive, default=None, metavar="ROWS",
                    help="rows per chunk (default: 2000)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="local: a pool of processes on this machine (default); dask: a "
+                   "dask.distributed cluster, reading a file, a folder or a glob of CSV or "
+                   "Parquet files and writing a folder of part files (pip install "
+                   "\"vnmisinfo[dask]\")")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler, e.g. tcp://host:8786 "
+                   "(default: start a local cluster)")
+    p.add_argument("--partition-rows", type=_positive, default=None, metavar="N",
+                   help="with --engine dask: rows per partition (default: 2000)")
+    p.add_argument("--single-file", action="store_true",
+                   help="with --engine dask: write one CSV file OUT.csv instead of a folder")
     p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run from <output>.ckpt")
+                   help="continue an interrupted run from <output>.ckpt (needs an input file "
+                   "and a regular output file)")
+    p.add_argument("--overwrite-scores", action="store_true",
+                   help="replace the vnm_ columns of an input that was scored before (without "
+                   "it, such an input is refused); other columns are kept as they are")
     p.add_argument("--skip-bad-lines", action="store_true",
                    help="log malformed lines (to stderr and <output>.bad-lines) and go on")
     p.add_argument("--report", default=None, metavar="HTML",
                    help="write a self-contained HTML review page of the top items")
     p.add_argument("--report-top", type=_count, default=50, metavar="N",
-                   help="items in the report (default: 50)")
+                   help="items in the report, by tier then score (default: 50)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no summary line")
 
 
+#: Options of the local engine that --engine dask does not take, and why.
+_NOT_DASK = {
+    "resume": ("--resume", "a failed Dask run leaves no partial output; run it again"),
+    "skip_bad_lines": ("--skip-bad-lines", "a malformed line stops the run; score that file "
+                       "with the local engine"),
+    "chunk_size": ("--chunk-size", "use --partition-rows"),
+    "column": ("--column", "rename the columns to title, likes, comments, shares or "
+               "timestamp, or use the local engine"),
+}
+#: Options that only --engine dask takes.
+_ONLY_DASK = {"scheduler": "--scheduler", "partition_rows": "--partition-rows",
+              "single_file": "--single-file"}
+
+
+def _usage(message: str) -> int:
+    print(f"vnmisinfo score: error: {message}", file=sys.stderr)
+    return 2
+
+
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.batch import score_file
+    if args.engine == "dask":
+        return _run_dask(args)
+    for dest, flag in _ONLY_DASK.items():
+        if getattr(args, dest):
+            return _usage(f"{flag} needs --engine dask")
+    from vnmisinfo.batch.run import score_file
 
     if args.resume and args.output in (None, "-"):
-        print("vnmisinfo score: error: --resume needs -o FILE (an output file to continue)",
-              file=sys.stderr)
-        return 2
+        return _usage("--resume needs -o FILE (an output file to continue)")
     summary = score_file(
         args.input, args.output, model=args.model, text_column=args.text_column,
         explain=args.explain, fmt=args.format, output_format=args.output_format,
-        id_column=args.id_column, columns=dict(args.column), chunksize=args.chunk_size,
-        workers=args.workers, resume=args.resume, skip_bad_lines=args.skip_bad_lines,
-        report=args.report, report_top=args.report_top,
-        progress=not args.quiet and sys.stderr.isatty(), match=not args.no_match)
+        id_column=args.id_column, columns=dict(args.column),
+        chunksize=args.chunk_size or 2000, workers=args.workers, resume=args.resume,
+        skip_bad_lines=args.skip_bad_lines, report=args.report, report_top=args.report_top,
+        progress=not args.quiet and sys.stderr.isatty(), match=not args.no_match,
+        overwrite_scores=args.overwrite_scores)
+    if not args.quiet:
+        print(f"vnmisinfo score: {summary}", file=sys.stderr)
+    return 0
+
+
+def _run_dask(args: argparse.Namespace) -> int:
+    for dest, (flag, instead) in _NOT_DASK.items():
+        if getattr(args, dest):
+            return _usage(f"{flag} is not supported with --engine dask: {instead}")
+    if args.format == "jsonl" or args.output_format == "jsonl":
+        return _usage("--engine dask reads and writes CSV or Parquet, not JSONL; drop "
+                      "--engine dask to score JSONL")
+    if args.output in (None, "-"):
+        return _usage("--engine dask needs -o OUT: a folder of part files, or a .csv file "
+                      "with --single-file")
+    from vnmisinfo.batch.dask import PARTITION_ROWS
+    from vnmisinfo.batch.dask_files import score_dask_files
+
+    summary = score_dask_files(
+        args.input, args.output, model=args.model, scheduler=args.scheduler,
+        workers=args.workers, partition_rows=args.partition_rows or PARTITION_ROWS,
+        fmt=args.format, output_format=args.output_format, single_file=args.single_file,
+        text_column=args.text_column, id_column=args.id_column, explain=args.explain,
+        match=not args.no_match, overwrite_scores=args.overwrite_scores, report=args.report,
+        report_top=args.report_top, progress=not args.quiet and sys.stderr.isatty())
     if not args.quiet:
         print(f"vnmisinfo score: {summary}", file=sys.stderr)
     return 0

@@ -10,7 +10,7 @@ HELP = "Train a detector on the public corpora (ReINTEL + VFND) and save it with
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from vnmisinfo.train import PRESETS
+    from vnmisinfo.evaluation.presets import PRESETS
 
     p.add_argument("--preset", default="default", choices=sorted(PRESETS),
                    help="named configuration (default: %(default)s)")
@@ -22,12 +22,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cv", type=int, default=5,
                    help="grouped CV folds for the stored metrics; 0 skips CV (default: 5)")
     p.add_argument("--jobs", type=int, default=1, help="parallel CV folds (default: 1)")
+    p.add_argument("--feedback", default=None, metavar="STORE",
+                   help="also learn from reviewers' verdicts in this feedback store "
+                   "(made by 'vnmisinfo feedback'; unsure verdicts are left out)")
+    p.add_argument("--feedback-weight", type=float, default=None, metavar="W",
+                   help="weight of one verdict against one public document (default: 10)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.train import train_preset
+    from vnmisinfo.evaluation.train import FEEDBACK_WEIGHT, train_preset
 
+    feedback = None
+    if args.feedback:
+        from vnmisinfo.review.store import FeedbackStore
+
+        feedback = FeedbackStore(args.feedback).frame()
+        if not len(feedback):
+            raise ValueError(f"the feedback store {args.feedback} holds no misinformation or "
+                             "reliable verdict yet; add some with 'vnmisinfo feedback'.")
     output = args.output or f"models/{args.preset}.skops"
     train_preset(args.preset, data_dir=args.data_dir, output=output, cv=args.cv,
-                 n_jobs=args.jobs, log=lambda m: print(m, file=sys.stderr))
+                 n_jobs=args.jobs, feedback=feedback, feedback_source=args.feedback or "",
+                 feedback_weight=(args.feedback_weight if args.feedback_weight is not None
+                                  else FEEDBACK_WEIGHT),
+                 log=lambda m: print(m, file=sys.stderr))
     return 0

@@ -1,0 +1,121 @@
+"""Rows per second of ``vnmisinfo score --engine dask`` with 2 local workers against 1.
+
+The input is ``--rows`` distinct rows (default 100,000) built from the ReINTEL
+``unlabeled.csv``, ``train.csv`` and ``warmup.csv`` posts: copy k > 0 of a post
+gets `` #k`` appended, so that no text repeats and deduplication does not
+flatter the figures.  For each worker count, a local cluster of that many
+processes (one thread each) is started and warmed up (every worker loads the
+model on a small file), then the whole file is scored into a folder of CSV
+part files and timed: steady-state throughput, without cluster start-up.
+Both runs happen in the same invocation, on the same file, and the speed-up
+is their ratio.  Generated files go to a temporary folder, deleted at the end.
+
+Usage::
+
+    python benchmarks/bench_dask.py                        # 100,000 rows, shipped model
+    python benchmarks/bench_dask.py --rows 5000 --fast-preset
+    python benchmarks/bench_dask.py --model m.skops --no-match
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = Path(os.environ.get("VNMISINFO_CORPORA", ROOT.parent / "shared" / "corpora"))
+SOURCES = [CORPORA / "reintel" / name for name in ("unlabeled.csv", "train.csv", "warmup.csv")]
+COLUMNS = ["id", "post_message", "timestamp_post", "num_like_post", "num_comment_post",
+           "num_share_post"]
+
+
+def make_file(path: Path, rows: int) -> Path:
+    """``rows`` distinct posts: the ReINTEL posts repeated, copy k > 0 with ' #k' appended."""
+    csv.field_size_limit(2**31 - 1)
+    base: list[list[str]] = []
+    for source in SOURCES:
+        with open(source, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["post_message"].strip():
+                    base.append([row.get(c) or "" for c in COLUMNS])
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        for i in range(rows):
+            copy, at = divmod(i, len(base))
+            r = list(base[at])
+            r[0] = str(i)
+            if copy:
+                r[1] = f"{r[1]} #{copy}"
+            writer.writerow(r)
+    return path
+
+
+def train_fast(path: Path) -> Path:
+    """Train the ``fast`` preset on ReINTEL train.csv and save it."""
+    from vnmisinfo.data.corpora import load_reintel
+    from vnmisinfo.evaluation.train import make_detector
+    from vnmisinfo.triage import Triage, save_model
+
+    frame = load_reintel(CORPORA / "reintel" / "train.csv")
+    frame = frame[frame["text"].str.strip() != ""].reset_index(drop=True)
+    det = make_detector("fast", cv=3).fit(frame, frame["label"].to_numpy())
+    save_model(Triage(det), path)
+    return path
+
+
+def timed_run(source: Path, tmp: Path, workers: int, model: str | None, match: bool,
+              partition_rows: int) -> float:
+    """Rows per second of one scoring of ``source`` on a warm local cluster of ``workers``."""
+    from distributed import LocalCluster
+
+    from vnmisinfo.batch.dask import score_dask_files
+
+    warm = make_file(tmp / "warm.csv", 8 * workers)
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=":0") as cluster:
+        address = cluster.scheduler_address
+        score_dask_files(str(warm), str(tmp / f"warm-{workers}"), model=model,
+                         scheduler=address, partition_rows=8, match=match)
+        summary = score_dask_files(str(source), str(tmp / f"out-{workers}"), model=model,
+                                   scheduler=address, partition_rows=partition_rows,
+                                   match=match, progress=sys.stderr.isatty())
+    print(f"{workers} worker(s): {summary}", file=sys.stderr)
+    return summary.rows / summary.seconds
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--rows", type=int, default=100_000, help="distinct rows scored")
+    p.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    p.add_argument("--fast-preset", action="store_true",
+                   help="train the 'fast' preset on ReINTEL train.csv and score with it")
+    p.add_argument("--no-match", action="store_true", help="skip narrative matching")
+    p.add_argument("--partition-rows", type=int, default=500,
+                   help="rows per partition; several partitions per worker keep both busy")
+    args = p.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="vnmisinfo-bench-dask-"))
+    try:
+        model = args.model
+        if args.fast_preset:
+            model = str(train_fast(tmp / "fast.skops"))
+        source = make_file(tmp / "posts.csv", args.rows)
+        rates = {w: timed_run(source, tmp, w, model, not args.no_match, args.partition_rows)
+                 for w in (1, 2)}
+        print("| workers | rows | rows/s |\n|---|---|---|")
+        for w, rate in rates.items():
+            print(f"| {w} | {args.rows:,} | {rate:,.1f} |")
+        print(f"\nspeed-up, 2 workers vs 1: {rates[2] / rates[1]:.2f}x "
+              f"(on {os.cpu_count()} cores)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Do catalogue matches reach reviewers? Tiers of held-out rewordings and of unrelated posts.
+
+With the shipped model (classifier + narrative index + tier policy):
+
+* held-out rewordings of catalogue narratives (``corpora/narratives/eval_reworded.jsonl``):
+  the share that reach ``medium`` or ``high`` with the right ``narrative_id``;
+* reliable ReINTEL posts (label 0 of train + warm-up): the share *lifted* by a match, i.e.
+  whose tier is ``medium``+ only because of a known narrative (``tier_reason`` =
+  ``known narrative``), and the share with any confident match;
+* the held-out part of the near-miss set (``eval_nearmiss.jsonl``, split ``test``) and the
+  topical near-misses of ``eval_unrelated.jsonl``: the share with a confident match.
+
+    python benchmarks/bench_tiers.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import vnmisinfo
+from vnmisinfo.data.corpora import load_reintel
+
+ROOT = Path(__file__).resolve().parents[1]
+NARRATIVES = ROOT / "corpora" / "narratives"
+
+
+def _jsonl(name: str) -> list[dict]:
+    with open(NARRATIVES / name, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default="../shared/corpora")
+    parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    model = vnmisinfo.load_model(args.model)
+    rows = []
+
+    reworded = _jsonl("eval_reworded.jsonl")
+    got = model.score([r["text"] for r in reworded], explain=0)
+    frame = pd.DataFrame({"style": [r["style"] for r in reworded],
+                          "right": [g["narrative_id"] == r["narrative_id"]
+                                    for g, r in zip(got, reworded, strict=True)],
+                          "medium_plus": [g["tier"] != "low" for g in got]})
+    frame["hit"] = frame["right"] & frame["medium_plus"]
+    for style, part in [*frame.groupby("style"), ("all", frame)]:
+        rows.append(("rewordings: medium+ with the right narrative", style, len(part),
+                     part["hit"].mean(), ">= 0.95"))
+
+    root = Path(args.data_dir) / "reintel"
+    reliable = pd.concat([load_reintel(root / "train.csv"), load_reintel(root / "warmup.csv")])
+    reliable = reliable[reliable["label"] == 0]
+    got = model.score(reliable[["text", "title"]], explain=0)
+    lifted = sum(g["tier_reason"] == "known narrative" for g in got) / len(got)
+    matched = sum(g.get("narrative_id") is not None for g in got) / len(got)
+    rows.append(("reliable ReINTEL posts lifted by a match", "", len(got), lifted, "<= 0.02"))
+    rows.append(("reliable ReINTEL posts with a confident match", "", len(got), matched, ""))
+
+    near = [r for r in _jsonl("eval_nearmiss.jsonl") if r.get("split") == "test"]
+    got = model.score([r["text"] for r in near], explain=0)
+    kinds = pd.DataFrame({"kind": [r["kind"] for r in near],
+                          "matched": [g.get("narrative_id") is not None for g in got]})
+    for kind, part in [*kinds.groupby("kind"), ("all", kinds)]:
+        rows.append(("near-miss (held-out) with a confident match", kind, len(part),
+                     part["matched"].mean(), "<= 0.05" if kind == "all" else ""))
+    unrelated = _jsonl("eval_unrelated.jsonl")
+    got = model.score([r["text"] for r in unrelated], explain=0)
+    rows.append(("topical near-misses (eval_unrelated) matched", "", len(got),
+                 sum(g.get("narrative_id") is not None for g in got) / len(got), ""))
+
+    print("| set | part | n | share | goal |")
+    print("|---|---|---:|---:|---|")
+    for name, part, n, share, goal in rows:
+        print(f"| {name} | {part} | {n} | {share:.3f} | {goal} |")
+    print(f"\n({time.perf_counter() - start:.0f} s; model {model.model_id})")
+
+
+if __name__ == "__main__":
+    main()

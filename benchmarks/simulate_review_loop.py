@@ -1,0 +1,410 @@
+"""Simulated review loop: ReINTEL as the old world, VFND as the new one.
+
+Protocol (see ``docs/review_loop.md``):
+
+* the old model is fitted on ReINTEL train + warm-up (deduplicated);
+* VFND (both files, empty and repeated texts dropped) is split per seed, by
+  groups, into a *stream* (what the team sees and reviews) and an *unseen
+  test* part; a group joins near-duplicate texts and every article of one
+  outlet (the domain reduced to its registered name, so that
+  ``https://news.zing.vn`` and ``thethao.tuoitre.vn`` join ``zing.vn`` and
+  ``tuoitre.vn``);
+* each round, ``--budget`` stream items are picked and their held-back labels
+  become the reviewer's verdicts (stored in a :class:`FeedbackStore`), and
+  the model is refitted on the old world plus the verdicts, weighted;
+* strategies, with the same number of verdicts each round: ``queue``
+  (:func:`vnmisinfo.review.queue.build_queue` on the current model's
+  scores), ``random`` (random stream items not reviewed yet) and
+  ``verdicts only`` (the queue's verdicts, without the old world);
+* ROC-AUC is measured on the unseen test rows only.
+
+A weight check (``--weights``, on the first seed, queue strategy) picks the
+verdicts' weight used for every seed, unless ``--weight`` is given.
+
+Run from the project root::
+
+    python benchmarks/simulate_review_loop.py --data-dir ../shared/corpora \\
+        --seeds 5 --rounds 5 --budget 50 --time-default
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupShuffleSplit
+
+from vnmisinfo.data.corpora import EmptyTextWarning, load_training_set, load_vfnd
+from vnmisinfo.data.hygiene import deduplicate, drop_empty, make_groups, text_keys
+from vnmisinfo.data.schema import joined_text
+from vnmisinfo.evaluation.presets import PRESETS
+from vnmisinfo.model.detector import Detector
+from vnmisinfo.review.queue import build_queue
+from vnmisinfo.review.store import FeedbackStore, hex_hashes
+from vnmisinfo.triage import TierPolicy
+
+#: The detector refitted every round: syllable 1-2-grams, min_df=2, logistic regression
+#: C=4, sigmoid calibration on 3 grouped folds (the ``plain`` preset with ``cv=3``).
+SIM_PARAMS: dict[str, Any] = {**PRESETS["plain"], "cv": 3}
+STRATEGIES = ("queue", "random", "verdicts only")
+COLORS = {"queue": "tab:blue", "random": "tab:orange", "verdicts only": "tab:green"}
+_SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "info", "ac", "biz", "name", "int"}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def outlet(domain: Any) -> str:
+    """The registered name of an outlet's domain: no scheme, path, ``www`` or subdomain.
+
+    >>> [outlet(d) for d in ["https://news.zing.vn", "thethao.tuoitre.vn", "dantri.com.vn", ""]]
+    ['zing.vn', 'tuoitre.vn', 'dantri.com.vn', '']
+    """
+    d = str(domain).strip().lower() if isinstance(domain, str) else ""
+    for prefix in ("https://", "http://"):
+        d = d.removeprefix(prefix)
+    parts = [p for p in d.split("/")[0].split(".") if p]
+    if len(parts) >= 3 and parts[-1] == "vn" and parts[-2] in _SECOND_LEVEL:
+        return ".".join(parts[-3:])
+    return ".".join(parts[-2:])
+
+
+def load_worlds(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The old world (ReINTEL) and the new one (VFND, with outlet groups in ``split_group``)."""
+    old = load_training_set(root, reintel_only=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EmptyTextWarning)
+        new = pd.concat([load_vfnd(root / "vfnd" / "vfnd_articles_223.csv"),
+                         load_vfnd(root / "vfnd" / "vfnd_json_274.csv")], ignore_index=True)
+    new, _ = drop_empty(new)
+    new, report = deduplicate(new, keys=text_keys(new))
+    log(f"new world (VFND): {report}")
+    new["domain"] = [outlet(d) for d in new["domain"]]
+    new["split_group"] = make_groups(new, by="domain")
+    new["cluster"] = make_groups(new, by="text")
+    new["text_hash"] = hex_hashes(text_keys(new))
+    new["joined"] = [joined_text(t, ti) for t, ti in zip(new["text"], new["title"], strict=True)]
+    return old, new
+
+
+def split_new_world(new: pd.DataFrame, seed: int, test_size: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Stream and test row indices; no group crosses.
+
+    VFND's two largest outlets hold 60 % of the rows and one label each, so a
+    plain group shuffle can leave a test part of 50 rows of one class.  Draws
+    are repeated (seeded) until the test part holds ``test_size`` ± 0.1 of the
+    rows and at least 20 % of each class.
+    """
+    y = new["label"].to_numpy(dtype=int)
+    groups = new["split_group"].to_numpy()
+    for draw in range(1000):
+        splitter = GroupShuffleSplit(n_splits=1, test_size=test_size,
+                                     random_state=1000 * seed + draw)
+        stream, test = next(splitter.split(new, y, groups=groups))
+        share, pos = len(test) / len(new), y[test].mean()
+        if abs(share - test_size) <= 0.1 and 0.2 <= pos <= 0.8:
+            return np.sort(stream), np.sort(test)
+    raise RuntimeError(f"no balanced grouped split found for seed {seed}.")
+
+
+class Preprocessed:
+    """Detector input frames, preprocessed once per text."""
+
+    def __init__(self, template: Detector) -> None:
+        self.template = template
+        self.cache: dict[str, pd.DataFrame] = {}
+
+    def frame(self, texts: list[str], hashes: list[str]) -> pd.DataFrame:
+        missing = [(t, h) for t, h in zip(texts, hashes, strict=True) if h not in self.cache]
+        if missing:
+            pre = self.template.preprocess(pd.DataFrame({"text": [t for t, _ in missing],
+                                                         "title": ""}))
+            for i, (_, h) in enumerate(missing):
+                self.cache[h] = pre.iloc[[i]]
+        if not hashes:
+            return self.template.preprocess(pd.DataFrame({"text": [], "title": []}))
+        return pd.concat([self.cache[h] for h in hashes], ignore_index=True)
+
+
+def fit(old_pre: pd.DataFrame | None, old_y: np.ndarray | None, fb_pre: pd.DataFrame,
+        fb_y: np.ndarray, weight: float) -> Detector | None:
+    """A detector on the old world plus the verdicts (weighted), or on the verdicts alone."""
+    if old_pre is None:
+        if len(np.unique(fb_y)) < 2:
+            return None
+        try:
+            return Detector(**SIM_PARAMS).fit(fb_pre, fb_y)
+        except ValueError as err:  # too few groups per class for the calibration folds
+            log(f"  verdicts-only fit failed: {err}")
+            return None
+    X = pd.concat([old_pre, fb_pre], ignore_index=True)
+    y = np.concatenate([old_y, fb_y])
+    w = np.concatenate([np.ones(len(old_y)), np.full(len(fb_y), float(weight))])
+    return Detector(**SIM_PARAMS).fit(X, y, sample_weight=w)
+
+
+def auc(model: Detector | None, pre: pd.DataFrame, y: np.ndarray) -> float:
+    if model is None:
+        return float("nan")
+    return float(roc_auc_score(y, model.predict_proba(pre)[:, 1]))
+
+
+def run_loop(strategy: str, *, old_model: Detector, old_pre: pd.DataFrame, old_y: np.ndarray,
+             stream: pd.DataFrame, stream_pre: pd.DataFrame, test_pre: pd.DataFrame,
+             test_y: np.ndarray, cache: Preprocessed, rounds: int, budget: int,
+             explore: float, weight: float, seed: int, sizes: list[int] | None = None,
+             ) -> dict[str, list[tuple[int, float]]]:
+    """One strategy on one split: ``{curve: [(verdicts, auc), ...]}``.
+
+    ``queue`` also returns the ``verdicts only`` curve and the number picked
+    each round (``sizes``), which ``random`` then follows.
+    """
+    curves: dict[str, list[tuple[int, float]]] = {strategy: [(0, auc(old_model, test_pre,
+                                                                      test_y))]}
+    if strategy == "queue":
+        curves["verdicts only"] = []
+    picked_sizes: list[int] = []
+    rng = np.random.default_rng(seed)
+    labels = dict(zip(stream["text_hash"], stream["label"].astype(int), strict=True))
+    policy = TierPolicy()
+    model = old_model
+    with tempfile.TemporaryDirectory() as tmp:
+        store = FeedbackStore(Path(tmp) / "store")
+        for r in range(rounds):
+            reviewed = store.hashes()
+            if strategy == "queue":
+                p = model.predict_proba(stream_pre)[:, 1]
+                scored = stream[["id", "text", "title"]].assign(vnm_score=p,
+                                                               vnm_tier=policy.tiers(p))
+                picks = build_queue(scored, budget, explore=explore, store=store, seed=seed)
+            else:
+                if sizes is not None and r >= len(sizes):
+                    break  # the queue ran out of stream items
+                size = int(sizes[r]) if sizes is not None else budget
+                left = np.flatnonzero(~stream["text_hash"].isin(reviewed).to_numpy())
+                chosen = rng.choice(left, size=min(size, len(left)), replace=False)
+                picks = stream.iloc[np.sort(chosen)][["id", "text", "title"]]
+            if not len(picks):
+                break
+            hashes = hex_hashes(text_keys(picks))
+            picks = picks.assign(verdict=["misinformation" if labels[h] else "reliable"
+                                          for h in hashes])
+            store.add(picks, reviewer="sim")
+            picked_sizes.append(len(picks))
+            fb = store.frame()
+            fb_pre = cache.frame(fb["text"].tolist(), fb["text_hash"].tolist())
+            fb_y = fb["label"].to_numpy(dtype=int)
+            model = fit(old_pre, old_y, fb_pre, fb_y, weight)
+            curves[strategy].append((len(fb), auc(model, test_pre, test_y)))
+            if strategy == "queue":
+                alone = fit(None, None, fb_pre, fb_y, weight)
+                curves["verdicts only"].append((len(fb), auc(alone, test_pre, test_y)))
+            log(f"  seed {seed} {strategy} w={weight:g}: {len(fb)} verdicts "
+                f"({int(fb_y.sum())} misinformation), AUC {curves[strategy][-1][1]:.4f}"
+                + (f", verdicts only {curves['verdicts only'][-1][1]:.4f}"
+                   if strategy == "queue" else ""))
+    if sizes is not None:
+        sizes[:] = picked_sizes
+    return curves
+
+
+def run_seed(seed: int, *, old: pd.DataFrame, old_pre: pd.DataFrame, old_model: Detector,
+             new: pd.DataFrame, cache: Preprocessed, args: argparse.Namespace,
+             weights: list[float], random_weight: float | None = None,
+             sizes: list[int] | None = None) -> dict[float, dict[str, list[tuple[int, float]]]]:
+    """Queue curves for each of ``weights``, and the random curve with ``random_weight``.
+
+    Random picks follow the queue's number of picks each round (``sizes``, or
+    those of the queue run with ``random_weight``).
+    """
+    stream_idx, test_idx = split_new_world(new, seed, args.test_size)
+    stream, test = new.iloc[stream_idx].reset_index(drop=True), new.iloc[test_idx]
+    log(f"seed {seed}: stream {len(stream)} rows ({stream['cluster'].nunique()} near-duplicate "
+        f"clusters, {stream['label'].mean():.0%} misinformation), unseen test {len(test)} rows "
+        f"({test['label'].mean():.0%} misinformation, outlets "
+        f"{', '.join(test['domain'].value_counts().index[:4])}...)")
+    stream_pre = cache.frame(stream["joined"].tolist(), stream["text_hash"].tolist())
+    test_pre = cache.frame(test["joined"].tolist(), test["text_hash"].tolist())
+    test_y = test["label"].to_numpy(dtype=int)
+    old_y = old["label"].to_numpy(dtype=int)
+    common = dict(old_model=old_model, old_pre=old_pre, old_y=old_y, stream=stream,
+                  stream_pre=stream_pre, test_pre=test_pre, test_y=test_y, cache=cache,
+                  rounds=args.rounds, budget=args.budget, explore=args.explore, seed=seed)
+    out: dict[float, dict[str, list[tuple[int, float]]]] = {}
+    for w in weights:
+        picked: list[int] = []
+        out[w] = run_loop("queue", weight=w, sizes=picked, **common)
+        if w == random_weight:
+            sizes = picked
+    if random_weight is not None:
+        out.setdefault(random_weight, {}).update(
+            run_loop("random", weight=random_weight, sizes=list(sizes or []), **common))
+    return out
+
+
+def choose_weight(per_weight: dict[float, dict[str, list[tuple[int, float]]]], budget: int
+                  ) -> float:
+    """The weight with the best mean queue AUC from 2 rounds of verdicts on."""
+    def score(w: float) -> float:
+        late = [a for n, a in per_weight[w]["queue"] if n >= 2 * budget]
+        return float(np.mean(late)) if late else -np.inf
+    return max(per_weight, key=score)
+
+
+def table(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float]) -> str:
+    """Markdown table: round × strategy, mean ± std ROC-AUC over seeds."""
+    n_rounds = max(len(res["queue"]) for res in results)
+    lines = ["| verdicts | " + " | ".join(STRATEGIES) + " |",
+             "|---|" + "---|" * len(STRATEGIES)]
+    for r in range(n_rounds):
+        counts = [res["queue"][r][0] for res in results if r < len(res["queue"])]
+        label = (f"{counts[0]}" if len(set(counts)) == 1
+                 else f"{np.mean(counts):.0f} ({min(counts)}–{max(counts)})")
+        if len(counts) < len(results):
+            label += f" [{len(counts)} of {len(results)} seeds]"
+        cells = []
+        for s in STRATEGIES:
+            offset = 1 if s == "verdicts only" else 0
+            vals = [res[s][r - offset][1] for res in results
+                    if 0 <= r - offset < len(res[s])]
+            vals = [v for v in vals if not np.isnan(v)]
+            cells.append(f"{np.mean(vals):.3f} ± {np.std(vals):.3f}" if vals else "–")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append(f"\nOld model alone: {np.mean(old_aucs):.3f} ± {np.std(old_aucs):.3f}.")
+    return "\n".join(lines)
+
+
+def plot(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float],
+         path: Path, goal: float) -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.4))
+    ax = fig.add_subplot()
+    n_rounds = max(len(res["queue"]) for res in results)
+    for s in STRATEGIES:
+        xs, mean, lo, hi = [], [], [], []
+        for r in range(n_rounds):
+            pts = [res[s][r - (s == "verdicts only")] for res in results
+                   if 0 <= r - (s == "verdicts only") < len(res[s])]
+            vals = [a for _, a in pts if not np.isnan(a)]
+            if not vals:
+                continue
+            xs.append(np.mean([n for n, _ in pts]))
+            mean.append(np.mean(vals))
+            lo.append(np.min(vals))
+            hi.append(np.max(vals))
+        ax.plot(xs, mean, marker="o", color=COLORS[s], label=s)
+        ax.fill_between(xs, lo, hi, color=COLORS[s], alpha=0.15, linewidth=0)
+    ax.axhline(np.mean(old_aucs), color="grey", linestyle="--", label="old model alone")
+    ax.axhline(goal, color="black", linestyle=":", linewidth=1, label=f"goal {goal:g}")
+    ax.set_xlabel("reviewer verdicts")
+    ax.set_ylabel("ROC-AUC on the new world's unseen rows")
+    ax.set_title(f"Review loop: ReINTEL → VFND, {len(results)} grouped splits "
+                 "(mean, min–max band)", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+
+
+def time_default(root: Path, new: pd.DataFrame, n: int) -> float:
+    """Seconds of one ``train_preset("default")`` run with ``n`` verdicts, without CV."""
+    from vnmisinfo.evaluation.train import train_preset
+
+    rows = new.sample(n=min(n, len(new)), random_state=0)
+    feedback = pd.DataFrame({"text": rows["joined"].to_numpy(),
+                             "label": rows["label"].astype(int).to_numpy(),
+                             "time": "2024-01-01T00:00:00+00:00"})
+    start = time.perf_counter()
+    train_preset("default", data_dir=root, cv=0, feedback=feedback, output=None,
+                 with_narratives=False, log=log)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default="../shared/corpora")
+    parser.add_argument("--seeds", type=int, default=5, help="grouped splits (0: no simulation)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--budget", type=int, default=50, help="verdicts per round")
+    parser.add_argument("--explore", type=float, default=0.3)
+    parser.add_argument("--test-size", type=float, default=0.4)
+    parser.add_argument("--weights", default="1,5,10",
+                        help="verdict weights compared on the first seed")
+    parser.add_argument("--weight", type=float, default=None,
+                        help="use this verdict weight and skip the comparison")
+    parser.add_argument("--goal", type=float, default=0.92)
+    parser.add_argument("--plot", default="docs/img/review_loop.png")
+    parser.add_argument("--time-default", action="store_true",
+                        help="also time one retrain of the default preset with 200 verdicts")
+    args = parser.parse_args(argv)
+    root = Path(args.data_dir)
+    start = time.perf_counter()
+    old, new = load_worlds(root)
+    log(f"old world (ReINTEL): {len(old)} rows; new world (VFND): {len(new)} rows, "
+        f"{new['cluster'].nunique()} near-duplicate clusters, "
+        f"{new['split_group'].nunique()} split groups")
+    print(f"Command: `python {' '.join(shlex.quote(a) for a in sys.argv)}`\n")
+    print(f"Detector refitted each round: `Detector(**{SIM_PARAMS})`\n")
+    if args.seeds > 0:
+        cache = Preprocessed(Detector(**SIM_PARAMS))
+        old_pre = Detector(**SIM_PARAMS).preprocess(old)
+        old_model = Detector(**SIM_PARAMS).fit(old_pre, old["label"].to_numpy(dtype=int),
+                                               groups=old["group"].to_numpy())
+        log(f"old model fitted ({time.perf_counter() - start:.0f} s)")
+        common = dict(old=old, old_pre=old_pre, old_model=old_model, new=new, cache=cache,
+                      args=args)
+        if args.weight is None:
+            weights = [float(w) for w in args.weights.split(",")]
+            per_weight = run_seed(0, weights=weights, **common)
+            chosen = choose_weight(per_weight, args.budget)
+            counts = [n for n, _ in per_weight[weights[0]]["queue"]]
+            print("Weight check (seed 0, queue strategy, ROC-AUC on the unseen rows by "
+                  "number of verdicts):\n")
+            print("| weight | " + " | ".join(str(n) for n in counts) + " |")
+            print("|---|" + "---|" * len(counts))
+            for w in weights:
+                print(f"| {w:g} | " + " | ".join(f"{a:.3f}" for _, a in per_weight[w]["queue"])
+                      + " |")
+            print(f"\nChosen weight: {chosen:g} (best mean AUC from {2 * args.budget} "
+                  "verdicts on)\n", flush=True)
+            sizes = list(np.diff(counts))
+            first = per_weight[chosen]
+            first.update(run_seed(0, weights=[], random_weight=chosen, sizes=sizes,
+                                  **common)[chosen])
+        else:
+            chosen = args.weight
+            first = run_seed(0, weights=[chosen], random_weight=chosen, **common)[chosen]
+        results = [first]
+        for seed in range(1, args.seeds):
+            results.append(run_seed(seed, weights=[chosen], random_weight=chosen,
+                                    **common)[chosen])
+        old_aucs = [res["queue"][0][1] for res in results]
+        print(f"ROC-AUC on the new world's unseen rows, mean ± std over {args.seeds} seeds "
+              f"(verdict weight {chosen:g}, {args.budget} per round, explore "
+              f"{args.explore:g}):\n")
+        print(table(results, old_aucs))
+        plot(results, old_aucs, Path(args.plot), args.goal)
+        print(f"\nPlot: {args.plot}")
+        print(f"Simulation time: {time.perf_counter() - start:.0f} s", flush=True)
+    if args.time_default:
+        seconds = time_default(root, new, 200)
+        print(f"\nOne retrain of the default preset with 200 verdicts (cv=0, no narratives): "
+              f"{seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,505 @@
+"""Dask from the command line: partitioned CSV/Parquet in, part files out, on any cluster.
+
+``vnmisinfo score IN -o OUT --engine dask`` calls :func:`score_dask_files`;
+each worker loads the model once, from its path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import glob
+import json
+import logging
+import math
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import pandas as pd
+
+from vnmisinfo._compat import import_or_raise
+
+#: Rows per partition when the caller does not say.
+from vnmisinfo.batch.dask import LOCAL_WORKERS, PARTITION_ROWS, score_dask
+from vnmisinfo.batch.report_state import HIST_BINS, REPORT_CHARS
+from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
+from vnmisinfo.batch.scoring import _load, _thresholds
+from vnmisinfo.data.formats import EXTENSIONS, is_stream, require_pyarrow, same_file
+from vnmisinfo.data.readers import column_map, id_column_of
+
+__all__ = ["score_dask_files"]
+
+
+_INPUT_KINDS = ("csv", "tsv", "parquet")
+
+
+@dataclass(frozen=True)
+class _PartSpec:
+    """What each partition task does with its scored rows besides scoring them."""
+
+    folder: str | None  # where its part file goes; None: its CSV text is sent back
+    out_fmt: str
+    columns: list[Any]
+    schema: Any  # the pyarrow schema of Parquet part files
+    report_top: int  # rows kept for the review page; -1: no page
+    text_col: str
+    id_col: str | None
+    roles: dict[str, str]  # title, likes, ... -> column, shown in the page
+
+
+def _kind(path: str, fmt: str | None) -> str:
+    """``csv``, ``tsv`` or ``parquet``: ``fmt`` when given, else the extension."""
+    found = EXTENSIONS.get(os.path.splitext(path)[1].lower())
+    if fmt and not (fmt == "csv" and found == "tsv"):
+        found = fmt
+    if found not in _INPUT_KINDS:
+        raise ValueError(
+            f"--engine dask reads CSV and Parquet files (.csv, .tsv, .parquet, .pq); {path!r} "
+            f"is {found.upper() + ' ' if found else ''}not one of them. Score it without "
+            "--engine dask, name its format with --format, or convert it to Parquet.")
+    return found
+
+
+def _input_files(source: str, fmt: str | None) -> tuple[list[str], str]:
+    """The input files, sorted, and their one kind: a file, a folder of files, or a glob."""
+    if source == "-" or is_stream(source):
+        raise ValueError(f"--engine dask reads files, not standard input or a stream "
+                         f"({source!r}); save the data to a file first, or drop --engine dask.")
+    if os.path.isdir(source):
+        files = [f for f in sorted(glob.glob(os.path.join(glob.escape(source), "*")))
+                 if os.path.isfile(f)
+                 and EXTENSIONS.get(os.path.splitext(f)[1].lower()) in _INPUT_KINDS]
+    elif any(c in source for c in "*?["):
+        files = sorted(f for f in glob.glob(source) if os.path.isfile(f))
+    elif os.path.isfile(source):
+        files = [source]
+    else:
+        raise FileNotFoundError(f"no such file or folder: {source!r}")
+    if not files:
+        raise ValueError(f"{source!r} holds no CSV or Parquet file (.csv, .tsv, .parquet, .pq).")
+    kinds = sorted({_kind(f, fmt) for f in files})
+    if len(kinds) > 1:
+        raise ValueError(f"{source!r} mixes {' and '.join(kinds)} files; score one kind at a "
+                         "time (a glob such as 'folder/*.csv' picks them).")
+    return [os.path.abspath(f) for f in files], kinds[0]
+
+
+def _csv_layout(path: str, delimiter: str) -> tuple[list[str], int, bool]:
+    """A CSV file's header, its data rows, and whether a quoted field spans lines."""
+    from vnmisinfo.data.readers import BadInputError
+
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    rows = blank = 0
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        try:
+            header = next(reader, None)
+            for row in reader:
+                if row:
+                    rows += 1
+                else:
+                    blank += 1
+        except csv.Error as exc:
+            raise BadInputError(f"{path}: line {reader.line_num}: broken CSV quoting ({exc}); "
+                                "fix the file, or score it without --engine dask and with "
+                                "--skip-bad-lines.", line=reader.line_num) from None
+    if header is None:
+        raise BadInputError(f"{path} is empty: expected a CSV header row (column names, one "
+                            "of them the text).", line=1)
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    if doubled:
+        raise BadInputError(f"{path}: line 1: the CSV header names the columns {doubled} more "
+                            "than once; rename them so that every column can be kept.", line=1)
+    return header, rows, reader.line_num > rows + blank + 1
+
+
+def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
+    """The input as a Dask DataFrame of about ``partition_rows`` rows a partition; its schema.
+
+    A CSV file is cut into byte blocks when no quoted field spans lines (a
+    block boundary could fall inside one); otherwise each file is read whole
+    and then split.  Every CSV cell is read as text, empty cells as ``""``.
+    """
+    dd = import_or_raise("dask.dataframe", "dask", purpose="--engine dask")
+    if kind == "parquet":
+        pq = require_pyarrow().parquet
+        rows = sum(pq.read_metadata(f).num_rows for f in files)
+        ddf = dd.read_parquet(files, index=False)
+        kept = set(map(str, ddf.columns))
+        full = pq.read_schema(files[0]).remove_metadata()
+        schema = [full.field(name) for name in full.names if name in kept]
+        target = max(1, math.ceil(rows / partition_rows))
+        return (ddf.repartition(npartitions=target) if target != ddf.npartitions else ddf,
+                schema)
+    delimiter = "\t" if kind == "tsv" else ","
+    layouts = [_csv_layout(f, delimiter) for f in files]
+    headers = {tuple(h) for h, _, _ in layouts}
+    if len(headers) > 1:
+        raise ValueError(f"the input files have different columns ({sorted(headers)}); score "
+                         "files with the same header together.")
+    rows = sum(n for _, n, _ in layouts)
+    whole = any(spans for _, _, spans in layouts)
+    size = sum(os.path.getsize(f) for f in files)
+    blocksize = None if whole else max(1, int(size / max(rows, 1) * partition_rows))
+    ddf = dd.read_csv(files, dtype=str, keep_default_na=False, blocksize=blocksize,
+                      sep=delimiter, encoding="utf-8-sig", encoding_errors="replace")
+    target = math.ceil(rows / partition_rows)
+    if whole and target > ddf.npartitions:
+        ddf = ddf.repartition(npartitions=target)
+    return ddf, None
+
+
+def _output_format(output: str | None, output_format: str | None, single_file: bool,
+                   in_kind: str) -> str:
+    """``csv`` or ``parquet``: ``output_format``, else the extension, else the input's."""
+    if output in (None, "-") or is_stream(output):
+        raise ValueError("--engine dask writes a folder of part files (or one CSV file with "
+                         "--single-file); name it with -o OUT.")
+    assert output is not None
+    found = output_format or EXTENSIONS.get(os.path.splitext(output.rstrip("/"))[1].lower())
+    found = {"tsv": "csv", None: "parquet" if in_kind == "parquet" else "csv"}.get(found, found)
+    if found not in ("csv", "parquet"):
+        raise ValueError(f"--engine dask writes CSV or Parquet, not {found}; name a .csv or "
+                         ".parquet output, or pass --output-format.")
+    if single_file and found != "csv":
+        raise ValueError("--single-file writes one CSV file; name OUT.csv, or drop "
+                         "--single-file to write a folder of Parquet part files.")
+    if found == "parquet":
+        require_pyarrow()
+    return found
+
+
+def _check_paths(files: list[str], output: str, single_file: bool, report: str | None) -> None:
+    """Refuse an output that would overwrite the input or an earlier run's output."""
+    if single_file:
+        if os.path.isdir(output):
+            raise ValueError(f"output {output!r} is a folder; --single-file writes one file.")
+        clash = [f for f in files if same_file(f, output)]
+    else:
+        if os.path.exists(output) and (not os.path.isdir(output) or os.listdir(output)):
+            raise ValueError(f"output folder {output!r} exists and is not empty; name a new "
+                             "folder (part files of another run are never mixed in).")
+        inside = os.path.realpath(output) + os.sep
+        clash = [f for f in files if os.path.realpath(f).startswith(inside)]
+    if clash:
+        raise ValueError(f"the output {output!r} is (or holds) the input file {clash[0]!r}; "
+                         "writing it would destroy the input. Name another output.")
+    if report is not None and any(same_file(f, report) for f in [*files, output]):
+        raise ValueError(f"the report {report!r} is the input or the output; name another "
+                         "report file.")
+
+
+@contextlib.contextmanager
+def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers``."""
+    distributed = import_or_raise("distributed", "dask", purpose="--engine dask")
+    if scheduler is not None:
+        if workers is not None:
+            raise ValueError("--workers sizes the local cluster; with --scheduler the "
+                             "cluster's own workers score (start more with 'dask worker "
+                             f"{scheduler}').")
+        with distributed.Client(scheduler) as client:
+            yield client
+        return
+    with distributed.LocalCluster(n_workers=workers or LOCAL_WORKERS, threads_per_worker=1,
+                                  processes=True, dashboard_address=":0",
+                                  silence_logs=logging.WARNING) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def _cell(value: Any) -> Any:
+    """A list or dict as JSON text, as in the local engine's CSV and Parquet output."""
+    if isinstance(value, (list, dict, tuple)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _part_summary(frame: pd.DataFrame) -> BatchSummary:
+    """Rows, rows per tier, rows not scored and row notes of a scored partition."""
+    summary = BatchSummary(rows=len(frame))
+    scored = frame["vnm_score"].notna()
+    summary.not_scored = int((~scored).sum())
+    for tier, n in frame.loc[scored, "vnm_tier"].value_counts().items():
+        summary.tiers[str(tier)] = summary.tiers.get(str(tier), 0) + int(n)
+    for note in frame["vnm_error"]:
+        if isinstance(note, str) and note:
+            summary.count_errors(note)
+    return summary
+
+
+def _part_report(frame: pd.DataFrame, index: int, spec: _PartSpec) -> tuple[list[int], list]:
+    """The score histogram of a partition and its ``report_top`` rows in review order.
+
+    Each kept row is ``(tier rank, score, -partition, -position, item)``:
+    across partitions, earlier rows come first among equals, as in the local engine.
+    """
+    import heapq
+
+    import numpy as np
+
+    from vnmisinfo.report.page import review_rank
+
+    scores = frame["vnm_score"].dropna().to_numpy(dtype=float)
+    bins = np.clip((scores * HIST_BINS).astype(int), 0, HIST_BINS - 1)
+    hist = np.bincount(bins, minlength=HIST_BINS).tolist()
+    keys = [(*review_rank(tier, float(score)), -index, -pos)
+            for pos, (tier, score) in enumerate(zip(frame["vnm_tier"], frame["vnm_score"],
+                                                    strict=True)) if not _missing(score)]
+    top = []
+    for key in heapq.nlargest(max(spec.report_top, 0), keys):
+        row = frame.iloc[-key[3]]
+        text = str(row[spec.text_col])
+        item = {str(c): row[c] for c in frame.columns
+                if str(c).startswith(PREFIX) and not _missing(row[c])}
+        item.update(id=row[spec.id_col] if spec.id_col else None, text=text[:REPORT_CHARS],
+                    text_chars=len(text))
+        item.update({role: row[col] for role, col in spec.roles.items()
+                     if not _missing(row[col])})
+        top.append((*key, item))
+    return hist, top
+
+
+def _finish_part(frame: pd.DataFrame, index: int, spec: _PartSpec) -> dict[str, Any]:
+    """Write a scored partition (or return its CSV text); return its summary and top rows."""
+    frame = frame.reindex(columns=spec.columns)
+    for c in frame.columns:
+        if str(c).startswith(PREFIX) and frame[c].dtype == object:
+            frame[c] = [_cell(v) for v in frame[c]]
+    frame["vnm_label"] = frame["vnm_label"].astype("Int64")
+    out: dict[str, Any] = {"summary": _part_summary(frame)}
+    if spec.report_top >= 0:
+        out["hist"], out["top"] = _part_report(frame, index, spec)
+    if spec.folder is None:
+        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n")
+        return out
+    path = os.path.join(spec.folder, f"part-{index:05d}.{spec.out_fmt}")
+    if spec.out_fmt == "csv":
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    else:
+        pa = require_pyarrow()
+        table = pa.Table.from_pandas(frame, schema=spec.schema, preserve_index=False)
+        pa.parquet.write_table(table.replace_schema_metadata(None), path)
+    return out
+
+
+def _parquet_schema(columns: list[Any], input_fields: list[Any] | None) -> Any:
+    """Input columns keep their Parquet types; the ``vnm_`` columns are numbers or text."""
+    pa = require_pyarrow()
+    given = {f.name: f.type for f in input_fields or []}
+    arrow = {float: pa.float64(), int: pa.int64(), str: pa.string()}
+    return pa.schema([pa.field(str(c), given.get(str(c), arrow[OUTPUT_TYPES.get(str(c), str)]))
+                      for c in columns])
+
+
+def _merge(total: BatchSummary, part: BatchSummary) -> None:
+    total.rows += part.rows
+    total.not_scored += part.not_scored
+    total.error_rows += part.error_rows
+    for tier, n in part.tiers.items():
+        total.tiers[tier] = total.tiers.get(tier, 0) + n
+    for reason, n in part.errors.items():
+        total.errors[reason] = total.errors.get(reason, 0) + n
+
+
+def score_dask_files(input: str, output: str, *, model: Any = None,
+                     scheduler: str | None = None, workers: int | None = None,
+                     partition_rows: int = PARTITION_ROWS, fmt: str | None = None,
+                     output_format: str | None = None, single_file: bool = False,
+                     text_column: str | None = None, id_column: str | None = None,
+                     explain: int = 5, match: bool = True, overwrite_scores: bool = False,
+                     report: str | None = None, report_top: int = 50, progress: bool = False,
+                     log: IO[str] | None = None) -> BatchSummary:
+    """Score CSV or Parquet files on a Dask cluster; write part files or one CSV file.
+
+    The rows and columns are those of :func:`~vnmisinfo.batch.run.score_file`:
+    every input column, unchanged, then the ``vnm_`` columns.  The output is
+    written to ``<output>.partial`` and moved into place at the end.
+
+    Parameters
+    ----------
+    input : str
+        A CSV (``.csv``, ``.tsv``) or Parquet file, a folder of them, or a glob
+        (``"dumps/*.parquet"``).  CSV cells are read as text.
+    output : str
+        A folder, created, of part files ``part-00000.csv`` (or ``.parquet``)
+        in input order; with ``single_file``, one CSV file.
+    model : str or None
+        Model file, or None for the shipped model.  Only the path is sent to the
+        workers, and each loads it once; it must be readable there.
+    scheduler : str, optional
+        Address of a running ``dask.distributed`` scheduler
+        (``tcp://host:8786``); by default a local cluster is started.
+    workers : int, optional
+        Worker processes of the local cluster (default: 2); one thread each.
+    partition_rows : int, default=2000
+        Rows per partition (about, for CSV files cut into byte blocks).
+    fmt : {"csv", "parquet"}, optional
+        Input format when the extensions do not say.
+    output_format : {"csv", "parquet"}, optional
+        Output format; by default from the output's extension, else the input's.
+    single_file : bool, default=False
+        Write one CSV file instead of a folder; the rows pass through this process.
+    text_column, id_column : str, optional
+        Text column when not a known name; id column shown in the report.
+    explain : int, default=5
+        Terms per row in ``vnm_top_terms``.
+    match : bool, default=True
+        Match texts against the narrative catalogue when the model carries one.
+    overwrite_scores : bool, default=False
+        Replace the input's ``vnm_`` columns instead of refusing them.
+    report : str, optional
+        Write the HTML review page of the top rows here.
+    report_top : int, default=50
+        Rows shown in the report, by tier then score.
+    progress : bool, default=False
+        Print partitions done to ``log``.
+    log : file, optional
+        Where progress goes (default: standard error).
+
+    Returns
+    -------
+    BatchSummary
+        Counts and timing of the run.
+
+    Raises
+    ------
+    ValueError
+        If the input is not CSV or Parquet, the output is not a new (or empty)
+        folder or would overwrite the input, or the input has ``vnm_`` columns
+        and ``overwrite_scores`` is False.
+    ModuleNotFoundError
+        If dask, distributed or (for Parquet) pyarrow is missing.
+
+    Examples
+    --------
+    On a local cluster of four worker processes, then on a running cluster
+    (not run here)::
+
+        score_dask_files("posts/*.csv", "scored", workers=4, output_format="parquet")
+        score_dask_files("posts.parquet", "scored", scheduler="tcp://10.0.0.5:8786")
+    """
+    started = time.perf_counter()
+    log = log if log is not None else sys.stderr
+    if partition_rows < 1:
+        raise ValueError(f"partition_rows must be at least 1, got {partition_rows}.")
+    if explain < 0:
+        raise ValueError(f"explain must be 0 or more, got {explain}.")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}.")
+    files, kind = _input_files(input, fmt)
+    out_fmt = _output_format(output, output_format, single_file, kind)
+    _check_paths(files, output, single_file, report)
+    dask = import_or_raise("dask", "dask", purpose="--engine dask")
+    distributed = import_or_raise("distributed", "dask", purpose="--engine dask")
+    if isinstance(model, (str, os.PathLike)) and os.path.exists(model):
+        model = os.path.abspath(model)  # the workers' working folder may differ
+    target = os.path.abspath(output.rstrip("/") if not single_file else output)
+    partial = target + ".partial"
+    # Text stays Python strings (None when missing), as the local engine reads it.
+    with dask.config.set({"dataframe.convert-string": False}), \
+            _client(scheduler, workers) as client:
+        ddf, fields = _read(files, kind, partition_rows)
+        scored = score_dask(ddf, model=model, text_column=text_column, explain=explain,
+                            match=match, overwrite_scores=overwrite_scores)
+        columns = list(scored.columns)
+        names = [str(c) for c in ddf.columns if not str(c).startswith(PREFIX)]
+        cmap = column_map(names, text_column, None)
+        spec = _PartSpec(
+            folder=None if single_file else partial, out_fmt=out_fmt, columns=columns,
+            schema=_parquet_schema(columns, fields) if out_fmt == "parquet" else None,
+            report_top=report_top if report else -1, text_col=cmap["text"],
+            id_col=id_column_of(names, id_column),
+            roles={r: c for r, c in cmap.items() if r != "text"})
+        if os.path.isdir(partial):
+            shutil.rmtree(partial)
+        if not single_file:
+            os.makedirs(partial)
+        try:
+            summary, hist, top, offsets = _run_parts(
+                client, distributed, dask, scored, spec, partial, progress, log)
+            if not single_file and os.path.isdir(target):
+                os.rmdir(target)  # an empty folder, checked above
+            os.replace(partial, target)
+        except BaseException:
+            if os.path.isdir(partial):
+                shutil.rmtree(partial, ignore_errors=True)
+            elif os.path.exists(partial):
+                os.unlink(partial)
+            raise
+    summary.seconds = time.perf_counter() - started
+    if report:
+        from vnmisinfo.report import write_report
+
+        items = []
+        for entry in sorted(top, reverse=True, key=lambda e: e[:4])[:report_top]:
+            item = entry[4]
+            if item["id"] is None:  # no id column: the row's number, as the local engine
+                item["id"] = offsets[-entry[2]] - entry[3] + 1
+            items.append(item)
+        write_report(report, items, summary, histogram=hist,
+                     thresholds=_thresholds(_load(model, match)), top=report_top,
+                     source=str(input))
+    return summary
+
+
+def _run_parts(client: Any, distributed: Any, dask: Any, scored: Any, spec: _PartSpec,
+               partial: str, progress: bool, log: IO[str]
+               ) -> tuple[BatchSummary, list[int], list, list[int]]:
+    """Run every partition task; with one CSV file, write their rows in order as they come.
+
+    Returns the summary, the score histogram, the rows kept for the report and
+    the first row number of each partition.
+    """
+    tasks = [dask.delayed(_finish_part)(part, i, spec)
+             for i, part in enumerate(scored.to_delayed())]
+    futures = client.compute(tasks)
+    index = {f.key: i for i, f in enumerate(futures)}
+    summary = BatchSummary()
+    hist = [0] * HIST_BINS
+    top: list = []
+    rows = [0] * len(futures)
+    waiting: dict[int, str] = {}
+    sink = None
+    if spec.folder is None:
+        sink = open(partial, "w", encoding="utf-8", newline="")
+        csv.writer(sink, lineterminator="\n").writerow(spec.columns)
+    try:
+        written = 0
+        for done, future in enumerate(distributed.as_completed(futures), 1):
+            i = index[future.key]
+            part = future.result()
+            future.release()
+            _merge(summary, part["summary"])
+            rows[i] = part["summary"].rows
+            if "hist" in part:
+                hist = [a + b for a, b in zip(hist, part["hist"], strict=True)]
+                top = sorted([*top, *part["top"]], reverse=True,
+                             key=lambda e: e[:4])[:spec.report_top]
+            if sink is not None:
+                waiting[i] = part["csv"]
+                while written in waiting:
+                    sink.write(waiting.pop(written))
+                    written += 1
+            if progress:
+                print(f"\rscoring: {done}/{len(futures)} partitions, {summary.rows} rows",
+                      end="", file=log, flush=True)
+        if progress:
+            print(file=log)
+        if sink is not None:
+            sink.flush()
+            os.fsync(sink.fileno())
+    finally:
+        if sink is not None:
+            sink.close()
+    offsets = [sum(rows[:i]) for i in range(len(rows))]
+    return summary, hist, top, offsets

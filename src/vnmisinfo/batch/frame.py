@@ -1,0 +1,74 @@
+"""Scoring one in-memory DataFrame, with the columns of a scored file.
+
+The frame's own columns come first, unchanged (names, order, types and
+index); the ``vnm_`` output columns follow, as in the output of
+:func:`vnmisinfo.batch.run.score_file`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from vnmisinfo.batch.rows import OUTPUT_COLUMNS, BatchSummary, _Chunk, _Run, check_scored
+from vnmisinfo.batch.scoring import _load, _model_id, _score_records
+from vnmisinfo.data.readers import column_map
+
+__all__ = ["score_frame"]
+
+
+def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None = None,
+                explain: int = 5, overwrite_scores: bool = False) -> pd.DataFrame:
+    """Score one in-memory frame; bad rows get ``vnm_error`` instead of stopping the batch.
+
+    Parameters
+    ----------
+    detector : model
+        A model as returned by :func:`vnmisinfo.load_model`.
+    frame : pandas.DataFrame
+        Rows with a text column (``text``, ``post_message``, ... or ``text_column``).
+    text_column : str, optional
+        Text column when not a known name.
+    explain : int
+        Terms per row in ``vnm_top_terms``.
+    overwrite_scores : bool, default=False
+        Replace the frame's columns that start with ``vnm_`` (a scored frame
+        scored again) instead of refusing it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame``'s columns, unchanged, then :data:`OUTPUT_COLUMNS` and
+        ``vnm_<key>`` for any further result key: the columns of
+        :func:`score_file`'s output.
+
+    Raises
+    ------
+    ValueError
+        If ``frame`` has ``vnm_`` columns and ``overwrite_scores`` is False.
+
+    Examples
+    --------
+    With the shipped model, a frame whose own ``score`` column is kept (not run here)::
+
+        out = score_frame(vnmisinfo.load_model(),
+                          pd.DataFrame({"score": [9.5], "text": ["Tỏi chữa khỏi covid"]}))
+        list(out.columns[:3])  # ['score', 'text', 'vnm_score']
+    """
+    old = check_scored(frame.columns, overwrite_scores)
+    kept = frame.drop(columns=[c for c in frame.columns if str(c) in old]) if old else frame
+    names = {str(c): c for c in kept.columns}
+    cmap = column_map(list(names), text_column, None)
+    model = _load(detector)
+    run = _Run(explain=explain, cmap=cmap, id_col=None, report=None, summary=BatchSummary())
+    run.model_id = _model_id(model)
+    used = list(dict.fromkeys(cmap.values()))
+    chunk: _Chunk = [(dict(zip(used, values, strict=True)), None) for values in
+                     kept[[names[c] for c in used]].itertuples(index=False, name=None)]
+    notes, todo, records = run.prepare(chunk)
+    results = _score_records(model, records, explain) if records else []
+    added = pd.DataFrame(run.merge(chunk, notes, todo, results),
+                         columns=[*OUTPUT_COLUMNS, *(run.extra_columns or [])])
+    # Side by side by position: an index with repeated labels is kept as it is.
+    return pd.concat([kept.reset_index(drop=True), added], axis=1).set_axis(frame.index)

@@ -1,0 +1,120 @@
+"""The options of a :func:`~vnmisinfo.batch.run.score_file` call, checked before any I/O.
+
+Besides the numbers, the paths are checked before anything is read: an
+output (or report) that is the input is refused, and so is ``resume`` on a
+stream.  The output format comes from ``output_format``, else from the
+output's extension; standard output, a named pipe or a device without one
+gets the input's format.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from vnmisinfo.data.formats import format_of, is_stream, require_pyarrow, same_file
+from vnmisinfo.data.readers import STREAM_FORMATS, stream_format
+
+__all__: list[str] = []
+
+
+def _default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The arguments of :func:`score_file`."""
+
+    input: str
+    output: str | None = None
+    model: Any = None
+    text_column: str | None = None
+    explain: int = 5
+    fmt: str | None = None
+    output_format: str | None = None
+    id_column: str | None = None
+    columns: Mapping[str, str] | None = None
+    chunksize: int = 2000
+    workers: int | None = None
+    resume: bool = False
+    skip_bad_lines: bool = False
+    report: str | None = None
+    report_top: int = 50
+    progress: bool = False
+    log: IO[str] | None = None
+    match: bool = True
+    overwrite_scores: bool = False
+
+    def check(self) -> tuple[str, str, int]:
+        """Validate the options, before anything is read or written.
+
+        Returns the input and output formats and the workers.
+        """
+        if self.chunksize < 1:
+            raise ValueError(f"chunksize must be at least 1, got {self.chunksize}.")
+        if self.explain < 0:
+            raise ValueError(f"explain must be 0 or more, got {self.explain}.")
+        workers = _default_workers() if self.workers is None else int(self.workers)
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}.")
+        self._check_paths()
+        out_stream = is_stream(self.output)
+        in_fmt = stream_format(self.input, self.fmt)
+        if self.output_format or not out_stream:
+            out_fmt = stream_format(self.output, self.output_format)
+        else:  # a stream says its format by its extension at most
+            out_fmt = format_of(self.output, allowed=STREAM_FORMATS, default=self.fmt or in_fmt)
+        if out_fmt == "parquet" or in_fmt == "parquet":
+            require_pyarrow()
+        if self.resume and (out_stream or is_stream(self.input)):
+            raise ValueError(
+                "--resume needs an input file and a regular output file (not standard input or "
+                "output, a named pipe or a device): the checkpoint refers to both, and a stream "
+                f"cannot be read or cut back again (input {self.input!r}, output "
+                f"{self.output if self.output is not None else '-'!r}).")
+        if self.resume and out_fmt == "parquet":
+            raise ValueError("--resume works with CSV or JSONL output; a Parquet file cannot be "
+                             "appended after a crash. Write CSV or JSONL, then convert.")
+        return in_fmt, out_fmt, workers
+
+    def _check_paths(self) -> None:
+        """Refuse an output (or report) that is the input, or that is not a file one can write.
+
+        Raises
+        ------
+        ValueError
+            If the output or the report is the input file (symlinks followed,
+            or the same inode), the report is the output, or the output is a
+            folder, a block device or a socket.
+        """
+        out = self.output
+        if out is not None and not is_stream(out) and os.path.exists(out):
+            if not os.path.isfile(out):
+                raise ValueError(f"output {out!r} is not a regular file, a named pipe or a "
+                                 "character device; name a file to write.")
+        if (self.report is not None and out is not None and not is_stream(out)
+                and same_file(out, self.report)):
+            raise ValueError(f"the report {self.report!r} is the output {out!r}; name another "
+                             "report file.")
+        if self.input == "-" or is_stream(self.input):
+            return
+        for role, path in (("output", out), ("report", self.report)):
+            if path is not None and not is_stream(path) and same_file(self.input, path):
+                raise ValueError(
+                    f"the {role} {path!r} is the input file {self.input!r} (the same file on "
+                    "disk); writing it would destroy the input. Name another "
+                    f"{role} file.")
+
+    def fingerprint(self, in_fmt: str, out_fmt: str) -> dict[str, Any]:
+        """The options that shape the output: a checkpoint holds only for the same ones."""
+        return {"explain": self.explain, "text_column": self.text_column,
+                "id_column": self.id_column, "columns": dict(self.columns or {}),
+                "out_fmt": out_fmt, "in_fmt": in_fmt,
+                "report_top": self.report_top if self.report else None,
+                "overwrite_scores": self.overwrite_scores}

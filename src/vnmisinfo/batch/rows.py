@@ -1,0 +1,292 @@
+"""Rows in, rows out: each row's text checked before scoring, its scores merged after.
+
+Every input row gives exactly one output row, in input order: the input
+columns, unchanged whatever their names, then :data:`OUTPUT_COLUMNS`, then
+any further keys the model's results carry, as ``vnm_<key>`` (sorted).  Every
+output column starts with :data:`PREFIX`, so that none can overwrite an input
+column; an input that already has such columns (a scored file scored again)
+is refused unless they are to be replaced.  A row that cannot be scored, or
+whose score deserves a second look, says why in ``vnm_error``;
+:class:`BatchSummary` counts rows per tier and per reason.
+
+Examples
+--------
+>>> _text_problem(None), _text_problem(42), _text_problem("  "), _text_problem("Tin")
+('missing text', 'text is int, not a string', 'empty text', None)
+>>> output_column("probability"), output_column("narrative_id"), output_column("lang")
+('vnm_score', 'vnm_narrative_id', 'vnm_lang')
+>>> check_scored(["id", "text", "vnm_score"], overwrite=True)
+['vnm_score']
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from vnmisinfo.batch.report_state import _ReportState
+from vnmisinfo.batch.scoring import _join, _Result
+from vnmisinfo.data.readers import Item
+from vnmisinfo.data.schema import META_COLUMNS
+from vnmisinfo.model.explain import format_terms
+from vnmisinfo.text.normalize import MAX_CHARS
+
+__all__ = ["OUTPUT_COLUMNS", "OUTPUT_TYPES", "PREFIX", "BatchSummary", "check_scored",
+           "output_column"]
+
+#: What every column the tool adds starts with.
+PREFIX = "vnm_"
+#: Columns added to every output row, in this order, after the input columns.
+OUTPUT_COLUMNS = (
+    "vnm_score", "vnm_label", "vnm_tier", "vnm_tier_reason", "vnm_top_terms", "vnm_context",
+    "vnm_error", "vnm_narrative_id", "vnm_narrative_candidate", "vnm_narrative_similarity",
+    "vnm_narrative_sentence", "vnm_narrative_claim", "vnm_rebuttal", "vnm_rebuttal_vi",
+    "vnm_sources", "vnm_entities", "vnm_model",
+)
+#: Output columns that are numbers (in Parquet output); the others are text.
+OUTPUT_TYPES: dict[str, type] = {"vnm_score": float, "vnm_label": int,
+                                 "vnm_narrative_similarity": float}
+#: Output columns set by the batch itself, whatever the results carry.
+_OWN = frozenset({"vnm_score", "vnm_label", "vnm_tier", "vnm_top_terms", "vnm_error",
+                  "vnm_model"})
+_TIERS = ("high", "medium", "low")
+
+_Chunk = list[Item]
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did.
+
+    Attributes
+    ----------
+    rows : int
+        Output rows written (one per input row).
+    tiers : dict
+        Rows per review tier.
+    not_scored : int
+        Rows without a score (missing, empty or non-string text).
+    errors : dict
+        Rows per ``vnm_error`` reason (a row may count under several reasons).
+    error_rows : int
+        Rows with a non-empty ``vnm_error``.
+    bad_lines : int
+        Malformed lines skipped (only with ``skip_bad_lines``).
+    seconds : float
+        Wall-clock time of the run.
+
+    Examples
+    --------
+    >>> print(BatchSummary(rows=3, tiers={"high": 1, "medium": 0, "low": 2}, seconds=2.0))
+    3 rows in 2.0 s (2 rows/s): 1 high, 0 medium, 2 low, 0 not scored; 0 rows with errors
+    """
+
+    rows: int = 0
+    tiers: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_TIERS, 0))
+    not_scored: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    error_rows: int = 0
+    bad_lines: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        t = self.tiers
+        rate = self.rows / self.seconds if self.seconds > 0 else 0.0
+        line = (f"{self.rows} rows in {self.seconds:.1f} s ({rate:.0f} rows/s): "
+                f"{t.get('high', 0)} high, {t.get('medium', 0)} medium, {t.get('low', 0)} low, "
+                f"{self.not_scored} not scored; {self.error_rows} rows with errors")
+        if self.errors:
+            line += " (" + ", ".join(f"{n} {k}" for k, n in sorted(
+                self.errors.items(), key=lambda kv: (-kv[1], kv[0]))) + ")"
+        if self.bad_lines:
+            line += f"; {self.bad_lines} bad lines skipped"
+        return line
+
+    def count_errors(self, note: str) -> None:
+        """Count a row's ``vnm_error``: once as a row with errors, once under each reason."""
+        self.error_rows += 1
+        for reason in note.split("; "):
+            key = reason.split(" from ")[0].split(" not a ")[0]
+            self.errors[key] = self.errors.get(key, 0) + 1
+
+
+# ---------------------------------------------------------------------------
+# Rows in, rows out
+# ---------------------------------------------------------------------------
+
+def _text_problem(value: Any) -> str | None:
+    """Why a text cell cannot be scored, or None when it can."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "missing text"
+    if not isinstance(value, str):
+        return f"text is {type(value).__name__}, not a string"
+    if not value.strip():
+        return "empty text"
+    return None
+
+
+def output_column(key: str) -> str:
+    """The output column of a result key: ``vnm_score`` for ``probability``, else ``vnm_<key>``."""
+    return PREFIX + ("score" if key == "probability" else key)
+
+
+def check_scored(columns: Iterable[Any], overwrite: bool) -> list[str]:
+    """The input's columns that start with :data:`PREFIX`; refused unless ``overwrite``.
+
+    Raises
+    ------
+    ValueError
+        If there are such columns and ``overwrite`` is False; the message
+        names them and the option that replaces them.
+    """
+    found = [str(c) for c in columns if str(c).startswith(PREFIX)]
+    if found and not overwrite:
+        raise ValueError(
+            f"the input already has vnmisinfo output columns {found} (it was scored before); "
+            "pass --overwrite-scores (overwrite_scores=True) to replace them, or rename them "
+            f"so that no column starts with {PREFIX!r}.")
+    return found
+
+
+def _terms_text(value: Any) -> Any:
+    """``(term, weight)`` pairs as ``term:+weight; ...`` text; None and text as they are."""
+    return value if value is None or isinstance(value, str) else format_terms(value)
+
+
+def _json_text(value: Any) -> Any:
+    """A list or dict as JSON text; None and text as they are."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+_FORMAT = {"vnm_context": _terms_text, "vnm_sources": _json_text}
+
+
+def _scored_columns(result: _Result, note: str | None, model_id: str) -> dict[str, Any]:
+    """The output columns of a scored row, known ones in :data:`OUTPUT_COLUMNS` order first."""
+    probability, label, tier, terms, _, extras = result
+    out: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
+    for key, value in extras.items():
+        column = output_column(key)
+        if column not in _OWN:  # a result key such as "score" never hides the batch's own
+            out[column] = _FORMAT.get(column, _identity)(value)
+    out.update(vnm_score=round(probability, 6), vnm_label=label, vnm_tier=tier,
+               vnm_top_terms=format_terms(terms), vnm_error=note, vnm_model=model_id)
+    return out
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class _Run:
+    """Rows of one run: checked before scoring, then merged with their scores."""
+
+    def __init__(self, *, explain: int, cmap: dict[str, str], id_col: str | None,
+                 report: _ReportState | None, summary: BatchSummary,
+                 overwrite: bool = False) -> None:
+        self.explain = explain
+        self.cmap = cmap
+        self.id_col = id_col
+        self.report = report
+        self.summary = summary
+        self.overwrite = overwrite
+        #: Columns of result keys beyond :data:`OUTPUT_COLUMNS`, fixed by the first chunk.
+        self.extra_columns: list[str] | None = None
+        #: What :attr:`Triage.model_id` says of the model, for ``vnm_model``.
+        self.model_id = ""
+        self.seq = summary.rows
+
+    def passthrough(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The input columns of ``row`` kept in the output: all of them, or all but the
+        :data:`PREFIX` ones when they are replaced.
+
+        A JSONL row may bring keys that the first row did not have; they are checked here.
+        """
+        if any(k.startswith(PREFIX) for k in row):
+            check_scored(row, self.overwrite)
+            return {k: v for k, v in row.items() if not k.startswith(PREFIX)}
+        return row
+
+    def prepare(self, chunk: _Chunk) -> tuple[list[str | None], list[int], list[dict[str, Any]]]:
+        """Check each row's text; return notes, the indices to score and their records."""
+        cmap = self.cmap
+        text_col = cmap["text"]
+        title_col = cmap.get("title")
+        metas = [(c, cmap[c]) for c in META_COLUMNS if c in cmap]
+        notes: list[str | None] = []
+        todo: list[int] = []
+        records: list[dict[str, Any]] = []
+        for i, (row, note) in enumerate(chunk):
+            value = row.get(text_col)
+            problem = _text_problem(value)
+            if problem is not None or not isinstance(value, str):
+                notes.append(_join(note, problem))
+                continue
+            if len(value) > MAX_CHARS:
+                note = _join(note, f"truncated from {len(value)} chars")
+                value = value[:MAX_CHARS]
+            title = row.get(title_col) if title_col else None
+            if title is not None and not isinstance(title, str):
+                title = "" if isinstance(title, float) and math.isnan(title) else str(title)
+            rec: dict[str, Any] = {"text": value, "title": title or ""}
+            for c, src in metas:
+                rec[c] = row.get(src)
+            notes.append(note)
+            todo.append(i)
+            records.append(rec)
+        return notes, todo, records
+
+    def _set_extra_columns(self, results: list[_Result | str]) -> list[str]:
+        """Fix the columns of unknown result keys on the first chunk, sorted."""
+        if self.extra_columns is None:
+            seen = {output_column(k) for r in results if not isinstance(r, str) for k in r[5]}
+            self.extra_columns = sorted(seen - set(OUTPUT_COLUMNS))
+        return self.extra_columns
+
+    def merge(self, chunk: _Chunk, notes: list[str | None], todo: list[int],
+              results: list[_Result | str]) -> list[dict[str, Any]]:
+        """The output columns of each row of ``chunk``; the summary and report are updated.
+
+        Returns one dict per row with :data:`OUTPUT_COLUMNS` and the extra
+        columns; the caller puts the input columns before them.
+        """
+        by_row: dict[int, _Result | str] = dict(zip(todo, results, strict=True))
+        extra_columns = self._set_extra_columns(results)
+        summary = self.summary
+        out = []
+        for i, (row, _) in enumerate(chunk):
+            res = by_row.get(i)
+            note = notes[i]
+            terms: list = []
+            if res is None or isinstance(res, str):
+                note = _join(note, res) if isinstance(res, str) else note
+                added: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
+                added.update(vnm_top_terms="", vnm_error=note)
+                summary.not_scored += 1
+            else:
+                note = _join(note, res[4])
+                terms = res[3]
+                added = _scored_columns(res, note, self.model_id)
+                summary.tiers[res[2]] = summary.tiers.get(res[2], 0) + 1
+            for column in extra_columns:
+                added.setdefault(column, None)
+            if note:
+                summary.count_errors(note)
+            if self.report is not None and added["vnm_score"] is not None:
+                self._report(row, added, terms)
+            self.seq += 1
+            out.append(added)
+        summary.rows += len(chunk)
+        return out
+
+    def _report(self, row: dict[str, Any], added: dict[str, Any], terms: list) -> None:
+        assert self.report is not None
+        text = str(row.get(self.cmap["text"]))
+        meta = {c: row.get(src) for c, src in self.cmap.items() if c != "text"}
+        id_value = row.get(self.id_col) if self.id_col else self.seq + 1
+        self.report.add(self.seq, added, text, id_value, meta, terms, row=row)

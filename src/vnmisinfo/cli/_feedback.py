@@ -1,0 +1,51 @@
+"""``vnmisinfo feedback``: add reviewers' verdicts to a feedback store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "feedback"
+HELP = ("Validate a reviewed file (verdict: misinformation, reliable or unsure; blank = not "
+        "reviewed) and append its verdicts to a feedback store folder; feeding the same file "
+        "again adds nothing.")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", nargs="?", metavar="REVIEWED.csv",
+                   help="reviewed file, e.g. a queue from 'vnmisinfo queue' with verdict, "
+                   "narrative_id and note filled in (CSV, JSONL or Parquet)")
+    p.add_argument("--store", required=True, metavar="DIR",
+                   help="the feedback store folder (created when missing)")
+    p.add_argument("--reviewer", default="", metavar="NAME", help="who reviewed the file")
+    p.add_argument("--redact", action="store_true",
+                   help="keep no text for 'unsure' verdicts (their hash and verdict stay)")
+    p.add_argument("--text-column", default=None, help="text column when not a known name")
+    p.add_argument("--prune-before", default=None, metavar="YYYY-MM-DD",
+                   help="delete verdicts stored before this day (UTC), then add the input if "
+                   "one is given")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from vnmisinfo.data.tables import read_table, table_format
+    from vnmisinfo.review import FeedbackStore
+
+    if args.input is None and args.prune_before is None:
+        raise ValueError("give a reviewed file to add, or --prune-before DATE.")
+    store = FeedbackStore(args.store)
+    if args.prune_before is not None:
+        removed = store.prune(args.prune_before)
+        print(f"vnmisinfo feedback: pruned {removed} verdict(s) stored before {args.prune_before}",
+              file=sys.stderr)
+    if args.input is not None:
+        source = Path(args.input)
+        frame = read_table(source, table_format(source, None))
+        done = store.add(frame, reviewer=args.reviewer, redact=args.redact,
+                         text_column=args.text_column, source=source.name)
+        print(f"vnmisinfo feedback: {len(frame)} row(s) read; {done.added} verdict(s) added, "
+              f"{done.duplicates} already stored, {done.skipped_blank} blank (not reviewed) "
+              f"skipped; the store holds {len(store.entries())} reviewed text(s) -> {store.path}",
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,78 @@
+"""``vnmisinfo queue``: pick the scored items a reviewer should look at next."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "queue"
+HELP = ("Pick N scored items for review: the top of the triage order plus a share of the "
+        "most uncertain, one per near-duplicate cluster, none already in the feedback store; "
+        "writes a CSV with empty verdict, narrative_id and note columns.")
+
+
+def _budget(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
+    return n
+
+
+def _share(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {value!r}")
+    return x
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="SCORED",
+                   help="a file written by 'vnmisinfo score' (CSV, JSONL or Parquet)")
+    p.add_argument("-o", "--output", required=True, metavar="QUEUE.csv",
+                   help="the queue, a CSV for reviewers (written atomically)")
+    p.add_argument("--budget", type=_budget, required=True, metavar="N",
+                   help="items to queue")
+    p.add_argument("--explore", type=_share, default=0.3, metavar="SHARE",
+                   help="share of the budget for the most uncertain items, those scored "
+                   "closest to the medium threshold (default: 0.3)")
+    p.add_argument("--store", default=None, metavar="DIR",
+                   help="feedback store; texts it holds are never queued again")
+    p.add_argument("--overwrite-review", action="store_true",
+                   help="blank verdict, narrative_id and note when the input already fills "
+                   "them in (without it, such an input is refused)")
+    p.add_argument("--seed", type=int, default=0, help="breaks ties between equally "
+                   "uncertain items (default: 0)")
+    p.add_argument("--text-column", default=None, help="text column when not a known name")
+    p.add_argument("--medium", type=_share, default=None, metavar="P",
+                   help="the medium threshold (default: inferred from vnm_tier, else 0.5)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from vnmisinfo.data.formats import atomic_write, same_file
+    from vnmisinfo.data.tables import read_table, table_format
+    from vnmisinfo.review import build_queue
+
+    source, target = Path(args.input), Path(args.output)
+    if target.exists() and same_file(source, target):
+        raise ValueError(f"the output {target} is the input; write the queue to another file.")
+    frame = read_table(source, table_format(source, None))
+    queue = build_queue(frame, args.budget, args.explore, args.store,
+                        text_column=args.text_column, medium=args.medium, seed=args.seed,
+                        overwrite_review=args.overwrite_review)
+    atomic_write(target, queue.to_csv(index=False))
+    s = queue.attrs["queue"]
+    skipped = [f"{s[k]} {k}" for k in ("unscored", "empty", "reviewed") if s[k]]
+    print(f"vnmisinfo queue: {s['rows']} row(s) read, {s['clusters']} cluster(s); "
+          f"queued {len(queue)} "
+          f"({s['top']} top, {s['uncertain']} uncertain, medium threshold {s['medium']:g})"
+          + (f"; skipped {', '.join(skipped)}" if skipped else "") + f" -> {target}",
+          file=sys.stderr)
+    return 0

@@ -1,0 +1,179 @@
+"""File formats: the one extension-to-format rule, JSONL lines with their numbers, atomic writes.
+
+Named pipes and character devices (``/dev/stdout``, ``/dev/null``) are
+*streams*: they are written straight through, never replaced by a file.
+
+Examples
+--------
+>>> format_of("posts.JSONL")
+'jsonl'
+>>> [(n, v) for n, v, _ in iter_jsonl(['{"a": 1}', '', 'oops'])]
+[(1, {'a': 1}), (3, None)]
+>>> is_stream("-"), is_stream("/dev/null"), is_stream("posts.csv")
+(True, True, False)
+>>> same_file("posts.csv", "./posts.csv")
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from vnmisinfo._compat import import_or_raise
+
+__all__ = ["EXTENSIONS", "FORMATS", "atomic_write", "format_of", "is_stream", "iter_jsonl",
+           "require_pyarrow", "same_file"]
+
+#: File extension -> format name.
+EXTENSIONS = {
+    ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+    ".parquet": "parquet", ".pq": "parquet", ".txt": "lines", ".text": "lines",
+}
+#: Every format name.
+FORMATS = ("csv", "tsv", "jsonl", "parquet", "lines")
+
+
+def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
+              allowed: Iterable[str] = FORMATS, default: str | None = None) -> str:
+    """The format of ``path``: ``fmt`` when given, else its extension.
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` is unknown, or the extension names no format in ``allowed``
+        and there is no ``default``; the message lists the choices.
+    """
+    allowed = tuple(allowed)
+    if fmt:
+        if fmt not in allowed:
+            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}.")
+        return fmt
+    suffix = Path(str(path)).suffix.lower() if path not in (None, "-") else ""
+    found = EXTENSIONS.get(suffix)
+    if found in allowed:
+        return found  # type: ignore[return-value]
+    if default is not None:
+        return default
+    known = sorted(e for e, f in EXTENSIONS.items() if f in allowed)
+    raise ValueError(f"{path}: cannot tell the format from the extension {suffix!r}; use one of "
+                     f"{', '.join(known)}, or name the format (--format).")
+
+
+def iter_jsonl(lines: Iterable[str | bytes], *,
+               invalid: str = "not valid JSON") -> Iterator[tuple[int, Any, str | None]]:
+    """Parse JSON lines: ``(line number, value, error)``; blank lines are skipped.
+
+    A line that is not valid JSON gives ``(n, None, "not valid JSON (...)")``,
+    so that the caller decides whether it is fatal; ``invalid`` words the
+    start of that error.  Lines are read one at a time, as they are needed.
+    """
+    for number, raw in enumerate(lines, start=1):
+        line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        if number == 1:
+            line = line.lstrip("\ufeff")
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line), None
+        except json.JSONDecodeError as exc:
+            yield number, None, f"{invalid} ({exc.msg} at column {exc.colno})"
+
+
+def _is_pipe_or_device(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` (symlinks followed) is a named pipe or a character device."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def is_stream(path: str | os.PathLike[str] | None) -> bool:
+    """Whether ``path`` is read or written as a stream, not as a regular file.
+
+    True for standard input or output (``None`` or ``-``), and for a path that
+    is (or links to) a named pipe or a character device such as ``/dev/stdout``
+    or ``/dev/null``.  A stream is written straight through: it cannot be
+    replaced by a temporary file and a rename, nor resumed.
+    """
+    if path is None or str(path) == "-":
+        return True
+    return _is_pipe_or_device(path)
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether paths ``a`` and ``b`` name one file.
+
+    They do when they resolve to the same path (symlinks followed, see
+    :func:`os.path.realpath`), or when both exist and share a device and inode
+    (hard links, bind mounts).
+    """
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _file_mode(target: Path) -> int:
+    """The mode a new file gets (the umask applied), or the mode of the file it replaces."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes, *,
+                 encoding: str = "utf-8") -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    A crash leaves either the old file or the new one, never half of one.
+    A symlink is followed: the file it points to is replaced and the link
+    stays.  A named pipe or a character device is written straight through.
+    """
+    payload = data.encode(encoding) if isinstance(data, str) else data
+    if _is_pipe_or_device(path):
+        with open(path, "wb") as fh:
+            fh.write(payload)
+        return Path(path)
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.chmod(tmp, _file_mode(target))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(path)
+
+
+def require_pyarrow() -> ModuleType:
+    """Import pyarrow with its Parquet module, or raise naming the extra to install.
+
+    Returns
+    -------
+    module
+        ``pyarrow``; ``pyarrow.parquet`` is loaded too.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If pyarrow is missing; the message says ``pip install "vnmisinfo[parquet]"``.
+    """
+    module = import_or_raise("pyarrow", "parquet", purpose="Parquet files")
+    import_or_raise("pyarrow.parquet", "parquet", purpose="Parquet files")
+    return module

@@ -1,0 +1,32 @@
+"""Names of the input schema, as plain data: cheap to import (the CLI lists them).
+
+Examples
+--------
+>>> FRAME_COLUMNS
+('text', 'title', 'likes', 'comments', 'shares', 'timestamp')
+"""
+
+from __future__ import annotations
+
+__all__ = ["FRAME_COLUMNS", "GROUP_BY", "META_COLUMNS", "TEXT_ALIASES"]
+
+#: Metadata columns of the canonical frame.
+META_COLUMNS = ("likes", "comments", "shares", "timestamp")
+#: Columns of the canonical frame returned by :func:`as_frame`.
+FRAME_COLUMNS = ("text", "title", *META_COLUMNS)
+
+# Column names recognised automatically, first match wins.
+#: Names recognised as the text column, first match wins.
+TEXT_ALIASES = ("text", "post_message", "content", "message", "body")
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": TEXT_ALIASES,
+    "title": ("title", "headline"),
+    "likes": ("likes", "num_like_post", "like_count"),
+    "comments": ("comments", "num_comment_post", "comment_count"),
+    "shares": ("shares", "num_share_post", "share_count"),
+    "timestamp": ("timestamp", "timestamp_post", "created_at"),
+}
+
+#: Ways to group documents for splitting (see :func:`vnmisinfo.data.hygiene.make_groups`).
+GROUP_BY = ("exact", "text", "domain")

@@ -1,0 +1,337 @@
+"""Streaming readers for CSV, JSONL and Parquet inputs, one row at a time.
+
+A reader yields ``(row, note)`` pairs: the row as a mapping of column name to
+value, and ``"invalid UTF-8 replaced"`` when bytes that are not UTF-8 (or lone
+UTF-16 surrogates) were replaced by U+FFFD, else None.  Malformed lines
+(broken CSV quoting, a wrong number of fields, a JSONL line that is not a JSON
+object) go to an ``on_bad(line, reason)`` callback, which raises
+:class:`BadInputError` or records the line and lets the reader go on.
+
+Examples
+--------
+>>> stream_format("posts.ndjson"), stream_format("posts.tsv"), stream_format("-")
+('jsonl', 'csv', 'csv')
+>>> column_map(["id", "post_message", "num_like_post"], None, None)
+{'text': 'post_message', 'likes': 'num_like_post'}
+>>> id_column_of(["post_id", "text"], None)
+'post_id'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from vnmisinfo.data.formats import format_of, is_stream, iter_jsonl, require_pyarrow
+from vnmisinfo.data.schema import FRAME_COLUMNS, resolve_columns
+
+__all__ = [
+    "STREAM_FORMATS",
+    "BadInputError",
+    "column_map",
+    "id_column_of",
+    "stream_format",
+]
+
+#: File formats read and written in streams.
+STREAM_FORMATS = ("csv", "jsonl", "parquet")
+#: Column names taken as the row id when no id column is named.
+ID_NAMES = ("id", "post_id", "_id", "uid", "url")
+_COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
+_REPLACED = "invalid UTF-8 replaced"
+# Lone surrogates: bytes that are not UTF-8 (read with "surrogateescape"), or "\ud800" escapes.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]+")
+
+#: One input row and its note.
+Item = tuple[dict[str, Any], str | None]
+_BadLineHandler = Callable[[int, str], None]
+
+
+class BadInputError(ValueError):
+    """A malformed input file (missing column, broken quoting, bad JSON line).
+
+    The message names the line; ``line`` holds its number (1-based) when known.
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def stream_format(path: str | None, fmt: str | None = None) -> str:
+    """The format of a streamed file: ``fmt`` when given, else its extension.
+
+    Standard input and output (``None`` or ``-``), and a named pipe or a
+    device without an extension, default to CSV; ``.tsv`` files are CSV (read
+    with a tab delimiter).
+
+    Parameters
+    ----------
+    path : str or None
+        File path, ``-`` or None.
+    fmt : {"csv", "jsonl", "parquet"}, optional
+        The format, when the caller names it.
+
+    Returns
+    -------
+    str
+        One of :data:`STREAM_FORMATS`.
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` is unknown, the file is compressed, or its extension names
+        none of the formats.
+    """
+    if fmt:
+        return format_of(path, fmt, allowed=STREAM_FORMATS)
+    if path in (None, "-"):
+        return "csv"
+    if str(path).lower().endswith(_COMPRESSED):
+        raise ValueError(f"{path!r} is compressed; decompress it first, or pipe it: "
+                         f"zcat {path} | vnmisinfo score - --format csv")
+    # A named pipe or a device (/dev/stdin, <(zcat ...)) says its format by its extension at most.
+    found = format_of(path, allowed=(*STREAM_FORMATS, "tsv"),
+                      default="csv" if is_stream(path) else None)
+    return "csv" if found == "tsv" else found
+
+
+def _replace_surrogates(value: str) -> str:
+    return _SURROGATE_RE.sub("\ufffd", value)
+
+
+# ---------------------------------------------------------------------------
+# Readers
+# ---------------------------------------------------------------------------
+
+class _Reader:
+    """Iterates ``(row, note)`` over an input; ``columns`` is known after the header."""
+
+    columns: list[str]
+    schema: Any = None
+
+    def __iter__(self) -> Iterator[Item]:  # pragma: no cover
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the file."""
+
+
+class _CsvReader(_Reader):
+    def __init__(self, source: str, on_bad: _BadLineHandler, delimiter: str = ",") -> None:
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+        if source == "-":
+            self._fh: IO[str] = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig",
+                                                 errors="surrogateescape", newline="")
+            self._own = False
+        else:
+            self._fh = open(source, encoding="utf-8-sig", errors="surrogateescape", newline="")
+            self._own = True
+        self._on_bad = on_bad
+        self._reader = csv.reader(self._fh, strict=True, delimiter=delimiter)
+        try:
+            header = next(self._reader)
+        except StopIteration:
+            raise BadInputError("the input is empty: expected a CSV header row "
+                                "(column names, one of them the text).", line=1) from None
+        except csv.Error as exc:
+            raise BadInputError(f"line 1: unreadable CSV header ({exc}).", line=1) from None
+        self.columns = [_replace_surrogates(h) for h in header]
+        doubled = sorted({c for c in self.columns if self.columns.count(c) > 1})
+        if doubled:
+            raise BadInputError(f"line 1: the CSV header names the columns {doubled} more than "
+                                "once; rename them so that every column can be kept.", line=1)
+        self._last = self._reader.line_num
+
+    def _next_row(self) -> list[str] | None:
+        """The next well-formed row (blank lines skipped); None at the end of the file."""
+        n, reader = len(self.columns), self._reader
+        while True:
+            start = self._last + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return None
+            except csv.Error as exc:
+                self._last = reader.line_num
+                reason = ("unterminated quoted field (the quote runs to the end of the file)"
+                          if "unexpected end of data" in str(exc) else f"broken quoting: {exc}")
+                self._on_bad(start, reason)
+                continue
+            self._last = reader.line_num
+            if len(row) == n:
+                return row
+            if row:
+                self._on_bad(start, f"expected {n} fields, found {len(row)}")
+            elif n == 1:
+                return [""]
+            # else a blank line
+
+    def __iter__(self) -> Iterator[Item]:
+        columns = self.columns
+        while (row := self._next_row()) is not None:
+            note = None
+            if _SURROGATE_RE.search("".join(row)):
+                row = [_replace_surrogates(v) for v in row]
+                note = _REPLACED
+            yield dict(zip(columns, row, strict=True)), note
+
+    def close(self) -> None:
+        if self._own:
+            self._fh.close()
+
+
+class _JsonlReader(_Reader):
+    def __init__(self, source: str, on_bad: _BadLineHandler) -> None:
+        self._fh: IO[bytes] = sys.stdin.buffer if source == "-" else open(source, "rb")
+        self._own = source != "-"
+        self._on_bad = on_bad
+        self._replaced = False  # whether the line being parsed had bytes that are not UTF-8
+        self._items = self._objects()
+        self._first: Item | None = next(self._items, None)
+        self.columns = list(self._first[0]) if self._first else []
+
+    def _decoded(self) -> Iterator[str]:
+        for raw in self._fh:
+            try:
+                line = raw.decode("utf-8")
+                self._replaced = False
+            except UnicodeDecodeError:
+                line = raw.decode("utf-8", "replace")
+                self._replaced = True
+            yield line
+
+    def _objects(self) -> Iterator[Item]:
+        # iter_jsonl reads one line per value, so ``_replaced`` is that of the line yielded.
+        for lineno, obj, error in iter_jsonl(self._decoded(), invalid="invalid JSON"):
+            if error is not None:
+                self._on_bad(lineno, error)
+                continue
+            if not isinstance(obj, dict):
+                self._on_bad(lineno, f"expected a JSON object, found {type(obj).__name__}")
+                continue
+            note = _REPLACED if self._replaced else None
+            for k, v in obj.items():
+                if isinstance(v, str) and _SURROGATE_RE.search(v):
+                    obj[k] = _replace_surrogates(v)
+                    note = _REPLACED
+            yield obj, note
+
+    def __iter__(self) -> Iterator[Item]:
+        if self._first is not None:
+            yield self._first
+            self._first = None
+        yield from self._items
+
+    def close(self) -> None:
+        if self._own:
+            self._fh.close()
+
+
+class _ParquetReader(_Reader):
+    def __init__(self, source: str, batch_size: int) -> None:
+        pa = require_pyarrow()
+        # Parquet is read by seeking: a stream (stdin, a named pipe) is buffered in memory.
+        if source == "-":
+            src: Any = io.BytesIO(sys.stdin.buffer.read())
+        else:
+            src = source if Path(source).is_file() else io.BytesIO(Path(source).read_bytes())
+        self._file = pa.parquet.ParquetFile(src)
+        self.schema = self._file.schema_arrow
+        self.columns = list(self.schema.names)
+        self._batch_size = batch_size
+
+    def __iter__(self) -> Iterator[Item]:
+        for batch in self._file.iter_batches(batch_size=self._batch_size):
+            for row in batch.to_pylist():
+                yield row, None
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _open_reader(source: str, fmt: str, on_bad: _BadLineHandler, chunksize: int) -> _Reader:
+    """Open ``source`` (a path or ``-``) for reading in ``fmt``; the header is read here.
+
+    A named pipe or a device is read as a stream, like ``-``.
+    """
+    if source != "-":
+        if not Path(source).exists():
+            raise FileNotFoundError(f"input file {source!r} not found.")
+        if Path(source).is_dir():
+            raise IsADirectoryError(f"input {source!r} is a folder; expected a CSV, JSONL or "
+                                    "Parquet file, or - for standard input.")
+    if fmt == "csv":
+        delimiter = "\t" if str(source).lower().endswith(".tsv") else ","
+        return _CsvReader(source, on_bad, delimiter)
+    if fmt == "jsonl":
+        return _JsonlReader(source, on_bad)
+    return _ParquetReader(source, chunksize)
+
+
+# ---------------------------------------------------------------------------
+# Column roles
+# ---------------------------------------------------------------------------
+
+def column_map(columns: list[str], text_column: str | None,
+               overrides: Mapping[str, str] | None) -> dict[str, str]:
+    """Map column roles (``text``, ``title``, ``likes``, ...) to the input's columns.
+
+    Parameters
+    ----------
+    columns : list of str
+        The input's columns.
+    text_column : str, optional
+        The text column, when not a known name.
+    overrides : mapping, optional
+        Further roles, e.g. ``{"likes": "n_likes"}``.
+
+    Returns
+    -------
+    dict
+        Role to column name; always has ``text``.
+
+    Raises
+    ------
+    ValueError
+        If a role in ``overrides`` is unknown.
+    BadInputError
+        If a named column is missing, or no text column is found.
+    """
+    found = resolve_columns(columns)
+    named = {**(overrides or {}), **({"text": text_column} if text_column else {})}
+    for canonical, name in named.items():
+        if canonical not in FRAME_COLUMNS:
+            raise ValueError(f"unknown column role {canonical!r}; expected one of "
+                             f"{', '.join(FRAME_COLUMNS)}.")
+        if name not in columns:
+            raise BadInputError(f"line 1: {canonical} column {name!r} not found; the columns are "
+                                f"{columns}.", line=1)
+        found[canonical] = name
+    if "text" not in found:
+        raise BadInputError(
+            f"line 1: no text column among {columns}; name it 'text' or 'post_message', or "
+            "pass --text-column NAME.", line=1)
+    return found
+
+
+def id_column_of(columns: list[str], id_column: str | None) -> str | None:
+    """The id column: ``id_column`` when given, else the first of :data:`ID_NAMES` present.
+
+    Raises
+    ------
+    BadInputError
+        If ``id_column`` is not among ``columns``.
+    """
+    if id_column is not None:
+        if id_column not in columns:
+            raise BadInputError(f"line 1: id column {id_column!r} not found; the columns are "
+                                f"{columns}.", line=1)
+        return id_column
+    lower = {c.lower(): c for c in columns}
+    return next((lower[n] for n in ID_NAMES if n in lower), None)

@@ -1,0 +1,219 @@
+"""The input schema: what a user hands in, turned into one canonical frame.
+
+:func:`as_frame` accepts a sequence of strings, a sequence of mappings or a
+pandas DataFrame with ReINTEL or VFND column names; :data:`TEXT_ALIASES` and
+:func:`resolve_columns` are the one place where column names are recognised,
+and :func:`joined_text` the one title+text join.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from vnmisinfo.data.names import _ALIASES, FRAME_COLUMNS, META_COLUMNS, TEXT_ALIASES
+
+__all__ = [
+    "FRAME_COLUMNS",
+    "META_COLUMNS",
+    "TEXT_ALIASES",
+    "as_frame",
+    "joined_text",
+    "resolve_columns",
+]
+
+def _type_error(where: str, value: object) -> TypeError:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return TypeError(
+            f"{where} is {type(value).__name__}; expected str. Decode it first, "
+            "e.g. x.decode('utf-8', errors='replace')."
+        )
+    return TypeError(
+        f"{where} is {type(value).__name__}; expected str. "
+        "Convert it to text (str(x)) or drop it; missing texts may be None and are scored as ''."
+    )
+
+
+def _repair_surrogates(text: str) -> str:
+    """Join UTF-16 surrogate pairs into their character; lone surrogates become U+FFFD.
+
+    Lone surrogates cannot be encoded as UTF-8, so pandas' string columns (and
+    many writers) reject them; :func:`~vnmisinfo.text.normalize.normalize_text`
+    later drops the U+FFFD.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def _text_value(value: object, where: str) -> str:
+    if isinstance(value, str):
+        return _repair_surrogates(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    raise _type_error(where, value)
+
+
+def _number(value: object) -> float:
+    """Coerce a count or timestamp; anything unusable becomes NaN (marked missing)."""
+    if value is None or isinstance(value, bool):
+        return math.nan
+    if isinstance(value, numbers.Real):
+        out = float(value)
+    else:
+        try:
+            out = float(str(value).strip().replace(",", ""))
+        except ValueError:
+            return math.nan
+    return out if math.isfinite(out) and out >= 0 else math.nan
+
+
+def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
+    """Map canonical names (``text``, ``likes``, ...) to the matching columns present.
+
+    Examples
+    --------
+    >>> resolve_columns(["post_message", "num_share_post", "user_name"])
+    {'text': 'post_message', 'shares': 'num_share_post'}
+    """
+    present = {str(c).lower(): c for c in columns}
+    found = {}
+    for canonical, names in _ALIASES.items():
+        for name in names:
+            if name in present:
+                found[canonical] = present[name]
+                break
+    return found
+
+
+def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
+    """Turn documents into the canonical frame.
+
+    Parameters
+    ----------
+    docs : sequence of str, sequence of mapping, or pandas.DataFrame
+        Mappings and frames may carry ``text`` (required), ``title``,
+        ``likes``, ``comments``, ``shares`` and ``timestamp`` (Unix seconds);
+        the ReINTEL (``post_message``, ``num_like_post``, ...) and VFND
+        (``text``, ``title``) names are recognised.  ``None`` or NaN texts are
+        scored as empty text.
+    text_column : str, optional
+        Name of the text column or key when it is not one of the known names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FRAME_COLUMNS`; counts and timestamps are floats, NaN
+        when missing or not numeric.
+
+    Raises
+    ------
+    TypeError
+        If ``docs`` is a single string, bytes or mapping, or an item is neither
+        text, ``None`` nor a mapping (``bytes`` items must be decoded first);
+        the message names the item's index.
+    ValueError
+        If no text column can be found.
+
+    Notes
+    -----
+    Input policy: ``None`` and NaN texts become ``''``; lone UTF-16
+    surrogates (``'\\ud800'``) become U+FFFD, which normalization drops, and a
+    valid surrogate pair becomes its character.  Control characters,
+    non-characters and texts of any length are kept here and handled by
+    :func:`~vnmisinfo.text.normalize.normalize_text`, which removes the former and
+    cuts texts longer than :data:`~vnmisinfo.text.normalize.MAX_CHARS` characters
+    with a :class:`~vnmisinfo.text.normalize.TruncationWarning`.
+
+    Examples
+    --------
+    >>> f = as_frame([{"post_message": "Tin giả", "num_like_post": "12"}])
+    >>> f.loc[0, "text"], float(f.loc[0, "likes"])
+    ('Tin giả', 12.0)
+    """
+    if isinstance(docs, str):
+        raise TypeError(
+            "Iterable over raw text documents expected, string object received. "
+            "Wrap a single text in a list: detector.score([text])."
+        )
+    if isinstance(docs, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"Iterable over raw text documents expected, {type(docs).__name__} object received. "
+            "Decode it first and wrap it in a list: detector.score([data.decode('utf-8')])."
+        )
+    if isinstance(docs, Mapping):
+        raise TypeError(
+            "Iterable over documents expected, a single mapping received. "
+            "Wrap one document in a list: detector.score([{'text': ...}])."
+        )
+    if isinstance(docs, pd.Series):
+        docs = docs.tolist()
+    if isinstance(docs, pd.DataFrame):
+        cols = resolve_columns(list(docs.columns))
+        if text_column is not None:
+            if text_column not in docs.columns:
+                raise ValueError(
+                    f"text column {text_column!r} not found; columns are {list(docs.columns)}."
+                )
+            cols["text"] = text_column
+        if "text" not in cols:
+            raise ValueError(
+                f"no text column among {list(docs.columns)}; name it 'text' or "
+                "'post_message', or pass text_column=..."
+            )
+        records: list[Any] = [
+            {k: row[i] for k, i in zip(cols, range(len(cols)), strict=True)}
+            for row in docs[list(cols.values())].itertuples(index=False, name=None)
+        ]
+    else:
+        try:
+            records = list(docs)
+        except TypeError:
+            raise TypeError(
+                f"documents must be a sequence of str or mappings, or a DataFrame; "
+                f"got {type(docs).__name__}."
+            ) from None
+    out: dict[str, list[Any]] = {c: [] for c in FRAME_COLUMNS}
+    for i, item in enumerate(records):
+        if isinstance(item, Mapping):
+            keys = resolve_columns(list(item.keys()))
+            if text_column is not None and text_column in item:
+                keys["text"] = text_column
+            if "text" not in keys:
+                raise ValueError(
+                    f"document {i} has no text key among {sorted(item)}; use 'text' "
+                    "or pass text_column=..."
+                )
+            out["text"].append(_text_value(item[keys["text"]], f"document {i} text"))
+            title = item.get(keys["title"]) if "title" in keys else None
+            out["title"].append(_text_value(title, f"document {i} title"))
+            for c in META_COLUMNS:
+                out[c].append(_number(item[keys[c]]) if c in keys else math.nan)
+        else:
+            out["text"].append(_text_value(item, f"document {i}"))
+            out["title"].append("")
+            for c in META_COLUMNS:
+                out[c].append(math.nan)
+    frame = pd.DataFrame(out, columns=list(FRAME_COLUMNS))
+    for c in META_COLUMNS:
+        frame[c] = frame[c].astype(float)
+    return frame
+
+
+def joined_text(text: str, title: str) -> str:
+    """The text a document is scored on: its title, a full stop, then its body.
+
+    Examples
+    --------
+    >>> joined_text("Nội dung", "Tiêu đề")
+    'Tiêu đề. Nội dung'
+    """
+    if title and title.strip():
+        return f"{title.strip()}. {text}"
+    return text

@@ -1,0 +1,202 @@
+"""Whole-table readers for labelled corpora: CSV, TSV, JSONL and Parquet, with line numbers.
+
+Each reader keeps, in ``frame.attrs["lines"]``, the line on which each record
+starts, so that errors and warnings can name it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from vnmisinfo._compat import import_or_raise
+from vnmisinfo.data.formats import format_of, iter_jsonl
+
+__all__ = [
+    "CorpusError", "EmptyTextWarning", "check_file", "read_any_table", "read_csv", "read_table",
+    "read_texts", "table_format",
+]
+
+
+class CorpusError(ValueError):
+    """A corpus file is malformed; the message names the file, the place and the fix."""
+
+
+class EmptyTextWarning(UserWarning):
+    """Some documents of a corpus file have no text; the message lists their lines."""
+
+
+
+def check_file(path: Path) -> None:
+    if not path.is_file():
+        raise CorpusError(f"{path}: file not found. Point --data-dir (or VNMISINFO_CORPORA) "
+                          "at the folder holding the corpus, or fix the path.")
+    if path.stat().st_size == 0:
+        raise CorpusError(f"{path}: the file is empty; it needs a header row and data.")
+
+
+def _record_lines(path: Path, sep: str = ",") -> list[int]:
+    """The line on which each data record of a CSV starts (texts may span lines)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        starts = []
+        start = 1
+        for _ in reader:
+            starts.append(start)
+            start = reader.line_num + 1
+    return starts[1:]
+
+
+def _locate_csv_problem(path: Path, sep: str) -> str:
+    """Name the line where a CSV stops parsing: wrong field count or an unclosed quote."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep, strict=True)
+        start = 1
+        width = None
+        try:
+            for row in reader:
+                if width is None:
+                    width = len(row)
+                elif row and len(row) != width:
+                    return (f"line {start}: expected {width} fields as in the header, "
+                            f"found {len(row)}")
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            return f"line {start}: {exc} (a quote opened here is never closed)"
+    return "an unknown place"
+
+
+def read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
+    check_file(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
+                            encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise CorpusError(f"{path}: the file is empty; it needs a header row and data.") from None
+    except pd.errors.ParserError as exc:
+        where = _locate_csv_problem(path, sep)
+        raise CorpusError(
+            f"{path}, {where}. Broken CSV ({str(exc).strip()}). Quote fields that hold commas, "
+            'line breaks or quotes, and double any quote inside a field ("").'
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text ({exc}). Re-save the file as UTF-8.") from None
+    if frame.empty:
+        raise CorpusError(f"{path}: the file has a header but no rows; add data rows.")
+    frame.attrs["lines"] = _record_lines(path, sep)
+    return frame
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    check_file(path)
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    with open(path, encoding="utf-8-sig") as fh:
+        for number, item, error in iter_jsonl(fh):
+            if error is not None:
+                raise CorpusError(f"{path}, line {number}: {error}. Each line must be one JSON "
+                                  "object; check quotes and escapes there.")
+            if not isinstance(item, dict):
+                raise CorpusError(f"{path}, line {number}: expected a JSON object "
+                                  f"({{\"text\": ...}}), got {type(item).__name__}.")
+            records.append(item)
+            lines.append(number)
+    if not records:
+        raise CorpusError(f"{path}: the file holds no JSON records; add one object per line.")
+    frame = pd.DataFrame.from_records(records)
+    frame.attrs["lines"] = lines
+    return frame
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    check_file(path)
+    import_or_raise("pyarrow", "parquet", purpose="Parquet files")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:
+        raise CorpusError(f"{path}: not a readable Parquet file ({exc}).") from None
+    if frame.empty:
+        raise CorpusError(f"{path}: the Parquet file has no rows.")
+    # Parquet has no lines: report row numbers from 1.
+    frame.attrs["lines"] = list(range(1, len(frame) + 1))
+    return frame
+
+
+def table_format(path: Path, fmt: str | None) -> str:
+    """The format of a corpus file (see :func:`vnmisinfo.data.formats.format_of`)."""
+    try:
+        return format_of(path, fmt)
+    except ValueError as exc:
+        if fmt:
+            raise
+        raise CorpusError(str(exc)) from None
+
+
+def read_table(path: Path, fmt: str) -> pd.DataFrame:
+    if fmt == "csv":
+        return read_csv(path)
+    if fmt == "tsv":
+        return read_csv(path, sep="\t")
+    if fmt == "jsonl":
+        return _read_jsonl(path)
+    if fmt == "parquet":
+        return _read_parquet(path)
+    raise CorpusError(f"{path}: {fmt!r} files are read with load_lines, not as a table.")
+
+
+def read_texts(source: str, text_column: str | None = None) -> list[str]:
+    """Texts from a command-line argument: a .txt/.csv/.tsv/.jsonl/.parquet file, else the text.
+
+    A ``.txt`` file holds one text per line; a table's text column is
+    ``text_column``, else the first known name (:data:`TEXT_ALIASES`).
+
+    Examples
+    --------
+    >>> read_texts("Uống nước chanh nóng diệt virus")
+    ['Uống nước chanh nóng diệt virus']
+    """
+    from vnmisinfo.data.names import TEXT_ALIASES
+
+    path = Path(source)
+    suffix = path.suffix.lower()
+    known = suffix in (".txt", ".text", ".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet",
+                       ".pq") and len(source) < 260
+    if not known or not path.is_file():
+        if known:
+            raise FileNotFoundError(f"input file {source!r} not found; pass an existing file, "
+                                    "or the text itself in quotes.")
+        return [source]
+    fmt = table_format(path, None)
+    if fmt == "lines":
+        with open(path, encoding="utf-8-sig") as fh:
+            return [line.rstrip("\n") for line in fh if line.strip()]
+    frame = read_table(path, fmt)
+    column = text_column or next((c for c in TEXT_ALIASES if c in frame.columns), None)
+    if column is None or column not in frame.columns:
+        raise ValueError(f"{source!r} has no text column {text_column or TEXT_ALIASES!r}; "
+                         f"its columns are {list(frame.columns)}. Use --text-column NAME.")
+    return ["" if v is None else str(v) for v in frame[column].tolist()]
+
+
+def read_any_table(path: str | Path, *, what: str = "a table of posts with a text column"
+                   ) -> pd.DataFrame:
+    """Read a CSV, TSV, JSONL or Parquet file whole, with string column names.
+
+    Raises
+    ------
+    ValueError
+        For a plain-text file (it has no columns), naming ``what`` was expected;
+        :class:`CorpusError` for an unknown extension or a missing, empty or
+        malformed file.
+    """
+    path = Path(path)
+    fmt = table_format(path, None)
+    if fmt == "lines":
+        raise ValueError(f"{path}: expected {what} (.csv, .tsv, .jsonl or .parquet), got a "
+                         "plain-text file; convert it to CSV first.")
+    frame = read_table(path, fmt)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame

@@ -1,0 +1,160 @@
+"""Streaming writers for CSV, JSONL and Parquet outputs, a list of rows at a time.
+
+Each writer writes rows (mappings) to a binary file handle, with the columns
+fixed when it is opened; :func:`open_writer` picks one by format.  Lists,
+tuples and dicts become JSON text in CSV cells and Parquet string columns;
+NaN and infinities become ``null`` in JSONL.
+
+Examples
+--------
+>>> import io
+>>> buf = io.BytesIO()
+>>> w = open_writer("csv", buf, ["id", "terms"])
+>>> w.write([{"id": 1, "terms": ["a", "b"]}, {"id": 2}])
+>>> w.finish()
+>>> buf.getvalue().decode()
+'id,terms\\n1,"[""a"", ""b""]"\\n2,\\n'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping
+from typing import IO, Any
+
+from vnmisinfo.data.formats import require_pyarrow
+
+__all__ = ["open_writer"]
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: lists, tuples and dicts as JSON text, anything else as it is."""
+    if isinstance(value, (list, dict, tuple)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON value: NaN and infinities become None (``null``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class _Writer:
+    def __init__(self, fh: IO[bytes], columns: list[str], write_header: bool) -> None:
+        self.fh = fh
+        self.columns = columns
+
+    def write(self, rows: list[dict[str, Any]]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Flush buffered data (footers, for Parquet)."""
+
+
+class _CsvWriter(_Writer):
+    def __init__(self, fh: IO[bytes], columns: list[str], write_header: bool) -> None:
+        super().__init__(fh, columns, write_header)
+        self._text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="",
+                                      write_through=True)
+        self._csv = csv.writer(self._text, lineterminator="\n")
+        if write_header:
+            self._csv.writerow(columns)
+            self._text.flush()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        cols = self.columns
+        self._csv.writerows([[_cell(r.get(c)) if r.get(c) is not None else "" for c in cols]
+                             for r in rows])
+        self._text.flush()
+
+    def finish(self) -> None:
+        self._text.flush()
+        self._text.detach()
+
+
+class _JsonlWriter(_Writer):
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        lines = []
+        for r in rows:
+            obj = {k: _json_value(v) for k, v in r.items()}
+            lines.append(json.dumps(obj, ensure_ascii=False, default=str))
+        data = ("\n".join(lines) + "\n") if lines else ""
+        self.fh.write(data.encode("utf-8", "replace"))
+
+
+class _ParquetWriter(_Writer):
+    def __init__(self, fh: IO[bytes], columns: list[str], write_header: bool,
+                 schema: Any = None, types: Mapping[str, type] | None = None) -> None:
+        super().__init__(fh, columns, write_header)
+        pa = require_pyarrow()
+        self._pa = pa
+        input_types = {f.name: f.type for f in schema} if schema is not None else {}
+        arrow = {float: pa.float64(), int: pa.int64(), bool: pa.bool_(), str: pa.string()}
+        self._cast = {c: t for c, t in (types or {}).items() if c not in input_types}
+        typed = {c: arrow[t] for c, t in self._cast.items()}
+        self._passthrough = set(input_types)
+        fields = [pa.field(c, input_types.get(c, typed.get(c, pa.string()))) for c in columns]
+        self.schema = pa.schema(fields)
+        self._writer = pa.parquet.ParquetWriter(pa.PythonFile(fh, mode="w"), self.schema)
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        cols = {f.name: f.type for f in self.schema}
+        data: dict[str, list[Any]] = {}
+        for c, typ in cols.items():
+            values = [r.get(c) for r in rows]
+            cast = self._cast.get(c)
+            if cast is not None and cast is not str:
+                values = [None if v is None else cast(v) for v in values]
+            elif c not in self._passthrough and typ == self._pa.string():
+                values = [None if v is None else v if isinstance(v, str) else
+                          json.dumps(v, ensure_ascii=False, default=str) for v in values]
+            data[c] = values
+        self._writer.write_table(self._pa.table(data, schema=self.schema))
+
+    def finish(self) -> None:
+        self._writer.close()
+
+
+_WRITERS: dict[str, type[_Writer]] = {"csv": _CsvWriter, "jsonl": _JsonlWriter,
+                                      "parquet": _ParquetWriter}
+
+
+def open_writer(fmt: str, fh: IO[bytes], columns: list[str], write_header: bool = True,
+                schema: Any = None, types: Mapping[str, type] | None = None) -> _Writer:
+    """A writer of rows in ``fmt`` to ``fh``.
+
+    Parameters
+    ----------
+    fmt : {"csv", "jsonl", "parquet"}
+        Output format.
+    fh : binary file
+        Where to write; the writer does not close it.
+    columns : list of str
+        Output columns, in order (CSV and Parquet; JSONL writes each row's keys).
+    write_header : bool, default=True
+        Write the CSV header row (False when appending to a CSV file that has one).
+        A Parquet file always gets its schema.
+    schema : pyarrow.Schema, optional
+        The input's Parquet schema: its columns keep their types.
+    types : mapping, optional
+        Column name to ``float``, ``int``, ``bool`` or ``str``: the Parquet type
+        of columns not in ``schema`` (the others are text).
+
+    Returns
+    -------
+    writer
+        With ``write(rows)``, ``finish()`` (call it once, at the end) and ``columns``.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If Parquet is asked for and pyarrow is missing.
+    """
+    if fmt == "parquet":
+        return _ParquetWriter(fh, columns, True, schema, types)
+    return _WRITERS[fmt](fh, columns, write_header)

@@ -1,0 +1,273 @@
+"""Compare two models on reviewer-labelled rows that neither was trained on: a promotion gate.
+
+:func:`compare_models` scores the same labelled files with an OLD and a NEW
+model and measures both on the rows that *neither* model was trained on
+(each model keeps the hashes of its training texts), so that a model that
+has memorised the reviewers' rows gets no credit for it.
+
+Labelled inputs are either files with a 0/1 ``label`` column (any file
+:func:`vnmisinfo.evaluation.evaluate.load_labelled` reads), or reviewed
+files with a ``verdict`` column (see :mod:`vnmisinfo.data.review`):
+``misinformation`` is 1, ``reliable`` is 0, and ``unsure`` or blank rows are
+left out.  When a file has both columns and any verdict is filled in, the
+reviewers' verdicts win.
+
+The verdict is read from the ROC-AUC difference NEW - OLD: ``NEW is better``
+from +0.005, ``OLD is better`` from -0.005, ``no clear difference`` between.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from vnmisinfo.data.hygiene import text_hashes, text_keys
+from vnmisinfo.data.review import REVIEW_COLUMNS, parse_verdict
+from vnmisinfo.data.tables import read_any_table
+from vnmisinfo.evaluation.metrics import triage_report
+
+__all__ = ["MIN_AUC_DIFFERENCE", "compare_models", "format_comparison", "reviewed_labels"]
+
+#: ROC-AUC difference below which neither model is called better.
+MIN_AUC_DIFFERENCE = 0.005
+_VERDICT_LABELS = {"misinformation": 1, "reliable": 0}
+
+
+def reviewed_labels(frame: pd.DataFrame, *, source: str = "reviewed file") -> pd.DataFrame:
+    """A reviewed frame as a labelled one: ``verdict`` mapped to ``label``, other rows dropped.
+
+    ``misinformation`` becomes 1 and ``reliable`` 0; ``unsure`` and blank
+    verdicts are dropped.  ``vnm_*`` columns and the other review columns are
+    dropped too.
+
+    Raises
+    ------
+    ValueError
+        If a verdict is not one of :data:`vnmisinfo.data.review.VERDICTS`
+        (the message names the row).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"text": ["tỏi chữa covid", "hà nội mưa", "?", "x"],
+    ...                   "verdict": ["Misinformation", "reliable", "unsure", ""],
+    ...                   "vnm_score": [0.9, 0.1, 0.5, 0.5]})
+    >>> reviewed_labels(f).to_dict("list")
+    {'text': ['tỏi chữa covid', 'hà nội mưa'], 'label': [1, 0]}
+    """
+    lines = frame.attrs.get("lines") or list(range(2, len(frame) + 2))
+    verdicts = []
+    for line, value in zip(lines, frame["verdict"], strict=True):
+        try:
+            verdicts.append(parse_verdict(value))
+        except ValueError as exc:
+            raise ValueError(f"{source}, line {line}: {exc}.") from None
+    labels = pd.Series([_VERDICT_LABELS.get(v) if v else None for v in verdicts],
+                       index=frame.index, dtype=object)
+    keep = labels.notna().to_numpy()
+    drop = [c for c in frame.columns
+            if c.startswith("vnm_") or c in REVIEW_COLUMNS or c == "label"]
+    out = frame.loc[keep].drop(columns=drop).reset_index(drop=True)
+    out["label"] = labels[keep].astype(int).to_numpy()
+    return out
+
+
+def _prepare(paths: Sequence[str | Path], folder: Path) -> tuple[list[Path], list[dict]]:
+    """Paths predict_files can read: labelled files as they are, reviewed files as labelled CSVs."""
+    ready, described = [], []
+    for i, given in enumerate(paths):
+        path = Path(given)
+        raw = read_any_table(path, what="a file with a 'label' (0/1) or a 'verdict' column")
+        reviewed = "verdict" in raw.columns and (
+            "label" not in raw.columns
+            or raw["verdict"].map(lambda v: parse_verdict(v) is not None).any())
+        if reviewed:
+            labelled = reviewed_labels(raw, source=str(path))
+            dropped = int(len(raw) - len(labelled))
+            if labelled.empty:
+                raise ValueError(f"{path}: no row has the verdict 'misinformation' or "
+                                 f"'reliable' ({dropped} unsure or blank); review some first.")
+            target = folder / str(i) / f"{path.stem}.csv"
+            target.parent.mkdir(parents=True)
+            labelled.to_csv(target, index=False)
+            ready.append(target)
+            described.append({"file": str(path), "labels": "verdict", "rows": int(len(raw)),
+                              "unsure_or_blank_dropped": dropped})
+        elif "label" in raw.columns:
+            ready.append(path)
+            described.append({"file": str(path), "labels": "label", "rows": int(len(raw))})
+        else:
+            raise ValueError(f"{path}: no 'label' (0/1) and no 'verdict' column; found "
+                             f"{list(raw.columns)}. Pass reviewer-labelled files.")
+    return ready, described
+
+
+def _load(model: Any) -> Any:
+    from vnmisinfo.triage import Triage, load_model
+
+    if isinstance(model, (str, Path)):
+        return load_model(model)
+    if not hasattr(model, "detector"):
+        return Triage(model)
+    return model
+
+
+def _name(model: Any, given: Any) -> str:
+    return str(given) if isinstance(given, (str, Path)) else str(
+        getattr(model, "model_id", type(model).__name__))
+
+
+def _hashes(model: Any) -> np.ndarray | None:
+    hashes = getattr(model, "training_hashes", None)
+    return None if hashes is None or not len(hashes) else np.asarray(hashes, dtype=np.uint64)
+
+
+def _prefixed(log: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    return lambda message: log(f"{prefix}: {message}")
+
+
+def _measure(y: np.ndarray, p: np.ndarray, medium: float, high: float) -> dict[str, Any]:
+    r = triage_report(y, p, medium_threshold=medium, high_threshold=high)
+    at = r["thresholds"]["medium"]
+    return {"roc_auc": r["roc_auc"], "pr_auc": r["pr_auc"], "brier": r["brier"],
+            "ece": r["ece"], "medium_threshold": float(medium),
+            "precision_medium": at["precision"], "recall_medium": at["recall"],
+            "flagged_medium": at["flagged"]}
+
+
+def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
+                   log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Measure an OLD and a NEW model on labelled rows that neither was trained on.
+
+    Parameters
+    ----------
+    old, new : path or Triage
+        Model files (or loaded models).  Their ``training_hashes`` tell which
+        rows each was trained on; a model without them cannot be checked,
+        which the result says (``overlap_unknown``).
+    paths : sequence of path
+        Labelled files (``label`` 0/1) or reviewed files (``verdict``).
+    log : callable, optional
+        Receives progress messages.
+
+    Returns
+    -------
+    dict
+        ``old`` and ``new`` (model name and ROC-AUC, PR-AUC, Brier, ECE,
+        precision and recall at the medium tier), ``delta`` (NEW - OLD),
+        ``n`` and ``positives`` (the unseen rows), ``rows`` (how many were
+        dropped and why), ``winner`` (``"new"``, ``"old"`` or ``None``) and
+        ``verdict`` (one line).
+
+    Raises
+    ------
+    ValueError
+        If no unseen row is left, or the unseen rows hold a single class;
+        :class:`~vnmisinfo.evaluation.evaluate.TrainingDataError` if every
+        row was in one model's training data.
+    """
+    from vnmisinfo.evaluation.evaluate import predict_files
+
+    if not paths:
+        raise ValueError("no data files given; pass reviewer-labelled files with --data.")
+    say = log or (lambda _m: None)
+    models = {"old": _load(old), "new": _load(new)}
+    names = {"old": _name(models["old"], old), "new": _name(models["new"], new)}
+    hashes = {k: _hashes(m) for k, m in models.items()}
+    frames, thresholds, overlap = {}, {}, {}
+    with tempfile.TemporaryDirectory(prefix="vnmisinfo-compare-") as tmp:
+        ready, described = _prepare(paths, Path(tmp))
+        for k, model in models.items():
+            say(f"scoring with {k.upper()} ({names[k]})")
+            scored = predict_files(ready, model=model, explain=0, include_training_rows=False,
+                                   log=_prefixed(say, k.upper()))
+            frame = scored.frame[["label", "probability"]].copy()
+            frame["hash"] = text_hashes(text_keys(scored.frame))
+            frames[k] = frame
+            thresholds[k] = (scored.medium_threshold, scored.high_threshold)
+            overlap[k] = scored.info.get("training_overlap")
+            rows_read = scored.info["rows"]
+    unseen = {}
+    for k, frame in frames.items():
+        seen = np.zeros(len(frame), dtype=bool)
+        for h in hashes.values():
+            if h is not None:
+                seen |= np.isin(frame["hash"].to_numpy(dtype=np.uint64), h)
+        unseen[k] = frame.loc[~seen]
+    both = unseen["old"].merge(unseen["new"], on="hash", suffixes=("_old", "_new"),
+                               validate="one_to_one")
+    n = int(len(both))
+    if not n:
+        raise ValueError("no labelled row is unseen by both models; compare on rows neither "
+                         "model was trained on.")
+    y = both["label_old"].to_numpy(dtype=int)
+    if len(np.unique(y)) < 2:
+        raise ValueError(f"the {n} rows unseen by both models hold a single class; ROC-AUC "
+                         "needs both misinformation (1) and reliable (0) rows.")
+    result: dict[str, Any] = {}
+    for k in ("old", "new"):
+        result[k] = {"model": names[k],
+                     **_measure(y, both[f"probability_{k}"].to_numpy(dtype=float),
+                                *thresholds[k])}
+    delta = {m: result["new"][m] - result["old"][m]
+             for m in ("roc_auc", "pr_auc", "brier", "ece", "precision_medium")}
+    d = delta["roc_auc"]
+    winner = None if abs(d) < MIN_AUC_DIFFERENCE else ("new" if d > 0 else "old")
+    where = f"ROC-AUC {d:+.3f} on {n} unseen reviewer-labelled rows"
+    verdict = {"new": f"NEW is better ({where})", "old": f"OLD is better ({where})",
+               None: f"no clear difference ({where})"}[winner]
+    result.update({
+        "n": n,
+        "positives": int(y.sum()),
+        "delta": delta,
+        "winner": winner,
+        "verdict": verdict,
+        "min_auc_difference": MIN_AUC_DIFFERENCE,
+        "rows": {
+            "labelled": int(rows_read),
+            "in_old_training": (overlap["old"] or {}).get("rows"),
+            "in_new_training": (overlap["new"] or {}).get("rows"),
+            "unseen_by_both": n,
+        },
+        "overlap_unknown": [k.upper() for k in ("old", "new") if hashes[k] is None],
+        "files": described,
+    })
+    return result
+
+
+def format_comparison(result: dict[str, Any]) -> list[str]:
+    """The lines ``vnmisinfo compare`` prints: a table of both models, then the verdict.
+
+    Examples
+    --------
+    >>> r = {"old": {"model": "a.skops", "roc_auc": 0.8, "pr_auc": 0.6, "brier": 0.1,
+    ...              "precision_medium": 0.7}, "n": 10, "positives": 4,
+    ...      "new": {"model": "b.skops", "roc_auc": 0.85, "pr_auc": 0.65, "brier": 0.09,
+    ...              "precision_medium": 0.75}, "overlap_unknown": [], "rows": {},
+    ...      "verdict": "NEW is better (ROC-AUC +0.050 on 10 unseen reviewer-labelled rows)"}
+    >>> print("\\n".join(format_comparison(r)))
+         ROC-AUC  PR-AUC   Brier  P@medium  model
+    OLD   0.8000  0.6000  0.1000    0.7000  a.skops
+    NEW   0.8500  0.6500  0.0900    0.7500  b.skops
+    n 10 unseen reviewer-labelled rows (4 misinformation)
+    NEW is better (ROC-AUC +0.050 on 10 unseen reviewer-labelled rows)
+    """
+    lines = [f"{'':4} {'ROC-AUC':>7} {'PR-AUC':>7} {'Brier':>7} {'P@medium':>9}  model"]
+    for k in ("old", "new"):
+        m = result[k]
+        lines.append(f"{k.upper():4} {m['roc_auc']:7.4f} {m['pr_auc']:7.4f} {m['brier']:7.4f} "
+                     f"{m['precision_medium']:9.4f}  {m['model']}")
+    rows = result["rows"]
+    dropped = [f"{rows[key]} in {k.upper()}'s training data" for k in ("old", "new")
+               if (key := f"in_{k}_training") in rows and rows[key]]
+    lines.append(f"n {result['n']} unseen reviewer-labelled rows ({result['positives']} "
+                 "misinformation)" + (f"; left out: {', '.join(dropped)}" if dropped else ""))
+    for k in result["overlap_unknown"]:
+        lines.append(f"warning: {k} keeps no training-text hashes; its training rows could "
+                     "not be left out")
+    lines.append(result["verdict"])
+    return lines

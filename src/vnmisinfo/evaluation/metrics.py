@@ -1,0 +1,170 @@
+"""Metrics for a triage model: ranking, calibration and review budgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    confusion_matrix,
+    roc_auc_score,
+)
+
+__all__ = [
+    "BUDGETS",
+    "at_budgets",
+    "at_threshold",
+    "expected_calibration_error",
+    "precision_recall_at_k",
+    "summary",
+    "triage_report",
+]
+
+#: Review budgets reported by default: the top 1%, 5% and 10% of items by score.
+BUDGETS = (0.01, 0.05, 0.10)
+
+
+def expected_calibration_error(y_true: Any, proba: Any, *, n_bins: int = 10) -> float:
+    """Expected calibration error over equal-width probability bins.
+
+    ``sum_b (n_b / n) * |mean(y in b) - mean(p in b)|``.
+
+    Examples
+    --------
+    >>> expected_calibration_error([0, 1], [0.0, 1.0])
+    0.0
+    >>> round(expected_calibration_error([0, 0, 1, 1], [0.5, 0.5, 0.5, 0.5]), 3)
+    0.0
+    >>> round(expected_calibration_error([0, 0], [0.9, 0.9]), 3)
+    0.9
+    """
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(proba, dtype=float)
+    if y.shape != p.shape or y.size == 0:
+        raise ValueError(f"y_true and proba must be non-empty and the same shape; got "
+                         f"{y.shape} and {p.shape}.")
+    bins = np.minimum((p * n_bins).astype(int), n_bins - 1)
+    total = 0.0
+    for b in range(n_bins):
+        mask = bins == b
+        if mask.any():
+            total += mask.mean() * abs(y[mask].mean() - p[mask].mean())
+    return float(total)
+
+
+def precision_recall_at_k(y_true: Any, scores: Any, fraction: float) -> tuple[float, float]:
+    """Precision and recall among the top ``fraction`` of items by score.
+
+    ``k = max(1, round(fraction * n))``; ties are broken by input order.
+
+    Examples
+    --------
+    >>> precision_recall_at_k([1, 0, 1, 0], [0.9, 0.8, 0.1, 0.2], 0.5)
+    (0.5, 0.5)
+    """
+    y = np.asarray(y_true, dtype=int)
+    s = np.asarray(scores, dtype=float)
+    k = max(1, int(round(fraction * len(y))))
+    top = np.argsort(-s, kind="stable")[:k]
+    hits = int(y[top].sum())
+    positives = int(y.sum())
+    return hits / k, (hits / positives if positives else 0.0)
+
+
+def summary(y_true: Any, proba: Any) -> dict[str, float]:
+    """ROC-AUC, PR-AUC, Brier score and ECE in one dict.
+
+    Examples
+    --------
+    >>> m = summary([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> m["roc_auc"], m["n"]
+    (0.75, 4)
+    """
+    y = np.asarray(y_true, dtype=int)
+    p = np.asarray(proba, dtype=float)
+    return {
+        "n": int(len(y)),
+        "positives": int(y.sum()),
+        "roc_auc": float(roc_auc_score(y, p)),
+        "pr_auc": float(average_precision_score(y, p)),
+        "brier": float(brier_score_loss(y, p)),
+        "ece": expected_calibration_error(y, p),
+    }
+
+
+def at_threshold(y_true: Any, proba: Any, threshold: float) -> dict[str, float]:
+    """Precision, recall and F1 when every item with ``proba >= threshold`` is flagged.
+
+    Precision is 0 when nothing is flagged (as scikit-learn's ``zero_division=0``).
+
+    Examples
+    --------
+    >>> m = at_threshold([1, 1, 0, 0, 1], [0.9, 0.6, 0.7, 0.2, 0.1], 0.5)
+    >>> m["tp"], m["fp"], m["fn"], round(m["precision"], 3), round(m["recall"], 3)
+    (2, 1, 1, 0.667, 0.667)
+    >>> round(m["f1"], 3), m["flagged"]
+    (0.667, 3)
+    """
+    y = np.asarray(y_true, dtype=int)
+    p = np.asarray(proba, dtype=float)
+    pred = (p >= threshold).astype(int)
+    tn, fp, fn, tp = (int(v) for v in confusion_matrix(y, pred, labels=[0, 1]).ravel())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "threshold": float(threshold),
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
+        "flagged": int(pred.sum()),
+        "flagged_rate": float(pred.mean()) if len(pred) else 0.0,
+        "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+    }
+
+
+def at_budgets(y_true: Any, scores: Any,
+               budgets: Any = BUDGETS) -> dict[str, dict[str, float]]:
+    """Precision@k and recall@k for review budgets given as fractions of all items.
+
+    Keys are the budgets as percentages (``"top_5%"``).
+
+    Examples
+    --------
+    >>> at_budgets([1, 0, 1, 0], [0.9, 0.8, 0.1, 0.2], [0.25, 0.5])["top_50%"]
+    {'k': 2, 'precision': 0.5, 'recall': 0.5}
+    """
+    n = len(np.asarray(y_true))
+    out = {}
+    for fraction in budgets:
+        precision, recall = precision_recall_at_k(y_true, scores, float(fraction))
+        out[f"top_{float(fraction) * 100:g}%"] = {
+            "k": max(1, int(round(float(fraction) * n))),
+            "precision": float(precision),
+            "recall": float(recall),
+        }
+    return out
+
+
+def triage_report(y_true: Any, proba: Any, *, medium_threshold: float = 0.5,
+                  high_threshold: float = 0.8, budgets: Any = BUDGETS) -> dict[str, Any]:
+    """Everything a triage model is judged on, as plain data.
+
+    :func:`summary` (ROC-AUC, PR-AUC, Brier, ECE) plus :func:`at_threshold`
+    at the ``medium`` and ``high`` review thresholds and :func:`at_budgets`.
+
+    Examples
+    --------
+    >>> r = triage_report([0, 0, 1, 1], [0.1, 0.6, 0.55, 0.9])
+    >>> r["roc_auc"], r["thresholds"]["high"]["recall"], r["budgets"]["top_10%"]["k"]
+    (0.75, 0.5, 1)
+    """
+    out: dict[str, Any] = summary(y_true, proba)
+    out["thresholds"] = {
+        "medium": at_threshold(y_true, proba, medium_threshold),
+        "high": at_threshold(y_true, proba, high_threshold),
+    }
+    out["budgets"] = at_budgets(y_true, proba, budgets)
+    return out

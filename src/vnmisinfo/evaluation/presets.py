@@ -1,0 +1,23 @@
+"""Named detector configurations; plain data, cheap to import (the CLI lists them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["PRESETS"]
+
+#: Metadata settings shared by the presets that read it: weight and training-time field dropout,
+#: chosen with ``benchmarks/bench_context.py`` so that no single field dominates a score.
+_CONTEXT = {"meta_scale": 0.05, "meta_dropout": 0.3}
+
+#: Named configurations.  ``default`` is the shipped model; see the README's ablation.
+PRESETS: dict[str, dict[str, Any]] = {
+    # Everything not named here takes the Detector's defaults (1-2-grams, char 1-5-grams across
+    # word boundaries, min_df=2, max_df=0.9, LogisticRegression C=16, sigmoid).
+    # Syllable n-grams rank as well as segmented words and need no CRF segmentation.
+    "default": {"channels": ("syllables", "chars", "accent_free", "meta"), **_CONTEXT},
+    "words": {"channels": ("words", "chars", "accent_free", "meta"), **_CONTEXT},
+    "text": {"channels": ("syllables", "chars", "accent_free")},
+    "fast": {"channels": ("syllables", "accent_free", "meta"), **_CONTEXT},
+    "plain": {"channels": ("syllables",), "C": 4.0},
+}

@@ -1,0 +1,494 @@
+"""Training: presets, grouped cross-validation, and the shipped default model.
+
+``vnmisinfo train --preset default`` rebuilds ``models/default.skops`` from
+the public corpora.  Every step is seeded, so the same data and versions give
+the same model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedGroupKFold
+
+from vnmisinfo.data.corpora import default_data_dir, load_training_set
+from vnmisinfo.data.hygiene import text_groups, text_hashes, text_keys
+from vnmisinfo.data.schema import joined_text
+from vnmisinfo.evaluation.metrics import summary
+from vnmisinfo.evaluation.presets import PRESETS
+from vnmisinfo.model.detector import Detector
+from vnmisinfo.model.features import META_COLUMNS
+from vnmisinfo.model.persist import file_sha256
+from vnmisinfo.triage import Triage, save_model
+
+__all__ = [
+    "PRESETS",
+    "cross_validate",
+    "DROP_GOALS",
+    "cross_validate_variants",
+    "drop_one_field_report",
+    "make_detector",
+    "train_preset",
+    "without_field",
+    "without_metadata",
+    "write_model_card",
+]
+
+def make_detector(preset: str = "default", **overrides: Any) -> Detector:
+    """A fresh detector for a named preset, with optional parameter overrides.
+
+    Examples
+    --------
+    >>> make_detector("fast").channels
+    ('syllables', 'accent_free', 'meta')
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}.")
+    return Detector(**{**PRESETS[preset], **overrides})
+
+
+def cross_validate(
+    detector: Detector,
+    frame: pd.DataFrame,
+    y: Any,
+    groups: Any,
+    *,
+    n_splits: int = 5,
+    n_jobs: int = 1,
+    random_state: int = 0,
+    transform_test: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> tuple[np.ndarray, list[dict[str, float]]]:
+    """Grouped, stratified K-fold out-of-fold probabilities and per-fold metrics.
+
+    No group (duplicate texts, or an outlet when groups are domains) is ever
+    split across a training and a test fold.
+
+    Parameters
+    ----------
+    detector : Detector
+        Unfitted template; cloned per fold.
+    frame : DataFrame
+        Documents, ideally already preprocessed with ``detector.preprocess``.
+    y, groups : array-like
+        Labels and group ids.
+    n_splits, n_jobs, random_state : int
+        Folds, parallel fold fits and the fold seed.
+    transform_test : callable, optional
+        Applied to each test fold only (robustness benchmarks perturb it).
+
+    Returns
+    -------
+    oof : ndarray
+        Out-of-fold probability for every row.
+    folds : list of dict
+        :func:`vnmisinfo.evaluation.metrics.summary` of each fold.
+    """
+    variants = {"": transform_test}
+    results = cross_validate_variants(detector, frame, y, groups, variants, n_splits=n_splits,
+                                      n_jobs=n_jobs, random_state=random_state)
+    return results[""]
+
+
+def cross_validate_variants(
+    detector: Detector,
+    frame: pd.DataFrame,
+    y: Any,
+    groups: Any,
+    variants: dict[str, Callable[[pd.DataFrame], pd.DataFrame] | None],
+    *,
+    n_splits: int = 5,
+    n_jobs: int = 1,
+    random_state: int = 0,
+) -> dict[str, tuple[np.ndarray, list[dict[str, float]]]]:
+    """Like :func:`cross_validate`, scoring several versions of each test fold.
+
+    Each fold's model is fitted once; every variant (None = the test fold as
+    is) is scored with it.
+
+    Returns
+    -------
+    dict
+        ``{variant: (oof, folds)}``.
+    """
+    y = np.asarray(y, dtype=int)
+    groups = np.asarray(groups)
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    splits = list(splitter.split(frame, y, groups=groups))
+
+    def run(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        model = clone(detector).fit(frame.iloc[train], y[train], groups=groups[train])
+        out = {}
+        for name, change in variants.items():
+            test_frame = frame.iloc[test]
+            if change is not None:
+                test_frame = change(test_frame)
+            out[name] = model.predict_proba(test_frame)[:, 1]
+        return test, out
+
+    fold_results = Parallel(n_jobs=n_jobs)(delayed(run)(tr, te) for tr, te in splits)
+    results: dict[str, tuple[np.ndarray, list[dict[str, float]]]] = {}
+    for name in variants:
+        oof = np.zeros(len(y))
+        folds = []
+        for test, probas in fold_results:
+            oof[test] = probas[name]
+            folds.append(summary(y[test], probas[name]))
+        results[name] = (oof, folds)
+    return results
+
+
+def without_metadata(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same documents with every metadata value removed (text alone)."""
+    out = frame.copy()
+    for column in META_COLUMNS:
+        out[column] = np.nan
+    return out
+
+
+def without_field(field: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """A function removing one metadata field (``likes``, ``comments``, ...) from every row."""
+    if field not in META_COLUMNS:
+        raise ValueError(f"field must be one of {META_COLUMNS}, got {field!r}.")
+
+    def drop(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        out[field] = np.nan
+        return out
+
+    return drop
+
+
+#: Goals of the drop-one-field check: context must never dominate the text.
+DROP_GOALS = {"mean_abs_change": 0.03, "share_moved_0.2": 0.02, "roc_auc_drop": 0.01}
+
+
+def drop_one_field_report(y: Any, results: dict[str, tuple[np.ndarray, list]],
+                          ) -> dict[str, dict[str, float]]:
+    """How scores move when one metadata field is missing from every row.
+
+    ``results`` is the output of :func:`cross_validate_variants` with the
+    variants ``""`` (as is) and ``drop_<field>``.  For each field: the mean
+    absolute per-row change of probability, the share of rows moving by more
+    than 0.2, and the ROC-AUC drop.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(y, dtype=int)
+    base = results[""][0]
+    auc = roc_auc_score(y, base)
+    report = {}
+    for name, (oof, _) in results.items():
+        if not name.startswith("drop_"):
+            continue
+        change = np.abs(oof - base)
+        report[name.removeprefix("drop_")] = {
+            "mean_abs_change": round(float(change.mean()), 4),
+            "share_moved_0.2": round(float((change > 0.2).mean()), 4),
+            "roc_auc_drop": round(float(auc - roc_auc_score(y, oof)), 4),
+        }
+    return report
+
+
+def _mean_std(folds: list[dict[str, float]], key: str) -> dict[str, float]:
+    values = np.array([f[key] for f in folds])
+    return {"mean": round(float(values.mean()), 4), "std": round(float(values.std()), 4)}
+
+
+def file_hashes(paths: list[Path]) -> dict[str, str]:
+    """SHA-256 of each training file, keyed by its path relative to the data folder."""
+    out = {}
+    for p in paths:
+        out[f"{p.parent.name}/{p.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+#: Default weight of one reviewer's verdict against one public training document, chosen by
+#: the review-loop simulation (benchmarks/simulate_review_loop.py; 5 and 10 tie, 1 is worse).
+FEEDBACK_WEIGHT = 10.0
+
+
+def _with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: float,
+                   source: str, log: Callable[[str], None]
+                   ) -> tuple[pd.DataFrame, np.ndarray | None, dict[str, Any]]:
+    """The training set with the verdicts added (theirs win on the same text), and weights."""
+    if feedback is None or not len(feedback):
+        return data, None, {}
+    if not {"text", "label"} <= set(feedback.columns):
+        raise ValueError("feedback needs 'text' and 'label' columns; got "
+                         f"{list(feedback.columns)}.")
+    from vnmisinfo.text.normalize import normalize_text
+
+    fb = feedback[feedback["text"].astype(str).str.strip() != ""].copy()
+    fb_keys = set(text_keys(fb.assign(title="")))
+    keep = [k not in fb_keys for k in text_keys(data)]
+    replaced = len(data) - int(sum(keep))
+    rows = pd.DataFrame({"text": fb["text"].astype(str).to_numpy(), "title": "",
+                         "label": fb["label"].astype(int).to_numpy(), "source": "feedback"})
+    combined = pd.concat([data[keep], rows], ignore_index=True)
+    norm = [normalize_text(joined_text(t, ti)) for t, ti in
+            zip(combined["text"], combined["title"].fillna(""), strict=True)]
+    combined["group"] = text_groups(norm)
+    weights = np.where(combined["source"].to_numpy() == "feedback", float(weight), 1.0)
+    times = sorted(str(t) for t in fb.get("time", pd.Series(dtype=str)) if str(t))
+    meta = {"rows": int(len(fb)), "misinformation": int(fb["label"].sum()),
+            "reliable": int(len(fb) - fb["label"].sum()), "weight": float(weight),
+            "first": times[0] if times else "", "last": times[-1] if times else "",
+            "store": source, "replaced_public_rows": replaced}
+    log(f"adding {len(fb)} reviewer verdicts (weight {weight:g}; {replaced} public rows with "
+        "the same text take the reviewer's label)")
+    return combined, weights, meta
+
+
+def train_preset(
+    preset: str = "default",
+    *,
+    data_dir: str | Path | None = None,
+    output: str | Path | None = None,
+    cv: int = 5,
+    n_jobs: int = 1,
+    with_narratives: bool = True,
+    feedback: pd.DataFrame | None = None,
+    feedback_weight: float = FEEDBACK_WEIGHT,
+    feedback_source: str = "",
+    log: Callable[[str], None] = print,
+) -> tuple[Triage, dict[str, Any]]:
+    """Train a preset on the public corpora, cross-validate it, and save it.
+
+    The grouped CV figures are computed on ReINTEL train + warm-up (the
+    benchmark the README reports); the final model is fitted on ReINTEL and
+    VFND together so that news articles are covered too, plus reviewers'
+    verdicts when ``feedback`` is given.
+
+    Parameters
+    ----------
+    feedback : DataFrame, optional
+        Reviewers' verdicts (``text``, ``label``, ``time``), for example
+        ``FeedbackStore(path).frame()``; unsure verdicts are left out there.
+        Texts also in the public corpora take the reviewer's label.
+    feedback_weight : float, default=FEEDBACK_WEIGHT
+        Weight of each verdict against a public training document: verdicts
+        are few, but they come from the posts the team actually sees.
+    feedback_source : str
+        Where the verdicts come from (the store's path), for the model card.
+
+    Returns
+    -------
+    model : Triage
+        The detector fitted on all the training data, with the narrative index.
+    metadata : dict
+        What was stored with the model.
+    """
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    detector = make_detector(preset)
+    log(f"loading corpora from {root}")
+    data = load_training_set(root)
+    log(f"{len(data)} documents after deduplication "
+        f"({int(data['label'].sum())} labelled misinformation)")
+    data, weights, feedback_meta = _with_feedback(data, feedback, feedback_weight,
+                                                  feedback_source, log)
+    log("normalizing and segmenting (cached for all folds)")
+    pre = detector.preprocess(data)
+    y = data["label"].to_numpy()
+    groups = data["group"].to_numpy()
+    metrics: dict[str, Any] = {}
+    if cv > 1:
+        reintel = (data["source"].astype(str).str.startswith("reintel")).to_numpy()
+        log(f"grouped {cv}-fold CV on ReINTEL train + warm-up")
+        variants: dict[str, Callable[[pd.DataFrame], pd.DataFrame] | None] = {"": None}
+        if "meta" in detector.channels:
+            variants["text_only"] = without_metadata
+            variants.update({f"drop_{f}": without_field(f) for f in META_COLUMNS})
+        results = cross_validate_variants(
+            detector, pre[reintel].reset_index(drop=True), y[reintel], groups[reintel],
+            variants, n_splits=cv, n_jobs=n_jobs)
+        keys = ("roc_auc", "pr_auc", "brier", "ece")
+        metrics = {k: _mean_std(results[""][1], k) for k in keys}
+        if "text_only" in results:
+            metrics["text_only"] = {k: _mean_std(results["text_only"][1], k) for k in keys}
+            metrics["drop_one_field"] = drop_one_field_report(y[reintel], results)
+            for field, row in metrics["drop_one_field"].items():
+                log(f"without {field}: " + ", ".join(f"{k} {v:.4f}" for k, v in row.items()))
+        metrics["protocol"] = (f"StratifiedGroupKFold(n_splits={cv}, shuffle=True, "
+                               "random_state=0), grouped by normalized text, ReINTEL train+warmup")
+        for name, block in (("CV", metrics), ("CV text alone", metrics.get("text_only", {}))):
+            if block:
+                log(f"{name}: " + ", ".join(f"{k} {v['mean']:.4f}±{v['std']:.4f}"
+                                            for k, v in block.items() if k in keys))
+    log("fitting the final model on all training data")
+    detector.fit(pre, y, groups=groups, sample_weight=weights)
+    index = None
+    if with_narratives:
+        from vnmisinfo.narratives import default_index
+
+        log("attaching the narrative index built from the shipped catalogue")
+        index = default_index()
+    model = Triage(detector, narratives=index, training_hashes=text_hashes(text_keys(data)))
+    files = [root / "reintel" / "train.csv", root / "reintel" / "warmup.csv",
+             root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv"]
+    metadata = {
+        "preset": preset,
+        "training_data": file_hashes(files),
+        "training_rows": int(len(data)),
+        "training_positives": int(y.sum()),
+        "cv_metrics": metrics,
+    }
+    if feedback_meta:
+        metadata["feedback"] = feedback_meta
+    if output is not None:
+        previous = keep_previous(output)
+        if previous is not None:
+            metadata["previous_model"] = {"path": previous.name, "sha256": file_sha256(previous)}
+            if feedback_meta:
+                feedback_meta["from_model"] = metadata["previous_model"]
+            log(f"kept the model it replaces as {previous} (to roll back, copy it back)")
+        path = save_model(model, output, metadata=metadata)
+        write_model_card(path.with_name("MODEL_CARD.md") if path.stem == "default"
+                         else path.with_suffix(".md"), metadata, detector)
+        log(f"saved {path}")
+    model.metadata_ = metadata
+    return model, metadata
+
+
+def _feedback_lines(fb: dict[str, Any] | None) -> str:
+    if not fb:
+        return ""
+    origin = fb.get("from_model") or {}
+    came = (f", retrained from `{origin.get('path')}` (sha256 `{str(origin.get('sha256'))[:16]}…`)"
+            if origin else "")
+    return (f"Reviewers' verdicts: {fb['rows']} ({fb['misinformation']} misinformation, "
+            f"{fb['reliable']} reliable; unsure left out), from {fb['first'] or '?'} to "
+            f"{fb['last'] or '?'}, weight {fb['weight']:g} each{came}. The model file keeps "
+            "only hashes of their texts.\n\n")
+
+
+def _drop_table(m: dict[str, Any]) -> str:
+    rows = m.get("drop_one_field") or {}
+    if not rows:
+        return "Not measured."
+    lines = ["| field removed from every test row | mean abs change | share moved > 0.2 | "
+             "ROC-AUC drop |", "|---|---|---|---|"]
+    lines += [f"| {field} | {r['mean_abs_change']:.3f} | {r['share_moved_0.2']:.3f} | "
+              f"{r['roc_auc_drop']:+.4f} |" for field, r in rows.items()]
+    goals = ", ".join(f"{k} <= {v}" for k, v in DROP_GOALS.items())
+    return "\n".join(lines) + f"\n\nGoals: {goals}."
+
+
+def keep_previous(output: str | Path) -> Path | None:
+    """Move an existing model file (and its ``.sha256``) aside as ``NAME.previous.skops``."""
+    path = Path(output)
+    if not path.is_file():
+        return None
+    previous = path.with_name(f"{path.stem}.previous{path.suffix}")
+    path.replace(previous)
+    side = path.with_name(path.name + ".sha256")
+    if side.is_file():
+        side.unlink()
+    previous.with_name(previous.name + ".sha256").write_text(
+        f"{file_sha256(previous)}  {previous.name}\n")
+    return previous
+
+
+def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detector) -> Path:
+    """Write a model card: intended use, data, metrics, limitations and responsible use."""
+    m = metadata.get("cv_metrics", {})
+    policy = metadata.get("thresholds") or {"medium": detector.medium_threshold,
+                                            "high": detector.high_threshold}
+
+    def fig(key: str, block: dict[str, Any] | None = None) -> str:
+        v = (m if block is None else block).get(key)
+        return f"{v['mean']:.3f} ± {v['std']:.3f}" if isinstance(v, dict) else "not measured"
+
+    t = m.get("text_only") or {}
+
+    data_lines = "\n".join(f"| `{k}` | `{v[:16]}…` |" for k, v in metadata["training_data"].items())
+    text = f"""# Model card: vnmisinfo `{metadata.get('preset', 'custom')}` detector
+
+## Intended use
+Triage of Vietnamese social-media posts and news articles for **human fact-checkers**: the
+model ranks texts by how likely they carry a false or distorted factual claim, so that
+reviewers look at the likeliest first. A score is a lead, never a verdict. It must not
+trigger removal, sanctions or any other action by itself, and it says nothing about the
+author.
+
+## Model
+A linear classifier over TF-IDF channels {list(detector.channels)}, word n-grams
+{list(detector.word_ngram_range)}, character n-grams {list(detector.char_ngram_range)},
+`{detector.classifier}` with C = {detector.C}, probabilities calibrated with
+`{detector.calibration}` on grouped cross-validated decision values. Every score is
+explained by the exact per-term contributions of the linear model (`top_terms`, text
+n-grams only); post metadata is reported apart (`context`).
+
+## Tier policy
+The classifier gives `high` from {policy['high']} and `medium` from {policy['medium']}. A
+confident match to a known false narrative of the catalogue lifts an item to at least
+`medium`, and to `high` when the classifier agrees (probability from {policy['medium']}).
+Each result says why (`tier_reason`: `classifier`, `known narrative` or `both`). A tier is a
+triage signal for a human reviewer, never a verdict.
+
+## Context signals
+Likes, comments, shares and the posting hour are centred on a typical training post and
+weighted by `meta_scale` = {detector.meta_scale}; a missing field is 0 and contributes
+nothing, so a missing count is never evidence. While fitting, each field of each post is
+removed with probability `meta_dropout` = {detector.meta_dropout}, so that no single field
+dominates. Grouped CV, one field removed from every row of the test folds:
+
+{_drop_table(m)}
+
+## Training data
+{_feedback_lines(metadata.get("feedback"))}{metadata['training_rows']} documents after \
+deduplication on normalized text
+({metadata['training_positives']} labelled misinformation): ReINTEL (VLSP 2020) train and
+warm-up, and VFND (GPL-3.0). Poster identities (`user_name`) are never used. The model
+file keeps 64-bit hashes of the normalized training texts (never the texts), so that
+`vnmisinfo evaluate` and `vnmisinfo calibrate` can leave training rows out. SHA-256 of the
+files:
+
+| file | sha256 |
+|---|---|
+{data_lines}
+
+## Metrics
+{m.get('protocol', 'Not cross-validated.')}
+
+| metric | with metadata | text alone (metadata removed from the test folds) |
+|---|---|---|
+| ROC-AUC | {fig('roc_auc')} | {fig('roc_auc', t)} |
+| PR-AUC | {fig('pr_auc')} | {fig('pr_auc', t)} |
+| Brier | {fig('brier')} | {fig('brier', t)} |
+| ECE (10 bins) | {fig('ece')} | {fig('ece', t)} |
+
+Documents that carry no metadata at all are scored by a text-only linear model, and texts
+typed without tone marks by a model over the accent-free view; both are calibrated the
+same way.
+
+Reproduce:
+`vnmisinfo train --preset {metadata.get('preset', 'default')} --data-dir ../shared/corpora`.
+
+## Limitations
+- Trained on 2017–2020 data, much of it about COVID-19: new topics and new styles of
+  false claims are scored less reliably. Expect drift; re-evaluate on your own data.
+- A bag-of-n-grams model learns topics and styles that co-occur with misinformation in its
+  training data. It does not check facts: true posts on the same topics can score high and
+  new false claims in neutral language can score low.
+- ReINTEL labels are the dataset authors' judgements of reliability; VFND outlets carry a
+  single label each, so outlet style can leak into the model.
+- It is for Vietnamese; other languages get meaningless scores.
+- Metadata carries ReINTEL's collection artefacts (in ReINTEL a missing comment count meant
+  unreliable 88% of the time). Missing fields are therefore neutral by design, and context
+  is bounded; still, read `context` apart from `top_terms`: it says nothing about the text.
+
+## Responsible use
+Use it to prioritise human review, with the explanation and any matched narrative in view.
+Do not use it to judge people, to censor opinion or criticism, or to act without a human
+check. Report errors, and keep a record of the decisions reviewers make.
+"""
+    path = Path(path)
+    path.write_text(text, encoding="utf-8")
+    return path

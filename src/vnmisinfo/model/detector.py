@@ -1,0 +1,545 @@
+"""The detector: a calibrated linear classifier over TF-IDF channels.
+
+:class:`Detector` follows the scikit-learn estimator contract.  It learns a
+TF-IDF feature union (``features_``) and then a
+:class:`~sklearn.calibration.CalibratedClassifierCV` with ``ensemble=False``
+around a linear model (``model_``): the linear model is fitted on all the
+data, so its weights explain every score exactly, and a monotone calibrator
+(Platt's sigmoid by default) fitted on grouped cross-validated decision
+values turns decision values into probabilities.  The vocabulary is learned
+once, on all the training texts, which keeps fitting fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from vnmisinfo.data.hygiene import text_groups
+from vnmisinfo.data.schema import META_COLUMNS
+from vnmisinfo.model.explain import context_contributions, top_contributions
+from vnmisinfo.model.features import Preprocessor, build_union, drop_fields, meta_slice
+from vnmisinfo.text.accents import diacritic_share
+from vnmisinfo.text.normalize import strip_diacritics
+
+__all__ = ["Detector"]
+
+_CLASSIFIERS = ("logreg", "linearsvc", "sgd")
+
+
+_TRANSFORM_ROWS = 256  # bounds the n-gram lists a vectorizer builds at once: flat memory
+
+
+def _transform(union: Any, frame: pd.DataFrame) -> sp.csr_matrix:
+    """``union.transform(frame)`` in slices of rows, stacked: same result, bounded memory."""
+    if len(frame) <= _TRANSFORM_ROWS:
+        return sp.csr_matrix(union.transform(frame))
+    return sp.csr_matrix(sp.vstack([
+        sp.csr_matrix(union.transform(frame.iloc[i:i + _TRANSFORM_ROWS]))
+        for i in range(0, len(frame), _TRANSFORM_ROWS)
+    ]))
+
+
+def _check_labels(y: Any, n: int) -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.shape != (n,):
+        raise ValueError(f"y must have one label per document: got shape {arr.shape}, need ({n},).")
+    labels = set(arr.tolist())
+    if not labels <= {0, 1}:
+        raise ValueError(
+            f"labels must be 0 (reliable) or 1 (misinformation); got {sorted(map(str, labels))}. "
+            "Map them first, e.g. with vnmisinfo.data.corpora."
+        )
+    if len(labels) < 2:
+        raise ValueError("y holds a single class; training needs both 0 and 1 examples.")
+    return arr.astype(int)
+
+
+class Detector(ClassifierMixin, BaseEstimator):
+    """Score Vietnamese texts for how likely they carry a false or distorted claim.
+
+    A score is a triage signal for a human reviewer, never a verdict.
+
+    Parameters
+    ----------
+    channels : tuple of str, default=("words", "chars", "accent_free", "meta")
+        Feature channels, from :data:`vnmisinfo.model.features.CHANNELS`.
+    word_ngram_range : tuple of int, default=(1, 2)
+        N-gram range of the word, syllable and accent-free channels.
+    char_ngram_range : tuple of int, default=(1, 5)
+        N-gram range of the character channel.
+    char_analyzer : {"char", "char_wb"}, default="char"
+        Character n-grams across word boundaries, or within words only.
+    min_df : int, default=2
+        Minimum document frequency of an n-gram.
+    max_df : float, default=0.9
+        Drop n-grams found in more than this share of documents.
+    max_features : int or None, default=None
+        Vocabulary cap per channel.
+    nb_scaling : bool, default=False
+        Scale text features by NB log-count ratios (NB-SVM).
+    classifier : {"logreg", "linearsvc", "sgd"}, default="logreg"
+        The linear model.
+    C : float, default=16.0
+        Inverse regularization strength (``alpha = 1 / (C * n)`` for SGD).
+    class_weight : {"balanced"} or None, default=None
+        Class weights of the linear model.
+    calibration : {"sigmoid", "isotonic"}, default="sigmoid"
+        Calibration of the decision values into probabilities.
+    cv : int, default=5
+        Grouped folds used to fit the calibrator.
+    medium_threshold, high_threshold : float, default=0.5, 0.8
+        Probability cut-offs of the ``medium`` and ``high`` review tiers; a
+        document is labelled 1 from ``medium_threshold`` up.
+    augment_no_diacritics : float, default=0.0
+        Share of training documents also added without diacritics, so that
+        text typed without tone marks scores like the same text with them.
+    random_state : int, default=0
+        Seed for the folds and the augmentation sample.
+    accent_free_route : bool, default=True
+        With the ``accent_free`` channel, also fit a model on the accent-free
+        view alone and route texts typed without tone marks to it.
+    accent_free_share : float, default=0.02
+        Texts whose share of marked letters is below this take that route
+        (see :func:`vnmisinfo.text.accents.diacritic_share`).
+    meta_scale : float, default=0.1
+        Weight of the post metadata (likes, comments, shares, posting hour)
+        against the text features; metadata values are centred on a typical
+        post and a missing field is 0, so it is never evidence.
+    meta_dropout : float, default=0.0
+        Chance that each metadata field of each training document is removed
+        while fitting, so that no single field dominates the score.
+    narratives : NarrativeIndex or None, default=None
+        A fitted :class:`vnmisinfo.narratives.index.NarrativeIndex`.  When set,
+        :meth:`score` adds the best-matching known narrative and its rebuttal
+        to each result, and the named entities of flagged documents.  It is
+        stored inside the model file.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        ``[0, 1]``; 1 is the misinformation candidate.
+    features_ : ColumnTransformer
+        The fitted feature channels.
+    model_ : CalibratedClassifierCV
+        The calibrated linear model.
+    text_model_ : CalibratedClassifierCV or None
+        With the ``meta`` channel, a second calibrated linear model over the
+        text features only; it scores documents that carry no metadata at
+        all (plain strings, news articles), so that missing-value flags
+        learned from one corpus never move their scores.
+    plain_model_, plain_text_model_ : CalibratedClassifierCV or None
+        With ``accent_free_route``, the models over the accent-free view
+        (``plain_features_``, with and without metadata) that score texts
+        typed without tone marks.
+
+    Examples
+    --------
+    >>> texts = ["Uống nước chanh nóng diệt virus corona", "Tỏi sống chữa khỏi covid",
+    ...          "Hà Nội nắng nhẹ cuối tuần", "Đà Nẵng mưa rào buổi chiều"] * 2
+    >>> det = Detector(channels=("syllables",), min_df=1, cv=2).fit(texts, [1, 1, 0, 0] * 2)
+    >>> det.predict(["nước chanh nóng diệt virus"])
+    array([1])
+    >>> sorted(term for term, weight in det.explain(["nước chanh nóng"], k=5)[0]["top_terms"])
+    ['chanh', 'chanh nóng', 'nóng', 'nước', 'nước chanh']
+
+    Like any scikit-learn classifier, ``score(X, y)`` is the accuracy:
+
+    >>> y = [1, 1, 0, 0] * 2
+    >>> bool(det.score(texts, y) == (det.predict(texts) == y).mean())
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        channels: tuple[str, ...] = ("words", "chars", "accent_free", "meta"),
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (1, 5),
+        char_analyzer: str = "char",
+        min_df: int = 2,
+        max_df: float = 0.9,
+        max_features: int | None = None,
+        nb_scaling: bool = False,
+        classifier: str = "logreg",
+        C: float = 16.0,
+        class_weight: str | None = None,
+        calibration: str = "sigmoid",
+        cv: int = 5,
+        medium_threshold: float = 0.5,
+        high_threshold: float = 0.8,
+        augment_no_diacritics: float = 0.0,
+        random_state: int = 0,
+        accent_free_route: bool = True,
+        accent_free_share: float = 0.02,
+        meta_scale: float = 0.1,
+        meta_dropout: float = 0.0,
+    ) -> None:
+        self.channels = channels
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.char_analyzer = char_analyzer
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.nb_scaling = nb_scaling
+        self.classifier = classifier
+        self.C = C
+        self.class_weight = class_weight
+        self.calibration = calibration
+        self.cv = cv
+        self.medium_threshold = medium_threshold
+        self.high_threshold = high_threshold
+        self.augment_no_diacritics = augment_no_diacritics
+        self.random_state = random_state
+        self.accent_free_route = accent_free_route
+        self.accent_free_share = accent_free_share
+        self.meta_scale = meta_scale
+        self.meta_dropout = meta_dropout
+
+    # -- persistence --------------------------------------------------------------------
+    _DERIVED = ("feature_names_", "plain_feature_names_")
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Feature names follow from the fitted unions; skops would write each of the
+        # ~10^6 names as its own JSON node, so they are rebuilt on load instead.
+        state = dict(super().__getstate__())
+        for name in self._DERIVED:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for name, union in (("feature_names_", "features_"),
+                            ("plain_feature_names_", "plain_features_")):
+            if getattr(self, union, None) is not None and not hasattr(self, name):
+                setattr(self, name,
+                        np.asarray(getattr(self, union).get_feature_names_out(), dtype=object))
+
+    # -- construction -------------------------------------------------------------------
+    def _linear_model(self, n_samples: int) -> Any:
+        if self.classifier == "logreg":
+            return LogisticRegression(
+                C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear"
+            )
+        if self.classifier == "linearsvc":
+            return LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=5000)
+        if self.classifier == "sgd":
+            return SGDClassifier(
+                loss="modified_huber",
+                alpha=1.0 / (self.C * max(n_samples, 1)),
+                class_weight=self.class_weight,
+                random_state=self.random_state,
+                max_iter=50,
+                tol=None,
+            )
+        raise ValueError(f"classifier must be one of {_CLASSIFIERS}, got {self.classifier!r}.")
+
+    def _check_params(self) -> None:
+        if self.calibration not in ("sigmoid", "isotonic"):
+            raise ValueError(
+                f"calibration must be 'sigmoid' or 'isotonic', got {self.calibration!r}."
+            )
+        if not 0.0 <= self.medium_threshold <= self.high_threshold <= 1.0:
+            raise ValueError(
+                "thresholds must satisfy 0 <= medium_threshold <= high_threshold <= 1; got "
+                f"medium={self.medium_threshold!r}, high={self.high_threshold!r}."
+            )
+        if not 0.0 <= self.augment_no_diacritics <= 1.0:
+            raise ValueError(
+                f"augment_no_diacritics must be in [0, 1], got {self.augment_no_diacritics!r}."
+            )
+
+    def _union(self, channels: Sequence[str]) -> Any:
+        return build_union(
+            channels,
+            word_ngram_range=self.word_ngram_range,
+            char_ngram_range=self.char_ngram_range,
+            char_analyzer=self.char_analyzer,
+            min_df=self.min_df,
+            max_df=self.max_df,
+            max_features=self.max_features,
+            nb_scaling=self.nb_scaling,
+            meta_scale=self.meta_scale,
+        )
+
+    def _calibrated(self, splits: list) -> CalibratedClassifierCV:
+        n = sum(len(test) for _, test in splits)
+        return CalibratedClassifierCV(self._linear_model(n), method=self.calibration, cv=splits,
+                                      ensemble=False)
+
+    def _needs_segmentation(self) -> bool:
+        return "words" in self.channels
+
+    def preprocess(self, X: Any) -> pd.DataFrame:
+        """Normalize and tokenize documents into the frame the pipeline reads.
+
+        Segmentation is skipped when no channel needs it.  A frame that was
+        already preprocessed is passed through.
+        """
+        return Preprocessor(segment=self._needs_segmentation()).transform(X)
+
+    def _augment(self, frame: pd.DataFrame, y: np.ndarray, groups: np.ndarray,
+                 weights: np.ndarray) -> tuple:
+        share = self.augment_no_diacritics
+        if share <= 0:
+            return frame, y, groups, weights
+        rng = np.random.default_rng(self.random_state)
+        pick = np.flatnonzero(rng.random(len(frame)) < share)
+        extra = frame.iloc[pick].copy()
+        extra["text"] = [strip_diacritics(t) for t in extra["text"]]
+        extra["title"] = [strip_diacritics(t) for t in extra["title"]]
+        extra = self.preprocess(extra.drop(columns=["norm", "words", "syll", "plain"]))
+        return (
+            pd.concat([frame, extra], ignore_index=True),
+            np.concatenate([y, y[pick]]),
+            np.concatenate([groups, groups[pick]]),
+            np.concatenate([weights, weights[pick]]),
+        )
+
+    # -- estimator API ------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, groups: Any = None, sample_weight: Any = None) -> Detector:
+        """Fit the features, the linear model and its calibrator.
+
+        Parameters
+        ----------
+        X : sequence of str or mapping, or DataFrame
+            Training documents (see :func:`vnmisinfo.model.features.as_frame`).
+        y : array-like of {0, 1}
+            1 marks a false or distorted claim.
+        groups : array-like, optional
+            Group ids for the calibration folds; by default, normalized text,
+            so that duplicates never sit on both sides of a fold.
+        sample_weight : array-like, optional
+            Weight of each document in the linear models and calibrators
+            (reviewers' verdicts on new kinds of posts may count more).
+
+        Returns
+        -------
+        Detector
+            The fitted detector.
+        """
+        self._check_params()
+        frame = self.preprocess(X)
+        y_arr = _check_labels(y, len(frame))
+        group_arr = (np.asarray(groups) if groups is not None
+                     else text_groups(frame["norm"].tolist()))
+        w = (np.ones(len(frame)) if sample_weight is None
+             else np.asarray(sample_weight, dtype=float))
+        if w.shape != (len(frame),) or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError(f"sample_weight must be {len(frame)} non-negative finite numbers.")
+        frame, y_arr, group_arr, w = self._augment(frame, y_arr, group_arr, w)
+        self.features_ = self._union(self.channels)
+        features = self._drop_fields(
+            sp.csr_matrix(self.features_.fit_transform(frame, y_arr)), self.features_)
+        folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
+        splits = list(folds.split(features, y_arr, groups=group_arr))
+        self.model_ = CalibratedClassifierCV(
+            self._linear_model(len(frame)), method=self.calibration, cv=splits, ensemble=False
+        ).fit(features, y_arr, sample_weight=w)
+        meta = self.features_.output_indices_.get("meta", slice(0, 0))
+        self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
+                                          np.arange(features.shape[1])[meta])
+        self.feature_names_ = np.asarray(self.features_.get_feature_names_out(), dtype=object)
+        self.plain_features_: Any = None
+        self.plain_model_: Any = None
+        self.plain_text_model_: Any = None
+        if self.accent_free_route and "accent_free" in self.channels:
+            # Text typed without tone marks shares few features with accented training text;
+            # it is scored by models that read only the accent-free view of every text.
+            extra = ("meta",) if "meta" in self.channels else ()
+            self.plain_features_ = self._union(("accent_free", "accent_free_chars", *extra))
+            plain = self._drop_fields(
+                sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr)),
+                self.plain_features_)
+            self.plain_model_ = self._calibrated(splits).fit(plain, y_arr, sample_weight=w)
+            self.plain_feature_names_ = np.asarray(
+                self.plain_features_.get_feature_names_out(), dtype=object)
+            plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
+            self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
+                                                    np.arange(plain.shape[1])[plain_meta])
+            if extra:
+                self.plain_text_model_ = self._calibrated(splits).fit(
+                    plain[:, self.plain_text_columns_], y_arr, sample_weight=w)
+        self.text_model_: Any = None
+        if meta.stop > meta.start:
+            # Documents without any metadata (plain text, news articles) are scored by a
+            # text-only model: missing-value flags learned from one corpus must not move them.
+            self.text_model_ = self._calibrated(splits).fit(features[:, self.text_columns_], y_arr,
+                                                            sample_weight=w)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    @property
+    def pipeline_(self) -> Pipeline:
+        """The fitted ``Pipeline([features, clf])`` whose weights explain scores."""
+        check_is_fitted(self, "model_")
+        return Pipeline(
+            [
+                ("features", self.features_),
+                ("clf", self.model_.calibrated_classifiers_[0].estimator),
+            ]
+        )
+
+    def transform(self, X: Any) -> Any:
+        """The sparse feature matrix the linear model reads."""
+        check_is_fitted(self, "features_")
+        return _transform(self.features_, self.preprocess(X))
+
+    def _routes(self, frame: pd.DataFrame) -> np.ndarray:
+        """Which model scores each row.
+
+        0: the full model; 1: text only (no metadata at all); 2: accent-free view (text typed
+        without tone marks); 3: accent-free view, text only.
+        """
+        routes = np.zeros(len(frame), dtype=int)
+        no_meta = frame[list(META_COLUMNS)].isna().all(axis=1).to_numpy()
+        if getattr(self, "text_model_", None) is not None:
+            routes[no_meta] = 1
+        if getattr(self, "plain_model_", None) is not None:
+            share = np.array([diacritic_share(t) for t in frame["norm"]])
+            unaccented = share < self.accent_free_share
+            routes[unaccented] = 2
+            if getattr(self, "plain_text_model_", None) is not None:
+                routes[unaccented & no_meta] = 3
+        return routes
+
+    def _parts(self, frame: pd.DataFrame, features: Any) -> list[tuple]:
+        """``(rows, features, calibrated classifier, names, meta slice)`` for each model in use."""
+        routes = self._routes(frame)
+        parts = []
+        for route in (0, 1, 2, 3):
+            rows = np.flatnonzero(routes == route)
+            if not rows.size:
+                continue
+            if route == 0:
+                parts.append((rows, features[rows], self.model_.calibrated_classifiers_[0],
+                              self.feature_names_, self._meta_slice(self.features_)))
+            elif route == 1:
+                parts.append((rows, features[rows][:, self.text_columns_],
+                              self.text_model_.calibrated_classifiers_[0],
+                              self.feature_names_[self.text_columns_], slice(0, 0)))
+            else:
+                block = _transform(self.plain_features_, frame.iloc[rows])
+                model, names = self.plain_model_, self.plain_feature_names_
+                meta = self._meta_slice(self.plain_features_)
+                if route == 3:
+                    block = block[:, self.plain_text_columns_]
+                    model, names = self.plain_text_model_, names[self.plain_text_columns_]
+                    meta = slice(0, 0)
+                parts.append((rows, block, model.calibrated_classifiers_[0], names, meta))
+        return parts
+
+    def _drop_fields(self, features: sp.csr_matrix, union: Any) -> sp.csr_matrix:
+        return drop_fields(features, union, self.meta_dropout, self.random_state)
+
+    _meta_slice = staticmethod(meta_slice)
+
+    def _decision_and_proba(self, frame: pd.DataFrame, features: Any) -> tuple:
+        decision = np.zeros(len(frame))
+        proba = np.zeros(len(frame))
+        for rows, block, calibrated, *_ in self._parts(frame, features):
+            d = np.ravel(calibrated.estimator.decision_function(block))
+            decision[rows] = d
+            proba[rows] = calibrated.calibrators[0].predict(d)
+        return decision, np.clip(proba, 0.0, 1.0)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Signed distance to the linear boundary; positive leans to misinformation."""
+        check_is_fitted(self, "model_")
+        frame = self.preprocess(X)
+        features = _transform(self.features_, frame)
+        return self._decision_and_proba(frame, features)[0]
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated probabilities of shape (n_samples, 2); column 1 is misinformation.
+
+        Documents with no metadata at all are scored by the text-only model,
+        and texts typed without tone marks by the accent-free model.
+        """
+        check_is_fitted(self, "model_")
+        frame = self.preprocess(X)
+        features = _transform(self.features_, frame)
+        p = self._decision_and_proba(frame, features)[1]
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 where the probability reaches ``medium_threshold``, else 0."""
+        return (self.predict_proba(X)[:, 1] >= self.medium_threshold).astype(int)
+
+    def tier(self, probabilities: Any) -> list[str]:
+        """Map probabilities to review tiers ``high`` / ``medium`` / ``low``.
+
+        Examples
+        --------
+        >>> Detector().tier([0.95, 0.6, 0.1])
+        ['high', 'medium', 'low']
+        """
+        return [
+            "high" if p >= self.high_threshold else "medium" if p >= self.medium_threshold
+            else "low"
+            for p in np.asarray(probabilities, dtype=float)
+        ]
+
+    def explain(self, X: Any, k: int = 5) -> list[dict[str, Any]]:
+        """Score documents and name the terms that drove each score.
+
+        Parameters
+        ----------
+        X : sequence of str or mapping, or DataFrame
+            Documents (see :func:`vnmisinfo.data.schema.as_frame`).
+        k : int, default=5
+            How many terms to report per document.
+
+        Returns
+        -------
+        list of dict
+            One dict per document with ``probability`` (calibrated),
+            ``label`` (1 = misinformation candidate), ``top_terms``:
+            ``(term, contribution)`` pairs, the text n-grams that moved the
+            decision value most, with their exact signed contributions, and
+            ``context``: ``(field, contribution)`` of each metadata field
+            present (likes, comments, shares, posting hour), measured against
+            a typical post; a missing field contributes nothing.
+        """
+        check_is_fitted(self, "model_")
+        frame = self.preprocess(X)
+        if not len(frame):
+            return []
+        features = _transform(self.features_, frame)
+        _, proba = self._decision_and_proba(frame, features)
+        terms: list[list[tuple[str, float]]] = [[] for _ in range(len(frame))]
+        context: list[list[tuple[str, float]]] = [[] for _ in range(len(frame))]
+        for rows, block, calibrated, names, meta in self._parts(frame, features):
+            coef = np.ravel(calibrated.estimator.coef_)
+            if meta.stop > meta.start:
+                text = np.r_[0:meta.start, meta.stop:block.shape[1]]
+                found = top_contributions(block[:, text], coef[text], names[text], k)
+                signals = context_contributions(block[:, meta], coef[meta], list(names[meta]))
+            else:
+                found = top_contributions(block, coef, names, k)
+                signals = [[] for _ in rows]
+            for r, tt, cc in zip(rows, found, signals, strict=True):
+                terms[r], context[r] = tt, cc
+        return [
+            {"probability": float(p), "label": int(p >= self.medium_threshold), "top_terms": tt,
+             "context": cc}
+            for p, tt, cc in zip(proba, terms, context, strict=True)
+        ]
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

@@ -1,0 +1,218 @@
+"""Explanations: why a linear model scored a text as it did.
+
+For a linear model the decision value is ``intercept + sum_j coef_j * x_j``,
+so each feature's contribution ``coef_j * x_j`` is exact and cheap.  This module
+turns those contributions into readable terms and maps them back to character
+spans of the *original* text, for highlighting.  It is pure: it holds no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from vnmisinfo.text.tokenize import accent_free
+
+__all__ = [
+    "context_contributions", "format_terms", "highlight_spans", "readable_term",
+    "top_contributions",
+]
+
+
+@lru_cache(maxsize=1 << 18)
+def readable_term(name: str) -> str:
+    """Turn a pipeline feature name into a term a reviewer can read.
+
+    Word and syllable n-grams read as plain text, character n-grams are
+    wrapped in guillemets, accent-free n-grams carry a ``≈`` prefix and
+    metadata features sit in brackets.
+
+    Examples
+    --------
+    >>> readable_term("words__virus_corona nóng")
+    'virus corona nóng'
+    >>> readable_term("chars__ coro")
+    '«coro»'
+    >>> readable_term("meta__log_shares")
+    '[log_shares]'
+    """
+    channel, _, term = name.partition("__")
+    if not term:
+        return name
+    if channel == "meta":
+        return f"[{term}]"
+    if channel == "chars":
+        return f"«{term.strip()}»"
+    if channel == "accent_free_chars":
+        return f"≈«{term.strip()}»"
+    text = term.replace("_", " ")
+    return f"≈{text}" if channel == "accent_free" else text
+
+
+def top_contributions(
+    X: Any, coef: np.ndarray, names: Sequence[str], k: int
+) -> list[list[tuple[str, float]]]:
+    """Return, per row, the ``k`` readable terms with the largest absolute contribution.
+
+    Contributions of features that read the same (a word seen by two
+    channels) are summed.
+
+    Parameters
+    ----------
+    X : sparse matrix of shape (n_samples, n_features)
+        Transformed features.
+    coef : ndarray of shape (n_features,)
+        Linear weights.
+    names : sequence of str
+        Feature names, as from ``get_feature_names_out``.
+    k : int
+        Terms per row; 0 gives empty lists.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1.0, 0.5, 0.0]]))
+    >>> top_contributions(X, np.array([2.0, -6.0, 1.0]), ["words__a", "words__b", "words__c"], 2)
+    [[('b', -3.0), ('a', 2.0)]]
+    """
+    if k <= 0:
+        return [[] for _ in range(X.shape[0])]
+    X = sp.csr_matrix(X)
+    out = []
+    for i in range(X.shape[0]):
+        start, end = X.indptr[i], X.indptr[i + 1]
+        idx = X.indices[start:end]
+        values = X.data[start:end] * coef[idx]
+        merged: dict[str, float] = {}
+        for j, v in zip(idx, values, strict=True):
+            if v != 0.0:
+                term = readable_term(names[j])
+                merged[term] = merged.get(term, 0.0) + float(v)
+        ranked = sorted(merged.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:k]
+        out.append([(t, round(v, 4)) for t, v in ranked])
+    return out
+
+
+#: Readable name of each metadata field, for the context signals of a result.
+CONTEXT_FIELDS = {"likes": "likes", "comments": "comments", "shares": "shares",
+                  "hour": "posting hour"}
+
+
+def context_field(name: str) -> str | None:
+    """The metadata field a feature name reads, or None for a text feature.
+
+    Examples
+    --------
+    >>> context_field("meta__log_likes"), context_field("meta__shares_bin2")
+    ('likes', 'shares')
+    >>> context_field("meta__hour_3"), context_field("words__tin giả")
+    ('posting hour', None)
+    """
+    channel, _, term = name.partition("__")
+    if channel != "meta":
+        return None
+    key = term.removeprefix("log_").split("_")[0]
+    return CONTEXT_FIELDS.get(key, key)
+
+
+def context_contributions(X: Any, coef: np.ndarray, names: Sequence[str]
+                          ) -> list[list[tuple[str, float]]]:
+    """Per row, the signed contribution of each metadata field present, largest first.
+
+    Only metadata columns are read; features of one field (its log count and
+    its bins) are summed into one signal.  A missing field contributes 0 and
+    is left out.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1.0, 0.5, 0.2], [0.0, 0.0, 1.0]]))
+    >>> names = ["meta__log_likes", "meta__likes_bin1", "words__tin"]
+    >>> context_contributions(X, np.array([0.4, 0.2, 3.0]), names)
+    [[('likes', 0.5)], []]
+    """
+    fields = [context_field(n) for n in names]
+    cols = np.flatnonzero([f is not None for f in fields])
+    if not len(cols):
+        return [[] for _ in range(X.shape[0])]
+    labels = sorted({fields[c] for c in cols})  # type: ignore[type-var]
+    which = np.array([labels.index(fields[c]) for c in cols])
+    onehot = sp.csr_matrix((np.ones(len(cols)), (np.arange(len(cols)), which)),
+                           shape=(len(cols), len(labels)))
+    block = sp.csr_matrix(X)[:, cols].multiply(coef[cols]).tocsr()
+    sums = np.asarray((block @ onehot).todense())
+    present = np.asarray((sp.csr_matrix(X)[:, cols] != 0) @ onehot.astype(bool).astype(int)
+                         .todense()) > 0
+    out = []
+    for row, keep in zip(sums, present, strict=True):
+        order = [j for j in np.argsort(-np.abs(row), kind="stable") if keep[j]]
+        out.append([(labels[j], round(float(row[j]), 4)) for j in order])
+    return out
+
+
+def format_terms(terms: Sequence[tuple[str, float]]) -> str:
+    """Format terms as a ``term:+weight`` list separated by ``; ``.
+
+    Examples
+    --------
+    >>> format_terms([("virus corona", 0.4213), ("bộ y tế", -0.1)])
+    'virus corona:+0.421; bộ y tế:-0.100'
+    """
+    return "; ".join(f"{t}:{w:+.3f}" for t, w in terms)
+
+
+def _fold(text: str) -> str:
+    """Lower-case, accent-free view of ``text`` with exactly one char per input char."""
+    out = []
+    for ch in text:
+        f = accent_free(ch)
+        out.append(f if len(f) == 1 else ch.lower())
+    return "".join(out)
+
+
+def highlight_spans(text: str, terms: Sequence[tuple[str, float]]) -> list[tuple[int, int, float]]:
+    """Map explanation terms back to character spans of the original text.
+
+    Matching ignores case and tone marks and allows any run of spaces or
+    punctuation between the syllables of a term, so a term found in the
+    normalized text is found again in the raw text.  Bracketed metadata terms
+    have no span.
+
+    Returns
+    -------
+    list of (start, end, weight)
+        Non-overlapping spans sorted by start; larger weights win overlaps.
+
+    Examples
+    --------
+    >>> highlight_spans("Uống NƯỚC nóng diệt Virus", [("nước nóng", 0.5)])
+    [(5, 14, 0.5)]
+    """
+    folded = _fold(text)
+    candidates: list[tuple[int, int, float]] = []
+    for term, weight in terms:
+        if term.startswith("["):
+            continue
+        core = term.strip("«»≈ ")
+        term = term.lstrip("≈")
+        parts = [re.escape(_fold(p)) for p in core.split() if p]
+        if not parts:
+            continue
+        if term.startswith("«"):
+            pattern = r"\W+".join(parts)
+        else:
+            pattern = r"(?<!\w)" + r"\W+".join(parts) + r"(?!\w)"
+        for m in re.finditer(pattern, folded):
+            candidates.append((m.start(), m.end(), weight))
+    chosen: list[tuple[int, int, float]] = []
+    taken = np.zeros(len(text) + 1, dtype=bool)
+    for start, end, weight in sorted(candidates, key=lambda c: -abs(c[2])):
+        if not taken[start:end].any():
+            taken[start:end] = True
+            chosen.append((start, end, weight))
+    return sorted(chosen)

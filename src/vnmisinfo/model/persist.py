@@ -1,0 +1,238 @@
+"""Saving and loading model files safely, with skops: the one trusted loader.
+
+A model file can never run code on load: files are read only with
+:func:`skops.io.load` and the explicit :data:`TRUSTED_TYPES` list, never with
+pickle.  A file naming any other type is refused before anything in it is
+built.  The shipped default model is also checked against the SHA-256 stored
+in the package, so a tampered or truncated copy is refused.
+
+Each file holds a dict ``{"model": object, "metadata": str}``: a whole
+:class:`vnmisinfo.triage.Triage` for model files, a fitted
+:class:`vnmisinfo.narratives.NarrativeIndex` for index files.  The metadata
+(JSON) records versions, training-data hashes, cross-validated metrics,
+thresholds and the date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import zipfile
+from datetime import datetime, timezone
+from importlib import metadata as importlib_metadata
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "FORMAT_VERSION",
+    "TRUSTED_TYPES",
+    "ModelLoadError",
+    "default_model_path",
+    "file_sha256",
+    "load_trusted",
+    "read_metadata",
+    "save_trusted",
+]
+
+#: Version of the on-disk layout; a newer file than this is refused with a clear message.
+#: 2: ``{"model": Triage | NarrativeIndex, ...}``; 1 (0.1.x): ``{"detector": ...}``.
+FORMAT_VERSION = 2
+
+#: The only non-default types a model file may contain.
+TRUSTED_TYPES = [
+    "vnmisinfo.triage.Triage",
+    "vnmisinfo.triage.TierPolicy",
+    "vnmisinfo.model.detector.Detector",
+    "vnmisinfo.model.features.CompactTfidfVectorizer",
+    "vnmisinfo.model.features.MetadataFeatures",
+    "vnmisinfo.model.features.NBScaler",
+    "vnmisinfo.narratives.index.NarrativeIndex",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.linear_model._stochastic_gradient.SGDClassifier",
+    "sklearn.svm._classes.LinearSVC",
+    "sklearn.preprocessing._data.Normalizer",
+    "numpy.float32",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.int32",
+    "numpy.dtype",
+    "numpy.ndarray",
+    "builtins.slice",
+    "builtins.tuple",
+    "builtins.list",
+    "builtins.dict",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
+    "builtins.NoneType",
+    "scipy.sparse._csr.csr_matrix",
+    "scipy.sparse._csr.csr_array",
+    "scipy.sparse._dia.dia_matrix",
+]
+
+_DEFAULT_NAME = "default.skops"
+
+
+class ModelLoadError(ValueError):
+    """A model file could not be loaded safely; the message says why and what to do."""
+
+
+def default_model_path() -> Path:
+    """Path of the default model shipped inside the package."""
+    return Path(str(resources.files("vnmisinfo.models").joinpath(_DEFAULT_NAME)))
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 hex digest of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib_metadata.version(package)
+    except importlib_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def save_trusted(obj: Any, path: str | Path, *, metadata: dict[str, Any] | None = None) -> Path:
+    """Save ``obj`` with its metadata, atomically, and write a ``.sha256`` beside it.
+
+    Parameters
+    ----------
+    obj : object
+        A fitted :class:`~vnmisinfo.triage.Triage` or
+        :class:`~vnmisinfo.narratives.NarrativeIndex`; only the types of
+        :data:`TRUSTED_TYPES` may appear in it.
+    path : str or Path
+        Target file, conventionally ending in ``.skops``.
+    metadata : dict, optional
+        JSON-able metadata; versions, the format and the date are added.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    import skops.io as sio
+
+    from vnmisinfo.data.formats import atomic_write
+
+    path = Path(path)
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "vnmisinfo": _version("vnmisinfo"),
+        "scikit-learn": _version("scikit-learn"),
+        "underthesea": _version("underthesea"),
+        "skops": _version("skops"),
+        "python": platform.python_version(),
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+    }
+    meta.update(metadata or {})
+    json.dumps(meta)  # fail early on anything that is not plain data
+    blob = sio.dumps({"model": obj, "metadata": json.dumps(meta, ensure_ascii=False)},
+                     compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    atomic_write(path, blob)
+    atomic_write(path.with_name(path.name + ".sha256"), f"{file_sha256(path)}  {path.name}\n")
+    return path
+
+
+def jsonable(value: Any) -> Any:
+    """A parameter value as plain JSON data (tuples become lists, objects their type name)."""
+    if isinstance(value, tuple):
+        return list(value)
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return type(value).__name__
+
+
+def _expected_digest(path: Path) -> str | None:
+    side = path.with_name(path.name + ".sha256")
+    if side.is_file():
+        return side.read_text().split()[0]
+    return None
+
+
+def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
+    """Load a skops file with :data:`TRUSTED_TYPES` only: ``{"model": ..., "metadata": dict}``.
+
+    Raises
+    ------
+    ModelLoadError
+        If the file is missing, not a skops file, names untrusted types, fails
+        its checksum or was made by an incompatible version.
+    """
+    path = Path(path)
+    import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    if not path.is_file():
+        raise ModelLoadError(
+            f"model file {str(path)!r} not found; pass the path of a .skops file "
+            "made by 'vnmisinfo train', or None for the shipped default model."
+        )
+    if verify:
+        expected = _expected_digest(path)
+        if expected is not None and expected != file_sha256(path):
+            raise ModelLoadError(
+                f"model file {str(path)!r} does not match its SHA-256 ({expected[:12]}...): it "
+                "is corrupt or was modified. Reinstall vnmisinfo or retrain the model."
+            )
+    if not zipfile.is_zipfile(path):
+        raise ModelLoadError(
+            f"{str(path)!r} is not a skops model file (pickle files are never loaded, since "
+            "they can run code). Re-save the model with vnmisinfo.save_model."
+        )
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:
+        raise ModelLoadError(f"{str(path)!r} is not a readable skops file: {exc}") from exc
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelLoadError(
+            f"model file {str(path)!r} names types outside the trusted list and was not "
+            f"loaded: {refused}. Only load models from sources you trust, made by vnmisinfo."
+        )
+    try:
+        payload = sio.load(path, trusted=TRUSTED_TYPES)
+    except UntrustedTypesFoundException as exc:
+        raise ModelLoadError(f"model file {str(path)!r} was refused: {exc}") from exc
+    except Exception as exc:
+        raise ModelLoadError(
+            f"model file {str(path)!r} could not be loaded ({type(exc).__name__}: {exc}). "
+            "It may come from an incompatible version: retrain it with 'vnmisinfo train'."
+        ) from exc
+    if not isinstance(payload, dict) or not {"model", "detector"} & set(payload):
+        raise ModelLoadError(f"{str(path)!r} holds no vnmisinfo model.")
+    if "model" not in payload:
+        payload["model"] = payload.pop("detector")
+    meta = json.loads(payload.get("metadata") or "{}")
+    made = meta.get("format_version", 0)
+    if not isinstance(made, int) or made > FORMAT_VERSION:
+        raise ModelLoadError(
+            f"model file {str(path)!r} uses format {made}, made by vnmisinfo "
+            f"{meta.get('vnmisinfo', '?')}; this vnmisinfo reads format {FORMAT_VERSION} and "
+            "older. Upgrade vnmisinfo (pip install -U vnmisinfo) or retrain the model."
+        )
+    payload["metadata"] = meta
+    return payload
+
+
+def read_metadata(path: str | Path | None = None) -> dict[str, Any]:
+    """Return the metadata stored with a model (the default model when ``path`` is None)."""
+    target = Path(path) if path is not None else default_model_path()
+    return dict(load_trusted(target, verify=path is None)["metadata"])

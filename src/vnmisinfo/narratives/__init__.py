@@ -1,0 +1,46 @@
+"""Known false narratives: the catalogue, the vector index and the match decision."""
+
+from vnmisinfo.narratives.build import (
+    build_default_index,
+    default_index,
+    load_index,
+    near_miss_texts,
+    save_index,
+    train_rewordings,
+)
+from vnmisinfo.narratives.catalogue import (
+    CATEGORIES,
+    VERDICTS,
+    CatalogueError,
+    CatalogueWarning,
+    Match,
+    Narrative,
+    catalogue_problems,
+    default_catalogue_path,
+    load_catalogue,
+    validate_catalogue,
+)
+from vnmisinfo.narratives.fitting import choose_threshold, pick_threshold
+from vnmisinfo.narratives.index import NarrativeIndex
+
+__all__ = [
+    "CATEGORIES",
+    "VERDICTS",
+    "CatalogueError",
+    "CatalogueWarning",
+    "Match",
+    "Narrative",
+    "NarrativeIndex",
+    "build_default_index",
+    "catalogue_problems",
+    "choose_threshold",
+    "default_catalogue_path",
+    "default_index",
+    "load_catalogue",
+    "load_index",
+    "near_miss_texts",
+    "pick_threshold",
+    "save_index",
+    "train_rewordings",
+    "validate_catalogue",
+]

@@ -1,0 +1,287 @@
+"""The match decision: features of a text's best match, the learned verifier, the threshold.
+
+An index fitted without negatives matches on the similarity alone.  Fitted
+with negatives (texts that repeat no narrative), it learns a logistic
+regression on :data:`FEATURES` of a text's best-scoring narrative.  Besides
+how similar the text is (similarity, margin over the runner-up, z-score over
+all narratives, shared keywords), the features say whether the text *asserts*
+the claim or only reports, warns about or refutes it:
+
+* ``coverage``: share of the narrative's distinctive words (accent-free words
+  found in at least two of its claim and variants, weighted by IDF) present in
+  the best piece;
+* ``number_agree`` / ``number_conflict``: the piece gives a figure of the
+  narrative, or gives figures while the narrative has others (a text quoting
+  a different figure from the false one is evidence against);
+* ``negation``, ``debunk``, ``reporting``, ``assertive``: stance cues
+  (:func:`vnmisinfo.text.stance.cue_counts`) in the best piece beyond those
+  the narrative's own wording holds, and ``negation_text``, ``debunk_text``
+  the same over the whole text;
+* ``stance_text``: probability, from a logistic regression over the accent-free
+  word uni- and bigrams of the whole text, that the text asserts a claim
+  rather than warns about, refutes, corrects or reports it (fitted on the
+  positives against the near misses; out of fold for the rows it was fitted on).
+
+Positives are the catalogue's own claims and variants, each scored with
+itself left out of the index (and out of its narrative's word, figure and cue
+profile), and, when given, rewordings that assert a narrative the way posts
+do (``corpora/narratives/train_reworded.jsonl``), scored like any input text;
+negatives are the given texts.  The threshold on the match probability is
+chosen out of fold (:func:`vnmisinfo.narratives.fitting.pick_threshold`).  Every feature is
+computed for the whole batch with sparse products and one regex pass per cue
+class; nothing here parses a sentence.
+
+Examples
+--------
+>>> import numpy as np
+>>> sim = np.array([[0.9, 0.2, 0.1]])
+>>> zero = np.zeros((1, 3))
+>>> feats = _assemble(sim, zero, zero, zero, zero, np.zeros((1, 3, 4)), np.zeros((1, 4)),
+...                   zero, np.zeros((3, 4)), np.zeros(1))
+>>> feats.shape, round(float(feats[0, 0, 1]), 2)
+((1, 3, 14), 0.7)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from vnmisinfo.narratives.vectors import _by_narrative, _l2, _layout, _views
+from vnmisinfo.text.stance import CUE_CLASSES, cue_counts, find_numbers
+
+if TYPE_CHECKING:
+    from vnmisinfo.narratives.index import NarrativeIndex
+
+__all__ = ["FEATURES"]
+
+#: Inputs of the learned match decision, in order.
+FEATURES = ("similarity", "margin", "zscore", "keywords", "coverage", "number_agree",
+            "number_conflict", "negation", "debunk", "reporting", "assertive",
+            "negation_text", "debunk_text", "stance_text")
+
+#: Columns of :data:`FEATURES` read by the relevance and the stance verifier.
+_RELEVANCE = tuple(range(5))
+_STANCE = tuple(range(5, len(FEATURES)))
+
+#: Folds of the out-of-fold threshold choice (grouped by narrative).
+_FOLDS = 5
+
+_NEG, _DEBUNK, _REPORT, _ASSERT = (CUE_CLASSES.index(c) for c in
+                                   ("negation", "debunk", "reporting", "assertive"))
+
+
+# ---------------------------------------------------------------------------
+# What the narratives look like: distinctive words, figures, cue baseline
+# ---------------------------------------------------------------------------
+
+
+def _number_matrix(texts: Sequence[str], vocabulary: dict[str, int]) -> tuple[sp.csr_matrix,
+                                                                            np.ndarray]:
+    """(texts x figures) presence of the vocabulary's figures, and all figures per text."""
+    numbers, where = find_numbers(texts)
+    total = np.bincount(np.asarray(where, dtype=np.int64), minlength=len(texts)).astype(float)
+    cols = np.array([vocabulary.get(n, -1) for n in numbers], dtype=np.int64)
+    rows = np.asarray(where, dtype=np.int64)[cols >= 0]
+    cols = cols[cols >= 0]
+    matrix = sp.csr_matrix((np.ones(len(cols)), (rows, cols)),
+                           shape=(len(texts), max(len(vocabulary), 1)))
+    return sp.csr_matrix(matrix > 0, dtype=np.float64), total
+
+
+def _profile(index: NarrativeIndex, acc: list[str], free: list[str], owner: np.ndarray,
+             present: sp.csr_matrix) -> None:
+    """Set the narrative profile used by the decision features on a fitting index.
+
+    ``core_`` (narratives x accent-free words, IDF of the words found in two or
+    more of a narrative's documents), ``numbers_`` and ``narrative_numbers_``
+    (documents of each narrative that give each figure), ``narrative_cues_``
+    (most cues of each class in one of the narrative's documents).
+    """
+    n_narr = int(owner.max()) + 1 if owner.size else 0
+    by_narr = _by_narrative(owner, n_narr)
+    weight = np.asarray(index.keywords_.max(axis=0).todense()).ravel()
+    index.core_ = sp.csr_matrix(sp.csr_matrix((by_narr @ present) >= 2, dtype=np.float64)
+                                .multiply(weight[None, :]))
+    found, _ = find_numbers(acc)
+    index.numbers_ = sorted(set(found))
+    doc_numbers, _ = _number_matrix(acc, {n: i for i, n in enumerate(index.numbers_)})
+    index.narrative_numbers_ = sp.csr_matrix(by_narr @ doc_numbers)
+    cues = cue_counts(free)
+    narr_cues = np.zeros((n_narr, len(CUE_CLASSES)))
+    np.maximum.at(narr_cues, owner, cues)
+    index.narrative_cues_ = narr_cues
+
+
+# ---------------------------------------------------------------------------
+# Evidence of a batch of texts, and the features of its best pieces
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Evidence:
+    """Per piece (rows) and narrative (columns) evidence of a batch of texts."""
+
+    scores: np.ndarray      # similarity
+    kw: np.ndarray          # IDF mass of shared keywords
+    cover: np.ndarray       # share of the narrative's distinctive words present
+    agree: np.ndarray       # 1 if the piece gives one of the narrative's figures
+    numbers: np.ndarray     # figures in each piece
+    cues: np.ndarray        # (pieces x cue classes)
+    text_cues: np.ndarray   # (texts x cue classes)
+    offsets: np.ndarray     # pieces of text i are offsets[i]:offsets[i + 1]
+    text_stance: np.ndarray | None = None  # (texts,) probability that the text asserts
+
+
+def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
+                    agg: sp.csr_matrix, text_agg: sp.csr_matrix, present: sp.csr_matrix,
+                    scores: np.ndarray, kw: np.ndarray, offsets: np.ndarray) -> _Evidence:
+    """Evidence of every piece from its sentences' views (``agg``: pieces x sentences)."""
+    mass = np.asarray(index.core_.sum(axis=1)).ravel()
+    cover = (present @ index.core_.T).toarray() / np.maximum(mass, 1e-9)[None, :]
+    vocab = {n: i for i, n in enumerate(index.numbers_)}
+    sent_numbers, sent_total = _number_matrix(acc, vocab)
+    piece_numbers = sp.csr_matrix(agg @ sent_numbers)
+    agree = ((piece_numbers @ index.narrative_numbers_.T).toarray() > 0).astype(float)
+    sent_cues = cue_counts(free).astype(float)
+    return _Evidence(scores=scores, kw=kw, cover=cover, agree=agree,
+                     numbers=agg @ sent_total, cues=np.asarray(agg @ sent_cues),
+                     text_cues=np.asarray(text_agg @ sent_cues), offsets=offsets,
+                     text_stance=_text_stance(index, _stance_counts(index, free, text_agg)))
+
+
+def _stance_counts(index: NarrativeIndex, free: list[str],
+                   text_agg: sp.csr_matrix) -> sp.csr_matrix | None:
+    """(texts x stance vocabulary) word presence, summed from the sentences' accent-free views."""
+    vec = getattr(index, "stance_vectorizer_", None)
+    if vec is None:
+        return None
+    counts = sp.csr_matrix(text_agg @ vec.transform(free))
+    return sp.csr_matrix(counts > 0, dtype=np.float64)
+
+
+def _stance_model_proba(model: Any, counts: sp.csr_matrix) -> np.ndarray:
+    if not counts.shape[0]:
+        return np.zeros(0)
+    return np.asarray(model.predict_proba(_l2(counts))[:, 1])
+
+
+def _text_stance(index: NarrativeIndex, counts: sp.csr_matrix | None) -> np.ndarray | None:
+    """Probability that each text asserts a claim (None without a stance text model)."""
+    model = getattr(index, "stance_text_model_", None)
+    if counts is None or model is None:
+        return None
+    return _stance_model_proba(model, counts)
+
+
+def _new_stance_vectorizer() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2),
+                           lowercase=False, use_idf=False, norm=None, min_df=2,
+                           dtype=np.float64)
+
+
+def _text_counts(index: NarrativeIndex, texts: list[str]) -> sp.csr_matrix:
+    """Stance-vocabulary presence of whole texts, laid out as at scoring time."""
+    sentences, _, _, _, text_of = _layout(texts)
+    free = [_views(t)[1] for t in sentences] or [""]
+    text_agg = sp.csr_matrix((np.ones(len(text_of)), (np.asarray(text_of, dtype=np.int64),
+                                                      np.arange(len(text_of)))),
+                             shape=(len(texts), len(free)))
+    counts = _stance_counts(index, free, text_agg)
+    assert counts is not None
+    return counts
+
+
+def _best_pieces(ev: _Evidence) -> dict[str, np.ndarray]:
+    """For every text and narrative, the evidence of the text's best piece for it.
+
+    Returns (texts x narratives) arrays ``sim``, ``kw``, ``cover``, ``agree``,
+    ``numbers``, ``where`` (piece within the text), ``cues`` (texts x
+    narratives x classes) and ``has_pieces`` (texts,).
+    """
+    n_texts = len(ev.offsets) - 1
+    n_narr = ev.scores.shape[1]
+    pick = np.zeros((n_texts, n_narr), dtype=np.int64)
+    has = ev.offsets[1:] > ev.offsets[:-1]
+    for i in np.flatnonzero(has):
+        lo, hi = ev.offsets[i], ev.offsets[i + 1]
+        pick[i] = lo + ev.scores[lo:hi].argmax(axis=0)
+    cols = np.arange(n_narr)[None, :]
+
+    def at(values: np.ndarray) -> np.ndarray:
+        if not len(values):
+            return np.zeros((n_texts, n_narr))
+        return np.where(has[:, None], values[pick, cols], 0.0)
+
+    cues = (ev.cues[pick] if len(ev.cues) else np.zeros((n_texts, n_narr, len(CUE_CLASSES))))
+    return {"sim": at(ev.scores), "kw": at(ev.kw), "cover": at(ev.cover),
+            "agree": at(ev.agree),
+            "numbers": np.where(has[:, None], ev.numbers[pick] if len(ev.numbers) else 0, 0.0),
+            "cues": cues * has[:, None, None], "where": pick - ev.offsets[:-1, None],
+            "has_pieces": has}
+
+
+def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndarray,
+              numbers: np.ndarray, cues: np.ndarray, text_cues: np.ndarray,
+              narr_numbers: np.ndarray, narr_cues: np.ndarray,
+              text_stance: np.ndarray | None = None) -> np.ndarray:
+    """Decision features, shape (texts x narratives x :data:`FEATURES`).
+
+    ``sim``, ``kw``, ``cover``, ``agree`` (0/1), ``numbers`` (figures in the
+    piece) are (texts x narratives); ``cues`` (texts x narratives x classes)
+    are the best piece's, ``text_cues`` (texts x classes) the whole text's;
+    ``narr_numbers`` (figures of the narrative, broadcast to texts x narratives)
+    and ``narr_cues`` (its cue baseline, broadcast to texts x narratives x
+    classes) describe the narrative; ``text_stance`` (texts,) is the stance
+    text model's probability (0.5 without one).  The length of the evidence is
+    deliberately left out: catalogue variants are short and background posts
+    long, so a length feature learns that short means "match".
+    """
+    n = sim.shape[1]
+    top = sim.argmax(axis=1)
+    part = -np.sort(-sim, axis=1)
+    first = part[:, :1]
+    second = part[:, 1:2] if n > 1 else np.zeros_like(first)
+    others = np.where(np.arange(n)[None, :] == top[:, None], second, first)
+    z = (sim - sim.mean(axis=1, keepdims=True)) / (sim.std(axis=1, keepdims=True) + 1e-9)
+    conflict = (numbers > 0) & (np.broadcast_to(narr_numbers, sim.shape) > 0) & (agree == 0)
+    extra = np.log1p(np.maximum(cues - narr_cues, 0.0))
+    text_extra = np.log1p(np.maximum(text_cues[:, None, :] - narr_cues, 0.0))
+    stance = np.full(sim.shape, 0.5) if text_stance is None else np.broadcast_to(
+        np.asarray(text_stance, dtype=float)[:, None], sim.shape)
+    return np.stack([sim, sim - others, z, np.log1p(kw), cover, agree, conflict.astype(float),
+                     extra[..., _NEG], extra[..., _DEBUNK], extra[..., _REPORT],
+                     np.log1p(cues[..., _ASSERT]),
+                     text_extra[..., _NEG], text_extra[..., _DEBUNK], stance], axis=-1)
+
+
+def _text_features(index: NarrativeIndex, ev: _Evidence) -> tuple[np.ndarray, dict[str, Any]]:
+    """Features of every (text, narrative) pair of a batch, and the best pieces."""
+    best = _best_pieces(ev)
+    narr_numbers = np.asarray((index.narrative_numbers_ > 0).sum(axis=1)).ravel()[None, :]
+    feats = _assemble(best["sim"], best["kw"], best["cover"], best["agree"], best["numbers"],
+                      best["cues"], ev.text_cues, narr_numbers, index.narrative_cues_[None],
+                      ev.text_stance)
+    return feats, best
+
+
+def _top_rows(feats: np.ndarray, sim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Features of each text's most similar narrative, and that narrative."""
+    top = sim.argmax(axis=1)
+    return feats[np.arange(len(top)), top], top
+
+
+# ---------------------------------------------------------------------------
+# Fitting
+# ---------------------------------------------------------------------------
+
+
+def _feats_and_sim(index: NarrativeIndex, ev: _Evidence) -> tuple[np.ndarray, np.ndarray]:
+    feats, best = _text_features(index, ev)
+    return feats, best["sim"]

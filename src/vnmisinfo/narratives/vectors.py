@@ -1,0 +1,200 @@
+"""How the narrative index sees text: normalized views, sentence pieces and TF-IDF vectors.
+
+Every text has two views: normalized and lower-cased
+(:func:`~vnmisinfo.text.normalize.normalize_text`), and the same without
+diacritics (:func:`~vnmisinfo.text.normalize.strip_diacritics`).  Texts are
+scored piece by piece: sentences, pairs of neighbouring sentences and, for a
+three-sentence text, the whole text.  Vectors are log-scaled counts times IDF,
+normalized per vectorizer and weighted so that the dot product of two texts is
+a weighted cosine.
+
+Examples
+--------
+>>> _views("Uống NƯỚC chanh")
+('uống nước chanh', 'uong nuoc chanh')
+>>> _pieces("Một hai ba. Bốn năm sáu. Bảy")[1]
+[(0,), (1,), (0, 1), (1, 2), (0, 1, 2)]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from vnmisinfo.text.accents import marked_word_count
+from vnmisinfo.text.normalize import normalize_text, strip_diacritics
+from vnmisinfo.text.sentences import split_sentences
+
+__all__: list[str] = []
+
+_MAX_SENTENCES = 300
+_MIN_WORDS = 3
+_WORD_RE = re.compile(r"\w+")
+
+
+# ---------------------------------------------------------------------------
+# Text views and pieces
+# ---------------------------------------------------------------------------
+
+
+def _views(text: str) -> tuple[str, str]:
+    """(normalized lower-case text, accent-free copy)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        norm = normalize_text(text).lower()
+    return norm, strip_diacritics(norm)
+
+
+def _word_counts(norm_lower: str) -> list[int]:
+    """``[words, words with diacritics]``; marks outside words (emoji, quotes) do not count."""
+    words = _WORD_RE.findall(norm_lower)
+    return [len(words), marked_word_count(" ".join(words))]
+
+
+def _pieces(text: str) -> tuple[list[str], list[tuple[int, ...]]]:
+    """Sentences of a text and the pieces scored: sentences, pairs, short whole texts."""
+    sentences = split_sentences(text)[:_MAX_SENTENCES]
+    if len(sentences) <= 1:
+        return ([text.strip()], [(0,)]) if text.strip() else ([], [])
+    pieces: list[tuple[int, ...]] = [
+        (i,) for i, s in enumerate(sentences) if len(_WORD_RE.findall(s)) >= _MIN_WORDS
+    ]
+    pieces += [(i, i + 1) for i in range(len(sentences) - 1)]
+    if len(sentences) == 3:
+        pieces.append((0, 1, 2))
+    return sentences, pieces
+
+
+def _layout(texts: Iterable[Any]) -> tuple[list[str], list[int], list[int], list[list[str]],
+                                            list[int]]:
+    """Sentences of all texts, the (piece, sentence) pairs that sum them, each text's pieces,
+    and the text of each sentence.
+
+    ``None`` and NaN texts are empty; anything else that is not a str is an error.
+    """
+    sentences: list[str] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    piece_texts: list[list[str]] = []
+    text_of: list[int] = []
+    n_rows = 0
+    for i, t in enumerate(texts):
+        if t is None or (isinstance(t, float) and math.isnan(t)):
+            t = ""
+        if not isinstance(t, str):
+            raise TypeError(f"each text must be a str; got {type(t).__name__}.")
+        sents, pieces = _pieces(t)
+        base = len(sentences)
+        sentences += sents
+        text_of += [i] * len(sents)
+        texts_here: list[str] = []
+        for piece in pieces:
+            row = n_rows + len(texts_here)
+            for j in piece:
+                rows.append(row)
+                cols.append(base + j)
+            texts_here.append(" ".join(sents[j] for j in piece))
+        piece_texts.append(texts_here)
+        n_rows += len(texts_here)
+    return sentences, rows, cols, piece_texts, text_of
+
+
+def _background_views(background: Iterable[str] | None) -> tuple[list[str], list[str]]:
+    """Both views of every sentence of the background texts."""
+    bg_acc: list[str] = []
+    bg_free: list[str] = []
+    if background is None:
+        return bg_acc, bg_free
+    if isinstance(background, str):
+        raise TypeError("background: iterable over raw text documents expected, string "
+                        "object received; wrap it in a list.")
+    for text in background:
+        for sentence in split_sentences(text if isinstance(text, str) else ""):
+            a, f = _views(sentence)
+            bg_acc.append(a)
+            bg_free.append(f)
+    return bg_acc, bg_free
+
+
+def _entity_key(name: str) -> str:
+    """An entity name as accent-free lower-case words, for comparing names."""
+    return " ".join(_WORD_RE.findall(strip_diacritics(name).lower()))
+
+
+# ---------------------------------------------------------------------------
+# Vectors
+# ---------------------------------------------------------------------------
+
+
+def _new_vectorizers(char_ngram_range: tuple[int, int]) -> list[TfidfVectorizer]:
+    """Word and character counters for the accented view, then for the accent-free view."""
+    # raw counts (no idf, no norm): the counts of sentence pairs are sums of sentence
+    # counts, so every sentence is analysed once; idf and norms are applied in _weigh
+    word = {"analyzer": "word", "token_pattern": r"(?u)\b\w+\b", "ngram_range": (1, 2)}
+    char = {"analyzer": "char_wb", "ngram_range": tuple(char_ngram_range)}
+    return [TfidfVectorizer(lowercase=False, use_idf=False, norm=None, dtype=np.float64, **kw)
+            for kw in (word, char, word, char)]
+
+
+def _fit_idf(vectorizers: list[TfidfVectorizer], acc: list[str], free: list[str],
+             bg_acc: list[str], bg_free: list[str]) -> tuple[list[np.ndarray],
+                                                          list[sp.csr_matrix]]:
+    """Fit the vocabularies on the catalogue; IDF also counts background sentences.
+
+    Returns the IDF weights and the raw counts of the catalogue documents, per vectorizer.
+    """
+    idf: list[np.ndarray] = []
+    counts: list[sp.csr_matrix] = []
+    views = ((acc, bg_acc), (acc, bg_acc), (free, bg_free), (free, bg_free))
+    for vec, (texts, bg) in zip(vectorizers, views, strict=True):
+        c = sp.csr_matrix(vec.fit_transform(texts))
+        df = np.bincount(c.indices, minlength=c.shape[1]).astype(np.float64)
+        n_docs = c.shape[0] + len(bg)
+        if bg:
+            b = sp.csr_matrix(vec.transform(bg))
+            df += np.bincount(b.indices, minlength=c.shape[1])
+        idf.append(np.log((1 + n_docs) / (1 + df)) + 1.0)
+        counts.append(c)
+    return idf, counts
+
+
+def _keyword_weights(vectorizer: TfidfVectorizer, free_words: sp.csr_matrix,
+                     by_narr: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Accent-free word unigrams of each narrative weighted by IDF (narratives x terms)."""
+    unigram = np.zeros(free_words.shape[1])
+    for term, col in vectorizer.vocabulary_.items():
+        unigram[col] = 0.0 if " " in term else 1.0
+    present = sp.csr_matrix((by_narr @ free_words) > 0, dtype=np.float64)
+    return sp.csr_matrix(present @ sp.diags(unigram * idf))
+
+
+def _l2(matrix: Any) -> sp.csr_matrix:
+    matrix = sp.csr_matrix(matrix)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+
+
+def _weigh(counts: list[sp.csr_matrix], idf: list[np.ndarray],
+           char_weight: float) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Counts -> (accented, accent-free) vectors; their dot product is a weighted cosine."""
+    cw = float(char_weight)
+    blocks = []
+    for c, weights, w in zip(counts, idf, (1 - cw, cw, 1 - cw, cw), strict=True):
+        c = sp.csr_matrix(c, dtype=np.float64, copy=True)
+        np.log1p(c.data, out=c.data)
+        blocks.append(_l2(c @ sp.diags(weights)) * math.sqrt(w))
+    return (sp.hstack(blocks[:2], format="csr"), sp.hstack(blocks[2:], format="csr"))
+
+
+def _by_narrative(owner: np.ndarray, n_narratives: int) -> sp.csr_matrix:
+    """(narratives x documents) 0/1 matrix: which documents belong to which narrative."""
+    return sp.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))),
+                         shape=(n_narratives, len(owner)))

@@ -1,0 +1,294 @@
+"""schema.org ClaimReview drafts for items a human reviewer confirmed.
+
+It reads the same reviewed file as ``vnmisinfo feedback``: a ``verdict``
+column with ``misinformation``, ``reliable`` or ``unsure``
+(:data:`vnmisinfo.data.review.VERDICTS`).  Only rows a reviewer marked
+``misinformation`` are drafted; **a row without a reviewer's verdict is never
+drafted**, whatever the model or the catalogue says.  The optional ``rating``
+column says how the claim is false (:data:`RATINGS`; default ``false``).  A
+draft is a starting point for publication: its ``url`` is a placeholder
+(:data:`PLACEHOLDER_URL`) that must be replaced by the address of the
+published fact-check.
+
+Input columns: ``verdict``, ``rating``, ``narrative_id``, ``text``, ``url``
+or ``appearance`` (addresses where the claim appeared, separated by spaces or
+``;``), ``date`` (when it appeared), and optionally ``claim`` (the claim as
+reviewed; else the catalogue claim, else ``text``), ``author`` (who made the
+claim) and ``id``.
+
+Examples
+--------
+>>> draft = draft_claimreview({"verdict": "misinformation", "id": "7",
+...     "text": "Uống nước chanh nóng diệt virus corona"}, org="Tòa soạn A", date="2024-05-01")
+>>> draft["@type"], draft["reviewRating"]["alternateName"], draft["url"]
+('ClaimReview', 'Sai', 'https://example.org/fact-check/TODO-7')
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date as _date
+from pathlib import Path
+from typing import Any
+
+from vnmisinfo.data.review import check_date, parse_verdict
+
+__all__ = [
+    "BEST_RATING",
+    "PLACEHOLDER_URL",
+    "RATINGS",
+    "WORST_RATING",
+    "ReviewError",
+    "check_claimreview",
+    "draft_claimreview",
+    "drafts_from_csv",
+    "drafts_from_rows",
+    "write_drafts",
+]
+
+#: Rating scale: 1 (false) .. 5 (true); a misinformation row is drafted with one of these.
+BEST_RATING = 5
+WORST_RATING = 1
+#: rating -> (ratingValue, alternateName in Vietnamese).
+RATINGS: dict[str, tuple[int, str]] = {
+    "false": (1, "Sai"),
+    "fabricated": (1, "Bịa đặt"),
+    "misleading": (2, "Gây hiểu lầm"),
+    "missing_context": (3, "Thiếu bối cảnh"),
+}
+#: Placeholder address of the fact-check article: replace before publishing.
+PLACEHOLDER_URL = "https://example.org/fact-check/TODO-{id}"
+
+_URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_SLUG_RE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+class ReviewError(ValueError):
+    """A reviewed row cannot be drafted; the message names the row and the fix."""
+
+
+def _cell(row: Mapping[str, Any], *names: str) -> str:
+    for name in names:
+        value = row.get(name)
+        if value is not None and not (isinstance(value, float) and value != value):
+            text = str(value).strip()
+            if text:
+                return text
+    return ""
+
+
+def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = None,
+                      narratives: Mapping[str, Mapping[str, Any]] | None = None,
+                      where: str = "row") -> dict[str, Any]:
+    """One ClaimReview JSON-LD draft from one row a reviewer marked ``misinformation``.
+
+    Parameters
+    ----------
+    row : mapping
+        A reviewed row (see the module docstring for columns).
+    org : str
+        Name of the fact-checking organisation (``author``).
+    date : str, optional
+        ``datePublished`` (YYYY-MM-DD); today when omitted.
+    narratives : mapping, optional
+        Catalogue entries by id, to take the ``claim`` from ``narrative_id``.
+    where : str
+        How error messages name the row (e.g. ``"reviewed.csv line 4"``).
+
+    Raises
+    ------
+    ReviewError
+        If the row's verdict is not ``misinformation``, its rating or a date
+        is invalid, or its narrative id is unknown.
+    """
+    try:
+        verdict = parse_verdict(row.get("verdict"))
+    except ValueError as exc:
+        raise ReviewError(f"{where}: {exc}.") from None
+    if verdict != "misinformation":
+        raise ReviewError(f"{where}: verdict is {verdict or 'blank'}; only rows a reviewer "
+                          "marked 'misinformation' are drafted.")
+    if not org or not org.strip():
+        raise ReviewError("the organisation name (--org) is required for the ClaimReview author.")
+    published = date or _date.today().isoformat()
+    if not check_date(published, partial=False):
+        raise ReviewError(f"date {published!r} is not a real date in YYYY-MM-DD form.")
+    narrative: Mapping[str, Any] = {}
+    nid = _cell(row, "narrative_id")
+    if nid:
+        if narratives is None or nid not in narratives:
+            raise ReviewError(f"{where}: narrative_id {nid!r} is not in the catalogue; fix the id "
+                              "or leave it blank.")
+        narrative = narratives[nid]
+    rating = _cell(row, "rating").lower() or "false"
+    if rating not in RATINGS:
+        raise ReviewError(f"{where}: rating {rating!r} is not one of {', '.join(RATINGS)}.")
+    claim = _cell(row, "claim") or str(narrative.get("claim", "")) or _cell(row, "text")
+    if not claim:
+        raise ReviewError(f"{where}: no claim to review; fill the claim or text column.")
+    value, name = RATINGS[rating]
+    ident = _SLUG_RE.sub("-", _cell(row, "id") or nid or where).strip("-") or "draft"
+    item: dict[str, Any] = {"@type": "Claim"}
+    appearances = [u for u in re.split(r"[\s;]+", _cell(row, "url", "appearance")) if u]
+    bad = [u for u in appearances if not _URL_RE.match(u)]
+    if bad:
+        raise ReviewError(f"{where}: appearance {bad[0]!r} is not an http(s) address.")
+    if appearances:
+        item["appearance"] = [{"@type": "CreativeWork", "url": u} for u in appearances]
+    seen = _cell(row, "date")
+    if seen:
+        if not check_date(seen):
+            raise ReviewError(f"{where}: date {seen!r} is not a real date (YYYY, YYYY-MM or "
+                              "YYYY-MM-DD).")
+        item["datePublished"] = seen
+    author = _cell(row, "author")
+    if author:
+        item["author"] = {"@type": _cell(row, "author_type") or "Person", "name": author}
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": PLACEHOLDER_URL.format(id=ident),
+        "claimReviewed": claim,
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": value,
+            "bestRating": BEST_RATING,
+            "worstRating": WORST_RATING,
+            "alternateName": name,
+        },
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": org.strip()},
+        "datePublished": published,
+        "inLanguage": "vi",
+    }
+
+
+def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str | None = None,
+                     narratives: Mapping[str, Mapping[str, Any]] | None = None,
+                     skip_invalid: bool = False, first_line: int = 2, source: str = "row"
+                     ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Drafts for the rows marked ``misinformation``; other verdicts and blanks are skipped.
+
+    Returns
+    -------
+    drafts : list of dict
+    skipped : list of str
+        One message per misinformation row that was skipped (only with ``skip_invalid``).
+
+    Raises
+    ------
+    ReviewError
+        On an unknown verdict, or on the first misinformation row that cannot be
+        drafted, unless ``skip_invalid``.
+
+    Examples
+    --------
+    >>> drafts, _ = drafts_from_rows([{"verdict": "", "text": "a"},
+    ...                               {"verdict": "reliable", "text": "b"},
+    ...                               {"verdict": "Misinformation", "rating": "misleading",
+    ...                                "text": "c"}], org="Tòa soạn A", date="2024-05-01")
+    >>> [(d["claimReviewed"], d["reviewRating"]["alternateName"]) for d in drafts]
+    [('c', 'Gây hiểu lầm')]
+    """
+    drafts: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for i, row in enumerate(rows):
+        where = f"{source} line {i + first_line}"
+        try:
+            if parse_verdict(row.get("verdict")) != "misinformation":
+                continue
+        except ValueError as exc:
+            if not skip_invalid:
+                raise ReviewError(f"{where}: {exc}.") from None
+            skipped.append(f"{where}: {exc}.")
+            continue
+        try:
+            drafts.append(draft_claimreview(row, org=org, date=date, narratives=narratives,
+                                            where=where))
+        except ReviewError as exc:
+            if not skip_invalid:
+                raise
+            skipped.append(str(exc))
+    return drafts, skipped
+
+
+def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
+                    narratives: Mapping[str, Mapping[str, Any]] | None = None,
+                    skip_invalid: bool = False) -> tuple[list[dict[str, Any]], list[str], int]:
+    """Read a reviewed CSV; returns (drafts, skipped messages, rows read).
+
+    Raises
+    ------
+    ReviewError
+        If the file has no ``verdict`` column, or (without ``skip_invalid``) a
+        row cannot be drafted.
+    """
+    path = Path(path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields = reader.fieldnames or []
+        if "verdict" not in fields:
+            raise ReviewError(f"{path.name} has no 'verdict' column (columns: {fields}); a "
+                              "reviewer marks each item misinformation, reliable or unsure.")
+        rows = list(reader)
+    drafts, skipped = drafts_from_rows(rows, org=org, date=date, narratives=narratives,
+                                       skip_invalid=skip_invalid, source=path.name)
+    return drafts, skipped, len(rows)
+
+
+def check_claimreview(doc: Mapping[str, Any]) -> list[str]:
+    """Structural problems of a ClaimReview draft (empty when it is well formed).
+
+    Examples
+    --------
+    >>> check_claimreview({"@type": "ClaimReview"})[0]
+    "missing '@context'"
+    """
+    problems: list[str] = []
+    for key in ("@context", "@type", "url", "claimReviewed", "reviewRating", "itemReviewed",
+                "author", "datePublished", "inLanguage"):
+        if key not in doc:
+            problems.append(f"missing {key!r}")
+    if problems:
+        return problems
+    if doc["@context"] != "https://schema.org" or doc["@type"] != "ClaimReview":
+        problems.append("@context must be https://schema.org and @type ClaimReview")
+    if not isinstance(doc["claimReviewed"], str) or not doc["claimReviewed"].strip():
+        problems.append("claimReviewed must be a non-empty string")
+    rating = doc["reviewRating"]
+    if not isinstance(rating, dict) or rating.get("@type") != "Rating":
+        problems.append("reviewRating must be a Rating")
+    else:
+        nums = [rating.get(k) for k in ("worstRating", "ratingValue", "bestRating")]
+        ints = [n for n in nums if isinstance(n, int)]
+        if len(ints) != 3 or not ints[0] <= ints[1] <= ints[2]:
+            problems.append(f"rating must satisfy worstRating <= ratingValue <= bestRating: {nums}")
+        if not isinstance(rating.get("alternateName"), str):
+            problems.append("reviewRating.alternateName must be a string")
+    item = doc["itemReviewed"]
+    if not isinstance(item, dict) or item.get("@type") != "Claim":
+        problems.append("itemReviewed must be a Claim")
+    else:
+        for app in item.get("appearance", []):
+            if app.get("@type") != "CreativeWork" or not _URL_RE.match(str(app.get("url", ""))):
+                problems.append(f"bad appearance {app!r}")
+    author = doc["author"]
+    if (not isinstance(author, dict) or author.get("@type") != "Organization"
+            or not author.get("name")):
+        problems.append("author must be an Organization with a name")
+    if not check_date(str(doc["datePublished"]), partial=False):
+        problems.append("datePublished must be YYYY-MM-DD")
+    return problems
+
+
+def write_drafts(drafts: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
+    """Write drafts as JSON Lines (UTF-8, one JSON-LD object per line)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for d in drafts:
+            fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+    return path

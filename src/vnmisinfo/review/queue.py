@@ -1,0 +1,199 @@
+"""The review queue: which scored items a reviewer should look at next.
+
+A budget of ``N`` items is split in two:
+
+* ``top``: the head of the triage order (tier high > medium > low, then
+  ``vnm_score`` descending), the items most likely to need action;
+* ``uncertain``: a share ``explore`` of the budget, the items whose score is
+  closest to the ``medium`` threshold, where a verdict teaches the model most.
+
+Near-duplicates (:func:`vnmisinfo.data.hygiene.make_groups`, ``by="text"``)
+form one cluster, and a cluster is queued once, through its best-ranked item,
+with ``vnm_cluster_size`` telling how many input rows it stands for.  Rows
+without a score (a ``vnm_error`` row) and texts already in the feedback store
+are never queued.
+
+Examples
+--------
+>>> scored = pd.DataFrame({
+...     "id": ["a", "b", "c", "d"],
+...     "text": ["Uống nước chanh nóng mỗi sáng diệt được virus corona, chia sẻ ngay",
+...              "Uống nước chanh nóng mỗi sáng diệt được virus corona, hãy chia sẻ ngay",
+...              "Hà Nội nắng nhẹ cuối tuần", "Giá xăng giảm nhẹ từ chiều nay"],
+...     "vnm_score": ["0.95", "0.91", "0.52", "0.05"],
+...     "vnm_tier": ["high", "high", "medium", "low"]})
+>>> q = build_queue(scored, 2, explore=0.5)
+>>> q[["id", "vnm_queue_reason", "vnm_cluster_size", "verdict"]].values.tolist()
+[['a', 'top', 2, ''], ['c', 'uncertain', 1, '']]
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from vnmisinfo.data.hygiene import make_groups, text_keys
+from vnmisinfo.data.review import REVIEW_COLUMNS
+from vnmisinfo.review.store import FeedbackStore, hex_hashes, reviewed_texts
+
+__all__ = ["QUEUE_COLUMNS", "QueueError", "build_queue", "infer_medium"]
+
+#: Columns the queue adds after the input's own, before the reviewer columns.
+QUEUE_COLUMNS = ("vnm_queue_reason", "vnm_cluster_size")
+_TIER_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+class QueueError(ValueError):
+    """A scored table cannot be queued; the message says why and how to fix it."""
+
+
+def _filled(value: Any) -> bool:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return bool(str(value).strip())
+
+
+def infer_medium(scores: Any, tiers: Any, reasons: Any = None, default: float = 0.5) -> float:
+    """The ``medium`` threshold a scored file was tiered with, or ``default`` when unknown.
+
+    Tiers given by the classifier alone (``vnm_tier_reason`` ``classifier``)
+    bracket it: it lies above every ``low`` score and at or below every
+    ``medium`` or ``high`` one.  The value of that gap nearest ``default``
+    is returned.
+
+    Examples
+    --------
+    >>> infer_medium([0.9, 0.72, 0.68, 0.1], ["high", "medium", "low", "low"])
+    0.68
+    >>> infer_medium([0.9, 0.52, 0.05], ["high", "medium", "low"])
+    0.5
+    >>> infer_medium([0.9, 0.8], ["high", "high"])
+    0.5
+    """
+    p = pd.to_numeric(pd.Series(list(scores)), errors="coerce").to_numpy(dtype=float)
+    t = pd.Series([str(v).strip().lower() for v in tiers])
+    ok = ~np.isnan(p)
+    if reasons is not None:
+        r = pd.Series([str(v).strip().lower() for v in reasons])
+        ok &= r.isin(["classifier", "", "nan", "none"]).to_numpy()
+    low = p[ok & (t == "low").to_numpy()]
+    up = p[ok & t.isin(["medium", "high"]).to_numpy()]
+    if not len(low) or not len(up) or low.max() >= up.min():
+        return default
+    return float(min(max(default, low.max()), up.min()))
+
+
+def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
+                store: FeedbackStore | str | os.PathLike[str] | None = None, *,
+                text_column: str | None = None,
+                medium: float | None = None, seed: int = 0, threshold: float = 0.9,
+                overwrite_review: bool = False) -> pd.DataFrame:
+    """Pick up to ``budget`` scored rows for review.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table written by ``vnmisinfo score``: the input columns and the
+        ``vnm_`` columns (``vnm_score`` required; ``vnm_tier``,
+        ``vnm_tier_reason`` and ``vnm_error`` used when present).
+    budget : int
+        Items to queue (fewer when fewer clusters are left).
+    explore : float, default=0.3
+        Share of the budget for the most uncertain items.
+    store : FeedbackStore or path, optional
+        Texts it holds (same text hash) are never queued again.
+    text_column : str, optional
+        The text column when it is not a known name.
+    medium : float, optional
+        The ``medium`` threshold; by default inferred from the tiers
+        (:func:`infer_medium`), else 0.5.
+    seed : int, default=0
+        Breaks ties between equally uncertain items.
+    threshold : float, default=0.9
+        Near-duplicate cosine similarity.
+    overwrite_review : bool, default=False
+        Blank reviewer columns the input already fills in, instead of refusing it.
+
+    Returns
+    -------
+    DataFrame
+        The chosen rows, every input column unchanged, then
+        :data:`QUEUE_COLUMNS` and empty reviewer columns
+        (:data:`~vnmisinfo.data.review.REVIEW_COLUMNS`); ``top`` rows first in
+        triage order, then ``uncertain`` rows, closest to the threshold first.
+        ``attrs["queue"]`` counts rows read, clusters, skipped and queued rows.
+
+    Raises
+    ------
+    QueueError
+        If ``budget`` or ``explore`` is out of range, ``vnm_score`` is
+        missing, or reviewer columns hold values without ``overwrite_review``.
+    """
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise QueueError(f"budget must be a whole number >= 1, got {budget!r}.")
+    if not 0.0 <= explore <= 1.0:
+        raise QueueError(f"explore must be a share between 0 and 1, got {explore!r}.")
+    if "vnm_score" not in frame.columns:
+        raise QueueError(f"no vnm_score column among {list(frame.columns)}; queue a file "
+                         "written by 'vnmisinfo score'.")
+    filled = [c for c in REVIEW_COLUMNS if c in frame.columns
+              and any(_filled(v) for v in frame[c].tolist())]
+    if filled and not overwrite_review:
+        raise QueueError(f"the input already has reviewer values in {filled}; feed them with "
+                         "'vnmisinfo feedback' first, or pass --overwrite-review to blank them.")
+    texts, titles, _, _ = reviewed_texts(frame, text_column)
+    n = len(frame)
+    score = pd.to_numeric(frame["vnm_score"], errors="coerce").to_numpy(dtype=float)
+    tiers = (frame["vnm_tier"].tolist() if "vnm_tier" in frame.columns else [""] * n)
+    reasons = frame["vnm_tier_reason"].tolist() if "vnm_tier_reason" in frame.columns else None
+    if medium is None:
+        medium = infer_medium(score, tiers, reasons)
+    keys = text_keys(pd.DataFrame({"text": texts, "title": titles}))
+    hashes = np.asarray(hex_hashes(keys), dtype=object)
+    usable = ~np.isnan(score) & np.array([bool(k.strip(" .")) for k in keys], dtype=bool)
+    if store is not None and not isinstance(store, FeedbackStore):
+        store = FeedbackStore(store)
+    known = store.hashes() if store is not None else set()
+    reviewed = usable & np.isin(hashes, list(known)) if known else np.zeros(n, dtype=bool)
+
+    rows = np.flatnonzero(usable)
+    cluster = np.full(n, -1)
+    if len(rows):
+        cluster[rows] = make_groups(pd.DataFrame(index=rows), by="text", threshold=threshold,
+                                    keys=[keys[i] for i in rows])
+    sizes = np.bincount(cluster[rows]) if len(rows) else np.zeros(0, dtype=int)
+    rank = np.array([_TIER_RANK.get(str(t).strip().lower(), 3) for t in tiers])
+    order = np.lexsort((np.arange(n), -np.nan_to_num(score), rank))
+    candidates = usable & ~reviewed
+    best: dict[int, int] = {}
+    for i in order:
+        if candidates[i] and cluster[i] not in best:
+            best[int(cluster[i])] = int(i)
+    reps = list(best.values())  # in triage order
+
+    n_explore = math.floor(budget * explore + 0.5)  # half up, not to even
+    top = reps[: budget - n_explore]
+    rest = np.array(reps[len(top):], dtype=int)
+    tie = np.random.default_rng(seed).permutation(len(rest))
+    uncertain = rest[np.lexsort((tie, np.abs(score[rest] - medium)))][: budget - len(top)] \
+        if len(rest) else rest
+    picked = [*top, *uncertain.tolist()]
+
+    out = frame.iloc[picked].copy()
+    out["vnm_queue_reason"] = ["top"] * len(top) + ["uncertain"] * len(uncertain)
+    out["vnm_cluster_size"] = [int(sizes[cluster[i]]) for i in picked]
+    for c in REVIEW_COLUMNS:
+        out[c] = ""
+    tail = [*QUEUE_COLUMNS, *(c for c in REVIEW_COLUMNS if c not in frame.columns)]
+    out = out[[*(c for c in frame.columns if c not in QUEUE_COLUMNS), *tail]]
+    out = out.reset_index(drop=True)
+    out.attrs = {"queue": {"rows": n, "clusters": len(sizes),
+                           "unscored": int((np.isnan(score)).sum()),
+                           "empty": int((~np.isnan(score) & ~usable).sum()),
+                           "reviewed": int(reviewed.sum()), "top": len(top),
+                           "uncertain": int(len(uncertain)), "medium": float(medium)}}
+    return out

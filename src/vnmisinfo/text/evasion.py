@@ -1,0 +1,518 @@
+"""Evasion clean-up steps of :func:`vnmisinfo.text.normalize.normalize_text`.
+
+Step numbers follow :mod:`vnmisinfo.text.normalize`; each step is a ``str ->
+str`` function over regexes and translation tables built once at import.
+
+* Steps 3-4, :func:`fold_lookalikes`.  Delete format characters (category
+  Cf: zero-width characters, bidi controls, BOM, soft hyphen, tags, ...),
+  variation selectors, the combining grapheme joiner and the Hangul fillers.
+  Map full-width, mathematical and circled letters to ASCII.  Map Cyrillic
+  and Greek look-alikes (``а е о р с у х``, ``Α Β Ε Ο ο ν`` ...) to Latin
+  inside a run of letters with a Latin letter and no Cyrillic/Greek letter
+  lacking a Latin twin (in every run, when the whole text qualifies), so
+  genuine Russian or Greek words stay.  Folded runs are decomposed and
+  recomposed: Cyrillic ``о`` + U+0301 becomes ``ó``.
+* Steps 6-7, :func:`squash_spaced_and_repeats`.  Join three or more single
+  letters with the same separator (whitespace or one of ``. - _ * / · • ~
+  |``, never a comma; a whitespace-separated run needs a consonant, so
+  ``'ờ ừ à'`` stays).  Squash three or more copies of a letter (capital ``I``
+  excepted: ``'quý III'``) and two or more of a punctuation mark.
+* Step 8, :func:`expand_teencode`.  Whole words, in the word's case unless
+  the expansion is a proper noun; single capitals and words glued to digits,
+  ``@``, ``#``, hyphens, apostrophes or dots (``'5k'``, ``'k-pop'``) stay.
+* Step 9, :func:`outside_urls` and :func:`replace_phones`.  URLs (scheme,
+  ``www.`` or a bare domain with a common TLD), e-mail addresses and
+  Vietnamese phone numbers (``0912 345 678``, ``+84 912 345 678``,
+  ``024 3825 1234``, ``1900 1234``, ...).
+* Step 10, :func:`separate_emoji`.  One token per emoji (skin-tone, flag and
+  ZWJ sequences included); runs of the same emoji collapse to one.
+
+Examples
+--------
+>>> fold_lookalikes("\\u0441\\u043er\\u043en\\u0430 ｃｏ\\u200bｖｉｄ ở Москва")
+'corona covid ở Москва'
+>>> squash_spaced_and_repeats("c o r o n a, c-o-v-i-d, ờ ừ à, quý III!!!")
+'corona, covid, ờ ừ à, quý III!'
+>>> separate_emoji(replace_phones("gọi 0912 345 678😂😂")).split()
+['gọi', '__phone__', '😂']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import partial
+
+__all__ = [
+    "EMAIL_TOKEN",
+    "MARKS",
+    "PHONE_TOKEN",
+    "URL_TOKEN",
+    "WORD_RE",
+    "Teencode",
+    "char_class",
+    "expand_teencode",
+    "fold_lookalikes",
+    "outside_urls",
+    "replace_phones",
+    "separate_emoji",
+    "squash_spaced_and_repeats",
+    "trie_pattern",
+]
+
+URL_TOKEN = "__url__"
+EMAIL_TOKEN = "__email__"
+PHONE_TOKEN = "__phone__"
+
+MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+"""Combining marks that may follow a letter (a character-class body)."""
+
+WORD_RE = re.compile(r"[^\W\d_]+")
+"""Runs of letters (no digits, no underscore)."""
+
+
+# --- regex helpers ----------------------------------------------------------
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """Regex alternation of ``words`` factored as a prefix trie (fast to match).
+
+    Parameters
+    ----------
+    words : iterable of str
+        Literal words.
+
+    Returns
+    -------
+    str
+        A pattern matching exactly those words (``(?!)`` if there are none),
+        e.g. ``'k(?:g|o)?'`` for ``k``, ``kg`` and ``ko``.
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        optional = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if optional:
+            body = (f"(?:{body})" if len(branches) == 1 and len(body) > 1 else body) + "?"
+        return body
+
+    return build(trie) or "(?!)"
+
+
+def char_class(codepoints: Iterable[int], *, astral_gap: int = 1) -> str:
+    """Regex character-class body (without brackets) for a set of code points.
+
+    Parameters
+    ----------
+    codepoints : iterable of int
+        Code points; consecutive ones are merged into ranges.
+    astral_gap : int, default=1
+        Above U+FFFF, also merge code points at most ``astral_gap`` apart.
+        Values above 1 give a superset that the regex engine tests much faster
+        (it checks ranges beyond U+FFFF one by one): a pre-check for the exact class.
+
+    Returns
+    -------
+    str
+        The text to put between ``[`` and ``]``, e.g. ``'a-cx'`` for a, b, c, x.
+    """
+    cps = sorted(set(codepoints))
+    parts: list[str] = []
+    i = 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] - cps[j] <= (astral_gap if cps[j] > 0xFFFF else 1):
+            j += 1
+        lo, hi = cps[i], cps[j]
+        parts.append(
+            re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+        )
+        i = j + 1
+    return "".join(parts)
+
+
+def _nfc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+# --- steps 3-4: invisible characters and look-alikes -----------------------
+
+
+def _invisible_codepoints() -> list[int]:
+    cps = [
+        cp
+        for rng in (range(0x80, 0x20000), range(0xE0000, 0xE1000))
+        for cp in rng
+        if unicodedata.category(chr(cp)) == "Cf"
+    ]
+    cps += list(range(0xFE00, 0xFE10))  # variation selectors
+    cps += list(range(0xE0100, 0xE01F0))  # variation selectors supplement
+    cps += [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0]
+    return cps
+
+
+_INVISIBLE = _invisible_codepoints()
+_INVISIBLE_RE = re.compile("[" + char_class(_INVISIBLE) + "]+")
+_INVISIBLE_HINT_RE = re.compile("[" + char_class(_INVISIBLE, astral_gap=0x10000) + "]")
+
+# Full-width ASCII, mathematical alphanumerics, circled letters, letterlike symbols.
+_COMPAT_BLOCKS = (range(0xFF01, 0xFF5F), range(0x1D400, 0x1D800), range(0x24B6, 0x24EA),
+                  range(0x2100, 0x2150))  # fmt: skip
+
+
+def _compat_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {0x3000: " "}
+    for rng in _COMPAT_BLOCKS:
+        for cp in rng:
+            folded = unicodedata.normalize("NFKC", chr(cp))
+            if len(folded) == 1 and folded.isascii() and folded.isprintable() and folded != chr(cp):
+                if rng.start == 0x2100 and not folded.isalpha():
+                    continue
+                table[cp] = folded
+    return table
+
+
+_COMPAT_TABLE = _compat_fold_table()
+_COMPAT_HINT_RE = re.compile("[" + char_class(_COMPAT_TABLE, astral_gap=0x10000) + "]")
+
+_HOMOGLYPH_TABLE = str.maketrans(
+    "аеорсухіјԁһѕԛԝѵүӏ" "АВЕКМНОРСТХУІЈЅԚԜҮӀѴԀ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹͿ" "οναικρυχϲεϳ",
+    "aeopcyxijdhsqwvyl" "ABEKMHOPCTXYIJSQWYIVD" "ABEZHIKMNOPTYXCJ" "ovaikpuxcej",
+)  # Cyrillic lower and upper case, Greek upper and lower case
+_CYRGREEK_BLOCKS = ((0x370, 0x3FF), (0x400, 0x52F), (0x1C80, 0x1C8F), (0x1F00, 0x1FFF),
+                    (0x2DE0, 0x2DFF), (0xA640, 0xA69F))  # fmt: skip
+_CYRGREEK = [cp for lo, hi in _CYRGREEK_BLOCKS for cp in range(lo, hi + 1)]
+_CYRGREEK_RE = re.compile("[" + char_class(_CYRGREEK) + "]")
+# Cyrillic/Greek letters without a Latin twin: their word is not folded.
+_BLOCKING_RE = re.compile(
+    "["
+    + char_class(
+        cp
+        for cp in _CYRGREEK
+        if unicodedata.category(chr(cp)).startswith("L") and cp not in _HOMOGLYPH_TABLE
+    )
+    + "]"
+)
+_LATIN_RE = re.compile(
+    "[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f]"
+)
+_RUN_CHAR = rf"(?:[^\W\d_]|[{MARKS}])"
+_LETTER_RUN_RE = re.compile(rf"{_RUN_CHAR}+")
+# The letter runs (as _LETTER_RUN_RE finds them) that contain a Cyrillic/Greek
+# character: only those can change, so no other word reaches the Python callback.
+_CYRGREEK_RUN_RE = re.compile(
+    rf"(?<![^\W\d_])(?<![{MARKS}])(?={_RUN_CHAR}*?["
+    + char_class(cp for cp in _CYRGREEK if _LETTER_RUN_RE.fullmatch(chr(cp)))
+    + rf"]){_RUN_CHAR}+"
+)
+
+
+def _fold_run(match: re.Match[str], *, whole_text_latin: bool = False) -> str:
+    run = match.group()
+    decomposed = unicodedata.normalize("NFD", run)
+    if _BLOCKING_RE.search(decomposed):
+        return run
+    if not whole_text_latin and not _LATIN_RE.search(decomposed):
+        return run
+    return unicodedata.normalize("NFC", decomposed.translate(_HOMOGLYPH_TABLE))
+
+
+_fold_all_run = partial(_fold_run, whole_text_latin=True)
+
+
+def _fold_homoglyphs(text: str) -> str:
+    if _CYRGREEK_RE.search(text):
+        # A text with Latin letters in which every Cyrillic/Greek letter has a Latin twin is
+        # Latin text in disguise: words made only of look-alikes are folded too. Folding never
+        # removes a letter without a twin, so this test gives the same answer on the output
+        # and normalization stays idempotent.
+        decomposed = unicodedata.normalize("NFD", text)
+        disguised = not _BLOCKING_RE.search(decomposed) and bool(_LATIN_RE.search(decomposed))
+        text = _CYRGREEK_RUN_RE.sub(_fold_all_run if disguised else _fold_run, text)
+    return text
+
+
+def fold_lookalikes(text: str) -> str:
+    """Delete invisible characters and fold look-alike letters (steps 3-4).
+
+    Parameters
+    ----------
+    text : str
+        NFC text.
+
+    Returns
+    -------
+    str
+        The NFC text without invisible characters, with full-width,
+        mathematical and circled letters in ASCII and Cyrillic/Greek
+        look-alikes inside Latin words in Latin.
+    """
+    if _INVISIBLE_HINT_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    if _COMPAT_HINT_RE.search(text):
+        text = text.translate(_COMPAT_TABLE)
+    return _nfc(_fold_homoglyphs(text))
+
+
+# --- steps 6-7: spaced letters and repeats -----------------------------------
+
+_LETTER = rf"[^\W\d_][{MARKS}]*"
+_NOT_ALNUM_BEFORE = r"(?<![^\W_])"
+_NOT_ALNUM_AFTER = rf"(?![^\W_]|[{MARKS}])"
+_SPACED_WS_RE = re.compile(rf"{_NOT_ALNUM_BEFORE}{_LETTER}(?:\s+{_LETTER}){{2,}}{_NOT_ALNUM_AFTER}")
+_SPACED_PUNCT_RE = re.compile(
+    rf"{_NOT_ALNUM_BEFORE}{_LETTER}\s*([.\-_*/·•~|])\s*{_LETTER}(?:\s*\1\s*{_LETTER})+{_NOT_ALNUM_AFTER}"
+)
+_LETTER_RE = re.compile(_LETTER)
+# necessary condition for either pattern: two single letters after a separator
+_SPACED_HINT_RE = re.compile(r"[\W_][^\W\d_][\W_]+[^\W\d_](?![^\W_])")
+_VI_VOWELS = frozenset("aàáạảãâầấậẩẫăằắặẳẵeèéẹẻẽêềếệểễiìíịỉĩoòóọỏõôồốộổỗơờớợởỡuùúụủũưừứựửữyỳýỵỷỹ")
+_REPEAT_LETTER_RE = re.compile(r"(?!I)([^\W\d_])\1{2,}")  # 'I' kept: Roman numerals ('quý III')
+_REPEAT_PUNCT_RE = re.compile(
+    "([!-/:-@\\[-\\^`{-~\u00a1-\u00ac\u00ae-\u00bf\u2010-\u2027\u2030-\u205e\u3001-\u3003\u300c-\u301f])\\1+"
+)
+
+
+def _join_ws(match: re.Match[str]) -> str:
+    run = match.group()
+    letters = _LETTER_RE.findall(run)
+    # Separated by spaces, the letters compose and lower-case independently.
+    if set(_nfc(" ".join(letters)).lower().split()) <= _VI_VOWELS:
+        return run  # e.g. 'ờ ừ à': genuine one-letter words
+    return _nfc("".join(letters))
+
+
+def _join_punct(match: re.Match[str]) -> str:
+    return _nfc("".join(_LETTER_RE.findall(match.group())))
+
+
+def _squash_repeats(text: str) -> str:
+    text = _REPEAT_LETTER_RE.sub(r"\1", text)
+    return _REPEAT_PUNCT_RE.sub(r"\1", text)
+
+
+def squash_spaced_and_repeats(text: str) -> str:
+    """Re-join spaced letters and squash repeated characters (steps 6-7).
+
+    Parameters
+    ----------
+    text : str
+        NFC text without URLs or e-mail addresses.
+
+    Returns
+    -------
+    str
+        The text after both steps, repeated until it no longer changes.
+    """
+    text = _squash_repeats(text)
+    if not _SPACED_HINT_RE.search(text):
+        return text
+    for _ in range(8):
+        joined = _SPACED_PUNCT_RE.sub(_join_punct, text)
+        joined = _SPACED_WS_RE.sub(_join_ws, joined)
+        if joined == text:
+            break
+        text = _squash_repeats(_fold_homoglyphs(joined))
+    return text
+
+
+# --- step 8: teencode --------------------------------------------------------
+
+_TEEN_BEFORE = rf"(?<![\w@#&'’\-./{MARKS}])"
+_TEEN_AFTER = rf"(?![\w'’\-@/{MARKS}]|\.\w)"
+
+
+class Teencode:
+    """Teencode table plus a case-insensitive trie regex over its keys.
+
+    Parameters
+    ----------
+    entries : dict of str to str
+        Lower-case abbreviation -> expansion.  Keys that are not one word and
+        rows whose expansion equals the key (they only block an entry of
+        another source) are dropped, and so are expansions that contain a key
+        (which keeps the step idempotent).
+    """
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        real = {
+            k: v for k, v in entries.items() if v and v.lower() != k and _LETTER_RUN_RE.fullmatch(k)
+        }
+        table = {
+            k: v for k, v in real.items() if not any(w.lower() in real for w in WORD_RE.findall(v))
+        }
+        self.table = table
+        self.keys = table.keys()
+        # expansions with a capital letter are proper nouns: their case is kept
+        self.proper = frozenset(k for k, v in table.items() if any(c.isupper() for c in v))
+        self.regex = (
+            re.compile(
+                _TEEN_BEFORE + "(?:" + trie_pattern(table) + ")" + _TEEN_AFTER, re.IGNORECASE
+            )
+            if table
+            else None
+        )
+
+
+def expand_teencode(text: str, teen: Teencode) -> str:
+    """Expand whole-word abbreviations, following the word's case (step 8).
+
+    Parameters
+    ----------
+    text : str
+        Text without URLs or e-mail addresses.
+    teen : Teencode
+        The table.
+
+    Returns
+    -------
+    str
+        The expanded text.
+
+    Examples
+    --------
+    >>> teen = Teencode({"ko": "không", "vn": "Việt Nam", "k": "không"})
+    >>> expand_teencode("ko Ko KO VN K k 5k", teen)
+    'không Không KHÔNG Việt Nam K không 5k'
+    """
+    if teen.regex is None or teen.keys.isdisjoint(WORD_RE.findall(text.lower())):
+        return text
+    table, proper = teen.table, teen.proper
+
+    def repl(match: re.Match[str]) -> str:
+        word = match.group()
+        key = word.lower()
+        expansion = table.get(key)
+        if expansion is None:
+            return word
+        if len(word) == 1:
+            return word if word.isupper() else expansion
+        if key in proper:
+            return expansion  # proper noun: 'vn' -> 'Việt Nam'
+        if word.isupper():
+            return expansion.upper()
+        if word[0].isupper():
+            return expansion[0].upper() + expansion[1:]
+        return expansion
+
+    return teen.regex.sub(repl, text)
+
+
+# --- step 9: URLs, e-mails, phones ---------------------------------------------
+
+_TLDS = (
+    "com|vn|net|org|info|gov|edu|io|me|ly|co|tv|link|xyz|online|site|top|asia|biz|us|uk|"
+    "ru|cn|jp|kr|de|fr|news|app|club|live|store|shop|pro|blog|ai|cc|tk|ml|ga|cf|gq|to|gl|gd|be"
+)
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+_URL_CHARS = r"[\w\-.~:/?#@!$&*+,;=%]"
+_URL_END = r"[\w\-~/#$&*+=%]"
+_URL_RE = re.compile(
+    rf"(?P<email>(?<![\w.+\-%])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{{2,}}(?![\w\-@]))"
+    rf"|(?P<url>(?<![\w@.\-])(?:(?:https?|ftp)://|www\.)(?:{_URL_CHARS}*{_URL_END})?)"
+    rf"|(?P<domain>(?<![\w@.\-/])(?:{_LABEL}\.)*[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]\.(?:{_TLDS})(?![\w\-@]|\.\w)(?:/(?:{_URL_CHARS}*{_URL_END})?)?)",
+    re.IGNORECASE,
+)
+_URL_HINT_RE = re.compile(rf"@|://|www\.|\.(?:{_TLDS})\b", re.IGNORECASE)
+_SEP = r"(?:[.\-]|\s+)"  # one phone-number separator; any whitespace run counts as one
+_PHONE_RE = re.compile(
+    r"(?<![\w+.,])(?:"
+    rf"(?:\(\+84\)|\+84|0084){_SEP}?[1-9]\d(?:{_SEP}?\d){{7,8}}"
+    rf"|0[1-9]\d(?:{_SEP}?\d){{7,8}}"
+    rf"|1[89]00(?:{_SEP}?\d){{4}}(?:(?:{_SEP}?\d){{2}})?"
+    r")(?![\w]|[.,]\d)"
+)
+
+
+def replace_phones(text: str) -> str:
+    """Replace Vietnamese phone numbers with ``__phone__`` padded with spaces.
+
+    Parameters
+    ----------
+    text : str
+        Text without URLs or e-mail addresses.
+
+    Returns
+    -------
+    str
+        The text with every phone number replaced.
+    """
+    return _PHONE_RE.sub(f" {PHONE_TOKEN} ", text)
+
+
+def outside_urls(text: str, func: Callable[[str], str], *, placeholders: bool = False) -> str:
+    """Apply ``func`` to the text between URLs and e-mails; optionally replace those.
+
+    Parameters
+    ----------
+    text : str
+        Input text.
+    func : callable
+        ``str -> str`` step applied to every piece outside URLs and e-mails.
+    placeholders : bool, default=False
+        Replace URLs with ``__url__`` and e-mails with ``__email__`` (padded
+        with spaces) instead of keeping them.
+
+    Returns
+    -------
+    str
+        The reassembled text.
+
+    Examples
+    --------
+    >>> outside_urls("XEM www.x.vn/KO, MAIL a@b.com", str.lower, placeholders=True).split()
+    ['xem', '__url__', ',', 'mail', '__email__']
+    """
+    if not _URL_HINT_RE.search(text):
+        return func(text)
+    pieces: list[str] = []
+    pos = 0
+    for match in _URL_RE.finditer(text):
+        start, end = match.span()
+        pieces.append(func(text[pos:start]))
+        if placeholders:
+            pieces.append(f" {EMAIL_TOKEN if match.lastgroup == 'email' else URL_TOKEN} ")
+        else:
+            pieces.append(match.group())
+        pos = end
+    pieces.append(func(text[pos:]))
+    return "".join(pieces)
+
+
+# --- step 10: emoji ------------------------------------------------------------
+
+_EMOJI_BASE = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
+_EMOJI_MOD = "\U0001f3fb-\U0001f3ff\ufe0f\U000e0020-\U000e007f"
+_EMOJI_ONE = rf"[{_EMOJI_BASE}][{_EMOJI_MOD}]*"
+_EMOJI_SEQ = rf"[\U0001f1e6-\U0001f1ff]{{2}}|{_EMOJI_ONE}(?:\u200d{_EMOJI_ONE})*"
+_EMOJI_RE = re.compile(rf"({_EMOJI_SEQ})(?:\s*\1(?![{_EMOJI_MOD}\u200d]))*")
+
+
+def _emoji_repl(match: re.Match[str]) -> str:
+    return f" {match.group(1)} "
+
+
+def separate_emoji(text: str) -> str:
+    """Surround every emoji with spaces and collapse runs of the same one (step 10).
+
+    Parameters
+    ----------
+    text : str
+        Input text.
+
+    Returns
+    -------
+    str
+        The text (whitespace is not collapsed).
+    """
+    return _EMOJI_RE.sub(_emoji_repl, text)

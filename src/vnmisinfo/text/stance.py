@@ -1,0 +1,175 @@
+"""Stance cues: words that mark a text as denying, refuting, reporting or pushing a claim.
+
+A post that repeats a false claim and a post that warns about it share most of
+their words.  What separates them is a small vocabulary: negation ("không",
+"ko"), refutation and warning ("sai sự thật", "bác bỏ", "cảnh giác", "tin
+giả"), reporting ("theo", "cho biết", "công an") and pushing ("chia sẻ gấp",
+"sự thật là").  :func:`cue_counts` counts each class in a batch of texts with
+one compiled alternation per class over the accent-free lower-cased text, so
+"khong", "không" and the teencode "ko" are one cue.  :func:`find_numbers`
+lists the figures a text gives, so that a text quoting a different figure from
+a claim can be told apart from one repeating it.
+
+Both work on the whole batch at once: the texts are joined, each pattern runs
+once over the join, and every hit is assigned to its text by its offset.
+
+Examples
+--------
+>>> cue_counts(["Tin đồn uống nước chanh diệt virus là sai sự thật",
+...             "Chia sẻ gấp: uống nước chanh diệt virus"]).tolist()
+[[0, 1, 1, 0], [0, 0, 0, 1]]
+>>> find_numbers(["Lương tăng 20% từ 1/7, thưởng 2.000.000 đồng", "Không có số"])
+(['20', '1', '7', '2000000'], [0, 0, 0, 0])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from vnmisinfo.text.normalize import strip_diacritics
+
+__all__ = ["CUE_CLASSES", "cue_counts", "find_numbers"]
+
+#: The cue classes counted by :func:`cue_counts`, in column order.
+CUE_CLASSES = ("negation", "debunk", "reporting", "assertive")
+
+# Accent-free, lower-case.  Accent-free forms collide ("chua" is chưa, chua and
+# chữa), so ambiguous single words are only listed inside unambiguous phrases.
+_LEXICON: dict[str, tuple[str, ...]] = {
+    "negation": (
+        "khong", "ko", "k0", "khg", "hok", "chang", "chua co", "chua he",
+        "chua tung", "chua thay", "dau co", "cha co", "never",
+    ),
+    "debunk": (
+        "sai su that", "khong dung su that", "khong dung", "khong chinh xac", "thong tin sai",
+        "tin sai", "sai lech", "tin gia", "fake", "fake news", "hoax", "that thiet",
+        "bac bo", "bac tin", "phu nhan", "thuc chat", "thuc te", "su that khong phai",
+        "khong co bang chung", "chua co bang chung", "khong co co so", "chua co co so",
+        "khong co can cu", "vo can cu", "khong co that", "bia dat", "bia ra", "xuyen tac",
+        "dinh chinh", "canh giac", "canh bao", "khuyen cao", "xu phat", "xu ly", "tung tin",
+        "dang tin sai", "gia mao", "mao danh", "lua dao", "chieu tro", "kiem chung",
+        "ngo nhan", "hieu lam", "lam tuong", "khong phai la", "khong he", "dung tin",
+        "dung chia se", "dung lo", "khong nen tin", "vo ich", "khong hieu qua",
+        "la sai", "sai bet", "sai roi", "sai hoan toan", "khong phai", "ko phai", "k phai",
+        "khong co chuyen", "ko co chuyen",
+        "gia danh", "gan ghep", "luu y", "tra cuu", "tra anh nguoc", "hieu nham", "nham lan",
+        "khong co tai lieu", "dung hoang", "dung hoang so", "dung hoang loan", "dung share",
+        "dung so", "dung de", "khong the", "khong giup", "khong gay",
+    ),
+    "reporting": (
+        "theo", "cho biet", "thong tin", "cong an", "co quan chuc nang", "chuc nang",
+        "khang dinh", "xac minh", "lan truyen", "tin don", "dua tin", "bao cao", "ghi nhan",
+        "phong vien", "chuyen gia", "dai dien", "thong bao", "phat ngon", "bao chi",
+        "tren mang", "mang xa hoi", "cho rang", "nguon tin",
+    ),
+    "assertive": (
+        "chia se gap", "share gap", "chia se ngay", "hay chia se", "lan toa", "truyen tay",
+        "su that la", "da duoc xac nhan", "da xac nhan", "chac chan", "100%", "dam bao",
+        "tin nong", "khan cap", "gap gap", "nhanh tay", "ngay lap tuc", "bi mat",
+        "che giau", "giau kin", "ai cung", "moi nguoi oi", "ae oi", "anh em oi", "mn oi",
+        "ca nha oi", "biet chua", "dung bo lo", "xac nhan roi", "chinh xac 100",
+    ),
+}
+
+
+def _alternation(words: Sequence[str]) -> re.Pattern[str]:
+    # longest first, so "khong co bang chung" wins over "khong"
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len,
+                                                                         reverse=True))
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+
+_CUE_RES = tuple(_alternation(_LEXICON[c]) for c in CUE_CLASSES)
+
+# Figures: 20, 2.000.000, 2,5, 1/7 (two numbers).  The 19 of COVID-19 and the 2 of
+# SARS-CoV-2 name a disease, not a figure.
+_NUMBER_RE = re.compile(r"(?<![\w.,])(?<!covid-)(?<!cov-)\d+(?:[.,]\d+)*(?!\w)")
+_SEPARATORS = str.maketrans("", "", ".,")
+
+
+def _join(texts: Sequence[str]) -> tuple[str, np.ndarray]:
+    """The texts joined by newlines, and where each one starts."""
+    starts = np.zeros(len(texts), dtype=np.int64)
+    if texts:
+        starts[1:] = np.cumsum([len(t) + 1 for t in texts[:-1]])
+    return "\n".join(texts), starts
+
+
+def cue_counts(texts: Sequence[str]) -> np.ndarray:
+    """Count the stance cues of each class in each text.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Texts, with or without diacritics (they are lower-cased and stripped
+        of diacritics here; a text that is already is left as it is).
+
+    Returns
+    -------
+    ndarray of int, shape (n_texts, 4)
+        Columns in :data:`CUE_CLASSES` order: negation, debunk, reporting,
+        assertive.  A phrase counts once, in the class of its longest match
+        ("không có bằng chứng" is one debunk cue, not also a negation).
+
+    Raises
+    ------
+    TypeError
+        If ``texts`` is a single string.
+
+    Examples
+    --------
+    >>> cue_counts(["Ko biết nữa, tin giả!", "Canh giac tin don"]).tolist()
+    [[1, 1, 0, 0], [0, 1, 1, 0]]
+    """
+    if isinstance(texts, str):
+        raise TypeError("cue_counts: a sequence of texts expected, string object received; "
+                        "wrap it in a list.")
+    folded = [strip_diacritics(t.lower()) for t in texts]
+    joined, starts = _join(folded)
+    out = np.zeros((len(folded), len(CUE_CLASSES)), dtype=np.int64)
+    if not folded:
+        return out
+    taken = np.zeros(len(joined) + 1, dtype=bool)
+    # debunk phrases first: they often contain a negation ("không đúng")
+    for col in (1, 3, 2, 0):
+        hits = [m.span() for m in _CUE_RES[col].finditer(joined)]
+        keep = [s for s, e in hits if not taken[s:e].any()]
+        for s, e in hits:
+            taken[s:e] = True
+        if keep:
+            out[:, col] = np.bincount(np.searchsorted(starts, keep, side="right") - 1,
+                                      minlength=len(folded))
+    return out
+
+
+def find_numbers(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The figures given in each text, with thousands separators removed.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Texts.
+
+    Returns
+    -------
+    numbers, text_of_number : list of str, list of int
+        Every figure in reading order (``"2.000.000"`` -> ``"2000000"``) and
+        the index of the text it occurs in.  The 19 of "COVID-19" is not a
+        figure.
+
+    Examples
+    --------
+    >>> find_numbers(["Vắc xin COVID-19 gây vô sinh ở 90% phụ nữ", "5G"])
+    (['90'], [0])
+    """
+    if isinstance(texts, str):
+        raise TypeError("find_numbers: a sequence of texts expected, string object received; "
+                        "wrap it in a list.")
+    joined, starts = _join([t.lower() for t in texts])
+    spans = [(m.start(), m.group().translate(_SEPARATORS))
+             for m in _NUMBER_RE.finditer(joined)]
+    where = np.searchsorted(starts, [s for s, _ in spans], side="right") - 1
+    return [n for _, n in spans], [int(w) for w in where]

@@ -1,0 +1,173 @@
+"""`vnmisinfo score --engine dask`: the local engine's rows, on a dask.distributed cluster."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+from vnmisinfo.batch.dask_files import score_dask_files  # noqa: E402
+from vnmisinfo.batch.run import score_file  # noqa: E402
+from vnmisinfo.cli import main  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory, tiny_corpus) -> str:
+    from vnmisinfo.model.detector import Detector
+    from vnmisinfo.triage import Triage, save_model
+
+    texts, y = tiny_corpus
+    path = tmp_path_factory.mktemp("model") / "tiny.skops"
+    save_model(Triage(Detector(channels=("syllables",), min_df=1, cv=2).fit(texts, y)), path)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two worker processes, one thread each."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as local:
+        yield local.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def posts_csv(tmp_path_factory, tiny_corpus) -> Path:
+    """Posts with an own ``score`` column, an empty text and a line break inside a quote."""
+    texts, _ = tiny_corpus
+    rows = [{"id": f"p{i}", "post_message": t, "score": str(i % 7), "num_like_post": str(3 * i)}
+            for i, t in enumerate(texts + texts[::-1])]
+    rows += [{"id": "empty", "post_message": "", "score": "", "num_like_post": ""},
+             {"id": "lines", "post_message": "Tin nóng:\nuống nước chanh diệt virus corona",
+              "score": "1", "num_like_post": "0"}]
+    path = tmp_path_factory.mktemp("in") / "posts.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def local_csv(tmp_path_factory, posts_csv, model_file) -> Path:
+    out = tmp_path_factory.mktemp("local") / "scored.csv"
+    score_file(str(posts_csv), str(out), model=model_file, workers=1)
+    return out
+
+
+def _parts(folder: Path, ext: str) -> list[Path]:
+    parts = sorted(folder.glob(f"part-*.{ext}"))
+    assert parts, f"no part files in {folder}"
+    return parts
+
+
+def _csv_text(parts: list[Path]) -> str:
+    """Part files joined into one CSV text, with the header once."""
+    texts = [p.read_text(encoding="utf-8") for p in parts]
+    return texts[0] + "".join(t.split("\n", 1)[1] for t in texts[1:])
+
+
+def test_csv_parts_equal_the_local_engine_row_for_row(cluster, posts_csv, local_csv,
+                                                      model_file, tmp_path):
+    out = tmp_path / "scored"
+    summary = score_dask_files(str(posts_csv), str(out), model=model_file, scheduler=cluster,
+                               partition_rows=8)
+    parts = _parts(out, "csv")
+    assert len(parts) >= 3
+    assert _csv_text(parts) == local_csv.read_text(encoding="utf-8")
+    frame = pd.read_csv(local_csv, dtype=str, keep_default_na=False)
+    assert summary.rows == len(frame) == 50
+    assert summary.not_scored == 1
+    assert summary.tiers["high"] == (frame["vnm_tier"] == "high").sum()
+    assert not (tmp_path / "scored.partial").exists()
+
+
+def test_single_csv_file_is_the_local_output(cluster, posts_csv, local_csv, model_file,
+                                             tmp_path):
+    out = tmp_path / "scored.csv"
+    score_dask_files(str(posts_csv), str(out), model=model_file, scheduler=cluster,
+                     partition_rows=5, single_file=True)
+    assert out.read_bytes() == local_csv.read_bytes()
+
+
+def test_parquet_in_parquet_out_equals_the_local_engine(cluster, posts_csv, model_file,
+                                                        tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    source = tmp_path / "posts.parquet"
+    frame = pd.read_csv(posts_csv, dtype=str, keep_default_na=False)
+    frame.assign(num_like_post=pd.to_numeric(frame["num_like_post"]).astype("Int64")
+                 ).to_parquet(source, index=False)
+    local = tmp_path / "local.parquet"
+    score_file(str(source), str(local), model=model_file, workers=1)
+    out = tmp_path / "scored"
+    score_dask_files(str(source), str(out), model=model_file, scheduler=cluster,
+                     partition_rows=10)
+    parts = _parts(out, "parquet")
+    assert len(parts) == 5
+    expected = pq.read_table(local)
+    got = [pq.read_table(p) for p in parts]
+    assert all(t.schema.equals(expected.schema) for t in got)
+    pd.testing.assert_frame_equal(pd.concat([t.to_pandas() for t in got], ignore_index=True),
+                                  expected.to_pandas())
+
+
+def test_cli_starts_a_local_cluster_and_writes_the_report(posts_csv, local_csv, model_file,
+                                                          tmp_path, capsys):
+    out, page = tmp_path / "scored", tmp_path / "review.html"
+    code = main(["score", str(posts_csv), "-o", str(out), "--engine", "dask", "--workers", "1",
+                 "--model", model_file, "--partition-rows", "10", "--report", str(page),
+                 "--report-top", "3"])
+    assert code == 0
+    assert _csv_text(_parts(out, "csv")) == local_csv.read_text(encoding="utf-8")
+    assert "vnmisinfo score: 50 rows in" in capsys.readouterr().err
+    html = page.read_text(encoding="utf-8")
+    assert html.count('class="item ') == 3 and "p0" in html
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["--resume"], "--resume"),
+    (["--skip-bad-lines"], "--skip-bad-lines"),
+    (["--chunk-size", "10"], "--chunk-size"),
+    (["--column", "likes=num_like_post"], "--column"),
+], ids=["resume", "skip-bad-lines", "chunk-size", "column"])
+def test_options_of_the_local_engine_are_refused_by_name(posts_csv, tmp_path, capsys,
+                                                         argv, flag):
+    code = main(["score", str(posts_csv), "-o", str(tmp_path / "out"), "--engine", "dask",
+                 *argv])
+    assert code == 2
+    assert f"{flag} is not supported with --engine dask" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["--scheduler", "tcp://127.0.0.1:8786"], "--scheduler"),
+    (["--partition-rows", "10"], "--partition-rows"),
+    (["--single-file"], "--single-file"),
+], ids=["scheduler", "partition-rows", "single-file"])
+def test_dask_options_need_the_dask_engine(posts_csv, tmp_path, capsys, argv, flag):
+    assert main(["score", str(posts_csv), "-o", str(tmp_path / "o.csv"), *argv]) == 2
+    assert f"{flag} needs --engine dask" in capsys.readouterr().err
+
+
+def test_a_non_empty_output_folder_is_refused(posts_csv, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "part-00000.csv").write_text("old", encoding="utf-8")
+    with pytest.raises(ValueError, match="exists and is not empty"):
+        score_dask_files(str(posts_csv), str(tmp_path / "out"))
+
+
+def test_jsonl_input_is_refused(tmp_path):
+    source = tmp_path / "posts.jsonl"
+    source.write_text('{"text": "Tỏi chữa khỏi covid"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="reads CSV and Parquet files"):
+        score_dask_files(str(source), str(tmp_path / "out"))
+
+
+def test_missing_extra_names_the_install_command(posts_csv, tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)
+    with pytest.raises(ModuleNotFoundError, match=r'pip install "vnmisinfo\[dask\]"'):
+        score_dask_files(str(posts_csv), str(tmp_path / "out"))

@@ -1,0 +1,50 @@
+"""Moved modules keep a thin alias for one release, which warns and still works."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+MOVED = {
+    "tokenize": ("vnmisinfo.text.tokenize", "segment"),
+    "features": ("vnmisinfo.model.features", "Preprocessor"),
+    "detector": ("vnmisinfo.model.detector", "Detector"),
+    "explain": ("vnmisinfo.model.explain", "top_contributions"),
+    "persist": ("vnmisinfo.model.persist", "TRUSTED_TYPES"),
+    "corpora": ("vnmisinfo.data.corpora", "load_reintel"),
+    "hygiene": ("vnmisinfo.data.hygiene", "deduplicate"),
+    "metrics": ("vnmisinfo.evaluation.metrics", "summary"),
+    "calibrate": ("vnmisinfo.evaluation.thresholds", "choose_thresholds"),
+    "evaluate": ("vnmisinfo.evaluation.evaluate", "cross_val_scores"),
+    "train": ("vnmisinfo.evaluation.train", "train_preset"),
+    "claimreview": ("vnmisinfo.report.claimreview", "draft_claimreview"),
+}
+
+
+@pytest.mark.parametrize("old", sorted(MOVED))
+def test_old_import_warns_and_gives_the_same_object(old):
+    new, name = MOVED[old]
+    sys.modules.pop(f"vnmisinfo.{old}", None)
+    with pytest.warns(DeprecationWarning, match=f"vnmisinfo.{old} moved to {new}"):
+        module = importlib.import_module(f"vnmisinfo.{old}")
+    assert getattr(module, name) is getattr(importlib.import_module(new), name)
+
+
+def test_old_persist_alias_still_loads_models():
+    sys.modules.pop("vnmisinfo.persist", None)
+    with pytest.warns(DeprecationWarning):
+        persist = importlib.import_module("vnmisinfo.persist")
+    import vnmisinfo
+
+    assert persist.load_model is vnmisinfo.load_model
+
+
+def test_names_that_stay_put():
+    import vnmisinfo
+    from vnmisinfo.normalize import normalize_text
+
+    assert normalize_text("Hoà bình") == "Hòa bình"
+    assert {"load_model", "Detector", "Normalizer", "Triage"} <= set(vnmisinfo.__all__)
+    assert vnmisinfo.__version__ == "0.2.0"

@@ -1,0 +1,400 @@
+"""``vnmisinfo drift`` and ``vnmisinfo compare``: library, main([...]) and installed script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vnmisinfo.cli import main
+from vnmisinfo.data.hygiene import text_hashes, text_keys
+from vnmisinfo.evaluation.compare import compare_models, format_comparison, reviewed_labels
+from vnmisinfo.evaluation.drift import (
+    PLOTS,
+    RULE,
+    decide,
+    drift_report,
+    oov_rate,
+    psi,
+    read_posts,
+    write_drift_report,
+)
+from vnmisinfo.evaluation.evaluate import TrainingDataError
+from vnmisinfo.model.detector import Detector
+from vnmisinfo.triage import Triage, load_model, save_model
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+
+#: Posts on topics the tiny corpus never mentions: football and finance.
+OFF_TOPIC = [
+    "Tiền đạo ghi cú đúp giúp câu lạc bộ lội ngược dòng ở phút bù giờ",
+    "Huấn luyện viên trưởng công bố danh sách cầu thủ dự vòng loại",
+    "Thủ môn cản phá quả phạt đền, đội khách giành một điểm quý giá",
+    "Chỉ số chứng khoán tăng mạnh phiên chiều nhờ nhóm cổ phiếu ngân hàng",
+    "Tỷ giá đô la biến động, doanh nghiệp xuất khẩu lo ngại lợi nhuận quý",
+    "Lãi suất tiết kiệm kỳ hạn mười hai tháng nhích lên tại nhiều nhà băng",
+    "Giải vô địch quốc gia tạm nghỉ để đội tuyển hội quân tập huấn",
+    "Nhà đầu tư ngoại bán ròng trái phiếu doanh nghiệp trong tuần qua",
+]
+
+
+def _posts(pool: list[str], n: int, seed: int) -> list[str]:
+    """``n`` posts, each two random halves of posts from ``pool`` joined."""
+    rng = np.random.default_rng(seed)
+    words = [p.split() for p in pool]
+    out = []
+    for a, b in rng.integers(0, len(pool), size=(n, 2)):
+        out.append(" ".join(words[a][: len(words[a]) // 2] + words[b][len(words[b]) // 2:]))
+    return out
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def claims(tiny_corpus) -> tuple[list[str], list[str]]:
+    """The tiny corpus as (false claims, ordinary posts), twelve each."""
+    texts, y = tiny_corpus
+    pairs = list(zip(texts, y, strict=True))
+    return [t for t, v in pairs if v == 1], [t for t, v in pairs if v == 0]
+
+
+@pytest.fixture(scope="module")
+def tiny_triage(tiny_corpus) -> Triage:
+    texts, y = tiny_corpus
+    det = Detector(channels=("syllables",), min_df=1, cv=2).fit(texts, y)
+    return Triage(det, training_hashes=text_hashes(text_keys(pd.DataFrame({"text": texts}))))
+
+
+@pytest.fixture(scope="module")
+def tiny_model_file(tiny_triage, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("model") / "tiny.skops"
+    save_model(tiny_triage, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def covid_posts(tiny_corpus) -> list[str]:
+    return _posts(tiny_corpus[0], 600, seed=1)
+
+
+# -- the measures -----------------------------------------------------------------------------
+def test_psi_is_zero_on_the_same_sample_and_grows_with_the_shift():
+    rng = np.random.default_rng(0)
+    base = rng.beta(2, 5, 5000)
+    none = psi(base, rng.beta(2, 5, 5000))
+    moderate = psi(base, rng.beta(2.6, 5, 5000))
+    strong = psi(base, rng.beta(5, 2, 5000))
+    assert psi(base, base) == pytest.approx(0.0, abs=1e-12)
+    assert none < 0.02 < moderate < 0.2 <= strong
+
+
+def test_psi_handles_tied_scores_and_rejects_empty_input():
+    assert np.isfinite(psi([0.1] * 50 + [0.9] * 50, [0.1] * 90 + [0.9] * 10))
+    with pytest.raises(ValueError, match="no finite value"):
+        psi([], [0.1])
+
+
+def test_oov_rate_counts_every_syllable_token():
+    assert oov_rate(["Hà Nội mưa to", "mưa TO"], {"hà", "nội", "mưa"}) == pytest.approx(2 / 6)
+    with pytest.raises(ValueError, match="no word token"):
+        oov_rate(["...", ""], {"hà"})
+
+
+@pytest.mark.parametrize(
+    ("psi_value", "oov", "tvd", "shift", "fired"),
+    [
+        (0.19, (0.10, 0.12), 0.14, False, []),
+        (0.20, (0.10, 0.10), 0.00, True, ["PSI"]),
+        (0.05, (0.10, 0.16), 0.00, True, ["OOV"]),
+        (0.05, (0.30, 0.36), 0.00, False, []),  # +0.06 but only +20 %
+        (0.05, (0.02, 0.06), 0.00, False, []),  # +200 % but only +0.04
+        (0.05, (0.00, 0.05), 0.00, True, ["OOV"]),
+        (0.05, (None, None), 0.15, True, ["tier mix"]),
+        (0.50, (0.10, 0.30), 0.40, True, ["PSI", "OOV", "tier mix"]),
+    ],
+    ids=["nothing", "psi", "oov", "oov-small-relative", "oov-small-absolute", "oov-from-zero",
+         "tier-mix", "all"],
+)
+def test_decide_applies_the_rule(psi_value, oov, tvd, shift, fired):
+    got, reasons = decide(psi=psi_value, oov_baseline=oov[0], oov_new=oov[1], tvd=tvd)
+    assert got is shift
+    assert [r.split(" ")[0] if not r.startswith("tier") else "tier mix" for r in reasons] == fired
+
+
+# -- drift_report -----------------------------------------------------------------------------
+def test_strong_shift_covid_vs_football_and_finance(tiny_triage, covid_posts):
+    new = pd.DataFrame({"text": _posts(OFF_TOPIC, 300, seed=2)})
+    report = drift_report(pd.DataFrame({"text": covid_posts}), new, model=tiny_triage)
+    assert report["shift"] is True
+    assert report["rule"] == RULE
+    assert report["oov_rate"]["baseline"] == 0.0
+    assert report["oov_rate"]["new"] > 0.5
+    assert any(r.startswith("OOV rate") for r in report["reasons"])
+    assert report["checks"]["oov_rate"]["fired"] is True
+    terms = [t["term"] for t in report["rising_terms"]]
+    assert 0 < len(terms) <= 20
+    assert {"cổ phiếu", "đội tuyển"} & set(terms) or "phiếu" in terms
+    assert report["verdict"].startswith("drift: SHIFT (")
+    assert report["scores"]["source"] == "model"
+
+
+def test_moderate_shift_is_measured_between_none_and_strong(tiny_triage, covid_posts):
+    base = pd.DataFrame({"text": covid_posts[:300]})
+    same = drift_report(base, pd.DataFrame({"text": covid_posts[300:]}), model=tiny_triage)
+    mixed = covid_posts[300:500] + _posts(OFF_TOPIC, 100, seed=3)
+    moderate = drift_report(base, pd.DataFrame({"text": mixed}), model=tiny_triage)
+    strong = drift_report(base, pd.DataFrame({"text": _posts(OFF_TOPIC, 300, seed=4)}),
+                          model=tiny_triage)
+    rise = [r["oov_rate"]["rise"] for r in (same, moderate, strong)]
+    assert rise[0] < rise[1] < rise[2]
+    assert same["oov_rate"]["rise"] == pytest.approx(0.0, abs=0.01)
+    assert moderate["oov_rate"]["new"] == pytest.approx(strong["oov_rate"]["new"] / 3, rel=0.35)
+
+
+def test_two_halves_of_one_file_do_not_shift(tiny_triage, covid_posts):
+    frame = pd.DataFrame({"text": covid_posts, "id": range(len(covid_posts))})
+    half = frame.sample(frac=0.5, random_state=0)
+    report = drift_report(half, frame.drop(half.index), model=tiny_triage)
+    assert report["shift"] is False, report["verdict"]
+    assert report["reasons"] == []
+    assert report["score_shift"]["psi"] < 0.1
+    assert report["tier_mix"]["tvd"] < 0.1
+    assert report["verdict"].startswith("drift: no shift (PSI ")
+    assert "tier mix TVD" in report["verdict"]
+
+
+def test_scores_in_the_files_are_used_when_they_name_the_model(tiny_model_file, tiny_corpus):
+    model = load_model(tiny_model_file)
+    rng = np.random.default_rng(5)
+    texts = _posts(tiny_corpus[0], 400, seed=6)
+
+    def scored(p: np.ndarray, name: str) -> pd.DataFrame:
+        return pd.DataFrame({"text": texts, "vnm_score": p, "vnm_model": name,
+                             "vnm_tier": model.policy.tiers(p)})
+
+    base = scored(rng.beta(2, 5, 400), model.model_id)
+    new = scored(rng.beta(5, 2, 400), model.model_id)
+    report = drift_report(base, new, model=tiny_model_file)
+    assert report["scores"]["source"] == "files"
+    assert report["shift"] is True and report["checks"]["psi"]["fired"]
+    assert report["checks"]["tier_mix"]["fired"]
+    assert report["oov_rate"]["rise"] == pytest.approx(0.0)
+    # Scored by some other model: both files are scored again with this one.
+    other = drift_report(scored(base["vnm_score"].to_numpy(), "other.skops"),
+                         scored(new["vnm_score"].to_numpy(), "other.skops"), model=model)
+    assert other["scores"]["source"] == "model"
+    assert other["score_shift"]["psi"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_report_json_keys_plots_and_escaped_html(tiny_triage, covid_posts, tmp_path):
+    new = pd.DataFrame({"text": _posts(OFF_TOPIC, 200, seed=7)})
+    report = drift_report(pd.DataFrame({"text": covid_posts}), new, model=tiny_triage,
+                          min_count=2)
+    report["rising_terms"][0]["term"] = "<script>alert(1)</script>"
+    report["files"] = {"baseline": "a<script>.csv", "new": "b.csv"}
+    written = write_drift_report(report, tmp_path / "out")
+    assert set(written) == {"drift.json", "report.html", *PLOTS}
+    data = json.loads(written["drift.json"].read_text(encoding="utf-8"))
+    assert {"score_shift", "oov_rate", "tier_mix", "rising_terms", "shift", "rule",
+            "reasons"} <= set(data)
+    assert set(data["score_shift"]) >= {"psi", "ks"}
+    assert set(data["score_shift"]["ks"]) == {"statistic", "p_value"}
+    assert set(data["oov_rate"]) >= {"baseline", "new", "rise"}
+    assert set(data["tier_mix"]["baseline"]) == {"high", "medium", "low"}
+    assert sum(data["tier_mix"]["new"].values()) - data["tier_mix"]["tvd"] == pytest.approx(
+        1.0 - data["tier_mix"]["tvd"])
+    page = written["report.html"].read_text(encoding="utf-8")
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("data:image/png;base64,") == len(PLOTS)
+    for name in PLOTS:
+        assert (tmp_path / "out" / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_bad_input_is_refused_with_a_message(tiny_triage, tmp_path):
+    good = pd.DataFrame({"text": ["tỏi chữa khỏi covid", "hà nội mưa"]})
+    with pytest.raises(ValueError, match=r"new: no text column; .*--text-column"):
+        drift_report(good, pd.DataFrame({"noi_dung": ["a"]}), model=tiny_triage)
+    with pytest.raises(ValueError, match=r"no text column 'body'"):
+        drift_report(good, good, model=tiny_triage, text_column="body")
+    with pytest.raises(ValueError, match="every text .* is empty"):
+        drift_report(good, pd.DataFrame({"text": ["", "  "]}), model=tiny_triage)
+    odd = tmp_path / "posts.xlsx"
+    odd.write_text("x", encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        read_posts(odd)
+    lines = tmp_path / "posts.txt"
+    lines.write_text("tỏi chữa covid\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="plain-text file"):
+        read_posts(lines)
+
+
+# -- drift on the command line ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def drift_files(covid_posts, tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("drift")
+    base, new = folder / "base.csv", folder / "new.jsonl"
+    pd.DataFrame({"noi_dung": covid_posts}).to_csv(base, index=False)
+    pd.DataFrame({"noi_dung": _posts(OFF_TOPIC, 200, seed=8)}).to_json(
+        new, orient="records", lines=True, force_ascii=False)
+    return base, new
+
+
+def test_drift_main_writes_the_folder_and_prints_one_line(drift_files, tiny_model_file,
+                                                          tmp_path, capsys):
+    base, new = drift_files
+    code = main(["drift", str(base), str(new), "-o", str(tmp_path / "r"), "--model",
+                 str(tiny_model_file), "--text-column", "noi_dung"])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    assert len(out) == 1 and out[0].startswith("drift: SHIFT (")
+    data = json.loads((tmp_path / "r" / "drift.json").read_text(encoding="utf-8"))
+    assert data["shift"] is True and data["files"]["new"] == str(new)
+    assert (tmp_path / "r" / "report.html").is_file()
+
+
+def test_drift_main_reports_bad_input_as_exit_1(drift_files, tiny_model_file, tmp_path, capsys):
+    base, new = drift_files
+    code = main(["drift", str(base), str(new), "-o", str(tmp_path / "r"), "--model",
+                 str(tiny_model_file)])
+    assert code == 1
+    assert "no text column" in capsys.readouterr().err
+    odd = tmp_path / "posts.doc"
+    odd.write_text("x", encoding="utf-8")
+    assert main(["drift", str(base), str(odd), "-o", str(tmp_path / "r")]) == 1
+    assert "cannot tell the format" in capsys.readouterr().err
+
+
+# -- compare ----------------------------------------------------------------------------------
+def _triage(texts: list[str], y: list[int]) -> Triage:
+    det = Detector(channels=("syllables",), min_df=1, cv=2).fit(texts, y)
+    return Triage(det, training_hashes=text_hashes(text_keys(pd.DataFrame({"text": texts}))))
+
+
+@pytest.fixture(scope="module")
+def two_models(claims, tmp_path_factory) -> dict[str, Path]:
+    """A good and a bad detector trained on the same 16 posts; the other 8 are held out."""
+    false, true = claims
+    texts = false[:8] + true[:8]
+    y = [1] * 8 + [0] * 8
+    folder = tmp_path_factory.mktemp("models")
+    paths = {"good": folder / "good.skops", "bad": folder / "bad.skops"}
+    save_model(_triage(texts, y), paths["good"])
+    save_model(_triage(texts, [1 - v for v in y]), paths["bad"])
+    return paths
+
+
+@pytest.fixture(scope="module")
+def labelled(claims, tmp_path_factory) -> Path:
+    """All 24 tiny posts with labels: 16 training rows, 8 unseen."""
+    path = tmp_path_factory.mktemp("data") / "labelled.csv"
+    pd.DataFrame({"text": claims[0] + claims[1],
+                  "label": [1] * 12 + [0] * 12}).to_csv(path, index=False)
+    return path
+
+
+def test_compare_picks_the_better_model_on_unseen_rows_only(two_models, labelled):
+    result = compare_models(two_models["bad"], two_models["good"], [labelled])
+    assert result["winner"] == "new"
+    assert result["n"] == 8 and result["positives"] == 4
+    assert result["rows"]["in_old_training"] == result["rows"]["in_new_training"] == 16
+    assert result["new"]["roc_auc"] > result["old"]["roc_auc"]
+    assert result["delta"]["roc_auc"] == pytest.approx(
+        result["new"]["roc_auc"] - result["old"]["roc_auc"])
+    assert result["verdict"] == (f"NEW is better (ROC-AUC {result['delta']['roc_auc']:+.3f} "
+                                 "on 8 unseen reviewer-labelled rows)")
+    swapped = compare_models(two_models["good"], two_models["bad"], [labelled])
+    assert swapped["winner"] == "old" and swapped["verdict"].startswith("OLD is better (")
+    same = compare_models(two_models["good"], two_models["good"], [labelled])
+    assert same["winner"] is None and same["verdict"].startswith("no clear difference (")
+
+
+def test_compare_leaves_out_rows_either_model_was_trained_on(two_models, labelled, claims):
+    good = load_model(two_models["good"])
+    held = claims[0][8:9] + claims[1][8:9]
+    extra = text_hashes(text_keys(pd.DataFrame({"text": held})))
+    bigger = Triage(good.detector,
+                    training_hashes=np.concatenate([good.training_hashes, extra]))
+    result = compare_models(two_models["bad"], bigger, [labelled])
+    assert result["n"] == 6
+    assert result["rows"]["in_new_training"] == 18
+
+
+def test_compare_reads_reviewed_files(two_models, claims, tmp_path):
+    rows = ([(t, "misinformation") for t in claims[0]] + [(t, "Reliable") for t in claims[1]]
+            + [("Tin chưa rõ thật giả", "unsure"), ("Chưa ai xem tin này", "")])
+    path = tmp_path / "reviewed.csv"
+    pd.DataFrame(rows, columns=["text", "verdict"]).assign(vnm_score=0.5).to_csv(path,
+                                                                                 index=False)
+    result = compare_models(two_models["bad"], two_models["good"], [path])
+    assert result["n"] == 8 and result["winner"] == "new"
+    assert result["files"][0]["unsure_or_blank_dropped"] == 2
+    frame = reviewed_labels(pd.read_csv(path, keep_default_na=False))
+    assert list(frame.columns) == ["text", "label"] and len(frame) == 24
+
+
+def test_compare_refuses_bad_input(two_models, claims, tmp_path):
+    bad_verdict = tmp_path / "bad.csv"
+    bad_verdict.write_text("text,verdict\ntỏi chữa covid,fake\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 2: verdict 'fake' is not one of"):
+        compare_models(two_models["bad"], two_models["good"], [bad_verdict])
+    unlabelled = tmp_path / "posts.csv"
+    unlabelled.write_text("text\ntỏi chữa covid\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no 'label' .* and no 'verdict' column"):
+        compare_models(two_models["bad"], two_models["good"], [unlabelled])
+    trained = tmp_path / "trained.csv"
+    pd.DataFrame({"text": claims[0][:8] + claims[1][:8],
+                  "label": [1] * 8 + [0] * 8}).to_csv(trained, index=False)
+    with pytest.raises(TrainingDataError, match="no unseen row"):
+        compare_models(two_models["bad"], two_models["good"], [trained])
+
+
+def test_compare_main_exit_codes_and_json(two_models, labelled, tmp_path, capsys):
+    report = tmp_path / "cmp.json"
+    assert main(["compare", str(two_models["bad"]), str(two_models["good"]), "--data",
+                 str(labelled), "-o", str(report)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].split() == ["ROC-AUC", "PR-AUC", "Brier", "P@medium", "model"]
+    assert out[1].startswith("OLD") and out[2].startswith("NEW")
+    assert out[-1].startswith("NEW is better (ROC-AUC +")
+    assert json.loads(report.read_text(encoding="utf-8"))["winner"] == "new"
+    assert main(["compare", str(two_models["good"]), str(two_models["bad"]), "--data",
+                 str(labelled), "--data", str(labelled)]) == 1
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("OLD is better")
+    assert format_comparison(json.loads(report.read_text(encoding="utf-8")))[-1] == out[-1]
+
+
+def test_compare_main_reports_a_missing_file_as_exit_1(two_models, tmp_path, capsys):
+    assert main(["compare", str(two_models["bad"]), str(two_models["good"]), "--data",
+                 str(tmp_path / "missing.csv")]) == 1
+    assert "file not found" in capsys.readouterr().err
+
+
+# -- the installed script ---------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["drift", "compare"])
+def test_installed_console_script_help(command):
+    exe = shutil.which("vnmisinfo", path=str(Path(sys.executable).parent))
+    assert exe, "the vnmisinfo console script is not installed next to this Python"
+    proc = subprocess.run([exe, command, "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert f"usage: vnmisinfo {command}" in proc.stdout
+    assert ("BASELINE NEW" if command == "drift" else "OLD NEW") in proc.stdout
+
+
+# -- the public corpora -----------------------------------------------------------------------
+@pytest.mark.slow
+def test_drift_on_reintel_vs_vfnd_and_on_two_halves_of_reintel(tmp_path):
+    train = CORPORA / "reintel" / "train.csv"
+    vfnd = CORPORA / "vfnd" / "vfnd_articles_223.csv"
+    if not (train.is_file() and vfnd.is_file()):
+        pytest.skip("the shared corpora are not present")
+    reintel = read_posts(train)
+    assert drift_report(reintel, read_posts(vfnd))["shift"] is True
+    half = reintel.sample(frac=0.5, random_state=0)
+    halves = drift_report(half, reintel.drop(half.index))
+    assert halves["shift"] is False, halves["verdict"]

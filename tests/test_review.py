@@ -1,0 +1,410 @@
+"""The review loop: ``vnmisinfo queue`` and ``vnmisinfo feedback``, and their library API."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vnmisinfo.cli import main
+from vnmisinfo.data.review import REVIEW_COLUMNS
+from vnmisinfo.review import FeedbackError, FeedbackStore, QueueError, build_queue, hash_texts
+from vnmisinfo.review.queue import infer_medium
+from vnmisinfo.review.store import ENTRIES_FILE, MARKER_FILE
+
+RUMOUR = "Uống nước chanh nóng mỗi sáng diệt được virus corona, chia sẻ ngay"
+TEXTS = [
+    RUMOUR,
+    "Uống nước chanh nóng mỗi sáng diệt được virus corona, hãy chia sẻ ngay",
+    "uống NƯỚC chanh nóng mỗi sáng  diệt được virus corona, chia sẻ ngay",
+    "Tiêm vắc xin gây vô sinh ở phụ nữ, bộ y tế giấu thông tin",
+    "Giá xăng giảm nhẹ từ 15 giờ chiều nay theo điều hành liên bộ",
+    "Hà Nội nắng nhẹ cuối tuần, nhiệt độ cao nhất 30 độ",
+    "Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua",
+    "Ngân hàng nhà nước giữ nguyên lãi suất điều hành tháng này",
+    "Bão số 3 đổ bộ vào Quảng Ninh, người dân cần chủ động phòng tránh",
+    "Không có nội dung",
+]
+
+
+def scored_frame() -> pd.DataFrame:
+    """A table as 'vnmisinfo score' writes it: input columns (label/score/tier too) + vnm_."""
+    n = len(TEXTS)
+    return pd.DataFrame({
+        "id": [f"p{i}" for i in range(n)],
+        "text": TEXTS,
+        "label": ["1", "1", "1", "1", "0", "0", "0", "0", "0", ""],
+        "score": [f"s{i}" for i in range(n)],
+        "tier": ["x"] * n,
+        "vnm_score": ["0.97", "0.95", "0.93", "0.88", "0.61", "0.55", "0.45", "0.2", "0.05", ""],
+        "vnm_tier": ["high", "high", "high", "high", "medium", "medium", "low", "low", "low", ""],
+        "vnm_tier_reason": ["classifier"] * (n - 1) + [""],
+        "vnm_narrative_id": [""] * n,
+        "vnm_model": ["m-1"] * n,
+        "vnm_error": [""] * (n - 1) + ["empty text"],
+    })
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_csv(path, index=False)
+    return path
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def reviewed(verdicts: list[str], texts: list[str] | None = None) -> pd.DataFrame:
+    texts = texts or TEXTS[: len(verdicts)]
+    return pd.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts,
+                         "vnm_model": "m-1", "verdict": verdicts,
+                         "narrative_id": "", "note": ""})
+
+
+# --- build_queue ---------------------------------------------------------------------------
+
+
+def test_queue_keeps_every_input_column_unchanged_and_adds_empty_reviewer_columns():
+    frame = scored_frame()
+    q = build_queue(frame, 5)
+    assert list(q.columns) == [*frame.columns, "vnm_queue_reason", "vnm_cluster_size",
+                               *REVIEW_COLUMNS]
+    by_id = frame.set_index("id", drop=False)
+    pd.testing.assert_frame_equal(q[frame.columns].reset_index(drop=True),
+                                  by_id.loc[q["id"]].reset_index(drop=True))
+    assert (q[list(REVIEW_COLUMNS)] == "").all().all()
+
+
+def test_queue_picks_one_per_near_duplicate_cluster_with_its_size():
+    q = build_queue(scored_frame(), 9, explore=0.0)
+    rumour = q[q["text"].str.contains("chanh", case=False)]
+    assert rumour["id"].tolist() == ["p0"]
+    assert rumour["vnm_cluster_size"].tolist() == [3]
+    assert q["text"].is_unique
+    assert (q.loc[q["id"] != "p0", "vnm_cluster_size"] == 1).all()
+
+
+def test_queue_orders_top_by_tier_then_score_and_never_queues_error_rows():
+    q = build_queue(scored_frame(), 20, explore=0.0)
+    assert q["id"].tolist() == ["p0", "p3", "p4", "p5", "p6", "p7", "p8"]
+    assert "p9" not in set(q["id"])
+    assert q.attrs["queue"]["unscored"] == 1
+
+
+@pytest.mark.parametrize(("budget", "explore", "n_uncertain"),
+                         [(4, 0.5, 2), (5, 0.3, 2), (4, 0.0, 0), (3, 1.0, 3)],
+                         ids=["half", "default-share", "none", "all"])
+def test_queue_respects_the_explore_share(budget, explore, n_uncertain):
+    q = build_queue(scored_frame(), budget, explore=explore)
+    assert len(q) == budget
+    assert (q["vnm_queue_reason"] == "uncertain").sum() == n_uncertain
+    assert (q["vnm_queue_reason"] == "top").sum() == budget - n_uncertain
+
+
+def test_uncertain_items_are_those_closest_to_the_medium_threshold():
+    q = build_queue(scored_frame(), 3, explore=2 / 3, medium=0.5)
+    assert q["vnm_queue_reason"].tolist() == ["top", "uncertain", "uncertain"]
+    assert q["id"].tolist() == ["p0", "p6", "p5"]  # |0.45-0.5| < |0.55-0.5| < |0.61-0.5|
+
+
+def test_medium_threshold_is_inferred_from_the_tiers():
+    assert infer_medium(["0.7", "0.65", "0.3"], ["high", "medium", "low"]) == 0.5
+    assert infer_medium([0.9, 0.72, 0.68], ["high", "medium", "low"]) == 0.68
+    assert infer_medium([0.9, 0.3], ["high", "medium"], ["classifier", "known narrative"]) == 0.5
+
+
+def test_queue_never_requeues_stored_texts(tmp_path):
+    store = FeedbackStore(tmp_path / "store")
+    store.add(reviewed(["misinformation"], [TEXTS[3]]))
+    q = build_queue(scored_frame(), 20, store=store)
+    assert "p3" not in set(q["id"])
+    assert q.attrs["queue"]["reviewed"] == 1
+    assert "p3" not in set(build_queue(scored_frame(), 20, store=str(tmp_path / "store"))["id"])
+
+
+def test_queue_refuses_filled_reviewer_columns_unless_overwritten():
+    frame = scored_frame()
+    frame["verdict"] = ""
+    frame.loc[2, "verdict"] = "reliable"
+    with pytest.raises(QueueError, match=r"reviewer values in \['verdict'\].*--overwrite-review"):
+        build_queue(frame, 3)
+    q = build_queue(frame, 3, overwrite_review=True)
+    assert (q["verdict"] == "").all()
+    assert list(q.columns)[: len(frame.columns)] == list(frame.columns)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"budget": 0}, "budget must be"),
+    ({"budget": 3, "explore": 1.5}, "explore must be"),
+], ids=["zero-budget", "explore-above-one"])
+def test_queue_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(QueueError, match=match):
+        build_queue(scored_frame(), **kwargs)
+
+
+def test_queue_needs_scores_and_a_text_column():
+    with pytest.raises(QueueError, match="no vnm_score column"):
+        build_queue(pd.DataFrame({"text": ["a"]}), 1)
+    with pytest.raises(FeedbackError, match=r"no text column among \['body_text', 'vnm_score'\]"):
+        build_queue(pd.DataFrame({"body_text": ["a"], "vnm_score": ["0.5"]}), 1)
+    q = build_queue(pd.DataFrame({"body_text": ["Tin một"], "vnm_score": ["0.5"]}), 1,
+                    text_column="body_text")
+    assert q["body_text"].tolist() == ["Tin một"]
+
+
+# --- FeedbackStore -------------------------------------------------------------------------
+
+
+def test_store_add_writes_entries_and_marker(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    frame = reviewed(["Misinformation", "RELIABLE", "", "unsure"])
+    frame.loc[0, "narrative_id"] = "covid-lemon"
+    result = store.add(frame, reviewer="lan")
+    assert (result.added, result.skipped_blank, result.duplicates) == (3, 1, 0)
+    marker = json.loads((tmp_path / "st" / MARKER_FILE).read_text(encoding="utf-8"))
+    assert marker["format_version"] == 1
+    first = store.entries()[0]
+    assert first["verdict"] == "misinformation" and first["narrative_id"] == "covid-lemon"
+    assert first["reviewer"] == "lan" and first["model"] == "m-1" and first["id"] == "r0"
+    assert first["text"] == RUMOUR and first["time"].endswith("+00:00")
+    assert first["text_hash"] == hash_texts([RUMOUR])[0]
+    train = store.frame()
+    assert train.columns.tolist() == ["text", "label", "time", "text_hash"]
+    assert train["label"].tolist() == [1, 0]
+    assert store.frame(include_unsure=True)["label"].isna().tolist() == [False, False, True]
+
+
+def test_store_joins_title_and_text(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    store.add([{"title": "Tin nóng", "text": "Nội dung", "verdict": "reliable"}])
+    assert store.entries()[0]["text"] == "Tin nóng. Nội dung"
+
+
+def test_feeding_the_same_rows_twice_adds_nothing(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation", "reliable"]), reviewer="lan")
+    before = (tmp_path / "st" / ENTRIES_FILE).read_bytes()
+    again = store.add(reviewed(["misinformation", "reliable"]), reviewer="lan")
+    assert (again.added, again.duplicates) == (0, 2)
+    assert (tmp_path / "st" / ENTRIES_FILE).read_bytes() == before
+
+
+def test_a_later_different_verdict_is_appended_and_wins(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation"]), reviewer="lan")
+    store.add(reviewed(["reliable"]), reviewer="lan")
+    store.add(reviewed(["misinformation"]), reviewer="lan")
+    assert len(store.all_entries()) == 3
+    assert [e["verdict"] for e in store.entries()] == ["misinformation"]
+    assert len(store.hashes()) == 1
+
+
+def test_redact_drops_unsure_texts_but_keeps_hash_and_verdict(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["unsure", "reliable"]), redact=True)
+    unsure, kept = store.all_entries()
+    assert unsure["text"] == "" and unsure["verdict"] == "unsure"
+    assert unsure["text_hash"] == hash_texts([TEXTS[0]])[0]
+    assert kept["text"] == TEXTS[1]
+    assert TEXTS[0] not in (tmp_path / "st" / ENTRIES_FILE).read_text(encoding="utf-8")
+
+
+def test_unknown_verdict_names_the_row_and_writes_nothing(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    with pytest.raises(FeedbackError, match=r"row 2: verdict 'fake' is not one of "
+                                            r"misinformation, reliable, unsure"):
+        store.add(reviewed(["reliable", "fake"]))
+    assert not (tmp_path / "st" / ENTRIES_FILE).exists()
+
+
+def test_missing_text_or_verdict_column_names_the_columns(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    with pytest.raises(FeedbackError, match=r"no text column among \['bai_viet', 'verdict'\]"):
+        store.add([{"bai_viet": "Tin", "verdict": "reliable"}])
+    with pytest.raises(FeedbackError, match=r"no 'verdict' column among \['text'\]"):
+        store.add([{"text": "Tin"}])
+
+
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(FeedbackError, match="not a vnmisinfo feedback store"):
+        FeedbackStore(tmp_path / "other")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(FeedbackError, match="is a file"):
+        FeedbackStore(tmp_path / "file")
+    (tmp_path / "newer").mkdir()
+    (tmp_path / "newer" / MARKER_FILE).write_text(
+        json.dumps({"kind": "vnmisinfo feedback store", "format_version": 99}), encoding="utf-8")
+    with pytest.raises(FeedbackError, match="newer than this"):
+        FeedbackStore(tmp_path / "newer")
+
+
+def test_a_crash_mid_write_leaves_the_store_unchanged(tmp_path, monkeypatch):
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation"]))
+    before = sorted((p.name, p.read_bytes()) for p in (tmp_path / "st").iterdir())
+
+    def crash(src, dst):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk gone"):
+        store.add(reviewed(["reliable", "reliable", "unsure"]))
+    monkeypatch.undo()
+    after = sorted((p.name, p.read_bytes()) for p in (tmp_path / "st").iterdir())
+    assert after == before  # no half file, no temporary file left
+    assert [e["verdict"] for e in store.entries()] == ["misinformation"]
+
+
+def test_prune_deletes_old_verdicts(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation", "reliable"]))
+    lines = (tmp_path / "st" / ENTRIES_FILE).read_text(encoding="utf-8").splitlines()
+    old = json.loads(lines[0]) | {"time": "2020-01-01T00:00:00+00:00"}
+    (tmp_path / "st" / ENTRIES_FILE).write_text(
+        json.dumps(old) + "\n" + lines[1] + "\n", encoding="utf-8")
+    assert store.prune("2021-01-01") == 1
+    assert [e["verdict"] for e in store.entries()] == ["reliable"]
+    with pytest.raises(FeedbackError, match="YYYY-MM-DD"):
+        store.prune("last year")
+
+
+def test_forget_deletes_every_verdict_on_a_text(tmp_path):
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation", "reliable"]), reviewer="a")
+    store.add(reviewed(["unsure"]), reviewer="b")
+    assert store.forget(hash_texts([TEXTS[0].upper()])) == 2
+    assert [e["text"] for e in store.all_entries()] == [TEXTS[1]]
+
+
+# --- main([...]) ---------------------------------------------------------------------------
+
+
+def test_cli_queue_then_feedback_round_trip(tmp_path, capsys):
+    scored = write_csv(scored_frame(), tmp_path / "scored.csv")
+    queue = tmp_path / "queue.csv"
+    assert main(["queue", str(scored), "-o", str(queue), "--budget", "4", "--explore", "0.5",
+                 "--seed", "1"]) == 0
+    summary = capsys.readouterr().err
+    assert "10 row(s) read" in summary and "2 top, 2 uncertain" in summary
+    rows = read_rows(queue)
+    assert len(rows) == 4 and all(r["verdict"] == "" for r in rows)
+    assert rows[0]["label"] == "1" and rows[0]["score"] == "s0" and rows[0]["tier"] == "x"
+    rows[0]["verdict"] = "misinformation"
+    rows[1]["verdict"] = "Reliable"
+    with open(queue, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    store = tmp_path / "store"
+    argv = ["feedback", str(queue), "--store", str(store), "--reviewer", "lan"]
+    assert main(argv) == 0
+    assert "2 verdict(s) added" in capsys.readouterr().err
+    assert main(argv) == 0
+    assert "0 verdict(s) added, 2 already stored" in capsys.readouterr().err
+    assert len(FeedbackStore(store).all_entries()) == 2
+    again = tmp_path / "again.csv"
+    assert main(["queue", str(scored), "-o", str(again), "--budget", "20",
+                 "--store", str(store)]) == 0
+    queued = {r["id"] for r in read_rows(again)}
+    assert not queued & {rows[0]["id"], rows[1]["id"]}
+
+
+def test_cli_feedback_unknown_verdict_names_the_file_line(tmp_path, capsys):
+    path = tmp_path / "rev.csv"
+    path.write_text('text,verdict\n"Tin\nhai dòng",reliable\nTin ba,maybe\n', encoding="utf-8")
+    assert main(["feedback", str(path), "--store", str(tmp_path / "st")]) == 1
+    err = capsys.readouterr().err
+    assert "rev.csv" in err and "line 4: verdict 'maybe'" in err and "unsure" in err
+    assert not (tmp_path / "st" / ENTRIES_FILE).exists()
+
+
+def test_cli_feedback_missing_text_column_and_text_column_option(tmp_path, capsys):
+    path = tmp_path / "rev.csv"
+    path.write_text("noi_dung,verdict\nTin một,reliable\n", encoding="utf-8")
+    assert main(["feedback", str(path), "--store", str(tmp_path / "st")]) == 1
+    assert "no text column among ['noi_dung', 'verdict']" in capsys.readouterr().err
+    assert main(["feedback", str(path), "--store", str(tmp_path / "st"),
+                 "--text-column", "noi_dung"]) == 0
+
+
+def test_cli_feedback_refuses_a_folder_that_is_not_a_store(tmp_path, capsys):
+    path = write_csv(reviewed(["reliable"]), tmp_path / "rev.csv")
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"x")
+    assert main(["feedback", str(path), "--store", str(tmp_path / "photos")]) == 1
+    assert "not a vnmisinfo feedback store" in capsys.readouterr().err
+
+
+def test_cli_feedback_redact_and_prune(tmp_path, capsys):
+    path = write_csv(reviewed(["unsure", "reliable"]), tmp_path / "rev.csv")
+    store = tmp_path / "st"
+    assert main(["feedback", str(path), "--store", str(store), "--redact"]) == 0
+    assert [e["text"] for e in FeedbackStore(store).all_entries()] == ["", TEXTS[1]]
+    assert main(["feedback", "--store", str(store), "--prune-before", "2999-01-01"]) == 0
+    assert "pruned 2 verdict(s)" in capsys.readouterr().err
+    assert main(["feedback", "--store", str(store)]) == 1
+
+
+def test_cli_queue_refuses_reviewed_input_and_bad_budget(tmp_path, capsys):
+    frame = scored_frame()
+    frame["note"] = ["", "xem lại"] + [""] * (len(frame) - 2)
+    scored = write_csv(frame, tmp_path / "scored.csv")
+    out = tmp_path / "q.csv"
+    assert main(["queue", str(scored), "-o", str(out), "--budget", "3"]) == 1
+    assert "--overwrite-review" in capsys.readouterr().err and not out.exists()
+    assert main(["queue", str(scored), "-o", str(out), "--budget", "3",
+                 "--overwrite-review"]) == 0
+    assert all(r["note"] == "" for r in read_rows(out))
+    with pytest.raises(SystemExit) as exc:
+        main(["queue", str(scored), "-o", str(out), "--budget", "0"])
+    assert exc.value.code == 2
+
+
+def test_cli_queue_reads_jsonl(tmp_path):
+    scored = tmp_path / "scored.jsonl"
+    scored_frame().to_json(scored, orient="records", lines=True, force_ascii=False)
+    out = tmp_path / "q.csv"
+    assert main(["queue", str(scored), "-o", str(out), "--budget", "2"]) == 0
+    assert [r["id"] for r in read_rows(out)][0] == "p0"
+
+
+# --- the installed console script ----------------------------------------------------------
+
+
+def test_installed_console_script_runs_the_review_loop(tmp_path):
+    exe = shutil.which("vnmisinfo", path=str(Path(sys.executable).parent))
+    assert exe, "the vnmisinfo console script is not installed next to this Python"
+    scored = write_csv(scored_frame(), tmp_path / "scored.csv")
+    queue = tmp_path / "queue.csv"
+    done = subprocess.run([exe, "queue", str(scored), "-o", str(queue), "--budget", "3"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frame = pd.read_csv(queue, dtype=str, keep_default_na=False)
+    frame["verdict"] = "reliable"
+    frame.to_csv(queue, index=False)
+    done = subprocess.run([exe, "feedback", str(queue), "--store", str(tmp_path / "st")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "3 verdict(s) added" in done.stderr
+
+
+@pytest.mark.parametrize("argv", [["queue", "--help"], ["feedback", "--help"]], ids=" ".join)
+def test_help_imports_no_heavy_library(argv):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "vnmisinfo.cli", *argv],
+                          capture_output=True, text=True, check=True)
+    assert "usage: vnmisinfo" in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert len(imported) > 20
+    heavy = {"sklearn", "pandas", "underthesea", "scipy"} & imported
+    assert not heavy, f"{' '.join(argv)} imported {sorted(heavy)}"

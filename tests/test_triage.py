@@ -1,0 +1,159 @@
+"""Triage: tiers that know the catalogue, context that cannot dominate, honest evaluation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vnmisinfo.data.hygiene import text_hashes, text_keys
+from vnmisinfo.evaluation.evaluate import TrainingDataError, predict_files
+from vnmisinfo.model.detector import Detector
+from vnmisinfo.narratives import Match
+from vnmisinfo.triage import TierPolicy, Triage
+
+
+class _Index:
+    """A narrative index that matches texts containing 'chanh' and nearly matches 'tỏi'."""
+
+    def match(self, texts, k=1):
+        out = []
+        for text in texts:
+            if "chanh" in text:
+                out.append([_match("health-001", 0.7, True, text)])
+            elif "tỏi" in text:
+                out.append([_match("health-002", 0.3, False, text)])
+            else:
+                out.append([])
+        return out
+
+
+def _match(nid, similarity, matched, sentence):
+    return Match(narrative_id=nid, similarity=similarity, matched=matched, sentence=sentence,
+                 claim="claim", category="health", verdict="false", rebuttal_vi="vi",
+                 rebuttal_en="en", sources=[{"publisher": "WHO"}])
+
+
+@pytest.mark.parametrize(("p", "matched", "tier", "reason"), [
+    (0.10, False, "low", "classifier"),
+    (0.60, False, "medium", "classifier"),
+    (0.90, False, "high", "classifier"),
+    (0.10, True, "medium", "known narrative"),
+    (0.60, True, "high", "both"),
+    (0.90, True, "high", "both"),
+], ids=["low", "medium", "high", "match-lifts-low", "match-and-medium", "match-and-high"])
+def test_tier_policy_table(p, matched, tier, reason):
+    assert TierPolicy(0.5, 0.8).assign([p], [matched]) == ([tier], [reason])
+
+
+def test_lifting_can_be_switched_off():
+    assert TierPolicy(0.5, 0.8, lift_matches=False).assign([0.1], [True]) == (["low"],
+                                                                             ["classifier"])
+
+
+def test_a_confident_match_lifts_a_low_score_and_says_why(fitted_detector):
+    model = Triage(fitted_detector, narratives=_Index(), policy=TierPolicy(0.99, 0.995))
+    matched, candidate, plain = model.score(["Hà Nội: uống nước chanh nóng", "ăn tỏi sống",
+                                             "Trời nắng đẹp"])
+    assert matched["tier"] == "medium" and matched["tier_reason"] == "known narrative"
+    assert matched["narrative_id"] == "health-001" and matched["label"] == 1
+    assert matched["narrative_candidate"] is None and matched["rebuttal"] == "en"
+    # A weaker nearest narrative is shown as a candidate, never as a match.
+    assert candidate["narrative_id"] is None and candidate["narrative_candidate"] == "health-002"
+    assert candidate["tier"] == "low" and candidate["rebuttal"] is None
+    assert plain["narrative_id"] is None and plain["narrative_candidate"] is None
+
+
+def test_top_terms_are_text_and_context_is_separate(tiny_corpus):
+    texts, y = tiny_corpus
+    rng = np.random.default_rng(0)
+    docs = [{"text": t, "likes": int(rng.integers(0, 500)), "comments": int(rng.integers(0, 50)),
+             "shares": int(rng.integers(0, 90)), "timestamp": 1585000000 + 3600 * i}
+            for i, t in enumerate(texts)]
+    det = Detector(channels=("syllables", "meta"), min_df=1, cv=3).fit(docs, y)
+    with_meta, plain = det.explain([docs[0], texts[0]], k=50)
+    assert not any(t.startswith("[") for t, _ in with_meta["top_terms"] + plain["top_terms"])
+    assert {f for f, _ in with_meta["context"]} == {"likes", "comments", "shares",
+                                                    "posting hour"}
+    assert plain["context"] == []
+    without_comments = dict(docs[0], comments=None)
+    (r,) = det.explain([without_comments], k=5)
+    assert "comments" not in {f for f, _ in r["context"]}
+
+
+def test_a_missing_count_contributes_nothing(tiny_corpus):
+    texts, y = tiny_corpus
+    docs = [{"text": t, "comments": 3 if label else 40} for t, label in zip(texts, y, strict=True)]
+    det = Detector(channels=("syllables", "meta"), min_df=1, cv=3,
+                   accent_free_route=False).fit(docs, y)
+    meta = det.features_.named_transformers_["meta"]
+    missing = meta.transform(pd.DataFrame({"likes": [np.nan], "comments": [np.nan],
+                                           "shares": [np.nan], "timestamp": [np.nan]}))
+    assert missing.nnz == 0
+
+
+def _labelled(tmp_path, texts, labels):
+    path = tmp_path / "labelled.csv"
+    pd.DataFrame({"text": texts, "label": labels}).to_csv(path, index=False)
+    return path
+
+
+def test_evaluation_leaves_out_training_rows_and_says_so(tmp_path, fitted_detector, tiny_corpus):
+    texts, y = tiny_corpus
+    trained = text_keys(pd.DataFrame({"text": texts[:6], "title": [""] * 6}))
+    model = Triage(fitted_detector, training_hashes=text_hashes(trained))
+    path = _labelled(tmp_path, texts, y)
+    said: list[str] = []
+    scored = predict_files([path], model=model, log=said.append)
+    assert len(scored.frame) == len(texts) - 6
+    assert scored.info["training_overlap"] == {"rows": 6, "of": len(texts), "excluded": True}
+    assert f"6 of {len(texts)} rows were in the training data" in said[0]
+    kept = predict_files([path], model=model, include_training_rows=True)
+    assert len(kept.frame) == len(texts)
+
+
+def test_evaluation_on_training_rows_only_stops(tmp_path, fitted_detector, tiny_corpus):
+    texts, y = tiny_corpus
+    keys = text_keys(pd.DataFrame({"text": texts, "title": [""] * len(texts)}))
+    model = Triage(fitted_detector, training_hashes=text_hashes(keys))
+    with pytest.raises(TrainingDataError, match="no unseen row is left.*--include-training-rows"):
+        predict_files([_labelled(tmp_path, texts, y)], model=model)
+
+
+def test_verdicts_join_the_training_set_with_their_weight_and_win_on_the_same_text():
+    from vnmisinfo.evaluation.train import _with_feedback
+
+    data = pd.DataFrame({"text": ["Tin A về tỏi", "Tin B về thời tiết"], "title": ["", ""],
+                         "label": [0, 0], "source": ["reintel/train.csv"] * 2, "group": [0, 1]})
+    feedback = pd.DataFrame({"text": ["Tin A về tỏi", "Bài mới năm 2024"], "label": [1, 1],
+                             "time": ["2024-05-02T00:00:00Z", "2024-05-01T00:00:00Z"]})
+    said: list[str] = []
+    combined, weights, meta = _with_feedback(data, feedback, 4.0, "store/", said.append)
+    assert len(combined) == 3 and combined["label"].tolist() == [0, 1, 1]
+    assert weights.tolist() == [1.0, 4.0, 4.0]
+    assert meta["replaced_public_rows"] == 1 and meta["rows"] == 2
+    assert (meta["first"], meta["last"]) == ("2024-05-01T00:00:00Z", "2024-05-02T00:00:00Z")
+    assert "2 reviewer verdicts" in said[0]
+
+
+def test_sample_weight_changes_the_fit(tiny_corpus):
+    texts, y = tiny_corpus
+    plain = Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y)
+    weights = np.where(np.arange(len(y)) == 0, 50.0, 1.0)
+    heavy = Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y,
+                                                                   sample_weight=weights)
+    assert not np.allclose(plain.decision_function(texts), heavy.decision_function(texts))
+    with pytest.raises(ValueError, match="sample_weight must be"):
+        Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y, sample_weight=[1.0])
+
+
+def test_retraining_keeps_the_previous_model(tmp_path):
+    from vnmisinfo.evaluation.train import keep_previous
+
+    path = tmp_path / "m.skops"
+    assert keep_previous(path) is None
+    path.write_bytes(b"old model")
+    (tmp_path / "m.skops.sha256").write_text("x  m.skops\n")
+    previous = keep_previous(path)
+    assert previous == tmp_path / "m.previous.skops" and previous.read_bytes() == b"old model"
+    assert not path.exists() and (tmp_path / "m.previous.skops.sha256").is_file()
