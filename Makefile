@@ -43,6 +43,8 @@ model: $(CORE)  ## Rebuild the shipped default model from ../shared/corpora.
 bench: $(DEV)  ## Run the benchmarks.
 	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/bench_robustness.py
+	$(BIN)/python benchmarks/bench_tiers.py
+	$(BIN)/python benchmarks/bench_context.py --folds 3
 
 notebooks: $(DEV)  ## Re-execute the notebooks in place to refresh their stored outputs.
 	$(BIN)/python notebooks/run.py
