@@ -121,14 +121,14 @@ def test_evaluation_on_training_rows_only_stops(tmp_path, fitted_detector, tiny_
 
 
 def test_verdicts_join_the_training_set_with_their_weight_and_win_on_the_same_text():
-    from vnmisinfo.evaluation.train import _with_feedback
+    from vnmisinfo.evaluation.train import with_feedback
 
     data = pd.DataFrame({"text": ["Tin A về tỏi", "Tin B về thời tiết"], "title": ["", ""],
                          "label": [0, 0], "source": ["reintel/train.csv"] * 2, "group": [0, 1]})
     feedback = pd.DataFrame({"text": ["Tin A về tỏi", "Bài mới năm 2024"], "label": [1, 1],
                              "time": ["2024-05-02T00:00:00Z", "2024-05-01T00:00:00Z"]})
     said: list[str] = []
-    combined, weights, meta = _with_feedback(data, feedback, 4.0, "store/", said.append)
+    combined, weights, meta = with_feedback(data, feedback, 4.0, "store/", said.append)
     assert len(combined) == 3 and combined["label"].tolist() == [0, 1, 1]
     assert weights.tolist() == [1.0, 4.0, 4.0]
     assert meta["replaced_public_rows"] == 1 and meta["rows"] == 2

@@ -36,6 +36,7 @@ __all__ = [
     "drop_one_field_report",
     "make_detector",
     "train_preset",
+    "with_feedback",
     "without_field",
     "without_metadata",
     "write_model_card",
@@ -214,10 +215,15 @@ def file_hashes(paths: list[Path]) -> dict[str, str]:
 FEEDBACK_WEIGHT = 10.0
 
 
-def _with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: float,
+def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: float,
                    source: str, log: Callable[[str], None]
                    ) -> tuple[pd.DataFrame, np.ndarray | None, dict[str, Any]]:
-    """The training set with the verdicts added (theirs win on the same text), and weights."""
+    """The training set with reviewers' verdicts added, and the weight of each row.
+
+    Verdicts win over public rows with the same normalized text; each verdict
+    weighs ``weight`` public rows.  Returns ``(frame, weights, metadata)``;
+    ``weights`` is None when there is no feedback.
+    """
     if feedback is None or not len(feedback):
         return data, None, {}
     if not {"text", "label"} <= set(feedback.columns):
@@ -291,7 +297,7 @@ def train_preset(
     data = load_training_set(root)
     log(f"{len(data)} documents after deduplication "
         f"({int(data['label'].sum())} labelled misinformation)")
-    data, weights, feedback_meta = _with_feedback(data, feedback, feedback_weight,
+    data, weights, feedback_meta = with_feedback(data, feedback, feedback_weight,
                                                   feedback_source, log)
     log("normalizing and segmenting (cached for all folds)")
     pre = detector.preprocess(data)

@@ -47,7 +47,9 @@ from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS
 from vnmisinfo.model.explain import highlight_spans
 
-__all__ = ["INPUT_KEY", "parse_terms", "render_report", "review_rank", "write_report"]
+__all__ = [
+    "INPUT_KEY", "highlight_html", "parse_terms", "render_report", "review_rank", "write_report",
+]
 
 #: Key of an item's input columns, as the batch keeps them (see ``write_report``).
 INPUT_KEY = "_input"
@@ -138,6 +140,29 @@ def _highlight(text: str, terms: Sequence[tuple[str, float]]) -> str:
         pos = end
     parts.append(html.escape(text[pos:]))
     return "".join(parts)
+
+
+_MARK_COLOURS = {"pos": "255,80,60", "neg": "60,110,255"}
+
+
+def highlight_html(text: str, terms: Sequence[tuple[str, float]]) -> str:
+    """``text`` as escaped HTML with the terms that drove its score highlighted.
+
+    The same marks as the review page, with their colours inline, so the
+    snippet renders anywhere (a notebook, an e-mail): red pushes towards
+    misinformation, blue away from it; the stronger the term, the darker.
+
+    Examples
+    --------
+    >>> html_ = highlight_html("Uống nước chanh <nóng>", [("chanh", 0.4)])
+    >>> "<mark" in html_ and "&lt;nóng&gt;" in html_
+    True
+    """
+    out = _highlight(text, terms)
+    for cls, rgb in _MARK_COLOURS.items():
+        out = out.replace(f'<mark class="{cls}" style="--a:',
+                          f'<mark class="{cls}" style="background:rgba({rgb},var(--a));--a:')
+    return out
 
 
 def _histogram_svg(counts: Sequence[int], thresholds: tuple[float, float] | None) -> str:
