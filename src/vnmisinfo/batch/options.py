@@ -17,7 +17,43 @@ from typing import IO, Any
 from vnmisinfo.data.formats import format_of, is_stream, require_pyarrow, same_file
 from vnmisinfo.data.readers import STREAM_FORMATS, stream_format
 
-__all__: list[str] = []
+__all__ = ["with_narratives"]
+
+
+def with_narratives(model: Any, narratives: Any) -> Any:
+    """A shallow copy of ``model`` that matches against another narrative index.
+
+    Parameters
+    ----------
+    model : model, str or None
+        A model as :func:`vnmisinfo.load_model` returns, a model file, or
+        None for the shipped model; it is never changed.
+    narratives : NarrativeIndex, str or Path
+        A fitted index, a ``.skops`` index (``vnmisinfo narratives build``),
+        or a ``.jsonl`` team catalogue, fitted on the fly with the shipped
+        catalogue (:func:`vnmisinfo.narratives.team_index`).
+
+    Returns
+    -------
+    model
+        The copy, whose ``narratives`` is the given index.
+
+    Examples
+    --------
+    >>> from vnmisinfo.narratives import default_catalogue_path
+    >>> m = with_narratives(None, default_catalogue_path())
+    >>> m.narratives.verifier_ is None
+    True
+    """
+    import copy
+
+    from vnmisinfo.batch.scoring import _load
+    from vnmisinfo.narratives import team_index
+
+    index = team_index(narratives)
+    swapped = copy.copy(_load(model))
+    swapped.narratives = index
+    return swapped
 
 
 def _default_workers() -> int:

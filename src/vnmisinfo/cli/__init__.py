@@ -17,7 +17,7 @@ __all__ = ["main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ["score", "match", "train", "evaluate", "calibrate", "corpus_stats", "claimreview",
-            "queue", "feedback", "drift", "compare"]
+            "queue", "feedback", "drift", "compare", "narratives"]
 
 
 def _load(name: str):  # noqa: ANN202 - returns a module

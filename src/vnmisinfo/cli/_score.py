@@ -44,6 +44,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "It must not be the input; a symlink is followed, and a named pipe or a "
                    "device (/dev/stdout) is written straight through")
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    p.add_argument("--narratives", default=None, metavar="INDEX.skops|TEAM.jsonl",
+                   help="match against this narrative index instead of the model's: a .skops "
+                   "file from 'vnmisinfo narratives build' (with its learned decision), or a "
+                   ".jsonl team catalogue, fitted here with the shipped catalogue on the "
+                   "catalogues alone (a similarity threshold, no learned decision). The "
+                   "model itself is not changed; local engine only")
     p.add_argument("--format", default=None, choices=["csv", "jsonl", "parquet"],
                    help="input format when the extension does not say, and of standard "
                    "input (default: csv); also the output format on standard output")
@@ -100,6 +106,7 @@ _NOT_DASK = {
     "chunk_size": ("--chunk-size", "use --partition-rows"),
     "column": ("--column", "rename the columns to title, likes, comments, shares or "
                "timestamp, or use the local engine"),
+    "narratives": ("--narratives", "score with the local engine"),
 }
 #: Options that only --engine dask takes.
 _ONLY_DASK = {"scheduler": "--scheduler", "partition_rows": "--partition-rows",
@@ -121,8 +128,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and args.output in (None, "-"):
         return _usage("--resume needs -o FILE (an output file to continue)")
+    model = args.model
+    if args.narratives is not None:
+        if args.no_match:
+            return _usage("--narratives and --no-match contradict each other; drop one")
+        from vnmisinfo.batch.options import with_narratives
+
+        model = with_narratives(args.model, args.narratives)
     summary = score_file(
-        args.input, args.output, model=args.model, text_column=args.text_column,
+        args.input, args.output, model=model, text_column=args.text_column,
         explain=args.explain, fmt=args.format, output_format=args.output_format,
         id_column=args.id_column, columns=dict(args.column),
         chunksize=args.chunk_size or 2000, workers=args.workers, resume=args.resume,
