@@ -218,6 +218,7 @@ def train_rewordings(path: str | Path | None = None) -> list[tuple[str, str]]:
 def build_default_index(data_dir: str | Path | None = None, *,
                         near_misses: str | Path | None = None,
                         rewordings: str | Path | None = None,
+                        catalogue: Any = None,
                         **params: Any) -> NarrativeIndex:
     """Build the shipped index: background IDF and a learned match decision from ReINTEL.
 
@@ -244,6 +245,9 @@ def build_default_index(data_dir: str | Path | None = None, *,
         The near-miss file (default: the shipped ``eval_nearmiss.jsonl``).
     rewordings : str or Path, optional
         The training rewordings (default: the shipped ``train_reworded.jsonl``).
+    catalogue : path, list of paths or list of Narrative, optional
+        The narratives to index (default: the shipped catalogue); a team adds
+        its own file here (:func:`~vnmisinfo.narratives.team.build_team_index`).
     **params
         :class:`NarrativeIndex` parameters (``max_false_rate`` 0.02,
         ``max_hard_rate`` 0.05 and ``min_recall`` 0.95 by default).
@@ -273,7 +277,9 @@ def build_default_index(data_dir: str | Path | None = None, *,
                 if key(t) not in held_out]
     seen = {key(t) for t in background}
     negatives = background + [t for t in reliable if key(t) not in seen]
-    return NarrativeIndex(**params).fit(load_catalogue(), background=background,
+    narratives = (catalogue if isinstance(catalogue, list) and catalogue
+                  and not isinstance(catalogue[0], (str, Path)) else load_catalogue(catalogue))
+    return NarrativeIndex(**params).fit(narratives, background=background,
                                         negatives=negatives,
                                         hard_negatives=near_miss_texts(near_misses),
                                         positives=train_rewordings(rewordings),

@@ -22,8 +22,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -155,11 +154,11 @@ def add_narratives(catalogue: str | Path, entries: Sequence[dict[str, Any]], *,
     >>> import tempfile
     >>> team = Path(tempfile.mkdtemp()) / "team.jsonl"
     >>> add_narratives(team, [new_entry(id="health-001", claim="Tin đồn", rebuttal_vi="Sai.",
-    ...     source_url="https://example.org", category="health")])
+    ...     source_url="https://example.org", category="health", variants=["tin dồn"])])
     Traceback (most recent call last):
     ...
     vnmisinfo.narratives.catalogue.CatalogueError: the narrative catalogue has 1 problem(s):
-      - new entry 1 (id 'health-001'): field 'id' is already used in the shipped or team catalogue; choose another id (e.g. a 'local-' prefix).
+      - new entry 1 (id 'health-001'): field 'id' is already used in the shipped or team ...
     """
     path = Path(catalogue)
     _refuse_shipped(path)
@@ -191,7 +190,7 @@ def add_narratives(catalogue: str | Path, entries: Sequence[dict[str, Any]], *,
     return warns
 
 
-def _cell(row: dict[str, Any], name: str) -> str:
+def _cell(row: Mapping[Any, Any], name: str) -> str:
     value = row.get(name)
     return "" if value is None or value != value else str(value).strip()  # NaN != NaN
 
@@ -250,30 +249,6 @@ def entries_from_reviewed(path: str | Path, catalogue: str | Path, *,
     return entries, where, problems
 
 
-def _reintel_sets(data_dir: str | Path | None) -> tuple[list[str], list[str], list[str]]:
-    """Background, negatives and reliable posts of ReINTEL, as :func:`build_default_index` uses.
-
-    Texts also in ``train.csv`` are left out, so that it stays an evaluation set.
-    """
-    from vnmisinfo.data.corpora import default_data_dir
-    from vnmisinfo.narratives.build import _reintel_texts
-    from vnmisinfo.text.normalize import normalize_text
-
-    reintel = (Path(data_dir) if data_dir is not None else default_data_dir()) / "reintel"
-
-    def key(text: str) -> str:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return normalize_text(text).lower()
-
-    held_out = {key(t) for t in _reintel_texts(reintel / "train.csv")}
-    background = [t for t in _reintel_texts(reintel / "unlabeled.csv") if key(t) not in held_out]
-    reliable = [t for t in _reintel_texts(reintel / "warmup.csv", label=0)
-                if key(t) not in held_out]
-    seen = {key(t) for t in background}
-    return background, background + [t for t in reliable if key(t) not in seen], reliable
-
-
 def build_team_index(catalogue: str | Path, *, data_dir: str | Path | None = None,
                      **params: Any) -> tuple[NarrativeIndex, str | None]:
     """The index of the shipped catalogue plus a team file, with a learned decision if possible.
@@ -291,19 +266,15 @@ def build_team_index(catalogue: str | Path, *, data_dir: str | Path | None = Non
     note : str or None
         Why the learned decision was left out, or None.
     """
-    from vnmisinfo.narratives.build import near_miss_texts, train_rewordings
+    from vnmisinfo.narratives.build import build_default_index
 
     narratives = load_catalogue([default_catalogue_path(), Path(catalogue)])
     try:
-        background, negatives, reliable = _reintel_sets(data_dir)
+        return build_default_index(data_dir, catalogue=narratives, **params), None
     except FileNotFoundError as exc:
         return NarrativeIndex(**params).fit(narratives), (
             f"{exc} Fitted on the catalogues alone, with a similarity threshold and no "
             "learned match decision.")
-    index = NarrativeIndex(**params).fit(
-        narratives, background=background, negatives=negatives,
-        hard_negatives=near_miss_texts(), positives=train_rewordings(), rate_negatives=reliable)
-    return index, None
 
 
 def team_index(narratives: str | Path | NarrativeIndex) -> NarrativeIndex:
