@@ -13,6 +13,7 @@ ROC-AUC drop, against the goals; and the ROC-AUC with and without metadata.
 from __future__ import annotations
 
 import argparse
+import ast
 import time
 
 import numpy as np
@@ -40,6 +41,8 @@ def main() -> None:
                         help="metadata scale to try (default: the preset's)")
     parser.add_argument("--dropout", type=float, default=None,
                         help="metadata field dropout to try (default: the preset's)")
+    parser.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                        help="any other Detector parameter, e.g. --set cv=3 (repeatable)")
     args = parser.parse_args()
     start = time.perf_counter()
     data = load_training_set(args.data_dir, reintel_only=True)
@@ -48,6 +51,9 @@ def main() -> None:
         detector.set_params(meta_scale=args.scale)
     if args.dropout is not None:
         detector.set_params(meta_dropout=args.dropout)
+    for item in args.set:
+        name, _, value = item.partition("=")
+        detector.set_params(**{name: ast.literal_eval(value)})
     pre = detector.preprocess(data)
     y = data["label"].to_numpy()
     variants = {"": None, "text_only": without_metadata,
@@ -56,7 +62,8 @@ def main() -> None:
                                       n_splits=args.folds, n_jobs=args.jobs)
     report = drop_one_field_report(y, results)
     print(f"{len(y)} posts, {args.folds}-fold grouped CV, preset {args.preset}"
-          + f", meta_scale {detector.meta_scale}, meta_dropout {detector.meta_dropout}")
+          + f", meta_scale {detector.meta_scale}, meta_dropout {detector.meta_dropout}"
+          + "".join(f", {s}" for s in args.set))
     for name in ("", "text_only"):
         folds = [f["roc_auc"] for f in results[name][1]]
         label = "with metadata" if not name else "text alone"

@@ -11,13 +11,13 @@ import pytest
 import vnmisinfo
 
 GOLDEN = [
-    ("Uống nước nóng diệt được virus corona", 0.9828340510073174, "high"),
-    ("Uong nuoc nong diet duoc virus corona", 0.9756145414927776, "high"),
-    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.04274140763657231, "low"),
-    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.025515652098527963, "low"),
+    ("Uống nước nóng diệt được virus corona", 0.9838627961070275, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.9759230609458377, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.04012382839040468, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.02623227821890708, "low"),
     # A low classifier score, lifted to medium by a confident match to a known narrative.
     ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
-      "shares": 400, "timestamp": 1585000000}, 0.09434474527876097, "medium"),
+      "shares": 400, "timestamp": 1585000000}, 0.09753723352875, "medium"),
 ]
 
 

@@ -9,15 +9,18 @@ __all__ = ["PRESETS"]
 #: Metadata settings shared by the presets that read it: weight and training-time field dropout,
 #: chosen with ``benchmarks/bench_context.py`` so that no single field dominates a score.
 _CONTEXT = {"meta_scale": 0.05, "meta_dropout": 0.3}
+#: Lean fitting: missing metadata is neutral, so documents without any take the full model
+#: (no separate text-only models), and the calibrator uses 3 grouped folds: 8 fits, not 24.
+_LEAN = {"text_only_route": False, "cv": 3}
 
 #: Named configurations.  ``default`` is the shipped model; see the README's ablation.
 PRESETS: dict[str, dict[str, Any]] = {
     # Everything not named here takes the Detector's defaults (1-2-grams, char 1-5-grams across
     # word boundaries, min_df=2, max_df=0.9, LogisticRegression C=16, sigmoid).
     # Syllable n-grams rank as well as segmented words and need no CRF segmentation.
-    "default": {"channels": ("syllables", "chars", "accent_free", "meta"), **_CONTEXT},
-    "words": {"channels": ("words", "chars", "accent_free", "meta"), **_CONTEXT},
+    "default": {"channels": ("syllables", "chars", "accent_free", "meta"), **_CONTEXT, **_LEAN},
+    "words": {"channels": ("words", "chars", "accent_free", "meta"), **_CONTEXT, **_LEAN},
     "text": {"channels": ("syllables", "chars", "accent_free")},
-    "fast": {"channels": ("syllables", "accent_free", "meta"), **_CONTEXT},
+    "fast": {"channels": ("syllables", "accent_free", "meta"), **_CONTEXT, **_LEAN},
     "plain": {"channels": ("syllables",), "C": 4.0},
 }

@@ -374,6 +374,16 @@ def _feedback_lines(fb: dict[str, Any] | None) -> str:
             "only hashes of their texts.\n\n")
 
 
+def _routes_line(detector: Detector) -> str:
+    plain = ("Texts typed without tone marks are scored by a model over the accent-free view, "
+             "calibrated the same way." if detector.accent_free_route else "")
+    if getattr(detector, "text_only_route", True):
+        return ("Documents that carry no metadata at all are scored by a text-only linear model. "
+                + plain)
+    return ("Documents without metadata take the same model: missing metadata contributes "
+            "nothing. " + plain)
+
+
 def _drop_table(m: dict[str, Any]) -> str:
     rows = m.get("drop_one_field") or {}
     if not rows:
@@ -424,8 +434,8 @@ trigger removal, sanctions or any other action by itself, and it says nothing ab
 author.
 
 ## Model
-A linear classifier over TF-IDF channels {list(detector.channels)}, word n-grams
-{list(detector.word_ngram_range)}, character n-grams {list(detector.char_ngram_range)},
+A linear classifier over TF-IDF channels {list(detector.channels)}, word or syllable
+n-grams {list(detector.word_ngram_range)}, character n-grams {list(detector.char_ngram_range)},
 `{detector.classifier}` with C = {detector.C}, probabilities calibrated with
 `{detector.calibration}` on grouped cross-validated decision values. Every score is
 explained by the exact per-term contributions of the linear model (`top_terms`, text
@@ -470,9 +480,7 @@ files:
 | Brier | {fig('brier')} | {fig('brier', t)} |
 | ECE (10 bins) | {fig('ece')} | {fig('ece', t)} |
 
-Documents that carry no metadata at all are scored by a text-only linear model, and texts
-typed without tone marks by a model over the accent-free view; both are calibrated the
-same way.
+{_routes_line(detector)}
 
 Reproduce:
 `vnmisinfo train --preset {metadata.get('preset', 'default')} --data-dir ../shared/corpora`.

@@ -120,6 +120,11 @@ class Detector(ClassifierMixin, BaseEstimator):
     meta_dropout : float, default=0.0
         Chance that each metadata field of each training document is removed
         while fitting, so that no single field dominates the score.
+    text_only_route : bool, default=True
+        With the ``meta`` channel, also fit models on the text features alone
+        and score documents that carry no metadata with them.  Without it,
+        such documents take the full model, where missing metadata is neutral;
+        training fits half as many models.
     narratives : NarrativeIndex or None, default=None
         A fitted :class:`vnmisinfo.narratives.index.NarrativeIndex`.  When set,
         :meth:`score` adds the best-matching known narrative and its rebuttal
@@ -185,6 +190,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         accent_free_share: float = 0.02,
         meta_scale: float = 0.1,
         meta_dropout: float = 0.0,
+        text_only_route: bool = True,
     ) -> None:
         self.channels = channels
         self.word_ngram_range = word_ngram_range
@@ -207,6 +213,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.accent_free_share = accent_free_share
         self.meta_scale = meta_scale
         self.meta_dropout = meta_dropout
+        self.text_only_route = text_only_route
 
     # -- persistence --------------------------------------------------------------------
     _DERIVED = ("feature_names_", "plain_feature_names_")
@@ -369,13 +376,13 @@ class Detector(ClassifierMixin, BaseEstimator):
             plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
             self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
                                                     np.arange(plain.shape[1])[plain_meta])
-            if extra:
+            if extra and self.text_only_route:
                 self.plain_text_model_ = self._calibrated(splits).fit(
                     plain[:, self.plain_text_columns_], y_arr, sample_weight=w)
         self.text_model_: Any = None
-        if meta.stop > meta.start:
-            # Documents without any metadata (plain text, news articles) are scored by a
-            # text-only model: missing-value flags learned from one corpus must not move them.
+        if meta.stop > meta.start and self.text_only_route:
+            # Documents without any metadata (plain text, news articles) may be scored by a
+            # model fitted on the text features alone.
             self.text_model_ = self._calibrated(splits).fit(features[:, self.text_columns_], y_arr,
                                                             sample_weight=w)
         self.classes_ = np.array([0, 1])
