@@ -74,7 +74,7 @@ def timed_run(source: Path, tmp: Path, workers: int, model: str | None, match: b
     """Rows per second of one scoring of ``source`` on a warm local cluster of ``workers``."""
     from distributed import LocalCluster
 
-    from vnmisinfo.batch.dask import score_dask_files
+    from vnmisinfo.batch.dask_files import score_dask_files
 
     warm = make_file(tmp / "warm.csv", 8 * workers)
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

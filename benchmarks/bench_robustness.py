@@ -40,9 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perturb import PERTURBATIONS, perturb_many  # noqa: E402
 
 from vnmisinfo.data.corpora import load_training_set  # noqa: E402
+from vnmisinfo.data.schema import FRAME_COLUMNS, joined_text  # noqa: E402
 from vnmisinfo.evaluation.train import PRESETS, make_detector  # noqa: E402
 from vnmisinfo.model.detector import Detector  # noqa: E402
-from vnmisinfo.model.features import FRAME_COLUMNS, _joined  # noqa: E402
 from vnmisinfo.text.normalize import normalize_text  # noqa: E402
 from vnmisinfo.text.tokenize import accent_free, segment_many, syllables  # noqa: E402
 
@@ -66,7 +66,7 @@ def log(msg: str) -> None:
 def plain_preprocess(frame: pd.DataFrame) -> pd.DataFrame:
     """The Preprocessor's views with evasion normalization off (the baseline)."""
     out = frame.copy()
-    norm = [normalize_text(_joined(t, ti), evasion=False)
+    norm = [normalize_text(joined_text(t, ti), evasion=False)
             for t, ti in zip(out["text"], out["title"], strict=True)]
     out["norm"] = norm
     out["syll"] = [syllables(t) for t in norm]

@@ -130,9 +130,9 @@ def naive_rate(model_path: str | None, sample: int) -> float:
     import pandas as pd
     from underthesea import word_tokenize
 
-    from vnmisinfo.model.persist import load_model
+    from vnmisinfo.triage import load_model
 
-    det = load_model(model_path)
+    det = load_model(model_path).detector
     posts = pd.read_csv(UNLABELED, dtype=str, keep_default_na=False)["post_message"].tolist()
     posts = posts[:sample]
     det.predict_proba([posts[0]])  # warm up: lazy imports and tables
@@ -147,12 +147,12 @@ def train_fast(path: Path) -> Path:
     """Train the ``fast`` preset on ReINTEL train.csv and save it."""
     from vnmisinfo.data.corpora import load_reintel
     from vnmisinfo.evaluation.train import make_detector
-    from vnmisinfo.model.persist import save_model
+    from vnmisinfo.triage import Triage, save_model
 
     frame = load_reintel(CORPORA / "reintel" / "train.csv")
     frame = frame[frame["text"].str.strip() != ""].reset_index(drop=True)
     det = make_detector("fast", cv=3).fit(frame, frame["label"].to_numpy())
-    return save_model(det, path)
+    return save_model(Triage(det), path)
 
 
 def main() -> None:
