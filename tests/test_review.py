@@ -130,6 +130,14 @@ def test_queue_never_requeues_stored_texts(tmp_path):
     assert "p3" not in set(build_queue(scored_frame(), 20, store=str(tmp_path / "store"))["id"])
 
 
+def test_queue_never_offers_a_near_copy_of_a_stored_text(tmp_path):
+    store = FeedbackStore(tmp_path / "store")
+    store.add(reviewed(["misinformation"], [TEXTS[3] + " Chia sẻ ngay!"]))  # not the same text
+    q = build_queue(scored_frame(), 20, store=store)
+    assert "p3" not in set(q["id"])
+    assert q.attrs["queue"]["reviewed"] == 0 and q.attrs["queue"]["near_reviewed"] == 1
+
+
 def test_queue_refuses_filled_reviewer_columns_unless_overwritten():
     frame = scored_frame()
     frame["verdict"] = ""

@@ -105,7 +105,8 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
     explore : float, default=0.3
         Share of the budget for the most uncertain items.
     store : FeedbackStore or path, optional
-        Texts it holds (same text hash) are never queued again.
+        Texts it holds are never queued again, nor near-copies of them (the same
+        near-duplicate cluster), nor near-copies of reviewed rows of this file.
     text_column : str, optional
         The text column when it is not a known name.
     medium : float, optional
@@ -161,14 +162,24 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
     reviewed = usable & np.isin(hashes, list(known)) if known else np.zeros(n, dtype=bool)
 
     rows = np.flatnonzero(usable)
+    # Texts already reviewed (kept in the store) join the clustering, so that a near-copy of
+    # a judged text is not offered again either.
+    stored = [e.get("text", "") for e in store.entries()] if store is not None else []
+    stored_keys = [k for k in text_keys(pd.DataFrame({"text": stored, "title": ""}))
+                   if k.strip(" .")] if stored else []
     cluster = np.full(n, -1)
+    blocked: set[int] = set()
     if len(rows):
-        cluster[rows] = make_groups(pd.DataFrame(index=rows), by="text", threshold=threshold,
-                                    keys=[keys[i] for i in rows])
-    sizes = np.bincount(cluster[rows]) if len(rows) else np.zeros(0, dtype=int)
+        groups = make_groups(pd.DataFrame(index=range(len(rows) + len(stored_keys))), by="text",
+                             threshold=threshold, keys=[keys[i] for i in rows] + stored_keys)
+        cluster[rows] = groups[: len(rows)]
+        blocked = {int(g) for g in groups[len(rows):]} | {int(c) for c in cluster[reviewed]}
+    sizes = (np.bincount(cluster[rows], minlength=int(cluster.max()) + 1) if len(rows)
+             else np.zeros(0, dtype=int))
+    near_reviewed = usable & ~reviewed & np.isin(cluster, list(blocked))
     rank = np.array([_TIER_RANK.get(str(t).strip().lower(), 3) for t in tiers])
     order = np.lexsort((np.arange(n), -np.nan_to_num(score), rank))
-    candidates = usable & ~reviewed
+    candidates = usable & ~reviewed & ~near_reviewed
     best: dict[int, int] = {}
     for i in order:
         if candidates[i] and cluster[i] not in best:
@@ -191,9 +202,10 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
     tail = [*QUEUE_COLUMNS, *(c for c in REVIEW_COLUMNS if c not in frame.columns)]
     out = out[[*(c for c in frame.columns if c not in QUEUE_COLUMNS), *tail]]
     out = out.reset_index(drop=True)
-    out.attrs = {"queue": {"rows": n, "clusters": len(sizes),
+    out.attrs = {"queue": {"rows": n, "clusters": int(len(np.unique(cluster[rows]))),
                            "unscored": int((np.isnan(score)).sum()),
                            "empty": int((~np.isnan(score) & ~usable).sum()),
-                           "reviewed": int(reviewed.sum()), "top": len(top),
+                           "reviewed": int(reviewed.sum()),
+                           "near_reviewed": int(near_reviewed.sum()), "top": len(top),
                            "uncertain": int(len(uncertain)), "medium": float(medium)}}
     return out
