@@ -157,3 +157,23 @@ def test_retraining_keeps_the_previous_model(tmp_path):
     previous = keep_previous(path)
     assert previous == tmp_path / "m.previous.skops" and previous.read_bytes() == b"old model"
     assert not path.exists() and (tmp_path / "m.previous.skops.sha256").is_file()
+
+
+def test_model_card_says_how_tiers_context_and_data_work(tmp_path, meta_detector):
+    from vnmisinfo.evaluation.train import write_model_card
+
+    metadata = {"preset": "tiny", "training_rows": 24, "training_positives": 12,
+                "training_data": {"reintel/train.csv": "ab" * 32},
+                "cv_metrics": {"roc_auc": {"mean": 0.9, "std": 0.01},
+                               "drop_one_field": {"likes": {"mean_abs_change": 0.01,
+                                                            "share_moved_0.2": 0.0,
+                                                            "roc_auc_drop": 0.001}}},
+                "feedback": {"rows": 3, "misinformation": 2, "reliable": 1, "weight": 10.0,
+                             "first": "2024-01-01", "last": "2024-02-01", "store": "s"}}
+    text = write_model_card(tmp_path / "CARD.md", metadata, meta_detector).read_text("utf-8")
+    assert text.startswith("# Model card: vnmisinfo `tiny` detector")
+    assert "## Tier policy" in text and "`high` from 0.8" in text
+    assert "| likes | 0.010 | 0.000 | +0.0010 |" in text
+    assert "Reviewers' verdicts: 3 (2 misinformation, 1 reliable" in text
+    assert "| ROC-AUC | 0.900 ± 0.010 | not measured |" in text
+    assert "{{" not in text and "}}" not in text

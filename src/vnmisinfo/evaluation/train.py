@@ -411,6 +411,15 @@ def keep_previous(output: str | Path) -> Path | None:
     return previous
 
 
+def _card_template() -> Any:
+    """The model card's Markdown template (jinja2, no HTML escaping: the card is Markdown)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("vnmisinfo.evaluation", "templates"),
+                      autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+    return env.get_template("model_card.md.j2")
+
+
 def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detector) -> Path:
     """Write a model card: intended use, data, metrics, limitations and responsible use."""
     m = metadata.get("cv_metrics", {})
@@ -421,88 +430,27 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
         v = (m if block is None else block).get(key)
         return f"{v['mean']:.3f} ± {v['std']:.3f}" if isinstance(v, dict) else "not measured"
 
-    t = m.get("text_only") or {}
-
-    data_lines = "\n".join(f"| `{k}` | `{v[:16]}…` |" for k, v in metadata["training_data"].items())
-    text = f"""# Model card: vnmisinfo `{metadata.get('preset', 'custom')}` detector
-
-## Intended use
-Triage of Vietnamese social-media posts and news articles for **human fact-checkers**: the
-model ranks texts by how likely they carry a false or distorted factual claim, so that
-reviewers look at the likeliest first. A score is a lead, never a verdict. It must not
-trigger removal, sanctions or any other action by itself, and it says nothing about the
-author.
-
-## Model
-A linear classifier over TF-IDF channels {list(detector.channels)}, word or syllable
-n-grams {list(detector.word_ngram_range)}, character n-grams {list(detector.char_ngram_range)},
-`{detector.classifier}` with C = {detector.C}, probabilities calibrated with
-`{detector.calibration}` on grouped cross-validated decision values. Every score is
-explained by the exact per-term contributions of the linear model (`top_terms`, text
-n-grams only); post metadata is reported apart (`context`).
-
-## Tier policy
-The classifier gives `high` from {policy['high']} and `medium` from {policy['medium']}. A
-confident match to a known false narrative of the catalogue lifts an item to at least
-`medium`, and to `high` when the classifier agrees (probability from {policy['medium']}).
-Each result says why (`tier_reason`: `classifier`, `known narrative` or `both`). A tier is a
-triage signal for a human reviewer, never a verdict.
-
-## Context signals
-Likes, comments, shares and the posting hour are centred on a typical training post and
-weighted by `meta_scale` = {detector.meta_scale}; a missing field is 0 and contributes
-nothing, so a missing count is never evidence. While fitting, each field of each post is
-removed with probability `meta_dropout` = {detector.meta_dropout}, so that no single field
-dominates. Grouped CV, one field removed from every row of the test folds:
-
-{_drop_table(m)}
-
-## Training data
-{_feedback_lines(metadata.get("feedback"))}{metadata['training_rows']} documents after \
-deduplication on normalized text
-({metadata['training_positives']} labelled misinformation): ReINTEL (VLSP 2020) train and
-warm-up, and VFND (GPL-3.0). Poster identities (`user_name`) are never used. The model
-file keeps 64-bit hashes of the normalized training texts (never the texts), so that
-`vnmisinfo evaluate` and `vnmisinfo calibrate` can leave training rows out. SHA-256 of the
-files:
-
-| file | sha256 |
-|---|---|
-{data_lines}
-
-## Metrics
-{m.get('protocol', 'Not cross-validated.')}
-
-| metric | with metadata | text alone (metadata removed from the test folds) |
-|---|---|---|
-| ROC-AUC | {fig('roc_auc')} | {fig('roc_auc', t)} |
-| PR-AUC | {fig('pr_auc')} | {fig('pr_auc', t)} |
-| Brier | {fig('brier')} | {fig('brier', t)} |
-| ECE (10 bins) | {fig('ece')} | {fig('ece', t)} |
-
-{_routes_line(detector)}
-
-Reproduce:
-`vnmisinfo train --preset {metadata.get('preset', 'default')} --data-dir ../shared/corpora`.
-
-## Limitations
-- Trained on 2017–2020 data, much of it about COVID-19: new topics and new styles of
-  false claims are scored less reliably. Expect drift; re-evaluate on your own data.
-- A bag-of-n-grams model learns topics and styles that co-occur with misinformation in its
-  training data. It does not check facts: true posts on the same topics can score high and
-  new false claims in neutral language can score low.
-- ReINTEL labels are the dataset authors' judgements of reliability; VFND outlets carry a
-  single label each, so outlet style can leak into the model.
-- It is for Vietnamese; other languages get meaningless scores.
-- Metadata carries ReINTEL's collection artefacts (in ReINTEL a missing comment count meant
-  unreliable 88% of the time). Missing fields are therefore neutral by design, and context
-  is bounded; still, read `context` apart from `top_terms`: it says nothing about the text.
-
-## Responsible use
-Use it to prioritise human review, with the explanation and any matched narrative in view.
-Do not use it to judge people, to censor opinion or criticism, or to act without a human
-check. Report errors, and keep a record of the decisions reviewers make.
-"""
+    context = {
+        "preset": metadata.get("preset", "custom"),
+        "preset_or_default": metadata.get("preset", "default"),
+        "channels": list(detector.channels), "word_ngrams": list(detector.word_ngram_range),
+        "char_ngrams": list(detector.char_ngram_range), "classifier": detector.classifier,
+        "C": detector.C, "calibration": detector.calibration,
+        "high": policy["high"], "medium": policy["medium"],
+        "meta_scale": detector.meta_scale, "meta_dropout": detector.meta_dropout,
+        "drop_table": _drop_table(m), "feedback": _feedback_lines(metadata.get("feedback")),
+        "rows": metadata["training_rows"], "positives": metadata["training_positives"],
+        "data_lines": "\n".join(f"| `{k}` | `{v[:16]}…` |"
+                                for k, v in metadata["training_data"].items()),
+        "protocol": m.get("protocol", "Not cross-validated."),
+        "figs": {k: fig(k) for k in ("roc_auc", "pr_auc", "brier", "ece")},
+        "text_figs": {k: fig(k, m.get("text_only") or {})
+                      for k in ("roc_auc", "pr_auc", "brier", "ece")},
+        "routes": _routes_line(detector),
+    }
+    text = _card_template().render(**context)
+    if not text.endswith("\n"):
+        text += "\n"
     path = Path(path)
     path.write_text(text, encoding="utf-8")
     return path
