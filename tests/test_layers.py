@@ -143,3 +143,29 @@ def test_the_checker_catches_an_upward_import_and_a_cycle(tmp_path):
 def test_modules_stay_small(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= 560, f"{path.name} has {lines} lines; split it by concern"
+
+
+def _function_sizes(path: Path) -> list[tuple[int, str]]:
+    """Lines of code (docstring excluded) of each function in a file."""
+    sizes = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0]
+            doc = (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                   and isinstance(first.value.value, str) and len(node.body) > 1)
+            start = node.body[1].lineno if doc else first.lineno
+            sizes.append((node.end_lineno - start + 1, node.name))  # type: ignore[operator]
+    return sizes
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: _module_name(p))
+def test_functions_stay_small(path):
+    big = [(n, name) for n, name in _function_sizes(path) if n > 80]
+    assert not big, f"{path.name}: functions over 80 lines of code: {big}"
+
+
+def test_the_size_check_counts_code_not_docstrings(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(90))
+    source = tmp_path / "m.py"
+    source.write_text(f'def f():\n    """Doc.\n\n    More.\n    """\n{body}\n', encoding="utf-8")
+    assert _function_sizes(source) == [(90, "f")]
