@@ -404,15 +404,3 @@ def test_installed_console_script_runs_the_review_loop(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "3 verdict(s) added" in done.stderr
-
-
-@pytest.mark.parametrize("argv", [["queue", "--help"], ["feedback", "--help"]], ids=" ".join)
-def test_help_imports_no_heavy_library(argv):
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "vnmisinfo.cli", *argv],
-                          capture_output=True, text=True, check=True)
-    assert "usage: vnmisinfo" in done.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
-                if line.startswith("import time:")}
-    assert len(imported) > 20
-    heavy = {"sklearn", "pandas", "underthesea", "scipy"} & imported
-    assert not heavy, f"{' '.join(argv)} imported {sorted(heavy)}"

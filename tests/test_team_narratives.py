@@ -177,15 +177,3 @@ def test_team_index_from_jsonl(tmp_path):
     index = team_index(team)
     assert "local-7" in {n["id"] for n in index.narratives_}
     assert team_index(index) is index
-
-
-def test_help_imports_no_heavy_library():
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "vnmisinfo.cli",
-                           "narratives", "--help"], capture_output=True, text=True, check=True)
-    assert "add" in done.stdout and "build" in done.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
-                if line.startswith("import time:")}
-    assert not {"sklearn", "pandas", "underthesea", "scipy"} & imported
