@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import glob
-import json
 import logging
 import math
 import os
@@ -31,6 +30,7 @@ from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
 from vnmisinfo.batch.scoring import _load, _thresholds
 from vnmisinfo.data.formats import EXTENSIONS, is_stream, require_pyarrow, same_file
 from vnmisinfo.data.readers import column_map, id_column_of
+from vnmisinfo.data.writers import csv_cell
 
 __all__ = ["score_dask_files"]
 
@@ -213,13 +213,6 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         yield client
 
 
-def _cell(value: Any) -> Any:
-    """A list or dict as JSON text, as in the local engine's CSV and Parquet output."""
-    if isinstance(value, (list, dict, tuple)):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return value
-
-
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -274,7 +267,7 @@ def _finish_part(frame: pd.DataFrame, index: int, spec: _PartSpec) -> dict[str, 
     frame = frame.reindex(columns=spec.columns)
     for c in frame.columns:
         if str(c).startswith(PREFIX) and frame[c].dtype == object:
-            frame[c] = [_cell(v) for v in frame[c]]
+            frame[c] = [csv_cell(v) for v in frame[c]]
     frame["vnm_label"] = frame["vnm_label"].astype("Int64")
     out: dict[str, Any] = {"summary": _part_summary(frame)}
     if spec.report_top >= 0:

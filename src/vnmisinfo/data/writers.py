@@ -27,10 +27,10 @@ from typing import IO, Any
 
 from vnmisinfo.data.formats import require_pyarrow
 
-__all__ = ["open_writer"]
+__all__ = ["csv_cell", "open_writer"]
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     """A CSV cell: lists, tuples and dicts as JSON text, anything else as it is."""
     if isinstance(value, (list, dict, tuple)):
         return json.dumps(value, ensure_ascii=False, default=str)
@@ -68,7 +68,7 @@ class _CsvWriter(_Writer):
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         cols = self.columns
-        self._csv.writerows([[_cell(r.get(c)) if r.get(c) is not None else "" for c in cols]
+        self._csv.writerows([[csv_cell(r.get(c)) if r.get(c) is not None else "" for c in cols]
                              for r in rows])
         self._text.flush()
 
