@@ -278,9 +278,11 @@ def test_unaccented_text_with_metadata_keeps_its_metadata(meta_detector):
 
 def test_large_batches_are_transformed_in_slices_with_the_same_result(fitted_detector,
                                                                       tiny_corpus, monkeypatch):
-    import vnmisinfo.model.detector as detector_module
+    import vnmisinfo.model.features as features_module
 
     texts, _ = tiny_corpus
     whole = fitted_detector.predict_proba(texts)
-    monkeypatch.setattr(detector_module, "_TRANSFORM_ROWS", 5)
+    monkeypatch.setattr(features_module, "_TRANSFORM_ROWS", 5)
+    np.testing.assert_allclose(fitted_detector.predict_proba(texts), whole)
+    monkeypatch.setattr(features_module, "_TRANSFORM_CHARS", 30)  # long rows stand alone
     np.testing.assert_allclose(fitted_detector.predict_proba(texts), whole)

@@ -152,7 +152,6 @@ def model_vocabulary(model: Any) -> frozenset[str]:
     Segmented words (``hà_nội``) count by their syllables, since drift is
     measured on syllables.  A model without such a channel gives an empty set.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import Pipeline
 
     detector = getattr(model, "detector", model)
@@ -165,9 +164,11 @@ def model_vocabulary(model: Any) -> frozenset[str]:
         if column not in ("words", "syll"):
             continue
         if isinstance(step, Pipeline):
-            step = next((s for _, s in step.steps if isinstance(s, TfidfVectorizer)), None)
-        known.update(part for term in (getattr(step, "vocabulary_", None) or {})
-                     if " " not in term for part in term.split("_"))
+            step = step.steps[0][1]
+        # a hashed channel keeps its unigrams as one string; a vocabulary channel, as a dict
+        terms = (step.unigrams_.split("\n") if getattr(step, "unigrams_", "")
+                 else getattr(step, "vocabulary_", None) or {})
+        known.update(part for term in terms if " " not in term for part in term.split("_"))
     known.discard("")
     return frozenset(known)
 

@@ -13,14 +13,23 @@ _CONTEXT = {"meta_scale": 0.05, "meta_dropout": 0.3}
 #: (no separate text-only models), and the calibrator uses 3 grouped folds: 8 fits, not 24.
 _LEAN = {"text_only_route": False, "cv": 3}
 
+#: Hashed n-grams: no vocabulary in memory, a few numpy passes per batch (see
+#: ``benchmarks/bench_frontier.py`` for quality against speed).
+_HASHED = {"n_features": 2**20}
+
 #: Named configurations.  ``default`` is the shipped model; see the README's ablation.
 PRESETS: dict[str, dict[str, Any]] = {
     # Everything not named here takes the Detector's defaults (1-2-grams, char 1-5-grams across
     # word boundaries, min_df=2, max_df=0.9, LogisticRegression C=16, sigmoid).
     # Syllable n-grams rank as well as segmented words and need no CRF segmentation.
-    "default": {"channels": ("syllables", "chars", "accent_free", "meta"), **_CONTEXT, **_LEAN},
+    "default": {"channels": ("syllables", "chars", "accent_free", "meta"), **_CONTEXT, **_LEAN,
+                **_HASHED},
+    # The same channels over learned vocabularies (the 0.2 default): slower, a larger file.
+    "vocabulary": {"channels": ("syllables", "chars", "accent_free", "meta"), **_CONTEXT,
+                   **_LEAN},
     "words": {"channels": ("words", "chars", "accent_free", "meta"), **_CONTEXT, **_LEAN},
-    "text": {"channels": ("syllables", "chars", "accent_free")},
-    "fast": {"channels": ("syllables", "accent_free", "meta"), **_CONTEXT, **_LEAN},
+    "text": {"channels": ("syllables", "chars", "accent_free"), **_HASHED},
+    # No character n-grams: the fastest configuration.
+    "fast": {"channels": ("syllables", "accent_free", "meta"), **_CONTEXT, **_LEAN, **_HASHED},
     "plain": {"channels": ("syllables",), "C": 4.0},
 }

@@ -420,6 +420,24 @@ def _card_template() -> Any:
     return env.get_template("model_card.md.j2")
 
 
+def _heavy_lines(detector: Any, k: int = 15) -> str:
+    """The heaviest terms of each class as a Markdown table (none for an older model)."""
+    if not hasattr(detector, "heavy_terms_"):
+        return "Not recorded for this model."
+    top = detector.top_terms(k)
+    rows = ["| misinformation term | weight | reliable term | weight |", "|---|---|---|---|"]
+    pos, neg = top["misinformation"], top["reliable"]
+    for i in range(max(len(pos), len(neg))):
+        a = pos[i] if i < len(pos) else ("", 0.0)
+        b = neg[i] if i < len(neg) else ("", 0.0)
+        rows.append(f"| {_cell(a[0])} | {a[1]:+.2f} | {_cell(b[0])} | {b[1]:+.2f} |")
+    return "\n".join(rows)
+
+
+def _cell(term: str) -> str:
+    return "`" + term.replace("|", "\\|").replace("`", "'") + "`" if term else ""
+
+
 def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detector) -> Path:
     """Write a model card: intended use, data, metrics, limitations and responsible use."""
     m = metadata.get("cv_metrics", {})
@@ -447,6 +465,11 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
         "text_figs": {k: fig(k, m.get("text_only") or {})
                       for k in ("roc_auc", "pr_auc", "brier", "ece")},
         "routes": _routes_line(detector),
+        "hashed": (f"hashed into {detector.n_features:,} buckets per channel (no vocabulary is "
+                   "stored; an explanation finds the n-gram behind a bucket in the text it "
+                   "explains)" if getattr(detector, "n_features", None)
+                   else "over vocabularies learned from the training texts"),
+        "heavy": _heavy_lines(detector),
     }
     text = _card_template().render(**context)
     if not text.endswith("\n"):

@@ -28,27 +28,23 @@ from sklearn.utils.validation import check_is_fitted
 
 from vnmisinfo.data.hygiene import text_groups
 from vnmisinfo.data.schema import META_COLUMNS
-from vnmisinfo.model.explain import context_contributions, top_contributions
-from vnmisinfo.model.features import Preprocessor, build_union, drop_fields, meta_slice
+from vnmisinfo.model.explain import context_contributions, rank_terms, top_pairs
+from vnmisinfo.model.features import (
+    Preprocessor,
+    build_union,
+    column_names,
+    drop_fields,
+    heaviest_terms,
+    meta_names,
+    meta_slice,
+    transform_in_slices,
+)
 from vnmisinfo.text.accents import diacritic_share
 from vnmisinfo.text.normalize import strip_diacritics
 
 __all__ = ["Detector"]
 
 _CLASSIFIERS = ("logreg", "linearsvc", "sgd")
-
-
-_TRANSFORM_ROWS = 256  # bounds the n-gram lists a vectorizer builds at once: flat memory
-
-
-def _transform(union: Any, frame: pd.DataFrame) -> sp.csr_matrix:
-    """``union.transform(frame)`` in slices of rows, stacked: same result, bounded memory."""
-    if len(frame) <= _TRANSFORM_ROWS:
-        return sp.csr_matrix(union.transform(frame))
-    return sp.csr_matrix(sp.vstack([
-        sp.csr_matrix(union.transform(frame.iloc[i:i + _TRANSFORM_ROWS]))
-        for i in range(0, len(frame), _TRANSFORM_ROWS)
-    ]))
 
 
 def _check_labels(y: Any, n: int) -> np.ndarray:
@@ -125,6 +121,12 @@ class Detector(ClassifierMixin, BaseEstimator):
         and score documents that carry no metadata with them.  Without it,
         such documents take the full model, where missing metadata is neutral;
         training fits half as many models.
+    n_features : int or None, default=None
+        Hash the n-grams of each text channel into this many buckets, with a
+        stored IDF vector and no vocabulary
+        (:class:`~vnmisinfo.model.hashing.HashedTfidf`): a few numpy passes
+        per batch, a small model file and a quick load.  ``None`` learns a
+        vocabulary per channel.
     narratives : NarrativeIndex or None, default=None
         A fitted :class:`vnmisinfo.narratives.index.NarrativeIndex`.  When set,
         :meth:`score` adds the best-matching known narrative and its rebuttal
@@ -191,6 +193,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         meta_scale: float = 0.1,
         meta_dropout: float = 0.0,
         text_only_route: bool = True,
+        n_features: int | None = None,
     ) -> None:
         self.channels = channels
         self.word_ngram_range = word_ngram_range
@@ -214,25 +217,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.meta_scale = meta_scale
         self.meta_dropout = meta_dropout
         self.text_only_route = text_only_route
-
-    # -- persistence --------------------------------------------------------------------
-    _DERIVED = ("feature_names_", "plain_feature_names_")
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Feature names follow from the fitted unions; skops would write each of the
-        # ~10^6 names as its own JSON node, so they are rebuilt on load instead.
-        state = dict(super().__getstate__())
-        for name in self._DERIVED:
-            state.pop(name, None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for name, union in (("feature_names_", "features_"),
-                            ("plain_feature_names_", "plain_features_")):
-            if getattr(self, union, None) is not None and not hasattr(self, name):
-                setattr(self, name,
-                        np.asarray(getattr(self, union).get_feature_names_out(), dtype=object))
+        self.n_features = n_features
 
     # -- construction -------------------------------------------------------------------
     def _linear_model(self, n_samples: int) -> Any:
@@ -279,6 +264,7 @@ class Detector(ClassifierMixin, BaseEstimator):
             max_features=self.max_features,
             nb_scaling=self.nb_scaling,
             meta_scale=self.meta_scale,
+            n_features=self.n_features,
         )
 
     def _calibrated(self, splits: list) -> CalibratedClassifierCV:
@@ -358,7 +344,6 @@ class Detector(ClassifierMixin, BaseEstimator):
         meta = self.features_.output_indices_.get("meta", slice(0, 0))
         self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
                                           np.arange(features.shape[1])[meta])
-        self.feature_names_ = np.asarray(self.features_.get_feature_names_out(), dtype=object)
         self.plain_features_: Any = None
         self.plain_model_: Any = None
         self.plain_text_model_: Any = None
@@ -371,8 +356,6 @@ class Detector(ClassifierMixin, BaseEstimator):
                 sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr)),
                 self.plain_features_)
             self.plain_model_ = self._calibrated(splits).fit(plain, y_arr, sample_weight=w)
-            self.plain_feature_names_ = np.asarray(
-                self.plain_features_.get_feature_names_out(), dtype=object)
             plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
             self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
                                                     np.arange(plain.shape[1])[plain_meta])
@@ -386,6 +369,8 @@ class Detector(ClassifierMixin, BaseEstimator):
             self.text_model_ = self._calibrated(splits).fit(features[:, self.text_columns_], y_arr,
                                                             sample_weight=w)
         self.classes_ = np.array([0, 1])
+        self.heavy_terms_ = heaviest_terms(self.features_, frame, features,
+                                           np.ravel(self.pipeline_.named_steps["clf"].coef_))
         return self
 
     @property
@@ -402,7 +387,7 @@ class Detector(ClassifierMixin, BaseEstimator):
     def transform(self, X: Any) -> Any:
         """The sparse feature matrix the linear model reads."""
         check_is_fitted(self, "features_")
-        return _transform(self.features_, self.preprocess(X))
+        return transform_in_slices(self.features_, self.preprocess(X))
 
     def _routes(self, frame: pd.DataFrame) -> np.ndarray:
         """Which model scores each row.
@@ -422,30 +407,31 @@ class Detector(ClassifierMixin, BaseEstimator):
                 routes[unaccented & no_meta] = 3
         return routes
 
-    def _parts(self, frame: pd.DataFrame, features: Any) -> list[tuple]:
-        """``(rows, features, calibrated classifier, names, meta slice)`` for each model in use."""
+    def _parts(self, frame: pd.DataFrame, features: Any = None) -> list[tuple]:
+        """``(rows, features, calibrated classifier, union, meta slice)`` for each model in use.
+
+        Each row's features are computed only for the model that scores it.
+        """
         routes = self._routes(frame)
         parts = []
         for route in (0, 1, 2, 3):
             rows = np.flatnonzero(routes == route)
             if not rows.size:
                 continue
-            if route == 0:
-                parts.append((rows, features[rows], self.model_.calibrated_classifiers_[0],
-                              self.feature_names_, self._meta_slice(self.features_)))
-            elif route == 1:
-                parts.append((rows, features[rows][:, self.text_columns_],
-                              self.text_model_.calibrated_classifiers_[0],
-                              self.feature_names_[self.text_columns_], slice(0, 0)))
+            if route in (0, 1):
+                block = (features[rows] if features is not None
+                         else transform_in_slices(self.features_, frame.iloc[rows]))
+                model, union, meta = self.model_, self.features_, self._meta_slice(self.features_)
+                if route == 1:
+                    block, model, meta = block[:, self.text_columns_], self.text_model_, slice(0, 0)
             else:
-                block = _transform(self.plain_features_, frame.iloc[rows])
-                model, names = self.plain_model_, self.plain_feature_names_
+                block = transform_in_slices(self.plain_features_, frame.iloc[rows])
+                model, union = self.plain_model_, self.plain_features_
                 meta = self._meta_slice(self.plain_features_)
                 if route == 3:
-                    block = block[:, self.plain_text_columns_]
-                    model, names = self.plain_text_model_, names[self.plain_text_columns_]
+                    block, model = block[:, self.plain_text_columns_], self.plain_text_model_
                     meta = slice(0, 0)
-                parts.append((rows, block, model.calibrated_classifiers_[0], names, meta))
+            parts.append((rows, block, model.calibrated_classifiers_[0], union, meta, route))
         return parts
 
     def _drop_fields(self, features: sp.csr_matrix, union: Any) -> sp.csr_matrix:
@@ -453,10 +439,10 @@ class Detector(ClassifierMixin, BaseEstimator):
 
     _meta_slice = staticmethod(meta_slice)
 
-    def _decision_and_proba(self, frame: pd.DataFrame, features: Any) -> tuple:
+    def _decision_and_proba(self, frame: pd.DataFrame, parts: list[tuple]) -> tuple:
         decision = np.zeros(len(frame))
         proba = np.zeros(len(frame))
-        for rows, block, calibrated, *_ in self._parts(frame, features):
+        for rows, block, calibrated, *_ in parts:
             d = np.ravel(calibrated.estimator.decision_function(block))
             decision[rows] = d
             proba[rows] = calibrated.calibrators[0].predict(d)
@@ -466,8 +452,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         """Signed distance to the linear boundary; positive leans to misinformation."""
         check_is_fitted(self, "model_")
         frame = self.preprocess(X)
-        features = _transform(self.features_, frame)
-        return self._decision_and_proba(frame, features)[0]
+        return self._decision_and_proba(frame, self._parts(frame))[0]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probabilities of shape (n_samples, 2); column 1 is misinformation.
@@ -477,13 +462,34 @@ class Detector(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         frame = self.preprocess(X)
-        features = _transform(self.features_, frame)
-        p = self._decision_and_proba(frame, features)[1]
+        p = self._decision_and_proba(frame, self._parts(frame))[1]
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
         """1 where the probability reaches ``medium_threshold``, else 0."""
         return (self.predict_proba(X)[:, 1] >= self.medium_threshold).astype(int)
+
+    def top_terms(self, k: int = 15) -> dict[str, list[tuple[str, float]]]:
+        """The heaviest text terms of each class of the full model, named at fit time.
+
+        Returns
+        -------
+        dict
+            ``{"misinformation": [(term, weight), ...], "reliable": [...]}``,
+            at most ``k`` of each, heaviest first.
+
+        Examples
+        --------
+        >>> texts = ["Uống nước chanh nóng diệt virus corona", "Tỏi sống chữa khỏi covid",
+        ...          "Hà Nội nắng nhẹ cuối tuần", "Đà Nẵng mưa rào buổi chiều"] * 2
+        >>> det = Detector(channels=("syllables",), min_df=1, cv=2, n_features=2**16)
+        >>> det.fit(texts, [1, 1, 0, 0] * 2).top_terms(1)
+        {'misinformation': [('sống', 0.8259)], 'reliable': [('buổi', -0.7471)]}
+        """
+        check_is_fitted(self, "model_")
+        heavy = getattr(self, "heavy_terms_", {})
+        return {label: [(str(t), float(w)) for t, w in heavy.get(label, [])[:k]]
+                for label in ("misinformation", "reliable")}
 
     def tier(self, probabilities: Any) -> list[str]:
         """Map probabilities to review tiers ``high`` / ``medium`` / ``low``.
@@ -524,19 +530,21 @@ class Detector(ClassifierMixin, BaseEstimator):
         frame = self.preprocess(X)
         if not len(frame):
             return []
-        features = _transform(self.features_, frame)
-        _, proba = self._decision_and_proba(frame, features)
+        parts = self._parts(frame)
+        _, proba = self._decision_and_proba(frame, parts)
         terms: list[list[tuple[str, float]]] = [[] for _ in range(len(frame))]
         context: list[list[tuple[str, float]]] = [[] for _ in range(len(frame))]
-        for rows, block, calibrated, names, meta in self._parts(frame, features):
+        for rows, block, calibrated, union, meta, route in parts:
             coef = np.ravel(calibrated.estimator.coef_)
-            if meta.stop > meta.start:
-                text = np.r_[0:meta.start, meta.stop:block.shape[1]]
-                found = top_contributions(block[:, text], coef[text], names[text], k)
-                signals = context_contributions(block[:, meta], coef[meta], list(names[meta]))
-            else:
-                found = top_contributions(block, coef, names, k)
-                signals = [[] for _ in rows]
+            text_coef = coef.copy()
+            text_coef[meta] = 0.0  # metadata is reported apart, as context
+            at, cols, values = top_pairs(block, text_coef, 4 * k)
+            if route in (1, 3):  # a text-only model reads a subset of the union's columns
+                cols = (self.text_columns_ if route == 1 else self.plain_text_columns_)[cols]
+            names = column_names(union, frame.iloc[rows], at, cols)
+            found = rank_terms(len(rows), at, names, values, k)
+            signals = (context_contributions(block[:, meta], coef[meta], meta_names(union))
+                       if meta.stop > meta.start else [[] for _ in rows])
             for r, tt, cc in zip(rows, found, signals, strict=True):
                 terms[r], context[r] = tt, cc
         return [

@@ -19,9 +19,12 @@ import scipy.sparse as sp
 from vnmisinfo.text.tokenize import accent_free
 
 __all__ = [
-    "context_contributions", "format_terms", "highlight_spans", "readable_term",
-    "top_contributions",
+    "context_contributions", "format_terms", "highlight_spans", "rank_terms", "readable_term",
+    "top_contributions", "top_pairs",
 ]
+
+
+_CHANNELS = ("words", "syllables", "chars", "accent_free", "accent_free_chars", "meta")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -43,7 +46,7 @@ def readable_term(name: str) -> str:
     """
     channel, _, term = name.partition("__")
     if not term:
-        return name
+        return name if channel not in _CHANNELS else ""
     if channel == "meta":
         return f"[{term}]"
     if channel == "chars":
@@ -52,6 +55,93 @@ def readable_term(name: str) -> str:
         return f"≈«{term.strip()}»"
     text = term.replace("_", " ")
     return f"≈{text}" if channel == "accent_free" else text
+
+
+_TOP_CELLS = 1 << 19  # padded cells per argpartition in top_pairs: bounds its memory
+
+
+def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges whose padded size (rows x longest row) stays within ``_TOP_CELLS``."""
+    out, lo, n = [], 0, len(lengths)
+    while lo < n:
+        ahead = np.maximum(lengths[lo:lo + 4096], 1)
+        widest = np.maximum.accumulate(ahead)
+        fits = np.flatnonzero(widest * np.arange(1, len(ahead) + 1) <= _TOP_CELLS)
+        hi = lo + (int(fits[-1]) + 1 if len(fits) else 1)
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def top_pairs(X: Any, coef: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``k`` largest absolute contributions ``coef_j * x_ij`` of each row, for all rows at once.
+
+    One product over the stored values and one ``argpartition`` per chunk of
+    rows (padded to the chunk's longest row), with no loop over rows.
+
+    Returns
+    -------
+    rows, columns, values : ndarray
+        Row, feature and contribution of each kept pair, grouped by row,
+        largest absolute contribution first.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> X = sp.csr_matrix(np.array([[1.0, 0.5, 0.0], [0.0, 0.0, 2.0]]))
+    >>> rows, cols, values = top_pairs(X, np.array([2.0, -6.0, 1.0]), 1)
+    >>> rows.tolist(), cols.tolist(), values.tolist()
+    ([0, 1], [1, 2], [-3.0, 2.0])
+    """
+    X = sp.csr_matrix(X)
+    coef = np.asarray(coef, dtype=float).ravel()
+    values = X.data * coef[X.indices]  # the contributions, in X's layout
+    lengths = np.diff(X.indptr)
+    k = max(int(k), 0)
+    picked = [np.zeros(0, dtype=np.int64)]
+    # rows are padded to the longest row of their chunk; one argpartition per chunk
+    for lo, hi in _chunks(lengths):
+        width = int(lengths[lo:hi].max(initial=0))
+        if not width or not k:
+            continue
+        start = X.indptr[lo:hi]
+        slot = np.arange(width)
+        where = start[:, None] + slot[None, :]
+        inside = slot[None, :] < lengths[lo:hi, None]
+        key = np.where(inside, -np.abs(values[np.where(inside, where, 0)]), np.inf)
+        take = min(k, width)
+        best = np.argpartition(key, take - 1, axis=1)[:, :take] if take < width else \
+            np.broadcast_to(slot, key.shape)
+        best = np.take_along_axis(best, np.argsort(np.take_along_axis(key, best, axis=1),
+                                                   axis=1, kind="stable"), axis=1)
+        ok = np.take_along_axis(inside, best, axis=1)
+        ok &= np.take_along_axis(key, best, axis=1) < 0  # zero contributions are not reasons
+        picked.append(np.take_along_axis(where, best, axis=1)[ok])
+    at = np.concatenate(picked)
+    rows = np.repeat(np.arange(X.shape[0]), lengths)[at]
+    return rows, X.indices[at].astype(np.int64), values[at].astype(float)
+
+
+def rank_terms(n_rows: int, rows: np.ndarray, names: Sequence[str], values: np.ndarray,
+               k: int) -> list[list[tuple[str, float]]]:
+    """Group ``(row, feature name, contribution)`` into each row's ``k`` readable terms.
+
+    Contributions of features that read the same (a word seen by two
+    channels) are summed; terms are ranked by absolute contribution.
+
+    Examples
+    --------
+    >>> rank_terms(2, [0, 0, 1], ["words__a", "syllables__a", "chars__ b"], [1.0, 0.5, -2.0], 3)
+    [[('a', 1.5)], [('«b»', -2.0)]]
+    """
+    merged: list[dict[str, float]] = [{} for _ in range(n_rows)]
+    for r, name, v in zip(np.asarray(rows).tolist(), names, np.asarray(values).tolist(),
+                          strict=True):
+        term = readable_term(name)
+        if term:
+            merged[r][term] = merged[r].get(term, 0.0) + v
+    return [[(t, round(v, 4)) for t, v in sorted(m.items(), key=lambda kv: (-abs(kv[1]), kv[0]))
+             [:k]] for m in merged]
 
 
 def top_contributions(
@@ -82,28 +172,10 @@ def top_contributions(
     """
     if k <= 0:
         return [[] for _ in range(X.shape[0])]
-    X = sp.csr_matrix(X)
-    contrib = X.multiply(np.asarray(coef).reshape(1, -1)).tocsr()  # one sparse product
-    contrib.eliminate_zeros()
-    # Features that read the same (a word seen by two channels) are summed: the 4k largest
-    # contributions of each row are merged and ranked, and with k >= the row's features the
-    # result is exact.  The shipped channels name every feature differently.
-    pool = 4 * k
-    out = []
-    for i in range(contrib.shape[0]):
-        start, end = contrib.indptr[i], contrib.indptr[i + 1]
-        values = contrib.data[start:end]
-        idx = contrib.indices[start:end]
-        if len(values) > pool:
-            keep = np.argpartition(-np.abs(values), pool)[:pool]
-            values, idx = values[keep], idx[keep]
-        merged: dict[str, float] = {}
-        for j, v in zip(idx.tolist(), values.tolist(), strict=True):
-            term = readable_term(names[j])
-            merged[term] = merged.get(term, 0.0) + v
-        ranked = sorted(merged.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:k]
-        out.append([(t, round(v, 4)) for t, v in ranked])
-    return out
+    # the 4k largest contributions of each row are merged and ranked: with k >= the row's
+    # features the result is exact.  The shipped channels name every feature differently.
+    rows, cols, values = top_pairs(X, coef, 4 * k)
+    return rank_terms(X.shape[0], rows, [names[c] for c in cols.tolist()], values, k)
 
 
 #: Readable name of each metadata field, for the context signals of a result.

@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from vnmisinfo.data.schema import META_COLUMNS, as_frame, joined_text
+from vnmisinfo.model.hashing import HashedTfidf
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, accent_free, segment_many, syllables
 
@@ -39,8 +40,12 @@ __all__ = [
     "NBScaler",
     "Preprocessor",
     "build_union",
+    "column_names",
     "drop_fields",
+    "heaviest_terms",
+    "meta_names",
     "meta_slice",
+    "transform_in_slices",
 ]
 
 #: Feature channels a detector can combine.
@@ -292,7 +297,10 @@ class CompactTfidfVectorizer(TfidfVectorizer):
 
 
 def _tfidf(column: str, *, analyzer: str, ngram_range: tuple[int, int], min_df: int,
-           max_df: float, max_features: int | None) -> TfidfVectorizer:
+           max_df: float, max_features: int | None, n_features: int | None = None) -> Any:
+    if n_features:
+        return HashedTfidf(analyzer=analyzer, ngram_range=ngram_range, n_features=n_features,
+                           min_df=min_df, max_df=max_df)
     return CompactTfidfVectorizer(
         analyzer=analyzer,
         token_pattern=TOKEN_PATTERN if analyzer == "word" else None,
@@ -317,6 +325,7 @@ def build_union(
     max_features: int | None = None,
     nb_scaling: bool = False,
     meta_scale: float = 0.1,
+    n_features: int | None = None,
 ) -> ColumnTransformer:
     """Assemble the feature channels into one ColumnTransformer.
 
@@ -340,6 +349,11 @@ def build_union(
         Scale each text channel by its NB log-count ratio.
     meta_scale : float
         Weight of the metadata values (:class:`MetadataFeatures` ``scale``).
+    n_features : int, optional
+        Hash each text channel's n-grams into this many buckets
+        (:class:`~vnmisinfo.model.hashing.HashedTfidf`: no vocabulary in
+        memory, a few numpy passes per batch); by default each channel learns
+        a vocabulary.
 
     Returns
     -------
@@ -369,6 +383,7 @@ def build_union(
             min_df=min_df,
             max_df=max_df,
             max_features=max_features,
+            n_features=n_features,
         )
         step: Any = Pipeline([("tfidf", vec), ("nb", NBScaler())]) if nb_scaling else vec
         transformers.append((name, step, sources[name]))
@@ -399,3 +414,110 @@ def drop_fields(features: sp.csr_matrix, union: Any, rate: float, seed: int) -> 
         cols = meta.start + np.flatnonzero(fields == field)
         out[:, cols] = keep @ out[:, cols]
     return out.tocsr()
+
+
+def _vectorizer(step: Any) -> Any:
+    """The TF-IDF step of a channel (inside an NB-scaling pipeline, its first step)."""
+    return step.steps[0][1] if isinstance(step, Pipeline) else step
+
+
+def column_names(union: Any, frame: pd.DataFrame, rows: np.ndarray, columns: np.ndarray
+                 ) -> list[str]:
+    """``channel__term`` name of feature ``columns[i]`` of the union, read in row ``rows[i]``.
+
+    A vocabulary channel names a column by its vocabulary; a hashed channel
+    hashes again only the rows asked about, to find the n-gram behind each
+    bucket.  Metadata columns are named by :class:`MetadataFeatures`.
+
+    Examples
+    --------
+    >>> frame = Preprocessor(segment=False).transform(["hà nội mưa", "hà nội nắng"])
+    >>> union = build_union(["syllables"], min_df=1, n_features=2**12).fit(frame)
+    >>> X = union.transform(frame)
+    >>> sorted(column_names(union, frame, *X[:1].nonzero()))
+    ['syllables__hà', 'syllables__hà nội', 'syllables__mưa', 'syllables__nội', 'syllables__nội mưa']
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    columns = np.asarray(columns, dtype=np.int64)
+    out = np.full(len(columns), "", dtype=object)
+    for name, step, source in union.transformers_:
+        where = union.output_indices_.get(name)
+        if where is None or where.stop <= where.start or step == "drop":
+            continue
+        mine = np.flatnonzero((columns >= where.start) & (columns < where.stop))
+        if not len(mine):
+            continue
+        local = columns[mine] - where.start
+        vec = _vectorizer(step)
+        if isinstance(vec, HashedTfidf):
+            terms = vec.names(frame[source], rows[mine], local)
+        else:
+            terms = list(np.asarray(vec.get_feature_names_out(), dtype=object)[local])
+        out[mine] = [f"{name}__{t}" for t in terms]
+    return out.tolist()
+
+
+def meta_names(union: Any) -> list[str]:
+    """``meta__name`` of each metadata column of a fitted union, in column order."""
+    meta = union.named_transformers_.get("meta") if hasattr(union, "named_transformers_") else None
+    if meta is None or meta == "drop":
+        return []
+    return [f"meta__{n}" for n in meta.get_feature_names_out()]
+
+
+def heaviest_terms(union: Any, frame: pd.DataFrame, features: Any, coef: np.ndarray,
+                   n: int = 100) -> dict[str, list[tuple[str, float]]]:
+    """The ``n`` text features with the largest weights of each sign, named from training rows.
+
+    Each feature is named by the n-gram behind it in a training document that
+    has it, so a hashed channel needs no stored vocabulary for this either.
+
+    Returns
+    -------
+    dict
+        ``{"misinformation": [(term, weight), ...], "reliable": [...]}``,
+        heaviest first; terms read as in explanations.
+    """
+    from vnmisinfo.model.explain import readable_term
+
+    coef = np.asarray(coef, dtype=float).copy()
+    coef[meta_slice(union)] = 0.0
+    out: dict[str, list[tuple[str, float]]] = {}
+    for label, sign in (("misinformation", 1.0), ("reliable", -1.0)):
+        cols = np.argsort(-sign * coef, kind="stable")[:n]
+        cols = cols[sign * coef[cols] > 0]
+        block = sp.csc_matrix(sp.csr_matrix(features)[:, cols])
+        rows = block.indices[block.indptr[:-1].clip(max=max(block.nnz - 1, 0))]
+        names = column_names(union, frame, rows, cols) if len(cols) else []
+        out[label] = [(readable_term(name), round(float(coef[c]), 4))
+                      for name, c in zip(names, cols, strict=True) if readable_term(name)]
+    return out
+
+
+_TRANSFORM_ROWS = 256  # rows transformed at once: bounds the n-gram arrays, so memory is flat
+_TRANSFORM_CHARS = 200_000  # ... and characters, for long articles
+
+
+def _row_slices(frame: pd.DataFrame) -> list[tuple[int, int]]:
+    """Consecutive row ranges of at most ``_TRANSFORM_ROWS`` rows and ``_TRANSFORM_CHARS``
+    characters (a longer row is a range of its own)."""
+    sizes = (frame["norm"].str.len().fillna(0).to_numpy(dtype=np.int64) if "norm" in frame
+             else np.ones(len(frame), dtype=np.int64))
+    ends = np.cumsum(sizes)
+    out, lo = [], 0
+    while lo < len(frame):
+        base = ends[lo - 1] if lo else 0
+        hi = int(np.searchsorted(ends, base + _TRANSFORM_CHARS, side="right"))
+        hi = min(max(hi, lo + 1), lo + _TRANSFORM_ROWS, len(frame))
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def transform_in_slices(union: Any, frame: pd.DataFrame) -> sp.csr_matrix:
+    """``union.transform(frame)`` in slices of rows, stacked: same result, bounded memory."""
+    slices = _row_slices(frame)
+    if len(slices) == 1:
+        return sp.csr_matrix(union.transform(frame))
+    return sp.csr_matrix(sp.vstack([sp.csr_matrix(union.transform(frame.iloc[lo:hi]))
+                                    for lo, hi in slices]))
