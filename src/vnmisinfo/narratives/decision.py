@@ -179,11 +179,9 @@ def _text_stance(index: NarrativeIndex, counts: sp.csr_matrix | None) -> np.ndar
 
 
 def _new_stance_vectorizer() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from vnmisinfo.model.hashing import HashedCounts
 
-    return TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2),
-                           lowercase=False, use_idf=False, norm=None, min_df=2,
-                           dtype=np.float64)
+    return HashedCounts(analyzer="word", ngram_range=(1, 2), min_df=2)
 
 
 def _text_counts(index: NarrativeIndex, texts: list[str]) -> sp.csr_matrix:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from vnmisinfo.narratives.catalogue import Match, Narrative, _as_narratives, load_catalogue
@@ -52,9 +52,13 @@ from vnmisinfo.narratives.vectors import (
     _keyword_weights,
     _layout,
     _new_vectorizers,
+    _text_list,
     _views,
     _weigh,
     _word_counts,
+    restore_vocabularies,
+    split_state,
+    stored_state,
 )
 from vnmisinfo.text.entities import entities
 
@@ -69,6 +73,9 @@ DEFAULT_THRESHOLD = 0.372
 # ---------------------------------------------------------------------------
 # The index
 # ---------------------------------------------------------------------------
+
+
+_SLICE = 256  # texts matched at once: bounds the sentence matrices, so memory stays flat
 
 
 class NarrativeIndex(BaseEstimator):
@@ -125,7 +132,7 @@ class NarrativeIndex(BaseEstimator):
         The stance part, learned from the same variants against
         ``hard_negatives`` (None without them).  The match probability is
         the product of the two.
-    stance_vectorizer_, stance_text_model_ : TfidfVectorizer, LogisticRegression or None
+    stance_vectorizer_, stance_text_model_ : HashedCounts, LogisticRegression or None
         The word model behind the ``stance_text`` feature (None without
         ``hard_negatives``).
     n_background_ : int
@@ -308,34 +315,12 @@ class NarrativeIndex(BaseEstimator):
         return counts, (acc, free)
 
     def __getstate__(self) -> dict[str, Any]:
-        # a vocabulary is stored as one newline-joined string: skops writes a dict entry by
-        # entry, which made the file 15 MB and slow to load
-        state = dict(super().__getstate__())
-        if "vectorizers_" in state:
-            state["vectorizers_"] = [clone(v) for v in self.vectorizers_]
-            state["vocabularies_"] = ["\n".join(sorted(v.vocabulary_, key=v.vocabulary_.get))
-                                      for v in self.vectorizers_]
-        stance_vec = state.get("stance_vectorizer_")
-        if stance_vec is not None:
-            state["stance_vectorizer_"] = clone(stance_vec)
-            state["stance_vocabulary_"] = "\n".join(
-                sorted(stance_vec.vocabulary_, key=stance_vec.vocabulary_.get))
-        return state
+        return stored_state(self, dict(super().__getstate__()))
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        vocabularies = state.pop("vocabularies_", None)
-        stance_terms = state.pop("stance_vocabulary_", None)
+        state, vocabularies, stance_terms = split_state(state)
         super().__setstate__(state)
-        if stance_terms is not None:
-            vocab = {t: i for i, t in enumerate(stance_terms.split("\n"))}
-            self.stance_vectorizer_ = clone(self.stance_vectorizer_).set_params(
-                vocabulary=vocab).fit([""])
-        if vocabularies is not None:
-            fitted = []
-            for vec, terms in zip(self.vectorizers_, vocabularies, strict=True):
-                vocab = {t: i for i, t in enumerate(terms.split("\n"))} if terms else {"": 0}
-                fitted.append(clone(vec).set_params(vocabulary=vocab).fit([""]))
-            self.vectorizers_ = fitted
+        restore_vocabularies(self, vocabularies, stance_terms)
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "narratives_")
@@ -416,6 +401,10 @@ class NarrativeIndex(BaseEstimator):
         >>> sims.shape[0], float(sims.max()) > 0.5
         (1, True)
         """
+        texts = _text_list(texts)
+        if len(texts) > _SLICE:
+            return np.vstack([self.similarities(texts[lo:lo + _SLICE])
+                              for lo in range(0, len(texts), _SLICE)])
         ev, pieces = self._segment_scores(texts)
         out = np.zeros((len(pieces), len(self.narratives_)))
         for i in range(len(pieces)):
@@ -440,6 +429,11 @@ class NarrativeIndex(BaseEstimator):
         >>> bool(score[0].max() >= default_index().threshold_)
         True
         """
+        texts = _text_list(texts)
+        if len(texts) > _SLICE:
+            parts = [self.match_scores(texts[lo:lo + _SLICE])
+                     for lo in range(0, len(texts), _SLICE)]
+            return np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts])
         ev, _ = self._segment_scores(texts)
         sim, score, _ = self._decide(ev)
         return sim, score
@@ -488,6 +482,10 @@ class NarrativeIndex(BaseEstimator):
         """
         if not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive integer; got {k!r}.")
+        texts = _text_list(texts)
+        if len(texts) > _SLICE:  # slices of texts keep memory flat; each text is scored alone
+            return [m for lo in range(0, len(texts), _SLICE)
+                    for m in self.match(texts[lo:lo + _SLICE], k=k)]
         ev, pieces = self._segment_scores(texts)
         sim, decision, where = self._decide(ev)
         k = min(int(k), len(self.narratives_))

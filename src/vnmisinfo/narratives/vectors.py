@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import warnings
@@ -26,8 +27,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from vnmisinfo.model.hashing import HashedCounts
 from vnmisinfo.text.accents import marked_word_count
 from vnmisinfo.text.normalize import normalize_text, strip_diacritics
 from vnmisinfo.text.sentences import split_sentences
@@ -133,17 +134,16 @@ def _entity_key(name: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _new_vectorizers(char_ngram_range: tuple[int, int]) -> list[TfidfVectorizer]:
+def _new_vectorizers(char_ngram_range: tuple[int, int]) -> list[HashedCounts]:
     """Word and character counters for the accented view, then for the accent-free view."""
     # raw counts (no idf, no norm): the counts of sentence pairs are sums of sentence
     # counts, so every sentence is analysed once; idf and norms are applied in _weigh
-    word = {"analyzer": "word", "token_pattern": r"(?u)\b\w+\b", "ngram_range": (1, 2)}
+    word = {"analyzer": "word", "ngram_range": (1, 2)}
     char = {"analyzer": "char_wb", "ngram_range": tuple(char_ngram_range)}
-    return [TfidfVectorizer(lowercase=False, use_idf=False, norm=None, dtype=np.float64, **kw)
-            for kw in (word, char, word, char)]
+    return [HashedCounts(**kw) for kw in (word, char, word, char)]  # type: ignore[arg-type]
 
 
-def _fit_idf(vectorizers: list[TfidfVectorizer], acc: list[str], free: list[str],
+def _fit_idf(vectorizers: list[Any], acc: list[str], free: list[str],
              bg_acc: list[str], bg_free: list[str]) -> tuple[list[np.ndarray],
                                                           list[sp.csr_matrix]]:
     """Fit the vocabularies on the catalogue; IDF also counts background sentences.
@@ -165,21 +165,27 @@ def _fit_idf(vectorizers: list[TfidfVectorizer], acc: list[str], free: list[str]
     return idf, counts
 
 
-def _keyword_weights(vectorizer: TfidfVectorizer, free_words: sp.csr_matrix,
+def _keyword_weights(vectorizer: Any, free_words: sp.csr_matrix,
                      by_narr: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Accent-free word unigrams of each narrative weighted by IDF (narratives x terms)."""
-    unigram = np.zeros(free_words.shape[1])
-    for term, col in vectorizer.vocabulary_.items():
-        unigram[col] = 0.0 if " " in term else 1.0
+    if hasattr(vectorizer, "orders_"):
+        unigram = (vectorizer.orders_ == 1).astype(float)
+    else:  # a vocabulary from an older index file
+        unigram = np.zeros(free_words.shape[1])
+        for term, col in vectorizer.vocabulary_.items():
+            unigram[col] = 0.0 if " " in term else 1.0
     present = sp.csr_matrix((by_narr @ free_words) > 0, dtype=np.float64)
     return sp.csr_matrix(present @ sp.diags(unigram * idf))
 
 
 def _l2(matrix: Any) -> sp.csr_matrix:
-    matrix = sp.csr_matrix(matrix)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    """Rows scaled to unit length (zero rows stay zero), scaling the stored values in place."""
+    matrix = sp.csr_matrix(matrix, copy=True)
+    norms = np.sqrt(np.bincount(np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr)),
+                                weights=matrix.data ** 2, minlength=matrix.shape[0]))
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
+    return matrix
 
 
 def _weigh(counts: list[sp.csr_matrix], idf: list[np.ndarray],
@@ -190,7 +196,10 @@ def _weigh(counts: list[sp.csr_matrix], idf: list[np.ndarray],
     for c, weights, w in zip(counts, idf, (1 - cw, cw, 1 - cw, cw), strict=True):
         c = sp.csr_matrix(c, dtype=np.float64, copy=True)
         np.log1p(c.data, out=c.data)
-        blocks.append(_l2(c @ sp.diags(weights)) * math.sqrt(w))
+        c.data *= weights[c.indices]
+        c = _l2(c)
+        c.data *= math.sqrt(w)
+        blocks.append(c)
     return (sp.hstack(blocks[:2], format="csr"), sp.hstack(blocks[2:], format="csr"))
 
 
@@ -198,3 +207,64 @@ def _by_narrative(owner: np.ndarray, n_narratives: int) -> sp.csr_matrix:
     """(narratives x documents) 0/1 matrix: which documents belong to which narrative."""
     return sp.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))),
                          shape=(n_narratives, len(owner)))
+
+
+# ---------------------------------------------------------------------------
+# Stored state
+# ---------------------------------------------------------------------------
+
+#: Plain-data attributes stored as one JSON string each: skops builds every list item as a
+#: node of its own, which made loading slow.
+_JSON_STATE = ("narratives_", "entity_keys_")
+
+
+def _text_list(texts: Iterable[Any]) -> list[Any]:
+    if isinstance(texts, str):
+        raise TypeError("Iterable over raw text documents expected, string object received; "
+                        "use match_one(text) or wrap it in a list.")
+    return list(texts)
+
+
+def stored_state(index: Any, state: dict[str, Any]) -> dict[str, Any]:
+    """The state of a narrative index as it is written to a model file."""
+    from sklearn.base import clone
+
+    for name in _JSON_STATE:
+        if name in state:
+            state[name + "json_"] = json.dumps(state.pop(name), ensure_ascii=False)
+    vectorizers = state.get("vectorizers_")
+    if vectorizers and hasattr(vectorizers[0], "vocabulary_"):  # an index built by 0.2
+        state["vectorizers_"] = [clone(v) for v in vectorizers]
+        state["vocabularies_"] = ["\n".join(sorted(v.vocabulary_, key=v.vocabulary_.get))
+                                  for v in vectorizers]
+    stance_vec = state.get("stance_vectorizer_")
+    if stance_vec is not None and hasattr(stance_vec, "vocabulary_"):
+        state["stance_vectorizer_"] = clone(stance_vec)
+        state["stance_vocabulary_"] = "\n".join(
+            sorted(stance_vec.vocabulary_, key=stance_vec.vocabulary_.get))
+    return state
+
+
+def split_state(state: dict[str, Any]) -> tuple[dict[str, Any], Any, Any]:
+    """A stored state, its plain data decoded, and the vocabularies of a 0.2 index apart."""
+    state = dict(state)
+    for name in _JSON_STATE:
+        if name + "json_" in state:
+            state[name] = json.loads(state.pop(name + "json_"))
+    return state, state.pop("vocabularies_", None), state.pop("stance_vocabulary_", None)
+
+
+def restore_vocabularies(index: Any, vocabularies: Any, stance_terms: Any) -> None:
+    """Rebuild the vocabulary dicts of an index written by 0.2."""
+    from sklearn.base import clone
+
+    if stance_terms is not None:
+        vocab = {t: i for i, t in enumerate(stance_terms.split("\n"))}
+        index.stance_vectorizer_ = clone(index.stance_vectorizer_).set_params(
+            vocabulary=vocab).fit([""])
+    if vocabularies is not None:
+        fitted = []
+        for vec, terms in zip(index.vectorizers_, vocabularies, strict=True):
+            vocab = {t: i for i, t in enumerate(terms.split("\n"))} if terms else {"": 0}
+            fitted.append(clone(vec).set_params(vocabulary=vocab).fit([""]))
+        index.vectorizers_ = fitted
