@@ -286,3 +286,25 @@ def test_large_batches_are_transformed_in_slices_with_the_same_result(fitted_det
     np.testing.assert_allclose(fitted_detector.predict_proba(texts), whole)
     monkeypatch.setattr(features_module, "_TRANSFORM_CHARS", 30)  # long rows stand alone
     np.testing.assert_allclose(fitted_detector.predict_proba(texts), whole)
+
+
+def test_hashed_channels_score_like_vocabularies_and_name_their_terms(tiny_corpus, meta_docs,
+                                                                      tmp_path):
+    from vnmisinfo.triage import Triage, load_model, save_model
+
+    docs, y = meta_docs
+    exact = Detector(min_df=1, cv=3).fit(docs, y)
+    hashed = Detector(min_df=1, cv=3, n_features=2**22).fit(docs, y)
+    new = ["Uống nước chanh nóng diệt virus corona", "Hà Nội nắng nhẹ cuối tuần",
+           {"text": "Tỏi sống chữa khỏi covid", "likes": 3, "comments": 1}]
+    # with 4M buckets nothing collides: the same features, so the same probabilities
+    np.testing.assert_allclose(hashed.predict_proba(new), exact.predict_proba(new), atol=1e-6)
+    for h, e in zip(hashed.explain(new, k=4), exact.explain(new, k=4), strict=True):
+        assert h["top_terms"] == e["top_terms"] and h["context"] == e["context"]
+    top = hashed.top_terms(5)
+    assert len(top["misinformation"]) == 5 and all(w > 0 for _, w in top["misinformation"])
+    assert all(w < 0 for _, w in top["reliable"])
+    path = save_model(Triage(hashed), tmp_path / "hashed.skops")
+    again = load_model(path).detector
+    np.testing.assert_array_equal(again.predict_proba(new), hashed.predict_proba(new))
+    assert again.explain(new) == hashed.explain(new)
