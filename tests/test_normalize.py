@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import sys
 import types
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vnmisinfo.text import evasion
+from vnmisinfo.text import accents, evasion
 from vnmisinfo.text import normalize as normalize_module
 from vnmisinfo.text.normalize import (
     MAX_CHARS,
@@ -471,5 +472,109 @@ def test_prechecks_match_every_character_of_their_pattern(exact, hint, codepoint
 
 def test_strip_diacritics_table_has_every_combining_mark() -> None:
     marks = {cp for cp in range(0x110000) if unicodedata.combining(chr(cp))}
-    table = normalize_module._strip_table()
+    table = accents._strip_table()
     assert {cp for cp, repl in table.items() if repl is None} == marks
+
+
+@pytest.fixture(scope="module")
+def every_char() -> str:
+    return "".join(map(chr, range(0x110000)))
+
+
+def test_lower_case_keeps_every_run_of_letters(every_char: str) -> None:
+    # The pre-checks read the words (WORD_RE) of text.lower() as those of the text.
+    assert [ch for ch in every_char if len(ch.lower()) != 1] == ["İ"]
+    letter = re.compile(r"[^\W\d_]").fullmatch
+    assert all(bool(letter(ch)) == bool(letter(ch.lower())) for ch in every_char if ch != "İ")
+
+
+@pytest.mark.parametrize("cls", [evasion._TEEN_BEFORE_CLASS, evasion._TEEN_AFTER_CLASS, r"\w"])
+def test_teencode_boundaries_read_the_same_in_lower_case(cls: str, every_char: str) -> None:
+    folded, plain = re.compile(cls, re.IGNORECASE).fullmatch, re.compile(cls).fullmatch
+    assert all(bool(folded(ch)) == bool(plain(ch.lower())) for ch in every_char if ch != "İ")
+
+
+def test_teencode_outliers_hold_every_character_that_only_ignorecase_folds(every_char: str) -> None:
+    _, teen = _tables()
+    for letter in {ch for key in teen.table for ch in key}:
+        folded = re.findall("(?i)" + re.escape(letter), every_char)
+        assert {ch for ch in folded if ch.lower() != letter} <= set(teen.outliers), letter
+
+
+def test_marked_letters_are_those_of_the_per_character_rule(every_char: str) -> None:
+    expected = {ch for ch in every_char if accents._is_marked(ch)}
+    assert set(accents._marked_re().findall(every_char)) == expected
+
+
+def _random_texts(pieces: list[str], n: int = 4000, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(n)]
+
+
+_TRICKY = list("aAkKsSiIΣİıſK0123456789 .,-_/:@+()'’#&!\n") + [
+    "\u0301", "é", "đ", "Đ", "ð", "www.", "WwW.", "http://", "ftp://", ".com", ".vN", "@b.co",
+    "0084", "+84", "(+84)", "1900", "1800", "😂", "👍🏻", "🇻🇳", "\u200d", "\ufe0f",
+]
+
+
+def test_fast_patterns_match_their_plain_formulations() -> None:
+    marks, tlds, sep = evasion.MARKS, evasion._TLDS, evasion._SEP
+    chars, end, label = evasion._URL_CHARS, evasion._URL_END, evasion._LABEL
+    url = re.compile(
+        rf"(?P<email>(?<![\w.+\-%])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
+        rf"\.[A-Za-z]{{2,}}(?![\w\-@]))|(?P<url>(?<![\w@.\-])(?:(?:https?|ftp)://|www\.)"
+        rf"(?:{chars}*{end})?)|(?P<domain>(?<![\w@.\-/])(?:{label}\.)*[A-Za-z0-9][A-Za-z0-9\-]*"
+        rf"[A-Za-z0-9]\.(?:{tlds})(?![\w\-@]|\.\w)(?:/(?:{chars}*{end})?)?)", re.IGNORECASE)
+    hint = re.compile(rf"@|://|www\.|\.(?:{tlds})\b", re.IGNORECASE)
+    phone = re.compile(
+        rf"(?<![\w+.,])(?:(?:\(\+84\)|\+84|0084){sep}?[1-9]\d(?:{sep}?\d){{7,8}}"
+        rf"|0[1-9]\d(?:{sep}?\d){{7,8}}|1[89]00(?:{sep}?\d){{4}}(?:(?:{sep}?\d){{2}})?)(?![\w]|[.,]\d)")
+    one = rf"[{evasion._EMOJI_BASE}][{evasion._EMOJI_MOD}]*"
+    emoji = re.compile(rf"([\U0001f1e6-\U0001f1ff]{{2}}|{one}(?:\u200d{one})*)"
+                       rf"(?:\s*\1(?![{evasion._EMOJI_MOD}\u200d]))*")
+    tone, _ = _tables()
+    keys = evasion.trie_pattern(tone.tokens)
+    word = re.compile(rf"(?<![^\W_]|[{marks}])(?:{keys})(?![^\W_]|[{marks}])")
+    for text in _random_texts(_TRICKY + ["hoà", "Hoà", "HOÀ", "thuỷ", "gìa", "5", "x"]):
+        found = evasion._URL_RE.finditer(" " + text)
+        spans = [(m.span(m.lastgroup or 0), m.lastgroup) for m in found]
+        assert [((a - 1, b - 1), kind) for (a, b), kind in spans] == [
+            (m.span(), m.lastgroup) for m in url.finditer(text)], text
+        assert evasion._url_hint(text) == bool(hint.search(text)), text
+        assert evasion.replace_phones(text) == phone.sub(f" {evasion.PHONE_TOKEN} ", text), text
+        assert evasion.separate_emoji(text) == emoji.sub(lambda m: f" {m.group(1)} ", text), text
+        expected = word.sub(lambda m: tone.tokens[m.group()], text.translate(tone.chars))
+        assert tone.apply(text)[0] == expected, text
+
+
+def test_fast_teencode_and_squash_gates_agree_with_the_plain_steps() -> None:
+    _, teen = _tables()
+    pieces = _TRICKY + ["ko", "Ko", "KO", "kO", "k", "K", "vn", "VN", "hcm", "ſv", "sv", "dc", "đc",
+                        "ĐC", "aaa", "AAA", "ııı", "ΣΣΣ", "III", "ªªª", "c o", "v.i", "a b", "ờ ừ"]
+    for text in _random_texts(pieces, n=6000, seed=1):
+        assert normalize_module._expand_teencode(text, teen, None) == evasion.expand_teencode(
+            text, teen), text
+        words = evasion.WORD_RE.findall(text.lower())
+        letters, spaced = normalize_module._squash_gates(text, words)
+        assert letters or not evasion._REPEAT_LETTER_RE.search(text), text
+        assert spaced or not evasion._SPACED_HINT_RE.search(text), text
+        squashed, fixed, same = evasion._squash(text)
+        assert squashed == evasion.squash_spaced_and_repeats(text)
+        if fixed:
+            assert evasion.squash_spaced_and_repeats(squashed) == squashed, text
+        if same:
+            assert evasion.WORD_RE.findall(squashed.lower()) == words, text
+
+
+def test_text_of_usual_characters_is_already_nfc() -> None:
+    usual = {chr(cp) for cp in range(0x10000) if not normalize_module._UNUSUAL_RE.match(chr(cp))}
+    assert all(unicodedata.combining(ch) == 0 and unicodedata.is_normalized("NFC", ch)
+               for ch in usual)
+    # ... and none composes with a character before it (second of a canonical decomposition)
+    seconds = set()
+    for cp in range(0x110000):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if parts and not parts[0].startswith("<"):
+            seconds.update(chr(int(part, 16)) for part in parts[1:])
+    assert not usual & seconds
+    assert not usual & {chr(cp) for cp in range(0x1100, 0x1200)}  # conjoining jamo

@@ -267,33 +267,38 @@ def fold_lookalikes(text: str) -> str:
 # --- steps 6-7: spaced letters and repeats -----------------------------------
 
 _LETTER = rf"[^\W\d_][{MARKS}]*"
-_NOT_ALNUM_BEFORE = r"(?<![^\W_])"
+# Group 1 is the character before the run (search ' ' + text): consuming it, instead of
+# looking behind, lets the scan skip letters.
+_NOT_ALNUM_BEFORE = r"([\W_])"
 _NOT_ALNUM_AFTER = rf"(?![^\W_]|[{MARKS}])"
 _SPACED_WS_RE = re.compile(rf"{_NOT_ALNUM_BEFORE}{_LETTER}(?:\s+{_LETTER}){{2,}}{_NOT_ALNUM_AFTER}")
 _SPACED_PUNCT_RE = re.compile(
-    rf"{_NOT_ALNUM_BEFORE}{_LETTER}\s*([.\-_*/·•~|])\s*{_LETTER}(?:\s*\1\s*{_LETTER})+{_NOT_ALNUM_AFTER}"
+    rf"{_NOT_ALNUM_BEFORE}{_LETTER}\s*([.\-_*/·•~|])\s*{_LETTER}(?:\s*\2\s*{_LETTER})+{_NOT_ALNUM_AFTER}"
 )
 _LETTER_RE = re.compile(_LETTER)
 # necessary condition for either pattern: two single letters after a separator
 _SPACED_HINT_RE = re.compile(r"[\W_][^\W\d_][\W_]+[^\W\d_](?![^\W_])")
 _VI_VOWELS = frozenset("aàáạảãâầấậẩẫăằắặẳẵeèéẹẻẽêềếệểễiìíịỉĩoòóọỏõôồốộổỗơờớợởỡuùúụủũưừứựửữyỳýỵỷỹ")
 _REPEAT_LETTER_RE = re.compile(r"(?!I)([^\W\d_])\1{2,}")  # 'I' kept: Roman numerals ('quý III')
-_REPEAT_PUNCT_RE = re.compile(
-    "([!-/:-@\\[-\\^`{-~\u00a1-\u00ac\u00ae-\u00bf\u2010-\u2027\u2030-\u205e\u3001-\u3003\u300c-\u301f])\\1+"
+_PUNCT = (
+    "!-/:-@\\[-\\^`{-~\u00a1-\u00ac\u00ae-\u00bf\u2010-\u2027\u2030-\u205e\u3001-\u3003\u300c-\u301f"
 )
+_REPEAT_PUNCT_RE = re.compile(f"([{_PUNCT}])\\1+")
+# The few letters among those marks (ª, µ, ², ...): squashing them changes a word.
+_PUNCT_LETTERS = re.findall(f"[{_PUNCT}]", "".join(map(chr, range(0x3020))))
+_PUNCT_LETTER_RE = re.compile("[" + "".join(WORD_RE.findall(" ".join(_PUNCT_LETTERS))) + "]")
 
 
 def _join_ws(match: re.Match[str]) -> str:
-    run = match.group()
-    letters = _LETTER_RE.findall(run)
+    letters = _LETTER_RE.findall(match.group(), 1)
     # Separated by spaces, the letters compose and lower-case independently.
     if set(_nfc(" ".join(letters)).lower().split()) <= _VI_VOWELS:
-        return run  # e.g. 'ờ ừ à': genuine one-letter words
-    return _nfc("".join(letters))
+        return match.group()  # e.g. 'ờ ừ à': genuine one-letter words
+    return match.group(1) + _nfc("".join(letters))
 
 
 def _join_punct(match: re.Match[str]) -> str:
-    return _nfc("".join(_LETTER_RE.findall(match.group())))
+    return match.group(1) + _nfc("".join(_LETTER_RE.findall(match.group(), 1)))
 
 
 def _squash_repeats(text: str) -> str:
@@ -314,22 +319,38 @@ def squash_spaced_and_repeats(text: str) -> str:
     str
         The text after both steps, repeated until it no longer changes.
     """
-    text = _squash_repeats(text)
-    if not _SPACED_HINT_RE.search(text):
-        return text
+    return _squash(text)[0]
+
+
+def _squash(text: str, *, letters: bool = True, spaced: bool = True) -> tuple[str, bool, bool]:
+    """:func:`squash_spaced_and_repeats`, whether that is a fixed point, whether words stay.
+
+    ``letters=False`` says ``text`` has no letter thrice in a row, and
+    ``spaced=False`` no two one-letter words (``WORD_RE``) in a row: no spaced
+    letters.  The third value says whether the words are unchanged.  Squashing
+    repeats never leaves new ones behind, so the result is a fixed point unless
+    joining spaced letters took all eight rounds.
+    """
+    squashed = _REPEAT_LETTER_RE.sub(r"\1", text) if letters else text
+    same = squashed == text
+    text = _REPEAT_PUNCT_RE.sub(r"\1", squashed)
+    same = same and (text == squashed or not _PUNCT_LETTER_RE.search(squashed))
+    if same and not spaced or not _SPACED_HINT_RE.search(text):
+        return text, True, same
     for _ in range(8):
-        joined = _SPACED_PUNCT_RE.sub(_join_punct, text)
-        joined = _SPACED_WS_RE.sub(_join_ws, joined)
+        joined = _SPACED_PUNCT_RE.sub(_join_punct, " " + text)
+        joined = _SPACED_WS_RE.sub(_join_ws, joined)[1:]
         if joined == text:
-            break
-        text = _squash_repeats(_fold_homoglyphs(joined))
-    return text
+            return text, True, same
+        text, same = _squash_repeats(_fold_homoglyphs(joined)), False
+    return text, False, False
 
 
 # --- step 8: teencode --------------------------------------------------------
 
-_TEEN_BEFORE = rf"(?<![\w@#&'’\-./{MARKS}])"
-_TEEN_AFTER = rf"(?![\w'’\-@/{MARKS}]|\.\w)"
+_TEEN_BEFORE_CLASS = rf"[\w@#&'’\-./{MARKS}]"  # never right before an abbreviation
+_TEEN_AFTER_CLASS = rf"[\w'’\-@/{MARKS}]"  # never right after one (nor '.' and a letter)
+_TEEN_AFTER = rf"(?!{_TEEN_AFTER_CLASS}|\.\w)"
 
 
 class Teencode:
@@ -357,7 +378,7 @@ class Teencode:
         self.proper = frozenset(k for k, v in table.items() if any(c.isupper() for c in v))
         self.regex = (
             re.compile(
-                _TEEN_BEFORE + "(?:" + trie_pattern(table) + ")" + _TEEN_AFTER, re.IGNORECASE
+                f"(?<!{_TEEN_BEFORE_CLASS})(?:{trie_pattern(table)}){_TEEN_AFTER}", re.IGNORECASE
             )
             if table
             else None
@@ -387,25 +408,21 @@ def expand_teencode(text: str, teen: Teencode) -> str:
     """
     if teen.regex is None or teen.keys.isdisjoint(WORD_RE.findall(text.lower())):
         return text
-    table, proper = teen.table, teen.proper
+    return teen.regex.sub(lambda match: _expand_word(match.group(), teen), text)
 
-    def repl(match: re.Match[str]) -> str:
-        word = match.group()
-        key = word.lower()
-        expansion = table.get(key)
-        if expansion is None:
-            return word
-        if len(word) == 1:
-            return word if word.isupper() else expansion
-        if key in proper:
-            return expansion  # proper noun: 'vn' -> 'Việt Nam'
+
+def _expand_word(word: str, teen: Teencode) -> str:
+    """The expansion of one abbreviation found in the text, in the word's case."""
+    key = word.lower()
+    expansion = teen.table.get(key)
+    if expansion is None or len(word) == 1 and word.isupper():
+        return word  # single capitals stay: 'Vitamin K'
+    if len(word) > 1 and key not in teen.proper:  # proper nouns keep theirs: 'Việt Nam'
         if word.isupper():
             return expansion.upper()
         if word[0].isupper():
             return expansion[0].upper() + expansion[1:]
-        return expansion
-
-    return teen.regex.sub(repl, text)
+    return expansion
 
 
 # --- step 9: URLs, e-mails, phones ---------------------------------------------
@@ -417,21 +434,32 @@ _TLDS = (
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
 _URL_CHARS = r"[\w\-.~:/?#@!$&*+,;=%]"
 _URL_END = r"[\w\-~/#$&*+=%]"
+# The character before the match is consumed (search ' ' + text): no address follows a
+# word character, so the scan only stops at the others.
 _URL_RE = re.compile(
-    rf"(?P<email>(?<![\w.+\-%])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{{2,}}(?![\w\-@]))"
-    rf"|(?P<url>(?<![\w@.\-])(?:(?:https?|ftp)://|www\.)(?:{_URL_CHARS}*{_URL_END})?)"
-    rf"|(?P<domain>(?<![\w@.\-/])(?:{_LABEL}\.)*[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]\.(?:{_TLDS})(?![\w\-@]|\.\w)(?:/(?:{_URL_CHARS}*{_URL_END})?)?)",
-    re.IGNORECASE,
+    rf"\W(?:(?<![.+\-%])(?P<email>(?i:[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{{2,}}(?![\w\-@])))"
+    rf"|(?<![@.\-])(?P<url>(?i:(?:(?:https?|ftp)://|www\.)(?:{_URL_CHARS}*{_URL_END})?))"
+    rf"|(?<![@.\-/])(?P<domain>(?i:(?:{_LABEL}\.)*[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]\.(?:{_TLDS})(?![\w\-@]|\.\w)(?:/(?:{_URL_CHARS}*{_URL_END})?)?)))"
 )
-_URL_HINT_RE = re.compile(rf"@|://|www\.|\.(?:{_TLDS})\b", re.IGNORECASE)
+# With '@' and '://' (found by str.find), the necessary condition for a match of _URL_RE:
+# 'www.' or a dot before a TLD.  Starting at the dot makes the scan a fast literal search;
+# a TLD starts with a letter (so do the characters IGNORECASE folds onto one).
+_DOT_HINT_RE = re.compile(rf"\.(?:(?=[^\W\d_])(?i:{_TLDS})\b|(?<=[wW]{{3}}\.))")
 _SEP = r"(?:[.\-]|\s+)"  # one phone-number separator; any whitespace run counts as one
+_NUMBER = rf"[1-9]\d(?:{_SEP}?\d){{7,8}}"
+# (?<![\w+.,])(?:(?:\(\+84\)|\+84|0084){_SEP}?{_NUMBER}|0{_NUMBER}|1[89]00...), written to
+# start with one character class (the scan then skips every other character) and to look
+# behind past it; a test compares the two.
 _PHONE_RE = re.compile(
-    r"(?<![\w+.,])(?:"
-    rf"(?:\(\+84\)|\+84|0084){_SEP}?[1-9]\d(?:{_SEP}?\d){{7,8}}"
-    rf"|0[1-9]\d(?:{_SEP}?\d){{7,8}}"
-    rf"|1[89]00(?:{_SEP}?\d){{4}}(?:(?:{_SEP}?\d){{2}})?"
-    r")(?![\w]|[.,]\d)"
+    rf"[(+01](?<![\w+.,].)(?:(?<=\()\+84\){_SEP}?{_NUMBER}|(?<=\+)84{_SEP}?{_NUMBER}"
+    rf"|(?<=0)084{_SEP}?{_NUMBER}|(?<=0){_NUMBER}"
+    rf"|(?<=1)[89]00(?:{_SEP}?\d){{4}}(?:(?:{_SEP}?\d){{2}})?)(?![\w]|[.,]\d)"
 )
+
+
+def _url_hint(text: str) -> bool:
+    """False only if ``text`` has no URL or e-mail address (a quick pre-check)."""
+    return "@" in text or "://" in text or _DOT_HINT_RE.search(text) is not None
 
 
 def replace_phones(text: str) -> str:
@@ -473,17 +501,18 @@ def outside_urls(text: str, func: Callable[[str], str], *, placeholders: bool = 
     >>> outside_urls("XEM www.x.vn/KO, MAIL a@b.com", str.lower, placeholders=True).split()
     ['xem', '__url__', ',', 'mail', '__email__']
     """
-    if not _URL_HINT_RE.search(text):
+    if not _url_hint(text):
         return func(text)
     pieces: list[str] = []
     pos = 0
-    for match in _URL_RE.finditer(text):
-        start, end = match.span()
+    for match in _URL_RE.finditer(" " + text):
+        kind = match.lastgroup or 0
+        start, end = match.start(kind) - 1, match.end(kind) - 1
         pieces.append(func(text[pos:start]))
         if placeholders:
-            pieces.append(f" {EMAIL_TOKEN if match.lastgroup == 'email' else URL_TOKEN} ")
+            pieces.append(f" {EMAIL_TOKEN if kind == 'email' else URL_TOKEN} ")
         else:
-            pieces.append(match.group())
+            pieces.append(text[start:end])
         pos = end
     pieces.append(func(text[pos:]))
     return "".join(pieces)
@@ -494,7 +523,10 @@ def outside_urls(text: str, func: Callable[[str], str], *, placeholders: bool = 
 _EMOJI_BASE = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
 _EMOJI_MOD = "\U0001f3fb-\U0001f3ff\ufe0f\U000e0020-\U000e007f"
 _EMOJI_ONE = rf"[{_EMOJI_BASE}][{_EMOJI_MOD}]*"
-_EMOJI_SEQ = rf"[\U0001f1e6-\U0001f1ff]{{2}}|{_EMOJI_ONE}(?:\u200d{_EMOJI_ONE})*"
+_FLAG = "[\U0001f1e6-\U0001f1ff]"  # regional indicators, inside _EMOJI_BASE
+# A flag (two regional indicators) or a ZWJ sequence, written to start with one character
+# class, which the regex engine scans for much faster than for an alternation.
+_EMOJI_SEQ = rf"[{_EMOJI_BASE}](?:(?<={_FLAG}){_FLAG}|[{_EMOJI_MOD}]*(?:\u200d{_EMOJI_ONE})*)"
 _EMOJI_RE = re.compile(rf"({_EMOJI_SEQ})(?:\s*\1(?![{_EMOJI_MOD}\u200d]))*")
 
 

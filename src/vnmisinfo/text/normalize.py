@@ -8,7 +8,8 @@ letter case, and it is idempotent::
     normalize_text(normalize_text(x)) == normalize_text(x)
 
 Steps 3, 4 and 6-10 are implemented, and specified in detail, in
-:mod:`vnmisinfo.text.evasion`.
+:mod:`vnmisinfo.text.evasion`; the tables of step 5 are read and applied in
+:mod:`vnmisinfo.text.accents`.
 
 Steps, in order
 ---------------
@@ -63,24 +64,33 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 import threading
 import unicodedata
 import warnings
 from collections.abc import Iterable
-from functools import lru_cache
-from importlib import metadata, resources
-from pathlib import Path
+from importlib import resources
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from vnmisinfo.text.accents import (
+    _load_underthesea_tables,
+    _replace_spans,
+    _ToneTables,
+    _WordFinder,
+    strip_diacritics,
+)
 from vnmisinfo.text.evasion import (
+    _REPEAT_LETTER_RE,
+    _TEEN_AFTER,
+    _TEEN_BEFORE_CLASS,
     EMAIL_TOKEN,
-    MARKS,
     PHONE_TOKEN,
     URL_TOKEN,
     WORD_RE,
     Teencode,
+    _expand_word,
+    _squash,
+    _url_hint,
     char_class,
     expand_teencode,
     fold_lookalikes,
@@ -88,7 +98,6 @@ from vnmisinfo.text.evasion import (
     replace_phones,
     separate_emoji,
     squash_spaced_and_repeats,
-    trie_pattern,
 )
 
 __all__ = [
@@ -137,112 +146,35 @@ _CTRL_SPACE_RE = re.compile("[\x0b\x0c\r\x1c-\x1f\x85]")
 
 # --- Steps 5 and 8: tables, loaded lazily (importing underthesea takes ~0.5 s) -----
 
-_UTS_MODULE = "underthesea.pipeline.text_normalize.text_normalizer"
-_UTS_REQUIREMENT = "underthesea>=6.8"
-_WORD_BEFORE = rf"(?<![^\W_]|[{MARKS}])"
-_WORD_AFTER = rf"(?![^\W_]|[{MARKS}])"
 _tables_lock = threading.Lock()
 _UTS_TABLES: _ToneTables | None = None
-_TEENCODE: Teencode | None = None
+_TEENCODE: _Teencode | None = None
 
 
-class _ToneTables:
-    """underthesea's character map plus a trie regex over its token map."""
+class _Teencode(Teencode):
+    """:class:`Teencode` plus a faster search for its keys, in the lower-cased text.
 
-    def __init__(self, chars: dict[int, str], tokens: dict[str, str]) -> None:
-        self.chars = chars
-        self.chars_re = re.compile("[" + char_class(chars) + "]") if chars else None
-        self.tokens = tokens
-        self.tokens_re = (
-            re.compile(_WORD_BEFORE + "(?:" + trie_pattern(tokens) + ")" + _WORD_AFTER)
-            if tokens
-            else None
-        )
-
-    def apply(self, text: str) -> str:
-        if self.chars_re is not None and self.chars_re.search(text):
-            text = text.translate(self.chars)
-        if self.tokens_re is not None and not self.tokens.keys().isdisjoint(WORD_RE.findall(text)):
-            tokens = self.tokens
-            text = self.tokens_re.sub(lambda m: tokens[m.group()], text)
-        return text
-
-
-def _read_underthesea_maps() -> tuple[dict[str, str], dict[str, str]] | None:
-    """The tone tables read from underthesea's own file without importing the whole toolkit.
-
-    ``import underthesea`` loads every pipeline (about 2-3 s); the tables need
-    one small module.  None when that module is not where this version keeps
-    it; the caller then imports it the ordinary way, and fails loudly.
+    Regexes of plain literals (:class:`_WordFinder`) are scanned many times
+    faster than a trie under IGNORECASE.  Both find the same words unless the
+    text holds one of ``outliers``: characters that IGNORECASE folds onto a
+    letter of a key but lower() does not (``'ſ'`` for ``s``), and ``'İ'`` and
+    ``'Σ'`` (lower-cased into two characters, or by context).  Both boundary
+    classes give the same answer for a character under IGNORECASE and for its
+    lower case without it (a test checks every code point).
     """
-    import importlib.util
 
-    if _UTS_MODULE in sys.modules:  # already imported (or replaced): use that
-        return None
-    spec = importlib.util.find_spec("underthesea")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(list(spec.submodule_search_locations)[0], *_UTS_MODULE.split(".")[1:])
-    file_spec = importlib.util.spec_from_file_location("_vnmisinfo_uts_tables",
-                                                       path.with_suffix(".py"))
-    if file_spec is None or file_spec.loader is None or not path.with_suffix(".py").is_file():
-        return None
-    module = importlib.util.module_from_spec(file_spec)
-    try:
-        file_spec.loader.exec_module(module)
-        return dict(module.character_map), dict(module.token_map)
-    except (ImportError, AttributeError, OSError, KeyError, ValueError):
-        return None
+    def __init__(self, entries: dict[str, str]) -> None:
+        super().__init__(entries)
+        self.finder = _WordFinder(self.table, f"(?<!{_TEEN_BEFORE_CLASS}.)", _TEEN_AFTER)
+        letters = "".join(sorted({ch for key in self.table for ch in key}))
+        bmp = "".join(map(chr, range(0x10000)))  # nothing above U+FFFF folds onto these
+        found = set(re.findall(f"(?i)[{re.escape(letters)}]", bmp)) if letters else set()
+        odd = {c for c in found for x in letters if c.lower() != x
+               and re.fullmatch("(?i)" + re.escape(x), c)}  # fmt: skip
+        self.outliers = "".join(sorted(odd | {"İ", "Σ"}))
 
 
-def _import_underthesea_maps() -> tuple[dict[str, str], dict[str, str]]:
-    """underthesea's private tone tables; raise, never skip, if a release moved them."""
-    found = _read_underthesea_maps()
-    if found is not None:
-        return found
-    try:
-        from underthesea.pipeline.text_normalize.text_normalizer import character_map, token_map
-    except ImportError as exc:
-        try:
-            installed = f"underthesea {metadata.version('underthesea')} is installed"
-        except metadata.PackageNotFoundError:
-            installed = "underthesea is not installed"
-        error = ModuleNotFoundError if isinstance(exc, ModuleNotFoundError) else ImportError
-        raise error(
-            "Vietnamese tone-mark normalization needs underthesea's tables "
-            f"character_map and token_map from {_UTS_MODULE}, but they cannot be imported "
-            f"({exc}); {installed}. Install a supported underthesea version: "
-            f'pip install "{_UTS_REQUIREMENT}"',
-            name=exc.name,
-        ) from exc
-    return character_map, token_map
-
-
-def _load_underthesea_tables() -> _ToneTables:
-    """Character and token tables of underthesea's ``text_normalize`` (NFC, chains resolved)."""
-    character_map, token_map = _import_underthesea_maps()
-    char_table = {
-        ord(k): unicodedata.normalize("NFC", v) for k, v in character_map.items() if len(k) == 1
-    }
-    raw = {
-        unicodedata.normalize("NFC", k): unicodedata.normalize("NFC", v)
-        for k, v in token_map.items()
-    }
-    tokens: dict[str, str] = {}
-    for key, value in raw.items():
-        if key.isascii():  # e.g. 'qui': a real word in other languages
-            continue
-        seen = {key}
-        while value in raw and value not in seen:  # resolve chains a -> b -> c
-            seen.add(value)
-            value = raw[value]
-        value = value.translate(char_table)
-        if value != key:
-            tokens[key] = value
-    return _ToneTables(char_table, tokens)
-
-
-def _load_teencode() -> Teencode:
+def _load_teencode() -> _Teencode:
     """``data/teencode.tsv`` over underthesea_core's teencode table (the project wins)."""
     merged: dict[str, str] = {}
     try:
@@ -268,10 +200,10 @@ def _load_teencode() -> Teencode:
         key, value = line.split("\t", 1)
         key = unicodedata.normalize("NFC", key.strip().lower())
         merged[key] = unicodedata.normalize("NFC", value.strip())
-    return Teencode(merged)
+    return _Teencode(merged)
 
 
-def _tables() -> tuple[_ToneTables, Teencode]:
+def _tables() -> tuple[_ToneTables, _Teencode]:
     global _UTS_TABLES, _TEENCODE
     if _UTS_TABLES is None or _TEENCODE is None:
         with _tables_lock:
@@ -304,35 +236,108 @@ def _capped(text: object) -> str:
     return text
 
 
-def _clean_characters(text: str, tone: _ToneTables, *, evasion: bool, unusual: bool) -> str:
-    """Steps 1-5: coercion, NFC, invisible characters, homoglyphs, tone marks."""
+def _clean_characters(
+    text: str, tone: _ToneTables, *, evasion: bool, unusual: bool
+) -> tuple[str, list[str] | None, bool]:
+    """Steps 1-5: coercion, NFC, invisible characters, homoglyphs, tone marks.
+
+    Also returns the words of the text (``WORD_RE.findall(text.lower())``, or
+    None), and whether step 5 left the text as it was.
+    """
     if unusual:
         if _BAD_HINT_RE.search(text):
             text = _BAD_RE.sub("", text)
         text = _CTRL_SPACE_RE.sub(" ", text)
     if text.isascii():
-        return text
-    if not unicodedata.is_normalized("NFC", text):
+        return text, None, False
+    # Usual characters are NFC, combine with none other, and so stay NFC (a test checks).
+    if unusual and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if evasion and unusual:
         text = fold_lookalikes(text)
-    return tone.apply(text)
+    toned, words = tone.apply(text)
+    return toned, words, toned == text
 
 
-def _undo_spacing(text: str, tone: _ToneTables) -> str:
-    """Steps 6-7 (then 5) outside URLs, located anew each pass ('x..com' -> 'x.com')."""
-    for _ in range(4):  # until URL boundaries and repeats agree
+_PLAIN_WORDS: set[str] = set()  # lower-cased words seen without a letter thrice in a row
+
+
+def _squash_gates(text: str, words: list[str] | None) -> tuple[bool, bool]:
+    """Whether ``text`` may hold a letter thrice in a row, and two one-letter words in a row.
+
+    Both are read off ``words``, ``WORD_RE.findall(text.lower())`` (lower()
+    keeps every run of letters but of 'İ' and 'Σ').  A letter run lies inside
+    a word, so only words not seen before are searched; spaced letters are
+    one-letter words with no letter or digit between them.
+    """
+    if words is None or "İ" in text or "Σ" in text:
+        return True, True
+    repeats = False
+    if not _PLAIN_WORDS.issuperset(words):
+        new = set(words).difference(_PLAIN_WORDS)
+        repeats = _REPEAT_LETTER_RE.search("\n".join(new)) is not None
+        if not repeats:
+            if len(_PLAIN_WORDS) > 50_000:
+                _PLAIN_WORDS.clear()
+            _PLAIN_WORDS.update(new)
+    try:
+        return repeats, b"\x01\x01" in bytes(map(len, words))
+    except ValueError:  # a word of 256 letters or more
+        return repeats, True
+
+
+def _undo_spacing(
+    text: str, tone: _ToneTables, words: list[str] | None, toned: bool
+) -> tuple[str, list[str] | None, bool]:
+    """Steps 6-7 (then 5) outside URLs, located anew each pass ('x..com' -> 'x.com').
+
+    ``words`` is ``WORD_RE.findall(text.lower())`` (or None) and ``toned`` says
+    that step 5 leaves ``text`` as it is.  Returns the text, its words (or
+    None), and whether it may hold a URL or e-mail address.
+    """
+    passes = 4
+    if not _url_hint(text):  # one piece, and usually one pass
+        letters, spaced = _squash_gates(text, words)
+        squashed, fixed, same_words = _squash(text, letters=letters, spaced=spaced)
+        if squashed == text:
+            return text, words, False
+        if same_words and toned:
+            # Only marks such as '!' went ('!!!' -> '!'): no word, and nothing next to
+            # one, changed, so step 5 still has nothing to change.
+            text = squashed
+        else:
+            text, words = tone.apply(squashed, words if same_words else None)
+        if fixed and text == squashed and not _url_hint(text):
+            return text, words, False  # a fixed point: the next pass would change nothing
+        passes = 3
+    for _ in range(passes):  # until URL boundaries and repeats agree
         before, text = text, outside_urls(text, squash_spaced_and_repeats)
         if text == before:
             break
-        text = tone.apply(text)  # squashing can create an old-style word ('uuuà')
-    return text
+        text = tone.apply(text)[0]  # squashing can create an old-style word ('uuuà')
+    return text, None, _url_hint(text)
 
 
-def _teencode_and_phones(text: str, teen: Teencode, *, teencode: bool, placeholders: bool) -> str:
-    """Steps 8-9 on a piece of text between URLs."""
+def _expand_teencode(text: str, teen: _Teencode, words: list[str] | None) -> str:
+    """Step 8, as :func:`expand_teencode` does it (``words`` as for :func:`_undo_spacing`)."""
+    lowered = text.lower()
+    keys = teen.keys & (WORD_RE.findall(lowered) if words is None else words)
+    if not keys:
+        return text
+    if any(ch in text for ch in teen.outliers):
+        return expand_teencode(text, teen)
+    # The same words, found in the lower-cased text (as long as `text`, without 'İ').
+    spans = teen.finder.spans(lowered, {key[0] for key in keys})
+    return _replace_spans(text, spans, lambda word: _expand_word(word, teen))
+
+
+def _teencode_and_phones(
+    text: str, teen: _Teencode, words: list[str] | None = None, *, teencode: bool,
+    placeholders: bool,
+) -> str:
+    """Steps 8-9 on a piece of text between URLs (``words`` as for :func:`_undo_spacing`)."""
     if teencode:
-        text = expand_teencode(text, teen)
+        text = _expand_teencode(text, teen, words)
     if placeholders:
         text = replace_phones(text)
     return text
@@ -388,15 +393,24 @@ def normalize_text(
         return ""
     tone, teen = _tables()
     unusual = _UNUSUAL_RE.search(text) is not None
-    text = _clean_characters(text, tone, evasion=evasion, unusual=unusual)
+    text, words, toned = _clean_characters(text, tone, evasion=evasion, unusual=unusual)
     # URLs and e-mails are protected: steps 6-9 only see the text between them.
     if evasion:
-        text = _undo_spacing(text, tone)
-    text = outside_urls(
-        text,
-        lambda seg: _teencode_and_phones(seg, teen, teencode=teencode, placeholders=placeholders),
-        placeholders=placeholders,
-    )
+        text, words, urls = _undo_spacing(text, tone, words, toned)
+    else:
+        urls = _url_hint(text)
+    if not urls:
+        text = _teencode_and_phones(
+            text, teen, words, teencode=teencode, placeholders=placeholders
+        )
+    else:
+        text = outside_urls(
+            text,
+            lambda seg: _teencode_and_phones(
+                seg, teen, teencode=teencode, placeholders=placeholders
+            ),
+            placeholders=placeholders,
+        )
     if unusual:  # 10. emoji
         text = separate_emoji(text)
     # 11. whitespace
@@ -404,58 +418,6 @@ def normalize_text(
     if len(text) > MAX_CHARS:  # expansions grew the text: cut at the last whole token
         text = text[: MAX_CHARS + 1].rsplit(" ", 1)[0].rstrip()
     return text
-
-
-_D_TABLE = {ord("đ"): "d", ord("Đ"): "D", ord("ð"): "d", ord("Ð"): "D"}
-
-
-@lru_cache(maxsize=1)
-def _strip_table() -> dict[int, str | None]:
-    """Table deleting combining marks (none above U+1FFFF) and folding ``đ``/``Đ``."""
-    table: dict[int, str | None] = dict.fromkeys(
-        cp for cp in range(0x300, 0x20000) if unicodedata.combining(chr(cp))
-    )
-    table.update(_D_TABLE)
-    return table
-
-
-def strip_diacritics(text: str) -> str:
-    """Remove Vietnamese tone and vowel marks.
-
-    The text is decomposed (NFD), combining marks are dropped, ``đ``/``Đ``
-    become ``d``/``D`` and the result is recomposed (NFC).  Useful for
-    matching text typed without diacritics.
-
-    Parameters
-    ----------
-    text : str
-        Input text.
-
-    Returns
-    -------
-    str
-        The text without diacritics.
-
-    Raises
-    ------
-    TypeError
-        If ``text`` is not a ``str``.
-
-    Examples
-    --------
-    >>> strip_diacritics("Hòa Bình đẹp")
-    'Hoa Binh dep'
-    >>> strip_diacritics("ĐỒNG NAI")
-    'DONG NAI'
-    """
-    if not isinstance(text, str):
-        raise TypeError(
-            f"expected str, got {type(text).__name__}; convert the value with str() first"
-        )
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", decomposed.translate(_strip_table()))
 
 
 class Normalizer(TransformerMixin, BaseEstimator):
