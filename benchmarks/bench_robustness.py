@@ -24,6 +24,7 @@ augmentation with the given shares, (c) both, and neither.
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 import time
 from collections.abc import Callable
@@ -53,7 +54,7 @@ GOALS: dict[str, float | None] = {
     "homoglyphs": 0.005,
     "spaced_letters": None,
     "teencode": None,
-    "lower_no_punct": None,
+    "lower_no_punct": 0.01,
     "typos": None,
 }
 Preprocess = Callable[[pd.DataFrame], pd.DataFrame]
@@ -181,7 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="also write the tables here")
     parser.add_argument("--limit", type=int, default=None,
                         help="use a random sample of this many documents (quick runs)")
+    parser.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                        help="any other Detector parameter, e.g. --set augment_lower=0.3 "
+                             "(repeatable)")
     args = parser.parse_args(argv)
+    overrides = {k: ast.literal_eval(v) for k, _, v in (s.partition("=") for s in args.set)}
 
     def flush(lines: list[str]) -> None:
         if args.output is not None:
@@ -202,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     splitter = StratifiedGroupKFold(n_splits=args.folds, shuffle=True, random_state=0)
     splits = list(splitter.split(raw, y, groups=groups))
 
-    det = make_detector(args.preset)
+    det = make_detector(args.preset, **overrides)
     log("preprocessing with the detector's own preprocess:")
     frames = views(raw, det.preprocess, names, args.seed)
     aucs = evaluate(det, frames, y, groups, splits, args.preset)

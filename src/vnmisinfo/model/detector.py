@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from vnmisinfo.data.hygiene import text_groups
 from vnmisinfo.data.schema import META_COLUMNS
+from vnmisinfo.model.augment import augment
 from vnmisinfo.model.explain import context_contributions, rank_terms, top_pairs
 from vnmisinfo.model.features import (
     Preprocessor,
@@ -40,7 +41,6 @@ from vnmisinfo.model.features import (
     transform_in_slices,
 )
 from vnmisinfo.text.accents import diacritic_share
-from vnmisinfo.text.normalize import strip_diacritics
 
 __all__ = ["Detector"]
 
@@ -101,6 +101,9 @@ class Detector(ClassifierMixin, BaseEstimator):
     augment_no_diacritics : float, default=0.0
         Share of training documents also added without diacritics, so that
         text typed without tone marks scores like the same text with them.
+    augment_lower : float, default=0.0
+        Share of training documents also added lower-cased, with punctuation
+        marks as spaces (as posts typed on a phone often are).
     random_state : int, default=0
         Seed for the folds and the augmentation sample.
     accent_free_route : bool, default=True
@@ -187,6 +190,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         medium_threshold: float = 0.5,
         high_threshold: float = 0.8,
         augment_no_diacritics: float = 0.0,
+        augment_lower: float = 0.0,
         random_state: int = 0,
         accent_free_route: bool = True,
         accent_free_share: float = 0.02,
@@ -211,6 +215,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.medium_threshold = medium_threshold
         self.high_threshold = high_threshold
         self.augment_no_diacritics = augment_no_diacritics
+        self.augment_lower = augment_lower
         self.random_state = random_state
         self.accent_free_route = accent_free_route
         self.accent_free_share = accent_free_share
@@ -248,10 +253,9 @@ class Detector(ClassifierMixin, BaseEstimator):
                 "thresholds must satisfy 0 <= medium_threshold <= high_threshold <= 1; got "
                 f"medium={self.medium_threshold!r}, high={self.high_threshold!r}."
             )
-        if not 0.0 <= self.augment_no_diacritics <= 1.0:
-            raise ValueError(
-                f"augment_no_diacritics must be in [0, 1], got {self.augment_no_diacritics!r}."
-            )
+        for name in ("augment_no_diacritics", "augment_lower"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}.")
 
     def _union(self, channels: Sequence[str]) -> Any:
         return build_union(
@@ -282,24 +286,6 @@ class Detector(ClassifierMixin, BaseEstimator):
         already preprocessed is passed through.
         """
         return Preprocessor(segment=self._needs_segmentation()).transform(X)
-
-    def _augment(self, frame: pd.DataFrame, y: np.ndarray, groups: np.ndarray,
-                 weights: np.ndarray) -> tuple:
-        share = self.augment_no_diacritics
-        if share <= 0:
-            return frame, y, groups, weights
-        rng = np.random.default_rng(self.random_state)
-        pick = np.flatnonzero(rng.random(len(frame)) < share)
-        extra = frame.iloc[pick].copy()
-        extra["text"] = [strip_diacritics(t) for t in extra["text"]]
-        extra["title"] = [strip_diacritics(t) for t in extra["title"]]
-        extra = self.preprocess(extra.drop(columns=["norm", "words", "syll", "plain"]))
-        return (
-            pd.concat([frame, extra], ignore_index=True),
-            np.concatenate([y, y[pick]]),
-            np.concatenate([groups, groups[pick]]),
-            np.concatenate([weights, weights[pick]]),
-        )
 
     # -- estimator API ------------------------------------------------------------------
     def fit(self, X: Any, y: Any, groups: Any = None, sample_weight: Any = None) -> Detector:
@@ -332,7 +318,10 @@ class Detector(ClassifierMixin, BaseEstimator):
              else np.asarray(sample_weight, dtype=float))
         if w.shape != (len(frame),) or not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError(f"sample_weight must be {len(frame)} non-negative finite numbers.")
-        frame, y_arr, group_arr, w = self._augment(frame, y_arr, group_arr, w)
+        frame, y_arr, group_arr, w = augment(
+            frame, y_arr, group_arr, w, {"no_diacritics": self.augment_no_diacritics,
+                                         "lower": self.augment_lower}, self.random_state,
+            self.preprocess)
         self.features_ = self._union(self.channels)
         features = self._drop_fields(
             sp.csr_matrix(self.features_.fit_transform(frame, y_arr)), self.features_)

@@ -44,7 +44,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["ANALYZERS", "HashedCounts", "HashedTfidf", "NgramHasher"]
+__all__ = ["ANALYZERS", "HashedTfidf", "NgramHasher"]
 
 #: Analyzers with the n-grams of scikit-learn's analyzer of the same name.
 ANALYZERS = ("word", "char", "char_wb")
@@ -426,105 +426,3 @@ def _texts(X: Any) -> list[str]:
     if isinstance(X, str):
         raise TypeError("Iterable over raw text documents expected, string object received.")
     return ["" if t is None else str(t) for t in (X.tolist() if hasattr(X, "tolist") else X)]
-
-
-class HashedCounts(TransformerMixin, BaseEstimator):
-    """N-gram counts over a learned vocabulary stored as sorted 64-bit hashes.
-
-    The columns are those of scikit-learn's ``CountVectorizer`` with the same
-    analyzer and ``min_df`` (in another order): each kept n-gram has its own
-    column, found by a binary search of its hash, so there is no bucket
-    sharing and no dict of strings in memory.
-
-    Parameters
-    ----------
-    analyzer : {"word", "char", "char_wb"}, default="word"
-        N-grams of words (``\\w+``) or characters; see :class:`NgramHasher`.
-    ngram_range : tuple of int, default=(1, 2)
-        Smallest and largest n.
-    min_df : int, default=1
-        Smallest training document frequency of a kept n-gram.
-
-    Attributes
-    ----------
-    hashes_ : ndarray of uint64
-        Sorted hashes of the kept n-grams; column ``j`` counts ``hashes_[j]``.
-    orders_ : ndarray of uint8
-        The n of each column.
-
-    Examples
-    --------
-    >>> vec = HashedCounts(analyzer="word", ngram_range=(1, 2)).fit(["hà nội mưa"])
-    >>> X = vec.transform(["mưa mưa ở hà nội"])
-    >>> len(vec.hashes_), sorted(X.data.tolist()), int((vec.orders_ == 1).sum())
-    (5, [1.0, 1.0, 1.0, 2.0], 3)
-    """
-
-    def __init__(self, *, analyzer: str = "word", ngram_range: tuple[int, int] = (1, 2),
-                 min_df: int = 1) -> None:
-        self.analyzer = analyzer
-        self.ngram_range = ngram_range
-        self.min_df = min_df
-
-    def fit(self, X: Any, y: object = None) -> HashedCounts:
-        """Learn the vocabulary: the n-grams of at least ``min_df`` documents of ``X``."""
-        self._fit(_texts(X))
-        return self
-
-    def _fit(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        hasher = NgramHasher(self.analyzer, tuple(self.ngram_range))  # type: ignore[arg-type]
-        doc_of, grams, anchors, _ = hasher._grams(texts)
-        order = np.lexsort((grams, doc_of))
-        first = np.r_[True, (np.diff(grams[order].view(np.int64)) != 0)
-                      | (np.diff(doc_of[order]) != 0)] if len(order) else np.zeros(0, bool)
-        kept, at, df = np.unique(grams[order][first], return_index=True, return_counts=True)
-        keep = df >= max(int(self.min_df), 1)
-        self.hashes_ = kept[keep]
-        self.orders_ = (anchors[order][first][at[keep]] % _SPAN).astype(np.uint8)
-        return doc_of, grams
-
-    def _matrix(self, n_docs: int, doc_of: np.ndarray, grams: np.ndarray) -> sp.csr_matrix:
-        vocab = self.hashes_
-        col = np.minimum(np.searchsorted(vocab, grams), max(len(vocab) - 1, 0))
-        ok = vocab[col] == grams if len(vocab) else np.zeros(len(grams), dtype=bool)
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc_of[ok], minlength=n_docs), out=indptr[1:])
-        counts = sp.csr_matrix((np.ones(int(ok.sum())), col[ok], indptr),
-                               shape=(n_docs, len(vocab)))
-        counts.sum_duplicates()
-        return counts
-
-    def transform(self, X: Any) -> sp.csr_matrix:
-        """Counts of the vocabulary's n-grams in each document of ``X`` (float64)."""
-        check_is_fitted(self, "hashes_")
-        texts = _texts(X)
-        hasher = NgramHasher(self.analyzer, tuple(self.ngram_range))  # type: ignore[arg-type]
-        doc_of, grams, _, _ = hasher._grams(texts)
-        return self._matrix(len(texts), doc_of, grams)
-
-    def fit_transform(self, X: Any, y: object = None, **fit_params: Any) -> sp.csr_matrix:
-        """Fit, then count ``X``, hashing it once."""
-        texts = _texts(X)
-        doc_of, grams = self._fit(texts)
-        return self._matrix(len(texts), doc_of, grams)
-
-    def columns(self, terms: Iterable[str]) -> np.ndarray:
-        """Column of each n-gram string in ``terms``, -1 where it is not in the vocabulary.
-
-        Examples
-        --------
-        >>> vec = HashedCounts().fit(["hà nội mưa"])
-        >>> bool(vec.columns(["hà nội", "mưa to"])[1] == -1)
-        True
-        """
-        check_is_fitted(self, "hashes_")
-        out = []
-        for term in terms:
-            word = self.analyzer == "word"
-            n = len(term.split(" ")) if word else len(term)
-            hasher = NgramHasher("word" if word else "char", (n, n))
-            hashes = hasher.hashes([term])[1] if 1 <= n <= 16 else np.zeros(0, dtype=_U64)
-            at = int(np.searchsorted(self.hashes_, hashes[0])) if len(hashes) == 1 else -1
-            ok = 0 <= at < len(self.hashes_) and self.hashes_[at] == hashes[0]
-            out.append(at if ok else -1)
-        return np.asarray(out, dtype=np.int64)

@@ -47,7 +47,7 @@ TRUSTED_TYPES = [
     "vnmisinfo.model.detector.Detector",
     "vnmisinfo.model.features.CompactTfidfVectorizer",
     "vnmisinfo.model.hashing.HashedTfidf",
-    "vnmisinfo.model.hashing.HashedCounts",
+    "vnmisinfo.model.vocabulary.HashedCounts",
     "vnmisinfo.model.features.MetadataFeatures",
     "vnmisinfo.model.features.NBScaler",
     "vnmisinfo.narratives.index.NarrativeIndex",

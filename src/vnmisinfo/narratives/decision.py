@@ -179,7 +179,7 @@ def _text_stance(index: NarrativeIndex, counts: sp.csr_matrix | None) -> np.ndar
 
 
 def _new_stance_vectorizer() -> Any:
-    from vnmisinfo.model.hashing import HashedCounts
+    from vnmisinfo.model.vocabulary import HashedCounts
 
     return HashedCounts(analyzer="word", ngram_range=(1, 2), min_df=2)
 

@@ -56,6 +56,7 @@ from vnmisinfo.narratives.vectors import (
     _views,
     _weigh,
     _word_counts,
+    doc_products,
     restore_vocabularies,
     split_state,
     stored_state,
@@ -337,7 +338,8 @@ class NarrativeIndex(BaseEstimator):
         """(accented, accent-free) vectors of pieces, accent-free word presence, word counts,
         and the two views of the sentences."""
         acc, free = (list(v) for v in zip(*(_views(s) for s in sentences), strict=True))
-        counts = [sp.csr_matrix(agg @ vec.transform(v))
+        counts = [sp.csr_matrix(agg @ (vec.counts(v) if hasattr(vec, "counts")
+                                       else vec.transform(v)))
                   for vec, v in zip(self.vectorizers_, (acc, acc, free, free), strict=True)]
         x_acc, x_free = _weigh(counts, self.idf_, self.char_weight)
         words = np.array([_word_counts(a) for a in acc], dtype=float)
@@ -351,8 +353,7 @@ class NarrativeIndex(BaseEstimator):
 
     def _doc_scores(self, x_acc: Any, x_free: Any, words: np.ndarray) -> np.ndarray:
         """Similarity of each piece to each catalogue document (pieces x documents)."""
-        return self._combine((x_acc @ self.docs_acc_.T).toarray(),
-                             (x_free @ self.docs_free_.T).toarray(), words)
+        return self._combine(*doc_products(self, x_acc, x_free), words)
 
     def _by_owner(self, doc_scores: np.ndarray) -> np.ndarray:
         """Reduce document scores to narrative scores (best document), clipped to [0, 1]."""

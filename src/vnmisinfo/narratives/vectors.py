@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from vnmisinfo.model.hashing import HashedCounts
+from vnmisinfo.model.vocabulary import HashedCounts
 from vnmisinfo.text.accents import marked_word_count
 from vnmisinfo.text.normalize import normalize_text, strip_diacritics
 from vnmisinfo.text.sentences import split_sentences
@@ -203,6 +203,33 @@ def _weigh(counts: list[sp.csr_matrix], idf: list[np.ndarray],
     return (sp.hstack(blocks[:2], format="csr"), sp.hstack(blocks[2:], format="csr"))
 
 
+def _float32(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """A float32 copy of a CSR matrix as it is (``astype`` would sort its indices first)."""
+    return sp.csr_matrix((matrix.data.astype(np.float32), matrix.indices, matrix.indptr),
+                         shape=matrix.shape)
+
+
+def dense_docs(index: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The catalogue's vectors as dense float32 columns (accented, accent-free).
+
+    A sparse-dense product is quicker than a sparse-sparse one here; the
+    arrays are built once per process and never stored.
+    """
+    found = index.__dict__.get("_dense")
+    if found is None:
+        found = index.__dict__["_dense"] = (index.docs_acc_.T.toarray().astype(np.float32),
+                                            index.docs_free_.T.toarray().astype(np.float32))
+    return found
+
+
+def doc_products(index: Any, x_acc: sp.csr_matrix, x_free: sp.csr_matrix
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Dot products of pieces with every catalogue document, for both views (float64)."""
+    acc, free = dense_docs(index)
+    return (np.asarray(_float32(x_acc) @ acc, dtype=np.float64),
+            np.asarray(_float32(x_free) @ free, dtype=np.float64))
+
+
 def _by_narrative(owner: np.ndarray, n_narratives: int) -> sp.csr_matrix:
     """(narratives x documents) 0/1 matrix: which documents belong to which narrative."""
     return sp.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))),
@@ -229,6 +256,7 @@ def stored_state(index: Any, state: dict[str, Any]) -> dict[str, Any]:
     """The state of a narrative index as it is written to a model file."""
     from sklearn.base import clone
 
+    state.pop("_dense", None)  # rebuilt on first use
     for name in _JSON_STATE:
         if name in state:
             state[name + "json_"] = json.dumps(state.pop(name), ensure_ascii=False)

@@ -28,6 +28,7 @@ from vnmisinfo.text.normalize import strip_diacritics
 
 __all__ = [
     "TOKEN_PATTERN",
+    "lower_without_punctuation",
     "Tokenizer",
     "accent_free",
     "segment",
@@ -123,6 +124,30 @@ def accent_free(text: str) -> str:
     'da nang mua to'
     """
     return strip_diacritics(text).lower()
+
+
+_PUNCTUATION: dict[int, str] | None = None
+
+
+def lower_without_punctuation(text: str) -> str:
+    """Lower-case ``text`` and turn every punctuation mark into a space.
+
+    This is how many posts are typed on a phone; training copies in this
+    form keep such posts from looking unlike the training text.
+
+    Examples
+    --------
+    >>> lower_without_punctuation("Hà Nội, mưa to!!")
+    'hà nội  mưa to  '
+    """
+    global _PUNCTUATION
+    if _PUNCTUATION is None:
+        import sys
+        import unicodedata
+
+        _PUNCTUATION = {c: " " for c in range(sys.maxunicode + 1)
+                        if unicodedata.category(chr(c)).startswith("P")}
+    return text.lower().translate(_PUNCTUATION)
 
 
 class Tokenizer(TransformerMixin, BaseEstimator):
