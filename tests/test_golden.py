@@ -11,13 +11,13 @@ import pytest
 import vnmisinfo
 
 GOLDEN = [
-    ("Uống nước nóng diệt được virus corona", 0.9838627961070275, "high"),
-    ("Uong nuoc nong diet duoc virus corona", 0.9759230609458377, "high"),
-    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.04012382839040468, "low"),
-    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.02623227821890708, "low"),
+    ("Uống nước nóng diệt được virus corona", 0.9847750918930636, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.9769929899013337, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.046584809946554666, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.021648137801134195, "low"),
     # A low classifier score, lifted to medium by a confident match to a known narrative.
     ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
-      "shares": 400, "timestamp": 1585000000}, 0.09753723352875, "medium"),
+      "shares": 400, "timestamp": 1585000000}, 0.10014458696572187, "medium"),
 ]
 
 

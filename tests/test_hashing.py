@@ -96,7 +96,7 @@ def test_bad_parameters_are_named():
 @pytest.mark.parametrize(("analyzer", "ngram_range", "min_df"),
                          [("word", (1, 2), 1), ("word", (1, 2), 2), ("char_wb", (2, 5), 1)])
 def test_counts_equal_countvectorizer_column_for_column(analyzer, ngram_range, min_df):
-    from vnmisinfo.model.hashing import HashedCounts
+    from vnmisinfo.model.vocabulary import HashedCounts
 
     train = TEXTS + ["hà nội mưa to", "mưa to ở sài gòn", "Uống nước chanh nóng"]
     ours = HashedCounts(analyzer=analyzer, ngram_range=ngram_range, min_df=min_df).fit(train)

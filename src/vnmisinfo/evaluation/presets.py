@@ -16,6 +16,9 @@ _LEAN = {"text_only_route": False, "cv": 3}
 #: Hashed n-grams: no vocabulary in memory, a few numpy passes per batch (see
 #: ``benchmarks/bench_frontier.py`` for quality against speed).
 _HASHED = {"n_features": 2**20}
+#: Half the training posts also typed in lower case without punctuation, chosen with
+#: ``benchmarks/bench_robustness.py --set augment_lower=...`` (0.3, 0.5, 1.0).
+_LOWER = {"augment_lower": 0.5}
 
 #: Named configurations.  ``default`` is the shipped model; see the README's ablation.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -23,13 +26,14 @@ PRESETS: dict[str, dict[str, Any]] = {
     # word boundaries, min_df=2, max_df=0.9, LogisticRegression C=16, sigmoid).
     # Syllable n-grams rank as well as segmented words and need no CRF segmentation.
     "default": {"channels": ("syllables", "chars", "accent_free", "meta"), **_CONTEXT, **_LEAN,
-                **_HASHED},
+                **_HASHED, **_LOWER},
     # The same channels over learned vocabularies (the 0.2 default): slower, a larger file.
     "vocabulary": {"channels": ("syllables", "chars", "accent_free", "meta"), **_CONTEXT,
                    **_LEAN},
     "words": {"channels": ("words", "chars", "accent_free", "meta"), **_CONTEXT, **_LEAN},
     "text": {"channels": ("syllables", "chars", "accent_free"), **_HASHED},
     # No character n-grams: the fastest configuration.
-    "fast": {"channels": ("syllables", "accent_free", "meta"), **_CONTEXT, **_LEAN, **_HASHED},
+    "fast": {"channels": ("syllables", "accent_free", "meta"), **_CONTEXT, **_LEAN, **_HASHED,
+             **_LOWER},
     "plain": {"channels": ("syllables",), "C": 4.0},
 }

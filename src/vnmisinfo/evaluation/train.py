@@ -470,6 +470,14 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
                    "explains)" if getattr(detector, "n_features", None)
                    else "over vocabularies learned from the training texts"),
         "heavy": _heavy_lines(detector),
+        "augmentation": "".join(
+            f" {share:.0%} of the training posts are also added {how}."
+            for share, how in ((getattr(detector, "augment_no_diacritics", 0.0),
+                                "without tone marks"),
+                               (getattr(detector, "augment_lower", 0.0),
+                                "in lower case with punctuation marks as spaces, as many posts "
+                                "are typed"))
+            if share),
     }
     text = _card_template().render(**context)
     if not text.endswith("\n"):
