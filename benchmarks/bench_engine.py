@@ -17,7 +17,8 @@ Inputs, written to a temporary folder and deleted at the end:
 Goals and how they are measured:
 
 - speed: ``vnmisinfo score`` (default model, explanations, narrative matching and entities
-  on, 2 workers) on the distinct-post file against the naive loop a user writes by hand, in
+  on, 2 workers; then without matching, and without matching or explanations: the frontier)
+  on the distinct-post file against the naive loop a user writes by hand, in
   a process of its own: ``TfidfVectorizer(ngram_range=(1, 2))`` + ``LogisticRegression``
   fitted on ReINTEL train with underthesea's ``word_tokenize(text, format="text")``, then
   ``word_tokenize`` and ``predict_proba([post])`` one post at a time on one core.  The loop
@@ -277,6 +278,11 @@ def main() -> None:
         log("vnmisinfo score ...")
         two = score(distinct, tmp / "out.csv", 2)
         one = score(distinct, tmp / "out.csv", 1)
+        log("speed frontier ...")
+        frontier = [("everything on (the goal row)", two),
+                    ("--no-match", score(distinct, tmp / "out.csv", 2, "--no-match")),
+                    ("--no-match --explain 0",
+                     score(distinct, tmp / "out.csv", 2, "--no-match", "--explain", "0"))]
 
         log("start-up ...")
         baseline_import = best_of([sys.executable, "-c", BASELINE_IMPORT])
@@ -381,6 +387,15 @@ def main() -> None:
           f"import + load + first score {first_score:.2f} s")
     print(f"- model file: {default_model_path().name}, {model_mb:.2f} MB")
     print(f"- training (vnmisinfo train --preset default --cv 0): {train.seconds:.1f} s")
+    print()
+    print("Speed frontier: `vnmisinfo score` with 2 workers on the distinct-post file, against "
+          "the naive loop of the same run (quality of each preset: "
+          "`python benchmarks/bench_frontier.py`):")
+    print()
+    print("| settings | seconds | vs the naive loop |")
+    print("|---|---|---|")
+    for name, run in frontier:
+        print(f"| {name} | {run.seconds:.1f} | {naive_seconds / run.seconds:.1f}× |")
 
 
 if __name__ == "__main__":

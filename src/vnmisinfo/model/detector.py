@@ -38,6 +38,7 @@ from vnmisinfo.model.features import (
     heaviest_terms,
     meta_names,
     meta_slice,
+    row_slices,
     transform_in_slices,
 )
 from vnmisinfo.text.accents import diacritic_share
@@ -517,8 +518,11 @@ class Detector(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         frame = self.preprocess(X)
-        if not len(frame):
-            return []
+        # slices of rows: the feature matrix of one slice at a time, so memory stays flat
+        return [r for lo, hi in row_slices(frame)
+                for r in self._explain_frame(frame.iloc[lo:hi], k)]
+
+    def _explain_frame(self, frame: pd.DataFrame, k: int) -> list[dict[str, Any]]:
         parts = self._parts(frame)
         _, proba = self._decision_and_proba(frame, parts)
         terms: list[list[tuple[str, float]]] = [[] for _ in range(len(frame))]

@@ -45,6 +45,7 @@ __all__ = [
     "heaviest_terms",
     "meta_names",
     "meta_slice",
+    "row_slices",
     "transform_in_slices",
 ]
 
@@ -498,7 +499,7 @@ _TRANSFORM_ROWS = 256  # rows transformed at once: bounds the n-gram arrays, so 
 _TRANSFORM_CHARS = 200_000  # ... and characters, for long articles
 
 
-def _row_slices(frame: pd.DataFrame) -> list[tuple[int, int]]:
+def row_slices(frame: pd.DataFrame) -> list[tuple[int, int]]:
     """Consecutive row ranges of at most ``_TRANSFORM_ROWS`` rows and ``_TRANSFORM_CHARS``
     characters (a longer row is a range of its own)."""
     sizes = (frame["norm"].str.len().fillna(0).to_numpy(dtype=np.int64) if "norm" in frame
@@ -516,7 +517,7 @@ def _row_slices(frame: pd.DataFrame) -> list[tuple[int, int]]:
 
 def transform_in_slices(union: Any, frame: pd.DataFrame) -> sp.csr_matrix:
     """``union.transform(frame)`` in slices of rows, stacked: same result, bounded memory."""
-    slices = _row_slices(frame)
+    slices = row_slices(frame)
     if len(slices) == 1:
         return sp.csr_matrix(union.transform(frame))
     return sp.csr_matrix(sp.vstack([sp.csr_matrix(union.transform(frame.iloc[lo:hi]))

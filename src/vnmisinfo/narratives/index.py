@@ -76,7 +76,7 @@ DEFAULT_THRESHOLD = 0.372
 # ---------------------------------------------------------------------------
 
 
-_SLICE = 256  # texts matched at once: bounds the sentence matrices, so memory stays flat
+_SLICE = 128  # texts matched at once: bounds the sentence matrices, so memory stays flat
 
 
 class NarrativeIndex(BaseEstimator):
