@@ -47,8 +47,9 @@ def test_names_that_stay_put():
 
     assert normalize_text("Hoà bình") == "Hòa bình"
     assert {"load_model", "Detector", "Normalizer", "Triage"} <= set(vnmisinfo.__all__)
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert vnmisinfo.__version__ == project["project"]["version"]

@@ -17,13 +17,13 @@ from vnmisinfo.text import accents, evasion
 from vnmisinfo.text import normalize as normalize_module
 from vnmisinfo.text.normalize import (
     MAX_CHARS,
-    Normalizer,
     TruncationWarning,
     _load_underthesea_tables,
     _tables,
     normalize_text,
     strip_diacritics,
 )
+from vnmisinfo.text.transformers import Normalizer
 
 ZERO_WIDTH = re.compile(
     "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f]"

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from vnmisinfo.model.features import as_frame
 from vnmisinfo.text.normalize import normalize_text
-from vnmisinfo.text.tokenize import Tokenizer, accent_free, segment, segment_many
+from vnmisinfo.text.tokenize import accent_free, segment, segment_many
+from vnmisinfo.text.transformers import Tokenizer
 from vnmisinfo.triage import Triage
 
 settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True)

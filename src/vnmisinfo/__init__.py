@@ -35,7 +35,7 @@ _LAZY = {
     "Detector": "vnmisinfo.model.detector",
     "ModelLoadError": "vnmisinfo.model.persist",
     "NarrativeIndex": "vnmisinfo.narratives.index",
-    "Normalizer": "vnmisinfo.text.normalize",
+    "Normalizer": "vnmisinfo.text.transformers",
     "TierPolicy": "vnmisinfo.triage",
     "Triage": "vnmisinfo.triage",
     "load_model": "vnmisinfo.triage",
@@ -47,7 +47,8 @@ if TYPE_CHECKING:
     from vnmisinfo.model.detector import Detector
     from vnmisinfo.model.persist import ModelLoadError
     from vnmisinfo.narratives.index import NarrativeIndex
-    from vnmisinfo.text.normalize import Normalizer, normalize_text
+    from vnmisinfo.text.normalize import normalize_text
+    from vnmisinfo.text.transformers import Normalizer
     from vnmisinfo.triage import TierPolicy, Triage, load_model, save_model
 
 

@@ -10,4 +10,7 @@ Examples
 """
 
 from vnmisinfo.text.normalize import *  # noqa: F403
-from vnmisinfo.text.normalize import __all__  # noqa: F401
+from vnmisinfo.text.normalize import __all__ as _names
+from vnmisinfo.text.transformers import Normalizer  # noqa: F401
+
+__all__ = [*_names, "Normalizer"]

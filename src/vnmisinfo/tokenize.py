@@ -1,15 +1,16 @@
 """Deprecated alias of :mod:`vnmisinfo.text.tokenize`.
 
-Kept for one release; removed in 0.3.
+Kept for two releases; removed in 0.4.
 """
 
 import warnings
 
 from vnmisinfo.text.tokenize import *  # noqa: F403
+from vnmisinfo.text.transformers import Tokenizer  # noqa: F401
 
 warnings.warn(
     "vnmisinfo.tokenize moved to vnmisinfo.text.tokenize in vnmisinfo 0.2.0; "
-    "update the import (see CHANGELOG.md). This alias will be removed in 0.3.",
+    "update the import (see CHANGELOG.md). This alias will be removed in 0.4.",
     DeprecationWarning,
     stacklevel=2,
 )

@@ -62,15 +62,11 @@ Examples
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 import unicodedata
 import warnings
-from collections.abc import Iterable
 from importlib import resources
-
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from vnmisinfo.text.accents import (
     _load_underthesea_tables,
@@ -105,7 +101,6 @@ __all__ = [
     "MAX_CHARS",
     "PHONE_TOKEN",
     "URL_TOKEN",
-    "Normalizer",
     "TruncationWarning",
     "normalize_text",
     "strip_diacritics",
@@ -418,103 +413,3 @@ def normalize_text(
     if len(text) > MAX_CHARS:  # expansions grew the text: cut at the last whole token
         text = text[: MAX_CHARS + 1].rsplit(" ", 1)[0].rstrip()
     return text
-
-
-class Normalizer(TransformerMixin, BaseEstimator):
-    """scikit-learn transformer applying :func:`normalize_text` to each document.
-
-    Stateless: ``fit`` learns nothing, so the transformer can be used inside a
-    :class:`~sklearn.pipeline.Pipeline` before any vectorizer.
-
-    Parameters
-    ----------
-    evasion : bool, default=True
-        Passed to :func:`normalize_text`.
-    teencode : bool, default=True
-        Passed to :func:`normalize_text`.
-    placeholders : bool, default=True
-        Passed to :func:`normalize_text`.
-
-    Examples
-    --------
-    >>> Normalizer().fit_transform(["Nước máy HN ko uống đc!!!", None])
-    ['Nước máy Hà Nội không uống được!', '']
-    """
-
-    def __init__(
-        self, *, evasion: bool = True, teencode: bool = True, placeholders: bool = True
-    ) -> None:
-        self.evasion = evasion
-        self.teencode = teencode
-        self.placeholders = placeholders
-
-    def fit(self, X: Iterable[str | None], y: object = None) -> Normalizer:
-        """Do nothing and return ``self``.
-
-        Parameters
-        ----------
-        X : iterable of str
-            Ignored (a bare string is still rejected).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        Normalizer
-            This transformer.
-
-        Examples
-        --------
-        >>> Normalizer().fit(["tin giả"]).transform(["tin giả"])
-        ['tin giả']
-        """
-        _check_raw_documents(X)
-        return self
-
-    def transform(self, X: Iterable[str | None]) -> list[str]:
-        """Normalize every document.
-
-        Parameters
-        ----------
-        X : iterable of str or None
-            Raw documents; ``None`` (and float NaN from pandas) become ``''``.
-
-        Returns
-        -------
-        list of str
-            One normalized string per document.
-
-        Raises
-        ------
-        TypeError
-            If ``X`` is a single string, or an item is neither ``str`` nor
-            missing.
-
-        Examples
-        --------
-        >>> Normalizer(teencode=False).transform(["ko sao đâu"])
-        ['ko sao đâu']
-        """
-        _check_raw_documents(X)
-        opts = {
-            "evasion": self.evasion,
-            "teencode": self.teencode,
-            "placeholders": self.placeholders,
-        }
-        out: list[str] = []
-        for doc in X:
-            if doc is None or (isinstance(doc, float) and math.isnan(doc)):
-                out.append("")
-            else:
-                out.append(normalize_text(doc, **opts))
-        return out
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return True
-
-
-def _check_raw_documents(X: object) -> None:
-    if isinstance(X, str):
-        raise TypeError("Iterable over raw text documents expected, string object received.")
-    if X is None or not isinstance(X, Iterable) and not hasattr(X, "__len__"):
-        raise TypeError(f"Iterable over raw text documents expected, {type(X).__name__} received.")

@@ -19,17 +19,14 @@ channel; the main channels always keep their tone marks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
-
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from vnmisinfo.text.normalize import strip_diacritics
 
 __all__ = [
     "TOKEN_PATTERN",
     "lower_without_punctuation",
-    "Tokenizer",
     "accent_free",
     "segment",
     "segment_many",
@@ -148,44 +145,3 @@ def lower_without_punctuation(text: str) -> str:
         _PUNCTUATION = {c: " " for c in range(sys.maxunicode + 1)
                         if unicodedata.category(chr(c)).startswith("P")}
     return text.lower().translate(_PUNCTUATION)
-
-
-class Tokenizer(TransformerMixin, BaseEstimator):
-    """Turn normalized texts into token strings for a vectorizer.
-
-    Parameters
-    ----------
-    mode : {"words", "syllables", "accent_free"}, default="words"
-        ``"words"`` segments with underthesea; ``"syllables"`` only splits on
-        white space; ``"accent_free"`` also drops tone marks.
-
-    Examples
-    --------
-    >>> Tokenizer(mode="syllables").fit_transform(["Hà Nội"])
-    ['hà nội']
-    """
-
-    _MODES = ("words", "syllables", "accent_free")
-
-    def __init__(self, *, mode: str = "words") -> None:
-        self.mode = mode
-
-    def fit(self, X: Sequence[str], y: object = None) -> Tokenizer:
-        """Check the parameters; nothing is learned."""
-        if self.mode not in self._MODES:
-            raise ValueError(f"mode must be one of {self._MODES}, got {self.mode!r}.")
-        return self
-
-    def transform(self, X: Sequence[str]) -> list[str]:
-        """Tokenize each text."""
-        if isinstance(X, str):
-            raise TypeError(
-                "Iterable over raw text documents expected, string object received. "
-                "Wrap a single text in a list: [text]."
-            )
-        self.fit(X)
-        if self.mode == "words":
-            return segment_many(X)
-        if self.mode == "syllables":
-            return [syllables(t) for t in X]
-        return [accent_free(t) for t in X]
