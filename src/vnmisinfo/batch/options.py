@@ -76,7 +76,7 @@ class _Options:
     output_format: str | None = None
     id_column: str | None = None
     columns: Mapping[str, str] | None = None
-    chunksize: int = 2000
+    chunksize: int = 1000
     workers: int | None = None
     resume: bool = False
     skip_bad_lines: bool = False

@@ -135,7 +135,7 @@ def _chunks(rows: Iterable[Item], size: int) -> Iterator[_Chunk]:
 def score_file(input: str, output: str | None = None, *, model: Any = None,
                text_column: str | None = None, explain: int = 5, fmt: str | None = None,
                output_format: str | None = None, id_column: str | None = None,
-               columns: Mapping[str, str] | None = None, chunksize: int = 2000,
+               columns: Mapping[str, str] | None = None, chunksize: int = 1000,
                workers: int | None = None, resume: bool = False,
                skip_bad_lines: bool = False, report: str | None = None, report_top: int = 50,
                progress: bool = False, log: IO[str] | None = None,
@@ -172,7 +172,7 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
         Id column shown in the report (default: ``id``, ``post_id``, ... when present).
     columns : mapping, optional
         Extra column roles, e.g. ``{"likes": "n_likes", "title": "headline"}``.
-    chunksize : int, default=2000
+    chunksize : int, default=1000
         Rows read, scored and written at a time.
     workers : int, optional
         Worker processes (default: all cores).  Inputs that fit in one chunk

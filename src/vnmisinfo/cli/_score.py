@@ -69,7 +69,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="worker processes (default: all cores; with --engine dask, the local "
                    "cluster's workers, default 2)")
     p.add_argument("--chunk-size", type=_positive, default=None, metavar="ROWS",
-                   help="rows per chunk (default: 2000)")
+                   help="rows per chunk (default: 1000)")
     p.add_argument("--engine", choices=["local", "dask"], default="local",
                    help="local: a pool of processes on this machine (default); dask: a "
                    "dask.distributed cluster, reading a file, a folder or a glob of CSV or "
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         args.input, args.output, model=model, text_column=args.text_column,
         explain=args.explain, fmt=args.format, output_format=args.output_format,
         id_column=args.id_column, columns=dict(args.column),
-        chunksize=args.chunk_size or 2000, workers=args.workers, resume=args.resume,
+        chunksize=args.chunk_size or 1000, workers=args.workers, resume=args.resume,
         skip_bad_lines=args.skip_bad_lines, report=args.report, report_top=args.report_top,
         progress=not args.quiet and sys.stderr.isatty(), match=not args.no_match,
         overwrite_scores=args.overwrite_scores)

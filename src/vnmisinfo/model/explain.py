@@ -27,7 +27,7 @@ __all__ = [
 _CHANNELS = ("words", "syllables", "chars", "accent_free", "accent_free_chars", "meta")
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 12)  # few distinct terms per batch are named twice: keep it small
 def readable_term(name: str) -> str:
     """Turn a pipeline feature name into a term a reviewer can read.
 

@@ -20,7 +20,7 @@ from vnmisinfo.model.hashing import _SPAN, _U64, NgramHasher, _texts
 
 __all__ = ["HashedCounts"]
 
-_TABLE_BITS = 20  # slots of the lookup table
+_TABLE_BITS = 18  # slots of the lookup table (a vocabulary holds some 10,000 n-grams)
 
 
 class HashedCounts(TransformerMixin, BaseEstimator):
