@@ -113,3 +113,11 @@ def test_counts_equal_countvectorizer_column_for_column(analyzer, ngram_range, m
                                   ref.transform(train).toarray())
     assert (ours.orders_[column] == [len(t.split(" ")) if analyzer == "word" else len(t)
                                      for t in terms]).all()
+
+
+@pytest.mark.parametrize("analyzer", ["word", "char", "char_wb"])
+def test_fit_transform_equals_fit_then_transform(analyzer):
+    docs = [*TEXTS, "hà nội mưa to", "mưa mưa", "sài gòn nắng to"]
+    vec = HashedTfidf(analyzer=analyzer, ngram_range=(1, 3), n_features=2**12, min_df=2)
+    once = vec.fit_transform(docs)
+    assert once.has_sorted_indices and (once != vec.transform(docs)).nnz == 0

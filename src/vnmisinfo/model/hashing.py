@@ -273,6 +273,16 @@ def _bucket(hashes: np.ndarray, n_features: int) -> np.ndarray:
     return (hashes % _U64(n_features)).astype(np.int64)
 
 
+def _csr(n_docs: int, doc_of: np.ndarray, cols: np.ndarray, width: int) -> sp.csr_matrix:
+    """Counts of ``cols`` per document (``doc_of`` sorted), one entry per document and column."""
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(doc_of, minlength=n_docs), out=indptr[1:])
+    counts = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
+                           shape=(n_docs, width))
+    counts.sum_duplicates()  # a sort within each row
+    return counts
+
+
 def _dedupe(doc_of: np.ndarray, grams: np.ndarray) -> np.ndarray:
     """Indices of the first occurrence of each distinct (document, hash) pair."""
     order = np.lexsort((grams, doc_of))
@@ -357,15 +367,31 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: object = None) -> HashedTfidf:
         """Learn the kept buckets and their IDF weights from the documents ``X``."""
+        self._fit(_texts(X))
+        return self
+
+    def fit_transform(self, X: Any, y: object = None, **fit_params: Any) -> sp.csr_matrix:
+        """Fit, then transform ``X``, hashing it once."""
+        counts = self._fit(_texts(X))
+        cols = self._column_of()[counts.indices]  # monotone: rows stay sorted
+        keep = cols >= 0
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
+        indptr = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=counts.shape[0]), out=indptr[1:])
+        counts = sp.csr_matrix((counts.data[keep], cols[keep], indptr),
+                               shape=(counts.shape[0], len(self.buckets_)))
+        return self._weigh(counts)
+
+    def _fit(self, texts: list[str]) -> sp.csr_matrix:
+        """Learn buckets, IDF and unigrams; return the raw counts over all buckets."""
         if not isinstance(self.n_features, int) or not 1 <= self.n_features <= 2**31 - 1:
             raise ValueError(f"n_features must be an int in [1, 2**31 - 1], "
                              f"got {self.n_features!r}.")
-        texts = _texts(X)
         doc_of, grams, anchors, name = self._hasher()._grams(texts)
-        buckets = _bucket(grams, self.n_features)
-        first = _dedupe(doc_of, buckets)
-        df = np.bincount(buckets[first], minlength=self.n_features)
         n = len(texts)
+        counts = _csr(n, doc_of, _bucket(grams, self.n_features).astype(np.int32),
+                      self.n_features)
+        df = np.bincount(counts.indices, minlength=self.n_features)
         keep = (df >= max(self.min_df, 1)) & (df <= self.max_df * n)
         self.buckets_ = np.flatnonzero(keep).astype(np.int32)
         self.idf_ = (np.log((1.0 + n) / (1.0 + df[keep])) + 1.0).astype(np.float32)
@@ -374,11 +400,11 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
         if self.analyzer == "word" and self.ngram_range[0] == 1:
             unigram = anchors % _SPAN == 1
             once = _dedupe(doc_of[unigram], grams[unigram])
-            kept, at, counts = np.unique(grams[unigram][once], return_index=True,
-                                         return_counts=True)
-            where = np.flatnonzero(unigram)[once][at[counts >= max(self.min_df, 1)]]
+            kept, at, seen = np.unique(grams[unigram][once], return_index=True,
+                                       return_counts=True)
+            where = np.flatnonzero(unigram)[once][at[seen >= max(self.min_df, 1)]]
             self.unigrams_ = "\n".join(sorted({name(int(a)) for a in anchors[where]}))
-        return self
+        return counts
 
     def transform(self, X: Any) -> sp.csr_matrix:
         """TF-IDF rows of the documents ``X`` over the kept buckets."""
@@ -388,11 +414,10 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
         cols = self._column_of()[_bucket(grams, self.n_features)]
         known = cols >= 0
         doc_of = np.repeat(np.arange(len(texts)), np.diff(indptr))[known]
-        counts_ptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc_of, minlength=len(texts)), out=counts_ptr[1:])
-        counts = sp.csr_matrix((np.ones(int(known.sum()), dtype=np.float32), cols[known],
-                                counts_ptr), shape=(len(texts), len(self.buckets_)))
-        counts.sum_duplicates()
+        return self._weigh(_csr(len(texts), doc_of, cols[known], len(self.buckets_)))
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Counts (one entry per document and column) -> sublinear TF-IDF rows of length 1."""
         np.log(counts.data, out=counts.data)
         counts.data += 1.0
         counts.data *= self.idf_[counts.indices]
