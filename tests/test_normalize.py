@@ -578,3 +578,15 @@ def test_text_of_usual_characters_is_already_nfc() -> None:
             seconds.update(chr(int(part, 16)) for part in parts[1:])
     assert not usual & seconds
     assert not usual & {chr(cp) for cp in range(0x1100, 0x1200)}  # conjoining jamo
+
+
+def test_marked_letter_class_matches_a_scan_of_every_code_point():
+    import unicodedata
+
+    from vnmisinfo.text import accents
+
+    assert accents._marked_re().pattern == (
+        accents._MARKED_14 if unicodedata.unidata_version == "14.0.0"
+        else accents._marked_pattern())
+    assert accents._MARKED_14 == accents._marked_pattern() or (
+        unicodedata.unidata_version != "14.0.0")
