@@ -209,6 +209,9 @@ def _float32(matrix: sp.csr_matrix) -> sp.csr_matrix:
                          shape=matrix.shape)
 
 
+_DENSE_FROM = 512  # pieces from which dense catalogue columns pay for their building
+
+
 def dense_docs(index: Any) -> tuple[np.ndarray, np.ndarray]:
     """The catalogue's vectors as dense float32 columns (accented, accent-free).
 
@@ -217,14 +220,20 @@ def dense_docs(index: Any) -> tuple[np.ndarray, np.ndarray]:
     """
     found = index.__dict__.get("_dense")
     if found is None:
-        found = index.__dict__["_dense"] = (index.docs_acc_.T.toarray().astype(np.float32),
-                                            index.docs_free_.T.toarray().astype(np.float32))
+        found = index.__dict__["_dense"] = (index.docs_acc_.T.astype(np.float32).toarray(),
+                                            index.docs_free_.T.astype(np.float32).toarray())
     return found
 
 
 def doc_products(index: Any, x_acc: sp.csr_matrix, x_free: sp.csr_matrix
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Dot products of pieces with every catalogue document, for both views (float64)."""
+    """Dot products of pieces with every catalogue document, for both views (float64).
+
+    Few pieces (a single post) take sparse products; many take dense float32 catalogue
+    columns, built once per process, which are quicker per piece but cost a moment to build.
+    """
+    if x_acc.shape[0] < _DENSE_FROM:
+        return ((x_acc @ index.docs_acc_.T).toarray(), (x_free @ index.docs_free_.T).toarray())
     acc, free = dense_docs(index)
     return (np.asarray(_float32(x_acc) @ acc, dtype=np.float64),
             np.asarray(_float32(x_free) @ free, dtype=np.float64))
