@@ -397,8 +397,8 @@ class Detector(ClassifierMixin, BaseEstimator):
                 routes[unaccented & no_meta] = 3
         return routes
 
-    def _parts(self, frame: pd.DataFrame, features: Any = None) -> list[tuple]:
-        """``(rows, features, calibrated classifier, union, meta slice)`` for each model in use.
+    def _parts(self, frame: pd.DataFrame) -> list[tuple]:
+        """``(rows, features, calibrated classifier, union, meta slice, route)`` per model in use.
 
         Each row's features are computed only for the model that scores it.
         """
@@ -409,8 +409,7 @@ class Detector(ClassifierMixin, BaseEstimator):
             if not rows.size:
                 continue
             if route in (0, 1):
-                block = (features[rows] if features is not None
-                         else transform_in_slices(self.features_, frame.iloc[rows]))
+                block = transform_in_slices(self.features_, frame.iloc[rows])
                 model, union, meta = self.model_, self.features_, self._meta_slice(self.features_)
                 if route == 1:
                     block, model, meta = block[:, self.text_columns_], self.text_model_, slice(0, 0)

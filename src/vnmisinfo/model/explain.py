@@ -24,9 +24,6 @@ __all__ = [
 ]
 
 
-_CHANNELS = ("words", "syllables", "chars", "accent_free", "accent_free_chars", "meta")
-
-
 @lru_cache(maxsize=1 << 12)  # few distinct terms per batch are named twice: keep it small
 def readable_term(name: str) -> str:
     """Turn a pipeline feature name into a term a reviewer can read.
@@ -44,9 +41,9 @@ def readable_term(name: str) -> str:
     >>> readable_term("meta__log_shares")
     '[log_shares]'
     """
-    channel, _, term = name.partition("__")
-    if not term:
-        return name if channel not in _CHANNELS else ""
+    channel, sep, term = name.partition("__")
+    if not term:  # a plain name reads as it is; a channel with no term (not found) reads ""
+        return "" if sep else name
     if channel == "meta":
         return f"[{term}]"
     if channel == "chars":

@@ -273,13 +273,19 @@ def _bucket(hashes: np.ndarray, n_features: int) -> np.ndarray:
     return (hashes % _U64(n_features)).astype(np.int64)
 
 
-def _csr(n_docs: int, doc_of: np.ndarray, cols: np.ndarray, width: int) -> sp.csr_matrix:
-    """Counts of ``cols`` per document (``doc_of`` sorted), one entry per document and column."""
+def _csr(n_docs: int, doc_of: np.ndarray, cols: np.ndarray, width: int, *,
+         dtype: Any = np.float32, canonical: bool = True) -> sp.csr_matrix:
+    """Counts of ``cols`` per document (``doc_of`` sorted).
+
+    With ``canonical``, one entry per document and column (a sort within each row);
+    without, a column seen twice in a row may be stored twice, which products sum.
+    """
     indptr = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(np.bincount(doc_of, minlength=n_docs), out=indptr[1:])
-    counts = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
+    counts = sp.csr_matrix((np.ones(len(cols), dtype=dtype), cols, indptr),
                            shape=(n_docs, width))
-    counts.sum_duplicates()  # a sort within each row
+    if canonical:
+        counts.sum_duplicates()
     return counts
 
 

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from vnmisinfo.model.hashing import _SPAN, _U64, NgramHasher, _texts
+from vnmisinfo.model.hashing import _SPAN, _U64, NgramHasher, _csr, _dedupe, _texts
 
 __all__ = ["HashedCounts"]
 
@@ -70,13 +70,11 @@ class HashedCounts(TransformerMixin, BaseEstimator):
     def _fit(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         hasher = NgramHasher(self.analyzer, tuple(self.ngram_range))  # type: ignore[arg-type]
         doc_of, grams, anchors, _ = hasher._grams(texts)
-        order = np.lexsort((grams, doc_of))
-        first = np.r_[True, (np.diff(grams[order].view(np.int64)) != 0)
-                      | (np.diff(doc_of[order]) != 0)] if len(order) else np.zeros(0, bool)
-        kept, at, df = np.unique(grams[order][first], return_index=True, return_counts=True)
+        once = _dedupe(doc_of, grams)  # each n-gram once per document
+        kept, at, df = np.unique(grams[once], return_index=True, return_counts=True)
         keep = df >= max(int(self.min_df), 1)
         self.hashes_ = kept[keep]
-        self.orders_ = (anchors[order][first][at[keep]] % _SPAN).astype(np.uint8)
+        self.orders_ = (anchors[once][at[keep]] % _SPAN).astype(np.uint8)
         return doc_of, grams
 
     def _lookup(self, grams: np.ndarray) -> np.ndarray:
@@ -113,13 +111,8 @@ class HashedCounts(TransformerMixin, BaseEstimator):
                 canonical: bool = True) -> sp.csr_matrix:
         col = self._lookup(grams) if len(self.hashes_) else np.full(len(grams), -1)
         ok = col >= 0
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc_of[ok], minlength=n_docs), out=indptr[1:])
-        counts = sp.csr_matrix((np.ones(int(ok.sum())), col[ok], indptr),
-                               shape=(n_docs, len(self.hashes_)))
-        if canonical:
-            counts.sum_duplicates()
-        return counts
+        return _csr(n_docs, doc_of[ok], col[ok], len(self.hashes_), dtype=np.float64,
+                    canonical=canonical)
 
     def counts(self, texts: list[str]) -> sp.csr_matrix:
         """Like :meth:`transform`, but an n-gram seen twice in a text may be stored twice.

@@ -123,7 +123,14 @@ def accent_free(text: str) -> str:
     return strip_diacritics(text).lower()
 
 
-_PUNCTUATION: dict[int, str] | None = None
+@lru_cache(maxsize=1)
+def _punctuation() -> dict[int, str]:
+    """Every punctuation code point (Unicode category P*) mapped to a space."""
+    import sys
+    import unicodedata
+
+    return {c: " " for c in range(sys.maxunicode + 1)
+            if unicodedata.category(chr(c)).startswith("P")}
 
 
 def lower_without_punctuation(text: str) -> str:
@@ -137,11 +144,4 @@ def lower_without_punctuation(text: str) -> str:
     >>> lower_without_punctuation("Hà Nội, mưa to!!")
     'hà nội  mưa to  '
     """
-    global _PUNCTUATION
-    if _PUNCTUATION is None:
-        import sys
-        import unicodedata
-
-        _PUNCTUATION = {c: " " for c in range(sys.maxunicode + 1)
-                        if unicodedata.category(chr(c)).startswith("P")}
-    return text.lower().translate(_PUNCTUATION)
+    return text.lower().translate(_punctuation())
