@@ -504,7 +504,8 @@ def test_number_disagreement_lowers_the_score():
     # the same text with the figure swapped for the claim's: only the figure features differ
     swapped = feats[1:, j].copy()
     swapped[:, [agree, conflict]] = [1, 0]
-    x = (np.vstack([feats[1:, j], swapped]) - index.feature_mean_) / index.feature_scale_
+    cols = [FEATURES.index(n) for n in index.decision_features_]
+    x = (np.vstack([feats[1:, j], swapped])[:, cols] - index.feature_mean_) / index.feature_scale_
     stance = index.stance_verifier_.predict_proba(x[:, 5:])[:, 1]
     assert stance[0] < stance[1]
     _, score = index.match_scores(texts)

@@ -20,7 +20,16 @@ the claim or only reports, warns about or refutes it:
 * ``stance_text``: probability, from a logistic regression over the accent-free
   word uni- and bigrams of the whole text, that the text asserts a claim
   rather than warns about, refutes, corrects or reports it (fitted on the
-  positives against the near misses; out of fold for the rows it was fitted on).
+  positives against the near misses; out of fold for the rows it was fitted on);
+* ``rebuttal``, ``rebuttal_gap``: how similar the text's closest piece is to
+  the narrative's *rebuttal* (the true facts the catalogue gives against the
+  claim), and the best piece's similarity to the claim minus that.  A true
+  statement or a correction on the claim's topic is closer to its rebuttal
+  than to the claim; a text that asserts the claim is not;
+* ``stance_piece``: the same kind of stance model as ``stance_text``, over the
+  words of the best piece only (fitted on the best pieces of the positives
+  and near misses): in a long article, the sentence that relays the claim
+  rather than the article around it.
 
 Positives are the catalogue's own claims and variants, each scored with
 itself left out of the index (and out of its narrative's word, figure and cue
@@ -39,7 +48,7 @@ Examples
 >>> feats = _assemble(sim, zero, zero, zero, zero, np.zeros((1, 3, 4)), np.zeros((1, 4)),
 ...                   zero, np.zeros((3, 4)), np.zeros(1))
 >>> feats.shape, round(float(feats[0, 0, 1]), 2)
-((1, 3, 14), 0.7)
+((1, 3, 17), 0.7)
 """
 
 from __future__ import annotations
@@ -57,16 +66,20 @@ from vnmisinfo.text.stance import CUE_CLASSES, cue_counts, find_numbers
 if TYPE_CHECKING:
     from vnmisinfo.narratives.index import NarrativeIndex
 
-__all__ = ["FEATURES"]
+__all__ = ["DECISION_FEATURES", "FEATURES"]
 
 #: Inputs of the learned match decision, in order.
 FEATURES = ("similarity", "margin", "zscore", "keywords", "coverage", "number_agree",
             "number_conflict", "negation", "debunk", "reporting", "assertive",
-            "negation_text", "debunk_text", "stance_text")
+            "negation_text", "debunk_text", "stance_text", "rebuttal", "rebuttal_gap",
+            "stance_piece")
 
-#: Columns of :data:`FEATURES` read by the relevance and the stance verifier.
-_RELEVANCE = tuple(range(5))
-_STANCE = tuple(range(5, len(FEATURES)))
+#: The features a newly fitted decision reads, in order: the first :data:`_N_RELEVANCE`
+#: feed the relevance verifier, the others the stance verifier.  ``stance_text`` is only
+#: read by indexes written before 0.4 (their ``decision_features_`` are ``FEATURES[:14]``):
+#: over a long article, the article around the claim drowned the sentence that relays it.
+DECISION_FEATURES = tuple(n for n in FEATURES if n != "stance_text")
+_N_RELEVANCE = 5
 
 #: Folds of the out-of-fold threshold choice (grouped by narrative).
 _FOLDS = 5
@@ -135,11 +148,14 @@ class _Evidence:
     text_cues: np.ndarray   # (texts x cue classes)
     offsets: np.ndarray     # pieces of text i are offsets[i]:offsets[i + 1]
     text_stance: np.ndarray | None = None  # (texts,) probability that the text asserts
+    rebut: np.ndarray | None = None        # similarity to each narrative's rebuttal
+    piece_stance: np.ndarray | None = None  # (pieces,) probability that the piece asserts
 
 
 def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
                     agg: sp.csr_matrix, text_agg: sp.csr_matrix, present: sp.csr_matrix,
-                    scores: np.ndarray, kw: np.ndarray, offsets: np.ndarray) -> _Evidence:
+                    scores: np.ndarray, kw: np.ndarray, offsets: np.ndarray,
+                    rebut: np.ndarray | None = None) -> _Evidence:
     """Evidence of every piece from its sentences' views (``agg``: pieces x sentences)."""
     mass = np.asarray(index.core_.sum(axis=1)).ravel()
     cover = (present @ index.core_.T).toarray() / np.maximum(mass, 1e-9)[None, :]
@@ -148,20 +164,19 @@ def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
     piece_numbers = sp.csr_matrix(agg @ sent_numbers)
     agree = ((piece_numbers @ index.narrative_numbers_.T).toarray() > 0).astype(float)
     sent_cues = cue_counts(free).astype(float)
+    vec = getattr(index, "stance_vectorizer_", None)
+    words = None if vec is None else vec.transform(free)
     return _Evidence(scores=scores, kw=kw, cover=cover, agree=agree,
                      numbers=agg @ sent_total, cues=np.asarray(agg @ sent_cues),
                      text_cues=np.asarray(text_agg @ sent_cues), offsets=offsets,
-                     text_stance=_text_stance(index, _stance_counts(index, free, text_agg)))
+                     text_stance=_model_stance(index, "stance_text_model_", words, text_agg),
+                     rebut=rebut,
+                     piece_stance=_model_stance(index, "stance_piece_model_", words, agg))
 
 
-def _stance_counts(index: NarrativeIndex, free: list[str],
-                   text_agg: sp.csr_matrix) -> sp.csr_matrix | None:
-    """(texts x stance vocabulary) word presence, summed from the sentences' accent-free views."""
-    vec = getattr(index, "stance_vectorizer_", None)
-    if vec is None:
-        return None
-    counts = sp.csr_matrix(text_agg @ vec.transform(free))
-    return sp.csr_matrix(counts > 0, dtype=np.float64)
+def _presence(agg: sp.csr_matrix, words: Any) -> sp.csr_matrix:
+    """(rows x stance vocabulary) word presence of texts or pieces summed from sentences."""
+    return sp.csr_matrix(sp.csr_matrix(agg @ words) > 0, dtype=np.float64)
 
 
 def _stance_model_proba(model: Any, counts: sp.csr_matrix) -> np.ndarray:
@@ -170,12 +185,14 @@ def _stance_model_proba(model: Any, counts: sp.csr_matrix) -> np.ndarray:
     return np.asarray(model.predict_proba(_l2(counts))[:, 1])
 
 
-def _text_stance(index: NarrativeIndex, counts: sp.csr_matrix | None) -> np.ndarray | None:
-    """Probability that each text asserts a claim (None without a stance text model)."""
-    model = getattr(index, "stance_text_model_", None)
-    if counts is None or model is None:
+def _model_stance(index: NarrativeIndex, name: str, words: Any,
+                  agg: sp.csr_matrix) -> np.ndarray | None:
+    """Probability that each row of ``agg`` (texts or pieces) asserts a claim, by the stance
+    model ``name`` from the sentences' stance-vocabulary counts ``words`` (None without it)."""
+    model = getattr(index, name, None)
+    if words is None or model is None:
         return None
-    return _stance_model_proba(model, counts)
+    return _stance_model_proba(model, _presence(agg, words))
 
 
 def _new_stance_vectorizer() -> Any:
@@ -191,16 +208,16 @@ def _text_counts(index: NarrativeIndex, texts: list[str]) -> sp.csr_matrix:
     text_agg = sp.csr_matrix((np.ones(len(text_of)), (np.asarray(text_of, dtype=np.int64),
                                                       np.arange(len(text_of)))),
                              shape=(len(texts), len(free)))
-    counts = _stance_counts(index, free, text_agg)
-    assert counts is not None
-    return counts
+    return _presence(text_agg, index.stance_vectorizer_.transform(free))
 
 
 def _best_pieces(ev: _Evidence) -> dict[str, np.ndarray]:
     """For every text and narrative, the evidence of the text's best piece for it.
 
     Returns (texts x narratives) arrays ``sim``, ``kw``, ``cover``, ``agree``,
-    ``numbers``, ``where`` (piece within the text), ``cues`` (texts x
+    ``numbers``, ``where`` (piece within the text), ``rebut`` (the text's best
+    rebuttal similarity, over all pieces), ``stance`` (the best piece's stance
+    probability, 0.5 without a piece model), ``cues`` (texts x
     narratives x classes) and ``has_pieces`` (texts,).
     """
     n_texts = len(ev.offsets) - 1
@@ -218,8 +235,14 @@ def _best_pieces(ev: _Evidence) -> dict[str, np.ndarray]:
         return np.where(has[:, None], values[pick, cols], 0.0)
 
     cues = (ev.cues[pick] if len(ev.cues) else np.zeros((n_texts, n_narr, len(CUE_CLASSES))))
-    return {"sim": at(ev.scores), "kw": at(ev.kw), "cover": at(ev.cover),
-            "agree": at(ev.agree),
+    stance = np.full((n_texts, n_narr), 0.5)
+    if ev.piece_stance is not None and len(ev.piece_stance):
+        stance = np.where(has[:, None], ev.piece_stance[pick], 0.5)
+    rebut = np.zeros((n_texts, n_narr))
+    if ev.rebut is not None and has.any():  # the best rebuttal score over each text's pieces
+        rebut[has] = np.maximum.reduceat(ev.rebut, ev.offsets[:-1][has], axis=0)
+    return {"rebut": rebut, "stance": stance, "sim": at(ev.scores), "kw": at(ev.kw),
+            "cover": at(ev.cover), "agree": at(ev.agree),
             "numbers": np.where(has[:, None], ev.numbers[pick] if len(ev.numbers) else 0, 0.0),
             "cues": cues * has[:, None, None], "where": pick - ev.offsets[:-1, None],
             "has_pieces": has}
@@ -228,7 +251,9 @@ def _best_pieces(ev: _Evidence) -> dict[str, np.ndarray]:
 def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndarray,
               numbers: np.ndarray, cues: np.ndarray, text_cues: np.ndarray,
               narr_numbers: np.ndarray, narr_cues: np.ndarray,
-              text_stance: np.ndarray | None = None) -> np.ndarray:
+              text_stance: np.ndarray | None = None,
+              rebut: np.ndarray | None = None,
+              piece_stance: np.ndarray | None = None) -> np.ndarray:
     """Decision features, shape (texts x narratives x :data:`FEATURES`).
 
     ``sim``, ``kw``, ``cover``, ``agree`` (0/1), ``numbers`` (figures in the
@@ -237,9 +262,12 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
     ``narr_numbers`` (figures of the narrative, broadcast to texts x narratives)
     and ``narr_cues`` (its cue baseline, broadcast to texts x narratives x
     classes) describe the narrative; ``text_stance`` (texts,) is the stance
-    text model's probability (0.5 without one).  The length of the evidence is
-    deliberately left out: catalogue variants are short and background posts
-    long, so a length feature learns that short means "match".
+    text model's probability (0.5 without one); ``rebut`` (texts x narratives)
+    the text's similarity to each narrative's rebuttal (0 without one) and
+    ``piece_stance`` (texts x narratives) the best piece's stance probability.
+    The length of the evidence is deliberately left out: catalogue variants
+    are short and background posts long, so a length feature learns that
+    short means "match".
     """
     n = sim.shape[1]
     top = sim.argmax(axis=1)
@@ -253,10 +281,14 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
     text_extra = np.log1p(np.maximum(text_cues[:, None, :] - narr_cues, 0.0))
     stance = np.full(sim.shape, 0.5) if text_stance is None else np.broadcast_to(
         np.asarray(text_stance, dtype=float)[:, None], sim.shape)
+    rebut = np.zeros(sim.shape) if rebut is None else rebut
     return np.stack([sim, sim - others, z, np.log1p(kw), cover, agree, conflict.astype(float),
                      extra[..., _NEG], extra[..., _DEBUNK], extra[..., _REPORT],
                      np.log1p(cues[..., _ASSERT]),
-                     text_extra[..., _NEG], text_extra[..., _DEBUNK], stance], axis=-1)
+                     text_extra[..., _NEG], text_extra[..., _DEBUNK], stance,
+                     rebut, sim - rebut,
+                     np.full(sim.shape, 0.5) if piece_stance is None else piece_stance],
+                    axis=-1)
 
 
 def _text_features(index: NarrativeIndex, ev: _Evidence) -> tuple[np.ndarray, dict[str, Any]]:
@@ -265,7 +297,7 @@ def _text_features(index: NarrativeIndex, ev: _Evidence) -> tuple[np.ndarray, di
     narr_numbers = np.asarray((index.narrative_numbers_ > 0).sum(axis=1)).ravel()[None, :]
     feats = _assemble(best["sim"], best["kw"], best["cover"], best["agree"], best["numbers"],
                       best["cues"], ev.text_cues, narr_numbers, index.narrative_cues_[None],
-                      ev.text_stance)
+                      ev.text_stance, best["rebut"], best["stance"])
     return feats, best
 
 

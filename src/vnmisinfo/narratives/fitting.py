@@ -15,8 +15,8 @@ import scipy.sparse as sp
 
 from vnmisinfo.narratives.decision import (
     _FOLDS,
-    _RELEVANCE,
-    _STANCE,
+    _N_RELEVANCE,
+    DECISION_FEATURES,
     FEATURES,
     _assemble,
     _best_pieces,
@@ -28,7 +28,7 @@ from vnmisinfo.narratives.decision import (
     _text_counts,
     _top_rows,
 )
-from vnmisinfo.narratives.vectors import _by_narrative, _l2, _layout, _views
+from vnmisinfo.narratives.vectors import _by_narrative, _l2, _layout, _views, rebuttal_products
 from vnmisinfo.text.stance import cue_counts
 
 if TYPE_CHECKING:
@@ -37,30 +37,41 @@ if TYPE_CHECKING:
 __all__ = ["choose_threshold", "pick_threshold"]
 
 
-def _fit_stance_text(index: NarrativeIndex, pos_texts: list[str], pos_fold: np.ndarray,
-                     neg_texts: list[str], neg_fold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fit ``stance_vectorizer_`` and ``stance_text_model_``; out-of-fold probabilities.
+def _fit_stance_piece(index: NarrativeIndex, pos_texts: list[str], pos_pieces: list[str],
+                      pos_fold: np.ndarray, neg_texts: list[str], neg_pieces: list[str],
+                      neg_fold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fit ``stance_vectorizer_`` and ``stance_piece_model_``; out-of-fold probabilities.
 
     The vocabulary (accent-free word uni- and bigrams found in two or more
-    texts) and the model are learned from the positives against the near
-    misses; each fitted row gets the probability of the model of the other
-    folds (the folds of :func:`_fit_decision`).
+    sentences of the texts) and the model are learned from the positives'
+    best pieces against the near misses' best pieces.  Each fitted row gets
+    the probability of the model of the other folds (the folds of
+    :func:`_fit_decision`).
     """
     sentences, _, _, _, _ = _layout(pos_texts + neg_texts)
     index.stance_vectorizer_ = _new_stance_vectorizer().fit(
         [_views(t)[1] for t in sentences])
-    index.stance_text_model_ = None
-    x = _text_counts(index, pos_texts + neg_texts)
     y = np.r_[np.ones(len(pos_texts)), np.zeros(len(neg_texts))]
     folds = np.r_[pos_fold, neg_fold]
     oof = np.zeros(len(y))
+    x = _text_counts(index, pos_pieces + neg_pieces)
     for f in range(_FOLDS):
         tr = folds != f
         if (folds == f).any() and len(np.unique(y[tr])) == 2:
             model = _new_text_model().fit(_l2(x[tr]), y[tr])
             oof[folds == f] = _stance_model_proba(model, x[folds == f])
-    index.stance_text_model_ = _new_text_model().fit(_l2(x), y)
+    index.stance_piece_model_ = _new_text_model().fit(_l2(x), y)
     return oof[: len(pos_texts)], oof[len(pos_texts):]
+
+
+def _best_piece_texts(index: NarrativeIndex, texts: list[str],
+                      narrative: np.ndarray | None = None) -> list[str]:
+    """Each text's best piece for ``narrative`` (default: its most similar narrative)."""
+    ev, pieces = index._segment_scores(texts)
+    best = _best_pieces(ev)
+    col = best["sim"].argmax(axis=1) if narrative is None else np.asarray(narrative)
+    where = best["where"][np.arange(len(texts)), col]
+    return [p[w] if p else "" for p, w in zip(pieces, where, strict=True)]
 
 
 def _new_text_model() -> Any:
@@ -107,7 +118,7 @@ def _fit_decision(pos_feats: np.ndarray, keep: np.ndarray, owner: np.ndarray,
                   ) -> tuple[Any, Any, np.ndarray, np.ndarray, float]:
     """Fit the relevance and stance verifiers and choose the threshold out of fold.
 
-    The *relevance* verifier (the first five :data:`FEATURES`) separates the
+    The *relevance* verifier (the first five :data:`DECISION_FEATURES`) separates the
     catalogue's held-out claims and variants from ordinary negatives.  The
     *stance* verifier (the others) separates the same positives
     from near-miss negatives: texts on the narrative's topic that do not
@@ -161,7 +172,7 @@ def _fit_decision(pos_feats: np.ndarray, keep: np.ndarray, owner: np.ndarray,
     x_near = (near - mean) / scale
     narr_fold, ord_fold, near_fold = _folds(n_narratives, len(x_ord), len(x_near))
     pos_fold = narr_fold[owner[keep]]
-    rel = list(_RELEVANCE)
+    rel = list(range(_N_RELEVANCE))
     x = np.vstack([x_pos, x_ord])[:, rel]
     y = np.r_[np.ones(len(x_pos)), np.zeros(len(x_ord))]
     oof, near_rel = _fold_models(x, y, np.r_[pos_fold, ord_fold], np.ones(len(y)),
@@ -170,7 +181,7 @@ def _fit_decision(pos_feats: np.ndarray, keep: np.ndarray, owner: np.ndarray,
     pos_p, ord_p, near_p = oof[: len(x_pos)], oof[len(x_pos):], near_rel
     stance = None
     if len(x_near):
-        st = list(_STANCE)
+        st = list(range(_N_RELEVANCE, x_pos.shape[1]))
         xs = np.vstack([x_pos, x_near])[:, st]
         ys = np.r_[np.ones(len(x_pos)), np.zeros(len(x_near))]
         oof_s, ord_s = _fold_models(xs, ys, np.r_[pos_fold, near_fold], np.ones(len(ys)),
@@ -216,7 +227,7 @@ def _held_out_features(index: NarrativeIndex, docs: list[str],
     shared = sp.csr_matrix(others >= 1, dtype=np.float64).multiply(weight[None, :])
     kw[rows, own] = np.asarray(present.multiply(shared).sum(axis=1)).ravel()
     ev = _piece_evidence(index, acc, free, agg, agg, present, sim, kw,
-                         np.arange(n_docs + 1))
+                         np.arange(n_docs + 1), rebuttal_products(index, x_acc, x_free, words))
     # distinctive words, figures and cues of the own narrative without the document
     core = sp.csr_matrix(others >= 2, dtype=np.float64).multiply(weight[None, :])
     mass = np.asarray(core.sum(axis=1)).ravel()
@@ -239,7 +250,8 @@ def _held_out_features(index: NarrativeIndex, docs: list[str],
         narr_cues[d, own[d]] = doc_cues[mates].max(axis=0) if mates.any() else 0.0
     best = _best_pieces(ev)
     feats = _assemble(best["sim"], best["kw"], best["cover"], best["agree"], best["numbers"],
-                      best["cues"], ev.text_cues, narr_numbers, narr_cues, ev.text_stance)
+                      best["cues"], ev.text_cues, narr_numbers, narr_cues, ev.text_stance,
+                      best["rebut"], best["stance"])
     return _top_rows(feats, best["sim"])
 
 
@@ -278,13 +290,15 @@ def _fit_verifier(index: NarrativeIndex, docs: list[str], owner: list[int],
     gold = np.asarray(owner)
     extra = list(positives or [])
     extra_gold = np.asarray([int(j) for _, j in extra], dtype=np.int64)
-    index.stance_vectorizer_ = None
-    index.stance_text_model_ = None
+    index.stance_vectorizer_ = index.stance_text_model_ = index.stance_piece_model_ = None
     if hard_texts:
         narr_fold, _, near_fold = _folds(len(index.narratives_), len(neg_texts), len(hard_texts))
-        pos_oof, near_oof = _fit_stance_text(
-            index, docs + [str(t) for t, _ in extra], narr_fold[np.r_[gold, extra_gold]],
-            hard_texts, near_fold)
+        extra_texts = [str(t) for t, _ in extra]
+        pos_oof, near_oof = _fit_stance_piece(
+            index, docs + extra_texts,
+            docs + _best_piece_texts(index, extra_texts, extra_gold),
+            narr_fold[np.r_[gold, extra_gold]], hard_texts,
+            _best_piece_texts(index, hard_texts), near_fold)
     pos_feats, top = _held_out_features(index, docs, owner)
     ev, _ = index._segment_scores(neg_texts + hard_texts)
     neg_feats, _ = _top_rows(*_feats_and_sim(index, ev))
@@ -305,10 +319,11 @@ def _fit_verifier(index: NarrativeIndex, docs: list[str], owner: list[int],
         rate_rows = np.r_[np.array([t in wanted for t in neg_texts], bool),
                           np.zeros(len(hard_texts), bool)]
     if hard_texts:  # rows the stance text model was fitted on get out-of-fold values
-        col = FEATURES.index("stance_text")
+        col = FEATURES.index("stance_piece")
         pos_feats[:, col] = pos_oof
         neg_feats[hard, col] = near_oof
-    return _fit_decision(pos_feats, keep, gold, neg_feats,
+    cols = [FEATURES.index(n) for n in DECISION_FEATURES]
+    return _fit_decision(pos_feats[:, cols], keep, gold, neg_feats[:, cols],
                          n_narratives=len(index.narratives_),
                          max_false_rate=float(index.max_false_rate), hard=hard,
                          max_hard_rate=float(index.max_hard_rate), target=target,

@@ -35,8 +35,8 @@ from sklearn.exceptions import NotFittedError
 
 from vnmisinfo.narratives.catalogue import Match, Narrative, _as_narratives, load_catalogue
 from vnmisinfo.narratives.decision import (
-    _RELEVANCE,
-    _STANCE,
+    _N_RELEVANCE,
+    DECISION_FEATURES,
     FEATURES,
     _Evidence,
     _piece_evidence,
@@ -45,18 +45,17 @@ from vnmisinfo.narratives.decision import (
 )
 from vnmisinfo.narratives.fitting import _fit_verifier
 from vnmisinfo.narratives.vectors import (
-    _background_views,
     _by_narrative,
     _entity_key,
-    _fit_idf,
     _keyword_weights,
     _layout,
-    _new_vectorizers,
     _text_list,
     _views,
     _weigh,
     _word_counts,
     doc_products,
+    fit_weights,
+    rebuttal_products,
     restore_vocabularies,
     split_state,
     stored_state,
@@ -133,9 +132,13 @@ class NarrativeIndex(BaseEstimator):
         The stance part, learned from the same variants against
         ``hard_negatives`` (None without them).  The match probability is
         the product of the two.
-    stance_vectorizer_, stance_text_model_ : HashedCounts, LogisticRegression or None
-        The word model behind the ``stance_text`` feature (None without
-        ``hard_negatives``).
+    stance_vectorizer_, stance_piece_model_ : HashedCounts, LogisticRegression or None
+        The word model behind the ``stance_piece`` feature (None without
+        ``hard_negatives``; indexes before 0.4 hold a ``stance_text_model_``).
+    decision_features_ : list of str
+        The :data:`~vnmisinfo.narratives.decision.FEATURES` the decision reads.
+    rebut_acc_, rebut_free_ : sparse matrix
+        The rebuttal sentences' vectors (``rebut_owner_``: their narrative).
     n_background_ : int
         Number of background sentences whose document frequencies entered the
         IDF weights (the texts themselves are not stored).
@@ -268,7 +271,8 @@ class NarrativeIndex(BaseEstimator):
             for doc in (n.claim, *n.variants):
                 docs.append(doc)
                 owner.append(i)
-        counts, (acc, free) = self._fit_weights(docs, background)
+        counts, (acc, free) = fit_weights(self, docs, [n.rebuttal_vi for n in items],
+                                          background)
         owner_arr = np.asarray(owner, dtype=np.int64)
         by_narr = _by_narrative(owner_arr, len(items))
         # the "shared keywords" feature of the match decision, then the narratives' profile
@@ -284,10 +288,12 @@ class NarrativeIndex(BaseEstimator):
         self.threshold_ = float(self.threshold)
         self.verifier_: Any = None
         self.stance_verifier_: Any = None
-        self.feature_mean_ = np.zeros(len(FEATURES))
-        self.feature_scale_ = np.ones(len(FEATURES))
+        self.decision_features_ = list(DECISION_FEATURES)
+        self.feature_mean_ = np.zeros(len(DECISION_FEATURES))
+        self.feature_scale_ = np.ones(len(DECISION_FEATURES))
         self.stance_vectorizer_: Any = None
         self.stance_text_model_: Any = None
+        self.stance_piece_model_: Any = None
         if negatives is None and (hard_negatives is not None or positives is not None):
             raise ValueError("hard_negatives need negatives (ordinary texts) as well; "
                              "so do positives.")
@@ -305,21 +311,13 @@ class NarrativeIndex(BaseEstimator):
              self.threshold_) = fitted
         return self
 
-    def _fit_weights(self, docs: list[str], background: Iterable[str] | None
-                     ) -> tuple[list[sp.csr_matrix], tuple[list[str], list[str]]]:
-        """Fit vocabularies and IDF weights; return the raw counts and views of the documents."""
-        acc, free = (list(v) for v in zip(*(_views(d) for d in docs), strict=True))
-        bg_acc, bg_free = _background_views(background)
-        self.vectorizers_ = _new_vectorizers(self.char_ngram_range)
-        self.n_background_ = len(bg_acc)
-        self.idf_, counts = _fit_idf(self.vectorizers_, acc, free, bg_acc, bg_free)
-        return counts, (acc, free)
-
     def __getstate__(self) -> dict[str, Any]:
         return stored_state(self, dict(super().__getstate__()))
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state, vocabularies, stance_terms = split_state(state)
+        if "feature_mean_" in state:  # an index written before 0.4 reads the first features
+            state.setdefault("decision_features_", list(FEATURES[:len(state["feature_mean_"])]))
         super().__setstate__(state)
         restore_vocabularies(self, vocabularies, stance_terms)
 
@@ -387,7 +385,7 @@ class NarrativeIndex(BaseEstimator):
         keyword = (present @ self.keywords_.T).toarray()
         scores = self._by_owner(self._doc_scores(x_acc, x_free, words))
         evidence = _piece_evidence(self, acc, free, agg, text_agg, present, scores, keyword,
-                                   offsets)
+                                   offsets, rebuttal_products(self, x_acc, x_free, words))
         return evidence, piece_texts
 
     def similarities(self, texts: Iterable[str]) -> np.ndarray:
@@ -445,10 +443,11 @@ class NarrativeIndex(BaseEstimator):
         sim = best["sim"]
         if self.verifier_ is None:
             return sim, sim, best["where"]
-        x = (feats.reshape(-1, feats.shape[-1]) - self.feature_mean_) / self.feature_scale_
-        prob = self.verifier_.predict_proba(x[:, list(_RELEVANCE)])[:, 1]
+        cols = [FEATURES.index(n) for n in self.decision_features_]
+        x = (feats.reshape(-1, feats.shape[-1])[:, cols] - self.feature_mean_) / self.feature_scale_
+        prob = self.verifier_.predict_proba(x[:, :_N_RELEVANCE])[:, 1]
         if self.stance_verifier_ is not None:
-            prob = prob * self.stance_verifier_.predict_proba(x[:, list(_STANCE)])[:, 1]
+            prob = prob * self.stance_verifier_.predict_proba(x[:, _N_RELEVANCE:])[:, 1]
         prob = np.asarray(prob).reshape(sim.shape)
         return sim, np.where(best["has_pieces"][:, None], prob, 0.0), best["where"]
 

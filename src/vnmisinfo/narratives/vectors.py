@@ -107,6 +107,68 @@ def _layout(texts: Iterable[Any]) -> tuple[list[str], list[int], list[int], list
     return sentences, rows, cols, piece_texts, text_of
 
 
+def rebuttal_sentences(rebuttals: list[str]) -> tuple[list[str], list[int]]:
+    """The sentences of each narrative's rebuttal (at least three words), and their owner.
+
+    A narrative whose rebuttal has no such sentence is represented by the whole text.
+
+    Examples
+    --------
+    >>> rebuttal_sentences(["Sai. Nước chanh không diệt virus.", "Không có quy định này."])
+    (['Nước chanh không diệt virus.', 'Không có quy định này.'], [0, 1])
+    """
+    sentences: list[str] = []
+    owner: list[int] = []
+    for i, text in enumerate(rebuttals):
+        found = [s for s in split_sentences(text) if len(_WORD_RE.findall(s)) >= _MIN_WORDS]
+        for s in found or ([text] if text.strip() else []):
+            sentences.append(s)
+            owner.append(i)
+    return sentences, owner
+
+
+def fit_weights(index: Any, docs: list[str], rebuttals: list[str],
+                background: Iterable[str] | None
+                ) -> tuple[list[sp.csr_matrix], tuple[list[str], list[str]]]:
+    """Fit an index's vocabularies and IDF weights, on its documents and rebuttal sentences.
+
+    Sets ``vectorizers_``, ``n_background_``, ``idf_`` and the rebuttal vectors
+    (``rebut_acc_``, ``rebut_free_``, ``rebut_owner_``); returns the raw counts
+    and the two views of the documents.
+    """
+    sentences, owner = rebuttal_sentences(rebuttals)
+    acc, free = (list(v) for v in zip(*(_views(d) for d in docs + sentences), strict=True))
+    bg_acc, bg_free = _background_views(background)
+    index.vectorizers_ = _new_vectorizers(index.char_ngram_range)
+    index.n_background_ = len(bg_acc)
+    index.idf_, counts = _fit_idf(index.vectorizers_, acc, free, bg_acc, bg_free)
+    n = len(docs)
+    index.rebut_acc_, index.rebut_free_ = _weigh([c[n:] for c in counts], index.idf_,
+                                                 index.char_weight)
+    index.rebut_owner_ = np.asarray(owner, dtype=np.int64)
+    return [sp.csr_matrix(c[:n]) for c in counts], (acc[:n], free[:n])
+
+
+def rebuttal_products(index: Any, x_acc: sp.csr_matrix, x_free: sp.csr_matrix,
+                      words: np.ndarray) -> np.ndarray | None:
+    """Similarity of each piece to each narrative's rebuttal (pieces x narratives).
+
+    The best rebuttal sentence counts, scored as claims are; None for an index
+    without rebuttal vectors (one written before they were kept).
+    """
+    rebut_acc = index.__dict__.get("rebut_acc_")
+    if rebut_acc is None:
+        return None
+    scores = index._combine((x_acc @ rebut_acc.T).toarray(),
+                            (x_free @ index.rebut_free_.T).toarray(), words)
+    out = np.zeros((scores.shape[0], len(index.narratives_)))
+    owner = np.asarray(index.rebut_owner_, dtype=np.int64)
+    if len(owner):
+        starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
+        out[:, owner[starts]] = np.maximum.reduceat(scores, starts, axis=1)
+    return np.clip(out, 0.0, 1.0)
+
+
 def _background_views(background: Iterable[str] | None) -> tuple[list[str], list[str]]:
     """Both views of every sentence of the background texts."""
     bg_acc: list[str] = []
