@@ -28,7 +28,7 @@ from vnmisinfo.narratives.decision import (
     _text_counts,
     _top_rows,
 )
-from vnmisinfo.narratives.vectors import _by_narrative, _l2, _layout, _views, rebuttal_products
+from vnmisinfo.narratives.vectors import _by_narrative, _l2, _layout, _views, rebuttal_scores
 from vnmisinfo.text.stance import cue_counts
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ def _held_out_features(index: NarrativeIndex, docs: list[str],
     shared = sp.csr_matrix(others >= 1, dtype=np.float64).multiply(weight[None, :])
     kw[rows, own] = np.asarray(present.multiply(shared).sum(axis=1)).ravel()
     ev = _piece_evidence(index, acc, free, agg, agg, present, sim, kw,
-                         np.arange(n_docs + 1), rebuttal_products(index, x_acc, x_free, words))
+                         np.arange(n_docs + 1), rebuttal_scores(index, doc_scores))
     # distinctive words, figures and cues of the own narrative without the document
     core = sp.csr_matrix(others >= 2, dtype=np.float64).multiply(weight[None, :])
     mass = np.asarray(core.sum(axis=1)).ravel()

@@ -55,7 +55,7 @@ from vnmisinfo.narratives.vectors import (
     _word_counts,
     doc_products,
     fit_weights,
-    rebuttal_products,
+    rebuttal_scores,
     restore_vocabularies,
     split_state,
     stored_state,
@@ -350,14 +350,15 @@ class NarrativeIndex(BaseEstimator):
         return np.where(marked[:, None], a * s_acc + (1 - a) * s_free, s_free)
 
     def _doc_scores(self, x_acc: Any, x_free: Any, words: np.ndarray) -> np.ndarray:
-        """Similarity of each piece to each catalogue document (pieces x documents)."""
+        """Similarity of each piece to each catalogue document, then to each rebuttal sentence."""
         return self._combine(*doc_products(self, x_acc, x_free), words)
 
     def _by_owner(self, doc_scores: np.ndarray) -> np.ndarray:
         """Reduce document scores to narrative scores (best document), clipped to [0, 1]."""
         # claim and variants of one narrative are contiguous columns
         starts = np.flatnonzero(np.r_[True, np.diff(self.doc_owner_) != 0])
-        return np.clip(np.maximum.reduceat(doc_scores, starts, axis=1), 0.0, 1.0)
+        return np.clip(np.maximum.reduceat(doc_scores[:, :len(self.doc_owner_)], starts, axis=1),
+                       0.0, 1.0)
 
     def _segment_scores(self, texts: Any) -> tuple[_Evidence, list[list[str]]]:
         """Scores and decision evidence of every piece of every text, and the pieces."""
@@ -383,9 +384,10 @@ class NarrativeIndex(BaseEstimator):
                                  shape=(len(piece_texts), len(sentences)))
         x_acc, x_free, present, words, (acc, free) = self._vectors(sentences, agg)
         keyword = (present @ self.keywords_.T).toarray()
-        scores = self._by_owner(self._doc_scores(x_acc, x_free, words))
-        evidence = _piece_evidence(self, acc, free, agg, text_agg, present, scores, keyword,
-                                   offsets, rebuttal_products(self, x_acc, x_free, words))
+        doc_scores = self._doc_scores(x_acc, x_free, words)
+        evidence = _piece_evidence(self, acc, free, agg, text_agg, present,
+                                   self._by_owner(doc_scores), keyword, offsets,
+                                   rebuttal_scores(self, doc_scores))
         return evidence, piece_texts
 
     def similarities(self, texts: Iterable[str]) -> np.ndarray:

@@ -136,6 +136,8 @@ def fit_weights(index: Any, docs: list[str], rebuttals: list[str],
     (``rebut_acc_``, ``rebut_free_``, ``rebut_owner_``); returns the raw counts
     and the two views of the documents.
     """
+    for cached in ("_columns", "_dense"):  # built from the vectors of an earlier fit
+        index.__dict__.pop(cached, None)
     sentences, owner = rebuttal_sentences(rebuttals)
     acc, free = (list(v) for v in zip(*(_views(d) for d in docs + sentences), strict=True))
     bg_acc, bg_free = _background_views(background)
@@ -147,26 +149,6 @@ def fit_weights(index: Any, docs: list[str], rebuttals: list[str],
                                                  index.char_weight)
     index.rebut_owner_ = np.asarray(owner, dtype=np.int64)
     return [sp.csr_matrix(c[:n]) for c in counts], (acc[:n], free[:n])
-
-
-def rebuttal_products(index: Any, x_acc: sp.csr_matrix, x_free: sp.csr_matrix,
-                      words: np.ndarray) -> np.ndarray | None:
-    """Similarity of each piece to each narrative's rebuttal (pieces x narratives).
-
-    The best rebuttal sentence counts, scored as claims are; None for an index
-    without rebuttal vectors (one written before they were kept).
-    """
-    rebut_acc = index.__dict__.get("rebut_acc_")
-    if rebut_acc is None:
-        return None
-    scores = index._combine((x_acc @ rebut_acc.T).toarray(),
-                            (x_free @ index.rebut_free_.T).toarray(), words)
-    out = np.zeros((scores.shape[0], len(index.narratives_)))
-    owner = np.asarray(index.rebut_owner_, dtype=np.int64)
-    if len(owner):
-        starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
-        out[:, owner[starts]] = np.maximum.reduceat(scores, starts, axis=1)
-    return np.clip(out, 0.0, 1.0)
 
 
 def _background_views(background: Iterable[str] | None) -> tuple[list[str], list[str]]:
@@ -274,31 +256,66 @@ def _float32(matrix: sp.csr_matrix) -> sp.csr_matrix:
 _DENSE_FROM = 512  # pieces from which dense catalogue columns pay for their building
 
 
+def _columns(index: Any) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """The catalogue documents' vectors, then the rebuttal sentences' (accented, accent-free)."""
+    found = index.__dict__.get("_columns")
+    if found is None:
+        rebut = index.__dict__.get("rebut_acc_")
+        found = ((index.docs_acc_, index.docs_free_) if rebut is None else
+                 (sp.vstack([index.docs_acc_, rebut], format="csr"),
+                  sp.vstack([index.docs_free_, index.rebut_free_], format="csr")))
+        index.__dict__["_columns"] = found
+    return found
+
+
 def dense_docs(index: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The catalogue's vectors as dense float32 columns (accented, accent-free).
+    """The catalogue's vectors (documents, then rebuttal sentences) as dense float32 columns.
 
     A sparse-dense product is quicker than a sparse-sparse one here; the
     arrays are built once per process and never stored.
     """
     found = index.__dict__.get("_dense")
     if found is None:
-        found = index.__dict__["_dense"] = (index.docs_acc_.T.astype(np.float32).toarray(),
-                                            index.docs_free_.T.astype(np.float32).toarray())
+        acc, free = _columns(index)
+        # C order: scipy's sparse-dense product would copy a Fortran-ordered array each time
+        found = index.__dict__["_dense"] = tuple(
+            np.ascontiguousarray(m.T.astype(np.float32).toarray()) for m in (acc, free))
     return found
 
 
 def doc_products(index: Any, x_acc: sp.csr_matrix, x_free: sp.csr_matrix
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Dot products of pieces with every catalogue document, for both views (float64).
+    """Dot products of pieces with every catalogue document and then every rebuttal sentence,
+    for both views (float64).
 
     Few pieces (a single post) take sparse products; many take dense float32 catalogue
     columns, built once per process, which are quicker per piece but cost a moment to build.
     """
     if x_acc.shape[0] < _DENSE_FROM:
-        return ((x_acc @ index.docs_acc_.T).toarray(), (x_free @ index.docs_free_.T).toarray())
+        acc, free = _columns(index)
+        return (x_acc @ acc.T).toarray(), (x_free @ free.T).toarray()
     acc, free = dense_docs(index)
     return (np.asarray(_float32(x_acc) @ acc, dtype=np.float64),
             np.asarray(_float32(x_free) @ free, dtype=np.float64))
+
+
+def rebuttal_scores(index: Any, scores: np.ndarray) -> np.ndarray | None:
+    """Similarity of each piece to each narrative's rebuttal (pieces x narratives).
+
+    ``scores`` are the pieces' similarities to the documents and then the
+    rebuttal sentences (:func:`doc_products`, combined); the best rebuttal
+    sentence counts.  None for an index without rebuttal vectors (one written
+    before they were kept).
+    """
+    if index.__dict__.get("rebut_acc_") is None:
+        return None
+    scores = scores[:, len(index.doc_owner_):]
+    out = np.zeros((scores.shape[0], len(index.narratives_)))
+    owner = np.asarray(index.rebut_owner_, dtype=np.int64)
+    if len(owner):
+        starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
+        out[:, owner[starts]] = np.maximum.reduceat(scores, starts, axis=1)
+    return np.clip(out, 0.0, 1.0)
 
 
 def _by_narrative(owner: np.ndarray, n_narratives: int) -> sp.csr_matrix:
@@ -327,7 +344,8 @@ def stored_state(index: Any, state: dict[str, Any]) -> dict[str, Any]:
     """The state of a narrative index as it is written to a model file."""
     from sklearn.base import clone
 
-    state.pop("_dense", None)  # rebuilt on first use
+    for cached in ("_columns", "_dense"):  # rebuilt on first use
+        state.pop(cached, None)
     for name in _JSON_STATE:
         if name in state:
             state[name + "json_"] = json.dumps(state.pop(name), ensure_ascii=False)
