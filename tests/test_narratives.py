@@ -404,11 +404,12 @@ NEAR_MISS = Path(__file__).resolve().parents[1] / "corpora" / "narratives" / "ev
 def test_near_miss_file_is_valid(catalogue):
     rows = [json.loads(line) for line in NEAR_MISS.read_text(encoding="utf-8").splitlines()
             if line.strip()]
-    assert len(rows) == 319 and len({r["text"] for r in rows}) == len(rows)
+    assert len(rows) == 748 and len({r["text"] for r in rows}) == len(rows)
     assert {r["topic_id"] for r in rows} <= {n.id for n in catalogue}
     assert {r["kind"] for r in rows} == {"true", "warning", "debunk", "report"}
     assert {r["split"] for r in rows} == {"train", "test"}
-    assert 0.55 <= np.mean([r["split"] == "train" for r in rows]) <= 0.65
+    # the held-out part stays as it was; the training part grows
+    assert sum(r["split"] == "test" for r in rows) == 128
     splits_of_topic: dict[str, set[str]] = {}
     for r in rows:
         splits_of_topic.setdefault(r["topic_id"], set()).add(r["split"])
@@ -419,15 +420,45 @@ def test_near_miss_file_is_valid(catalogue):
         near_miss_texts(split="all")
 
 
+def test_near_miss_training_texts_are_not_copies_of_held_out_ones():
+    rows = [json.loads(line) for line in NEAR_MISS.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    held_out = [r["text"] for r in rows if r["split"] == "test"]
+    held_out += [json.loads(line)["text"] for line in (
+        NEAR_MISS.parent / "eval_reworded.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()]
+    assert _near_copies([r["text"] for r in rows if r["split"] == "train"], held_out) == []
+    # the check finds a copy typed without diacritics, with a word changed
+    copy = "Cong dong cac dan toc Viet Nam gom 54 dan toc, nguoi Kinh chiem khoang 85% dan so."
+    assert _near_copies([copy], ["Việt Nam có 54 dân tộc, người Kinh chiếm khoảng 85% dân số."])
+
+
 def _fold(text: str) -> str:
     from vnmisinfo.text.normalize import strip_diacritics
 
     return " ".join(strip_diacritics(text).lower().split())
 
 
-def test_train_rewordings_are_valid_and_disjoint_from_evaluation(catalogue):
+def _near_copies(texts: list[str], others: list[str]) -> list[tuple[str, str]]:
+    """Pairs whose folded forms are near copies (difflib ratio > 0.8).
+
+    Only pairs whose character trigrams overlap (cosine > 0.5, far below what a
+    ratio of 0.8 implies) are compared with difflib.
+    """
     import difflib
 
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+
+    mine, theirs = [_fold(t) for t in texts], [_fold(t) for t in others]
+    vec = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True).fit(mine + theirs)
+    cosine = normalize(vec.transform(mine)) @ normalize(vec.transform(theirs)).T
+    rows, cols = (cosine > 0.5).nonzero()
+    return [(texts[i], others[j]) for i, j in zip(rows, cols, strict=True)
+            if difflib.SequenceMatcher(None, mine[i], theirs[j], autojunk=False).ratio() > 0.8]
+
+
+def test_train_rewordings_are_valid_and_disjoint_from_evaluation(catalogue):
     folder = NEAR_MISS.parent
     rows = [json.loads(line) for line in (folder / "train_reworded.jsonl").read_text(
         encoding="utf-8").splitlines() if line.strip()]
@@ -444,13 +475,7 @@ def test_train_rewordings_are_valid_and_disjoint_from_evaluation(catalogue):
     for name in ("eval_reworded.jsonl", "eval_nearmiss.jsonl", "eval_unrelated.jsonl"):
         others += [json.loads(line)["text"] for line in (folder / name).read_text(
             encoding="utf-8").splitlines() if line.strip()]
-    folded = [_fold(t) for t in others]
-    for r in rows:
-        mine = _fold(r["text"])
-        for other in folded:
-            match = difflib.SequenceMatcher(None, mine, other, autojunk=False)
-            assert not (match.real_quick_ratio() > 0.8 and match.quick_ratio() > 0.8
-                        and match.ratio() > 0.8), (r["text"], other)
+    assert _near_copies([r["text"] for r in rows], others) == []
 
 
 CUES = [
@@ -480,6 +505,60 @@ def test_cue_counts_batch_equals_one_by_one():
 def test_find_numbers_skips_disease_names():
     assert find_numbers(["COVID-19 và SARS-CoV-2: 1.000.000 ca", "", "5G 24 giờ"]) == (
         ["1000000", "24"], [0, 2])
+
+
+def test_a_true_statement_is_closer_to_the_rebuttal_than_the_claim_is():
+    index = default_index()
+    j = [n["id"] for n in index.narratives_].index("health-001")
+    texts = ["Mỗi sáng uống một ly nước chanh nóng là virus corona chết sạch",
+             "Nước chanh không làm đổi độ pH của máu, và chẳng có nghiên cứu nào cho thấy "
+             "nó tiêu diệt được virus SARS-CoV-2."]
+    ev, _ = index._segment_scores(texts)
+    feats, _ = _text_features(index, ev)
+    rebut, gap = FEATURES.index("rebuttal"), FEATURES.index("rebuttal_gap")
+    assert feats[1, j, rebut] > feats[0, j, rebut] + 0.1
+    assert feats[1, j, gap] < 0 < feats[0, j, gap]
+    _, score = index.match_scores(texts)
+    assert score[0, j] >= index.threshold_ > score[1, j]
+
+
+def test_the_piece_stance_is_read_at_the_best_piece():
+    from vnmisinfo.narratives.decision import _best_pieces
+
+    index = default_index()
+    texts = ["Giá rau tăng nhẹ trong tuần. Trên mạng lan truyền tin ăn tỏi sống mỗi ngày "
+             "sẽ không bao giờ nhiễm corona. Các chợ vẫn đủ hàng.", "Một câu.", ""]
+    ev, pieces = index._segment_scores(texts)
+    assert ev.piece_stance is not None and len(ev.piece_stance) == sum(map(len, pieces))
+    best = _best_pieces(ev)
+    for i in range(2):
+        for j in (0, 5, 40):
+            piece = ev.offsets[i] + best["where"][i, j]
+            assert best["stance"][i, j] == ev.piece_stance[piece]
+    assert (best["stance"][2] == 0.5).all()
+
+
+def test_an_index_written_before_the_rebuttal_features_keeps_its_own():
+    from vnmisinfo.narratives.vectors import rebuttal_scores
+
+    state = default_index().__getstate__()
+    del state["decision_features_"]
+    for name in ("rebut_acc_", "rebut_free_", "rebut_owner_"):
+        del state[name]
+    state["feature_mean_"] = np.zeros(14)
+    old = NarrativeIndex.__new__(NarrativeIndex)
+    old.__setstate__(state)
+    assert old.decision_features_ == list(FEATURES[:14])
+    assert rebuttal_scores(old, np.ones((2, len(old.doc_owner_)))) is None
+
+
+def test_refitting_an_index_drops_the_columns_of_its_earlier_fit(catalogue):
+    texts = [f"Uống nước chanh nóng diệt virus corona, lần {i}." for i in range(600)]
+    index = NarrativeIndex().fit(catalogue[:10])
+    index.similarities(texts)  # builds the dense catalogue columns
+    index.fit(catalogue[10:20])
+    fresh = NarrativeIndex().fit(catalogue[10:20])
+    np.testing.assert_allclose(index.similarities(texts), fresh.similarities(texts), atol=1e-6)
 
 
 def test_debunk_does_not_match_while_the_claim_does():

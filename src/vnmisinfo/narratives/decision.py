@@ -76,8 +76,9 @@ FEATURES = ("similarity", "margin", "zscore", "keywords", "coverage", "number_ag
 
 #: The features a newly fitted decision reads, in order: the first :data:`_N_RELEVANCE`
 #: feed the relevance verifier, the others the stance verifier.  ``stance_text`` is only
-#: read by indexes written before 0.4 (their ``decision_features_`` are ``FEATURES[:14]``):
-#: over a long article, the article around the claim drowned the sentence that relays it.
+#: read by indexes written by 0.3 and before (whose ``decision_features_`` are
+#: ``FEATURES[:14]``): over a long article, the article around the claim drowned the
+#: sentence that relays it.
 DECISION_FEATURES = tuple(n for n in FEATURES if n != "stance_text")
 _N_RELEVANCE = 5
 

@@ -134,7 +134,7 @@ class NarrativeIndex(BaseEstimator):
         the product of the two.
     stance_vectorizer_, stance_piece_model_ : HashedCounts, LogisticRegression or None
         The word model behind the ``stance_piece`` feature (None without
-        ``hard_negatives``; indexes before 0.4 hold a ``stance_text_model_``).
+        ``hard_negatives``; indexes written by 0.3 hold a ``stance_text_model_``).
     decision_features_ : list of str
         The :data:`~vnmisinfo.narratives.decision.FEATURES` the decision reads.
     rebut_acc_, rebut_free_ : sparse matrix
@@ -316,7 +316,7 @@ class NarrativeIndex(BaseEstimator):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state, vocabularies, stance_terms = split_state(state)
-        if "feature_mean_" in state:  # an index written before 0.4 reads the first features
+        if "feature_mean_" in state:  # an index written by 0.3 reads the first features
             state.setdefault("decision_features_", list(FEATURES[:len(state["feature_mean_"])]))
         super().__setstate__(state)
         restore_vocabularies(self, vocabularies, stance_terms)
