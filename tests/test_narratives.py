@@ -507,6 +507,17 @@ def test_find_numbers_skips_disease_names():
         ["1000000", "24"], [0, 2])
 
 
+def test_a_report_that_calls_the_rumour_fake_in_its_next_sentence_does_not_match():
+    from vnmisinfo.text.stance import falsity_counts
+
+    relay = "Trên mạng lan truyền tin đồn sóng 5G làm lây lan virus corona."
+    texts = [relay, relay + " Các nhà mạng khẳng định điều này là tin giả."]
+    assert falsity_counts(texts).tolist() == [0, 1]
+    _, score = default_index().match_scores(texts)
+    j = [n["id"] for n in default_index().narratives_].index("health-004")
+    assert score[0, j] >= default_index().threshold_ > score[1, j]
+
+
 def test_a_true_statement_is_closer_to_the_rebuttal_than_the_claim_is():
     index = default_index()
     j = [n["id"] for n in index.narratives_].index("health-001")

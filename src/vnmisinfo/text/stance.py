@@ -31,7 +31,7 @@ import numpy as np
 
 from vnmisinfo.text.normalize import strip_diacritics
 
-__all__ = ["CUE_CLASSES", "cue_counts", "find_numbers"]
+__all__ = ["CUE_CLASSES", "FALSITY", "cue_counts", "falsity_counts", "find_numbers"]
 
 #: The cue classes counted by :func:`cue_counts`, in column order.
 CUE_CLASSES = ("negation", "debunk", "reporting", "assertive")
@@ -75,6 +75,18 @@ _LEXICON: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The debunk cues that call a claim false outright (no "caution", "scam" or "fine"): a
+#: text that holds one refutes what it reports, in whichever sentence it is.
+FALSITY = (
+    "sai su that", "khong dung su that", "thong tin sai", "tin sai", "sai lech", "tin gia",
+    "fake", "fake news", "hoax", "that thiet", "bac bo", "bac tin", "phu nhan",
+    "khong co bang chung", "chua co bang chung", "khong co co so", "chua co co so",
+    "khong co can cu", "vo can cu", "khong co that", "bia dat", "bia ra", "xuyen tac",
+    "dinh chinh", "la sai", "sai bet", "sai roi", "sai hoan toan", "khong co chuyen",
+    "ko co chuyen",
+)
+
+
 def _alternation(words: Sequence[str]) -> re.Pattern[str]:
     # longest first, so "khong co bang chung" wins over "khong"
     body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len,
@@ -83,6 +95,7 @@ def _alternation(words: Sequence[str]) -> re.Pattern[str]:
 
 
 _CUE_RES = tuple(_alternation(_LEXICON[c]) for c in CUE_CLASSES)
+_FALSITY_RE = _alternation(FALSITY)
 
 # Figures: 20, 2.000.000, 2,5, 1/7 (two numbers).  The 19 of COVID-19 and the 2 of
 # SARS-CoV-2 name a disease, not a figure.
@@ -143,6 +156,23 @@ def cue_counts(texts: Sequence[str]) -> np.ndarray:
             out[:, col] = np.bincount(np.searchsorted(starts, keep, side="right") - 1,
                                       minlength=len(folded))
     return out
+
+
+def falsity_counts(texts: Sequence[str]) -> np.ndarray:
+    """Count the :data:`FALSITY` cues in each text (accent-free, lower-cased).
+
+    Examples
+    --------
+    >>> falsity_counts(["Tin này là tin giả, đã bị bác bỏ", "Cảnh giác lừa đảo"]).tolist()
+    [2, 0]
+    """
+    if isinstance(texts, str):
+        raise TypeError("falsity_counts: a sequence of texts expected, string object "
+                        "received; wrap it in a list.")
+    joined, starts = _join([strip_diacritics(t.lower()) for t in texts])
+    hits = [m.start() for m in _FALSITY_RE.finditer(joined)]
+    return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
+                       minlength=len(texts)).astype(np.int64)
 
 
 def find_numbers(texts: Sequence[str]) -> tuple[list[str], list[int]]:
