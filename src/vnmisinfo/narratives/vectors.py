@@ -268,18 +268,32 @@ def _columns(index: Any) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     return found
 
 
-def dense_docs(index: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The catalogue's vectors (documents, then rebuttal sentences) as dense float32 columns.
+def _n_words(vectorizer: Any) -> int:
+    """Columns of a word counter (a 0.2 index holds a vocabulary dict instead of hashes)."""
+    return len(vectorizer.hashes_) if hasattr(vectorizer, "hashes_") else len(
+        vectorizer.vocabulary_)
 
-    A sparse-dense product is quicker than a sparse-sparse one here; the
-    arrays are built once per process and never stored.
+
+def dense_docs(index: Any) -> list[tuple[int, sp.csr_matrix, np.ndarray]]:
+    """The catalogue's vectors (documents, then rebuttal sentences), per view, as products
+    take them: the word block sparse, the character block as dense float32 columns.
+
+    Returns ``(n_words, words, chars)`` for the accented then the accent-free view.  A
+    sparse-dense product is quicker than a sparse-sparse one for character n-grams, which
+    most documents share; word n-grams are rare across documents, so their sparse product
+    is cheap and their dense columns would only take memory.  Built once per process,
+    never stored.
     """
     found = index.__dict__.get("_dense")
     if found is None:
-        acc, free = _columns(index)
-        # C order: scipy's sparse-dense product would copy a Fortran-ordered array each time
-        found = index.__dict__["_dense"] = tuple(
-            np.ascontiguousarray(m.T.astype(np.float32).toarray()) for m in (acc, free))
+        found = []
+        for matrix, vec in zip(_columns(index), (index.vectorizers_[0], index.vectorizers_[2]),
+                               strict=True):
+            n = _n_words(vec)
+            # C order: scipy's sparse-dense product would copy a Fortran-ordered array each time
+            found.append((n, sp.csr_matrix(matrix[:, :n].T),
+                          np.ascontiguousarray(matrix[:, n:].T.astype(np.float32).toarray())))
+        index.__dict__["_dense"] = found
     return found
 
 
@@ -288,15 +302,19 @@ def doc_products(index: Any, x_acc: sp.csr_matrix, x_free: sp.csr_matrix
     """Dot products of pieces with every catalogue document and then every rebuttal sentence,
     for both views (float64).
 
-    Few pieces (a single post) take sparse products; many take dense float32 catalogue
-    columns, built once per process, which are quicker per piece but cost a moment to build.
+    Few pieces (a single post) take sparse products; many take the columns of
+    :func:`dense_docs`, built once per process, which are quicker per piece but cost a
+    moment to build.
     """
     if x_acc.shape[0] < _DENSE_FROM:
         acc, free = _columns(index)
         return (x_acc @ acc.T).toarray(), (x_free @ free.T).toarray()
-    acc, free = dense_docs(index)
-    return (np.asarray(_float32(x_acc) @ acc, dtype=np.float64),
-            np.asarray(_float32(x_free) @ free, dtype=np.float64))
+    out = []
+    for x, (n, words, chars) in zip((x_acc, x_free), dense_docs(index), strict=True):
+        x = sp.csr_matrix(x)
+        out.append((x[:, :n] @ words).toarray()
+                   + np.asarray(_float32(x[:, n:]) @ chars, dtype=np.float64))
+    return out[0], out[1]
 
 
 def rebuttal_scores(index: Any, scores: np.ndarray) -> np.ndarray | None:
