@@ -563,6 +563,25 @@ def test_an_index_written_before_the_rebuttal_features_keeps_its_own():
     assert rebuttal_scores(old, np.ones((2, len(old.doc_owner_)))) is None
 
 
+def test_a_large_batch_scores_as_single_texts_do(monkeypatch):
+    from vnmisinfo.narratives import vectors
+
+    index = default_index()
+    texts = ["Giá rau tăng. Uống nước chanh nóng diệt virus corona. Chia sẻ gấp. Trời mưa. "
+             "Chợ đông.", "Trên mạng lan truyền tin đồn sóng 5G làm lây lan virus corona. "
+             "Nhà mạng nói đó là tin giả. Hà Nội mưa nhỏ. Giá xăng giảm. Đường vắng."] * 100
+    built = []
+    real = vectors.dense_docs
+    monkeypatch.setattr(vectors, "dense_docs", lambda ix: built.append(1) or real(ix))
+    sim, score = index.match_scores(texts)
+    assert built  # the word-sparse, character-dense product
+    calls = len(built)
+    one_sim, one_score = index.match_scores(texts[:2])  # the sparse product
+    assert len(built) == calls
+    np.testing.assert_allclose(sim[:2], one_sim, atol=1e-5)
+    np.testing.assert_allclose(score[:2], one_score, atol=1e-5)
+
+
 def test_refitting_an_index_drops_the_columns_of_its_earlier_fit(catalogue):
     texts = [f"Uống nước chanh nóng diệt virus corona, lần {i}." for i in range(600)]
     index = NarrativeIndex().fit(catalogue[:10])
