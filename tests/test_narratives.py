@@ -518,6 +518,21 @@ def test_a_report_that_calls_the_rumour_fake_in_its_next_sentence_does_not_match
     assert score[0, j] >= default_index().threshold_ > score[1, j]
 
 
+def test_quotation_marks_are_a_feature_of_the_whole_text():
+    from vnmisinfo.text.stance import quote_counts
+
+    index = default_index()
+    texts = ["Ăn tỏi sống mỗi ngày là không bao giờ nhiễm corona.",
+             "Cái tin “ăn tỏi sống mỗi ngày là không bao giờ nhiễm corona” nghe quen lắm. "
+             "Ai gửi \"tin\" này vậy?"]
+    assert quote_counts(texts).tolist() == [0, 4]
+    ev, _ = index._segment_scores(texts)
+    feats, _ = _text_features(index, ev)
+    col = FEATURES.index("quoted_text")
+    assert (feats[0, :, col] == 0).all()
+    np.testing.assert_allclose(feats[1, :, col], np.log1p(2))
+
+
 def test_a_true_statement_is_closer_to_the_rebuttal_than_the_claim_is():
     index = default_index()
     j = [n["id"] for n in index.narratives_].index("health-001")

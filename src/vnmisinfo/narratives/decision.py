@@ -32,7 +32,9 @@ the claim or only reports, warns about or refutes it:
   rather than the article around it;
 * ``falsity_text``: cues anywhere in the text that call a claim false outright
   (:data:`vnmisinfo.text.stance.FALSITY`: "tin giả", "sai sự thật", "bác bỏ"...),
-  log-scaled.
+  log-scaled;
+* ``quoted_text``: pairs of quotation marks in the text, log-scaled: a text that
+  puts the claim in quotation marks often distances itself from it.
 
 Positives are the catalogue's own claims and variants, each scored with
 itself left out of the index (and out of its narrative's word, figure and cue
@@ -51,7 +53,7 @@ Examples
 >>> feats = _assemble(sim, zero, zero, zero, zero, np.zeros((1, 3, 4)), np.zeros((1, 4)),
 ...                   zero, np.zeros((3, 4)), np.zeros(1))
 >>> feats.shape, round(float(feats[0, 0, 1]), 2)
-((1, 3, 18), 0.7)
+((1, 3, 19), 0.7)
 """
 
 from __future__ import annotations
@@ -64,7 +66,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from vnmisinfo.narratives.vectors import _by_narrative, _l2, _layout, _views
-from vnmisinfo.text.stance import CUE_CLASSES, cue_counts, falsity_counts, find_numbers
+from vnmisinfo.text.stance import (
+    CUE_CLASSES,
+    cue_counts,
+    falsity_counts,
+    find_numbers,
+    quote_counts,
+)
 
 if TYPE_CHECKING:
     from vnmisinfo.narratives.index import NarrativeIndex
@@ -75,7 +83,7 @@ __all__ = ["DECISION_FEATURES", "FEATURES"]
 FEATURES = ("similarity", "margin", "zscore", "keywords", "coverage", "number_agree",
             "number_conflict", "negation", "debunk", "reporting", "assertive",
             "negation_text", "debunk_text", "stance_text", "rebuttal", "rebuttal_gap",
-            "stance_piece", "falsity_text")
+            "stance_piece", "falsity_text", "quoted_text")
 
 #: The features a newly fitted decision reads, in order: the first :data:`_N_RELEVANCE`
 #: feed the relevance verifier, the others the stance verifier.  ``stance_text`` is only
@@ -155,6 +163,7 @@ class _Evidence:
     rebut: np.ndarray | None = None        # similarity to each narrative's rebuttal
     piece_stance: np.ndarray | None = None  # (pieces,) probability that the piece asserts
     falsity: np.ndarray | None = None       # (texts,) cues that call a claim false
+    quotes: np.ndarray | None = None        # (texts,) quotation marks
 
 
 def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
@@ -177,7 +186,8 @@ def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
                      text_stance=_model_stance(index, "stance_text_model_", words, text_agg),
                      rebut=rebut,
                      piece_stance=_model_stance(index, "stance_piece_model_", words, agg),
-                     falsity=np.asarray(text_agg @ falsity_counts(free), dtype=float))
+                     falsity=np.asarray(text_agg @ falsity_counts(free), dtype=float),
+                     quotes=np.asarray(text_agg @ quote_counts(acc), dtype=float))
 
 
 def _presence(agg: sp.csr_matrix, words: Any) -> sp.csr_matrix:
@@ -260,7 +270,8 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
               text_stance: np.ndarray | None = None,
               rebut: np.ndarray | None = None,
               piece_stance: np.ndarray | None = None,
-              falsity: np.ndarray | None = None) -> np.ndarray:
+              falsity: np.ndarray | None = None,
+              quotes: np.ndarray | None = None) -> np.ndarray:
     """Decision features, shape (texts x narratives x :data:`FEATURES`).
 
     ``sim``, ``kw``, ``cover``, ``agree`` (0/1), ``numbers`` (figures in the
@@ -272,7 +283,8 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
     text model's probability (0.5 without one); ``rebut`` (texts x narratives)
     the text's similarity to each narrative's rebuttal (0 without one) and
     ``piece_stance`` (texts x narratives) the best piece's stance probability,
-    ``falsity`` (texts,) the text's :data:`~vnmisinfo.text.stance.FALSITY` cues.
+    ``falsity`` (texts,) the text's :data:`~vnmisinfo.text.stance.FALSITY` cues and
+    ``quotes`` (texts,) its quotation marks.
     The length of the evidence is deliberately left out: catalogue variants
     are short and background posts long, so a length feature learns that
     short means "match".
@@ -297,7 +309,9 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
                      rebut, sim - rebut,
                      np.full(sim.shape, 0.5) if piece_stance is None else piece_stance,
                      np.broadcast_to(np.log1p(np.zeros(len(sim)) if falsity is None
-                                              else falsity)[:, None], sim.shape)],
+                                              else falsity)[:, None], sim.shape),
+                     np.broadcast_to(np.log1p(np.zeros(len(sim)) if quotes is None
+                                              else quotes // 2)[:, None], sim.shape)],
                     axis=-1)
 
 
@@ -307,7 +321,7 @@ def _text_features(index: NarrativeIndex, ev: _Evidence) -> tuple[np.ndarray, di
     narr_numbers = np.asarray((index.narrative_numbers_ > 0).sum(axis=1)).ravel()[None, :]
     feats = _assemble(best["sim"], best["kw"], best["cover"], best["agree"], best["numbers"],
                       best["cues"], ev.text_cues, narr_numbers, index.narrative_cues_[None],
-                      ev.text_stance, best["rebut"], best["stance"], ev.falsity)
+                      ev.text_stance, best["rebut"], best["stance"], ev.falsity, ev.quotes)
     return feats, best
 
 

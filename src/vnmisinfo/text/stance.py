@@ -31,7 +31,8 @@ import numpy as np
 
 from vnmisinfo.text.normalize import strip_diacritics
 
-__all__ = ["CUE_CLASSES", "FALSITY", "cue_counts", "falsity_counts", "find_numbers"]
+__all__ = ["CUE_CLASSES", "FALSITY", "cue_counts", "falsity_counts", "find_numbers",
+           "quote_counts"]
 
 #: The cue classes counted by :func:`cue_counts`, in column order.
 CUE_CLASSES = ("negation", "debunk", "reporting", "assertive")
@@ -171,6 +172,29 @@ def falsity_counts(texts: Sequence[str]) -> np.ndarray:
                         "received; wrap it in a list.")
     joined, starts = _join([strip_diacritics(t.lower()) for t in texts])
     hits = [m.start() for m in _FALSITY_RE.finditer(joined)]
+    return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
+                       minlength=len(texts)).astype(np.int64)
+
+
+_QUOTE_RE = re.compile(r'["\u201c\u201d\u00ab\u00bb]')
+
+
+def quote_counts(texts: Sequence[str]) -> np.ndarray:
+    """Count the double quotation marks (straight, curly or angle) in each text.
+
+    A text that puts a claim in quotation marks often distances itself from it ("tin
+    “...” là bịa"); the match decision reads the pairs of marks of a whole text.
+
+    Examples
+    --------
+    >>> quote_counts(['Tin “ăn tỏi diệt virus” là bịa', 'Không có dấu nào', '"a" và "b"']).tolist()
+    [2, 0, 4]
+    """
+    if isinstance(texts, str):
+        raise TypeError("quote_counts: a sequence of texts expected, string object received; "
+                        "wrap it in a list.")
+    joined, starts = _join(list(texts))
+    hits = [m.start() for m in _QUOTE_RE.finditer(joined)]
     return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
                        minlength=len(texts)).astype(np.int64)
 
