@@ -495,6 +495,21 @@ def test_cue_counts_finds_each_class(text, cls):
     assert counts[CUE_CLASSES.index(cls)] >= 1
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param("vụ này xạo đó mn, tin vịt thôi", 2, id="slang-marked"),
+    pytest.param("vu nay phot gia thoi, tin vit", 2, id="slang-accent-free"),
+    pytest.param("rau xào tỏi, cá nhắm rượu", 0, id="words-that-collide-without-diacritics"),
+    pytest.param("xao toi thom lam", 0, id="accent-free-xao-is-not-slang"),
+    pytest.param("Bộ Y tế bác bỏ thông tin sai sự thật", 2, id="official"),
+])
+def test_falsity_counts_reads_slang_with_its_diacritics(text, expected):
+    from vnmisinfo.text.stance import falsity_counts
+
+    assert falsity_counts([text]).tolist() == [expected]
+    with pytest.raises(TypeError, match="wrap it in a list"):
+        falsity_counts(text)
+
+
 def test_cue_counts_batch_equals_one_by_one():
     texts = [c.values[0] for c in CUES] + [""]
     np.testing.assert_array_equal(cue_counts(texts), np.vstack([cue_counts([t]) for t in texts]))

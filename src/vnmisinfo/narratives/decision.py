@@ -186,7 +186,7 @@ def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
                      text_stance=_model_stance(index, "stance_text_model_", words, text_agg),
                      rebut=rebut,
                      piece_stance=_model_stance(index, "stance_piece_model_", words, agg),
-                     falsity=np.asarray(text_agg @ falsity_counts(free), dtype=float),
+                     falsity=np.asarray(text_agg @ falsity_counts(acc), dtype=float),
                      quotes=np.asarray(text_agg @ quote_counts(acc), dtype=float))
 
 

@@ -31,8 +31,8 @@ import numpy as np
 
 from vnmisinfo.text.normalize import strip_diacritics
 
-__all__ = ["CUE_CLASSES", "FALSITY", "cue_counts", "falsity_counts", "find_numbers",
-           "quote_counts"]
+__all__ = ["CUE_CLASSES", "FALSITY", "FALSITY_MARKED", "cue_counts", "falsity_counts",
+           "find_numbers", "quote_counts"]
 
 #: The cue classes counted by :func:`cue_counts`, in column order.
 CUE_CLASSES = ("negation", "debunk", "reporting", "assertive")
@@ -84,8 +84,12 @@ FALSITY = (
     "khong co bang chung", "chua co bang chung", "khong co co so", "chua co co so",
     "khong co can cu", "vo can cu", "khong co that", "bia dat", "bia ra", "xuyen tac",
     "dinh chinh", "la sai", "sai bet", "sai roi", "sai hoan toan", "khong co chuyen",
-    "ko co chuyen",
+    "ko co chuyen", "tin vit", "phot gia", "tin xam", "xam xi", "nham nhi", "ko co that",
 )
+
+#: Slang that calls a claim a lie or nonsense, matched with its diacritics only: without
+#: them these words collide with common ones ("xao" is also "xào", "nham" also "nhắm").
+FALSITY_MARKED = ("nhảm", "xạo", "xàm", "bịa", "láo", "vớ vẩn", "ảnh cũ")
 
 
 def _alternation(words: Sequence[str]) -> re.Pattern[str]:
@@ -97,6 +101,7 @@ def _alternation(words: Sequence[str]) -> re.Pattern[str]:
 
 _CUE_RES = tuple(_alternation(_LEXICON[c]) for c in CUE_CLASSES)
 _FALSITY_RE = _alternation(FALSITY)
+_MARKED_RE = _alternation(FALSITY_MARKED)
 
 # Figures: 20, 2.000.000, 2,5, 1/7 (two numbers).  The 19 of COVID-19 and the 2 of
 # SARS-CoV-2 name a disease, not a figure.
@@ -160,20 +165,27 @@ def cue_counts(texts: Sequence[str]) -> np.ndarray:
 
 
 def falsity_counts(texts: Sequence[str]) -> np.ndarray:
-    """Count the :data:`FALSITY` cues in each text (accent-free, lower-cased).
+    """Count the :data:`FALSITY` cues (accent-free) and :data:`FALSITY_MARKED` slang (with
+    its diacritics) in each text, lower-cased.
 
     Examples
     --------
-    >>> falsity_counts(["Tin này là tin giả, đã bị bác bỏ", "Cảnh giác lừa đảo"]).tolist()
-    [2, 0]
+    >>> falsity_counts(["Tin này là tin giả, đã bị bác bỏ", "Cảnh giác lừa đảo",
+    ...                 "xạo đó mn, tin vịt thôi", "rau xào tỏi"]).tolist()
+    [2, 0, 2, 0]
     """
     if isinstance(texts, str):
         raise TypeError("falsity_counts: a sequence of texts expected, string object "
                         "received; wrap it in a list.")
-    joined, starts = _join([strip_diacritics(t.lower()) for t in texts])
-    hits = [m.start() for m in _FALSITY_RE.finditer(joined)]
-    return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
-                       minlength=len(texts)).astype(np.int64)
+    lower = [t.lower() for t in texts]
+    out = np.zeros(len(lower), dtype=np.int64)
+    for regex, view in ((_FALSITY_RE, [strip_diacritics(t) for t in lower]),
+                        (_MARKED_RE, lower)):
+        joined, starts = _join(view)
+        hits = [m.start() for m in regex.finditer(joined)]
+        out += np.bincount(np.searchsorted(starts, hits, side="right") - 1,
+                           minlength=len(lower)).astype(np.int64)
+    return out
 
 
 _QUOTE_RE = re.compile(r'["\u201c\u201d\u00ab\u00bb]')
