@@ -510,6 +510,19 @@ def test_falsity_counts_reads_slang_with_its_diacritics(text, expected):
         falsity_counts(text)
 
 
+def test_warning_counts_reads_words_of_a_warning_with_their_diacritics():
+    from vnmisinfo.text.stance import warning_counts
+
+    texts = ["Mọi người đừng tin, ai gọi thì cúp máy nhé", "dung tin", "Dùng đúng cách",
+             "Không nên chia sẻ"]
+    assert warning_counts(texts).tolist() == [2, 0, 0, 1]
+    index = default_index()
+    ev, _ = index._segment_scores(texts[:2])
+    feats, _ = _text_features(index, ev)
+    col = FEATURES.index("warning_text")
+    np.testing.assert_allclose(feats[:, 0, col], [np.log1p(2), 0.0])
+
+
 def test_cue_counts_batch_equals_one_by_one():
     texts = [c.values[0] for c in CUES] + [""]
     np.testing.assert_array_equal(cue_counts(texts), np.vstack([cue_counts([t]) for t in texts]))

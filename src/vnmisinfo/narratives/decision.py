@@ -34,7 +34,10 @@ the claim or only reports, warns about or refutes it:
   (:data:`vnmisinfo.text.stance.FALSITY`: "tin giả", "sai sự thật", "bác bỏ"...),
   log-scaled;
 * ``quoted_text``: pairs of quotation marks in the text, log-scaled: a text that
-  puts the claim in quotation marks often distances itself from it.
+  puts the claim in quotation marks often distances itself from it;
+* ``warning_text``: words that tell readers not to believe, share or act on
+  something (:data:`vnmisinfo.text.stance.WARNING_MARKED`: "đừng", "không nên",
+  "cúp máy"...), log-scaled.
 
 Positives are the catalogue's own claims and variants, each scored with
 itself left out of the index (and out of its narrative's word, figure and cue
@@ -53,7 +56,7 @@ Examples
 >>> feats = _assemble(sim, zero, zero, zero, zero, np.zeros((1, 3, 4)), np.zeros((1, 4)),
 ...                   zero, np.zeros((3, 4)), np.zeros(1))
 >>> feats.shape, round(float(feats[0, 0, 1]), 2)
-((1, 3, 19), 0.7)
+((1, 3, 20), 0.7)
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ from vnmisinfo.text.stance import (
     falsity_counts,
     find_numbers,
     quote_counts,
+    warning_counts,
 )
 
 if TYPE_CHECKING:
@@ -83,7 +87,7 @@ __all__ = ["DECISION_FEATURES", "FEATURES"]
 FEATURES = ("similarity", "margin", "zscore", "keywords", "coverage", "number_agree",
             "number_conflict", "negation", "debunk", "reporting", "assertive",
             "negation_text", "debunk_text", "stance_text", "rebuttal", "rebuttal_gap",
-            "stance_piece", "falsity_text", "quoted_text")
+            "stance_piece", "falsity_text", "quoted_text", "warning_text")
 
 #: The features a newly fitted decision reads, in order: the first :data:`_N_RELEVANCE`
 #: feed the relevance verifier, the others the stance verifier.  ``stance_text`` is only
@@ -164,6 +168,7 @@ class _Evidence:
     piece_stance: np.ndarray | None = None  # (pieces,) probability that the piece asserts
     falsity: np.ndarray | None = None       # (texts,) cues that call a claim false
     quotes: np.ndarray | None = None        # (texts,) quotation marks
+    warnings: np.ndarray | None = None      # (texts,) words of a warning
 
 
 def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
@@ -187,7 +192,8 @@ def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
                      rebut=rebut,
                      piece_stance=_model_stance(index, "stance_piece_model_", words, agg),
                      falsity=np.asarray(text_agg @ falsity_counts(acc), dtype=float),
-                     quotes=np.asarray(text_agg @ quote_counts(acc), dtype=float))
+                     quotes=np.asarray(text_agg @ quote_counts(acc), dtype=float),
+                     warnings=np.asarray(text_agg @ warning_counts(acc), dtype=float))
 
 
 def _presence(agg: sp.csr_matrix, words: Any) -> sp.csr_matrix:
@@ -271,7 +277,8 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
               rebut: np.ndarray | None = None,
               piece_stance: np.ndarray | None = None,
               falsity: np.ndarray | None = None,
-              quotes: np.ndarray | None = None) -> np.ndarray:
+              quotes: np.ndarray | None = None,
+              warnings: np.ndarray | None = None) -> np.ndarray:
     """Decision features, shape (texts x narratives x :data:`FEATURES`).
 
     ``sim``, ``kw``, ``cover``, ``agree`` (0/1), ``numbers`` (figures in the
@@ -284,7 +291,8 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
     the text's similarity to each narrative's rebuttal (0 without one) and
     ``piece_stance`` (texts x narratives) the best piece's stance probability,
     ``falsity`` (texts,) the text's :data:`~vnmisinfo.text.stance.FALSITY` cues and
-    ``quotes`` (texts,) its quotation marks.
+    ``quotes`` (texts,) its quotation marks and ``warnings`` (texts,) its words of a
+    warning.
     The length of the evidence is deliberately left out: catalogue variants
     are short and background posts long, so a length feature learns that
     short means "match".
@@ -311,7 +319,9 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
                      np.broadcast_to(np.log1p(np.zeros(len(sim)) if falsity is None
                                               else falsity)[:, None], sim.shape),
                      np.broadcast_to(np.log1p(np.zeros(len(sim)) if quotes is None
-                                              else quotes // 2)[:, None], sim.shape)],
+                                              else quotes // 2)[:, None], sim.shape),
+                     np.broadcast_to(np.log1p(np.zeros(len(sim)) if warnings is None
+                                              else warnings)[:, None], sim.shape)],
                     axis=-1)
 
 
@@ -321,7 +331,8 @@ def _text_features(index: NarrativeIndex, ev: _Evidence) -> tuple[np.ndarray, di
     narr_numbers = np.asarray((index.narrative_numbers_ > 0).sum(axis=1)).ravel()[None, :]
     feats = _assemble(best["sim"], best["kw"], best["cover"], best["agree"], best["numbers"],
                       best["cues"], ev.text_cues, narr_numbers, index.narrative_cues_[None],
-                      ev.text_stance, best["rebut"], best["stance"], ev.falsity, ev.quotes)
+                      ev.text_stance, best["rebut"], best["stance"], ev.falsity, ev.quotes,
+                      ev.warnings)
     return feats, best
 
 

@@ -251,7 +251,7 @@ def _held_out_features(index: NarrativeIndex, docs: list[str],
     best = _best_pieces(ev)
     feats = _assemble(best["sim"], best["kw"], best["cover"], best["agree"], best["numbers"],
                       best["cues"], ev.text_cues, narr_numbers, narr_cues, ev.text_stance,
-                      best["rebut"], best["stance"], ev.falsity, ev.quotes)
+                      best["rebut"], best["stance"], ev.falsity, ev.quotes, ev.warnings)
     return _top_rows(feats, best["sim"])
 
 

@@ -31,8 +31,8 @@ import numpy as np
 
 from vnmisinfo.text.normalize import strip_diacritics
 
-__all__ = ["CUE_CLASSES", "FALSITY", "FALSITY_MARKED", "cue_counts", "falsity_counts",
-           "find_numbers", "quote_counts"]
+__all__ = ["CUE_CLASSES", "FALSITY", "FALSITY_MARKED", "WARNING_MARKED", "cue_counts",
+           "falsity_counts", "find_numbers", "quote_counts", "warning_counts"]
 
 #: The cue classes counted by :func:`cue_counts`, in column order.
 CUE_CLASSES = ("negation", "debunk", "reporting", "assertive")
@@ -102,6 +102,12 @@ def _alternation(words: Sequence[str]) -> re.Pattern[str]:
 _CUE_RES = tuple(_alternation(_LEXICON[c]) for c in CUE_CLASSES)
 _FALSITY_RE = _alternation(FALSITY)
 _MARKED_RE = _alternation(FALSITY_MARKED)
+
+#: Words that tell readers not to believe, share or act on something, with their
+#: diacritics (without them "dung" is also "dùng" and "đúng"): the mark of a warning.
+WARNING_MARKED = ("đừng", "chớ", "không nên", "ko nên", "k nên", "tuyệt đối không",
+                  "cúp máy", "hiểu lầm", "nhầm tưởng", "lầm tưởng", "bình tĩnh")
+_WARNING_RE = _alternation(WARNING_MARKED)
 
 # Figures: 20, 2.000.000, 2,5, 1/7 (two numbers).  The 19 of COVID-19 and the 2 of
 # SARS-CoV-2 name a disease, not a figure.
@@ -207,6 +213,23 @@ def quote_counts(texts: Sequence[str]) -> np.ndarray:
                         "wrap it in a list.")
     joined, starts = _join(list(texts))
     hits = [m.start() for m in _QUOTE_RE.finditer(joined)]
+    return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
+                       minlength=len(texts)).astype(np.int64)
+
+
+def warning_counts(texts: Sequence[str]) -> np.ndarray:
+    """Count the :data:`WARNING_MARKED` words in each text, lower-cased, with diacritics.
+
+    Examples
+    --------
+    >>> warning_counts(["Đừng tin, cúp máy ngay", "dung tin", "Dùng xà phòng"]).tolist()
+    [2, 0, 0]
+    """
+    if isinstance(texts, str):
+        raise TypeError("warning_counts: a sequence of texts expected, string object "
+                        "received; wrap it in a list.")
+    joined, starts = _join([t.lower() for t in texts])
+    hits = [m.start() for m in _WARNING_RE.finditer(joined)]
     return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
                        minlength=len(texts)).astype(np.int64)
 
