@@ -191,7 +191,7 @@ def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
                      text_stance=_model_stance(index, "stance_text_model_", words, text_agg),
                      rebut=rebut,
                      piece_stance=_model_stance(index, "stance_piece_model_", words, agg),
-                     falsity=np.asarray(text_agg @ falsity_counts(acc), dtype=float),
+                     falsity=np.asarray(text_agg @ falsity_counts(acc, folded=free), dtype=float),
                      quotes=np.asarray(text_agg @ quote_counts(acc), dtype=float),
                      warnings=np.asarray(text_agg @ warning_counts(acc), dtype=float))
 
@@ -310,19 +310,19 @@ def _assemble(sim: np.ndarray, kw: np.ndarray, cover: np.ndarray, agree: np.ndar
     stance = np.full(sim.shape, 0.5) if text_stance is None else np.broadcast_to(
         np.asarray(text_stance, dtype=float)[:, None], sim.shape)
     rebut = np.zeros(sim.shape) if rebut is None else rebut
+
+    def per_text(counts: np.ndarray | None) -> np.ndarray:  # log-scaled, 0 when absent
+        return np.broadcast_to(np.log1p(np.zeros(len(sim)) if counts is None else counts)[:, None],
+                               sim.shape)
+
     return np.stack([sim, sim - others, z, np.log1p(kw), cover, agree, conflict.astype(float),
                      extra[..., _NEG], extra[..., _DEBUNK], extra[..., _REPORT],
                      np.log1p(cues[..., _ASSERT]),
                      text_extra[..., _NEG], text_extra[..., _DEBUNK], stance,
                      rebut, sim - rebut,
                      np.full(sim.shape, 0.5) if piece_stance is None else piece_stance,
-                     np.broadcast_to(np.log1p(np.zeros(len(sim)) if falsity is None
-                                              else falsity)[:, None], sim.shape),
-                     np.broadcast_to(np.log1p(np.zeros(len(sim)) if quotes is None
-                                              else quotes // 2)[:, None], sim.shape),
-                     np.broadcast_to(np.log1p(np.zeros(len(sim)) if warnings is None
-                                              else warnings)[:, None], sim.shape)],
-                    axis=-1)
+                     per_text(falsity), per_text(None if quotes is None else quotes // 2),
+                     per_text(warnings)], axis=-1)
 
 
 def _text_features(index: NarrativeIndex, ev: _Evidence) -> tuple[np.ndarray, dict[str, Any]]:

@@ -123,6 +123,20 @@ def _join(texts: Sequence[str]) -> tuple[str, np.ndarray]:
     return "\n".join(texts), starts
 
 
+def _sequence(name: str, texts: Sequence[str]) -> None:
+    if isinstance(texts, str):
+        raise TypeError(f"{name}: a sequence of texts expected, string object received; "
+                        "wrap it in a list.")
+
+
+def _hits_per_text(regex: re.Pattern[str], texts: Sequence[str]) -> np.ndarray:
+    """How many times ``regex`` matches in each text (one pass over the joined texts)."""
+    joined, starts = _join(texts)
+    hits = [m.start() for m in regex.finditer(joined)]
+    return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
+                       minlength=len(texts)).astype(np.int64)
+
+
 def cue_counts(texts: Sequence[str]) -> np.ndarray:
     """Count the stance cues of each class in each text.
 
@@ -149,9 +163,7 @@ def cue_counts(texts: Sequence[str]) -> np.ndarray:
     >>> cue_counts(["Ko biết nữa, tin giả!", "Canh giac tin don"]).tolist()
     [[1, 1, 0, 0], [0, 1, 1, 0]]
     """
-    if isinstance(texts, str):
-        raise TypeError("cue_counts: a sequence of texts expected, string object received; "
-                        "wrap it in a list.")
+    _sequence("cue_counts", texts)
     folded = [strip_diacritics(t.lower()) for t in texts]
     joined, starts = _join(folded)
     out = np.zeros((len(folded), len(CUE_CLASSES)), dtype=np.int64)
@@ -170,9 +182,12 @@ def cue_counts(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def falsity_counts(texts: Sequence[str]) -> np.ndarray:
+def falsity_counts(texts: Sequence[str], *, folded: Sequence[str] | None = None) -> np.ndarray:
     """Count the :data:`FALSITY` cues (accent-free) and :data:`FALSITY_MARKED` slang (with
     its diacritics) in each text, lower-cased.
+
+    ``folded`` are the same texts already lower-cased and stripped of diacritics,
+    when the caller has them.
 
     Examples
     --------
@@ -180,18 +195,11 @@ def falsity_counts(texts: Sequence[str]) -> np.ndarray:
     ...                 "xạo đó mn, tin vịt thôi", "rau xào tỏi"]).tolist()
     [2, 0, 2, 0]
     """
-    if isinstance(texts, str):
-        raise TypeError("falsity_counts: a sequence of texts expected, string object "
-                        "received; wrap it in a list.")
+    _sequence("falsity_counts", texts)
     lower = [t.lower() for t in texts]
-    out = np.zeros(len(lower), dtype=np.int64)
-    for regex, view in ((_FALSITY_RE, [strip_diacritics(t) for t in lower]),
-                        (_MARKED_RE, lower)):
-        joined, starts = _join(view)
-        hits = [m.start() for m in regex.finditer(joined)]
-        out += np.bincount(np.searchsorted(starts, hits, side="right") - 1,
-                           minlength=len(lower)).astype(np.int64)
-    return out
+    if folded is None:
+        folded = [strip_diacritics(t) for t in lower]
+    return _hits_per_text(_FALSITY_RE, folded) + _hits_per_text(_MARKED_RE, lower)
 
 
 _QUOTE_RE = re.compile(r'["\u201c\u201d\u00ab\u00bb]')
@@ -208,13 +216,8 @@ def quote_counts(texts: Sequence[str]) -> np.ndarray:
     >>> quote_counts(['Tin “ăn tỏi diệt virus” là bịa', 'Không có dấu nào', '"a" và "b"']).tolist()
     [2, 0, 4]
     """
-    if isinstance(texts, str):
-        raise TypeError("quote_counts: a sequence of texts expected, string object received; "
-                        "wrap it in a list.")
-    joined, starts = _join(list(texts))
-    hits = [m.start() for m in _QUOTE_RE.finditer(joined)]
-    return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
-                       minlength=len(texts)).astype(np.int64)
+    _sequence("quote_counts", texts)
+    return _hits_per_text(_QUOTE_RE, list(texts))
 
 
 def warning_counts(texts: Sequence[str]) -> np.ndarray:
@@ -225,13 +228,8 @@ def warning_counts(texts: Sequence[str]) -> np.ndarray:
     >>> warning_counts(["Đừng tin, cúp máy ngay", "dung tin", "Dùng xà phòng"]).tolist()
     [2, 0, 0]
     """
-    if isinstance(texts, str):
-        raise TypeError("warning_counts: a sequence of texts expected, string object "
-                        "received; wrap it in a list.")
-    joined, starts = _join([t.lower() for t in texts])
-    hits = [m.start() for m in _WARNING_RE.finditer(joined)]
-    return np.bincount(np.searchsorted(starts, hits, side="right") - 1,
-                       minlength=len(texts)).astype(np.int64)
+    _sequence("warning_counts", texts)
+    return _hits_per_text(_WARNING_RE, [t.lower() for t in texts])
 
 
 def find_numbers(texts: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -254,9 +252,7 @@ def find_numbers(texts: Sequence[str]) -> tuple[list[str], list[int]]:
     >>> find_numbers(["Vắc xin COVID-19 gây vô sinh ở 90% phụ nữ", "5G"])
     (['90'], [0])
     """
-    if isinstance(texts, str):
-        raise TypeError("find_numbers: a sequence of texts expected, string object received; "
-                        "wrap it in a list.")
+    _sequence("find_numbers", texts)
     joined, starts = _join([t.lower() for t in texts])
     spans = [(m.start(), m.group().translate(_SEPARATORS))
              for m in _NUMBER_RE.finditer(joined)]
