@@ -10,6 +10,12 @@ part files and timed: steady-state throughput, without cluster start-up.
 Both runs happen in the same invocation, on the same file, and the speed-up
 is their ratio.  Generated files go to a temporary folder, deleted at the end.
 
+The same run also measures what two cores give this work on this machine, with
+no Dask at all: ``--ceiling-rows`` rows scored in one process alone, then the
+same rows in each of two processes at once (model loading not timed).  Two
+copies that never talk to each other are the most any two workers can do, so
+the Dask speed-up is also given as a share of that ceiling.
+
 Usage::
 
     python benchmarks/bench_dask.py                        # 100,000 rows, shipped model
@@ -74,11 +80,13 @@ def timed_run(source: Path, tmp: Path, workers: int, model: str | None, match: b
     """Rows per second of one scoring of ``source`` on a warm local cluster of ``workers``."""
     from distributed import LocalCluster
 
-    from vnmisinfo.batch.dask_files import score_dask_files
+    from vnmisinfo.batch.dask_files import _worker_environ, score_dask_files
 
     warm = make_file(tmp / "warm.csv", 8 * workers)
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster:
+    # the workers of `vnmisinfo score --engine dask`: the same settings as its own cluster
+    with _worker_environ(), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                         dashboard_address=":0") as cluster:
         address = cluster.scheduler_address
         score_dask_files(str(warm), str(tmp / f"warm-{workers}"), model=model,
                          scheduler=address, partition_rows=8, match=match)
@@ -87,6 +95,43 @@ def timed_run(source: Path, tmp: Path, workers: int, model: str | None, match: b
                                    match=match, progress=sys.stderr.isatty())
     print(f"{workers} worker(s): {summary}", file=sys.stderr)
     return summary.rows / summary.seconds
+
+
+def _score_alone(source: str, rows: int, model: str | None, match: bool) -> float:
+    """Seconds to score the first ``rows`` rows of ``source`` in this process, model loaded."""
+    import time
+
+    import pandas as pd
+
+    from vnmisinfo.batch.frame import score_frame
+    from vnmisinfo.batch.scoring import _load
+
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False, nrows=rows)
+    loaded = _load(model, match)
+    score_frame(loaded, frame.head(200))  # warm: lazy parts of the model are built here
+    start = time.perf_counter()
+    score_frame(loaded, frame)
+    return time.perf_counter() - start
+
+
+def machine_ceiling(source: Path, rows: int, model: str | None, match: bool
+                    ) -> tuple[float, float, float]:
+    """``(one, two, ratio)``: seconds of one process alone (the mean of a run before and a
+    run after), of the slower of two at once, and the throughput of two over one
+    (``2 * one / two``)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    job = (str(source), rows, model, match)
+    alone = []
+    with ctx.Pool(1) as pool:
+        alone.append(pool.apply(_score_alone, job))
+    with ctx.Pool(2) as pool:
+        two = max(pool.starmap(_score_alone, [job, job]))
+    with ctx.Pool(1) as pool:
+        alone.append(pool.apply(_score_alone, job))
+    one = sum(alone) / 2
+    return one, two, 2 * one / two
 
 
 def main() -> None:
@@ -98,6 +143,10 @@ def main() -> None:
     p.add_argument("--no-match", action="store_true", help="skip narrative matching")
     p.add_argument("--partition-rows", type=int, default=500,
                    help="rows per partition; several partitions per worker keep both busy")
+    p.add_argument("--ceiling-rows", type=int, default=4000,
+                   help="rows per process for the two-core ceiling (0: skip it)")
+    p.add_argument("--ceiling-only", action="store_true",
+                   help="measure only the two-core ceiling, not Dask")
     args = p.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="vnmisinfo-bench-dask-"))
@@ -106,13 +155,21 @@ def main() -> None:
         if args.fast_preset:
             model = str(train_fast(tmp / "fast.skops"))
         source = make_file(tmp / "posts.csv", args.rows)
-        rates = {w: timed_run(source, tmp, w, model, not args.no_match, args.partition_rows)
-                 for w in (1, 2)}
-        print("| workers | rows | rows/s |\n|---|---|---|")
-        for w, rate in rates.items():
-            print(f"| {w} | {args.rows:,} | {rate:,.1f} |")
-        print(f"\nspeed-up, 2 workers vs 1: {rates[2] / rates[1]:.2f}x "
-              f"(on {os.cpu_count()} cores)")
+        speedup = None
+        if not args.ceiling_only:
+            rates = {w: timed_run(source, tmp, w, model, not args.no_match,
+                                  args.partition_rows) for w in (1, 2)}
+            print("| workers | rows | rows/s |\n|---|---|---|")
+            for w, rate in rates.items():
+                print(f"| {w} | {args.rows:,} | {rate:,.1f} |")
+            speedup = rates[2] / rates[1]
+            print(f"\nspeed-up, 2 workers vs 1: {speedup:.2f}x (on {os.cpu_count()} cores)")
+        if args.ceiling_rows > 0 or args.ceiling_only:
+            rows = min(args.ceiling_rows or 4000, args.rows)
+            one, two, ceiling = machine_ceiling(source, rows, model, not args.no_match)
+            print(f"two-core ceiling, no Dask: {ceiling:.2f}x ({rows:,} rows: one process "
+                  f"alone {one:.1f} s, the slower of two at once {two:.1f} s)"
+                  + ("" if speedup is None else f"; Dask reaches {speedup / ceiling:.0%} of it"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

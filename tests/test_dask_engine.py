@@ -171,3 +171,29 @@ def test_missing_extra_names_the_install_command(posts_csv, tmp_path, monkeypatc
     monkeypatch.setitem(__import__("sys").modules, "distributed", None)
     with pytest.raises(ModuleNotFoundError, match=r'pip install "vnmisinfo\[dask\]"'):
         score_dask_files(str(posts_csv), str(tmp_path / "out"))
+
+
+def test_local_cluster_workers_allocate_without_a_fixed_trim_threshold(monkeypatch):
+    """Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 (in this process, too, where later
+    workers inherit it); scoring then takes about twice the CPU. The command's own local
+    cluster starts its workers without it, and puts this process's environment back."""
+    import os
+
+    from vnmisinfo.batch.dask_files import _client
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # as an earlier cluster leaves it
+    with _client(None, 1) as client:
+        seen = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    assert list(seen.values()) == [None]
+    assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"
+
+
+def test_a_trim_threshold_the_user_chose_reaches_the_workers(monkeypatch):
+    import os
+
+    from vnmisinfo.batch.dask_files import _client
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1048576")
+    with _client(None, 1) as client:
+        seen = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    assert list(seen.values()) == ["1048576"]

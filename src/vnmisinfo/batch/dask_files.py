@@ -194,6 +194,30 @@ def _check_paths(files: list[str], output: str, single_file: bool, report: str |
                          "report file.")
 
 
+#: Dask settings of the local cluster's workers.  Dask's nannies start workers with
+#: ``MALLOC_TRIM_THRESHOLD_=65536``, which stops glibc from adapting its mmap threshold:
+#: every large temporary array is then mapped and unmapped afresh, and scoring takes about
+#: twice the CPU time (``benchmarks/bench_dask.py``).  None leaves the variable unset.
+LOCAL_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
+
+@contextlib.contextmanager
+def _worker_environ() -> Iterator[None]:
+    """:data:`LOCAL_WORKER_CONFIG`, and none of the threshold that an earlier local cluster's
+    nannies left in this process's environment (they set it here, and workers inherit it)."""
+    import dask
+
+    left = os.environ.get("MALLOC_TRIM_THRESHOLD_")
+    if left == "65536":  # dask's own value, not one the user chose
+        del os.environ["MALLOC_TRIM_THRESHOLD_"]
+    try:
+        with dask.config.set(LOCAL_WORKER_CONFIG):
+            yield
+    finally:
+        if left == "65536":
+            os.environ["MALLOC_TRIM_THRESHOLD_"] = left
+
+
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers``."""
@@ -206,9 +230,10 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         with distributed.Client(scheduler) as client:
             yield client
         return
-    with distributed.LocalCluster(n_workers=workers or LOCAL_WORKERS, threads_per_worker=1,
-                                  processes=True, dashboard_address=":0",
-                                  silence_logs=logging.WARNING) as cluster, \
+    with _worker_environ(), \
+            distributed.LocalCluster(n_workers=workers or LOCAL_WORKERS, threads_per_worker=1,
+                                     processes=True, dashboard_address=":0",
+                                     silence_logs=logging.WARNING) as cluster, \
             distributed.Client(cluster) as client:
         yield client
 
