@@ -97,8 +97,10 @@ def timed_run(source: Path, tmp: Path, workers: int, model: str | None, match: b
     return summary.rows / summary.seconds
 
 
-def _score_alone(source: str, rows: int, model: str | None, match: bool) -> float:
-    """Seconds to score the first ``rows`` rows of ``source`` in this process, model loaded."""
+def _score_alone(source: str, rows: int, model: str | None, match: bool,
+                 partition_rows: int) -> float:
+    """Seconds to score the first ``rows`` rows of ``source`` in this process, model loaded,
+    in frames of ``partition_rows`` rows as a Dask worker scores its partitions."""
     import time
 
     import pandas as pd
@@ -110,19 +112,20 @@ def _score_alone(source: str, rows: int, model: str | None, match: bool) -> floa
     loaded = _load(model, match)
     score_frame(loaded, frame.head(200))  # warm: lazy parts of the model are built here
     start = time.perf_counter()
-    score_frame(loaded, frame)
+    for lo in range(0, len(frame), partition_rows):
+        score_frame(loaded, frame.iloc[lo:lo + partition_rows])
     return time.perf_counter() - start
 
 
-def machine_ceiling(source: Path, rows: int, model: str | None, match: bool
-                    ) -> tuple[float, float, float]:
+def machine_ceiling(source: Path, rows: int, model: str | None, match: bool,
+                    partition_rows: int) -> tuple[float, float, float]:
     """``(one, two, ratio)``: seconds of one process alone (the mean of a run before and a
     run after), of the slower of two at once, and the throughput of two over one
     (``2 * one / two``)."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
-    job = (str(source), rows, model, match)
+    job = (str(source), rows, model, match, partition_rows)
     alone = []
     with ctx.Pool(1) as pool:
         alone.append(pool.apply(_score_alone, job))
@@ -132,6 +135,28 @@ def machine_ceiling(source: Path, rows: int, model: str | None, match: bool
         alone.append(pool.apply(_score_alone, job))
     one = sum(alone) / 2
     return one, two, 2 * one / two
+
+
+def malloc_check(source: Path, rows: int, model: str | None, match: bool,
+                 partition_rows: int) -> tuple[float, float]:
+    """Seconds to score ``rows`` rows in a new process, without and then with dask's
+    ``MALLOC_TRIM_THRESHOLD_=65536`` in its environment (glibc reads it at start-up)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    job = (str(source), rows, model, match, partition_rows)
+    before = os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    try:
+        with ctx.Pool(1) as pool:
+            plain = pool.apply(_score_alone, job)
+        os.environ["MALLOC_TRIM_THRESHOLD_"] = "65536"
+        with ctx.Pool(1) as pool:
+            fixed = pool.apply(_score_alone, job)
+    finally:
+        os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+        if before is not None:
+            os.environ["MALLOC_TRIM_THRESHOLD_"] = before
+    return plain, fixed
 
 
 def main() -> None:
@@ -166,10 +191,15 @@ def main() -> None:
             print(f"\nspeed-up, 2 workers vs 1: {speedup:.2f}x (on {os.cpu_count()} cores)")
         if args.ceiling_rows > 0 or args.ceiling_only:
             rows = min(args.ceiling_rows or 4000, args.rows)
-            one, two, ceiling = machine_ceiling(source, rows, model, not args.no_match)
+            one, two, ceiling = machine_ceiling(source, rows, model, not args.no_match,
+                                                 args.partition_rows)
             print(f"two-core ceiling, no Dask: {ceiling:.2f}x ({rows:,} rows: one process "
                   f"alone {one:.1f} s, the slower of two at once {two:.1f} s)"
                   + ("" if speedup is None else f"; Dask reaches {speedup / ceiling:.0%} of it"))
+            plain, fixed = malloc_check(source, rows, model, not args.no_match,
+                                        args.partition_rows)
+            print(f"one process, {rows:,} rows: {plain:.1f} s; with dask's "
+                  f"MALLOC_TRIM_THRESHOLD_=65536 {fixed:.1f} s ({fixed / plain:.2f}x)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
