@@ -18,8 +18,11 @@ Protocol (see ``docs/review_loop.md``):
   ``verdicts only`` (the queue's verdicts, without the old world);
 * ROC-AUC is measured on the unseen test rows only.
 
-A weight check (``--weights``, on the first seed, queue strategy) picks the
-verdicts' weight used for every seed, unless ``--weight`` is given.
+A weight check (``--weights``, on every seed, queue strategy) picks the
+verdicts' weight used for the comparison, unless ``--weight`` is given.  The
+splits differ far more from one another than the strategies do, so every
+comparison is also reported paired: the difference on each seed, then its mean
+and spread over the seeds.
 
 Run from the project root::
 
@@ -253,13 +256,75 @@ def run_seed(seed: int, *, old: pd.DataFrame, old_pre: pd.DataFrame, old_model: 
     return out
 
 
-def choose_weight(per_weight: dict[float, dict[str, list[tuple[int, float]]]], budget: int
-                  ) -> float:
-    """The weight with the best mean queue AUC from 2 rounds of verdicts on."""
-    def score(w: float) -> float:
-        late = [a for n, a in per_weight[w]["queue"] if n >= 2 * budget]
-        return float(np.mean(late)) if late else -np.inf
-    return max(per_weight, key=score)
+def choose_weight(per_weight: dict[float, list[dict[str, list[tuple[int, float]]]]],
+                  budget: int) -> float:
+    """The smallest weight within one spread of the best, from 2 rounds of verdicts on.
+
+    Each seed's mean queue AUC from ``2 * budget`` verdicts on is compared with that of
+    the weight with the best mean over seeds; a weight is within reach when its paired
+    shortfall (mean over seeds) is no more than the shortfall's spread (std over seeds).
+    The smallest such weight leans least on a few verdicts.
+    """
+    def late(curves: dict[str, list[tuple[int, float]]]) -> float:
+        values = [a for n, a in curves["queue"] if n >= 2 * budget]
+        return float(np.nanmean(values)) if values else np.nan
+
+    seeds = {w: np.array([late(c) for c in runs]) for w, runs in per_weight.items()}
+    best = max(seeds, key=lambda w: np.nanmean(seeds[w]))
+    for w in sorted(seeds):
+        gap = seeds[best] - seeds[w]
+        if np.nanmean(gap) <= np.nanstd(gap):
+            return w
+    return best
+
+
+def _by_round(curves: list[tuple[int, float]]) -> dict[int, float]:
+    """``{round: auc}``; round r holds r rounds of verdicts."""
+    return {r: a for r, (_, a) in enumerate(curves)}
+
+
+def _cell(values: list[float], signed: bool = False) -> str:
+    values = [v for v in values if not np.isnan(v)]
+    if not values:
+        return "–"
+    return f"{np.mean(values):{'+' if signed else ''}.3f} ± {np.std(values):.3f}"
+
+
+def weight_table(per_seed: list[dict[float, dict[str, list[tuple[int, float]]]]],
+                 weights: list[float]) -> str:
+    """Markdown: queue AUC of each weight by round, and its paired gain over the first."""
+    base = weights[0]
+    n_rounds = max(len(ps[base]["queue"]) for ps in per_seed)
+    counts = [np.mean([ps[base]["queue"][r][0] for ps in per_seed
+                       if r < len(ps[base]["queue"])]) for r in range(n_rounds)]
+    lines = ["| weight | " + " | ".join(f"{c:.0f}" for c in counts) + " |",
+             "|---|" + "---|" * n_rounds]
+    for w in weights:
+        cells = []
+        for r in range(n_rounds):
+            vals = [_by_round(ps[w]["queue"]).get(r, np.nan) for ps in per_seed]
+            gain = [_by_round(ps[w]["queue"]).get(r, np.nan)
+                    - _by_round(ps[base]["queue"]).get(r, np.nan) for ps in per_seed]
+            cells.append(_cell(vals) + ("" if w == base or r == 0
+                                        else f" ({_cell(gain, signed=True)})"))
+        lines.append(f"| {w:g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def paired_table(results: list[dict[str, list[tuple[int, float]]]]) -> str:
+    """Markdown: by round, the queue's AUC minus random's and minus verdicts only's, paired."""
+    n_rounds = max(len(res["queue"]) for res in results)
+    lines = ["| verdicts | queue − random | queue − verdicts only |", "|---|---|---|"]
+    for r in range(1, n_rounds):
+        counts = [res["queue"][r][0] for res in results if r < len(res["queue"])]
+        q = [_by_round(res["queue"]).get(r, np.nan) for res in results]
+        rnd = [_by_round(res["random"]).get(r, np.nan) for res in results]
+        alone = [_by_round([(0, np.nan)] + res["verdicts only"]).get(r, np.nan)
+                 for res in results]
+        lines.append(f"| {np.mean(counts):.0f} | "
+                     f"{_cell([a - b for a, b in zip(q, rnd, strict=True)], signed=True)} | "
+                     f"{_cell([a - b for a, b in zip(q, alone, strict=True)], signed=True)} |")
+    return "\n".join(lines)
 
 
 def table(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float]) -> str:
@@ -319,6 +384,47 @@ def plot(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float
     fig.savefig(path, dpi=100)
 
 
+def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, weights: list[float],
+                  test_size: float, verdicts: int) -> str:
+    """The shipped ``default`` preset on the same splits: the old world alone, then with
+    ``verdicts`` stream verdicts (one per near-duplicate cluster, in random order) at each
+    of ``weights``.  Markdown table of ROC-AUC on the unseen rows."""
+    from vnmisinfo.evaluation.train import make_detector, with_feedback
+
+    template = make_detector("default")
+    old_pre = template.preprocess(old)
+    head = "| seed | verdicts | old world alone | " + " | ".join(f"weight {w:g}" for w in weights)
+    lines = [head + " |", "|---|---|---|" + "---|" * len(weights)]
+    gains: dict[float, list[float]] = {w: [] for w in weights}
+    for seed in range(seeds):
+        stream_idx, test_idx = split_new_world(new, seed, test_size)
+        stream, test = new.iloc[stream_idx], new.iloc[test_idx]
+        picks = (stream.groupby("cluster").head(1).sample(frac=1.0, random_state=seed)
+                 .head(verdicts))
+        feedback = pd.DataFrame({"text": picks["joined"].to_numpy(), "time": "",
+                                 "label": picks["label"].astype(int).to_numpy()})
+        test_pre = template.preprocess(pd.DataFrame({"text": test["joined"].to_numpy()}))
+        test_y = test["label"].to_numpy(dtype=int)
+        base = make_detector("default").fit(old_pre, old["label"].to_numpy(dtype=int),
+                                            groups=old["group"].to_numpy())
+        aucs = [auc(base, test_pre, test_y)]
+        data, _, _ = with_feedback(old, feedback, 1.0, "sim", lambda m: None)
+        data_pre = template.preprocess(data)
+        is_verdict = (data["source"] == "feedback").to_numpy()
+        for w in weights:
+            model = make_detector("default").fit(
+                data_pre, data["label"].to_numpy(dtype=int), groups=data["group"].to_numpy(),
+                sample_weight=np.where(is_verdict, w, 1.0))
+            aucs.append(auc(model, test_pre, test_y))
+            gains[w].append(aucs[-1] - aucs[0])
+        log(f"  default preset, seed {seed}: " + ", ".join(f"{a:.4f}" for a in aucs))
+        lines.append(f"| {seed} | {len(feedback)} | " + " | ".join(f"{a:.3f}" for a in aucs)
+                     + " |")
+    lines.append("| gain over the old world alone | | | "
+                 + " | ".join(_cell(gains[w], signed=True) for w in weights) + " |")
+    return "\n".join(lines)
+
+
 def time_default(root: Path, new: pd.DataFrame, n: int) -> float:
     """Seconds of one ``train_preset("default")`` run with ``n`` verdicts, without CV."""
     from vnmisinfo.evaluation.train import train_preset
@@ -341,12 +447,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=int, default=50, help="verdicts per round")
     parser.add_argument("--explore", type=float, default=0.3)
     parser.add_argument("--test-size", type=float, default=0.4)
-    parser.add_argument("--weights", default="1,5,10",
-                        help="verdict weights compared on the first seed")
+    parser.add_argument("--weights", default="10,30,100,300",
+                        help="verdict weights compared on every seed")
     parser.add_argument("--weight", type=float, default=None,
                         help="use this verdict weight and skip the comparison")
     parser.add_argument("--goal", type=float, default=0.92)
     parser.add_argument("--plot", default="docs/img/review_loop.png")
+    parser.add_argument("--default-check", type=int, default=0, metavar="SEEDS",
+                        help="also fit the shipped default preset on the first SEEDS splits, "
+                        "with 150 verdicts at weights 10 and the library's default")
     parser.add_argument("--time-default", action="store_true",
                         help="also time one retrain of the default preset with 200 verdicts")
     args = parser.parse_args(argv)
@@ -366,39 +475,44 @@ def main(argv: list[str] | None = None) -> int:
         log(f"old model fitted ({time.perf_counter() - start:.0f} s)")
         common = dict(old=old, old_pre=old_pre, old_model=old_model, new=new, cache=cache,
                       args=args)
-        if args.weight is None:
-            weights = [float(w) for w in args.weights.split(",")]
-            per_weight = run_seed(0, weights=weights, **common)
-            chosen = choose_weight(per_weight, args.budget)
-            counts = [n for n, _ in per_weight[weights[0]]["queue"]]
-            print("Weight check (seed 0, queue strategy, ROC-AUC on the unseen rows by "
-                  "number of verdicts):\n")
-            print("| weight | " + " | ".join(str(n) for n in counts) + " |")
-            print("|---|" + "---|" * len(counts))
-            for w in weights:
-                print(f"| {w:g} | " + " | ".join(f"{a:.3f}" for _, a in per_weight[w]["queue"])
-                      + " |")
-            print(f"\nChosen weight: {chosen:g} (best mean AUC from {2 * args.budget} "
-                  "verdicts on)\n", flush=True)
-            sizes = list(np.diff(counts))
-            first = per_weight[chosen]
-            first.update(run_seed(0, weights=[], random_weight=chosen, sizes=sizes,
-                                  **common)[chosen])
-        else:
-            chosen = args.weight
-            first = run_seed(0, weights=[chosen], random_weight=chosen, **common)[chosen]
-        results = [first]
-        for seed in range(1, args.seeds):
-            results.append(run_seed(seed, weights=[chosen], random_weight=chosen,
-                                    **common)[chosen])
+        weights = ([float(w) for w in args.weights.split(",")] if args.weight is None
+                   else [args.weight])
+        per_seed = [run_seed(seed, weights=weights, **common) for seed in range(args.seeds)]
+        chosen = weights[0]
+        if len(weights) > 1:
+            chosen = choose_weight({w: [ps[w] for ps in per_seed] for w in weights},
+                                   args.budget)
+            print("Weight check (queue strategy, every seed; ROC-AUC on the unseen rows, "
+                  f"mean ± std over seeds, then the paired difference from weight "
+                  f"{weights[0]:g}):\n")
+            print(weight_table(per_seed, weights))
+            print(f"\nChosen weight: {chosen:g} (the smallest whose mean AUC from "
+                  f"{2 * args.budget} verdicts on is within one spread of the best, "
+                  "paired by seed)\n", flush=True)
+        results = []
+        for seed, ps in enumerate(per_seed):
+            sizes = list(np.diff([n for n, _ in ps[chosen]["queue"]]))
+            ps[chosen].update(run_seed(seed, weights=[], random_weight=chosen, sizes=sizes,
+                                       **common)[chosen])
+            results.append(ps[chosen])
         old_aucs = [res["queue"][0][1] for res in results]
         print(f"ROC-AUC on the new world's unseen rows, mean ± std over {args.seeds} seeds "
               f"(verdict weight {chosen:g}, {args.budget} per round, explore "
               f"{args.explore:g}):\n")
         print(table(results, old_aucs))
+        print("\nPaired: the queue's AUC minus each other strategy's, seed by seed "
+              "(mean ± std over seeds):\n")
+        print(paired_table(results))
         plot(results, old_aucs, Path(args.plot), args.goal)
         print(f"\nPlot: {args.plot}")
         print(f"Simulation time: {time.perf_counter() - start:.0f} s", flush=True)
+    if args.default_check > 0:
+        from vnmisinfo.evaluation.train import FEEDBACK_WEIGHT
+
+        print(f"\nThe shipped default preset on the first {args.default_check} splits "
+              "(ROC-AUC on the unseen rows; old world: ReINTEL only):\n")
+        print(default_check(old, new, args.default_check, sorted({10.0, FEEDBACK_WEIGHT}),
+                            args.test_size, 150), flush=True)
     if args.time_default:
         seconds = time_default(root, new, 200)
         print(f"\nOne retrain of the default preset with 200 verdicts (cv=0, no narratives): "

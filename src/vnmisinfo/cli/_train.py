@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="also learn from reviewers' verdicts in this feedback store "
                    "(made by 'vnmisinfo feedback'; unsure verdicts are left out)")
     p.add_argument("--feedback-weight", type=float, default=None, metavar="W",
-                   help="weight of one verdict against one public document (default: 10)")
+                   help="weight of one verdict against one public document (default: 30)")
 
 
 def run(args: argparse.Namespace) -> int:
