@@ -466,8 +466,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{new['cluster'].nunique()} near-duplicate clusters, "
         f"{new['split_group'].nunique()} split groups")
     print(f"Command: `python {' '.join(shlex.quote(a) for a in sys.argv)}`\n")
-    print(f"Detector refitted each round: `Detector(**{SIM_PARAMS})`\n")
     if args.seeds > 0:
+        print(f"Detector refitted each round: `Detector(**{SIM_PARAMS})`\n")
         cache = Preprocessed(Detector(**SIM_PARAMS))
         old_pre = Detector(**SIM_PARAMS).preprocess(old)
         old_model = Detector(**SIM_PARAMS).fit(old_pre, old["label"].to_numpy(dtype=int),
