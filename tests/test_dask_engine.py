@@ -29,9 +29,12 @@ def model_file(tmp_path_factory, tiny_corpus) -> str:
 
 @pytest.fixture(scope="module")
 def cluster():
-    """Two worker processes, one thread each."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as local:
+    """Two worker processes, one thread each, set up as docs/batch.md says."""
+    from vnmisinfo.batch.dask_files import _worker_environ
+
+    with _worker_environ(), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=":0") as local:
         yield local.scheduler_address
 
 
@@ -197,3 +200,19 @@ def test_a_trim_threshold_the_user_chose_reaches_the_workers(monkeypatch):
     with _client(None, 1) as client:
         seen = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
     assert list(seen.values()) == ["1048576"]
+
+
+def test_workers_with_the_fixed_trim_threshold_are_named_with_the_fix(monkeypatch, posts_csv,
+                                                                        model_file, tmp_path):
+    import dask
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    dask_default = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 65536}
+    with dask.config.set(dask_default), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=":0") as plain:
+        with pytest.warns(RuntimeWarning, match=r"1 of 1 Dask workers run with "
+                          r"MALLOC_TRIM_THRESHOLD_=65536.*pre-spawn-environ"):
+            summary = score_dask_files(str(posts_csv), str(tmp_path / "out"), model=model_file,
+                                       scheduler=plain.scheduler_address)
+    assert summary.rows > 0

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -218,6 +219,19 @@ def _worker_environ() -> Iterator[None]:
             os.environ["MALLOC_TRIM_THRESHOLD_"] = left
 
 
+def _warn_fixed_trim_threshold(client: Any) -> None:
+    """Warn when workers of a running cluster have Dask's fixed malloc trim threshold."""
+    seen = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_", on_error="return")
+    fixed = [w for w, value in seen.items() if value == "65536"]
+    if fixed:
+        warnings.warn(
+            f"{len(fixed)} of {len(seen)} Dask workers run with MALLOC_TRIM_THRESHOLD_=65536 "
+            "(the Dask nanny's default), which makes scoring up to twice as slow. Fix: set "
+            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_ to null in the Dask "
+            "configuration of each worker machine and restart its workers (docs/batch.md, "
+            "'Dask: more than one machine').", RuntimeWarning, stacklevel=4)
+
+
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers``."""
@@ -228,6 +242,7 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
                              "cluster's own workers score (start more with 'dask worker "
                              f"{scheduler}').")
         with distributed.Client(scheduler) as client:
+            _warn_fixed_trim_threshold(client)
             yield client
         return
     with _worker_environ(), \
