@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = Path(os.environ.get("VNMISINFO_CORPORA", ROOT.parent / "shared" / "corpora"))
@@ -117,46 +118,34 @@ def _score_alone(source: str, rows: int, model: str | None, match: bool,
     return time.perf_counter() - start
 
 
-def machine_ceiling(source: Path, rows: int, model: str | None, match: bool,
-                    partition_rows: int) -> tuple[float, float, float]:
-    """``(one, two, ratio)``: seconds of one process alone (the mean of a run before and a
-    run after), of the slower of two at once, and the throughput of two over one
-    (``2 * one / two``)."""
+def _timed(job: tuple[Any, ...], processes: int = 1, trim: str | None = None) -> float:
+    """Seconds of :func:`_score_alone` in ``processes`` new processes at once (the slowest),
+    with ``MALLOC_TRIM_THRESHOLD_`` set to ``trim`` in their environment, or unset."""
     import multiprocessing
 
-    ctx = multiprocessing.get_context("spawn")
-    job = (str(source), rows, model, match, partition_rows)
-    alone = []
-    with ctx.Pool(1) as pool:
-        alone.append(pool.apply(_score_alone, job))
-    with ctx.Pool(2) as pool:
-        two = max(pool.starmap(_score_alone, [job, job]))
-    with ctx.Pool(1) as pool:
-        alone.append(pool.apply(_score_alone, job))
-    one = sum(alone) / 2
-    return one, two, 2 * one / two
+    from vnmisinfo.batch.dask_files import TRIM_VARIABLE
 
-
-def malloc_check(source: Path, rows: int, model: str | None, match: bool,
-                 partition_rows: int) -> tuple[float, float]:
-    """Seconds to score ``rows`` rows in a new process, without and then with dask's
-    ``MALLOC_TRIM_THRESHOLD_=65536`` in its environment (glibc reads it at start-up)."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    job = (str(source), rows, model, match, partition_rows)
-    before = os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    before = os.environ.pop(TRIM_VARIABLE, None)
+    if trim is not None:
+        os.environ[TRIM_VARIABLE] = trim  # glibc reads it when a process starts
     try:
-        with ctx.Pool(1) as pool:
-            plain = pool.apply(_score_alone, job)
-        os.environ["MALLOC_TRIM_THRESHOLD_"] = "65536"
-        with ctx.Pool(1) as pool:
-            fixed = pool.apply(_score_alone, job)
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            return max(pool.starmap(_score_alone, [job] * processes))
     finally:
-        os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+        os.environ.pop(TRIM_VARIABLE, None)
         if before is not None:
-            os.environ["MALLOC_TRIM_THRESHOLD_"] = before
-    return plain, fixed
+            os.environ[TRIM_VARIABLE] = before
+
+
+def machine_ceiling(job: tuple[Any, ...]) -> tuple[float, float, float, float]:
+    """``(one, two, ratio, fixed)``: seconds of one process alone (the mean of a run before
+    and a run after), of the slower of two at once, the throughput of two over one
+    (``2 * one / two``), and seconds of one process with Dask's malloc trim threshold."""
+    from vnmisinfo.batch.dask_files import DASK_TRIM
+
+    first, two, last = _timed(job), _timed(job, processes=2), _timed(job)
+    one = (first + last) / 2
+    return one, two, 2 * one / two, _timed(job, trim=DASK_TRIM)
 
 
 def main() -> None:
@@ -191,15 +180,13 @@ def main() -> None:
             print(f"\nspeed-up, 2 workers vs 1: {speedup:.2f}x (on {os.cpu_count()} cores)")
         if args.ceiling_rows > 0 or args.ceiling_only:
             rows = min(args.ceiling_rows or 4000, args.rows)
-            one, two, ceiling = machine_ceiling(source, rows, model, not args.no_match,
-                                                 args.partition_rows)
+            job = (str(source), rows, model, not args.no_match, args.partition_rows)
+            one, two, ceiling, fixed = machine_ceiling(job)
             print(f"two-core ceiling, no Dask: {ceiling:.2f}x ({rows:,} rows: one process "
                   f"alone {one:.1f} s, the slower of two at once {two:.1f} s)"
                   + ("" if speedup is None else f"; Dask reaches {speedup / ceiling:.0%} of it"))
-            plain, fixed = malloc_check(source, rows, model, not args.no_match,
-                                        args.partition_rows)
-            print(f"one process, {rows:,} rows: {plain:.1f} s; with dask's "
-                  f"MALLOC_TRIM_THRESHOLD_=65536 {fixed:.1f} s ({fixed / plain:.2f}x)")
+            print(f"one process, {rows:,} rows: {one:.1f} s; with dask's "
+                  f"MALLOC_TRIM_THRESHOLD_=65536 {fixed:.1f} s ({fixed / one:.2f}x)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

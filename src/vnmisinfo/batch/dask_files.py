@@ -195,11 +195,13 @@ def _check_paths(files: list[str], output: str, single_file: bool, report: str |
                          "report file.")
 
 
-#: Dask settings of the local cluster's workers.  Dask's nannies start workers with
-#: ``MALLOC_TRIM_THRESHOLD_=65536``, which stops glibc from adapting its mmap threshold:
-#: every large temporary array is then mapped and unmapped afresh, and scoring takes about
-#: twice the CPU time (``benchmarks/bench_dask.py``).  None leaves the variable unset.
-LOCAL_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+#: The variable Dask's nannies set for their workers, and the value they give it.  With it,
+#: glibc stops adapting its mmap threshold: every large temporary array is then mapped and
+#: unmapped afresh, and scoring takes up to twice the CPU time (``benchmarks/bench_dask.py``).
+TRIM_VARIABLE, DASK_TRIM = "MALLOC_TRIM_THRESHOLD_", "65536"
+
+#: Dask settings of the local cluster's workers: None leaves :data:`TRIM_VARIABLE` unset.
+LOCAL_WORKER_CONFIG = {f"distributed.nanny.pre-spawn-environ.{TRIM_VARIABLE}": None}
 
 
 @contextlib.contextmanager
@@ -208,26 +210,26 @@ def _worker_environ() -> Iterator[None]:
     nannies left in this process's environment (they set it here, and workers inherit it)."""
     import dask
 
-    left = os.environ.get("MALLOC_TRIM_THRESHOLD_")
-    if left == "65536":  # dask's own value, not one the user chose
-        del os.environ["MALLOC_TRIM_THRESHOLD_"]
+    left = os.environ.get(TRIM_VARIABLE)
+    if left == DASK_TRIM:  # Dask's own value, not one the user chose
+        del os.environ[TRIM_VARIABLE]
     try:
         with dask.config.set(LOCAL_WORKER_CONFIG):
             yield
     finally:
-        if left == "65536":
-            os.environ["MALLOC_TRIM_THRESHOLD_"] = left
+        if left == DASK_TRIM:
+            os.environ[TRIM_VARIABLE] = left
 
 
 def _warn_fixed_trim_threshold(client: Any) -> None:
     """Warn when workers of a running cluster have Dask's fixed malloc trim threshold."""
-    seen = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_", on_error="return")
-    fixed = [w for w, value in seen.items() if value == "65536"]
+    seen = client.run(os.environ.get, TRIM_VARIABLE, on_error="return")
+    fixed = [w for w, value in seen.items() if value == DASK_TRIM]
     if fixed:
         warnings.warn(
-            f"{len(fixed)} of {len(seen)} Dask workers run with MALLOC_TRIM_THRESHOLD_=65536 "
+            f"{len(fixed)} of {len(seen)} Dask workers run with {TRIM_VARIABLE}={DASK_TRIM} "
             "(the Dask nanny's default), which makes scoring up to twice as slow. Fix: set "
-            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_ to null in the Dask "
+            f"distributed.nanny.pre-spawn-environ.{TRIM_VARIABLE} to null in the Dask "
             "configuration of each worker machine and restart its workers (docs/batch.md, "
             "'Dask: more than one machine').", RuntimeWarning, stacklevel=4)
 
