@@ -343,8 +343,7 @@ def table(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[floa
             offset = 1 if s == "verdicts only" else 0
             vals = [res[s][r - offset][1] for res in results
                     if 0 <= r - offset < len(res[s])]
-            vals = [v for v in vals if not np.isnan(v)]
-            cells.append(f"{np.mean(vals):.3f} ± {np.std(vals):.3f}" if vals else "–")
+            cells.append(_cell(vals))
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append(f"\nOld model alone: {np.mean(old_aucs):.3f} ± {np.std(old_aucs):.3f}.")
     return "\n".join(lines)
