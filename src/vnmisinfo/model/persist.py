@@ -201,21 +201,20 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
             f"{str(path)!r} is not a skops model file (pickle files are never loaded, since "
             "they can run code). Re-save the model with vnmisinfo.save_model."
         )
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:
-        raise ModelLoadError(f"{str(path)!r} is not a readable skops file: {exc}") from exc
-    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
-    if refused:
-        raise ModelLoadError(
-            f"model file {str(path)!r} names types outside the trusted list and was not "
-            f"loaded: {refused}. Only load models from sources you trust, made by vnmisinfo."
-        )
+    # One pass: skops audits every type of the file against the trusted list before it
+    # builds any object, and refuses the file when one is not on it.  The types are
+    # listed separately only to say why a file was refused.
     try:
         payload = sio.load(path, trusted=TRUSTED_TYPES)
     except UntrustedTypesFoundException as exc:
-        raise ModelLoadError(f"model file {str(path)!r} was refused: {exc}") from exc
+        refused = sorted(set(_listed_types(sio, path)) - set(TRUSTED_TYPES))
+        raise ModelLoadError(
+            f"model file {str(path)!r} names types outside the trusted list and was not "
+            f"loaded: {refused or exc}. Only load models from sources you trust, made by "
+            "vnmisinfo."
+        ) from exc
     except Exception as exc:
+        _listed_types(sio, path)  # a file skops cannot read at all says so first
         raise ModelLoadError(
             f"model file {str(path)!r} could not be loaded ({type(exc).__name__}: {exc}). "
             "It may come from an incompatible version: retrain it with 'vnmisinfo train'."
@@ -234,6 +233,14 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
         )
     payload["metadata"] = meta
     return payload
+
+
+def _listed_types(sio: Any, path: Path) -> list[str]:
+    """The non-default types a skops file names; :class:`ModelLoadError` if it is unreadable."""
+    try:
+        return list(sio.get_untrusted_types(file=path))
+    except Exception as exc:
+        raise ModelLoadError(f"{str(path)!r} is not a readable skops file: {exc}") from exc
 
 
 def read_metadata(path: str | Path | None = None) -> dict[str, Any]:
