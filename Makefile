@@ -15,12 +15,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 
+# An editable install leaves the package's modules uncompiled, and with PYTHONDONTWRITEBYTECODE
+# set every new process compiles them again (about 0.15 s of each start-up): compile them once,
+# as installing a wheel does.
 $(CORE): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 $(DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[dev,notebooks]"
+	$(BIN)/python -m compileall -q src
 	touch $@ $(CORE)
 
 install: $(CORE)  ## Create .venv and install the package.
