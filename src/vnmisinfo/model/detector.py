@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from vnmisinfo.data.hygiene import text_groups
 from vnmisinfo.data.schema import META_COLUMNS
 from vnmisinfo.model.augment import augment
+from vnmisinfo.model.calibration import keep_ranking
 from vnmisinfo.model.explain import context_contributions, rank_terms, top_pairs
 from vnmisinfo.model.features import (
     Preprocessor,
@@ -358,6 +359,9 @@ class Detector(ClassifierMixin, BaseEstimator):
             # model fitted on the text features alone.
             self.text_model_ = self._calibrated(splits).fit(features[:, self.text_columns_], y_arr,
                                                             sample_weight=w)
+        for name in ("model_", "plain_model_", "plain_text_model_", "text_model_"):
+            if getattr(self, name) is not None:  # a calibration must never invert the ranking
+                keep_ranking(getattr(self, name), y_arr, w, name=f"Detector.{name}")
         self.classes_ = np.array([0, 1])
         self.heavy_terms_ = heaviest_terms(self.features_, frame, features,
                                            np.ravel(self.pipeline_.named_steps["clf"].coef_))

@@ -1,0 +1,110 @@
+"""Calibration that never turns a ranking upside down.
+
+Sigmoid (Platt) calibration fits ``p = 1 / (1 + exp(a * f + b))`` to the
+out-of-fold decision values ``f`` of the linear model.  With few labelled
+rows and many features, those out-of-fold values can run *against* the
+labels: each held-out row is judged by a model fitted without it, and the
+class it belongs to looks a little less like it.  The fitted slope then comes
+out positive, and the calibrated model ranks the rows in the reverse order of
+the model it calibrates.  On 250 reviewer verdicts this gave a ROC-AUC of
+0.21 where the linear model itself had 0.79.
+
+:func:`keep_ranking` finds such calibrators and replaces them by the best
+non-decreasing map there is at that point: a flat probability at the
+(weighted) share of positives, with a vanishing slope that keeps the linear
+model's order.  It warns, because such probabilities carry no information
+beyond the order: more labelled rows are needed.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn.calibration import CalibratedClassifierCV
+>>> from sklearn.linear_model import LogisticRegression
+>>> X = np.arange(20, dtype=float)[:, None]
+>>> y = (np.arange(20) >= 10).astype(int)
+>>> model = CalibratedClassifierCV(LogisticRegression(), cv=2, ensemble=False).fit(X, y)
+>>> keep_ranking(model, y)  # a calibration that keeps the order is left alone
+0
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+__all__ = ["RankingWarning", "keep_ranking"]
+
+#: The slope given to a calibrator that would have inverted the ranking: small enough for
+#: a flat probability, large enough for float64 to keep the order of decision values.
+_FLAT_SLOPE = -1e-6
+
+
+class RankingWarning(UserWarning):
+    """A calibration would have reversed the model's ranking and was flattened instead."""
+
+
+def keep_ranking(calibrated: Any, y: Any, sample_weight: Any = None, *,
+                 name: str = "model") -> int:
+    """Flatten every sigmoid calibrator of ``calibrated`` that would invert its ranking.
+
+    Parameters
+    ----------
+    calibrated : CalibratedClassifierCV
+        A fitted binary calibrated classifier (any method; only sigmoid
+        calibrators can decrease).
+    y : array-like of shape (n_samples,)
+        The 0/1 labels it was fitted on.
+    sample_weight : array-like of shape (n_samples,), optional
+        The weights it was fitted with.
+    name : str, default="model"
+        What the warning calls the model.
+
+    Returns
+    -------
+    int
+        How many calibrators were flattened (0 when the ranking was kept).
+
+    Warns
+    -----
+    RankingWarning
+        When a calibrator was flattened.
+
+    Examples
+    --------
+    >>> import numpy as np, warnings
+    >>> from sklearn.calibration import CalibratedClassifierCV
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X = np.arange(20, dtype=float)[:, None]
+    >>> y = (np.arange(20) >= 10).astype(int)
+    >>> model = CalibratedClassifierCV(LogisticRegression(), cv=2, ensemble=False).fit(X, y)
+    >>> sig = model.calibrated_classifiers_[0].calibrators[0]
+    >>> sig.a_ = abs(sig.a_)  # as if the folds had run against the labels
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     keep_ranking(model, y)
+    1
+    >>> p = model.predict_proba(X)[:, 1]
+    >>> bool(np.all(np.diff(p) > 0)), round(float(p.mean()), 3)
+    (True, 0.5)
+    """
+    y_arr = np.asarray(y, dtype=float)
+    w = np.ones(len(y_arr)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    rate = float(np.clip((w * y_arr).sum() / max(w.sum(), 1e-12), 1e-6, 1 - 1e-6))
+    flattened = 0
+    for member in calibrated.calibrated_classifiers_:
+        for calibrator in member.calibrators:
+            if getattr(calibrator, "a_", -1.0) > 0:
+                # p = expit(-(a f + b)): with a -> 0-, p -> expit(-b) = the share of positives
+                calibrator.a_ = _FLAT_SLOPE
+                calibrator.b_ = -float(np.log(rate / (1 - rate)))
+                flattened += 1
+    if flattened:
+        warnings.warn(
+            f"{name}: the out-of-fold scores ran against the labels ({len(y_arr)} rows), so "
+            "the calibration would have reversed the ranking; its probabilities were "
+            f"flattened to the share of positives ({rate:.2f}), keeping the order of the "
+            "linear model. Label more rows, or fit it together with a larger training set.",
+            RankingWarning, stacklevel=3)
+    return flattened

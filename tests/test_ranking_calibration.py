@@ -1,0 +1,77 @@
+"""A calibration never reverses the ranking of the linear model it calibrates."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+
+from vnmisinfo.model.calibration import RankingWarning, keep_ranking
+from vnmisinfo.model.detector import Detector
+
+
+def _small_sets(n_sets: int = 12) -> list[tuple[pd.DataFrame, np.ndarray]]:
+    """Small sets of short texts over 60 words; on some of them the out-of-fold scores of
+    three calibration folds run against the labels."""
+    sets = []
+    for seed in range(n_sets):
+        rng = np.random.default_rng(seed)
+        words = [f"từ{i}" for i in range(60)]
+        texts = [" ".join(rng.choice(words, 6)) for _ in range(60)]
+        sets.append((pd.DataFrame({"text": texts}), (rng.random(60) < 0.4).astype(int)))
+    return sets
+
+
+def _sigmoids(detector: Detector) -> list:
+    return [c for m in (detector.model_, detector.text_model_, detector.plain_model_)
+            if m is not None for member in m.calibrated_classifiers_ for c in member.calibrators]
+
+
+def test_detector_calibration_keeps_the_linear_models_order() -> None:
+    warned = 0
+    for X, y in _small_sets():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            detector = Detector(channels=("syllables",), cv=3, random_state=0).fit(X, y)
+        flattened = [w for w in caught if issubclass(w.category, RankingWarning)]
+        warned += bool(flattened)
+        assert all(c.a_ <= 0 for c in _sigmoids(detector))
+        p = detector.predict_proba(X)[:, 1]
+        linear = detector.pipeline_.decision_function(detector.preprocess(X))
+        assert spearmanr(p, linear).statistic == pytest.approx(1.0)
+        if flattened:
+            assert "reversed the ranking" in str(flattened[0].message)
+            assert np.ptp(p) < 1e-4
+            assert p.mean() == pytest.approx(y.mean(), abs=1e-3)
+    # the sets are chosen so that the guard is exercised, and not on every set
+    assert 0 < warned < len(_small_sets())
+
+
+def test_keep_ranking_leaves_an_increasing_calibration_alone() -> None:
+    X = np.linspace(-3, 3, 40)[:, None]
+    y = (X[:, 0] + np.random.default_rng(0).normal(0, 1, 40) > 0).astype(int)
+    model = CalibratedClassifierCV(LogisticRegression(), cv=2, ensemble=False).fit(X, y)
+    before = model.predict_proba(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert keep_ranking(model, y) == 0
+    np.testing.assert_array_equal(model.predict_proba(X), before)
+
+
+def test_keep_ranking_flattens_to_the_weighted_share_of_positives() -> None:
+    X = np.arange(30, dtype=float)[:, None]
+    y = (np.arange(30) % 3 == 0).astype(int)
+    model = CalibratedClassifierCV(LogisticRegression(), cv=3, ensemble=True).fit(X, y)
+    for member in model.calibrated_classifiers_:
+        member.calibrators[0].a_ = 1.0  # every fold inverted
+    weights = np.where(y == 1, 4.0, 1.0)  # positives weigh 4: 40 of 60 units
+    with pytest.warns(RankingWarning, match="share of positives \\(0.67\\)"):
+        assert keep_ranking(model, y, weights, name="test model") == 3
+    p = model.predict_proba(X)[:, 1]
+    assert p == pytest.approx(np.full(30, 2 / 3), abs=1e-4)
+    assert np.all(np.diff(p) != 0)
