@@ -42,8 +42,9 @@ lint: $(DEV)  ## ruff and mypy.
 test: $(DEV) lint  ## Lint, type-check and run the whole test suite (doctests included).
 	$(BIN)/python -m pytest -q
 
-model: $(CORE)  ## Rebuild the shipped default model from ../shared/corpora.
+model: $(CORE)  ## Rebuild the shipped models (default, and fast for score --fast) from ../shared/corpora.
 	$(BIN)/vnmisinfo train --preset default --data-dir ../shared/corpora -o models/default.skops --jobs 2
+	$(BIN)/vnmisinfo train --preset fast --data-dir ../shared/corpora -o models/fast.skops --jobs 2
 
 bench: $(DEV)  ## Run the benchmarks.
 	$(BIN)/python benchmarks/bench_score.py

@@ -185,3 +185,36 @@ def test_match_threshold_applies_to_the_match_score_it_prints(capsys):
     assert main(["match", text, "-k", "1", "--threshold", "1"]) == 0
     out = capsys.readouterr().out
     assert "[below threshold]" in out and "match-score threshold 1.000" in out
+
+
+def test_score_fast_is_the_shipped_fast_model_without_matching_or_terms(tmp_path):
+    from vnmisinfo.model.persist import read_metadata, shipped_model_path
+
+    fast = shipped_model_path("fast")
+    assert read_metadata(fast)["preset"] == "fast"
+    out_fast, out_long = tmp_path / "fast.csv", tmp_path / "long.csv"
+    assert main(["score", str(SAMPLE), "-o", str(out_fast), "--fast", "-q"]) == 0
+    assert main(["score", str(SAMPLE), "-o", str(out_long), "--model", str(fast),
+                 "--no-match", "--explain", "0", "-q"]) == 0
+    fast_rows, long_rows = _rows(out_fast), _rows(out_long)
+    assert fast_rows == long_rows and len(fast_rows) == len(_rows(SAMPLE))
+    assert all(r["vnm_top_terms"] in ("", "[]") and not r["vnm_narrative_id"]
+               for r in fast_rows)
+    assert {r["vnm_model"].split()[0] for r in fast_rows} != {""}
+    # the default model scores differently: --fast really switched models
+    main(["score", str(SAMPLE), "-o", str(tmp_path / "default.csv"), "--no-match", "-q"])
+    assert [r["vnm_score"] for r in _rows(tmp_path / "default.csv")] != [
+        r["vnm_score"] for r in fast_rows]
+
+
+def test_score_fast_keeps_an_explicit_explain_and_refuses_another_model(tmp_path, capsys,
+                                                                         model_file):
+    out = tmp_path / "o.csv"
+    assert main(["score", str(SAMPLE), "-o", str(out), "--fast", "--explain", "2", "-q"]) == 0
+    assert any(r["vnm_top_terms"] not in ("", "[]") for r in _rows(out))
+    assert main(["score", str(SAMPLE), "-o", str(out), "--fast", "--model",
+                 str(model_file)]) == 2
+    assert "drop --model or --fast" in capsys.readouterr().err
+    assert main(["score", str(SAMPLE), "-o", str(out), "--fast", "--narratives",
+                 str(model_file)]) == 2
+    assert "drop --narratives or --fast" in capsys.readouterr().err

@@ -63,8 +63,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "repeatable")
     p.add_argument("--no-match", action="store_true",
                    help="skip matching against the narrative catalogue (faster)")
-    p.add_argument("--explain", type=_count, default=5, metavar="K",
-                   help="terms per row in vnm_top_terms (default: 5)")
+    p.add_argument("--explain", type=_count, default=None, metavar="K",
+                   help="terms per row in vnm_top_terms (default: 5; 0 with --fast)")
+    p.add_argument("--fast", action="store_true",
+                   help="the fastest configuration: the shipped fast model (no character "
+                   "n-grams, a slightly lower ROC-AUC: see its model card), no catalogue "
+                   "matching and no explanations unless --explain asks for them; the same as "
+                   "--model <the shipped fast.skops> --no-match --explain 0")
     p.add_argument("--workers", type=_positive, default=None, metavar="N",
                    help="worker processes (default: all cores; with --engine dask, the local "
                    "cluster's workers, default 2)")
@@ -118,7 +123,25 @@ def _usage(message: str) -> int:
     return 2
 
 
+def _fast(args: argparse.Namespace) -> str | None:
+    """Apply --fast and the --explain default; an error message, or None."""
+    if args.fast:
+        for flag, given in (("--model", args.model), ("--narratives", args.narratives)):
+            if given is not None:
+                return f"--fast scores with the shipped fast model; drop {flag} or --fast"
+        from vnmisinfo.model.persist import shipped_model_path
+
+        args.model = str(shipped_model_path("fast"))
+        args.no_match = True
+        args.explain = 0 if args.explain is None else args.explain
+    args.explain = 5 if args.explain is None else args.explain
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    problem = _fast(args)
+    if problem:
+        return _usage(problem)
     if args.engine == "dask":
         return _run_dask(args)
     for dest, flag in _ONLY_DASK.items():

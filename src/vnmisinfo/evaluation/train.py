@@ -453,7 +453,9 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
         "preset": metadata.get("preset", "custom"),
         "preset_or_default": metadata.get("preset", "default"),
         "channels": list(detector.channels), "word_ngrams": list(detector.word_ngram_range),
-        "char_ngrams": list(detector.char_ngram_range), "classifier": detector.classifier,
+        "char_ngrams": (list(detector.char_ngram_range)
+                        if any("chars" in c for c in detector.channels) else None),
+        "classifier": detector.classifier,
         "C": detector.C, "calibration": detector.calibration,
         "high": policy["high"], "medium": policy["medium"],
         "meta_scale": detector.meta_scale, "meta_dropout": detector.meta_dropout,

@@ -34,6 +34,7 @@ __all__ = [
     "load_trusted",
     "read_metadata",
     "save_trusted",
+    "shipped_model_path",
 ]
 
 #: Version of the on-disk layout; a newer file than this is refused with a clear message.
@@ -86,6 +87,8 @@ TRUSTED_TYPES = [
 ]
 
 _DEFAULT_NAME = "default.skops"
+#: The models shipped inside the package, by name.
+SHIPPED = {"default": _DEFAULT_NAME, "fast": "fast.skops"}
 
 
 class ModelLoadError(ValueError):
@@ -94,7 +97,28 @@ class ModelLoadError(ValueError):
 
 def default_model_path() -> Path:
     """Path of the default model shipped inside the package."""
-    return Path(str(resources.files("vnmisinfo.models").joinpath(_DEFAULT_NAME)))
+    return shipped_model_path("default")
+
+
+def shipped_model_path(name: str) -> Path:
+    """Path of a model shipped inside the package: ``"default"`` or ``"fast"``.
+
+    ``fast`` is the ``fast`` preset (no character n-grams), trained on the same
+    corpora: the fastest configuration, for ``vnmisinfo score --fast``.
+
+    Examples
+    --------
+    >>> shipped_model_path("fast").name
+    'fast.skops'
+    >>> shipped_model_path("tiny")
+    Traceback (most recent call last):
+    ...
+    ValueError: no shipped model named 'tiny'; the shipped models are 'default' and 'fast'.
+    """
+    if name not in SHIPPED:
+        raise ValueError(f"no shipped model named {name!r}; the shipped models are "
+                         + " and ".join(repr(n) for n in SHIPPED) + ".")
+    return Path(str(resources.files("vnmisinfo.models").joinpath(SHIPPED[name])))
 
 
 def file_sha256(path: str | Path) -> str:
