@@ -66,6 +66,13 @@ SIM_PARAMS: dict[str, Any] = {**PRESETS["plain"], "cv": 3}
 STRATEGIES = ("queue", "random", "verdicts only")
 COLORS = {"queue": "tab:blue", "random": "tab:orange", "verdicts only": "tab:green"}
 _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "info", "ac", "biz", "name", "int"}
+#: Per new world: its name, the plot's title, the plot's default path, how the old world
+#: is called in the default-preset check.
+WORLDS = {
+    "vfnd": ("VFND", "ReINTEL → VFND", "docs/img/review_loop.png", "ReINTEL posts"),
+    "time": ("later ReINTEL posts", "ReINTEL, earlier → later posts",
+             "docs/img/review_loop_time.png", "earlier ReINTEL posts"),
+}
 
 
 def log(message: str) -> None:
@@ -110,7 +117,7 @@ def load_worlds(root: Path, world: str = "vfnd", cut: float = 0.6
             f"{len(new)} posts from {_day(new['timestamp'].iloc[0])} "
             f"({int(seen.sum())} near-copies of old posts dropped)")
         new = new.reset_index(drop=True).assign(domain="")
-        new["split_group"] = make_groups(new, by="text")
+        new["cluster"] = new["split_group"] = make_groups(new, by="text")
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", EmptyTextWarning)
@@ -121,7 +128,7 @@ def load_worlds(root: Path, world: str = "vfnd", cut: float = 0.6
         log(f"new world (VFND): {report}")
         new["domain"] = [outlet(d) for d in new["domain"]]
         new["split_group"] = make_groups(new, by="domain")
-    new["cluster"] = make_groups(new, by="text")
+        new["cluster"] = make_groups(new, by="text")
     new["text_hash"] = hex_hashes(text_keys(new))
     new["joined"] = [joined_text(t, ti) for t, ti in zip(new["text"], new["title"], strict=True)]
     return old, new
@@ -505,9 +512,8 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.data_dir)
     start = time.perf_counter()
     old, new = load_worlds(root, args.world, args.time_cut)
-    name = "later ReINTEL posts" if args.world == "time" else "VFND"
-    args.plot = args.plot or ("docs/img/review_loop_time.png" if args.world == "time"
-                              else "docs/img/review_loop.png")
+    name, title, default_plot, old_name = WORLDS[args.world]
+    args.plot = args.plot or default_plot
     log(f"old world (ReINTEL): {len(old)} rows; new world ({name}): {len(new)} rows, "
         f"{new['cluster'].nunique()} near-duplicate clusters, "
         f"{new['split_group'].nunique()} split groups")
@@ -549,16 +555,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\nPaired: the queue's AUC minus each other strategy's, seed by seed "
               "(mean ± std over seeds):\n")
         print(paired_table(results))
-        plot(results, old_aucs, Path(args.plot), args.goal,
-             "ReINTEL, earlier → later posts" if args.world == "time" else "ReINTEL → VFND")
+        plot(results, old_aucs, Path(args.plot), args.goal, title)
         print(f"\nPlot: {args.plot}")
         print(f"Simulation time: {time.perf_counter() - start:.0f} s", flush=True)
     if args.default_check > 0:
         from vnmisinfo.evaluation.train import FEEDBACK_WEIGHT
 
-        first = "earlier " if args.world == "time" else ""
         print(f"\nThe shipped default preset on the first {args.default_check} splits "
-              f"(ROC-AUC on the unseen rows; old world: {first}ReINTEL posts only):\n")
+              f"(ROC-AUC on the unseen rows; old world: {old_name} only):\n")
         print(default_check(old, new, args.default_check, sorted({10.0, FEEDBACK_WEIGHT}),
                             args.test_size, args.check_verdicts), flush=True)
     if args.time_default:

@@ -33,8 +33,8 @@ def _sigmoids(detector: Detector) -> list:
 
 
 def test_detector_calibration_keeps_the_linear_models_order() -> None:
-    warned = 0
-    for X, y in _small_sets():
+    warned, sets = 0, _small_sets()
+    for X, y in sets:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             detector = Detector(channels=("syllables",), cv=3, random_state=0).fit(X, y)
@@ -49,7 +49,7 @@ def test_detector_calibration_keeps_the_linear_models_order() -> None:
             assert np.ptp(p) < 1e-4
             assert p.mean() == pytest.approx(y.mean(), abs=1e-3)
     # the sets are chosen so that the guard is exercised, and not on every set
-    assert 0 < warned < len(_small_sets())
+    assert 0 < warned < len(sets)
 
 
 def test_keep_ranking_leaves_an_increasing_calibration_alone() -> None:

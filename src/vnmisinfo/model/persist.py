@@ -86,9 +86,8 @@ TRUSTED_TYPES = [
     "scipy.sparse._dia.dia_matrix",
 ]
 
-_DEFAULT_NAME = "default.skops"
 #: The models shipped inside the package, by name.
-SHIPPED = {"default": _DEFAULT_NAME, "fast": "fast.skops"}
+SHIPPED = {"default": "default.skops", "fast": "fast.skops"}
 
 
 class ModelLoadError(ValueError):
