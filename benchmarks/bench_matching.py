@@ -235,7 +235,19 @@ def main() -> None:
             sys.exit(f"{path} not found: run with --rebuild (or --plain).")
         index = load_index(path)
         print(f"{path.name} loaded in {time.perf_counter() - start:.2f} s")
+    report = getattr(index, "fit_report_", None)
+    if report:
+        print(f"\nOut of fold on its training data (chosen on these alone): {fit_summary(report)}")
     evaluate(index, cv=args.cv)
+
+
+def fit_summary(report: dict) -> str:
+    """One line of the index's out-of-fold figures on its own training data."""
+    return (f"recall {report['recall']:.3f} of {report['positives']:.0f} training rewordings, "
+            f"{report.get('near_rate', float('nan')):.3f} of near-miss train rows, "
+            f"{report['ordinary_rate']:.4f} of warm-up reliable posts at the threshold; "
+            f"recall {report.get('recall_at_near', float('nan')):.3f} at 5% of near misses; "
+            f"ROC-AUC rewordings vs near misses {report.get('auc_near', float('nan')):.4f}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,10 @@ def main() -> None:
     print(f"built in {time.perf_counter() - start:.1f} s: {path} ({path.stat().st_size} bytes), "
           f"{len(index.narratives_)} narratives, {index.n_background_} background sentences, "
           f"threshold {index.threshold_} on the match probability")
+    report = index.fit_report_
+    if report:
+        print("out of fold on the training data: "
+              + ", ".join(f"{k} {v}" for k, v in report.items()))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import (
@@ -170,6 +171,8 @@ def test_unfitted_and_bad_params():
         NarrativeIndex(threshold=2.0).fit([_good_entry()])
     with pytest.raises(ValueError, match="pooling must be"):
         NarrativeIndex(pooling="mean").fit([_good_entry()])
+    with pytest.raises(ValueError, match="stance_words must be 'around' or 'all'"):
+        NarrativeIndex(stance_words="some").fit([_good_entry()])
 
 
 def test_clone_keeps_params(index):
@@ -394,6 +397,26 @@ def test_learned_index_round_trips_compactly(learned, tmp_path):
     for a, b in zip(loaded.match_scores(texts), learned.match_scores(texts), strict=True):
         np.testing.assert_array_equal(a, b)
     assert path.stat().st_size < 5_000_000
+    assert loaded.fit_report_ == learned.fit_report_
+    assert set(learned.fit_report_) == {"positives", "recall", "ordinary_rate"}  # no near misses
+
+
+def test_the_fit_reports_its_out_of_fold_figures():
+    from vnmisinfo.narratives.fitting import out_of_fold_report
+
+    report = default_index().fit_report_
+    assert report["positives"] >= 900  # the training rewordings
+    assert {"near_rate", "recall_at_near", "auc_near"} <= set(report)
+    assert 0.5 < report["auc_near"] <= 1 and report["ordinary_rate"] <= 0.01 + 1e-9
+    assert 0 < report["recall_at_near"] <= 1 and 0 <= report["near_rate"] <= 1
+    # the figures move with the scores they are computed from
+    pos, near = np.array([0.9, 0.8, 0.3, 0.2]), np.array([0.85, 0.1, 0.1, 0.1])
+    low = out_of_fold_report(pos, np.zeros(10), near, 0.25, max_hard_rate=0.0)
+    high = out_of_fold_report(pos, np.zeros(10), near, 0.5, max_hard_rate=0.0)
+    assert (low["recall"], low["near_rate"]) == (0.75, 0.25)
+    assert (high["recall"], high["near_rate"]) == (0.5, 0.25)
+    # no near miss may match: 0.85 is above the median positive, where the rule stops
+    assert low["recall_at_near"] == 0.5 and low["auc_near"] == 0.8125
 
 
 # -- stance cues, figures and the near-miss set ---------------------------------
@@ -583,13 +606,45 @@ def test_the_piece_stance_is_read_at_the_best_piece():
     texts = ["Giá rau tăng nhẹ trong tuần. Trên mạng lan truyền tin ăn tỏi sống mỗi ngày "
              "sẽ không bao giờ nhiễm corona. Các chợ vẫn đủ hàng.", "Một câu.", ""]
     ev, pieces = index._segment_scores(texts)
-    assert ev.piece_stance is not None and len(ev.piece_stance) == sum(map(len, pieces))
+    assert ev.piece_stance is not None
+    assert ev.piece_stance.shape == (sum(map(len, pieces)), len(index.narratives_))
     best = _best_pieces(ev)
     for i in range(2):
         for j in (0, 5, 40):
             piece = ev.offsets[i] + best["where"][i, j]
-            assert best["stance"][i, j] == ev.piece_stance[piece]
+            assert best["stance"][i, j] == ev.piece_stance[piece, j]
     assert (best["stance"][2] == 0.5).all()
+
+
+def _stance_of(index, texts):
+    from vnmisinfo.narratives.decision import _claim_free_stance, _presence
+    from vnmisinfo.narratives.vectors import _views
+
+    words = index.stance_vectorizer_.transform([_views(t)[1] for t in texts])
+    return _claim_free_stance(index, words, sp.identity(len(texts), format="csr")), _presence(
+        sp.identity(len(texts), format="csr"), words)
+
+
+def test_the_piece_stance_reads_only_words_the_narrative_does_not_hold():
+    from vnmisinfo.narratives.vectors import _l2
+
+    index = default_index()
+    claim = index.stance_claim_words_
+    assert claim.shape == (len(index.narratives_), len(index.stance_vectorizer_.hashes_))
+    texts = ["Ăn tỏi sống mỗi ngày không bao giờ bị lây covid, chia sẻ ngay cho cả nhà.",
+             "Tin đồn ăn tỏi sống chống được covid là sai sự thật, đừng tin.",
+             index.narrative("health-002")["claim"]]
+    stance, x = _stance_of(index, texts)
+    model = index.stance_piece_model_
+    for j in (0, 1, 30, len(index.narratives_) - 1):  # the two sparse products, checked by hand
+        rest = x - x.multiply(claim[[j]])
+        np.testing.assert_allclose(stance[:, j], model.predict_proba(_l2(rest))[:, 1], atol=1e-9)
+    j = [n["id"] for n in index.narratives_].index("health-002")
+    # the claim's own words say nothing of stance: the bare claim gets the empty piece's value
+    assert claim[j].multiply(x[2]).sum() == x[2].sum() > 0
+    assert stance[2, j] == pytest.approx(1 / (1 + np.exp(-model.intercept_[0])))
+    # what the text says around the claim decides: sharing it against calling it false
+    assert stance[0, j] > 0.5 > stance[1, j]
 
 
 def test_an_index_written_before_the_rebuttal_features_keeps_its_own():
@@ -600,9 +655,13 @@ def test_an_index_written_before_the_rebuttal_features_keeps_its_own():
     for name in ("rebut_acc_", "rebut_free_", "rebut_owner_"):
         del state[name]
     state["feature_mean_"] = np.zeros(14)
+    state.pop("stance_words", None)
+    state.pop("stance_claim_words_", None)
     old = NarrativeIndex.__new__(NarrativeIndex)
     old.__setstate__(state)
     assert old.decision_features_ == list(FEATURES[:14])
+    assert old.stance_words == "all"  # its piece model reads every word
+    assert old.get_params()["stance_words"] == "all"
     assert rebuttal_scores(old, np.ones((2, len(old.doc_owner_)))) is None
 
 
@@ -667,3 +726,20 @@ def test_number_disagreement_lowers_the_score():
 def test_hard_negatives_need_negatives(catalogue):
     with pytest.raises(ValueError, match="hard_negatives need negatives"):
         NarrativeIndex().fit(catalogue, hard_negatives=["Tin đồn này là sai sự thật."])
+
+
+@pytest.mark.parametrize("stance_words", ["around", "all"])
+def test_stance_words_chooses_what_the_piece_model_reads(catalogue, stance_words):
+    near = near_miss_texts()[::4]
+    index = NarrativeIndex(stance_words=stance_words).fit(
+        catalogue, background=BACKGROUND, negatives=BACKGROUND, hard_negatives=near,
+        positives=train_rewordings()[::4])
+    assert {"near_rate", "recall_at_near", "auc_near"} <= set(index.fit_report_)
+    ev, pieces = index._segment_scores(["Tin đồn ăn tỏi sống chữa khỏi covid là sai.",
+                                        "Uống nước chanh nóng diệt virus corona"])
+    if stance_words == "all":  # one probability per piece, whatever the narrative
+        assert index.stance_claim_words_ is None and ev.piece_stance.shape == (2,)
+    else:
+        assert index.stance_claim_words_.shape[0] == len(catalogue)
+        assert ev.piece_stance.shape == (2, len(catalogue))
+        assert np.ptp(ev.piece_stance, axis=1).min() > 0  # it depends on the narrative

@@ -29,7 +29,11 @@ the claim or only reports, warns about or refutes it:
 * ``stance_piece``: the same kind of stance model as ``stance_text``, over the
   words of the best piece only (fitted on the best pieces of the positives
   and near misses): in a long article, the sentence that relays the claim
-  rather than the article around it;
+  rather than the article around it.  It reads only the piece's words that
+  the narrative's own claim and variants do not hold
+  (``stance_claim_words_``): what the text says *around* the claim ("tin
+  đồn", "không đúng", "chia sẻ ngay"), not the claim's topic, which asserting
+  and refuting texts share;
 * ``falsity_text``: cues anywhere in the text that call a claim false outright
   (:data:`vnmisinfo.text.stance.FALSITY`: "tin giả", "sai sự thật", "bác bỏ"...),
   log-scaled;
@@ -67,6 +71,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 
 from vnmisinfo.narratives.vectors import _by_narrative, _l2, _layout, _views
 from vnmisinfo.text.stance import (
@@ -165,7 +170,7 @@ class _Evidence:
     offsets: np.ndarray     # pieces of text i are offsets[i]:offsets[i + 1]
     text_stance: np.ndarray | None = None  # (texts,) probability that the text asserts
     rebut: np.ndarray | None = None        # similarity to each narrative's rebuttal
-    piece_stance: np.ndarray | None = None  # (pieces,) probability that the piece asserts
+    piece_stance: np.ndarray | None = None  # (pieces[, narratives]) probability of asserting
     falsity: np.ndarray | None = None       # (texts,) cues that call a claim false
     quotes: np.ndarray | None = None        # (texts,) quotation marks
     warnings: np.ndarray | None = None      # (texts,) words of a warning
@@ -190,7 +195,9 @@ def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
                      text_cues=np.asarray(text_agg @ sent_cues), offsets=offsets,
                      text_stance=_model_stance(index, "stance_text_model_", words, text_agg),
                      rebut=rebut,
-                     piece_stance=_model_stance(index, "stance_piece_model_", words, agg),
+                     piece_stance=(_claim_free_stance(index, words, agg)
+                                   if getattr(index, "stance_claim_words_", None) is not None
+                                   else _model_stance(index, "stance_piece_model_", words, agg)),
                      falsity=np.asarray(text_agg @ falsity_counts(acc, folded=free), dtype=float),
                      quotes=np.asarray(text_agg @ quote_counts(acc), dtype=float),
                      warnings=np.asarray(text_agg @ warning_counts(acc), dtype=float))
@@ -215,6 +222,42 @@ def _model_stance(index: NarrativeIndex, name: str, words: Any,
     if words is None or model is None:
         return None
     return _stance_model_proba(model, _presence(agg, words))
+
+
+def _claim_free_stance(index: NarrativeIndex, words: Any, agg: sp.csr_matrix) -> np.ndarray:
+    """(pieces x narratives) probability that each piece asserts each narrative's claim, from
+    the piece's words that the narrative's claim and variants do not hold.
+
+    The stance piece model is linear over L2-normalized word presence, so the score of a
+    piece with the narrative's words taken out is, for all narratives at once,
+    ``(x @ w - (x * w) @ N.T) / sqrt(|x| - x @ N.T) + b``: two sparse products per batch.
+    A piece left with no word gets the intercept, as an empty vector does.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> x = sp.csr_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]]))
+    >>> model = LogisticRegression().fit(_l2(x), [0, 1])
+    >>> claim = sp.csr_matrix(np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))
+    >>> index = SimpleNamespace(stance_piece_model_=model, stance_claim_words_=claim)
+    >>> p = _claim_free_stance(index, x, sp.identity(2, format="csr"))
+    >>> out = x - x.multiply(claim[[1]])  # the second narrative's words taken out
+    >>> bool(np.allclose(p[:, 1], model.predict_proba(_l2(out))[:, 1]))
+    True
+    """
+    model = index.stance_piece_model_
+    claim = sp.csr_matrix(index.stance_claim_words_, dtype=np.float64)
+    x = _presence(agg, words)
+    if not x.shape[0]:
+        return np.zeros((0, claim.shape[0]))
+    w = np.asarray(model.coef_, dtype=np.float64).ravel()
+    whole = np.asarray(x @ w).ravel()
+    inside = sp.csr_matrix(x.multiply(w[None, :])) @ claim.T
+    left = np.asarray(x.sum(axis=1)).ravel()[:, None] - (x @ claim.T).toarray()
+    logit = np.where(left > 0, (whole[:, None] - inside.toarray())
+                     / np.sqrt(np.maximum(left, 1.0)), 0.0) + float(model.intercept_[0])
+    return np.asarray(expit(logit))
 
 
 def _new_stance_vectorizer() -> Any:
@@ -259,7 +302,9 @@ def _best_pieces(ev: _Evidence) -> dict[str, np.ndarray]:
     cues = (ev.cues[pick] if len(ev.cues) else np.zeros((n_texts, n_narr, len(CUE_CLASSES))))
     stance = np.full((n_texts, n_narr), 0.5)
     if ev.piece_stance is not None and len(ev.piece_stance):
-        stance = np.where(has[:, None], ev.piece_stance[pick], 0.5)
+        per_piece = ev.piece_stance[pick] if ev.piece_stance.ndim == 1 else ev.piece_stance[
+            pick, cols]
+        stance = np.where(has[:, None], per_piece, 0.5)
     rebut = np.zeros((n_texts, n_narr))
     if ev.rebut is not None and has.any():  # the best rebuttal score over each text's pieces
         rebut[has] = np.maximum.reduceat(ev.rebut, ev.offsets[:-1][has], axis=0)

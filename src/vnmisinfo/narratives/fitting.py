@@ -34,27 +34,66 @@ from vnmisinfo.text.stance import cue_counts
 if TYPE_CHECKING:
     from vnmisinfo.narratives.index import NarrativeIndex
 
-__all__ = ["choose_threshold", "pick_threshold"]
+__all__ = ["check_params", "choose_threshold", "out_of_fold_report", "pick_threshold"]
+
+
+def check_params(index: NarrativeIndex) -> None:
+    """Raise ``ValueError`` naming the first :class:`NarrativeIndex` parameter out of range."""
+    for name in ("threshold", "accent_weight", "char_weight", "max_false_rate",
+                 "max_hard_rate", "min_recall"):
+        value = getattr(index, name)
+        if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}.")
+    if index.stance_words not in ("around", "all"):
+        raise ValueError(f"stance_words must be 'around' or 'all'; got {index.stance_words!r}.")
+    if index.pooling not in ("max", "centroid"):
+        raise ValueError(f"pooling must be 'max' or 'centroid'; got {index.pooling!r}.")
+    if not isinstance(index.entity_boost, (int, float)) or not 0 <= index.entity_boost <= 1:
+        raise ValueError(f"entity_boost must be a number in [0, 1]; got {index.entity_boost!r}.")
+    lo, hi = index.char_ngram_range
+    if not 1 <= lo <= hi:
+        raise ValueError(f"char_ngram_range must be (lo, hi) with 1 <= lo <= hi; "
+                         f"got {index.char_ngram_range!r}.")
 
 
 def _fit_stance_piece(index: NarrativeIndex, pos_texts: list[str], pos_pieces: list[str],
                       pos_fold: np.ndarray, neg_texts: list[str], neg_pieces: list[str],
-                      neg_fold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fit ``stance_vectorizer_`` and ``stance_piece_model_``; out-of-fold probabilities.
+                      neg_fold: np.ndarray, *, docs: list[str], owner: np.ndarray,
+                      pos_narr: np.ndarray, neg_narr: np.ndarray) -> tuple[np.ndarray,
+                                                                         np.ndarray]:
+    """Fit ``stance_vectorizer_``, ``stance_claim_words_`` and ``stance_piece_model_``;
+    out-of-fold probabilities.
 
     The vocabulary (accent-free word uni- and bigrams found in two or more
     sentences of the texts) and the model are learned from the positives'
-    best pieces against the near misses' best pieces.  Each fitted row gets
-    the probability of the model of the other folds (the folds of
-    :func:`_fit_decision`).
+    best pieces against the near misses' best pieces, each piece without the
+    words that the claim and variants of its narrative (``pos_narr``,
+    ``neg_narr``) hold: the model learns what a text says around a claim, not
+    which claim it is about (with ``stance_words="all"``, every word is read and
+    ``stance_claim_words_`` is None).  The first ``len(docs)`` positives are the
+    catalogue documents themselves; each is read against its narrative's
+    other documents.  Each fitted row gets the probability of the model of
+    the other folds (the folds of :func:`_fit_decision`).
     """
     sentences, _, _, _, _ = _layout(pos_texts + neg_texts)
     index.stance_vectorizer_ = _new_stance_vectorizer().fit(
         [_views(t)[1] for t in sentences])
+    doc_words = _text_counts(index, docs)
+    by_narr = _by_narrative(np.asarray(owner, dtype=np.int64), len(index.narratives_))
+    narr_words = sp.csr_matrix(by_narr @ doc_words)
+    index.stance_claim_words_ = sp.csr_matrix(narr_words > 0, dtype=np.float64)
+    narr = np.r_[pos_narr, neg_narr].astype(np.int64)
+    x = _text_counts(index, pos_pieces + neg_pieces)
+    claim = sp.lil_matrix(narr_words[narr])
+    claim[: len(docs)] = narr_words[np.asarray(owner)] - doc_words  # without the document
+    if getattr(index, "stance_words", "around") == "all":  # every word of the piece
+        index.stance_claim_words_ = None
+    else:
+        x = sp.csr_matrix(x - x.multiply(sp.csr_matrix(claim) > 0))
+        x.eliminate_zeros()
     y = np.r_[np.ones(len(pos_texts)), np.zeros(len(neg_texts))]
     folds = np.r_[pos_fold, neg_fold]
     oof = np.zeros(len(y))
-    x = _text_counts(index, pos_pieces + neg_pieces)
     for f in range(_FOLDS):
         tr = folds != f
         if (folds == f).any() and len(np.unique(y[tr])) == 2:
@@ -65,13 +104,14 @@ def _fit_stance_piece(index: NarrativeIndex, pos_texts: list[str], pos_pieces: l
 
 
 def _best_piece_texts(index: NarrativeIndex, texts: list[str],
-                      narrative: np.ndarray | None = None) -> list[str]:
-    """Each text's best piece for ``narrative`` (default: its most similar narrative)."""
+                      narrative: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
+    """Each text's best piece for ``narrative`` (default: its most similar narrative), and
+    that narrative."""
     ev, pieces = index._segment_scores(texts)
     best = _best_pieces(ev)
     col = best["sim"].argmax(axis=1) if narrative is None else np.asarray(narrative)
     where = best["where"][np.arange(len(texts)), col]
-    return [p[w] if p else "" for p, w in zip(pieces, where, strict=True)]
+    return [p[w] if p else "" for p, w in zip(pieces, where, strict=True)], col
 
 
 def _new_text_model() -> Any:
@@ -115,7 +155,7 @@ def _fit_decision(pos_feats: np.ndarray, keep: np.ndarray, owner: np.ndarray,
                   hard: np.ndarray | None = None, max_hard_rate: float = 0.05,
                   target: np.ndarray | None = None, min_recall: float = 0.95,
                   rate_rows: np.ndarray | None = None,
-                  ) -> tuple[Any, Any, np.ndarray, np.ndarray, float]:
+                  ) -> tuple[Any, Any, np.ndarray, np.ndarray, float, dict[str, float]]:
     """Fit the relevance and stance verifiers and choose the threshold out of fold.
 
     The *relevance* verifier (the first five :data:`DECISION_FEATURES`) separates the
@@ -155,10 +195,11 @@ def _fit_decision(pos_feats: np.ndarray, keep: np.ndarray, owner: np.ndarray,
 
     Returns
     -------
-    relevance, stance, feature_mean, feature_scale, threshold
+    relevance, stance, feature_mean, feature_scale, threshold, report
         The two logistic regressions fitted on all rows (``stance`` is None
         without near misses), the standardisation (from the ordinary
-        negatives) and the threshold on the match probability.
+        negatives), the threshold on the match probability and the
+        out-of-fold figures at it (:func:`out_of_fold_report`).
     """
     hard = np.zeros(len(neg_feats), bool) if hard is None else np.asarray(hard, bool)
     ordinary, near = neg_feats[~hard], neg_feats[hard]
@@ -199,7 +240,41 @@ def _fit_decision(pos_feats: np.ndarray, keep: np.ndarray, owner: np.ndarray,
     threshold = pick_threshold(pos_all, ord_p, near_p if len(x_near) else None,
                                max_false_rate=max_false_rate, max_hard_rate=max_hard_rate,
                                min_recall=min_recall)
-    return relevance, stance, mean, scale, threshold
+    report = out_of_fold_report(pos_all, ord_p, near_p if len(x_near) else None, threshold,
+                                max_hard_rate=max_hard_rate)
+    return relevance, stance, mean, scale, threshold, report
+
+
+def out_of_fold_report(positive: np.ndarray, ordinary: np.ndarray, near: np.ndarray | None,
+                       threshold: float, *, max_hard_rate: float = 0.05) -> dict[str, float]:
+    """What the decision does out of fold on its training data, at ``threshold``.
+
+    ``recall`` is the share of ``positive`` at or above it, ``ordinary_rate`` and
+    ``near_rate`` the shares of ordinary negatives and near misses; ``recall_at_near`` is
+    the recall at the threshold that lets ``max_hard_rate`` of the near misses match (and
+    no more ordinary negatives than ``threshold`` does), and ``auc_near`` the ROC-AUC of
+    positives against near misses.
+
+    Examples
+    --------
+    >>> r = out_of_fold_report(np.array([0.9, 0.8, 0.4]), np.array([0.1, 0.2]),
+    ...                        np.array([0.5, 0.1]), 0.45, max_hard_rate=0.5)
+    >>> r["recall"], r["near_rate"], r["auc_near"]
+    (0.6667, 0.5, 0.8333)
+    """
+    pos = np.asarray(positive, dtype=float)
+    ordinary = np.asarray(ordinary, dtype=float)
+    report = {"positives": float(pos.size), "recall": float(np.mean(pos >= threshold)),
+              "ordinary_rate": float(np.mean(ordinary >= threshold))}
+    if near is not None and len(near):
+        near = np.asarray(near, dtype=float)
+        at_near = choose_threshold(pos, near, max_false_rate=max_hard_rate)
+        at_near = max(at_near, choose_threshold(pos, ordinary, max_false_rate=float(
+            np.mean(ordinary >= threshold))))
+        wins = (pos[:, None] > near[None, :]).mean() + 0.5 * (pos[:, None] == near[None, :]).mean()
+        report.update(near_rate=float(np.mean(near >= threshold)),
+                      recall_at_near=float(np.mean(pos >= at_near)), auc_near=float(wins))
+    return {k: round(v, 4) for k, v in report.items()}
 
 
 def _held_out_features(index: NarrativeIndex, docs: list[str],
@@ -260,7 +335,7 @@ def _fit_verifier(index: NarrativeIndex, docs: list[str], owner: list[int],
                   hard_negatives: Iterable[str] | None = None,
                   positives: Iterable[tuple[str, int]] | None = None,
                   rate_negatives: Iterable[str] | None = None,
-                  ) -> tuple[Any, Any, np.ndarray, np.ndarray, float]:
+                  ) -> tuple[Any, Any, np.ndarray, np.ndarray, float, dict[str, float]]:
     """Learn the match decision of a fitted index (see :meth:`NarrativeIndex.fit`).
 
     ``positives`` are extra ``(text, narrative index)`` pairs that assert a
@@ -272,7 +347,7 @@ def _fit_verifier(index: NarrativeIndex, docs: list[str], owner: list[int],
 
     Returns
     -------
-    relevance, stance, feature_mean, feature_scale, threshold
+    relevance, stance, feature_mean, feature_scale, threshold, report
         As :func:`_fit_decision`.
     """
     for name, given in (("negatives", negatives), ("hard_negatives", hard_negatives)):
@@ -291,14 +366,16 @@ def _fit_verifier(index: NarrativeIndex, docs: list[str], owner: list[int],
     extra = list(positives or [])
     extra_gold = np.asarray([int(j) for _, j in extra], dtype=np.int64)
     index.stance_vectorizer_ = index.stance_text_model_ = index.stance_piece_model_ = None
+    index.stance_claim_words_ = None
     if hard_texts:
         narr_fold, _, near_fold = _folds(len(index.narratives_), len(neg_texts), len(hard_texts))
         extra_texts = [str(t) for t, _ in extra]
+        extra_pieces, _ = _best_piece_texts(index, extra_texts, extra_gold)
+        hard_pieces, hard_narr = _best_piece_texts(index, hard_texts)
         pos_oof, near_oof = _fit_stance_piece(
-            index, docs + extra_texts,
-            docs + _best_piece_texts(index, extra_texts, extra_gold),
-            narr_fold[np.r_[gold, extra_gold]], hard_texts,
-            _best_piece_texts(index, hard_texts), near_fold)
+            index, docs + extra_texts, docs + extra_pieces,
+            narr_fold[np.r_[gold, extra_gold]], hard_texts, hard_pieces, near_fold,
+            docs=docs, owner=gold, pos_narr=np.r_[gold, extra_gold], neg_narr=hard_narr)
     pos_feats, top = _held_out_features(index, docs, owner)
     ev, _ = index._segment_scores(neg_texts + hard_texts)
     neg_feats, _ = _top_rows(*_feats_and_sim(index, ev))

@@ -43,7 +43,7 @@ from vnmisinfo.narratives.decision import (
     _profile,
     _text_features,
 )
-from vnmisinfo.narratives.fitting import _fit_verifier
+from vnmisinfo.narratives.fitting import _fit_verifier, check_params
 from vnmisinfo.narratives.vectors import (
     _by_narrative,
     _entity_key,
@@ -54,13 +54,13 @@ from vnmisinfo.narratives.vectors import (
     _weigh,
     _word_counts,
     doc_products,
+    entity_overlap,
     fit_weights,
     rebuttal_scores,
     restore_vocabularies,
     split_state,
     stored_state,
 )
-from vnmisinfo.text.entities import entities
 
 __all__ = ["DEFAULT_THRESHOLD", "NarrativeIndex"]
 
@@ -111,6 +111,12 @@ class NarrativeIndex(BaseEstimator):
         With ``hard_negatives`` in :meth:`fit`: the share of those near misses
         allowed to match, unless meeting it would cost recall below
         ``min_recall`` (see :func:`~vnmisinfo.narratives.fitting.pick_threshold`).
+    stance_words : {"around", "all"}, default="around"
+        With ``hard_negatives``: which words of a text's best piece the stance
+        piece model reads.  ``"around"``: only those that the narrative's own
+        claim and variants do not hold, what the text says around the claim;
+        ``"all"``: every word, the claim's topic included (the decision of
+        0.3, kept to compare).
     min_recall : float, default=0.95
         With ``negatives`` in :meth:`fit`: the out-of-fold recall the
         threshold keeps on the positives (the ``positives`` rewordings when
@@ -135,10 +141,21 @@ class NarrativeIndex(BaseEstimator):
     stance_vectorizer_, stance_piece_model_ : HashedCounts, LogisticRegression or None
         The word model behind the ``stance_piece`` feature (None without
         ``hard_negatives``; indexes written by 0.3 hold a ``stance_text_model_``).
+    stance_claim_words_ : sparse matrix or None
+        (narratives x stance vocabulary) 0/1: the words of each narrative's claim
+        and variants, which the stance piece model does not read (None without
+        ``hard_negatives``, and in indexes written before it, whose model reads
+        every word of the piece).
     decision_features_ : list of str
         The :data:`~vnmisinfo.narratives.decision.FEATURES` the decision reads.
     rebut_acc_, rebut_free_ : sparse matrix
         The rebuttal sentences' vectors (``rebut_owner_``: their narrative).
+    fit_report_ : dict
+        Out of fold on the training data, at ``threshold_``
+        (:func:`~vnmisinfo.narratives.fitting.out_of_fold_report`): recall on the
+        positives, shares of ordinary negatives and near misses matched, recall at 5% of
+        near misses and the ROC-AUC of positives against near misses (empty without
+        negatives).
     n_background_ : int
         Number of background sentences whose document frequencies entered the
         IDF weights (the texts themselves are not stored).
@@ -165,6 +182,7 @@ class NarrativeIndex(BaseEstimator):
         max_false_rate: float = 0.02,
         max_hard_rate: float = 0.05,
         min_recall: float = 0.95,
+        stance_words: str = "around",
     ) -> None:
         self.threshold = threshold
         self.accent_weight = accent_weight
@@ -175,6 +193,7 @@ class NarrativeIndex(BaseEstimator):
         self.max_false_rate = max_false_rate
         self.max_hard_rate = max_hard_rate
         self.min_recall = min_recall
+        self.stance_words = stance_words
 
     @classmethod
     def from_catalogue(cls, paths: Any = None, **params: Any) -> NarrativeIndex:
@@ -192,21 +211,6 @@ class NarrativeIndex(BaseEstimator):
         return cls(**params).fit(load_catalogue(paths))
 
     # -- fitting -------------------------------------------------------------
-
-    def _check_params(self) -> None:
-        for name in ("threshold", "accent_weight", "char_weight", "max_false_rate",
-                     "max_hard_rate", "min_recall"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
-                raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}.")
-        if self.pooling not in ("max", "centroid"):
-            raise ValueError(f"pooling must be 'max' or 'centroid'; got {self.pooling!r}.")
-        if not isinstance(self.entity_boost, (int, float)) or not 0 <= self.entity_boost <= 1:
-            raise ValueError(f"entity_boost must be a number in [0, 1]; got {self.entity_boost!r}.")
-        lo, hi = self.char_ngram_range
-        if not 1 <= lo <= hi:
-            raise ValueError(f"char_ngram_range must be (lo, hi) with 1 <= lo <= hi; "
-                             f"got {self.char_ngram_range!r}.")
 
     def fit(self, narratives: Iterable[Narrative | dict[str, Any]], y: Any = None, *,
             background: Iterable[str] | None = None,
@@ -263,7 +267,7 @@ class NarrativeIndex(BaseEstimator):
         ValueError
             If ``positives`` name a narrative that is not in ``narratives``.
         """
-        self._check_params()
+        check_params(self)
         items = _as_narratives(narratives)
         docs: list[str] = []
         owner: list[int] = []
@@ -294,6 +298,8 @@ class NarrativeIndex(BaseEstimator):
         self.stance_vectorizer_: Any = None
         self.stance_text_model_: Any = None
         self.stance_piece_model_: Any = None
+        self.stance_claim_words_: Any = None
+        self.fit_report_: dict[str, float] = {}
         if negatives is None and (hard_negatives is not None or positives is not None):
             raise ValueError("hard_negatives need negatives (ordinary texts) as well; "
                              "so do positives.")
@@ -308,7 +314,7 @@ class NarrativeIndex(BaseEstimator):
             fitted = _fit_verifier(self, docs, owner, negatives, hard_negatives, extra,
                                    rate_negatives)
             (self.verifier_, self.stance_verifier_, self.feature_mean_, self.feature_scale_,
-             self.threshold_) = fitted
+             self.threshold_, self.fit_report_) = fitted
         return self
 
     def __getstate__(self) -> dict[str, Any]:
@@ -318,6 +324,9 @@ class NarrativeIndex(BaseEstimator):
         state, vocabularies, stance_terms = split_state(state)
         if "feature_mean_" in state:  # an index written by 0.3 reads the first features
             state.setdefault("decision_features_", list(FEATURES[:len(state["feature_mean_"])]))
+        # written before the parameter: its piece model reads every word unless it has the words
+        state.setdefault("stance_words", "around" if state.get("stance_claim_words_") is not None
+                         else "all")
         super().__setstate__(state)
         restore_vocabularies(self, vocabularies, stance_terms)
 
@@ -507,7 +516,7 @@ class NarrativeIndex(BaseEstimator):
         top = np.argsort(-best, kind="stable")[: max(k, 3) if boost else k]
         cand = [(float(best[j]), int(j), segs[where[j]] if segs else "") for j in top]
         if boost:
-            cand = [(min(1.0, s + boost * self._entity_overlap(j, sent, ner_cache)), j, sent)
+            cand = [(min(1.0, s + boost * entity_overlap(self, j, sent, ner_cache)), j, sent)
                     for s, j, sent in cand]
             cand.sort(key=lambda c: (-c[0], c[1]))
         return cand
@@ -525,16 +534,6 @@ class NarrativeIndex(BaseEstimator):
             raise TypeError(f"match_one expects one str; got {type(text).__name__}. "
                             "Use match(texts) for several.")
         return self.match([text], k=k)[0]
-
-    def _entity_overlap(self, j: int, sentence: str, cache: dict[str, set[str]]) -> float:
-        keys = self.entity_keys_[j]
-        if not keys or not sentence:
-            return 0.0
-        if sentence not in cache:
-            cache[sentence] = {_entity_key(name) for name, _ in entities(sentence)}
-        found = cache[sentence]
-        hit = any(k == f or (len(f) > 2 and (f in k or k in f)) for k in keys for f in found)
-        return 1.0 if hit else 0.0
 
     def _make_match(self, j: int, similarity: float, sentence: str, decision: float) -> Match:
         similarity = round(float(similarity), 6)

@@ -342,13 +342,28 @@ def _by_narrative(owner: np.ndarray, n_narratives: int) -> sp.csr_matrix:
                          shape=(n_narratives, len(owner)))
 
 
+def entity_overlap(index: Any, j: int, sentence: str, cache: dict[str, set[str]]) -> float:
+    """1.0 when ``sentence`` names an entity listed for narrative ``j`` (underthesea ``ner``,
+    cached per sentence in ``cache``), else 0.0."""
+    from vnmisinfo.text.entities import entities
+
+    keys = index.entity_keys_[j]
+    if not keys or not sentence:
+        return 0.0
+    if sentence not in cache:
+        cache[sentence] = {_entity_key(name) for name, _ in entities(sentence)}
+    found = cache[sentence]
+    hit = any(k == f or (len(f) > 2 and (f in k or k in f)) for k in keys for f in found)
+    return 1.0 if hit else 0.0
+
+
 # ---------------------------------------------------------------------------
 # Stored state
 # ---------------------------------------------------------------------------
 
 #: Plain-data attributes stored as one JSON string each: skops builds every list item as a
 #: node of its own, which made loading slow.
-_JSON_STATE = ("narratives_", "entity_keys_")
+_JSON_STATE = ("narratives_", "entity_keys_", "fit_report_")
 
 
 def _text_list(texts: Iterable[Any]) -> list[Any]:
