@@ -177,3 +177,11 @@ def test_model_card_says_how_tiers_context_and_data_work(tmp_path, meta_detector
     assert "Reviewers' verdicts: 3 (2 misinformation, 1 reliable" in text
     assert "| ROC-AUC | 0.900 ± 0.010 | not measured |" in text
     assert "{{" not in text and "}}" not in text
+    assert "No narrative index is attached" in text
+    metadata["narratives"] = {"narratives": 72, "threshold": 0.4034, "out_of_fold": {
+        "positives": 937.0, "recall": 0.9221, "ordinary_rate": 0.0083, "near_rate": 0.0952}}
+    text = write_model_card(tmp_path / "CARD.md", metadata, meta_detector).read_text("utf-8")
+    flat = " ".join(text.split())
+    assert "holds 72 catalogue narratives; a match counts from a match probability of " \
+           "0.4034" in flat
+    assert "it matches 92.2% of 937 rewordings" in flat and "9.5% of near misses" in flat

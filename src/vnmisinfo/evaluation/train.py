@@ -348,6 +348,10 @@ def train_preset(
     }
     if feedback_meta:
         metadata["feedback"] = feedback_meta
+    if index is not None:
+        metadata["narratives"] = {"narratives": len(index.narratives_),
+                                  "threshold": float(index.threshold_),
+                                  "out_of_fold": dict(getattr(index, "fit_report_", {}) or {})}
     if output is not None:
         previous = keep_previous(output)
         if previous is not None:
@@ -435,6 +439,22 @@ def _heavy_lines(detector: Any, k: int = 15) -> str:
     return "\n".join(rows)
 
 
+def _narrative_lines(info: dict[str, Any] | None) -> str:
+    """What the model card says of the attached narrative index and its match decision."""
+    if not info:
+        return "No narrative index is attached: no match lifts a tier."
+    text = (f"The attached index holds {info['narratives']} catalogue narratives; a match\n"
+            f"counts from a match probability of {info['threshold']:.4f}.")
+    oof = info.get("out_of_fold") or {}
+    if "near_rate" in oof:
+        text += (" Out of fold on its training data, at that\nthreshold, it matches "
+                 f"{oof['recall']:.1%} of {oof['positives']:.0f} rewordings that assert a "
+                 f"narrative,\n{oof['near_rate']:.1%} of near misses (true statements, warnings, "
+                 f"debunks and reports on\ncatalogue topics) and {oof['ordinary_rate']:.1%} of "
+                 "reliable posts. Held-out figures:\n`python benchmarks/bench_matching.py`.")
+    return text
+
+
 def _cell(term: str) -> str:
     return "`" + term.replace("|", "\\|").replace("`", "'") + "`" if term else ""
 
@@ -473,6 +493,7 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
                    "explains)" if getattr(detector, "n_features", None)
                    else "over vocabularies learned from the training texts"),
         "heavy": _heavy_lines(detector),
+        "narratives": _narrative_lines(metadata.get("narratives")),
         "augmentation": "".join(
             f" {share:.0%} of the training posts are also added {how}."
             for share, how in ((getattr(detector, "augment_no_diacritics", 0.0),
