@@ -8,6 +8,7 @@ the same model.
 from __future__ import annotations
 
 import hashlib
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -443,16 +444,18 @@ def _narrative_lines(info: dict[str, Any] | None) -> str:
     """What the model card says of the attached narrative index and its match decision."""
     if not info:
         return "No narrative index is attached: no match lifts a tier."
-    text = (f"The attached index holds {info['narratives']} catalogue narratives; a match\n"
+    text = (f"The attached index holds {info['narratives']} catalogue narratives; a match "
             f"counts from a match probability of {info['threshold']:.4f}.")
     oof = info.get("out_of_fold") or {}
     if "near_rate" in oof:
-        text += (" Out of fold on its training data, at that\nthreshold, it matches "
+        text += (" Out of fold on its training data, at that threshold, it matches "
                  f"{oof['recall']:.1%} of {oof['positives']:.0f} rewordings that assert a "
-                 f"narrative,\n{oof['near_rate']:.1%} of near misses (true statements, warnings, "
-                 f"debunks and reports on\ncatalogue topics) and {oof['ordinary_rate']:.1%} of "
-                 "reliable posts. Held-out figures:\n`python benchmarks/bench_matching.py`.")
-    return text
+                 f"narrative, {oof['near_rate']:.1%} of near misses (true statements, warnings, "
+                 f"debunks and reports on catalogue topics) and {oof['ordinary_rate']:.1%} of "
+                 "reliable posts.")
+    text = textwrap.fill(text, width=92, break_long_words=False, break_on_hyphens=False)
+    return text + ("\nHeld-out figures: `python benchmarks/bench_matching.py`." if "near_rate"
+                   in oof else "")
 
 
 def _cell(term: str) -> str:

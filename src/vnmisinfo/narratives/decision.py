@@ -195,9 +195,7 @@ def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
                      text_cues=np.asarray(text_agg @ sent_cues), offsets=offsets,
                      text_stance=_model_stance(index, "stance_text_model_", words, text_agg),
                      rebut=rebut,
-                     piece_stance=(_claim_free_stance(index, words, agg)
-                                   if getattr(index, "stance_claim_words_", None) is not None
-                                   else _model_stance(index, "stance_piece_model_", words, agg)),
+                     piece_stance=_piece_stance(index, words, agg),
                      falsity=np.asarray(text_agg @ falsity_counts(acc, folded=free), dtype=float),
                      quotes=np.asarray(text_agg @ quote_counts(acc), dtype=float),
                      warnings=np.asarray(text_agg @ warning_counts(acc), dtype=float))
@@ -222,6 +220,15 @@ def _model_stance(index: NarrativeIndex, name: str, words: Any,
     if words is None or model is None:
         return None
     return _stance_model_proba(model, _presence(agg, words))
+
+
+def _piece_stance(index: NarrativeIndex, words: Any, agg: sp.csr_matrix) -> np.ndarray | None:
+    """The stance piece model's probabilities: per piece and narrative, from the words around
+    each claim (:func:`_claim_free_stance`), or per piece from all its words (indexes without
+    ``stance_claim_words_``); None without the model."""
+    if words is not None and getattr(index, "stance_claim_words_", None) is not None:
+        return _claim_free_stance(index, words, agg)
+    return _model_stance(index, "stance_piece_model_", words, agg)
 
 
 def _claim_free_stance(index: NarrativeIndex, words: Any, agg: sp.csr_matrix) -> np.ndarray:

@@ -58,9 +58,8 @@ def check_params(index: NarrativeIndex) -> None:
 
 def _fit_stance_piece(index: NarrativeIndex, pos_texts: list[str], pos_pieces: list[str],
                       pos_fold: np.ndarray, neg_texts: list[str], neg_pieces: list[str],
-                      neg_fold: np.ndarray, *, docs: list[str], owner: np.ndarray,
-                      pos_narr: np.ndarray, neg_narr: np.ndarray) -> tuple[np.ndarray,
-                                                                         np.ndarray]:
+                      neg_fold: np.ndarray, *, docs: list[str], pos_narr: np.ndarray,
+                      neg_narr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fit ``stance_vectorizer_``, ``stance_claim_words_`` and ``stance_piece_model_``;
     out-of-fold probabilities.
 
@@ -78,18 +77,17 @@ def _fit_stance_piece(index: NarrativeIndex, pos_texts: list[str], pos_pieces: l
     sentences, _, _, _, _ = _layout(pos_texts + neg_texts)
     index.stance_vectorizer_ = _new_stance_vectorizer().fit(
         [_views(t)[1] for t in sentences])
-    doc_words = _text_counts(index, docs)
-    by_narr = _by_narrative(np.asarray(owner, dtype=np.int64), len(index.narratives_))
-    narr_words = sp.csr_matrix(by_narr @ doc_words)
-    index.stance_claim_words_ = sp.csr_matrix(narr_words > 0, dtype=np.float64)
-    narr = np.r_[pos_narr, neg_narr].astype(np.int64)
     x = _text_counts(index, pos_pieces + neg_pieces)
-    claim = sp.lil_matrix(narr_words[narr])
-    claim[: len(docs)] = narr_words[np.asarray(owner)] - doc_words  # without the document
-    if getattr(index, "stance_words", "around") == "all":  # every word of the piece
-        index.stance_claim_words_ = None
-    else:
-        x = sp.csr_matrix(x - x.multiply(sp.csr_matrix(claim) > 0))
+    index.stance_claim_words_ = None
+    if getattr(index, "stance_words", "around") == "around":
+        owner = np.asarray(pos_narr[: len(docs)], dtype=np.int64)
+        doc_words = _text_counts(index, docs)
+        narr_words = sp.csr_matrix(_by_narrative(owner, len(index.narratives_)) @ doc_words)
+        index.stance_claim_words_ = sp.csr_matrix(narr_words > 0, dtype=np.float64)
+        rest = np.r_[pos_narr[len(docs):], neg_narr].astype(np.int64)
+        claim = sp.vstack([narr_words[owner] - doc_words,  # each document without itself
+                           narr_words[rest]], format="csr")
+        x = sp.csr_matrix(x - x.multiply(claim > 0))
         x.eliminate_zeros()
     y = np.r_[np.ones(len(pos_texts)), np.zeros(len(neg_texts))]
     folds = np.r_[pos_fold, neg_fold]
@@ -271,9 +269,11 @@ def out_of_fold_report(positive: np.ndarray, ordinary: np.ndarray, near: np.ndar
         at_near = choose_threshold(pos, near, max_false_rate=max_hard_rate)
         at_near = max(at_near, choose_threshold(pos, ordinary, max_false_rate=float(
             np.mean(ordinary >= threshold))))
-        wins = (pos[:, None] > near[None, :]).mean() + 0.5 * (pos[:, None] == near[None, :]).mean()
+        from sklearn.metrics import roc_auc_score
+
+        auc = roc_auc_score(np.r_[np.ones(pos.size), np.zeros(near.size)], np.r_[pos, near])
         report.update(near_rate=float(np.mean(near >= threshold)),
-                      recall_at_near=float(np.mean(pos >= at_near)), auc_near=float(wins))
+                      recall_at_near=float(np.mean(pos >= at_near)), auc_near=float(auc))
     return {k: round(v, 4) for k, v in report.items()}
 
 
@@ -375,7 +375,7 @@ def _fit_verifier(index: NarrativeIndex, docs: list[str], owner: list[int],
         pos_oof, near_oof = _fit_stance_piece(
             index, docs + extra_texts, docs + extra_pieces,
             narr_fold[np.r_[gold, extra_gold]], hard_texts, hard_pieces, near_fold,
-            docs=docs, owner=gold, pos_narr=np.r_[gold, extra_gold], neg_narr=hard_narr)
+            docs=docs, pos_narr=np.r_[gold, extra_gold], neg_narr=hard_narr)
     pos_feats, top = _held_out_features(index, docs, owner)
     ev, _ = index._segment_scores(neg_texts + hard_texts)
     neg_feats, _ = _top_rows(*_feats_and_sim(index, ev))
