@@ -182,7 +182,8 @@ class Preprocessed:
 
 def fit(old_pre: pd.DataFrame | None, old_y: np.ndarray | None, fb_pre: pd.DataFrame,
         fb_y: np.ndarray, weight: float) -> Detector | None:
-    """A detector on the old world plus the verdicts (weighted), or on the verdicts alone."""
+    """A detector on the old world plus the verdicts (weighted, with weights of their own:
+    ``SIM_PARAMS["own_scale"]``), or on the verdicts alone."""
     if old_pre is None:
         if len(np.unique(fb_y)) < 2:
             return None
@@ -194,7 +195,8 @@ def fit(old_pre: pd.DataFrame | None, old_y: np.ndarray | None, fb_pre: pd.DataF
     X = pd.concat([old_pre, fb_pre], ignore_index=True)
     y = np.concatenate([old_y, fb_y])
     w = np.concatenate([np.ones(len(old_y)), np.full(len(fb_y), float(weight))])
-    return Detector(**SIM_PARAMS).fit(X, y, sample_weight=w)
+    own = np.arange(len(y)) >= len(old_y)  # the verdicts also get weights of their own
+    return Detector(**SIM_PARAMS).fit(X, y, sample_weight=w, own=own)
 
 
 def auc(model: Detector | None, pre: pd.DataFrame, y: np.ndarray) -> float:
@@ -424,18 +426,19 @@ def plot(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float
     fig.savefig(path, dpi=100)
 
 
-def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, weights: list[float],
-                  test_size: float, verdicts: int) -> str:
+def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
+                  configs: list[tuple[float, float]], test_size: float, verdicts: int) -> str:
     """The shipped ``default`` preset on the same splits: the old world alone, then with
     ``verdicts`` stream verdicts (one per near-duplicate cluster, in random order) at each
-    of ``weights``.  Markdown table of ROC-AUC on the unseen rows."""
+    ``(weight, own_scale)`` of ``configs``.  Markdown table of ROC-AUC on the unseen rows."""
     from vnmisinfo.evaluation.train import make_detector, with_feedback
 
     template = make_detector("default")
     old_pre = template.preprocess(old)
-    head = "| seed | verdicts | old world alone | " + " | ".join(f"weight {w:g}" for w in weights)
-    lines = [head + " |", "|---|---|---|" + "---|" * len(weights)]
-    gains: dict[float, list[float]] = {w: [] for w in weights}
+    head = "| seed | verdicts | old world alone | " + " | ".join(
+        f"weight {w:g}, " + (f"own words {h:g}" if h else "shared only") for w, h in configs)
+    lines = [head + " |", "|---|---|---|" + "---|" * len(configs)]
+    gains: dict[tuple[float, float], list[float]] = {c: [] for c in configs}
     for seed in range(seeds):
         stream_idx, test_idx = split_new_world(new, seed, test_size)
         stream, test = new.iloc[stream_idx], new.iloc[test_idx]
@@ -451,17 +454,17 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, weights: lis
         data, _, _ = with_feedback(old, feedback, 1.0, "sim", lambda m: None)
         data_pre = template.preprocess(data)
         is_verdict = (data["source"] == "feedback").to_numpy()
-        for w in weights:
-            model = make_detector("default").fit(
+        for w, h in configs:
+            model = make_detector("default").set_params(own_scale=h).fit(
                 data_pre, data["label"].to_numpy(dtype=int), groups=data["group"].to_numpy(),
-                sample_weight=np.where(is_verdict, w, 1.0))
+                sample_weight=np.where(is_verdict, w, 1.0), own=is_verdict)
             aucs.append(auc(model, test_pre, test_y))
-            gains[w].append(aucs[-1] - aucs[0])
+            gains[(w, h)].append(aucs[-1] - aucs[0])
         log(f"  default preset, seed {seed}: " + ", ".join(f"{a:.4f}" for a in aucs))
         lines.append(f"| {seed} | {len(feedback)} | " + " | ".join(f"{a:.3f}" for a in aucs)
                      + " |")
     lines.append("| gain over the old world alone | | | "
-                 + " | ".join(_cell(gains[w], signed=True) for w in weights) + " |")
+                 + " | ".join(_cell(gains[c], signed=True) for c in configs) + " |")
     return "\n".join(lines)
 
 
@@ -496,19 +499,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="verdict weights compared on every seed")
     parser.add_argument("--weight", type=float, default=None,
                         help="use this verdict weight and skip the comparison")
+    parser.add_argument("--own-scale", type=float, default=1.0,
+                        help="scale of the verdicts' own copy of their features (0: shared "
+                        "weights only; default: 1, as in training)")
     parser.add_argument("--goal", type=float, default=0.92)
     parser.add_argument("--plot", default=None,
                         help="PNG of the curves (default: docs/img/review_loop.png, "
                         "docs/img/review_loop_time.png with --world time)")
     parser.add_argument("--default-check", type=int, default=0, metavar="SEEDS",
                         help="also fit the shipped default preset on the first SEEDS splits, "
-                        "with --check-verdicts verdicts at weights 10 and the library's "
-                        "default")
+                        "with --check-verdicts verdicts at the library's default weight, "
+                        "without and with the verdicts' own words, and at weight 10")
     parser.add_argument("--check-verdicts", type=int, default=150,
                         help="verdicts in the default-preset check (default: 150)")
     parser.add_argument("--time-default", action="store_true",
                         help="also time one retrain of the default preset with 200 verdicts")
     args = parser.parse_args(argv)
+    SIM_PARAMS["own_scale"] = args.own_scale
     root = Path(args.data_dir)
     start = time.perf_counter()
     old, new = load_worlds(root, args.world, args.time_cut)
@@ -563,8 +570,9 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\nThe shipped default preset on the first {args.default_check} splits "
               f"(ROC-AUC on the unseen rows; old world: {old_name} only):\n")
-        print(default_check(old, new, args.default_check, sorted({10.0, FEEDBACK_WEIGHT}),
-                            args.test_size, args.check_verdicts), flush=True)
+        configs = [(FEEDBACK_WEIGHT, 0.0), (FEEDBACK_WEIGHT, 1.0), (10.0, 1.0)]
+        print(default_check(old, new, args.default_check, configs, args.test_size,
+                            args.check_verdicts), flush=True)
     if args.time_default:
         seconds = time_default(root, new, 200)
         print(f"\nOne retrain of the default preset with 200 verdicts (cv=0, no narratives): "

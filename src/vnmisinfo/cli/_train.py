@@ -27,11 +27,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(made by 'vnmisinfo feedback'; unsure verdicts are left out)")
     p.add_argument("--feedback-weight", type=float, default=None, metavar="W",
                    help="weight of one verdict against one public document (default: 30)")
+    p.add_argument("--feedback-scale", type=float, default=None, metavar="S",
+                   help="scale of the copy of the verdicts' features that gives the team's "
+                   "own words weights of their own; 0 leaves it out (default: 1)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.evaluation.train import FEEDBACK_WEIGHT, train_preset
+    from vnmisinfo.evaluation.train import FEEDBACK_SCALE, FEEDBACK_WEIGHT, train_preset
 
+    for name in ("feedback_weight", "feedback_scale"):
+        value = getattr(args, name)
+        if value is not None and not value >= 0:
+            raise ValueError(f"--{name.replace('_', '-')} must be >= 0, got {value:g}.")
     feedback = None
     if args.feedback:
         from vnmisinfo.review.store import FeedbackStore
@@ -45,5 +52,7 @@ def run(args: argparse.Namespace) -> int:
                  n_jobs=args.jobs, feedback=feedback, feedback_source=args.feedback or "",
                  feedback_weight=(args.feedback_weight if args.feedback_weight is not None
                                   else FEEDBACK_WEIGHT),
+                 feedback_scale=(args.feedback_scale if args.feedback_scale is not None
+                                 else FEEDBACK_SCALE),
                  log=lambda m: print(m, file=sys.stderr))
     return 0

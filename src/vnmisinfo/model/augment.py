@@ -5,16 +5,15 @@ Examples
 >>> import numpy as np, pandas as pd
 >>> from vnmisinfo.model.features import Preprocessor
 >>> frame = Preprocessor(segment=False).transform(["Hà Nội, mưa to!"])
->>> out = augment(frame, np.array([1]), np.array([0]), np.ones(1),
-...               {"lower": 1.0}, 0, Preprocessor(segment=False).transform)
->>> out[0]["text"].tolist(), out[1].tolist()
+>>> out, (y,) = augment(frame, [np.array([1])], {"lower": 1.0}, 0,
+...                      Preprocessor(segment=False).transform)
+>>> out["text"].tolist(), y.tolist()
 (['Hà Nội, mưa to!', 'hà nội  mưa to '], [1, 1])
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,16 +30,18 @@ AUGMENTATIONS: dict[str, Callable[[str], str]] = {
 }
 
 
-def augment(frame: pd.DataFrame, y: np.ndarray, groups: np.ndarray, weights: np.ndarray,
-            shares: Mapping[str, float], seed: int,
-            preprocess: Callable[[pd.DataFrame], pd.DataFrame]) -> tuple[Any, ...]:
+def augment(frame: pd.DataFrame, arrays: Sequence[np.ndarray], shares: Mapping[str, float],
+            seed: int, preprocess: Callable[[pd.DataFrame], pd.DataFrame]
+            ) -> tuple[pd.DataFrame, list[np.ndarray]]:
     """Add, for each augmentation, a retyped copy of a random ``share`` of the documents.
 
-    A copy keeps its original's label, group (so it never sits on the other
-    side of a fold) and weight.  Returns ``(frame, y, groups, weights)``.
+    ``arrays`` hold one value per document (labels, groups, weights, ...): a
+    copy keeps its original's values, so it keeps its label, never sits on the
+    other side of a fold from it, and weighs what it does.  Returns the frame
+    and the arrays, extended.
     """
     rng = np.random.default_rng(seed)
-    frames, ys, gs, ws = [frame], [y], [groups], [weights]
+    frames, columns = [frame], [[a] for a in arrays]
     for name, share in shares.items():
         if share <= 0:
             continue
@@ -50,10 +51,8 @@ def augment(frame: pd.DataFrame, y: np.ndarray, groups: np.ndarray, weights: np.
         extra["text"] = [retype(t) for t in extra["text"]]
         extra["title"] = [retype(t) for t in extra["title"]]
         frames.append(preprocess(extra))
-        ys.append(y[pick])
-        gs.append(groups[pick])
-        ws.append(weights[pick])
+        for parts, a in zip(columns, arrays, strict=True):
+            parts.append(a[pick])
     if len(frames) == 1:
-        return frame, y, groups, weights
-    return (pd.concat(frames, ignore_index=True), np.concatenate(ys), np.concatenate(gs),
-            np.concatenate(ws))
+        return frame, list(arrays)
+    return pd.concat(frames, ignore_index=True), [np.concatenate(parts) for parts in columns]

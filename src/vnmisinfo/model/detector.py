@@ -20,10 +20,8 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from vnmisinfo.data.hygiene import text_groups
@@ -42,12 +40,10 @@ from vnmisinfo.model.features import (
     row_slices,
     transform_in_slices,
 )
+from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
 from vnmisinfo.text.accents import diacritic_share
 
 __all__ = ["Detector"]
-
-_CLASSIFIERS = ("logreg", "linearsvc", "sgd")
-
 
 def _check_labels(y: Any, n: int) -> np.ndarray:
     arr = np.asarray(y)
@@ -132,11 +128,11 @@ class Detector(ClassifierMixin, BaseEstimator):
         (:class:`~vnmisinfo.model.hashing.HashedTfidf`): a few numpy passes
         per batch, a small model file and a quick load.  ``None`` learns a
         vocabulary per channel.
-    narratives : NarrativeIndex or None, default=None
-        A fitted :class:`vnmisinfo.narratives.index.NarrativeIndex`.  When set,
-        :meth:`score` adds the best-matching known narrative and its rebuttal
-        to each result, and the named entities of flagged documents.  It is
-        stored inside the model file.
+    own_scale : float, default=1.0
+        When :meth:`fit` is given a team's own rows (``own``), the scale of
+        the copy of their features that only they carry, which gives the
+        team's own words weights of their own (see
+        :class:`~vnmisinfo.model.linear.OwnWordsClassifier`); 0 leaves it out.
 
     Attributes
     ----------
@@ -200,6 +196,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         meta_dropout: float = 0.0,
         text_only_route: bool = True,
         n_features: int | None = None,
+        own_scale: float = 1.0,
     ) -> None:
         self.channels = channels
         self.word_ngram_range = word_ngram_range
@@ -225,27 +222,19 @@ class Detector(ClassifierMixin, BaseEstimator):
         self.meta_dropout = meta_dropout
         self.text_only_route = text_only_route
         self.n_features = n_features
+        self.own_scale = own_scale
 
     # -- construction -------------------------------------------------------------------
-    def _linear_model(self, n_samples: int) -> Any:
-        if self.classifier == "logreg":
-            return LogisticRegression(
-                C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear"
-            )
-        if self.classifier == "linearsvc":
-            return LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=5000)
-        if self.classifier == "sgd":
-            return SGDClassifier(
-                loss="modified_huber",
-                alpha=1.0 / (self.C * max(n_samples, 1)),
-                class_weight=self.class_weight,
-                random_state=self.random_state,
-                max_iter=50,
-                tol=None,
-            )
-        raise ValueError(f"classifier must be one of {_CLASSIFIERS}, got {self.classifier!r}.")
+    def _linear_model(self, n_samples: int, own: np.ndarray | None = None) -> Any:
+        model = linear_model(self.classifier, self.C, self.class_weight, n_samples,
+                             self.random_state)
+        if own is None or not own.any():
+            return model
+        return OwnWordsClassifier(model, own_scale=getattr(self, "own_scale", 1.0))
 
     def _check_params(self) -> None:
+        if not getattr(self, "own_scale", 1.0) >= 0:
+            raise ValueError(f"own_scale must be >= 0, got {self.own_scale!r}.")
         if self.calibration not in ("sigmoid", "isotonic"):
             raise ValueError(
                 f"calibration must be 'sigmoid' or 'isotonic', got {self.calibration!r}."
@@ -273,10 +262,14 @@ class Detector(ClassifierMixin, BaseEstimator):
             n_features=self.n_features,
         )
 
-    def _calibrated(self, splits: list) -> CalibratedClassifierCV:
+    def _calibrated(self, splits: list, X: Any, y: np.ndarray, w: np.ndarray,
+                    own: np.ndarray | None) -> CalibratedClassifierCV:
+        """A linear model (own weights for the ``own`` rows, if any), calibrated on ``splits``."""
         n = sum(len(test) for _, test in splits)
-        return CalibratedClassifierCV(self._linear_model(n), method=self.calibration, cv=splits,
-                                      ensemble=False)
+        model = CalibratedClassifierCV(self._linear_model(n, own), method=self.calibration,
+                                       cv=splits, ensemble=False)
+        extra = {"own": own} if own is not None and own.any() else {}
+        return model.fit(X, y, sample_weight=w, **extra)
 
     def _needs_segmentation(self) -> bool:
         return "words" in self.channels
@@ -290,7 +283,8 @@ class Detector(ClassifierMixin, BaseEstimator):
         return Preprocessor(segment=self._needs_segmentation()).transform(X)
 
     # -- estimator API ------------------------------------------------------------------
-    def fit(self, X: Any, y: Any, groups: Any = None, sample_weight: Any = None) -> Detector:
+    def fit(self, X: Any, y: Any, groups: Any = None, sample_weight: Any = None,
+            own: Any = None) -> Detector:
         """Fit the features, the linear model and its calibrator.
 
         Parameters
@@ -305,6 +299,9 @@ class Detector(ClassifierMixin, BaseEstimator):
         sample_weight : array-like, optional
             Weight of each document in the linear models and calibrators
             (reviewers' verdicts on new kinds of posts may count more).
+        own : array-like of bool, optional
+            The team's own rows (reviewers' verdicts): each linear model learns
+            weights of their own beside the shared ones (``own_scale``).
 
         Returns
         -------
@@ -320,18 +317,19 @@ class Detector(ClassifierMixin, BaseEstimator):
              else np.asarray(sample_weight, dtype=float))
         if w.shape != (len(frame),) or not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError(f"sample_weight must be {len(frame)} non-negative finite numbers.")
-        frame, y_arr, group_arr, w = augment(
-            frame, y_arr, group_arr, w, {"no_diacritics": self.augment_no_diacritics,
-                                         "lower": self.augment_lower}, self.random_state,
-            self.preprocess)
+        mine = np.zeros(len(frame), bool) if own is None else np.asarray(own, dtype=bool)
+        if mine.shape != (len(frame),):
+            raise ValueError(f"own must hold one flag per document, got shape {mine.shape}.")
+        frame, (y_arr, group_arr, w, mine) = augment(
+            frame, [y_arr, group_arr, w, mine], {"no_diacritics": self.augment_no_diacritics,
+                                                 "lower": self.augment_lower},
+            self.random_state, self.preprocess)
         self.features_ = self._union(self.channels)
         features = self._drop_fields(
             sp.csr_matrix(self.features_.fit_transform(frame, y_arr)), self.features_)
         folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         splits = list(folds.split(features, y_arr, groups=group_arr))
-        self.model_ = CalibratedClassifierCV(
-            self._linear_model(len(frame)), method=self.calibration, cv=splits, ensemble=False
-        ).fit(features, y_arr, sample_weight=w)
+        self.model_ = self._calibrated(splits, features, y_arr, w, mine)
         meta = self.features_.output_indices_.get("meta", slice(0, 0))
         self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
                                           np.arange(features.shape[1])[meta])
@@ -346,19 +344,19 @@ class Detector(ClassifierMixin, BaseEstimator):
             plain = self._drop_fields(
                 sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr)),
                 self.plain_features_)
-            self.plain_model_ = self._calibrated(splits).fit(plain, y_arr, sample_weight=w)
+            self.plain_model_ = self._calibrated(splits, plain, y_arr, w, mine)
             plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
             self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
                                                     np.arange(plain.shape[1])[plain_meta])
             if extra and self.text_only_route:
-                self.plain_text_model_ = self._calibrated(splits).fit(
-                    plain[:, self.plain_text_columns_], y_arr, sample_weight=w)
+                self.plain_text_model_ = self._calibrated(
+                    splits, plain[:, self.plain_text_columns_], y_arr, w, mine)
         self.text_model_: Any = None
         if meta.stop > meta.start and self.text_only_route:
             # Documents without any metadata (plain text, news articles) may be scored by a
             # model fitted on the text features alone.
-            self.text_model_ = self._calibrated(splits).fit(features[:, self.text_columns_], y_arr,
-                                                            sample_weight=w)
+            self.text_model_ = self._calibrated(splits, features[:, self.text_columns_], y_arr,
+                                                w, mine)
         for name in ("model_", "plain_model_", "plain_text_model_", "text_model_"):
             if getattr(self, name) is not None:  # a calibration must never invert the ranking
                 keep_ranking(getattr(self, name), y_arr, w, name=f"Detector.{name}")

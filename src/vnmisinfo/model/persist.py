@@ -51,6 +51,7 @@ TRUSTED_TYPES = [
     "vnmisinfo.model.vocabulary.HashedCounts",
     "vnmisinfo.model.features.MetadataFeatures",
     "vnmisinfo.model.features.NBScaler",
+    "vnmisinfo.model.linear.OwnWordsClassifier",
     "vnmisinfo.narratives.index.NarrativeIndex",
     "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",

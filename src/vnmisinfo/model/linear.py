@@ -1,0 +1,143 @@
+"""The detector's linear models, and room for a team's own words.
+
+Reviewers' verdicts come from the posts a team actually sees, which may look
+little like the public training corpora.  Weighting them up in one model
+(``sample_weight``) lets them move the weights that both worlds share, but
+gives no room to words that matter only in the team's posts.
+:class:`OwnWordsClassifier` gives them that room by feature augmentation
+(Daumé III, 2007, "Frustratingly easy domain adaptation"): the team's own
+rows carry a second, scaled copy of their features (and an own intercept), so
+the fit learns shared weights from every row plus weights of the team's own,
+penalized like every other weight: the data decide how far the team's posts
+depart from the public ones.  The posts it then scores are the team's, so it
+keeps ``coef = shared + own_scale * own`` over the original features: still
+one linear model, whose weights explain every score exactly.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn.linear_model import LogisticRegression
+>>> X = np.array([[1.0, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 1]])
+>>> y = np.array([1, 0, 1, 0, 1, 0])
+>>> own = np.array([False, False, False, False, True, True])
+>>> clf = OwnWordsClassifier(LogisticRegression()).fit(X, y, own=own)
+>>> clf.coef_.shape, bool(clf.coef_[0, 2] > 0)
+((1, 3), True)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["CLASSIFIERS", "OwnWordsClassifier", "linear_model"]
+
+CLASSIFIERS = ("logreg", "linearsvc", "sgd")
+
+
+def linear_model(classifier: str, C: float, class_weight: str | None, n_samples: int,
+                 random_state: int = 0) -> Any:
+    """An unfitted linear classifier by name (``alpha = 1 / (C * n_samples)`` for SGD).
+
+    >>> linear_model("logreg", 4.0, None, 100).C
+    4.0
+    """
+    if classifier == "logreg":
+        return LogisticRegression(C=C, class_weight=class_weight, max_iter=2000,
+                                  solver="liblinear")
+    if classifier == "linearsvc":
+        return LinearSVC(C=C, class_weight=class_weight, max_iter=5000)
+    if classifier == "sgd":
+        return SGDClassifier(loss="modified_huber", alpha=1.0 / (C * max(n_samples, 1)),
+                             class_weight=class_weight, random_state=random_state,
+                             max_iter=50, tol=None)
+    raise ValueError(f"classifier must be one of {CLASSIFIERS}, got {classifier!r}.")
+
+
+class OwnWordsClassifier(ClassifierMixin, BaseEstimator):
+    """A linear model with shared weights and weights of a team's own rows.
+
+    Parameters
+    ----------
+    estimator : linear classifier
+        Cloned and fitted on the augmented features ``[X, own_scale * own * X, own]``
+        with the rows' ``sample_weight``.
+    own_scale : float, default=1.0
+        Scale of the own rows' copy of their features: the larger, the less
+        their own weights are held back by the penalty.  0 leaves them out.
+
+    Attributes
+    ----------
+    coef_, intercept_ : ndarray
+        The weights that score the team's posts: ``shared + own_scale * own``,
+        and the shared intercept plus the own one.
+    model_ : fitted estimator
+        The model over the augmented features.
+    own_coef_ : ndarray or None
+        The own weights (times ``own_scale``); None without own rows.
+    classes_ : ndarray
+        ``[0, 1]``.
+    """
+
+    def __init__(self, estimator: Any = None, own_scale: float = 1.0) -> None:
+        self.estimator = estimator
+        self.own_scale = own_scale
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, own: Any = None
+            ) -> OwnWordsClassifier:
+        """Fit the shared and the own weights together.
+
+        Parameters
+        ----------
+        X : sparse matrix or ndarray of shape (n_samples, n_features)
+        y : array-like of {0, 1}
+        sample_weight : array-like, optional
+            Weight of each row.
+        own : array-like of bool, optional
+            The team's own rows (reviewers' verdicts).  Without any, this is
+            the estimator alone.
+
+        Returns
+        -------
+        OwnWordsClassifier
+        """
+        if not self.own_scale >= 0:
+            raise ValueError(f"own_scale must be >= 0, got {self.own_scale!r}.")
+        base = self.estimator if self.estimator is not None else LogisticRegression()
+        X = sp.csr_matrix(X)
+        n = X.shape[1]
+        mask = np.zeros(X.shape[0]) if own is None else np.asarray(own, dtype=float)
+        self.own_coef_ = None
+        if self.own_scale > 0 and mask.any():
+            augmented = sp.hstack([X, sp.diags(mask * self.own_scale) @ X,
+                                   sp.csr_matrix(mask[:, None])], format="csr")
+            self.model_ = clone(base).fit(augmented, y, sample_weight=sample_weight)
+            coef = self.model_.coef_
+            self.own_coef_ = self.own_scale * coef[:, n:2 * n]
+            self.coef_ = coef[:, :n] + self.own_coef_
+            self.intercept_ = self.model_.intercept_ + coef[:, 2 * n]
+        else:
+            self.model_ = clone(base).fit(X, y, sample_weight=sample_weight)
+            self.coef_, self.intercept_ = self.model_.coef_, self.model_.intercept_
+        self.classes_ = self.model_.classes_
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """``X @ coef_ + intercept_``; positive leans to class 1."""
+        check_is_fitted(self, "coef_")
+        return np.ravel(X @ self.coef_.T) + float(self.intercept_[0])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The logistic of the decision value (uncalibrated), shape (n_samples, 2)."""
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 where the decision value is positive."""
+        return (self.decision_function(X) > 0).astype(int)

@@ -1,0 +1,161 @@
+"""The linear models, and the weights of a team's own verdicts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from vnmisinfo.cli import main
+from vnmisinfo.model.detector import Detector
+from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
+from vnmisinfo.model.persist import read_metadata
+from vnmisinfo.review.store import FeedbackStore
+from vnmisinfo.triage import Triage, load_model, save_model
+
+# A new kind of post the public corpus never saw: crypto-airdrop scams against market reports.
+NEW_FALSE = [
+    "Nhận airdrop token miễn phí, chỉ cần gửi ví và mã khôi phục cho admin",
+    "Sàn tặng token miễn phí cho mọi ví, gửi mã khôi phục để nhận ngay",
+    "Airdrop lớn nhất năm: nhập mã khôi phục ví để nhận token thưởng",
+    "Nhóm admin phát token miễn phí, gửi ví kèm mã khôi phục trước nửa đêm",
+]
+NEW_TRUE = [
+    "Báo cáo quý cho thấy giá cổ phiếu ngân hàng tăng nhẹ trong phiên sáng",
+    "Chỉ số chứng khoán đóng cửa giảm nhẹ, thanh khoản thị trường thấp",
+    "Báo cáo tài chính quý ba của doanh nghiệp niêm yết được công bố hôm nay",
+    "Thị trường chứng khoán phiên chiều giao dịch thận trọng, chỉ số đi ngang",
+]
+UNSEEN = ["Gửi mã khôi phục ví cho admin để nhận token airdrop miễn phí",
+          "Chỉ số chứng khoán phiên sáng tăng nhẹ theo báo cáo thị trường"]
+
+
+def _data(tiny_corpus):
+    texts, y = tiny_corpus
+    all_texts = list(texts) + NEW_FALSE + NEW_TRUE
+    labels = np.array(list(y) + [1] * len(NEW_FALSE) + [0] * len(NEW_TRUE))
+    own = np.arange(len(all_texts)) >= len(texts)
+    return all_texts, labels, own
+
+
+def test_own_rows_get_weights_of_their_own_beside_the_shared_ones():
+    X = sp.csr_matrix(np.array([[1.0, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0],
+                                [0, 0, 1], [0, 1, 1]]))
+    y = np.array([1, 0, 1, 0, 1, 0])
+    own = np.array([False] * 4 + [True] * 2)
+    w = np.array([1, 1, 1, 1, 5, 5.0])
+    clf = OwnWordsClassifier(LogisticRegression(), own_scale=0.5).fit(X, y, sample_weight=w,
+                                                                      own=own)
+    # the same fit by hand: [X, 0.5 * own * X, own]
+    augmented = sp.hstack([X, sp.diags(0.5 * own) @ X, sp.csr_matrix(own[:, None] * 1.0)])
+    ref = LogisticRegression().fit(augmented, y, sample_weight=w)
+    np.testing.assert_allclose(clf.coef_, ref.coef_[:, :3] + 0.5 * ref.coef_[:, 3:6])
+    np.testing.assert_allclose(clf.intercept_, ref.intercept_ + ref.coef_[:, 6])
+    np.testing.assert_allclose(clf.own_coef_, 0.5 * ref.coef_[:, 3:6])
+    assert clf.own_coef_[0, 2] > 0  # the word only the team's posts carry has an own weight
+    assert clf.own_coef_[0, 0] == 0  # a word they never carry has none
+    np.testing.assert_allclose(clf.decision_function(X), X @ clf.coef_[0] + clf.intercept_[0])
+    assert clf.predict(X).tolist() == (clf.decision_function(X) > 0).astype(int).tolist()
+    assert clf.predict_proba(X).shape == (6, 2)
+
+
+@pytest.mark.parametrize(("own", "scale"), [(None, 1.0), ([False] * 6, 1.0),
+                                            ([False] * 4 + [True] * 2, 0.0)])
+def test_without_own_rows_or_scale_it_is_the_estimator_alone(own, scale):
+    X = np.array([[1.0, 0], [0, 1], [1, 0], [0, 1], [1, 1], [0, 0]])
+    y = np.array([1, 0, 1, 0, 1, 0])
+    clf = OwnWordsClassifier(LogisticRegression(), own_scale=scale).fit(X, y, own=own)
+    assert clf.own_coef_ is None
+    np.testing.assert_allclose(clf.coef_, LogisticRegression().fit(X, y).coef_)
+
+
+def test_bad_own_scale_and_classifier_are_named():
+    X, y = np.eye(2), np.array([0, 1])
+    with pytest.raises(ValueError, match="own_scale must be >= 0"):
+        OwnWordsClassifier(LogisticRegression(), own_scale=-1).fit(X, y)
+    with pytest.raises(ValueError, match="classifier must be one of"):
+        linear_model("forest", 1.0, None, 10)
+
+
+def test_own_rows_move_the_detector_towards_their_own_words(tiny_corpus):
+    texts, y, own = _data(tiny_corpus)
+    weights = np.where(own, 3.0, 1.0)
+    params = dict(channels=("syllables",), min_df=1, cv=3)
+    without = Detector(**params, own_scale=0.0).fit(texts, y, sample_weight=weights, own=own)
+    plain = Detector(**params).fit(texts, y, sample_weight=weights)
+    with_own = Detector(**params).fit(texts, y, sample_weight=weights, own=own)
+    # own_scale=0 is the weighted model alone, the same as giving no own rows
+    np.testing.assert_allclose(without.decision_function(UNSEEN), plain.decision_function(UNSEEN))
+    d_without, d_with = without.decision_function(UNSEEN), with_own.decision_function(UNSEEN)
+    assert d_with[0] > d_without[0]  # the new scam leans further to misinformation
+    assert d_with[1] < d_without[1]  # the new market report further to reliable
+    assert d_with[0] - d_with[1] > d_without[0] - d_without[1]
+    clf = with_own.model_.calibrated_classifiers_[0].estimator
+    assert isinstance(clf, OwnWordsClassifier) and clf.own_coef_ is not None
+    # still one linear model: its weights explain the score exactly
+    found = with_own.explain(UNSEEN[:1], k=3)[0]["top_terms"]
+    assert found and all(w > 0 for _, w in found[:1])
+
+
+def test_own_must_match_the_documents_and_own_scale_must_not_be_negative(tiny_corpus):
+    texts, y = tiny_corpus
+    with pytest.raises(ValueError, match="own must hold one flag per document"):
+        Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y, own=[True])
+    with pytest.raises(ValueError, match="own_scale must be >= 0"):
+        Detector(channels=("syllables",), min_df=1, cv=3, own_scale=-0.5).fit(texts, y)
+
+
+def test_a_model_with_own_weights_saves_and_loads_with_the_trusted_loader(tiny_corpus, tmp_path):
+    texts, y, own = _data(tiny_corpus)
+    det = Detector(channels=("syllables",), min_df=1, cv=3, n_features=2**14).fit(
+        texts, y, sample_weight=np.where(own, 3.0, 1.0), own=own)
+    path = save_model(Triage(det), tmp_path / "adapted.skops")
+    loaded = load_model(path)
+    np.testing.assert_allclose(loaded.detector.predict_proba(UNSEEN), det.predict_proba(UNSEEN))
+
+
+def _mini_corpora(root, tiny_corpus):
+    """The four public files the training command reads, written from the tiny corpus."""
+    texts, y = tiny_corpus
+    (root / "reintel").mkdir(parents=True)
+    (root / "vfnd").mkdir()
+    half = len(texts) // 2
+    halves = {"train.csv": range(0, len(texts), 2), "warmup.csv": range(1, len(texts), 2)}
+    for name, idx in halves.items():
+        pd.DataFrame({"id": list(idx), "user_name": "u", "post_message": [texts[i] for i in idx],
+                      "timestamp_post": 1585000000, "num_like_post": 3, "num_comment_post": 1,
+                      "num_share_post": 0, "label": [y[i] for i in idx]}
+                     ).to_csv(root / "reintel" / name, index=False)
+    pd.DataFrame({"text": texts[:half], "domain": "a.vn", "label": y[:half]}
+                 ).to_csv(root / "vfnd" / "vfnd_articles_223.csv", index=False)
+    pd.DataFrame({"id": [1], "label": ["real"], "kind": ["article"], "title": [""],
+                  "text": [texts[-1]], "source_domain": ["b.vn"], "url": [""],
+                  "date_publish": [""]}).to_csv(root / "vfnd" / "vfnd_json_274.csv", index=False)
+
+
+def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tiny_corpus, capsys):
+    _mini_corpora(tmp_path / "corpora", tiny_corpus)
+    store = tmp_path / "store"
+    FeedbackStore(store).add(pd.DataFrame({
+        "text": NEW_FALSE + NEW_TRUE,
+        "verdict": ["misinformation"] * len(NEW_FALSE) + ["reliable"] * len(NEW_TRUE)}),
+        reviewer="lan")
+    out = tmp_path / "m.skops"
+    base = ["train", "--preset", "plain", "--data-dir", str(tmp_path / "corpora"), "--cv", "0",
+            "--feedback", str(store), "-o", str(out)]
+    assert main(base) == 0
+    fb = read_metadata(out)["feedback"]
+    assert (fb["rows"], fb["weight"], fb["own_scale"]) == (8, 30.0, 1.0)
+    card = " ".join(out.with_suffix(".md").read_text("utf-8").split())
+    assert "with weights of their own beside the shared ones (own-feature scale 1)" in card
+    clf = load_model(out).detector.model_.calibrated_classifiers_[0].estimator
+    assert isinstance(clf, OwnWordsClassifier) and clf.own_coef_ is not None
+    assert main([*base, "--feedback-scale", "0"]) == 0  # retrained: the first model is kept
+    assert (tmp_path / "m.previous.skops").is_file()
+    assert read_metadata(out)["feedback"]["own_scale"] == 0.0
+    assert "weights of their own" not in out.with_suffix(".md").read_text("utf-8")
+    capsys.readouterr()
+    assert main([*base, "--feedback-scale", "-1"]) != 0
+    assert "--feedback-scale must be >= 0, got -1" in capsys.readouterr().err
