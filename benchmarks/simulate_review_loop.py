@@ -299,6 +299,31 @@ def run_seed(seed: int, *, old: pd.DataFrame, old_pre: pd.DataFrame, old_model: 
     return out
 
 
+def ceiling(new: pd.DataFrame, *, old: pd.DataFrame, old_pre: pd.DataFrame,
+            cache: Preprocessed, seeds: int, test_size: float, weight: float) -> str:
+    """What the whole stream would give: the old world plus every stream row as a verdict.
+
+    One fit per seed, on the same splits; returns a line with the mean ± std of ROC-AUC
+    on the unseen rows, the stream's size, and the same with the stream's rows alone.
+    """
+    both, alone, sizes = [], [], []
+    for seed in range(seeds):
+        stream_idx, test_idx = split_new_world(new, seed, test_size)
+        stream, test = new.iloc[stream_idx], new.iloc[test_idx]
+        stream_pre = cache.frame(stream["joined"].tolist(), stream["text_hash"].tolist())
+        test_pre = cache.frame(test["joined"].tolist(), test["text_hash"].tolist())
+        test_y, stream_y = test["label"].to_numpy(dtype=int), stream["label"].to_numpy(dtype=int)
+        both.append(auc(fit(old_pre, old["label"].to_numpy(dtype=int), stream_pre, stream_y,
+                            weight), test_pre, test_y))
+        alone.append(auc(fit(None, None, stream_pre, stream_y, weight), test_pre, test_y))
+        sizes.append(len(stream))
+        log(f"  ceiling, seed {seed}: {len(stream)} stream rows, AUC {both[-1]:.4f}, "
+            f"stream alone {alone[-1]:.4f}")
+    return (f"The whole stream as verdicts ({min(sizes)}–{max(sizes)} rows, weight {weight:g}): "
+            f"{np.mean(both):.3f} ± {np.std(both):.3f} with the old world, "
+            f"{np.mean(alone):.3f} ± {np.std(alone):.3f} alone.")
+
+
 def choose_weight(per_weight: dict[float, list[dict[str, list[tuple[int, float]]]]],
                   budget: int) -> float:
     """The smallest weight within one spread of the best, from 2 rounds of verdicts on.
@@ -499,9 +524,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="verdict weights compared on every seed")
     parser.add_argument("--weight", type=float, default=None,
                         help="use this verdict weight and skip the comparison")
-    parser.add_argument("--own-scale", type=float, default=1.0,
-                        help="scale of the verdicts' own copy of their features (0: shared "
-                        "weights only; default: 1, as in training)")
+    parser.add_argument("--own-scale", type=float, default=0.0,
+                        help="scale of the verdicts' own copy of their features, which gives "
+                        "them weights of their own (default: 0, none, as in training)")
     parser.add_argument("--goal", type=float, default=0.92)
     parser.add_argument("--plot", default=None,
                         help="PNG of the curves (default: docs/img/review_loop.png, "
@@ -512,6 +537,9 @@ def main(argv: list[str] | None = None) -> int:
                         "without and with the verdicts' own words, and at weight 10")
     parser.add_argument("--check-verdicts", type=int, default=150,
                         help="verdicts in the default-preset check (default: 150)")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also fit, on every seed, the old world plus the whole stream as "
+                        "verdicts (the most a team could review) at the chosen weight")
     parser.add_argument("--time-default", action="store_true",
                         help="also time one retrain of the default preset with 200 verdicts")
     args = parser.parse_args(argv)
@@ -562,6 +590,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nPaired: the queue's AUC minus each other strategy's, seed by seed "
               "(mean ± std over seeds):\n")
         print(paired_table(results))
+        if args.ceiling:
+            print("\n" + ceiling(new, old=old, old_pre=old_pre, cache=cache, seeds=args.seeds,
+                                 test_size=args.test_size, weight=chosen))
         plot(results, old_aucs, Path(args.plot), args.goal, title)
         print(f"\nPlot: {args.plot}")
         print(f"Simulation time: {time.perf_counter() - start:.0f} s", flush=True)

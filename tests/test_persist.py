@@ -100,3 +100,17 @@ def test_default_model_is_cached_and_lazy():
             "m = vnmisinfo.load_model(); assert m is vnmisinfo.load_model(); print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_a_model_file_written_again_is_read_again(tmp_path, fitted_detector, tiny_corpus):
+    from vnmisinfo.model.detector import Detector
+
+    path = tmp_path / "m.skops"
+    save_model(Triage(fitted_detector), path)
+    first = load_model(path)
+    assert load_model(path) is first  # cached while the file is unchanged
+    texts, y = tiny_corpus
+    other = Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y)
+    save_model(Triage(other), path)
+    again = load_model(path)
+    assert again is not first and again.detector.channels == ("syllables",)

@@ -307,8 +307,9 @@ def load_model(path: str | Path | None = None) -> Triage:
     """Load a :class:`Triage`; the shipped default model when ``path`` is None.
 
     The model is loaded on first use and cached for the process, so ``import
-    vnmisinfo`` stays cheap.  Files are read with skops and the explicit
-    trusted-type list only; a ``.sha256`` beside the file is verified first.
+    vnmisinfo`` stays cheap; a file written again since is read again.  Files
+    are read with skops and the explicit trusted-type list only; a ``.sha256``
+    beside the file is verified first.
 
     Raises
     ------
@@ -322,7 +323,11 @@ def load_model(path: str | Path | None = None) -> Triage:
     >>> model.score(["Uống nước nóng diệt được virus corona"])[0]["tier"]
     'high'
     """
-    key = str(Path(path).resolve()) if path is not None else "<default>"
+    key = "<default>"
+    if path is not None:  # a file rewritten since (a retrained model) is read again
+        resolved = Path(path).resolve()
+        stat = resolved.stat() if resolved.is_file() else None
+        key = f"{resolved}:{stat.st_mtime_ns}:{stat.st_size}" if stat else str(resolved)
     with _lock:
         if key not in _cache:
             target = Path(path) if path is not None else default_model_path()

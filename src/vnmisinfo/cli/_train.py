@@ -28,8 +28,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feedback-weight", type=float, default=None, metavar="W",
                    help="weight of one verdict against one public document (default: 30)")
     p.add_argument("--feedback-scale", type=float, default=None, metavar="S",
-                   help="scale of the copy of the verdicts' features that gives the team's "
-                   "own words weights of their own; 0 leaves it out (default: 1)")
+                   help="give the team's own words weights of their own: the scale of the "
+                   "copy of the verdicts' features (1 is usual; slower retraining; "
+                   "default: 0, none)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -21,7 +21,6 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from vnmisinfo.data.corpora import default_data_dir, load_training_set
 from vnmisinfo.data.hygiene import text_groups, text_hashes, text_keys
-from vnmisinfo.data.schema import joined_text
 from vnmisinfo.evaluation.metrics import summary
 from vnmisinfo.evaluation.presets import PRESETS
 from vnmisinfo.model.detector import Detector
@@ -216,9 +215,11 @@ def file_hashes(paths: list[Path]) -> dict[str, str]:
 #: 10, paired by seed, and 30 is the smallest within one spread of the best.
 FEEDBACK_WEIGHT = 30.0
 #: Default scale of the copy of the verdicts' features that gives the team's own words weights
-#: of their own (:class:`vnmisinfo.model.linear.OwnWordsClassifier`); 1 is plain feature
-#: augmentation, and the same simulation shows it beating 0 in both of its worlds.
-FEEDBACK_SCALE = 1.0
+#: of their own (:class:`vnmisinfo.model.linear.OwnWordsClassifier`).  0: none.  1 (plain
+#: feature augmentation) gains 0.003-0.008 ROC-AUC with the default preset in both worlds of
+#: the same simulation, but makes retraining about 23 s slower, past the 60 s it should take;
+#: so it is asked for with ``--feedback-scale 1``.
+FEEDBACK_SCALE = 0.0
 
 
 def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: float,
@@ -227,26 +228,29 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
     """The training set with reviewers' verdicts added, and the weight of each row.
 
     Verdicts win over public rows with the same normalized text; each verdict
-    weighs ``weight`` public rows.  Returns ``(frame, weights, metadata)``;
-    ``weights`` is None when there is no feedback.
+    weighs ``weight`` public rows.  The frame's ``key`` column holds each
+    row's comparison key (:func:`~vnmisinfo.data.hygiene.text_keys`).
+    Returns ``(frame, weights, metadata)``; ``weights`` is None when there is
+    no feedback.
     """
     if feedback is None or not len(feedback):
         return data, None, {}
     if not {"text", "label"} <= set(feedback.columns):
         raise ValueError("feedback needs 'text' and 'label' columns; got "
                          f"{list(feedback.columns)}.")
-    from vnmisinfo.text.normalize import normalize_text
 
     fb = feedback[feedback["text"].astype(str).str.strip() != ""].copy()
-    fb_keys = set(text_keys(fb.assign(title="")))
-    keep = [k not in fb_keys for k in text_keys(data)]
+    fb_keys = text_keys(fb.assign(title=""))
+    data_keys = data["key"].tolist() if "key" in data.columns else text_keys(data)
+    known = set(fb_keys)
+    keep = [k not in known for k in data_keys]
     replaced = len(data) - int(sum(keep))
     rows = pd.DataFrame({"text": fb["text"].astype(str).to_numpy(), "title": "",
                          "label": fb["label"].astype(int).to_numpy(), "source": "feedback"})
     combined = pd.concat([data[keep], rows], ignore_index=True)
-    norm = [normalize_text(joined_text(t, ti)) for t, ti in
-            zip(combined["text"], combined["title"].fillna(""), strict=True)]
-    combined["group"] = text_groups(norm)
+    # the comparison keys are normalized text: they give the groups, and the model's hashes
+    combined["key"] = [k for k, kept in zip(data_keys, keep, strict=True) if kept] + fb_keys
+    combined["group"] = text_groups(combined["key"].tolist())
     weights = np.where(combined["source"].to_numpy() == "feedback", float(weight), 1.0)
     times = sorted(str(t) for t in fb.get("time", pd.Series(dtype=str)) if str(t))
     meta = {"rows": int(len(fb)), "misinformation": int(fb["label"].sum()),
@@ -281,6 +285,8 @@ def train_preset(
 
     Parameters
     ----------
+    n_jobs : int, default=1
+        Processes for the CV folds.
     feedback : DataFrame, optional
         Reviewers' verdicts (``text``, ``label``, ``time``), for example
         ``FeedbackStore(path).frame()``; unsure verdicts are left out there.
@@ -341,9 +347,10 @@ def train_preset(
     log("fitting the final model on all training data")
     own = None
     if feedback_meta:
-        own = (data["source"] == "feedback").to_numpy()
-        detector.set_params(own_scale=float(feedback_scale))
         feedback_meta["own_scale"] = float(feedback_scale)
+        if feedback_scale > 0:
+            own = (data["source"] == "feedback").to_numpy()
+            detector.set_params(own_scale=float(feedback_scale))
     detector.fit(pre, y, groups=groups, sample_weight=weights, own=own)
     index = None
     if with_narratives:
@@ -351,7 +358,8 @@ def train_preset(
 
         log("attaching the narrative index built from the shipped catalogue")
         index = default_index()
-    model = Triage(detector, narratives=index, training_hashes=text_hashes(text_keys(data)))
+    compared = data["key"].tolist() if "key" in data.columns else text_keys(data)
+    model = Triage(detector, narratives=index, training_hashes=text_hashes(compared))
     files = [root / "reintel" / "train.csv", root / "reintel" / "warmup.csv",
              root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv"]
     metadata = {

@@ -115,13 +115,16 @@ class OwnWordsClassifier(ClassifierMixin, BaseEstimator):
         mask = np.zeros(X.shape[0]) if own is None else np.asarray(own, dtype=float)
         self.own_coef_ = None
         if self.own_scale > 0 and mask.any():
-            augmented = sp.hstack([X, sp.diags(mask * self.own_scale) @ X,
-                                   sp.csr_matrix(mask[:, None])], format="csr")
+            # the copy holds only the columns the own rows use: the others would get no weight
+            used = np.unique(X[np.flatnonzero(mask)].indices)
+            copy = (sp.diags(mask * self.own_scale) @ X)[:, used]
+            augmented = sp.hstack([X, copy, sp.csr_matrix(mask[:, None])], format="csr")
             self.model_ = clone(base).fit(augmented, y, sample_weight=sample_weight)
             coef = self.model_.coef_
-            self.own_coef_ = self.own_scale * coef[:, n:2 * n]
+            self.own_coef_ = np.zeros_like(coef[:, :n])
+            self.own_coef_[:, used] = self.own_scale * coef[:, n:n + used.size]
             self.coef_ = coef[:, :n] + self.own_coef_
-            self.intercept_ = self.model_.intercept_ + coef[:, 2 * n]
+            self.intercept_ = self.model_.intercept_ + coef[:, n + used.size]
         else:
             self.model_ = clone(base).fit(X, y, sample_weight=sample_weight)
             self.coef_, self.intercept_ = self.model_.coef_, self.model_.intercept_
