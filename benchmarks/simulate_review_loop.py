@@ -161,6 +161,13 @@ def split_new_world(new: pd.DataFrame, seed: int, test_size: float
     raise RuntimeError(f"no balanced grouped split found for seed {seed}.")
 
 
+def split_parts(new: pd.DataFrame, seed: int, test_size: float
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stream and the unseen test rows of one seed (:func:`split_new_world`)."""
+    stream_idx, test_idx = split_new_world(new, seed, test_size)
+    return new.iloc[stream_idx].reset_index(drop=True), new.iloc[test_idx]
+
+
 class Preprocessed:
     """Detector input frames, preprocessed once per text."""
 
@@ -178,6 +185,10 @@ class Preprocessed:
         if not hashes:
             return self.template.preprocess(pd.DataFrame({"text": [], "title": []}))
         return pd.concat([self.cache[h] for h in hashes], ignore_index=True)
+
+    def rows(self, part: pd.DataFrame) -> pd.DataFrame:
+        """The detector input of new-world rows (their ``joined`` text)."""
+        return self.frame(part["joined"].tolist(), part["text_hash"].tolist())
 
 
 def fit(old_pre: pd.DataFrame | None, old_y: np.ndarray | None, fb_pre: pd.DataFrame,
@@ -273,15 +284,13 @@ def run_seed(seed: int, *, old: pd.DataFrame, old_pre: pd.DataFrame, old_model: 
     Random picks follow the queue's number of picks each round (``sizes``, or
     those of the queue run with ``random_weight``).
     """
-    stream_idx, test_idx = split_new_world(new, seed, args.test_size)
-    stream, test = new.iloc[stream_idx].reset_index(drop=True), new.iloc[test_idx]
+    stream, test = split_parts(new, seed, args.test_size)
     log(f"seed {seed}: stream {len(stream)} rows ({stream['cluster'].nunique()} near-duplicate "
         f"clusters, {stream['label'].mean():.0%} misinformation), unseen test {len(test)} rows "
         f"({test['label'].mean():.0%} misinformation"
         + (f", outlets {', '.join(test['domain'].value_counts().index[:4])}...)"
            if test["domain"].astype(bool).any() else ")"))
-    stream_pre = cache.frame(stream["joined"].tolist(), stream["text_hash"].tolist())
-    test_pre = cache.frame(test["joined"].tolist(), test["text_hash"].tolist())
+    stream_pre, test_pre = cache.rows(stream), cache.rows(test)
     test_y = test["label"].to_numpy(dtype=int)
     old_y = old["label"].to_numpy(dtype=int)
     common = dict(old_model=old_model, old_pre=old_pre, old_y=old_y, stream=stream,
@@ -308,10 +317,8 @@ def ceiling(new: pd.DataFrame, *, old: pd.DataFrame, old_pre: pd.DataFrame,
     """
     both, alone, sizes = [], [], []
     for seed in range(seeds):
-        stream_idx, test_idx = split_new_world(new, seed, test_size)
-        stream, test = new.iloc[stream_idx], new.iloc[test_idx]
-        stream_pre = cache.frame(stream["joined"].tolist(), stream["text_hash"].tolist())
-        test_pre = cache.frame(test["joined"].tolist(), test["text_hash"].tolist())
+        stream, test = split_parts(new, seed, test_size)
+        stream_pre, test_pre = cache.rows(stream), cache.rows(test)
         test_y, stream_y = test["label"].to_numpy(dtype=int), stream["label"].to_numpy(dtype=int)
         both.append(auc(fit(old_pre, old["label"].to_numpy(dtype=int), stream_pre, stream_y,
                             weight), test_pre, test_y))
@@ -465,8 +472,7 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     lines = [head + " |", "|---|---|---|" + "---|" * len(configs)]
     gains: dict[tuple[float, float], list[float]] = {c: [] for c in configs}
     for seed in range(seeds):
-        stream_idx, test_idx = split_new_world(new, seed, test_size)
-        stream, test = new.iloc[stream_idx], new.iloc[test_idx]
+        stream, test = split_parts(new, seed, test_size)
         picks = (stream.groupby("cluster").head(1).sample(frac=1.0, random_state=seed)
                  .head(verdicts))
         feedback = pd.DataFrame({"text": picks["joined"].to_numpy(), "time": "",

@@ -314,6 +314,7 @@ def train_preset(
     data = load_training_set(root)
     log(f"{len(data)} documents after deduplication "
         f"({int(data['label'].sum())} labelled misinformation)")
+    data["key"] = text_keys(data)  # normalized once: groups of verdicts, the model's hashes
     data, weights, feedback_meta = with_feedback(data, feedback, feedback_weight,
                                                   feedback_source, log)
     log("normalizing and segmenting (cached for all folds)")
@@ -358,8 +359,7 @@ def train_preset(
 
         log("attaching the narrative index built from the shipped catalogue")
         index = default_index()
-    compared = data["key"].tolist() if "key" in data.columns else text_keys(data)
-    model = Triage(detector, narratives=index, training_hashes=text_hashes(compared))
+    model = Triage(detector, narratives=index, training_hashes=text_hashes(data["key"].tolist()))
     files = [root / "reintel" / "train.csv", root / "reintel" / "warmup.csv",
              root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv"]
     metadata = {

@@ -45,6 +45,7 @@ from vnmisinfo.text.accents import diacritic_share
 
 __all__ = ["Detector"]
 
+
 def _check_labels(y: Any, n: int) -> np.ndarray:
     arr = np.asarray(y)
     if arr.shape != (n,):
@@ -228,7 +229,7 @@ class Detector(ClassifierMixin, BaseEstimator):
     def _linear_model(self, n_samples: int, own: np.ndarray | None = None) -> Any:
         model = linear_model(self.classifier, self.C, self.class_weight, n_samples,
                              self.random_state)
-        if own is None or not own.any():
+        if own is None:
             return model
         return OwnWordsClassifier(model, own_scale=getattr(self, "own_scale", 1.0))
 
@@ -268,8 +269,7 @@ class Detector(ClassifierMixin, BaseEstimator):
         n = sum(len(test) for _, test in splits)
         model = CalibratedClassifierCV(self._linear_model(n, own), method=self.calibration,
                                        cv=splits, ensemble=False)
-        extra = {"own": own} if own is not None and own.any() else {}
-        return model.fit(X, y, sample_weight=w, **extra)
+        return model.fit(X, y, sample_weight=w, **({} if own is None else {"own": own}))
 
     def _needs_segmentation(self) -> bool:
         return "words" in self.channels
@@ -324,12 +324,13 @@ class Detector(ClassifierMixin, BaseEstimator):
             frame, [y_arr, group_arr, w, mine], {"no_diacritics": self.augment_no_diacritics,
                                                  "lower": self.augment_lower},
             self.random_state, self.preprocess)
+        own_rows = mine if mine.any() else None  # the team's own rows, if there are any
         self.features_ = self._union(self.channels)
         features = self._drop_fields(
             sp.csr_matrix(self.features_.fit_transform(frame, y_arr)), self.features_)
         folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         splits = list(folds.split(features, y_arr, groups=group_arr))
-        self.model_ = self._calibrated(splits, features, y_arr, w, mine)
+        self.model_ = self._calibrated(splits, features, y_arr, w, own_rows)
         meta = self.features_.output_indices_.get("meta", slice(0, 0))
         self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
                                           np.arange(features.shape[1])[meta])
@@ -344,19 +345,19 @@ class Detector(ClassifierMixin, BaseEstimator):
             plain = self._drop_fields(
                 sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr)),
                 self.plain_features_)
-            self.plain_model_ = self._calibrated(splits, plain, y_arr, w, mine)
+            self.plain_model_ = self._calibrated(splits, plain, y_arr, w, own_rows)
             plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
             self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
                                                     np.arange(plain.shape[1])[plain_meta])
             if extra and self.text_only_route:
                 self.plain_text_model_ = self._calibrated(
-                    splits, plain[:, self.plain_text_columns_], y_arr, w, mine)
+                    splits, plain[:, self.plain_text_columns_], y_arr, w, own_rows)
         self.text_model_: Any = None
         if meta.stop > meta.start and self.text_only_route:
             # Documents without any metadata (plain text, news articles) may be scored by a
             # model fitted on the text features alone.
             self.text_model_ = self._calibrated(splits, features[:, self.text_columns_], y_arr,
-                                                w, mine)
+                                                w, own_rows)
         for name in ("model_", "plain_model_", "plain_text_model_", "text_model_"):
             if getattr(self, name) is not None:  # a calibration must never invert the ranking
                 keep_ranking(getattr(self, name), y_arr, w, name=f"Detector.{name}")
