@@ -217,7 +217,7 @@ FEEDBACK_WEIGHT = 30.0
 #: Default scale of the copy of the verdicts' features that gives the team's own words weights
 #: of their own (:class:`vnmisinfo.model.linear.OwnWordsClassifier`).  0: none.  1 (plain
 #: feature augmentation) gains 0.003-0.008 ROC-AUC with the default preset in both worlds of
-#: the same simulation, but makes retraining about 23 s slower, past the 60 s it should take;
+#: the same simulation, but makes retraining 15-25 s slower, past the 60 s it should take;
 #: so it is asked for with ``--feedback-scale 1``.
 FEEDBACK_SCALE = 0.0
 
