@@ -11,7 +11,7 @@ from scipy.stats import spearmanr
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 
-from vnmisinfo.model.calibration import RankingWarning, keep_ranking
+from vnmisinfo.model.calibration import RankingWarning, calibrated_fit, keep_ranking
 from vnmisinfo.model.detector import Detector
 
 
@@ -75,3 +75,18 @@ def test_keep_ranking_flattens_to_the_weighted_share_of_positives() -> None:
     p = model.predict_proba(X)[:, 1]
     assert p == pytest.approx(np.full(30, 2 / 3), abs=1e-4)
     assert np.all(np.diff(p) != 0)
+
+
+def test_calibrated_fit_on_threads_equals_the_sequential_fit() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 20))
+    y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    w = rng.uniform(0.5, 2.0, size=300)
+    splits = [(np.setdiff1d(np.arange(300), test), test)
+              for test in np.array_split(rng.permutation(300), 3)]
+    estimator = LogisticRegression(solver="liblinear", C=4.0)
+    threaded = calibrated_fit(estimator, "sigmoid", splits, X, y, w)
+    sequential = CalibratedClassifierCV(estimator, method="sigmoid", cv=splits,
+                                        ensemble=False).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(threaded.predict_proba(X), sequential.predict_proba(X))
+    assert threaded.calibrated_classifiers_[0].estimator.coef_.shape == (1, 20)

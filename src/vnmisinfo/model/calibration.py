@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RankingWarning", "keep_ranking"]
+__all__ = ["RankingWarning", "calibrated_fit", "keep_ranking"]
 
 #: The slope given to a calibrator that would have inverted the ranking: small enough for
 #: a flat probability, large enough for float64 to keep the order of decision values.
@@ -108,3 +108,30 @@ def keep_ranking(calibrated: Any, y: Any, sample_weight: Any = None, *,
             "linear model. Label more rows, or fit it together with a larger training set.",
             RankingWarning, stacklevel=3)
     return flattened
+
+
+def calibrated_fit(estimator: Any, method: str, splits: list, X: Any, y: np.ndarray,
+                   sample_weight: np.ndarray, **fit_params: Any) -> Any:
+    """``estimator`` fitted on all rows, calibrated by ``method`` on its out-of-fold values.
+
+    The folds (``splits``) are fitted two at a time on threads that share ``X``: liblinear
+    frees the GIL while it fits.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X = np.r_[np.arange(10.0), np.arange(10.0)][:, None]
+    >>> y = (X.ravel() >= 5).astype(int)
+    >>> splits = [(np.arange(10, 20), np.arange(10)), (np.arange(10), np.arange(10, 20))]
+    >>> model = calibrated_fit(LogisticRegression(), "sigmoid", splits, X, y, np.ones(20))
+    >>> bool(model.predict_proba([[9.0]])[0, 1] > 0.5)
+    True
+    """
+    from joblib import parallel_config
+    from sklearn.calibration import CalibratedClassifierCV
+
+    model = CalibratedClassifierCV(estimator, method=method, cv=splits, ensemble=False,
+                                   n_jobs=2)
+    with parallel_config(backend="threading"):
+        return model.fit(X, y, sample_weight=sample_weight, **fit_params)
+

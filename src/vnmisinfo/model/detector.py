@@ -13,6 +13,7 @@ once, on all the training texts, which keeps fitting fast.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -23,11 +24,12 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from vnmisinfo.data.hygiene import text_groups
 from vnmisinfo.data.schema import META_COLUMNS
 from vnmisinfo.model.augment import augment
-from vnmisinfo.model.calibration import keep_ranking
+from vnmisinfo.model.calibration import calibrated_fit, keep_ranking
 from vnmisinfo.model.explain import context_contributions, rank_terms, top_pairs
 from vnmisinfo.model.features import (
     Preprocessor,
@@ -267,9 +269,8 @@ class Detector(ClassifierMixin, BaseEstimator):
                     own: np.ndarray | None) -> CalibratedClassifierCV:
         """A linear model (own weights for the ``own`` rows, if any), calibrated on ``splits``."""
         n = sum(len(test) for _, test in splits)
-        model = CalibratedClassifierCV(self._linear_model(n, own), method=self.calibration,
-                                       cv=splits, ensemble=False)
-        return model.fit(X, y, sample_weight=w, **({} if own is None else {"own": own}))
+        return calibrated_fit(self._linear_model(n, own), self.calibration, splits, X, y, w,
+                              **({} if own is None else {"own": own}))
 
     def _needs_segmentation(self) -> bool:
         return "words" in self.channels
@@ -330,34 +331,37 @@ class Detector(ClassifierMixin, BaseEstimator):
             sp.csr_matrix(self.features_.fit_transform(frame, y_arr)), self.features_)
         folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         splits = list(folds.split(features, y_arr, groups=group_arr))
-        self.model_ = self._calibrated(splits, features, y_arr, w, own_rows)
         meta = self.features_.output_indices_.get("meta", slice(0, 0))
         self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
                                           np.arange(features.shape[1])[meta])
         self.plain_features_: Any = None
-        self.plain_model_: Any = None
-        self.plain_text_model_: Any = None
-        if self.accent_free_route and "accent_free" in self.channels:
-            # Text typed without tone marks shares few features with accented training text;
-            # it is scored by models that read only the accent-free view of every text.
-            extra = ("meta",) if "meta" in self.channels else ()
-            self.plain_features_ = self._union(("accent_free", "accent_free_chars", *extra))
-            plain = self._drop_fields(
-                sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr)),
-                self.plain_features_)
-            self.plain_model_ = self._calibrated(splits, plain, y_arr, w, own_rows)
-            plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
-            self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
-                                                    np.arange(plain.shape[1])[plain_meta])
-            if extra and self.text_only_route:
-                self.plain_text_model_ = self._calibrated(
-                    splits, plain[:, self.plain_text_columns_], y_arr, w, own_rows)
-        self.text_model_: Any = None
-        if meta.stop > meta.start and self.text_only_route:
-            # Documents without any metadata (plain text, news articles) may be scored by a
-            # model fitted on the text features alone.
-            self.text_model_ = self._calibrated(splits, features[:, self.text_columns_], y_arr,
-                                                w, own_rows)
+        jobs: dict[str, Any] = dict.fromkeys(("plain_model_", "plain_text_model_", "text_model_"))
+        # models fit on threads (liblinear frees the GIL) as this one hashes the plain view
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(2) as pool:
+            def fit(name: str, X: Any) -> None:
+                jobs[name] = pool.submit(self._calibrated, splits, X, y_arr, w, own_rows)
+
+            fit("model_", features)
+            if meta.stop > meta.start and self.text_only_route:
+                # Documents without any metadata (plain text, news articles) may be scored
+                # by a model fitted on the text features alone.
+                fit("text_model_", features[:, self.text_columns_])
+            if self.accent_free_route and "accent_free" in self.channels:
+                # Text typed without tone marks shares few features with accented training
+                # text; it is scored by models that read only the accent-free view of a text.
+                extra = ("meta",) if "meta" in self.channels else ()
+                self.plain_features_ = self._union(("accent_free", "accent_free_chars", *extra))
+                plain = self._drop_fields(
+                    sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr)),
+                    self.plain_features_)
+                fit("plain_model_", plain)
+                plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
+                self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
+                                                        np.arange(plain.shape[1])[plain_meta])
+                if extra and self.text_only_route:
+                    fit("plain_text_model_", plain[:, self.plain_text_columns_])
+            for name, job in jobs.items():
+                setattr(self, name, None if job is None else job.result())
         for name in ("model_", "plain_model_", "plain_text_model_", "text_model_"):
             if getattr(self, name) is not None:  # a calibration must never invert the ranking
                 keep_ranking(getattr(self, name), y_arr, w, name=f"Detector.{name}")
