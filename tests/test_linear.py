@@ -145,14 +145,14 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     out = tmp_path / "m.skops"
     base = ["train", "--preset", "plain", "--data-dir", str(tmp_path / "corpora"), "--cv", "0",
             "--feedback", str(store), "-o", str(out)]
-    assert main([*base, "--feedback-scale", "1"]) == 0
+    assert main(base) == 0  # the default: own words at scale 1
     fb = read_metadata(out)["feedback"]
     assert (fb["rows"], fb["weight"], fb["own_scale"]) == (8, 30.0, 1.0)
     card = " ".join(out.with_suffix(".md").read_text("utf-8").split())
     assert "with weights of their own beside the shared ones (own-feature scale 1)" in card
     clf = load_model(out).detector.model_.calibrated_classifiers_[0].estimator
     assert isinstance(clf, OwnWordsClassifier) and clf.own_coef_ is not None
-    assert main(base) == 0  # retrained with the default, none: the first model is kept
+    assert main([*base, "--feedback-scale", "0"]) == 0  # none; the first model is kept
     assert (tmp_path / "m.previous.skops").is_file()
     assert read_metadata(out)["feedback"]["own_scale"] == 0.0
     assert "weights of their own" not in out.with_suffix(".md").read_text("utf-8")

@@ -29,8 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="weight of one verdict against one public document (default: 30)")
     p.add_argument("--feedback-scale", type=float, default=None, metavar="S",
                    help="give the team's own words weights of their own: the scale of the "
-                   "copy of the verdicts' features (1 is usual; slower retraining; "
-                   "default: 0, none)")
+                   "copy of the verdicts' features (default: 1; 0 leaves them out, "
+                   "for a faster retraining)")
 
 
 def run(args: argparse.Namespace) -> int:
