@@ -532,7 +532,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="use this verdict weight and skip the comparison")
     parser.add_argument("--own-scale", type=float, default=0.0,
                         help="scale of the verdicts' own copy of their features, which gives "
-                        "them weights of their own (default: 0, none, as in training)")
+                        "them weights of their own (default: 0, none; vnmisinfo train "
+                        "--feedback uses 1, whose effect the README shows with "
+                        "--own-scale 1)")
     parser.add_argument("--goal", type=float, default=0.92)
     parser.add_argument("--plot", default=None,
                         help="PNG of the curves (default: docs/img/review_loop.png, "
