@@ -134,4 +134,3 @@ def calibrated_fit(estimator: Any, method: str, splits: list, X: Any, y: np.ndar
                                    n_jobs=2)
     with parallel_config(backend="threading"):
         return model.fit(X, y, sample_weight=sample_weight, **fit_params)
-
