@@ -7,6 +7,7 @@ import pytest
 
 from vnmisinfo.cli import main
 from vnmisinfo.evaluation.thresholds import (
+    calibrate_model,
     choose_thresholds,
     threshold_for_budget,
     threshold_for_precision,
@@ -86,3 +87,35 @@ def test_main_calibrate_saves_the_thresholds(tmp_path, fitted_detector, tiny_cor
 def test_main_calibrate_needs_a_rule(tmp_path, capsys):
     assert main(["calibrate", "--data", "x.csv", "-o", str(tmp_path / "m.skops")]) == 2
     assert "give a rule" in capsys.readouterr().err
+
+
+def test_calibrate_reads_reviewed_files_as_labelled_ones(tmp_path, fitted_detector, tiny_corpus):
+    texts, y = tiny_corpus
+    model = Triage(fitted_detector)
+    labelled = tmp_path / "held.csv"
+    pd.DataFrame({"text": texts, "label": y}).to_csv(labelled, index=False)
+    reviewed = tmp_path / "reviewed.csv"  # the same verdicts, as reviewers write them
+    verdicts = ["Misinformation" if label else "reliable" for label in y]
+    pd.DataFrame({"text": [*texts, "chưa rõ", "để sau"], "verdict": [*verdicts, "unsure", ""],
+                  "note": ""}).to_csv(reviewed, index=False)
+    _, want, _ = calibrate_model([labelled], model=model, budget=0.25, medium_budget=0.5,
+                                 progress=False)
+    _, got, meta = calibrate_model([reviewed], model=model, budget=0.25, medium_budget=0.5,
+                                   progress=False)
+    for tier in ("medium", "high"):
+        assert got[tier].threshold == pytest.approx(want[tier].threshold)
+        assert got[tier].flagged == want[tier].flagged  # unsure and blank rows left out
+    assert meta["threshold_calibration"]["files"] == [str(reviewed)]
+
+
+def test_main_calibrate_names_a_row_with_an_unknown_verdict(tmp_path, fitted_detector, capsys):
+    model = save_model(Triage(fitted_detector), tmp_path / "m.skops")
+    reviewed = tmp_path / "reviewed.csv"
+    pd.DataFrame({"text": ["tỏi chữa covid", "hà nội mưa"],
+                  "verdict": ["misinformation", "maybe"]}).to_csv(reviewed, index=False)
+    code = main(["calibrate", "--model", str(model), "--data", str(reviewed), "--budget", "0.5",
+                 "-o", str(tmp_path / "out.skops"), "--quiet"])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "line 3" in err and "maybe" in err
+    assert not (tmp_path / "out.skops").exists()

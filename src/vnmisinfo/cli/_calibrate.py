@@ -14,7 +14,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from vnmisinfo.evaluation.presets import PRESETS
 
     p.add_argument("--data", nargs="+", required=True, metavar="FILE",
-                   help="labelled files the thresholds are measured on")
+                   help="labelled files the thresholds are measured on: a 0/1 'label' "
+                   "column, or reviewed files with a 'verdict' column (misinformation / "
+                   "reliable; unsure and blank rows are left out)")
     p.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
     p.add_argument("--model", default=None,
                    help="fitted model whose thresholds are set, scored on --data as held-out "

@@ -31,7 +31,8 @@ from vnmisinfo.data.review import REVIEW_COLUMNS, parse_verdict
 from vnmisinfo.data.tables import read_any_table
 from vnmisinfo.evaluation.metrics import triage_report
 
-__all__ = ["MIN_AUC_DIFFERENCE", "compare_models", "format_comparison", "reviewed_labels"]
+__all__ = ["MIN_AUC_DIFFERENCE", "compare_models", "format_comparison", "labelled_paths",
+           "reviewed_labels"]
 
 #: ROC-AUC difference below which neither model is called better.
 MIN_AUC_DIFFERENCE = 0.005
@@ -76,8 +77,18 @@ def reviewed_labels(frame: pd.DataFrame, *, source: str = "reviewed file") -> pd
     return out
 
 
-def _prepare(paths: Sequence[str | Path], folder: Path) -> tuple[list[Path], list[dict]]:
-    """Paths predict_files can read: labelled files as they are, reviewed files as labelled CSVs."""
+def labelled_paths(paths: Sequence[str | Path], folder: Path) -> tuple[list[Path], list[dict]]:
+    """Paths predict_files can read: labelled files as they are, reviewed files as labelled CSVs.
+
+    A reviewed file (a ``verdict`` column, with any verdict filled in when it also has
+    ``label``) is written to ``folder`` with :func:`reviewed_labels`; the second list says
+    what was read from each file.
+
+    Raises
+    ------
+    ValueError
+        If a file has neither column, or no ``misinformation`` or ``reliable`` verdict.
+    """
     ready, described = [], []
     for i, given in enumerate(paths):
         path = Path(given)
@@ -180,7 +191,7 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
     hashes = {k: _hashes(m) for k, m in models.items()}
     frames, thresholds, overlap = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="vnmisinfo-compare-") as tmp:
-        ready, described = _prepare(paths, Path(tmp))
+        ready, described = labelled_paths(paths, Path(tmp))
         for k, model in models.items():
             say(f"scoring with {k.upper()} ({names[k]})")
             scored = predict_files(ready, model=model, explain=0, include_training_rows=False,

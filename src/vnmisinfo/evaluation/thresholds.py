@@ -239,7 +239,9 @@ def calibrate_model(
     """Set a model's review thresholds from labelled files.
 
     Either score ``data`` with a fitted model (``model``: a path, a
-    :class:`~vnmisinfo.triage.Triage`, or None for the shipped one), or,
+    :class:`~vnmisinfo.triage.Triage`, or None for the shipped one; ``data`` may be
+    reviewed files, whose ``misinformation`` / ``reliable`` verdicts are the labels, as
+    after retraining with them), or,
     with ``cv`` folds, fit ``preset`` on ``data``, measure on grouped
     out-of-fold scores and keep the model fitted on all of ``data``.
 
@@ -279,9 +281,15 @@ def calibrate_model(
                                     "training_files": [str(p) for p in data]}
         source = f"{cv}-fold grouped out-of-fold scores on {len(frame)} documents"
     else:
+        import tempfile
+
+        from vnmisinfo.evaluation.compare import labelled_paths
+
         base = model if isinstance(model, Triage) else load_model(model)
-        scored = predict_files(data, model=base, include_training_rows=include_training_rows,
-                               log=say)
+        with tempfile.TemporaryDirectory() as tmp:  # reviewed files: verdicts as labels
+            ready, _ = labelled_paths(data, Path(tmp))
+            scored = predict_files(ready, model=base,
+                                   include_training_rows=include_training_rows, log=say)
         metadata = dict(base.metadata_)
         source = (f"held-out scores of {model if isinstance(model, (str, Path)) else 'the model'}"
                   f" on {len(scored.frame)} documents")
