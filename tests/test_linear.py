@@ -146,6 +146,7 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     base = ["train", "--preset", "plain", "--data-dir", str(tmp_path / "corpora"), "--cv", "0",
             "--feedback", str(store), "-o", str(out)]
     assert main(base) == 0  # the default: own words at scale 1
+    assert f"'vnmisinfo calibrate --model {out} --data REVIEWED.csv" in capsys.readouterr().err
     fb = read_metadata(out)["feedback"]
     assert (fb["rows"], fb["weight"], fb["own_scale"]) == (8, 30.0, 1.0)
     card = " ".join(out.with_suffix(".md").read_text("utf-8").split())

@@ -56,4 +56,9 @@ def run(args: argparse.Namespace) -> int:
                  feedback_scale=(args.feedback_scale if args.feedback_scale is not None
                                  else FEEDBACK_SCALE),
                  log=lambda m: print(m, file=sys.stderr))
+    if feedback is not None:  # what a team does before it uses the retrained model
+        print(f"next, on reviewed rows this model was not trained on: set its tiers with "
+              f"'vnmisinfo calibrate --model {output} --data REVIEWED.csv --budget 0.05 "
+              f"-o {output}', then 'vnmisinfo compare OLD {output} --data REVIEWED.csv'",
+              file=sys.stderr)
     return 0
