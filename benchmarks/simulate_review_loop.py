@@ -545,6 +545,10 @@ def main(argv: list[str] | None = None) -> int:
                         "without and with the verdicts' own words, and at weight 10")
     parser.add_argument("--check-verdicts", type=int, default=150,
                         help="verdicts in the default-preset check (default: 150)")
+    parser.add_argument("--check-configs", default=None, metavar="W:S,...",
+                        help="the default-preset check's (verdict weight, own-feature scale) "
+                        "pairs, e.g. 30:1,30:2 (default: the library's weight without and "
+                        "with own words, and 10 with them)")
     parser.add_argument("--ceiling", action="store_true",
                         help="also fit, on every seed, the old world plus the whole stream as "
                         "verdicts (the most a team could review) at the chosen weight")
@@ -609,7 +613,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\nThe shipped default preset on the first {args.default_check} splits "
               f"(ROC-AUC on the unseen rows; old world: {old_name} only):\n")
-        configs = [(FEEDBACK_WEIGHT, 0.0), (FEEDBACK_WEIGHT, 1.0), (10.0, 1.0)]
+        configs = ([(FEEDBACK_WEIGHT, 0.0), (FEEDBACK_WEIGHT, 1.0), (10.0, 1.0)]
+                   if not args.check_configs else
+                   [(float(w), float(h)) for w, h in
+                    (pair.split(":") for pair in args.check_configs.split(","))])
         print(default_check(old, new, args.default_check, configs, args.test_size,
                             args.check_verdicts), flush=True)
     if args.time_default:
