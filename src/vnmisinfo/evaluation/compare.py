@@ -24,97 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from vnmisinfo.data.hygiene import text_hashes, text_keys
-from vnmisinfo.data.review import REVIEW_COLUMNS, parse_verdict
-from vnmisinfo.data.tables import read_any_table
+from vnmisinfo.data.review import labelled_paths, reviewed_labels
 from vnmisinfo.evaluation.metrics import triage_report
 
-__all__ = ["MIN_AUC_DIFFERENCE", "compare_models", "format_comparison", "labelled_paths",
-           "reviewed_labels"]
+__all__ = ["MIN_AUC_DIFFERENCE", "compare_models", "format_comparison", "reviewed_labels"]
 
 #: ROC-AUC difference below which neither model is called better.
 MIN_AUC_DIFFERENCE = 0.005
-_VERDICT_LABELS = {"misinformation": 1, "reliable": 0}
-
-
-def reviewed_labels(frame: pd.DataFrame, *, source: str = "reviewed file") -> pd.DataFrame:
-    """A reviewed frame as a labelled one: ``verdict`` mapped to ``label``, other rows dropped.
-
-    ``misinformation`` becomes 1 and ``reliable`` 0; ``unsure`` and blank
-    verdicts are dropped.  ``vnm_*`` columns and the other review columns are
-    dropped too.
-
-    Raises
-    ------
-    ValueError
-        If a verdict is not one of :data:`vnmisinfo.data.review.VERDICTS`
-        (the message names the row).
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"text": ["tỏi chữa covid", "hà nội mưa", "?", "x"],
-    ...                   "verdict": ["Misinformation", "reliable", "unsure", ""],
-    ...                   "vnm_score": [0.9, 0.1, 0.5, 0.5]})
-    >>> reviewed_labels(f).to_dict("list")
-    {'text': ['tỏi chữa covid', 'hà nội mưa'], 'label': [1, 0]}
-    """
-    lines = frame.attrs.get("lines") or list(range(2, len(frame) + 2))
-    verdicts = []
-    for line, value in zip(lines, frame["verdict"], strict=True):
-        try:
-            verdicts.append(parse_verdict(value))
-        except ValueError as exc:
-            raise ValueError(f"{source}, line {line}: {exc}.") from None
-    labels = pd.Series([_VERDICT_LABELS.get(v) if v else None for v in verdicts],
-                       index=frame.index, dtype=object)
-    keep = labels.notna().to_numpy()
-    drop = [c for c in frame.columns
-            if c.startswith("vnm_") or c in REVIEW_COLUMNS or c == "label"]
-    out = frame.loc[keep].drop(columns=drop).reset_index(drop=True)
-    out["label"] = labels[keep].astype(int).to_numpy()
-    return out
-
-
-def labelled_paths(paths: Sequence[str | Path], folder: Path) -> tuple[list[Path], list[dict]]:
-    """Paths predict_files can read: labelled files as they are, reviewed files as labelled CSVs.
-
-    A reviewed file (a ``verdict`` column, with any verdict filled in when it also has
-    ``label``) is written to ``folder`` with :func:`reviewed_labels`; the second list says
-    what was read from each file.
-
-    Raises
-    ------
-    ValueError
-        If a file has neither column, or no ``misinformation`` or ``reliable`` verdict.
-    """
-    ready, described = [], []
-    for i, given in enumerate(paths):
-        path = Path(given)
-        raw = read_any_table(path, what="a file with a 'label' (0/1) or a 'verdict' column")
-        reviewed = "verdict" in raw.columns and (
-            "label" not in raw.columns
-            or raw["verdict"].map(lambda v: parse_verdict(v) is not None).any())
-        if reviewed:
-            labelled = reviewed_labels(raw, source=str(path))
-            dropped = int(len(raw) - len(labelled))
-            if labelled.empty:
-                raise ValueError(f"{path}: no row has the verdict 'misinformation' or "
-                                 f"'reliable' ({dropped} unsure or blank); review some first.")
-            target = folder / str(i) / f"{path.stem}.csv"
-            target.parent.mkdir(parents=True)
-            labelled.to_csv(target, index=False)
-            ready.append(target)
-            described.append({"file": str(path), "labels": "verdict", "rows": int(len(raw)),
-                              "unsure_or_blank_dropped": dropped})
-        elif "label" in raw.columns:
-            ready.append(path)
-            described.append({"file": str(path), "labels": "label", "rows": int(len(raw))})
-        else:
-            raise ValueError(f"{path}: no 'label' (0/1) and no 'verdict' column; found "
-                             f"{list(raw.columns)}. Pass reviewer-labelled files.")
-    return ready, described
 
 
 def _load(model: Any) -> Any:

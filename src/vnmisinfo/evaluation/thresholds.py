@@ -283,7 +283,7 @@ def calibrate_model(
     else:
         import tempfile
 
-        from vnmisinfo.evaluation.compare import labelled_paths
+        from vnmisinfo.data.review import labelled_paths
 
         base = model if isinstance(model, Triage) else load_model(model)
         with tempfile.TemporaryDirectory() as tmp:  # reviewed files: verdicts as labels
