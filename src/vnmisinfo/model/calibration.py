@@ -115,7 +115,10 @@ def calibrated_fit(estimator: Any, method: str, splits: list, X: Any, y: np.ndar
     """``estimator`` fitted on all rows, calibrated by ``method`` on its out-of-fold values.
 
     The folds (``splits``) are fitted two at a time on threads that share ``X``: liblinear
-    frees the GIL while it fits.
+    frees the GIL while it fits.  Hold BLAS to one thread around the call
+    (``threadpoolctl.threadpool_limits(1, "blas")``, as :meth:`Detector.fit
+    <vnmisinfo.model.detector.Detector.fit>` does): with BLAS threads of its own, the two
+    fits run no faster than one after the other.
 
     Examples
     --------
