@@ -62,6 +62,7 @@ def test_coerce_and_nfc(raw: str, expected: str) -> None:
         case("ma\u180esk", "mask", "mongolian-vowel-separator"),
         case("lừa\u202eđảo", "lừađảo", "bidi-override"),
         case("a\U000e0041b", "ab", "tag-character"),
+        case("a\U000e0000b", "ab", "unassigned-tag-block"),
     ],
 )
 def test_invisible_characters(raw: str, expected: str) -> None:

@@ -158,7 +158,8 @@ def _invisible_codepoints() -> list[int]:
     cps += list(range(0xFE00, 0xFE10))  # variation selectors
     cps += list(range(0xE0100, 0xE01F0))  # variation selectors supplement
     cps += [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0]
-    return cps
+    cps += list(range(0xE0000, 0xE0080))  # the tag block, its unassigned code points included
+    return sorted(set(cps))
 
 
 _INVISIBLE = _invisible_codepoints()
