@@ -306,7 +306,10 @@ def test_compare_picks_the_better_model_on_unseen_rows_only(two_models, labelled
     assert result["new"]["roc_auc"] > result["old"]["roc_auc"]
     assert result["delta"]["roc_auc"] == pytest.approx(
         result["new"]["roc_auc"] - result["old"]["roc_auc"])
-    assert result["verdict"] == (f"NEW is better (ROC-AUC {result['delta']['roc_auc']:+.3f} "
+    low, high = result["interval"]["roc_auc"]
+    assert low <= result["delta"]["roc_auc"] <= high and low > 0
+    assert result["verdict"] == (f"NEW is better (ROC-AUC {result['delta']['roc_auc']:+.3f}, "
+                                 f"95% interval {low:+.3f} to {high:+.3f}, "
                                  "on 8 unseen reviewer-labelled rows)")
     swapped = compare_models(two_models["good"], two_models["bad"], [labelled])
     assert swapped["winner"] == "old" and swapped["verdict"].startswith("OLD is better (")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from vnmisinfo.evaluation.metrics import (
     at_budgets,
     at_threshold,
+    bootstrap_auc,
     expected_calibration_error,
+    paired_auc_interval,
     precision_recall_at_k,
     triage_report,
 )
@@ -68,3 +72,66 @@ def test_triage_report_has_everything():
     assert r["thresholds"]["medium"]["precision"] == pytest.approx(2 / 3)
     assert r["thresholds"]["high"]["recall"] == pytest.approx(0.5)
     assert set(r) >= {"pr_auc", "brier", "ece", "budgets"}
+
+
+# -- bootstrap of ROC-AUC ------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [6, 57, 400])
+def test_bootstrap_auc_is_roc_auc_of_each_resample(n):
+    """Each resample's AUC equals scikit-learn's on the rows drawn (ties included)."""
+    rng = np.random.default_rng(n)
+    y = np.r_[0, 1, rng.integers(0, 2, n - 2)]
+    scores = np.column_stack([np.round(rng.random(n) + 0.4 * y, 1), rng.random(n)])
+    got = bootstrap_auc(y, scores, n_resamples=7, seed=3)
+    draw_pos, draw_neg = (np.random.default_rng(s) for s in np.random.SeedSequence(3).spawn(2))
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    w_pos = draw_pos.multinomial(len(pos), np.full(len(pos), 1 / len(pos)), size=7)
+    w_neg = draw_neg.multinomial(len(neg), np.full(len(neg), 1 / len(neg)), size=7)
+    for b in range(7):
+        rows = np.r_[np.repeat(pos, w_pos[b]), np.repeat(neg, w_neg[b])]
+        for m in range(2):
+            assert got[b, m] == pytest.approx(roc_auc_score(y[rows], scores[rows, m]), abs=1e-12)
+    assert bootstrap_auc(y, scores[:, 0], n_resamples=7, seed=3).tolist() == got[:, 0].tolist()
+
+
+def test_bootstrap_auc_blocks_give_the_same_answer_as_one_pass(monkeypatch):
+    import vnmisinfo.evaluation.metrics as metrics
+
+    rng = np.random.default_rng(0)
+    y, s = rng.integers(0, 2, 300), rng.random(300)
+    whole = bootstrap_auc(y, s, n_resamples=50, seed=1)
+    monkeypatch.setattr(metrics, "_BOOTSTRAP_CELLS", 300 * 7)  # blocks of 7 resamples
+    blocks = bootstrap_auc(y, s, n_resamples=50, seed=1)
+    assert whole.shape == (50,)
+    # each class has a generator of its own, drawn in order: the blocks see the same draws
+    assert np.allclose(whole, blocks, rtol=0, atol=1e-12)
+
+
+def test_paired_interval_is_zero_for_one_model_and_narrows_with_rows():
+    rng = np.random.default_rng(5)
+
+    def world(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        y = rng.integers(0, 2, n)
+        signal = rng.normal(size=n) + 1.2 * y
+        old = signal + rng.normal(scale=1.0, size=n)
+        new = signal + rng.normal(scale=0.8, size=n)  # a slightly better model
+        return y, old, new
+
+    y, old, new = world(120)
+    assert paired_auc_interval(y, old, old) == (0.0, 0.0)
+    small = paired_auc_interval(y, old, new)
+    y, old, new = world(6000)
+    large = paired_auc_interval(y, old, new)
+    true_gain = roc_auc_score(y, new) - roc_auc_score(y, old)
+    assert small[0] < 0 < small[1]                      # 120 rows: within the noise
+    assert 0 < large[0] <= true_gain <= large[1]        # 6,000 rows: a real gain
+    assert large[1] - large[0] < (small[1] - small[0]) / 4
+    assert paired_auc_interval(y, old, new) == large    # seeded: the same answer
+
+
+def test_bootstrap_refuses_bad_input():
+    with pytest.raises(ValueError, match="needs both classes"):
+        bootstrap_auc([1, 1, 1], [0.2, 0.4, 0.9])
+    with pytest.raises(ValueError, match="y_true has 3 rows but scores have 2"):
+        bootstrap_auc([0, 1, 1], [0.2, 0.4])
+    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+        paired_auc_interval([0, 1], [0.1, 0.9], [0.2, 0.8], level=95)

@@ -12,8 +12,13 @@ files with a ``verdict`` column (see :mod:`vnmisinfo.data.review`):
 left out.  When a file has both columns and any verdict is filled in, the
 reviewers' verdicts win.
 
-The verdict is read from the ROC-AUC difference NEW - OLD: ``NEW is better``
-from +0.005, ``OLD is better`` from -0.005, ``no clear difference`` between.
+The verdict is read from the ROC-AUC difference NEW - OLD and its 95%
+confidence interval (a paired, stratified bootstrap of the unseen rows,
+:func:`~vnmisinfo.evaluation.metrics.paired_auc_interval`): ``NEW is better``
+when the difference is at least +0.005 *and* the whole interval is above 0,
+``OLD is better`` in the mirror case, and ``no clear difference`` otherwise.
+On a hundred reviewed rows a gain of a few hundredths is often within the
+noise; the gate does not promote a model on noise.
 """
 
 from __future__ import annotations
@@ -27,12 +32,38 @@ import numpy as np
 
 from vnmisinfo.data.hygiene import text_hashes, text_keys
 from vnmisinfo.data.review import labelled_paths, reviewed_labels
-from vnmisinfo.evaluation.metrics import triage_report
+from vnmisinfo.evaluation.metrics import paired_auc_interval, triage_report
 
-__all__ = ["MIN_AUC_DIFFERENCE", "compare_models", "format_comparison", "reviewed_labels"]
+__all__ = ["CONFIDENCE", "MIN_AUC_DIFFERENCE", "compare_models", "format_comparison",
+           "reviewed_labels", "winner"]
 
 #: ROC-AUC difference below which neither model is called better.
 MIN_AUC_DIFFERENCE = 0.005
+#: Coverage of the bootstrap interval of the ROC-AUC difference.
+CONFIDENCE = 0.95
+#: Bootstrap resamples (seeded: the same rows give the same interval).
+RESAMPLES = 2000
+
+
+def winner(delta: float, interval: tuple[float, float]) -> str | None:
+    """``"new"``, ``"old"`` or None from the ROC-AUC difference NEW - OLD and its interval.
+
+    A model wins when it is ahead by at least :data:`MIN_AUC_DIFFERENCE` and the
+    whole confidence interval of the difference is on its side of 0.
+
+    Examples
+    --------
+    >>> winner(0.04, (0.01, 0.07)), winner(0.04, (-0.01, 0.09)), winner(-0.02, (-0.04, -0.003))
+    ('new', None, 'old')
+    >>> winner(0.003, (0.001, 0.005)) is None
+    True
+    """
+    low, high = interval
+    if delta >= MIN_AUC_DIFFERENCE and low > 0:
+        return "new"
+    if delta <= -MIN_AUC_DIFFERENCE and high < 0:
+        return "old"
+    return None
 
 
 def _load(model: Any) -> Any:
@@ -88,9 +119,11 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
     dict
         ``old`` and ``new`` (model name and ROC-AUC, PR-AUC, Brier, ECE,
         precision and recall at the medium tier), ``delta`` (NEW - OLD),
-        ``n`` and ``positives`` (the unseen rows), ``rows`` (how many were
-        dropped and why), ``winner`` (``"new"``, ``"old"`` or ``None``) and
-        ``verdict`` (one line).
+        ``interval`` (the :data:`CONFIDENCE` interval of the ROC-AUC
+        difference, a paired stratified bootstrap of :data:`RESAMPLES`
+        resamples), ``n`` and ``positives`` (the unseen rows), ``rows`` (how
+        many were dropped and why), ``winner`` (``"new"``, ``"old"`` or
+        ``None``, see :func:`winner`) and ``verdict`` (one line).
 
     Raises
     ------
@@ -145,15 +178,21 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
     delta = {m: result["new"][m] - result["old"][m]
              for m in ("roc_auc", "pr_auc", "brier", "ece", "precision_medium")}
     d = delta["roc_auc"]
-    winner = None if abs(d) < MIN_AUC_DIFFERENCE else ("new" if d > 0 else "old")
-    where = f"ROC-AUC {d:+.3f} on {n} unseen reviewer-labelled rows"
+    low, high = paired_auc_interval(y, both["probability_old"].to_numpy(dtype=float),
+                                    both["probability_new"].to_numpy(dtype=float),
+                                    level=CONFIDENCE, n_resamples=RESAMPLES)
+    best = winner(d, (low, high))
+    where = (f"ROC-AUC {d:+.3f}, {CONFIDENCE:.0%} interval {low:+.3f} to {high:+.3f}, "
+             f"on {n} unseen reviewer-labelled rows")
     verdict = {"new": f"NEW is better ({where})", "old": f"OLD is better ({where})",
-               None: f"no clear difference ({where})"}[winner]
+               None: f"no clear difference ({where})"}[best]
     result.update({
         "n": n,
         "positives": int(y.sum()),
         "delta": delta,
-        "winner": winner,
+        "interval": {"roc_auc": [low, high], "level": CONFIDENCE, "resamples": RESAMPLES,
+                     "method": "paired stratified bootstrap, percentile"},
+        "winner": best,
         "verdict": verdict,
         "min_auc_difference": MIN_AUC_DIFFERENCE,
         "rows": {
@@ -177,13 +216,14 @@ def format_comparison(result: dict[str, Any]) -> list[str]:
     ...              "precision_medium": 0.7}, "n": 10, "positives": 4,
     ...      "new": {"model": "b.skops", "roc_auc": 0.85, "pr_auc": 0.65, "brier": 0.09,
     ...              "precision_medium": 0.75}, "overlap_unknown": [], "rows": {},
-    ...      "verdict": "NEW is better (ROC-AUC +0.050 on 10 unseen reviewer-labelled rows)"}
+    ...      "verdict": "NEW is better (ROC-AUC +0.050, 95% interval +0.010 to +0.090, "
+    ...                 "on 10 rows)"}
     >>> print("\\n".join(format_comparison(r)))
          ROC-AUC  PR-AUC   Brier  P@medium  model
     OLD   0.8000  0.6000  0.1000    0.7000  a.skops
     NEW   0.8500  0.6500  0.0900    0.7500  b.skops
     n 10 unseen reviewer-labelled rows (4 misinformation)
-    NEW is better (ROC-AUC +0.050 on 10 unseen reviewer-labelled rows)
+    NEW is better (ROC-AUC +0.050, 95% interval +0.010 to +0.090, on 10 rows)
     """
     lines = [f"{'':4} {'ROC-AUC':>7} {'PR-AUC':>7} {'Brier':>7} {'P@medium':>9}  model"]
     for k in ("old", "new"):
