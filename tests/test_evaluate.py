@@ -65,7 +65,10 @@ def test_write_report_writes_every_file(tiny_csv, fitted_detector, tmp_path):
     assert {"roc_auc", "pr_auc", "brier", "ece", "thresholds", "budgets"} <= set(metrics)
     assert set(metrics["thresholds"]) == {"medium", "high"}
     assert list(metrics["budgets"]) == ["top_1%", "top_5%", "top_10%"]
+    ci = metrics["roc_auc_interval"]
+    assert ci["level"] == 0.95 and 0 <= ci["low"] <= ci["high"] <= 1
     page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    assert f"{ci['low']:.4f} to {ci['high']:.4f}" in page
     assert page.count("data:image/png;base64,") == len(PLOTS)
     assert "http://" not in page and "https://" not in page  # self-contained
     assert "worst false positives" in page and "worst false negatives" in page
@@ -84,7 +87,11 @@ def test_main_evaluate_with_a_model_file(tiny_csv, fitted_detector, tmp_path, ca
     code = main(["evaluate", "--data", str(tiny_csv), "--model", str(model), "-o",
                  str(tmp_path / "rep"), "--no-plots", "--quiet"])
     assert code == 0
-    assert "ROC-AUC" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    ci = json.loads((tmp_path / "rep" / "metrics.json").read_text(encoding="utf-8"))[
+        "roc_auc_interval"]
+    assert printed.startswith("ROC-AUC ")
+    assert f"(95% interval {ci['low']:.4f} to {ci['high']:.4f})  PR-AUC" in printed
     assert (tmp_path / "rep" / "report.html").is_file()
     assert not (tmp_path / "rep" / "roc.png").exists()
 

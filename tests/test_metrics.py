@@ -9,6 +9,7 @@ from sklearn.metrics import roc_auc_score
 from vnmisinfo.evaluation.metrics import (
     at_budgets,
     at_threshold,
+    auc_interval,
     bootstrap_auc,
     expected_calibration_error,
     paired_auc_interval,
@@ -128,6 +129,18 @@ def test_paired_interval_is_zero_for_one_model_and_narrows_with_rows():
     assert paired_auc_interval(y, old, new) == large    # seeded: the same answer
 
 
+def test_auc_interval_holds_the_auc_and_narrows_with_rows():
+    rng = np.random.default_rng(9)
+    widths = []
+    for n in (100, 4000):
+        y = rng.integers(0, 2, n)
+        scores = rng.normal(size=n) + y
+        low, high = auc_interval(y, scores)
+        assert low < roc_auc_score(y, scores) < high
+        widths.append(high - low)
+    assert widths[1] < widths[0] / 4  # about 1 / sqrt(40) as wide
+
+
 def test_bootstrap_refuses_bad_input():
     with pytest.raises(ValueError, match="needs both classes"):
         bootstrap_auc([1, 1, 1], [0.2, 0.4, 0.9])
@@ -135,3 +148,5 @@ def test_bootstrap_refuses_bad_input():
         bootstrap_auc([0, 1, 1], [0.2, 0.4])
     with pytest.raises(ValueError, match="level must be between 0 and 1"):
         paired_auc_interval([0, 1], [0.1, 0.9], [0.2, 0.8], level=95)
+    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+        auc_interval([0, 1], [0.1, 0.9], level=0)

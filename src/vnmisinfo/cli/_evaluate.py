@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         title = args.title or f"Model {args.model or '(shipped)'} on {held}"
     written = write_report(scored, args.output, title=title, plots=not args.no_plots)
     metrics = json.loads(written["metrics.json"].read_text(encoding="utf-8"))
-    print(f"ROC-AUC {metrics['roc_auc']:.4f}  PR-AUC {metrics['pr_auc']:.4f}  "
+    ci = metrics.get("roc_auc_interval")
+    interval = f" (95% interval {ci['low']:.4f} to {ci['high']:.4f})" if ci else ""
+    print(f"ROC-AUC {metrics['roc_auc']:.4f}{interval}  PR-AUC {metrics['pr_auc']:.4f}  "
           f"Brier {metrics['brier']:.4f}  ECE {metrics['ece']:.4f}  n {metrics['n']}")
     log(f"wrote {', '.join(sorted(written))} to {args.output}")
     return 0

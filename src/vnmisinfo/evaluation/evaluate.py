@@ -43,7 +43,7 @@ from vnmisinfo.data.hygiene import (
     text_hashes,
     text_keys,
 )
-from vnmisinfo.evaluation.metrics import BUDGETS, summary, triage_report
+from vnmisinfo.evaluation.metrics import BUDGETS, auc_interval, summary, triage_report
 from vnmisinfo.evaluation.plots import PLOTS, plot_all
 from vnmisinfo.model.explain import format_terms
 
@@ -97,9 +97,17 @@ class Scored:
         return self.frame["probability"].to_numpy(dtype=float)
 
     def metrics(self, budgets: Sequence[float] = BUDGETS) -> dict[str, Any]:
-        """:func:`~vnmisinfo.evaluation.metrics.triage_report`, plus fold means under CV."""
+        """:func:`~vnmisinfo.evaluation.metrics.triage_report`, the 95% interval of its
+        ROC-AUC (``roc_auc_interval``, a stratified bootstrap of the rows; None with one
+        class), plus fold means under CV."""
         out = triage_report(self.y, self.proba, medium_threshold=self.medium_threshold,
                             high_threshold=self.high_threshold, budgets=budgets)
+        out["roc_auc_interval"] = None
+        if len(np.unique(self.y)) == 2:
+            low, high = auc_interval(self.y, self.proba)
+            out["roc_auc_interval"] = {"low": low, "high": high, "level": 0.95,
+                                       "resamples": 2000,
+                                       "method": "stratified bootstrap, percentile"}
         if self.folds:
             out["folds"] = self.folds
             out["fold_mean"] = {
@@ -419,6 +427,9 @@ def _errors_table(part: pd.DataFrame) -> str:
 def _html(scored: Scored, metrics: dict[str, Any], plots: dict[str, Path], title: str) -> str:
     fmt = "{:.4f}".format
     main = [[k, fmt(metrics[k])] for k in ("roc_auc", "pr_auc", "brier", "ece")]
+    ci = metrics.get("roc_auc_interval")
+    if ci:
+        main.insert(1, ["roc_auc, 95% interval", f"{fmt(ci['low'])} to {fmt(ci['high'])}"])
     main += [["documents", metrics["n"]], ["misinformation (1)", metrics["positives"]]]
     fm = metrics.get("fold_mean")
     fold_html = ""
