@@ -1,17 +1,15 @@
 """Property-based tests over arbitrary Unicode: tokenization, frames and scores.
 
 Normalization's own properties (never raises, idempotent, clean output) live
-in ``test_normalize.py``.  Profiles: ``ci`` (50 derandomized examples) when
-the ``CI`` environment variable is set, ``dev`` (100 examples) otherwise.
+in ``test_normalize.py``.  The Hypothesis profile (the same examples on every run,
+or new random ones with ``VNMISINFO_HYPOTHESIS=explore``) is set in ``conftest.py``.
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from vnmisinfo.model.features import as_frame
@@ -19,10 +17,6 @@ from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import accent_free, segment, segment_many
 from vnmisinfo.text.transformers import Tokenizer
 from vnmisinfo.triage import Triage
-
-settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True)
-settings.register_profile("dev", max_examples=100, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 # Vietnamese-looking text: real syllables, punctuation, digits, emoji and evasion debris,
 # so that the segmenter sees words it knows as well as noise.
