@@ -24,6 +24,7 @@ import pandas as pd
 
 import vnmisinfo
 from vnmisinfo.data.corpora import load_reintel
+from vnmisinfo.evaluation.metrics import proportion_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 NARRATIVES = ROOT / "corpora" / "narratives"
@@ -75,10 +76,11 @@ def main() -> None:
     rows.append(("topical near-misses (eval_unrelated) matched", "", len(got),
                  sum(g.get("narrative_id") is not None for g in got) / len(got), ""))
 
-    print("| set | part | n | share | goal |")
-    print("|---|---|---:|---:|---|")
+    print("| set | part | n | share | 95% interval (Wilson) | goal |")
+    print("|---|---|---:|---:|---|---|")
     for name, part, n, share, goal in rows:
-        print(f"| {name} | {part} | {n} | {share:.3f} | {goal} |")
+        low, high = proportion_interval(int(round(share * n)), n)
+        print(f"| {name} | {part} | {n} | {share:.3f} | {low:.3f} to {high:.3f} | {goal} |")
     print(f"\n({time.perf_counter() - start:.0f} s; model {model.model_id})")
 
 

@@ -462,14 +462,30 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                   configs: list[tuple[float, float]], test_size: float, verdicts: int) -> str:
     """The shipped ``default`` preset on the same splits: the old world alone, then with
     ``verdicts`` stream verdicts (one per near-duplicate cluster, in random order) at each
-    ``(weight, own_scale)`` of ``configs``.  Markdown table of ROC-AUC on the unseen rows."""
-    from vnmisinfo.evaluation.train import make_detector, with_feedback
+    ``(weight, own_scale)`` of ``configs``.  Markdown table of ROC-AUC on the unseen rows,
+    and what the promotion gate (``vnmisinfo compare``) says of the library's default
+    configuration (or the first) against the old world alone on those rows: the 95%
+    interval of the gain and its verdict."""
+    from vnmisinfo.evaluation.compare import winner
+    from vnmisinfo.evaluation.metrics import paired_auc_interval
+    from vnmisinfo.evaluation.train import (
+        FEEDBACK_SCALE,
+        FEEDBACK_WEIGHT,
+        make_detector,
+        with_feedback,
+    )
+
+    library = (FEEDBACK_WEIGHT, FEEDBACK_SCALE)
+    gated = library if library in configs else configs[0]
+    verdict = {"new": "promote", "old": "keep the old", None: "no clear difference"}
 
     template = make_detector("default")
     old_pre = template.preprocess(old)
     head = "| seed | verdicts | old world alone | " + " | ".join(
         f"weight {w:g}, " + (f"own words {h:g}" if h else "shared only") for w, h in configs)
-    lines = [head + " |", "|---|---|---|" + "---|" * len(configs)]
+    head += (f" | gate: weight {gated[0]:g}, own words {gated[1]:g} against the old world, "
+             "95% interval of the gain")
+    lines = [head + " |", "|---|---|---|" + "---|" * (len(configs) + 1)]
     gains: dict[tuple[float, float], list[float]] = {c: [] for c in configs}
     for seed in range(seeds):
         stream, test = split_parts(new, seed, test_size)
@@ -482,20 +498,28 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
         base = make_detector("default").fit(old_pre, old["label"].to_numpy(dtype=int),
                                             groups=old["group"].to_numpy())
         aucs = [auc(base, test_pre, test_y)]
+        p_old = base.predict_proba(test_pre)[:, 1]
         data, _, _ = with_feedback(old, feedback, 1.0, "sim", lambda m: None)
         data_pre = template.preprocess(data)
         is_verdict = (data["source"] == "feedback").to_numpy()
+        gate = ""
         for w, h in configs:
             model = make_detector("default").set_params(own_scale=h).fit(
                 data_pre, data["label"].to_numpy(dtype=int), groups=data["group"].to_numpy(),
                 sample_weight=np.where(is_verdict, w, 1.0), own=is_verdict)
             aucs.append(auc(model, test_pre, test_y))
             gains[(w, h)].append(aucs[-1] - aucs[0])
-        log(f"  default preset, seed {seed}: " + ", ".join(f"{a:.4f}" for a in aucs))
+            if (w, h) == gated:
+                low, high = paired_auc_interval(test_y, p_old,
+                                                model.predict_proba(test_pre)[:, 1])
+                gate = (f"{low:+.3f} to {high:+.3f}, {len(test_y)} rows: "
+                        f"{verdict[winner(aucs[-1] - aucs[0], (low, high))]}")
+        log(f"  default preset, seed {seed}: " + ", ".join(f"{a:.4f}" for a in aucs)
+            + f"; gate {gate}")
         lines.append(f"| {seed} | {len(feedback)} | " + " | ".join(f"{a:.3f}" for a in aucs)
-                     + " |")
+                     + f" | {gate} |")
     lines.append("| gain over the old world alone | | | "
-                 + " | ".join(_cell(gains[c], signed=True) for c in configs) + " |")
+                 + " | ".join(_cell(gains[c], signed=True) for c in configs) + " | |")
     return "\n".join(lines)
 
 
@@ -609,10 +633,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nPlot: {args.plot}")
         print(f"Simulation time: {time.perf_counter() - start:.0f} s", flush=True)
     if args.default_check > 0:
-        from vnmisinfo.evaluation.train import FEEDBACK_WEIGHT
-
         print(f"\nThe shipped default preset on the first {args.default_check} splits "
               f"(ROC-AUC on the unseen rows; old world: {old_name} only):\n")
+        from vnmisinfo.evaluation.train import FEEDBACK_WEIGHT
+
         configs = ([(FEEDBACK_WEIGHT, 0.0), (FEEDBACK_WEIGHT, 1.0), (10.0, 1.0)]
                    if not args.check_configs else
                    [(float(w), float(h)) for w, h in

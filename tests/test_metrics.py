@@ -14,6 +14,7 @@ from vnmisinfo.evaluation.metrics import (
     expected_calibration_error,
     paired_auc_interval,
     precision_recall_at_k,
+    proportion_interval,
     triage_report,
 )
 
@@ -141,6 +142,17 @@ def test_auc_interval_holds_the_auc_and_narrows_with_rows():
     assert widths[1] < widths[0] / 4  # about 1 / sqrt(40) as wide
 
 
+@pytest.mark.parametrize("k, n", [(160, 176), (5, 128), (45, 2839), (0, 20), (20, 20)])
+def test_proportion_interval_matches_the_wilson_formula(k, n):
+    low, high = proportion_interval(k, n)
+    assert 0 <= low <= k / n <= high <= 1
+    # the Wilson interval's ends are the shares p at which |k/n - p| = z * sqrt(p(1-p)/n)
+    z = 1.959963984540054
+    for end in (low, high):
+        if 0 < end < 1:
+            assert abs(k / n - end) == pytest.approx(z * np.sqrt(end * (1 - end) / n), rel=1e-9)
+
+
 def test_bootstrap_refuses_bad_input():
     with pytest.raises(ValueError, match="needs both classes"):
         bootstrap_auc([1, 1, 1], [0.2, 0.4, 0.9])
@@ -150,3 +162,5 @@ def test_bootstrap_refuses_bad_input():
         paired_auc_interval([0, 1], [0.1, 0.9], [0.2, 0.8], level=95)
     with pytest.raises(ValueError, match="level must be between 0 and 1"):
         auc_interval([0, 1], [0.1, 0.9], level=0)
+    with pytest.raises(ValueError, match="need 0 <= successes <= n"):
+        proportion_interval(5, 3)
