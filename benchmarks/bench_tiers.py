@@ -7,8 +7,10 @@ With the shipped model (classifier + narrative index + tier policy):
 * reliable ReINTEL posts (label 0 of train + warm-up): the share *lifted* by a match, i.e.
   whose tier is ``medium``+ only because of a known narrative (``tier_reason`` =
   ``known narrative``), and the share with any confident match;
-* the held-out part of the near-miss set (``eval_nearmiss.jsonl``, split ``test``) and the
-  topical near-misses of ``eval_unrelated.jsonl``: the share with a confident match.
+* the held-out part of the near-miss set (``eval_nearmiss.jsonl``, split ``test``), the
+  second held-out near-miss set (``eval_nearmiss_later.jsonl``, written after the decision
+  was fitted) and the topical near-misses of ``eval_unrelated.jsonl``: the share with a
+  confident match.
 
     python benchmarks/bench_tiers.py
 """
@@ -64,13 +66,16 @@ def main() -> None:
     rows.append(("reliable ReINTEL posts lifted by a match", "", len(got), lifted, "<= 0.02"))
     rows.append(("reliable ReINTEL posts with a confident match", "", len(got), matched, ""))
 
-    near = [r for r in _jsonl("eval_nearmiss.jsonl") if r.get("split") == "test"]
-    got = model.score([r["text"] for r in near], explain=0)
-    kinds = pd.DataFrame({"kind": [r["kind"] for r in near],
-                          "matched": [g.get("narrative_id") is not None for g in got]})
-    for kind, part in [*kinds.groupby("kind"), ("all", kinds)]:
-        rows.append(("near-miss (held-out) with a confident match", kind, len(part),
-                     part["matched"].mean(), "<= 0.05" if kind == "all" else ""))
+    for name, label in (("eval_nearmiss.jsonl", "near-miss (held-out) with a confident match"),
+                        ("eval_nearmiss_later.jsonl",
+                         "near-miss, second held-out set, with a confident match")):
+        near = [r for r in _jsonl(name) if r.get("split") == "test"]
+        got = model.score([r["text"] for r in near], explain=0)
+        kinds = pd.DataFrame({"kind": [r["kind"] for r in near],
+                              "matched": [g.get("narrative_id") is not None for g in got]})
+        for kind, part in [*kinds.groupby("kind"), ("all", kinds)]:
+            rows.append((label, kind, len(part), part["matched"].mean(),
+                         "<= 0.05" if kind == "all" else ""))
     unrelated = _jsonl("eval_unrelated.jsonl")
     got = model.score([r["text"] for r in unrelated], explain=0)
     rows.append(("topical near-misses (eval_unrelated) matched", "", len(got),

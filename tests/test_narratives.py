@@ -443,6 +443,25 @@ def test_near_miss_file_is_valid(catalogue):
         near_miss_texts(split="all")
 
 
+def test_second_near_miss_set_is_valid_and_copies_nothing(catalogue):
+    """``eval_nearmiss_later.jsonl``: held out whole, written after the decision was fitted."""
+    rows = [json.loads(line) for line in (NEAR_MISS.parent / "eval_nearmiss_later.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == 141 and len({_fold(r["text"]) for r in rows}) == len(rows)
+    assert all(set(r) == {"text", "topic_id", "kind", "style", "split"} for r in rows)
+    assert {r["split"] for r in rows} == {"test"}
+    assert {r["kind"] for r in rows} == {"true", "warning", "debunk", "report"}
+    assert {r["style"] for r in rows} == {"diacritics", "no_diacritics", "teencode"}
+    assert {r["topic_id"] for r in rows} == {n.id for n in catalogue}
+    folder = NEAR_MISS.parent
+    others = [t for n in catalogue for t in (n.claim, *n.variants, n.rebuttal_vi)]
+    for name in ("train_reworded.jsonl", "eval_nearmiss.jsonl", "eval_reworded.jsonl",
+                 "eval_unrelated.jsonl"):
+        others += [json.loads(line)["text"] for line in (folder / name).read_text(
+            encoding="utf-8").splitlines() if line.strip()]
+    assert _near_copies([r["text"] for r in rows], others) == []
+
+
 def test_near_miss_training_texts_are_not_copies_of_held_out_ones():
     rows = [json.loads(line) for line in NEAR_MISS.read_text(encoding="utf-8").splitlines()
             if line.strip()]
