@@ -114,3 +114,27 @@ def test_a_model_file_written_again_is_read_again(tmp_path, fitted_detector, tin
     save_model(Triage(other), path)
     again = load_model(path)
     assert again is not first and again.detector.channels == ("syllables",)
+
+
+def test_shipped_model_keeps_the_scikit_learn_contract():
+    """The shipped detector has every parameter: get_params, clone and a second save work."""
+    from sklearn.base import clone
+
+    detector = load_model().detector
+    params = detector.get_params()
+    assert set(params) == set(type(detector)().get_params())
+    assert clone(detector).get_params() == params
+
+
+def test_a_model_written_before_a_parameter_existed_takes_its_default(fitted_detector, tmp_path):
+    from vnmisinfo.model.detector import Detector
+
+    texts = ["Uống nước chanh nóng diệt virus", "Hà Nội hôm nay trời nắng"]
+    state = fitted_detector.__getstate__()
+    state.pop("own_scale")  # as a file written before the parameter was added
+    older = Detector.__new__(Detector)
+    older.__setstate__(state)
+    assert older.get_params()["own_scale"] == 1.0
+    assert (older.predict_proba(texts) == fitted_detector.predict_proba(texts)).all()
+    path = save_model(Triage(older), tmp_path / "older.skops")  # saving again works
+    assert load_model(path).detector.get_params()["own_scale"] == 1.0

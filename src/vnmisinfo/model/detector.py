@@ -30,6 +30,7 @@ from vnmisinfo.data.hygiene import text_groups
 from vnmisinfo.data.schema import META_COLUMNS
 from vnmisinfo.model.augment import augment
 from vnmisinfo.model.calibration import calibrated_fit, keep_ranking
+from vnmisinfo.model.compat import NewParamsTakeDefaults
 from vnmisinfo.model.explain import context_contributions, rank_terms, top_pairs
 from vnmisinfo.model.features import (
     Preprocessor,
@@ -63,7 +64,7 @@ def _check_labels(y: Any, n: int) -> np.ndarray:
     return arr.astype(int)
 
 
-class Detector(ClassifierMixin, BaseEstimator):
+class Detector(NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
     """Score Vietnamese texts for how likely they carry a false or distorted claim.
 
     A score is a triage signal for a human reviewer, never a verdict.
