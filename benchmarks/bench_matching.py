@@ -20,7 +20,9 @@ Evaluation (held out, never used to choose anything):
 * recall@1 / recall@3 of the right narrative on ``corpora/narratives/eval_reworded.jsonl``
   (overall and per style), and recall@1 *matched* (right narrative ranked first and
   its similarity at or above the threshold);
-* false-match rate at the threshold on the ``test`` split of ``eval_nearmiss.jsonl``
+* false-match rate at the threshold on the ``test`` split of ``eval_nearmiss.jsonl`` and on
+  the two later held-out near-miss sets (``eval_nearmiss_later.jsonl``,
+  ``eval_nearmiss_third.jsonl``)
   (true statements, warnings, debunks and news reports on catalogue topics; by kind),
   on ``eval_unrelated.jsonl`` and on ReINTEL ``train.csv`` posts labelled reliable (read
   at run time from ``../shared/corpora``, never copied);
@@ -140,6 +142,8 @@ def evaluate(index: NarrativeIndex, *, cv: bool = False) -> None:
     neg_unrel = top_score(unrelated)[2]
     neg_near = top_score([r["text"] for r in near_test])[2]
     kinds = np.array([r["kind"] for r in near_test])
+    later = {name: top_score([r["text"] for r in _jsonl(EVAL / name)])[2]
+             for name in ("eval_nearmiss_later.jsonl", "eval_nearmiss_third.jsonl")}
     start = time.perf_counter()
     neg_rel = top_score(reliable)[2]
     elapsed = time.perf_counter() - start
@@ -159,7 +163,9 @@ def evaluate(index: NarrativeIndex, *, cv: bool = False) -> None:
     both = np.concatenate([neg_unrel, neg_rel])
     rows = [(f"near-miss test: {k}", neg_near[kinds == k])
             for k in ("true", "warning", "debunk", "report")]
-    rows += [("near-miss test: all", neg_near), ("eval_unrelated.jsonl", neg_unrel),
+    rows += [("near-miss test: all", neg_near),
+             *[(f"near-miss, later set: {name}", arr) for name, arr in later.items()],
+             ("eval_unrelated.jsonl", neg_unrel),
              ("ReINTEL train.csv reliable", neg_rel),
              ("eval_unrelated + ReINTEL reliable", both)]
     for name, arr in rows:

@@ -7,10 +7,10 @@ With the shipped model (classifier + narrative index + tier policy):
 * reliable ReINTEL posts (label 0 of train + warm-up): the share *lifted* by a match, i.e.
   whose tier is ``medium``+ only because of a known narrative (``tier_reason`` =
   ``known narrative``), and the share with any confident match;
-* the held-out part of the near-miss set (``eval_nearmiss.jsonl``, split ``test``), the
-  second held-out near-miss set (``eval_nearmiss_later.jsonl``, written after the decision
-  was fitted) and the topical near-misses of ``eval_unrelated.jsonl``: the share with a
-  confident match.
+* the held-out part of the near-miss set (``eval_nearmiss.jsonl``, split ``test``), two
+  later held-out near-miss sets (``eval_nearmiss_later.jsonl``, which showed where the
+  decision failed, and ``eval_nearmiss_third.jsonl``, which nothing was fitted on)
+  and the topical near-misses of ``eval_unrelated.jsonl``: the share with a confident match.
 
     python benchmarks/bench_tiers.py
 """
@@ -68,7 +68,9 @@ def main() -> None:
 
     for name, label in (("eval_nearmiss.jsonl", "near-miss (held-out) with a confident match"),
                         ("eval_nearmiss_later.jsonl",
-                         "near-miss, second held-out set, with a confident match")):
+                         "near-miss, second held-out set, with a confident match"),
+                        ("eval_nearmiss_third.jsonl",
+                         "near-miss, third held-out set, with a confident match")):
         near = [r for r in _jsonl(name) if r.get("split") == "test"]
         got = model.score([r["text"] for r in near], explain=0)
         kinds = pd.DataFrame({"kind": [r["kind"] for r in near],

@@ -9,8 +9,8 @@ import sys
 NAME = "compare"
 HELP = ("Compare an OLD and a NEW model file on reviewer-labelled rows that neither was "
         "trained on: ROC-AUC, PR-AUC, Brier and precision at the medium tier, and a verdict. "
-        "Exits 0 only when NEW is better: ROC-AUC higher by >= 0.005 and the 95% bootstrap "
-        "interval of the difference above 0; else 1.")
+        "Exits 0 only when NEW is better: ROC-AUC higher by >= 0.005 and its bootstrap "
+        "confidence interval (level 0.95) above 0; else 1.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
