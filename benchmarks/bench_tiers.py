@@ -55,14 +55,14 @@ def main() -> None:
     frame["hit"] = frame["right"] & frame["medium_plus"]
     for style, part in [*frame.groupby("style"), ("all", frame)]:
         rows.append(("rewordings: medium+ with the right narrative", style, len(part),
-                     part["hit"].mean(), ">= 0.95"))
+                     int(part["hit"].sum()), ">= 0.95"))
 
     root = Path(args.data_dir) / "reintel"
     reliable = pd.concat([load_reintel(root / "train.csv"), load_reintel(root / "warmup.csv")])
     reliable = reliable[reliable["label"] == 0]
     got = model.score(reliable[["text", "title"]], explain=0)
-    lifted = sum(g["tier_reason"] == "known narrative" for g in got) / len(got)
-    matched = sum(g.get("narrative_id") is not None for g in got) / len(got)
+    lifted = sum(g["tier_reason"] == "known narrative" for g in got)
+    matched = sum(g.get("narrative_id") is not None for g in got)
     rows.append(("reliable ReINTEL posts lifted by a match", "", len(got), lifted, "<= 0.02"))
     rows.append(("reliable ReINTEL posts with a confident match", "", len(got), matched, ""))
 
@@ -76,18 +76,18 @@ def main() -> None:
         kinds = pd.DataFrame({"kind": [r["kind"] for r in near],
                               "matched": [g.get("narrative_id") is not None for g in got]})
         for kind, part in [*kinds.groupby("kind"), ("all", kinds)]:
-            rows.append((label, kind, len(part), part["matched"].mean(),
+            rows.append((label, kind, len(part), int(part["matched"].sum()),
                          "<= 0.05" if kind == "all" else ""))
     unrelated = _jsonl("eval_unrelated.jsonl")
     got = model.score([r["text"] for r in unrelated], explain=0)
     rows.append(("topical near-misses (eval_unrelated) matched", "", len(got),
-                 sum(g.get("narrative_id") is not None for g in got) / len(got), ""))
+                 sum(g.get("narrative_id") is not None for g in got), ""))
 
     print("| set | part | n | share | 95% interval (Wilson) | goal |")
     print("|---|---|---:|---:|---|---|")
-    for name, part, n, share, goal in rows:
-        low, high = proportion_interval(int(round(share * n)), n)
-        print(f"| {name} | {part} | {n} | {share:.3f} | {low:.3f} to {high:.3f} | {goal} |")
+    for name, part, n, hits, goal in rows:
+        low, high = proportion_interval(hits, n)
+        print(f"| {name} | {part} | {n} | {hits / n:.3f} | {low:.3f} to {high:.3f} | {goal} |")
     print(f"\n({time.perf_counter() - start:.0f} s; model {model.model_id})")
 
 

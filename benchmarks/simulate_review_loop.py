@@ -497,8 +497,8 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
         test_y = test["label"].to_numpy(dtype=int)
         base = make_detector("default").fit(old_pre, old["label"].to_numpy(dtype=int),
                                             groups=old["group"].to_numpy())
-        aucs = [auc(base, test_pre, test_y)]
         p_old = base.predict_proba(test_pre)[:, 1]
+        aucs = [float(roc_auc_score(test_y, p_old))]
         data, _, _ = with_feedback(old, feedback, 1.0, "sim", lambda m: None)
         data_pre = template.preprocess(data)
         is_verdict = (data["source"] == "feedback").to_numpy()
@@ -507,11 +507,11 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
             model = make_detector("default").set_params(own_scale=h).fit(
                 data_pre, data["label"].to_numpy(dtype=int), groups=data["group"].to_numpy(),
                 sample_weight=np.where(is_verdict, w, 1.0), own=is_verdict)
-            aucs.append(auc(model, test_pre, test_y))
+            p_new = model.predict_proba(test_pre)[:, 1]
+            aucs.append(float(roc_auc_score(test_y, p_new)))
             gains[(w, h)].append(aucs[-1] - aucs[0])
             if (w, h) == gated:
-                low, high = paired_auc_interval(test_y, p_old,
-                                                model.predict_proba(test_pre)[:, 1])
+                low, high = paired_auc_interval(test_y, p_old, p_new)
                 gate = (f"{low:+.3f} to {high:+.3f}, {len(test_y)} rows: "
                         f"{verdict[winner(aucs[-1] - aucs[0], (low, high))]}")
         log(f"  default preset, seed {seed}: " + ", ".join(f"{a:.4f}" for a in aucs)

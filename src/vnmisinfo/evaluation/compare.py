@@ -32,7 +32,7 @@ import numpy as np
 
 from vnmisinfo.data.hygiene import text_hashes, text_keys
 from vnmisinfo.data.review import labelled_paths, reviewed_labels
-from vnmisinfo.evaluation.metrics import paired_auc_interval, triage_report
+from vnmisinfo.evaluation.metrics import LEVEL, RESAMPLES, paired_auc_interval, triage_report
 
 __all__ = ["CONFIDENCE", "MIN_AUC_DIFFERENCE", "compare_models", "format_comparison",
            "reviewed_labels", "winner"]
@@ -40,9 +40,7 @@ __all__ = ["CONFIDENCE", "MIN_AUC_DIFFERENCE", "compare_models", "format_compari
 #: ROC-AUC difference below which neither model is called better.
 MIN_AUC_DIFFERENCE = 0.005
 #: Coverage of the bootstrap interval of the ROC-AUC difference.
-CONFIDENCE = 0.95
-#: Bootstrap resamples (seeded: the same rows give the same interval).
-RESAMPLES = 2000
+CONFIDENCE = LEVEL
 
 
 def winner(delta: float, interval: tuple[float, float]) -> str | None:

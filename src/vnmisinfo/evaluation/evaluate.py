@@ -43,7 +43,14 @@ from vnmisinfo.data.hygiene import (
     text_hashes,
     text_keys,
 )
-from vnmisinfo.evaluation.metrics import BUDGETS, auc_interval, summary, triage_report
+from vnmisinfo.evaluation.metrics import (
+    BUDGETS,
+    LEVEL,
+    RESAMPLES,
+    auc_interval,
+    summary,
+    triage_report,
+)
 from vnmisinfo.evaluation.plots import PLOTS, plot_all
 from vnmisinfo.model.explain import format_terms
 
@@ -105,8 +112,8 @@ class Scored:
         out["roc_auc_interval"] = None
         if len(np.unique(self.y)) == 2:
             low, high = auc_interval(self.y, self.proba)
-            out["roc_auc_interval"] = {"low": low, "high": high, "level": 0.95,
-                                       "resamples": 2000,
+            out["roc_auc_interval"] = {"low": low, "high": high, "level": LEVEL,
+                                       "resamples": RESAMPLES,
                                        "method": "stratified bootstrap, percentile"}
         if self.folds:
             out["folds"] = self.folds

@@ -28,15 +28,12 @@ __all__ = ["NewParamsTakeDefaults"]
 
 
 class NewParamsTakeDefaults:
-    """Mixin for estimators: parameters missing from a loaded state take their defaults."""
+    """Mixin for scikit-learn estimators (put it before ``BaseEstimator``): parameters
+    missing from a loaded state take their defaults."""
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         defaults = {name: p.default for name, p in
                     inspect.signature(type(self).__init__).parameters.items()
                     if p.default is not inspect.Parameter.empty}
-        state = {**{k: v for k, v in defaults.items() if k not in state}, **state}
-        parent = super()
-        if hasattr(parent, "__setstate__"):
-            parent.__setstate__(state)  # scikit-learn's version check
-        else:  # pragma: no cover - every estimator here is a BaseEstimator
-            self.__dict__.update(state)
+        # then scikit-learn's own __setstate__ (its version check) with the completed state
+        super().__setstate__({**defaults, **state})  # type: ignore[misc]
