@@ -297,24 +297,20 @@ def dense_docs(index: Any) -> list[tuple[int, sp.csr_matrix, np.ndarray]]:
     return found
 
 
-def doc_products(index: Any, x_acc: sp.csr_matrix, x_free: sp.csr_matrix
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def doc_products(index: Any, x: sp.csr_matrix, view: int, n_pieces: int) -> np.ndarray:
     """Dot products of pieces with every catalogue document and then every rebuttal sentence,
-    for both views (float64).
+    in one view (0: accented, 1: accent-free), as float64.
 
-    Few pieces (a single post) take sparse products; many take the columns of
-    :func:`dense_docs`, built once per process, which are quicker per piece but cost a
-    moment to build.
+    ``n_pieces`` is the size of the batch the rows come from: small batches (a single
+    post) take sparse products; large ones take the columns of :func:`dense_docs`, built
+    once per process, which are quicker per piece but cost a moment to build.
     """
-    if x_acc.shape[0] < _DENSE_FROM:
-        acc, free = _columns(index)
-        return (x_acc @ acc.T).toarray(), (x_free @ free.T).toarray()
-    out = []
-    for x, (n, words, chars) in zip((x_acc, x_free), dense_docs(index), strict=True):
-        x = sp.csr_matrix(x)
-        out.append((x[:, :n] @ words).toarray()
-                   + np.asarray(_float32(x[:, n:]) @ chars, dtype=np.float64))
-    return out[0], out[1]
+    if n_pieces < _DENSE_FROM:
+        return (x @ _columns(index)[view].T).toarray()
+    n, words, chars = dense_docs(index)[view]
+    x = sp.csr_matrix(x)
+    return (x[:, :n] @ words).toarray() + np.asarray(_float32(x[:, n:]) @ chars,
+                                                     dtype=np.float64)
 
 
 def rebuttal_scores(index: Any, scores: np.ndarray) -> np.ndarray | None:
