@@ -143,7 +143,8 @@ def evaluate(index: NarrativeIndex, *, cv: bool = False) -> None:
     neg_near = top_score([r["text"] for r in near_test])[2]
     kinds = np.array([r["kind"] for r in near_test])
     later = {name: top_score([r["text"] for r in _jsonl(EVAL / name)])[2]
-             for name in ("eval_nearmiss_later.jsonl", "eval_nearmiss_third.jsonl")}
+             for name in ("eval_nearmiss_later.jsonl", "eval_nearmiss_third.jsonl",
+                          "eval_nearmiss_fourth.jsonl")}
     start = time.perf_counter()
     neg_rel = top_score(reliable)[2]
     elapsed = time.perf_counter() - start

@@ -9,7 +9,8 @@ With the shipped model (classifier + narrative index + tier policy):
   ``known narrative``), and the share with any confident match;
 * the held-out part of the near-miss set (``eval_nearmiss.jsonl``, split ``test``), two
   later held-out near-miss sets (``eval_nearmiss_later.jsonl``, which showed where the
-  decision failed, and ``eval_nearmiss_third.jsonl``, which nothing was fitted on)
+  decision failed, ``eval_nearmiss_third.jsonl``, which nothing was fitted on, and
+  ``eval_nearmiss_fourth.jsonl``, written apart from every other set and read by no choice)
   and the topical near-misses of ``eval_unrelated.jsonl``: the share with a confident match.
 
     python benchmarks/bench_tiers.py
@@ -70,7 +71,9 @@ def main() -> None:
                         ("eval_nearmiss_later.jsonl",
                          "near-miss, second held-out set, with a confident match"),
                         ("eval_nearmiss_third.jsonl",
-                         "near-miss, third held-out set, with a confident match")):
+                         "near-miss, third held-out set, with a confident match"),
+                        ("eval_nearmiss_fourth.jsonl",
+                         "near-miss, fourth held-out set, with a confident match")):
         near = [r for r in _jsonl(name) if r.get("split") == "test"]
         got = model.score([r["text"] for r in near], explain=0)
         kinds = pd.DataFrame({"kind": [r["kind"] for r in near],
