@@ -53,9 +53,9 @@ from vnmisinfo.narratives.vectors import (
     _views,
     _weigh,
     _word_counts,
-    doc_products,
     entity_overlap,
     fit_weights,
+    piece_scores,
     rebuttal_scores,
     restore_vocabularies,
     split_state,
@@ -73,18 +73,6 @@ DEFAULT_THRESHOLD = 0.372
 # ---------------------------------------------------------------------------
 # The index
 # ---------------------------------------------------------------------------
-
-
-def _marked(words: np.ndarray) -> np.ndarray:
-    """Pieces with diacritics on at least a fifth of their words (``words``: rows of
-    ``[words, words with diacritics]``), which are compared on both views."""
-    return words[:, 1] >= 0.2 * np.maximum(words[:, 0], 1)
-
-
-def _counts(vectorizer: Any, texts: list[str]) -> Any:
-    """Raw n-gram counts of texts (an index written by 0.2 holds vocabulary vectorizers)."""
-    return vectorizer.counts(texts) if hasattr(vectorizer, "counts") else vectorizer.transform(
-        texts)
 
 
 _SLICE = 128  # texts matched at once: bounds the sentence matrices, so memory stays flat
@@ -357,7 +345,8 @@ class NarrativeIndex(BaseEstimator):
         """(accented, accent-free) vectors of pieces, accent-free word presence, word counts,
         and the two views of the sentences."""
         acc, free = (list(v) for v in zip(*(_views(s) for s in sentences), strict=True))
-        counts = [sp.csr_matrix(agg @ _counts(vec, v))
+        counts = [sp.csr_matrix(agg @ (vec.counts(v) if hasattr(vec, "counts")
+                                       else vec.transform(v)))
                   for vec, v in zip(self.vectorizers_, (acc, acc, free, free), strict=True)]
         x_acc, x_free = _weigh(counts, self.idf_, self.char_weight)
         words = np.array([_word_counts(a) for a in acc], dtype=float)
@@ -365,20 +354,8 @@ class NarrativeIndex(BaseEstimator):
         return x_acc, x_free, present, agg @ words, (acc, free)
 
     def _doc_scores(self, x_acc: Any, x_free: Any, words: np.ndarray) -> np.ndarray:
-        """Similarity of each piece to each catalogue document, then to each rebuttal sentence.
-
-        A piece with diacritics on at least a fifth of its words blends the accented view
-        (``accent_weight``) with the accent-free one; any other piece is compared on the
-        accent-free view alone, so its accented products are never computed.
-        """
-        n = x_free.shape[0]
-        scores = doc_products(self, x_free, 1, n)
-        marked = np.flatnonzero(_marked(words))
-        if marked.size:
-            a = float(self.accent_weight)
-            scores[marked] = (a * doc_products(self, x_acc[marked], 0, n)
-                              + (1 - a) * scores[marked])
-        return scores
+        """Similarity of each piece to each catalogue document, then to each rebuttal sentence."""
+        return piece_scores(self, x_acc, x_free, words)
 
     def _by_owner(self, doc_scores: np.ndarray) -> np.ndarray:
         """Reduce document scores to narrative scores (best document), clipped to [0, 1]."""

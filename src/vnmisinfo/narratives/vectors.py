@@ -313,6 +313,25 @@ def doc_products(index: Any, x: sp.csr_matrix, view: int, n_pieces: int) -> np.n
                                                      dtype=np.float64)
 
 
+def piece_scores(index: Any, x_acc: sp.csr_matrix, x_free: sp.csr_matrix,
+                 words: np.ndarray) -> np.ndarray:
+    """Similarity of each piece to each catalogue document, then to each rebuttal sentence.
+
+    A piece with diacritics on at least a fifth of its words (``words``: rows of
+    ``[words, words with diacritics]``) blends the accented view (``accent_weight``) with
+    the accent-free one; any other piece is compared on the accent-free view alone, so its
+    accented products are never computed.
+    """
+    n = x_free.shape[0]
+    scores = doc_products(index, x_free, 1, n)
+    marked = np.flatnonzero(words[:, 1] >= 0.2 * np.maximum(words[:, 0], 1))
+    if marked.size:
+        a = float(index.accent_weight)
+        scores[marked] = (a * doc_products(index, x_acc[marked], 0, n)
+                          + (1 - a) * scores[marked])
+    return scores
+
+
 def rebuttal_scores(index: Any, scores: np.ndarray) -> np.ndarray | None:
     """Similarity of each piece to each narrative's rebuttal (pieces x narratives).
 
