@@ -218,3 +218,32 @@ def test_score_fast_keeps_an_explicit_explain_and_refuses_another_model(tmp_path
     assert main(["score", str(SAMPLE), "-o", str(out), "--fast", "--narratives",
                  str(model_file)]) == 2
     assert "drop --narratives or --fast" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["compare", "{model}", "{model}", "--data", "{data}", "-o", "{data}"],
+    ["claimreview", "{data}", "--org", "X", "-o", "{data}"],
+    ["calibrate", "--data", "{data}", "--budget", "0.1", "--model", "{model}", "-o", "{data}"],
+    ["evaluate", "--data", "{data}", "--model", "{model}", "-o", "{data}"],
+    ["drift", "{data}", "{data}", "--model", "{model}", "-o", "{data}"],
+])
+def test_commands_refuse_to_write_over_their_input(tmp_path, capsys, model_file, argv):
+    """Every command that reads a file refuses an output that is that file, before reading."""
+    data = tmp_path / "reviewed.csv"
+    data.write_text("id,text,verdict,label\nx1,Tỏi chữa khỏi covid,misinformation,1\n",
+                    encoding="utf-8")
+    before = data.read_bytes()
+    args = [a.format(model=model_file, data=data) for a in argv]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"{data} is an input" in err and "Write to another file" in err
+    assert data.read_bytes() == before
+
+
+def test_files_with_fields_over_the_csv_modules_limit_are_read(tmp_path, capsys):
+    """A text longer than csv's default field limit (131,072 characters) reads everywhere."""
+    text = "Uống nước nóng diệt virus corona. " * 5000
+    path = tmp_path / "long.csv"
+    path.write_text(f"id,text\n1,{text}\n2,Hà Nội mưa\n", encoding="utf-8")
+    assert main(["corpus-stats", str(path)]) == 0
+    assert "length in syllables" in capsys.readouterr().out

@@ -44,6 +44,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from vnmisinfo.data.formats import refuse_input_as_output
+
+    refuse_input_as_output(args.output, [*args.data, args.model])
     if all(v is None for v in (args.high_precision, args.medium_precision, args.budget,
                                args.medium_budget)):
         print("vnmisinfo calibrate: error: give a rule: --high-precision, --medium-precision, "

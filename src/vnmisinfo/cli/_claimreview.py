@@ -26,6 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from vnmisinfo.data.formats import refuse_input_as_output
+
+    refuse_input_as_output(args.output, [args.input, *(args.catalogue or [])])
     from vnmisinfo.narratives import default_catalogue_path, load_catalogue
     from vnmisinfo.report.claimreview import drafts_from_csv, write_drafts
 

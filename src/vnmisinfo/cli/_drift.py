@@ -24,6 +24,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from vnmisinfo.data.formats import refuse_input_as_output
+
+    refuse_input_as_output(args.output, [args.baseline, args.new, args.model],
+                           "the report folder")
     from vnmisinfo.evaluation.drift import drift_report, read_posts, write_drift_report
 
     baseline = read_posts(args.baseline)

@@ -41,6 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from vnmisinfo.data.formats import refuse_input_as_output
+
+    refuse_input_as_output(args.output, [*args.data, args.model], "the report folder")
     from vnmisinfo.evaluation.evaluate import (
         cross_val_scores,
         load_labelled,

@@ -29,7 +29,7 @@ from typing import Any
 from vnmisinfo._compat import import_or_raise
 
 __all__ = ["EXTENSIONS", "FORMATS", "atomic_write", "format_of", "is_stream", "iter_jsonl",
-           "require_pyarrow", "same_file"]
+           "refuse_input_as_output", "require_pyarrow", "same_file"]
 
 #: File extension -> format name.
 EXTENSIONS = {
@@ -106,6 +106,38 @@ def is_stream(path: str | os.PathLike[str] | None) -> bool:
     if path is None or str(path) == "-":
         return True
     return _is_pipe_or_device(path)
+
+
+def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Any,
+                           what: str = "the output") -> None:
+    """Stop before anything is read when ``output`` names one of the ``inputs``.
+
+    ``None`` and ``-`` (standard output) never clash; a path that does not exist
+    yet cannot be an input.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the fix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> reviewed = os.path.join(tempfile.mkdtemp(), "reviewed.csv")
+    >>> _ = open(reviewed, "w").write("text,verdict")
+    >>> refuse_input_as_output(reviewed + ".json", [reviewed])
+    >>> refuse_input_as_output(reviewed, [reviewed])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the output .../reviewed.csv is an input (...); writing there would destroy it...
+    """
+    if output is None or str(output) == "-" or not os.path.lexists(output):
+        return
+    for source in [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs or []):
+        if source is not None and str(source) != "-" and os.path.exists(source) \
+                and same_file(source, output):
+            raise ValueError(f"{what} {output} is an input ({source}); writing there would "
+                             "destroy it. Write to another file.")
 
 
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:

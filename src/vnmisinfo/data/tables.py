@@ -7,6 +7,7 @@ starts, so that errors and warnings can name it.
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,9 @@ def _locate_csv_problem(path: Path, sep: str) -> str:
 
 def read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
     check_file(path)
+    # the line map reads with the csv module, whose default limit (131,072 characters a
+    # field) is below the texts that `vnmisinfo score` keeps whole
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
                             encoding="utf-8-sig")
