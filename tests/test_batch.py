@@ -723,6 +723,33 @@ def test_resume_refuses_a_checkpoint_for_another_input(tmp_path, fitted_detector
         score_file(str(src), str(out), model=fitted_detector, workers=1, resume=True)
 
 
+@pytest.mark.parametrize("change, named", [
+    ({"match": False}, "match: True then, False now"),
+    ({"model": "detector"}, "model: 'sha256:"),
+], ids=["matching-turned-off", "another-model"])
+def test_resume_refuses_another_model_or_matching_setting(tmp_path, model_file, fitted_detector,
+                                                          change, named):
+    """Rows of one output file come from one model with one setting: a resume with another
+    model, or with matching turned off, is refused and names what changed."""
+    from vnmisinfo.batch.checkpoint import CHECKPOINT_VERSION, input_identity
+    from vnmisinfo.batch.options import _Options
+
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}] * 3)
+    out = tmp_path / "out.csv"
+    first = _Options(input=str(src), output=str(out), model=str(model_file))
+    in_fmt, out_fmt, _ = first.check()
+    Path(str(out) + ".partial").write_text("text,score\n")
+    Path(str(out) + ".ckpt").write_text(json.dumps({
+        "version": CHECKPOINT_VERSION, **input_identity(str(src)),
+        "options": first.fingerprint(in_fmt, out_fmt)}))
+    kwargs = {"model": str(model_file), **change}
+    if kwargs["model"] == "detector":
+        kwargs["model"] = fitted_detector
+    with pytest.raises(ValueError, match="written for another input or other options") as err:
+        score_file(str(src), str(out), workers=1, resume=True, **kwargs)
+    assert named in str(err.value) and "run without --resume" in str(err.value)
+
+
 def test_resume_refuses_a_checkpoint_of_the_old_layout(tmp_path, fitted_detector):
     src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
     out = tmp_path / "out.csv"

@@ -125,9 +125,14 @@ def read_checkpoint(files: OutputFiles, source: str,
     expected = {**input_identity(source), "options": options}
     got = {k: ckpt.get(k) for k in expected}
     if got != expected:
+        was = {**{k: v for k, v in got.items() if k != "options"}, **(got["options"] or {})}
+        now = {**{k: v for k, v in expected.items() if k != "options"}, **options}
+        differ = "; ".join(f"{k}: {was.get(k)!r} then, {now.get(k)!r} now"
+                           for k in sorted(set(was) | set(now)) if was.get(k) != now.get(k))
         raise ValueError(
             f"checkpoint {str(path)!r} was written for another input or other options "
-            f"({got} != {expected}); run without --resume to start again.")
+            f"({differ}); resume with the options of the first run, or run without "
+            "--resume to start again.")
     return ckpt
 
 

@@ -63,6 +63,26 @@ def _default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _model_key(model: Any) -> str:
+    """What identifies the model of a run, so that a resumed run is scored by the same one.
+
+    A model file (the shipped one for None) by its SHA-256; a model object by its
+    ``model_id`` and its narrative index (catalogue size and threshold).
+    """
+    import os
+
+    from vnmisinfo.model.persist import default_model_path, file_sha256
+
+    if model is None:
+        model = default_model_path()
+    if isinstance(model, (str, os.PathLike)):
+        return f"sha256:{file_sha256(os.fspath(model))}" if os.path.isfile(model) else str(model)
+    index = getattr(model, "narratives", None)
+    catalogue = (f"{len(getattr(index, 'narratives_', []))} narratives, threshold "
+                 f"{getattr(index, 'threshold_', None)}" if index is not None else "no index")
+    return f"{getattr(model, 'model_id', '') or type(model).__name__} ({catalogue})"
+
+
 @dataclass(frozen=True)
 class _Options:
     """The arguments of :func:`score_file`."""
@@ -153,4 +173,5 @@ class _Options:
                 "id_column": self.id_column, "columns": dict(self.columns or {}),
                 "out_fmt": out_fmt, "in_fmt": in_fmt,
                 "report_top": self.report_top if self.report else None,
-                "overwrite_scores": self.overwrite_scores}
+                "overwrite_scores": self.overwrite_scores, "match": self.match,
+                "model": _model_key(self.model)}
