@@ -57,7 +57,8 @@ def test_bad_text_inside_a_mapping_names_the_document(fitted_detector):
         Triage(fitted_detector).score([{"text": CLAIM}, {"text": b"abc"}])
 
 
-@pytest.mark.parametrize("missing", [None, math.nan, np.nan], ids=["None", "nan", "np.nan"])
+@pytest.mark.parametrize("missing", [None, math.nan, np.nan, pd.NA, pd.NaT],
+                         ids=["None", "nan", "np.nan", "pd.NA", "pd.NaT"])
 def test_missing_text_is_scored_as_empty_text(fitted_detector, missing):
     empty, got = Triage(fitted_detector).score(["", missing])
     assert got["probability"] == pytest.approx(empty["probability"])
@@ -68,6 +69,31 @@ def test_missing_text_in_a_frame_is_scored_as_empty_text(fitted_detector):
     frame = pd.DataFrame({"post_message": [None, ""]})
     a, b = fitted_detector.predict_proba(frame)[:, 1]
     assert a == pytest.approx(b)
+
+
+def test_pandas_missing_values_of_nullable_columns_are_missing(fitted_detector, tmp_path):
+    """A frame after convert_dtypes() (``string`` columns, ``pd.NA``) scores as with None."""
+    from vnmisinfo.batch import score_frame
+    from vnmisinfo.data.review import parse_verdict
+    from vnmisinfo.text.transformers import Normalizer
+
+    body = "Mình đọc được là cột 5G phát ra sóng làm yếu hệ miễn dịch nên dịch lan nhanh"
+    plain = pd.DataFrame({"title": [None, "Tin nóng"], "text": [body, None]})
+    nullable = plain.astype("string")
+    assert nullable["title"].isna().tolist() == [True, False]
+    model = Triage(fitted_detector)
+    want = [r["probability"] for r in model.score(plain)]
+    assert [r["probability"] for r in model.score(nullable)] == pytest.approx(want)
+    got = score_frame(model, nullable)
+    assert got["vnm_score"].tolist() == pytest.approx(
+        score_frame(model, plain)["vnm_score"].tolist(), nan_ok=True)
+    assert got["vnm_error"].isna().tolist() == [True, False]
+    assert got["vnm_error"][1] == "missing text"
+    # what fit reads too: the same canonical frame
+    pd.testing.assert_frame_equal(fitted_detector.preprocess(nullable),
+                                  fitted_detector.preprocess(plain))
+    assert parse_verdict(pd.NA) is None and parse_verdict(" Reliable ") == "reliable"
+    assert Normalizer().fit_transform([pd.NA, "ko"]) == ["", "không"]
 
 
 # -- invalid code points and control characters ------------------------------------------

@@ -22,7 +22,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +29,7 @@ from typing import Any
 from vnmisinfo.batch.report_state import _ReportState
 from vnmisinfo.batch.scoring import _join, _Result
 from vnmisinfo.data.readers import Item
-from vnmisinfo.data.schema import META_COLUMNS
+from vnmisinfo.data.schema import META_COLUMNS, is_missing
 from vnmisinfo.model.explain import format_terms
 from vnmisinfo.text.normalize import MAX_CHARS
 
@@ -119,7 +118,7 @@ class BatchSummary:
 
 def _text_problem(value: Any) -> str | None:
     """Why a text cell cannot be scored, or None when it can."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "missing text"
     if not isinstance(value, str):
         return f"text is {type(value).__name__}, not a string"
@@ -232,7 +231,7 @@ class _Run:
                 value = value[:MAX_CHARS]
             title = row.get(title_col) if title_col else None
             if title is not None and not isinstance(title, str):
-                title = "" if isinstance(title, float) and math.isnan(title) else str(title)
+                title = "" if is_missing(title) else str(title)
             rec: dict[str, Any] = {"text": value, "title": title or ""}
             for c, src in metas:
                 rec[c] = row.get(src)

@@ -21,7 +21,6 @@ ValueError: verdict 'false' is not one of misinformation, reliable, unsure (or b
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -30,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from vnmisinfo.data.schema import is_missing
 from vnmisinfo.data.tables import read_any_table
 
 __all__ = ["REVIEW_COLUMNS", "VERDICTS", "check_date", "labelled_paths", "parse_verdict",
@@ -50,7 +50,7 @@ def parse_verdict(value: Any) -> str | None:
     ValueError
         If the cell holds anything other than a verdict of :data:`VERDICTS`.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return None
     text = str(value).strip().lower()
     if not text:

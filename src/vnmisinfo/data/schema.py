@@ -22,9 +22,22 @@ __all__ = [
     "META_COLUMNS",
     "TEXT_ALIASES",
     "as_frame",
+    "is_missing",
     "joined_text",
     "resolve_columns",
 ]
+
+def is_missing(value: object) -> bool:
+    """Whether a cell is missing: None, NaN, or pandas' ``NA`` and ``NaT``.
+
+    Examples
+    --------
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, "", 0)]
+    [True, True, True, True, False, False]
+    """
+    return (value is None or value is pd.NA or value is pd.NaT
+            or (isinstance(value, float) and math.isnan(value)))
+
 
 def _type_error(where: str, value: object) -> TypeError:
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -55,14 +68,14 @@ def _repair_surrogates(text: str) -> str:
 def _text_value(value: object, where: str) -> str:
     if isinstance(value, str):
         return _repair_surrogates(value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return ""
     raise _type_error(where, value)
 
 
 def _number(value: object) -> float:
     """Coerce a count or timestamp; anything unusable becomes NaN (marked missing)."""
-    if value is None or isinstance(value, bool):
+    if is_missing(value) or isinstance(value, bool):
         return math.nan
     if isinstance(value, numbers.Real):
         out = float(value)

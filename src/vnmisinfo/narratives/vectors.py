@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from vnmisinfo.data.schema import is_missing
 from vnmisinfo.model.vocabulary import HashedCounts
 from vnmisinfo.text.accents import marked_word_count
 from vnmisinfo.text.normalize import normalize_text, strip_diacritics
@@ -87,7 +88,7 @@ def _layout(texts: Iterable[Any]) -> tuple[list[str], list[int], list[int], list
     text_of: list[int] = []
     n_rows = 0
     for i, t in enumerate(texts):
-        if t is None or (isinstance(t, float) and math.isnan(t)):
+        if is_missing(t):
             t = ""
         if not isinstance(t, str):
             raise TypeError(f"each text must be a str; got {type(t).__name__}.")

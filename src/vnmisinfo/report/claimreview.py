@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from vnmisinfo.data.review import check_date, parse_verdict
+from vnmisinfo.data.schema import is_missing
 
 __all__ = [
     "BEST_RATING",
@@ -73,7 +74,7 @@ class ReviewError(ValueError):
 def _cell(row: Mapping[str, Any], *names: str) -> str:
     for name in names:
         value = row.get(name)
-        if value is not None and not (isinstance(value, float) and value != value):
+        if not is_missing(value):
             text = str(value).strip()
             if text:
                 return text

@@ -45,6 +45,7 @@ from typing import Any
 
 from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS
+from vnmisinfo.data.schema import is_missing
 from vnmisinfo.model.explain import highlight_spans
 
 __all__ = [
@@ -88,7 +89,7 @@ def parse_terms(value: Any) -> list[tuple[str, float]]:
     >>> parse_terms("virus corona:+0.421; bộ y tế:-0.100")
     [('virus corona', 0.421), ('bộ y tế', -0.1)]
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return []
     if isinstance(value, str):
         out = []
@@ -122,7 +123,7 @@ def _number(value: Any) -> float | None:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+    return is_missing(value) or value == ""
 
 
 def _highlight(text: str, terms: Sequence[tuple[str, float]]) -> str:

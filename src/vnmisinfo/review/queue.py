@@ -38,6 +38,7 @@ import pandas as pd
 
 from vnmisinfo.data.hygiene import make_groups, text_keys
 from vnmisinfo.data.review import REVIEW_COLUMNS
+from vnmisinfo.data.schema import is_missing
 from vnmisinfo.review.store import FeedbackStore, hex_hashes, reviewed_texts
 
 __all__ = ["QUEUE_COLUMNS", "QueueError", "build_queue", "infer_medium"]
@@ -52,7 +53,7 @@ class QueueError(ValueError):
 
 
 def _filled(value: Any) -> bool:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return False
     return bool(str(value).strip())
 

@@ -55,7 +55,7 @@ from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.hygiene import text_hashes, text_keys
 from vnmisinfo.data.readers import ID_NAMES
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS, parse_verdict
-from vnmisinfo.data.schema import joined_text, resolve_columns
+from vnmisinfo.data.schema import is_missing, joined_text, resolve_columns
 
 __all__ = ["ENTRIES_FILE", "FORMAT_VERSION", "MARKER_FILE", "AddResult", "FeedbackError",
            "FeedbackStore", "hash_texts", "hex_hashes", "reviewed_texts"]
@@ -96,7 +96,7 @@ class AddResult:
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return ""
     return str(value)
 

@@ -101,7 +101,8 @@ class Normalizer(TransformerMixin, BaseEstimator):
         }
         out: list[str] = []
         for doc in X:
-            if doc is None or (isinstance(doc, float) and math.isnan(doc)):
+            missing = type(doc).__name__ in ("NAType", "NaTType")  # pandas' missing values
+            if doc is None or missing or (isinstance(doc, float) and math.isnan(doc)):
                 out.append("")
             else:
                 out.append(normalize_text(doc, **opts))
