@@ -227,6 +227,15 @@ def test_match_shapes_and_empty_text(index):
         index.match(["x"], k=0)
 
 
+def test_no_texts_give_no_matches_with_the_learned_decision():
+    """An empty batch is an empty answer, also for an index with a learned decision."""
+    shipped = default_index()
+    assert shipped.verifier_ is not None
+    assert shipped.match([]) == []
+    sim, score = shipped.match_scores([])
+    assert sim.shape == score.shape == (0, len(shipped.narratives_))
+
+
 def test_batch_equals_one_by_one_and_order_free(index):
     texts = [c.values[0] for c in CASES]
     batch = index.similarities(texts)

@@ -83,6 +83,14 @@ def test_queue_keeps_every_input_column_unchanged_and_adds_empty_reviewer_column
     assert (q[list(REVIEW_COLUMNS)] == "").all().all()
 
 
+def test_queue_keeps_the_index_so_rows_join_back_to_the_scored_frame():
+    frame = scored_frame()
+    frame.index = [f"post{i}" for i in range(len(frame))]
+    q = build_queue(frame, 5)
+    assert set(q.index) <= set(frame.index)
+    pd.testing.assert_frame_equal(q[frame.columns], frame.loc[q.index])
+
+
 def test_queue_picks_one_per_near_duplicate_cluster_with_its_size():
     q = build_queue(scored_frame(), 9, explore=0.0)
     rumour = q[q["text"].str.contains("chanh", case=False)]

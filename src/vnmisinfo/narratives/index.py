@@ -447,7 +447,7 @@ class NarrativeIndex(BaseEstimator):
         """Similarity, match score and best piece of every (text, narrative) pair."""
         feats, best = _text_features(self, ev)
         sim = best["sim"]
-        if self.verifier_ is None:
+        if self.verifier_ is None or not sim.shape[0]:  # no text: nothing to decide
             return sim, sim, best["where"]
         cols = [FEATURES.index(n) for n in self.decision_features_]
         x = (feats.reshape(-1, feats.shape[-1])[:, cols] - self.feature_mean_) / self.feature_scale_

@@ -202,7 +202,6 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
         out[c] = ""
     tail = [*QUEUE_COLUMNS, *(c for c in REVIEW_COLUMNS if c not in frame.columns)]
     out = out[[*(c for c in frame.columns if c not in QUEUE_COLUMNS), *tail]]
-    out = out.reset_index(drop=True)
     out.attrs = {"queue": {"rows": n, "clusters": int(len(np.unique(cluster[rows]))),
                            "unscored": int((np.isnan(score)).sum()),
                            "empty": int((~np.isnan(score) & ~usable).sum()),
