@@ -428,6 +428,12 @@ def test_input_columns_named_like_scores_pass_through_unchanged(tmp_path, fitted
     assert 0.0 <= float(first["vnm_score"]) <= 1.0
 
 
+def test_score_frame_refuses_a_column_named_twice(fitted_detector):
+    frame = pd.DataFrame([["Tỏi chữa khỏi covid", "a", "b"]], columns=["text", "note", "note"])
+    with pytest.raises(ValueError, match=r"names the columns \['note'\] more than once"):
+        score_frame(fitted_detector, frame)
+
+
 def test_score_frame_keeps_every_column_and_its_type(fitted_detector):
     frame = pd.DataFrame(CLASHING).assign(**{"7": [1.5, 2.5]})
     frame.columns = [*frame.columns[:-1], 7]  # a column name that is not a string

@@ -185,3 +185,14 @@ def test_model_card_says_how_tiers_context_and_data_work(tmp_path, meta_detector
     assert "holds 72 catalogue narratives; a match counts from a match probability of " \
            "0.4034" in flat
     assert "it matches 92.2% of 937 rewordings" in flat and "9.5% of near misses" in flat
+
+
+@pytest.mark.parametrize("explain", [None, -1, 2.5, True])
+def test_score_names_a_bad_explain_value(fitted_detector, explain):
+    with pytest.raises(ValueError, match="explain must be a whole number of terms"):
+        Triage(fitted_detector).score(["Tỏi chữa khỏi covid"], explain=explain)
+
+
+def test_a_frame_without_a_text_column_says_how_to_name_it(fitted_detector):
+    with pytest.raises(ValueError, match=r"no text column among \[.noi_dung.\]; rename it"):
+        Triage(fitted_detector).score(pd.DataFrame({"noi_dung": ["Tỏi chữa khỏi covid"]}))

@@ -218,6 +218,9 @@ class Triage:
             ``rebuttal`` (English summary), ``rebuttal_vi``, ``sources`` and,
             for flagged documents, ``entities`` as ``(name, PER|LOC|ORG)``.
         """
+        if isinstance(explain, bool) or not isinstance(explain, (int, np.integer)) or explain < 0:
+            raise ValueError(f"explain must be a whole number of terms, 0 or more; got "
+                             f"{explain!r}.")
         frame = self.detector.preprocess(docs)
         if not len(frame):
             return []

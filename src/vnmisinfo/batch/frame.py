@@ -46,7 +46,8 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
     Raises
     ------
     ValueError
-        If ``frame`` has ``vnm_`` columns and ``overwrite_scores`` is False.
+        If ``frame`` has ``vnm_`` columns and ``overwrite_scores`` is False, or
+        names a column twice.
 
     Examples
     --------
@@ -56,6 +57,11 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
                           pd.DataFrame({"score": [9.5], "text": ["Tỏi chữa khỏi covid"]}))
         list(out.columns[:3])  # ['score', 'text', 'vnm_score']
     """
+    doubled = sorted({str(c) for c in frame.columns
+                      if [str(d) for d in frame.columns].count(str(c)) > 1})
+    if doubled:
+        raise ValueError(f"the frame names the columns {doubled} more than once; rename them "
+                         "(frame.columns = [...]) so that every column can be kept.")
     old = check_scored(frame.columns, overwrite_scores)
     kept = frame.drop(columns=[c for c in frame.columns if str(c) in old]) if old else frame
     names = {str(c): c for c in kept.columns}

@@ -153,17 +153,17 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     if isinstance(docs, str):
         raise TypeError(
             "Iterable over raw text documents expected, string object received. "
-            "Wrap a single text in a list: detector.score([text])."
+            "Wrap a single text in a list: [text]."
         )
     if isinstance(docs, (bytes, bytearray, memoryview)):
         raise TypeError(
             f"Iterable over raw text documents expected, {type(docs).__name__} object received. "
-            "Decode it first and wrap it in a list: detector.score([data.decode('utf-8')])."
+            "Decode it first and wrap it in a list: [data.decode('utf-8')]."
         )
     if isinstance(docs, Mapping):
         raise TypeError(
             "Iterable over documents expected, a single mapping received. "
-            "Wrap one document in a list: detector.score([{'text': ...}])."
+            "Wrap one document in a list: [{'text': ...}]."
         )
     if isinstance(docs, pd.Series):
         docs = docs.tolist()
@@ -177,8 +177,9 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
             cols["text"] = text_column
         if "text" not in cols:
             raise ValueError(
-                f"no text column among {list(docs.columns)}; name it 'text' or "
-                "'post_message', or pass text_column=..."
+                f"no text column among {list(docs.columns)}; rename it, e.g. "
+                "df.rename(columns={'noi_dung': 'text'}) ('text' or 'post_message'; score_frame "
+                "also takes text_column=...)."
             )
         records: list[Any] = [
             {k: row[i] for k, i in zip(cols, range(len(cols)), strict=True)}
@@ -200,8 +201,8 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
                 keys["text"] = text_column
             if "text" not in keys:
                 raise ValueError(
-                    f"document {i} has no text key among {sorted(item)}; use 'text' "
-                    "or pass text_column=..."
+                    f"document {i} has no text key among {sorted(item)}; use the key 'text' "
+                    "('post_message' also works)."
                 )
             out["text"].append(_text_value(item[keys["text"]], f"document {i} text"))
             title = item.get(keys["title"]) if "title" in keys else None
