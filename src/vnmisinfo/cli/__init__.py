@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == f"vnmisinfo.cli._{name}":
                 continue
             raise
-        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        # help is %-formatted by argparse, the description is printed as written
+        p = sub.add_parser(module.NAME, help=module.HELP,
+                           description=module.HELP.replace("%%", "%"))
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
