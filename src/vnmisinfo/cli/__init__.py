@@ -9,6 +9,7 @@ arguments, dispatches and turns known errors into messages and exit codes:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -61,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("vnmisinfo: interrupted", file=sys.stderr)
+        output = getattr(args, "output", None) if args.command == "score" else None
+        if output and os.path.exists(f"{output}.ckpt"):
+            print(f"vnmisinfo: the rows done so far are kept in {output}.partial; run the same "
+                  "command with --resume to go on", file=sys.stderr)
         return 130
     except (ValueError, TypeError, OSError, ModuleNotFoundError) as exc:
         print(f"vnmisinfo {args.command}: error: {exc}", file=sys.stderr)

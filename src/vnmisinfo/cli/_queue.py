@@ -61,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
     from vnmisinfo.review import build_queue
 
     source, target = Path(args.input), Path(args.output)
+    if args.store is not None and not Path(args.store).exists():
+        raise ValueError(f"feedback store {args.store} does not exist; check the path (a store "
+                         "is made by 'vnmisinfo feedback REVIEWED --store DIR'), or leave out "
+                         "--store.")
     if target.exists() and same_file(source, target):
         raise ValueError(f"the output {target} is the input; write the queue to another file.")
     frame = read_table(source, table_format(source, None))
