@@ -833,3 +833,11 @@ def test_score_dask_equals_score_frame(fitted_detector, tiny_corpus):
     pd.testing.assert_series_equal(out["vnm_score"], expected["vnm_score"])
     assert out["vnm_error"].iloc[-2:].notna().all()
 
+
+
+def test_an_output_in_a_missing_folder_is_refused_before_reading(tmp_path, fitted_detector):
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    with pytest.raises(ValueError, match=r"does not exist: create it \(mkdir -p"):
+        score_file(str(src), str(tmp_path / "nodir" / "out.csv"), model=fitted_detector,
+                   workers=1)
+    assert not (tmp_path / "nodir").exists()

@@ -150,6 +150,14 @@ class _Options:
             folder, a block device or a socket.
         """
         out = self.output
+        if out is not None and not is_stream(out):
+            folder = os.path.dirname(os.path.realpath(out))
+            if not os.path.isdir(folder):
+                raise ValueError(f"the folder of the output {out!r} does not exist: create it "
+                                 f"(mkdir -p {folder}) or name another output.")
+            if not os.access(folder, os.W_OK):
+                raise ValueError(f"the folder of the output {out!r} cannot be written here "
+                                 f"({folder}); name an output in a folder you can write.")
         if out is not None and not is_stream(out) and os.path.exists(out):
             if not os.path.isfile(out):
                 raise ValueError(f"output {out!r} is not a regular file, a named pipe or a "
