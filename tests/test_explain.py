@@ -41,3 +41,23 @@ def test_overlapping_spans_keep_the_stronger_term():
 
 def test_format_terms_is_readable():
     assert format_terms([("a b", 0.5), ("c", -0.25)]) == "a b:+0.500; c:-0.250"
+
+
+def test_top_terms_and_their_weights_do_not_depend_on_k():
+    """The k terms shown are the first k of the list ranked over every feature, each with
+    its exact weight, the spacings of a character n-gram summed (shipped model, sample)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    import vnmisinfo
+
+    sample = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "posts.csv"
+    posts = pd.read_csv(sample)
+    detector = vnmisinfo.load_model().detector
+    every = detector.explain(posts, k=10**6)
+    for k in (1, 3, 5):
+        shown = detector.explain(posts, k=k)
+        assert [r["top_terms"] for r in shown] == [r["top_terms"][:k] for r in every]
+    merged = [t for r in every for t, _ in r["top_terms"][:5] if t.startswith("«")]
+    assert merged  # character n-grams are among the terms shown

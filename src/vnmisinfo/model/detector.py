@@ -31,11 +31,10 @@ from vnmisinfo.data.schema import META_COLUMNS
 from vnmisinfo.model.augment import augment
 from vnmisinfo.model.calibration import calibrated_fit, keep_ranking
 from vnmisinfo.model.compat import NewParamsTakeDefaults
-from vnmisinfo.model.explain import context_contributions, rank_terms, top_pairs
+from vnmisinfo.model.explain import context_contributions
 from vnmisinfo.model.features import (
     Preprocessor,
     build_union,
-    column_names,
     drop_fields,
     heaviest_terms,
     meta_names,
@@ -44,6 +43,7 @@ from vnmisinfo.model.features import (
     transform_in_slices,
 )
 from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
+from vnmisinfo.model.terms import explained_terms
 from vnmisinfo.text.accents import diacritic_share
 
 __all__ = ["Detector"]
@@ -518,7 +518,9 @@ class Detector(NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
             One dict per document with ``probability`` (calibrated),
             ``label`` (1 = misinformation candidate), ``top_terms``:
             ``(term, contribution)`` pairs, the text n-grams that moved the
-            decision value most, with their exact signed contributions, and
+            decision value most, with their exact signed contributions (a
+            character n-gram read with and without the spaces around it is one
+            term, its spacings summed), and
             ``context``: ``(field, contribution)`` of each metadata field
             present (likes, comments, shares, posting hour), measured against
             a typical post; a missing field contributes nothing.
@@ -538,11 +540,9 @@ class Detector(NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
             coef = np.ravel(calibrated.estimator.coef_)
             text_coef = coef.copy()
             text_coef[meta] = 0.0  # metadata is reported apart, as context
-            at, cols, values = top_pairs(block, text_coef, 4 * k)
-            if route in (1, 3):  # a text-only model reads a subset of the union's columns
-                cols = (self.text_columns_ if route == 1 else self.plain_text_columns_)[cols]
-            names = column_names(union, frame.iloc[rows], at, cols)
-            found = rank_terms(len(rows), at, names, values, k)
+            subset = (None if route in (0, 2) else  # a text-only model reads some columns
+                      self.text_columns_ if route == 1 else self.plain_text_columns_)
+            found = explained_terms(union, frame.iloc[rows], block, text_coef, k, subset)
             signals = (context_contributions(block[:, meta], coef[meta], meta_names(union))
                        if meta.stop > meta.start else [[] for _ in rows])
             for r, tt, cc in zip(rows, found, signals, strict=True):

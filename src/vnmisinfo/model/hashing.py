@@ -250,6 +250,32 @@ class NgramHasher:
         np.cumsum(np.bincount(doc_of, minlength=len(texts)), out=indptr[1:])
         return indptr, grams
 
+    def gram_hashes(self, grams: Sequence[str]) -> np.ndarray:
+        """The hash of each given character n-gram, as it has in any text.
+
+        For the ``char`` and ``char_wb`` analyzers; an n-gram outside ``ngram_range``
+        hashes as 0 (no text holds it).
+
+        Examples
+        --------
+        >>> hasher = NgramHasher("char", (1, 3))
+        >>> indptr, hashes = hasher.hashes(["ab"])
+        >>> sorted(hasher.gram_hashes(["a", "b", "ab"])) == sorted(hashes)  # every n-gram of "ab"
+        True
+        """
+        if self.analyzer == "word":
+            raise ValueError("gram_hashes reads character n-grams; this hasher reads words.")
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        out = np.zeros(len(grams), dtype=_U64)
+        ok = np.flatnonzero((lengths >= self.lo) & (lengths <= self.hi))
+        if not len(ok):
+            return out
+        joined, cps = _encode([grams[int(i)] for i in ok])
+        starts = np.r_[0, np.cumsum(lengths[ok] + 1)[:-1]]
+        hashes, _ = _windows(cps, self.lo, self.hi)
+        out[ok] = hashes[starts, lengths[ok] - self.lo]
+        return out
+
     def locate(self, texts: Sequence[str], docs: np.ndarray, keys: np.ndarray,
                key_of: Any) -> list[str]:
         """The first n-gram of ``texts[docs[i]]`` whose ``key_of(hash)`` is ``keys[i]``.
@@ -446,6 +472,20 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
                                               local[mine] - lo, buckets[mine],
                                               lambda h: _bucket(h, self.n_features))
         return out.tolist()
+
+    def columns_of(self, grams: Sequence[str]) -> np.ndarray:
+        """The column of each character n-gram (-1 when its bucket was dropped at fit time).
+
+        Examples
+        --------
+        >>> vec = HashedTfidf(analyzer="char", ngram_range=(1, 2), n_features=2**10).fit(["ab"])
+        >>> X = vec.transform(["ab"])
+        >>> bool(X[0, vec.columns_of(["ab"])[0]] > 0)
+        True
+        """
+        check_is_fitted(self, "idf_")
+        hashes = self._hasher().gram_hashes(grams)
+        return self._column_of()[_bucket(hashes, self.n_features)].astype(np.int64)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Hashed buckets have no stored names; use :meth:`names`."""
