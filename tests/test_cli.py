@@ -241,6 +241,7 @@ def test_commands_refuse_to_write_over_their_input(tmp_path, capsys, model_file,
     assert data.read_bytes() == before
 
 
+@pytest.mark.filterwarnings("ignore:text of 170000 characters truncated")
 def test_files_with_fields_over_the_csv_modules_limit_are_read(tmp_path, capsys):
     """A text longer than csv's default field limit (131,072 characters) reads everywhere."""
     text = "Uống nước nóng diệt virus corona. " * 5000

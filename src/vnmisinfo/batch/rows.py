@@ -108,7 +108,7 @@ class BatchSummary:
         """Count a row's ``vnm_error``: once as a row with errors, once under each reason."""
         self.error_rows += 1
         for reason in note.split("; "):
-            key = reason.split(" from ")[0].split(" not a ")[0]
+            key = reason.split(" from ")[0].split(" not a ")[0].rstrip(", ")
             self.errors[key] = self.errors.get(key, 0) + 1
 
 
