@@ -274,3 +274,16 @@ def test_an_interrupted_score_says_how_to_resume(tmp_path, capsys, monkeypatch):
     assert main(["score", str(SAMPLE), "-o", str(out)]) == 130
     err = capsys.readouterr().err
     assert "interrupted" in err and f"{out}.partial" in err and "--resume" in err
+
+
+@pytest.mark.parametrize("ext", ["jsonl", "parquet"])
+def test_queue_writes_the_format_its_output_names(tmp_path, capsys, ext):
+    import pandas as pd
+
+    scored = tmp_path / "scored.csv"
+    scored.write_text("id,text,vnm_score,vnm_tier\n1,Tỏi chữa khỏi covid,0.9,high\n"
+                      "2,Hà Nội mưa to,0.1,low\n", encoding="utf-8")
+    out = tmp_path / f"queue.{ext}"
+    assert main(["queue", str(scored), "-o", str(out), "--budget", "2"]) == 0
+    got = pd.read_json(out, lines=True, dtype=False) if ext == "jsonl" else pd.read_parquet(out)
+    assert sorted(got["id"].astype(str)) == ["1", "2"] and "verdict" in got.columns

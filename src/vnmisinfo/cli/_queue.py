@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 NAME = "queue"
 HELP = ("Pick N scored items for review: the top of the triage order plus a share of the "
         "most uncertain, one per near-duplicate cluster, none already in the feedback store; "
-        "writes a CSV with empty verdict, narrative_id and note columns.")
+        "writes CSV (JSONL or Parquet by the output's extension) with empty verdict, "
+        "narrative_id and note columns.")
 
 
 def _budget(value: str) -> int:
@@ -56,7 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from vnmisinfo.data.formats import atomic_write, same_file
+    from vnmisinfo.data.formats import atomic_write, format_of, same_file
     from vnmisinfo.data.tables import read_table, table_format
     from vnmisinfo.review import build_queue
 
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     queue = build_queue(frame, args.budget, args.explore, args.store,
                         text_column=args.text_column, medium=args.medium, seed=args.seed,
                         overwrite_review=args.overwrite_review)
-    atomic_write(target, queue.to_csv(index=False))
+    atomic_write(target, _encoded(queue, format_of(target, default="csv")))
     s = queue.attrs["queue"]
     skipped = [f"{s[k]} {k}" for k in ("unscored", "empty", "reviewed") if s[k]]
     print(f"vnmisinfo queue: {s['rows']} row(s) read, {s['clusters']} cluster(s); "
@@ -80,3 +82,19 @@ def run(args: argparse.Namespace) -> int:
           + (f"; skipped {', '.join(skipped)}" if skipped else "") + f" -> {target}",
           file=sys.stderr)
     return 0
+
+
+def _encoded(queue: Any, fmt: str) -> bytes | str:
+    """The queue as the output's format says: CSV (also for other extensions), JSONL, Parquet."""
+    if fmt == "jsonl":
+        return str(queue.to_json(orient="records", lines=True, force_ascii=False))
+    if fmt == "parquet":
+        import io
+
+        from vnmisinfo.data.formats import require_pyarrow
+
+        require_pyarrow()
+        buffer = io.BytesIO()
+        queue.to_parquet(buffer, index=False)
+        return buffer.getvalue()
+    return str(queue.to_csv(index=False))
