@@ -134,3 +134,21 @@ def test_cli_claimreview_error_exit(tmp_path, capsys):
                                         "date": "2024-13-45"}])
     assert main(["claimreview", str(path), "--org", "Org"]) == 1
     assert "line 2: date '2024-13-45' is not a real date" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("ext", ["jsonl", "parquet"])
+def test_reviewed_jsonl_and_parquet_give_the_same_drafts_as_csv(tmp_path, ext):
+    """claimreview reads the formats feedback reads, with the same drafts."""
+    import pandas as pd
+
+    csv_path = _write(tmp_path / "r.csv", ROWS)
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    other = tmp_path / f"r.{ext}"
+    if ext == "jsonl":
+        frame.to_json(other, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_parquet(other, index=False)
+    known = {"health-002": {"verdict": "false", "claim": "Ăn tỏi phòng COVID"}}
+    want = drafts_from_csv(csv_path, org="Org", date="2024-05-01", narratives=known)
+    got = drafts_from_csv(other, org="Org", date="2024-05-01", narratives=known)
+    assert got == want and len(got[0]) == 3

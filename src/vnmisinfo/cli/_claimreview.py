@@ -12,7 +12,8 @@ HELP = ("Turn rows of a reviewed CSV whose verdict is 'misinformation' into sche
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="reviewed CSV (as for 'vnmisinfo feedback'): verdict "
+    p.add_argument("input", help="reviewed CSV, JSONL or Parquet (as for 'vnmisinfo "
+                                 "feedback'): verdict "
                                  "(misinformation|reliable|unsure), optional rating "
                                  "(false|fabricated|misleading|missing_context; default false), "
                                  "narrative_id, text, url/appearance, date, claim, author, id")

@@ -219,7 +219,8 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
 def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
                     narratives: Mapping[str, Mapping[str, Any]] | None = None,
                     skip_invalid: bool = False) -> tuple[list[dict[str, Any]], list[str], int]:
-    """Read a reviewed CSV; returns (drafts, skipped messages, rows read).
+    """Read a reviewed CSV (or JSONL or Parquet, by extension); returns (drafts, skipped
+    messages, rows read).
 
     Raises
     ------
@@ -228,13 +229,21 @@ def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
         row cannot be drafted.
     """
     path = Path(path)
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields = reader.fieldnames or []
-        if "verdict" not in fields:
-            raise ReviewError(f"{path.name} has no 'verdict' column (columns: {fields}); a "
-                              "reviewer marks each item misinformation, reliable or unsure.")
-        rows = list(reader)
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".parquet", ".pq"):  # as feedback reads them
+        from vnmisinfo.data.tables import read_any_table
+
+        frame = read_any_table(path, what="a reviewed file with a verdict column")
+        fields = [str(c) for c in frame.columns]
+        rows = [{k: "" if is_missing(v) else str(v) for k, v in zip(fields, values, strict=True)}
+                for values in frame.itertuples(index=False, name=None)]
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields = list(reader.fieldnames or [])
+            rows = list(reader)
+    if "verdict" not in fields:
+        raise ReviewError(f"{path.name} has no 'verdict' column (columns: {fields}); a "
+                          "reviewer marks each item misinformation, reliable or unsure.")
     drafts, skipped = drafts_from_rows(rows, org=org, date=date, narratives=narratives,
                                        skip_invalid=skip_invalid, source=path.name)
     return drafts, skipped, len(rows)
