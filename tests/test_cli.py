@@ -287,3 +287,15 @@ def test_queue_writes_the_format_its_output_names(tmp_path, capsys, ext):
     assert main(["queue", str(scored), "-o", str(out), "--budget", "2"]) == 0
     got = pd.read_json(out, lines=True, dtype=False) if ext == "jsonl" else pd.read_parquet(out)
     assert sorted(got["id"].astype(str)) == ["1", "2"] and "verdict" in got.columns
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--cv", "1"], "--cv needs at least 2 folds"),
+    (["--cv", "-2"], "--cv needs at least 2 folds"),
+    (["--feedback-weight", "10"], "--feedback-weight weigh reviewers' verdicts; add --feedback"),
+])
+def test_train_refuses_options_it_would_ignore(tmp_path, capsys, extra, message):
+    code = main(["train", "--preset", "plain", "--data-dir", str(tmp_path), "-o",
+                 str(tmp_path / "m.skops"), *extra])
+    assert code == 1 and message in capsys.readouterr().err
+    assert not (tmp_path / "m.skops").exists()

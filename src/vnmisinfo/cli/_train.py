@@ -40,6 +40,15 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and not value >= 0:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 0, got {value:g}.")
+    if args.cv == 1 or args.cv < 0:
+        raise ValueError(f"--cv needs at least 2 folds, or 0 to skip the CV report; got "
+                         f"{args.cv}.")
+    if args.feedback is None:
+        given = [f"--{n.replace('_', '-')}" for n in ("feedback_weight", "feedback_scale")
+                 if getattr(args, n) is not None]
+        if given:
+            raise ValueError(f"{' and '.join(given)} weigh reviewers' verdicts; add --feedback "
+                             "STORE, or leave them out.")
     feedback = None
     if args.feedback:
         from vnmisinfo.review.store import FeedbackStore
