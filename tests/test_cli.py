@@ -299,3 +299,19 @@ def test_train_refuses_options_it_would_ignore(tmp_path, capsys, extra, message)
                  str(tmp_path / "m.skops"), *extra])
     assert code == 1 and message in capsys.readouterr().err
     assert not (tmp_path / "m.skops").exists()
+
+
+@pytest.mark.parametrize("label", [[], ["--label-column", "verdict"]], ids=["plain", "named"])
+def test_evaluate_reads_reviewed_files_as_calibrate_and_compare_do(tmp_path, capsys,
+                                                                     model_file, label):
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text("id,text,verdict\n1,Tỏi chữa khỏi covid,misinformation\n"
+                        "2,Hà Nội mưa to chiều nay,Reliable\n3,Uống nước chanh diệt virus,unsure\n"
+                        "4,Đà Nẵng nắng đẹp,reliable\n5,Nước nóng diệt corona,misinformation\n",
+                        encoding="utf-8")
+    out = tmp_path / "report"
+    assert main(["evaluate", "--data", str(reviewed), "--model", str(model_file), "-o",
+                 str(out), "--include-training-rows", "--no-plots", *label]) == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["n"] == 4  # the unsure row is left out
+    assert "ROC-AUC" in capsys.readouterr().out

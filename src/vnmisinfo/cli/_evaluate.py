@@ -44,6 +44,21 @@ def run(args: argparse.Namespace) -> int:
     from vnmisinfo.data.formats import refuse_input_as_output
 
     refuse_input_as_output(args.output, [*args.data, args.model], "the report folder")
+    if args.label_column not in (None, "verdict"):
+        return _evaluate(args)
+    # reviewed files (a verdict column) are read as calibrate and compare read them
+    import tempfile
+    from pathlib import Path
+
+    from vnmisinfo.data.review import labelled_paths
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ready, _ = labelled_paths(args.data, Path(tmp))
+        return _evaluate(argparse.Namespace(**{**vars(args), "label_column": None,
+                                               "data": [str(p) for p in ready]}))
+
+
+def _evaluate(args: argparse.Namespace) -> int:
     from vnmisinfo.evaluation.evaluate import (
         cross_val_scores,
         load_labelled,
