@@ -110,4 +110,4 @@ def test_main_evaluate_unlabelled_file_is_an_error(tmp_path, capsys):
     path = tmp_path / "u.csv"
     path.write_text("text\nTin một\n", encoding="utf-8")
     assert main(["evaluate", "--data", str(path), "-o", str(tmp_path / "r")]) == 1
-    assert "missing column(s) ['label']" in capsys.readouterr().err
+    assert "no 'label' (0/1) and no 'verdict' column" in capsys.readouterr().err
