@@ -353,8 +353,10 @@ def test_compare_refuses_bad_input(two_models, claims, tmp_path):
     trained = tmp_path / "trained.csv"
     pd.DataFrame({"text": claims[0][:8] + claims[1][:8],
                   "label": [1] * 8 + [0] * 8}).to_csv(trained, index=False)
-    with pytest.raises(TrainingDataError, match="no unseen row"):
+    with pytest.raises(TrainingDataError, match="no unseen row") as err:
         compare_models(two_models["bad"], two_models["good"], [trained])
+    assert "neither model was trained on" in str(err.value)
+    assert "--include-training-rows" not in str(err.value)  # compare has no such option
 
 
 def test_compare_main_exit_codes_and_json(two_models, labelled, tmp_path, capsys):

@@ -33,8 +33,8 @@ class EmptyTextWarning(UserWarning):
 
 def check_file(path: Path) -> None:
     if not path.is_file():
-        raise CorpusError(f"{path}: file not found. Point --data-dir (or VNMISINFO_CORPORA) "
-                          "at the folder holding the corpus, or fix the path.")
+        raise CorpusError(f"{path}: file not found; check the path (for the public corpora, "
+                          "point --data-dir or VNMISINFO_CORPORA at the folder holding them).")
     if path.stat().st_size == 0:
         raise CorpusError(f"{path}: the file is empty; it needs a header row and data.")
 

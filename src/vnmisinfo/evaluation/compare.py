@@ -130,7 +130,7 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
         :class:`~vnmisinfo.evaluation.evaluate.TrainingDataError` if every
         row was in one model's training data.
     """
-    from vnmisinfo.evaluation.evaluate import predict_files
+    from vnmisinfo.evaluation.evaluate import TrainingDataError, predict_files
 
     if not paths:
         raise ValueError("no data files given; pass reviewer-labelled files with --data.")
@@ -143,8 +143,14 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
         ready, described = labelled_paths(paths, Path(tmp))
         for k, model in models.items():
             say(f"scoring with {k.upper()} ({names[k]})")
-            scored = predict_files(ready, model=model, explain=0, include_training_rows=False,
-                                   log=_prefixed(say, k.upper()))
+            try:
+                scored = predict_files(ready, model=model, explain=0,
+                                       include_training_rows=False, log=_prefixed(say, k.upper()))
+            except TrainingDataError as exc:  # compare has no option to keep training rows
+                raise TrainingDataError(
+                    f"{k.upper()} ({names[k]}): {str(exc).split(':')[0]}: no unseen row is left "
+                    "to compare on. Compare on reviewed rows that neither model was trained "
+                    "on (verdicts newer than both models).") from None
             frame = scored.frame[["label", "probability"]].copy()
             frame["hash"] = text_hashes(text_keys(scored.frame))
             frames[k] = frame
