@@ -841,3 +841,11 @@ def test_an_output_in_a_missing_folder_is_refused_before_reading(tmp_path, fitte
         score_file(str(src), str(tmp_path / "nodir" / "out.csv"), model=fitted_detector,
                    workers=1)
     assert not (tmp_path / "nodir").exists()
+
+
+def test_utf16_input_is_named_with_the_fix(tmp_path, fitted_detector):
+    src = tmp_path / "in.csv"
+    src.write_bytes("id,text\n1,Tỏi chữa khỏi covid\n".encode("utf-16"))
+    with pytest.raises(ValueError, match=r"is UTF-16 text; re-save it as UTF-8, e.g. iconv"):
+        score_file(str(src), str(tmp_path / "out.csv"), model=fitted_detector, workers=1)
+    assert not (tmp_path / "out.csv").exists()

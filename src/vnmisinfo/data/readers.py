@@ -266,6 +266,12 @@ def _open_reader(source: str, fmt: str, on_bad: _BadLineHandler, chunksize: int)
         if Path(source).is_dir():
             raise IsADirectoryError(f"input {source!r} is a folder; expected a CSV, JSONL or "
                                     "Parquet file, or - for standard input.")
+        if fmt in ("csv", "jsonl") and Path(source).is_file():
+            with open(source, "rb") as fh:
+                if fh.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+                    raise BadInputError(
+                        f"input {source!r} is UTF-16 text; re-save it as UTF-8, e.g. iconv -f "
+                        f"UTF-16 -t UTF-8 {source} > utf8.{fmt}", line=1)
     if fmt == "csv":
         delimiter = "\t" if str(source).lower().endswith(".tsv") else ","
         return _CsvReader(source, on_bad, delimiter)
