@@ -102,6 +102,9 @@ class BatchSummary:
                 self.errors.items(), key=lambda kv: (-kv[1], kv[0]))) + ")"
         if self.bad_lines:
             line += f"; {self.bad_lines} bad lines skipped"
+        if self.rows and 2 * self.errors.get("invalid UTF-8 replaced", 0) >= self.rows:
+            line += (". Most rows are not UTF-8 text, so their scores read damaged text: re-save "
+                     "the file as UTF-8 (e.g. iconv -f CP1258 -t UTF-8) and score it again")
         return line
 
     def count_errors(self, note: str) -> None:
