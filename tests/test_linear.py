@@ -151,6 +151,8 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     assert (fb["rows"], fb["weight"], fb["own_scale"]) == (8, 30.0, 1.0)
     card = " ".join(out.with_suffix(".md").read_text("utf-8").split())
     assert "with weights of their own beside the shared ones (own-feature scale 1)" in card
+    assert (f"Reproduce: `vnmisinfo train --preset plain --data-dir {tmp_path / 'corpora'} "
+            f"--cv 0 --feedback {store} --feedback-weight 30 --feedback-scale 1`") in card
     clf = load_model(out).detector.model_.calibrated_classifiers_[0].estimator
     assert isinstance(clf, OwnWordsClassifier) and clf.own_coef_ is not None
     assert main([*base, "--feedback-scale", "0"]) == 0  # none; the first model is kept

@@ -368,8 +368,13 @@ def train_preset(
         "training_positives": int(y.sum()),
         "cv_metrics": metrics,
     }
+    command = [f"vnmisinfo train --preset {preset} --data-dir {data_dir or '../shared/corpora'}",
+               f"--cv {cv}"]
     if feedback_meta:
         metadata["feedback"] = feedback_meta
+        command.append(f"--feedback {feedback_source or 'STORE'} --feedback-weight "
+                       f"{feedback_weight:g} --feedback-scale {feedback_scale:g}")
+    metadata["command"] = " ".join(command)
     if index is not None:
         metadata["narratives"] = {"narratives": len(index.narratives_),
                                   "threshold": float(index.threshold_),
@@ -498,6 +503,9 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
     context = {
         "preset": metadata.get("preset", "custom"),
         "preset_or_default": metadata.get("preset", "default"),
+        "command": metadata.get("command") or (f"vnmisinfo train --preset "
+                                               f"{metadata.get('preset', 'default')} "
+                                               "--data-dir ../shared/corpora"),
         "channels": list(detector.channels), "word_ngrams": list(detector.word_ngram_range),
         "char_ngrams": (list(detector.char_ngram_range)
                         if any("chars" in c for c in detector.channels) else None),
