@@ -315,3 +315,13 @@ def test_evaluate_reads_reviewed_files_as_calibrate_and_compare_do(tmp_path, cap
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["n"] == 4  # the unsure row is left out
     assert "ROC-AUC" in capsys.readouterr().out
+
+
+def test_match_reads_standard_input_one_text_per_line(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Uong nuoc chanh nong diet virus corona\n\n"
+                                                  "Hà Nội mưa to chiều nay\n"))
+    assert main(["match", "-", "--json", "-k", "1"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["text"] for r in lines] == ["Uong nuoc chanh nong diet virus corona",
+                                         "Hà Nội mưa to chiều nay"]
+    assert lines[0]["matched"] and lines[0]["matches"][0]["narrative_id"] == "health-001"

@@ -152,7 +152,8 @@ def read_table(path: Path, fmt: str) -> pd.DataFrame:
 
 
 def read_texts(source: str, text_column: str | None = None) -> list[str]:
-    """Texts from a command-line argument: a .txt/.csv/.tsv/.jsonl/.parquet file, else the text.
+    """Texts from a command-line argument: a .txt/.csv/.tsv/.jsonl/.parquet file, ``-`` for
+    standard input (one text per line), else the text.
 
     A ``.txt`` file holds one text per line; a table's text column is
     ``text_column``, else the first known name (:data:`TEXT_ALIASES`).
@@ -164,7 +165,14 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     """
     from vnmisinfo.data.names import TEXT_ALIASES
 
+    if source == "-":  # standard input: one text per line
+        import sys
+
+        return [line.rstrip("\n") for line in sys.stdin if line.strip()]
     path = Path(source)
+    if path.is_dir():
+        raise IsADirectoryError(f"{source!r} is a folder; pass a file of texts, or the text "
+                                "itself in quotes.")
     suffix = path.suffix.lower()
     known = suffix in (".txt", ".text", ".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet",
                        ".pq") and len(source) < 260
