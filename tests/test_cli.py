@@ -325,3 +325,18 @@ def test_match_reads_standard_input_one_text_per_line(monkeypatch, capsys):
     assert [r["text"] for r in lines] == ["Uong nuoc chanh nong diet virus corona",
                                          "Hà Nội mưa to chiều nay"]
     assert lines[0]["matched"] and lines[0]["matches"][0]["narrative_id"] == "health-001"
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    """``vnmisinfo score posts.csv | head -1``: no error message when the pipe closes."""
+    big = tmp_path / "posts.csv"
+    rows = _rows(SAMPLE)
+    with open(big, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for i in range(20):
+            writer.writerows({**r, "id": f"{r['id']}-{i}"} for r in rows)
+    cmd = f"'{_script()}' score '{big}' --workers 1 --no-match -q | head -1"
+    done = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=300)
+    assert done.stdout.startswith("id,kind,title,text")
+    assert "Broken pipe" not in done.stderr and "error" not in done.stderr

@@ -67,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"vnmisinfo: the rows done so far are kept in {output}.partial; run the same "
                   "command with --resume to go on", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more reaches the closed pipe
+        return 0
     except (ValueError, TypeError, OSError, ModuleNotFoundError) as exc:
         print(f"vnmisinfo {args.command}: error: {exc}", file=sys.stderr)
         return 1
