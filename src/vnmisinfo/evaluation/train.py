@@ -261,6 +261,17 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
     return combined, weights, meta
 
 
+def _command(preset: str, data_dir: str | Path | None, cv: int, feedback: str | None,
+             weight: float, scale: float) -> str:
+    """The ``vnmisinfo train`` command that makes a model, for its card."""
+    command = f"vnmisinfo train --preset {preset} --data-dir {data_dir or '../shared/corpora'}"
+    command += f" --cv {cv}"
+    if feedback is not None:
+        command += (f" --feedback {feedback or 'STORE'} --feedback-weight {weight:g} "
+                    f"--feedback-scale {scale:g}")
+    return command
+
+
 def train_preset(
     preset: str = "default",
     *,
@@ -361,20 +372,13 @@ def train_preset(
     model = Triage(detector, narratives=index, training_hashes=text_hashes(data["key"].tolist()))
     files = [root / "reintel" / "train.csv", root / "reintel" / "warmup.csv",
              root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv"]
-    metadata = {
-        "preset": preset,
-        "training_data": file_hashes(files),
-        "training_rows": int(len(data)),
-        "training_positives": int(y.sum()),
-        "cv_metrics": metrics,
-    }
-    command = [f"vnmisinfo train --preset {preset} --data-dir {data_dir or '../shared/corpora'}",
-               f"--cv {cv}"]
+    metadata = {"preset": preset, "training_data": file_hashes(files),
+                "training_rows": int(len(data)), "training_positives": int(y.sum()),
+                "cv_metrics": metrics,
+                "command": _command(preset, data_dir, cv, feedback_source if feedback_meta
+                                    else None, feedback_weight, feedback_scale)}
     if feedback_meta:
         metadata["feedback"] = feedback_meta
-        command.append(f"--feedback {feedback_source or 'STORE'} --feedback-weight "
-                       f"{feedback_weight:g} --feedback-scale {feedback_scale:g}")
-    metadata["command"] = " ".join(command)
     if index is not None:
         metadata["narratives"] = {"narratives": len(index.narratives_),
                                   "threshold": float(index.threshold_),
