@@ -858,3 +858,15 @@ def test_a_file_mostly_not_utf8_says_so_in_the_summary(tmp_path, fitted_detector
     summary = score_file(str(src), str(tmp_path / "out.csv"), model=fitted_detector, workers=1)
     assert summary.errors["invalid UTF-8 replaced"] == 2
     assert "Most rows are not UTF-8 text" in str(summary) and "iconv" in str(summary)
+
+
+def test_jsonl_keys_the_first_row_lacks_are_named_in_the_summary(tmp_path, fitted_detector):
+    """CSV output keeps the first JSONL row's columns; a later key it cannot keep is named."""
+    src = tmp_path / "in.jsonl"
+    lines = [{"id": 0, "text": GOOD}, {"id": 1, "text": NEWS, "extra": "x", "more": 1}]
+    src.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    summary = score_file(str(src), str(tmp_path / "out.csv"), model=fitted_detector, workers=1)
+    assert summary.unkept_keys == {"extra": 1, "more": 1}
+    assert "2 key(s) of later JSONL rows not kept" in str(summary)
+    kept = score_file(str(src), str(tmp_path / "out.jsonl"), model=fitted_detector, workers=1)
+    assert kept.unkept_keys == {} and "not kept" not in str(kept)

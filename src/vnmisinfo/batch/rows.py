@@ -74,6 +74,9 @@ class BatchSummary:
         Rows with a non-empty ``vnm_error``.
     bad_lines : int
         Malformed lines skipped (only with ``skip_bad_lines``).
+    unkept_keys : dict
+        Keys of later JSONL rows that the first row did not have, with the rows that had
+        them: CSV and Parquet output keep only the first row's columns.
     seconds : float
         Wall-clock time of the run.
 
@@ -89,6 +92,7 @@ class BatchSummary:
     errors: dict[str, int] = field(default_factory=dict)
     error_rows: int = 0
     bad_lines: int = 0
+    unkept_keys: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     def __str__(self) -> str:
@@ -102,6 +106,11 @@ class BatchSummary:
                 self.errors.items(), key=lambda kv: (-kv[1], kv[0]))) + ")"
         if self.bad_lines:
             line += f"; {self.bad_lines} bad lines skipped"
+        if self.unkept_keys:
+            keys = sorted(self.unkept_keys)
+            line += (f"; {len(keys)} key(s) of later JSONL rows not kept, as the first row "
+                     f"lacks them: {keys[:5]}{' ...' if len(keys) > 5 else ''} (write JSONL "
+                     "output to keep every key)")
         if self.rows and 2 * self.errors.get("invalid UTF-8 replaced", 0) >= self.rows:
             line += (". Most rows are not UTF-8 text, so their scores read damaged text: re-save "
                      "the file as UTF-8 (e.g. iconv -f CP1258 -t UTF-8) and score it again")

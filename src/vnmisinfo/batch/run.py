@@ -394,6 +394,10 @@ class _FileRun:
         keep = self.rows.passthrough
         rows = [{**keep(row), **new} for (row, _), new in zip(chunk, added, strict=True)]
         writer = self.writer if self.writer is not None else self._open_writer()
+        if self.in_fmt == "jsonl" and self.out_fmt != "jsonl":  # columns fixed by the first row
+            known, unkept = set(writer.columns), self.summary.unkept_keys
+            for key in (k for row in rows for k in row.keys() - known):
+                unkept[key] = unkept.get(key, 0) + 1
         writer.write(rows)
         if self.bar is not None:
             self.bar.update(len(chunk))
