@@ -29,7 +29,13 @@ from vnmisinfo.batch.dask import LOCAL_WORKERS, PARTITION_ROWS, score_dask
 from vnmisinfo.batch.report_state import HIST_BINS, REPORT_CHARS
 from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
 from vnmisinfo.batch.scoring import _load, _thresholds
-from vnmisinfo.data.formats import EXTENSIONS, is_stream, require_pyarrow, same_file
+from vnmisinfo.data.formats import (
+    EXTENSIONS,
+    allow_long_csv_fields,
+    is_stream,
+    require_pyarrow,
+    same_file,
+)
 from vnmisinfo.data.readers import column_map, id_column_of
 from vnmisinfo.data.writers import csv_cell
 
@@ -94,7 +100,7 @@ def _csv_layout(path: str, delimiter: str) -> tuple[list[str], int, bool]:
     """A CSV file's header, its data rows, and whether a quoted field spans lines."""
     from vnmisinfo.data.readers import BadInputError
 
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    allow_long_csv_fields()
     rows = blank = 0
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=True)

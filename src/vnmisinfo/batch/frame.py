@@ -57,8 +57,8 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
                           pd.DataFrame({"score": [9.5], "text": ["Tỏi chữa khỏi covid"]}))
         list(out.columns[:3])  # ['score', 'text', 'vnm_score']
     """
-    doubled = sorted({str(c) for c in frame.columns
-                      if [str(d) for d in frame.columns].count(str(c)) > 1})
+    names_seen = frame.columns.astype(str)
+    doubled = sorted(set(names_seen[names_seen.duplicated()]))
     if doubled:
         raise ValueError(f"the frame names the columns {doubled} more than once; rename them "
                          "(frame.columns = [...]) so that every column can be kept.")

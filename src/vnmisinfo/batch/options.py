@@ -69,8 +69,6 @@ def _model_key(model: Any) -> str:
     A model file (the shipped one for None) by its SHA-256; a model object by its
     ``model_id`` and its narrative index (catalogue size and threshold).
     """
-    import os
-
     from vnmisinfo.model.persist import default_model_path, file_sha256
 
     if model is None:

@@ -24,10 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.data.formats import refuse_input_as_output
+    from vnmisinfo.data.formats import atomic_write, refuse_input_as_output
 
     refuse_input_as_output(args.output, [args.old, args.new, *args.data])
-    from vnmisinfo.data.formats import atomic_write
     from vnmisinfo.evaluation.compare import compare_models, format_comparison
 
     result = compare_models(args.old, args.new, args.data,

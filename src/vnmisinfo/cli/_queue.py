@@ -58,7 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from vnmisinfo.data.formats import atomic_write, format_of, same_file
+    from vnmisinfo.data.formats import atomic_write, format_of, refuse_input_as_output
     from vnmisinfo.data.tables import read_table, table_format
     from vnmisinfo.review import build_queue
 
@@ -67,8 +67,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"feedback store {args.store} does not exist; check the path (a store "
                          "is made by 'vnmisinfo feedback REVIEWED --store DIR'), or leave out "
                          "--store.")
-    if target.exists() and same_file(source, target):
-        raise ValueError(f"the output {target} is the input; write the queue to another file.")
+    refuse_input_as_output(target, [source])
     frame = read_table(source, table_format(source, None))
     queue = build_queue(frame, args.budget, args.explore, args.store,
                         text_column=args.text_column, medium=args.medium, seed=args.seed,

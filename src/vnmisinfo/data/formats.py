@@ -17,9 +17,11 @@ True
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -28,8 +30,8 @@ from typing import Any
 
 from vnmisinfo._compat import import_or_raise
 
-__all__ = ["EXTENSIONS", "FORMATS", "atomic_write", "format_of", "is_stream", "iter_jsonl",
-           "refuse_input_as_output", "require_pyarrow", "same_file"]
+__all__ = ["EXTENSIONS", "FORMATS", "allow_long_csv_fields", "atomic_write", "format_of",
+           "is_stream", "iter_jsonl", "refuse_input_as_output", "require_pyarrow", "same_file"]
 
 #: File extension -> format name.
 EXTENSIONS = {
@@ -106,6 +108,15 @@ def is_stream(path: str | os.PathLike[str] | None) -> bool:
     if path is None or str(path) == "-":
         return True
     return _is_pipe_or_device(path)
+
+
+def allow_long_csv_fields() -> None:
+    """Lift the csv module's field limit (131,072 characters) to the largest it takes.
+
+    Texts that ``vnmisinfo score`` keeps whole can be longer; every reader of CSV files
+    with the csv module calls this first.
+    """
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Any,

@@ -27,7 +27,13 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from vnmisinfo.data.formats import format_of, is_stream, iter_jsonl, require_pyarrow
+from vnmisinfo.data.formats import (
+    allow_long_csv_fields,
+    format_of,
+    is_stream,
+    iter_jsonl,
+    require_pyarrow,
+)
 from vnmisinfo.data.schema import FRAME_COLUMNS, resolve_columns
 
 __all__ = [
@@ -124,7 +130,7 @@ class _Reader:
 
 class _CsvReader(_Reader):
     def __init__(self, source: str, on_bad: _BadLineHandler, delimiter: str = ",") -> None:
-        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+        allow_long_csv_fields()
         if source == "-":
             self._fh: IO[str] = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig",
                                                  errors="surrogateescape", newline="")

@@ -27,7 +27,7 @@ __all__ = [
     "resolve_columns",
 ]
 
-def is_missing(value: object) -> bool:
+def is_missing(value: Any) -> bool:
     """Whether a cell is missing: None, NaN, or pandas' ``NA`` and ``NaT``.
 
     Examples
@@ -35,8 +35,7 @@ def is_missing(value: object) -> bool:
     >>> [is_missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, "", 0)]
     [True, True, True, True, False, False]
     """
-    return (value is None or value is pd.NA or value is pd.NaT
-            or (isinstance(value, float) and math.isnan(value)))
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def _type_error(where: str, value: object) -> TypeError:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from vnmisinfo._compat import import_or_raise
-from vnmisinfo.data.formats import format_of, iter_jsonl
+from vnmisinfo.data.formats import allow_long_csv_fields, format_of, iter_jsonl
 
 __all__ = [
     "CorpusError", "EmptyTextWarning", "check_file", "read_any_table", "read_csv", "read_table",
@@ -72,9 +72,7 @@ def _locate_csv_problem(path: Path, sep: str) -> str:
 
 def read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
     check_file(path)
-    # the line map reads with the csv module, whose default limit (131,072 characters a
-    # field) is below the texts that `vnmisinfo score` keeps whole
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    allow_long_csv_fields()  # the line map reads with the csv module
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
                             encoding="utf-8-sig")
@@ -166,8 +164,6 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     from vnmisinfo.data.names import TEXT_ALIASES
 
     if source == "-":  # standard input: one text per line
-        import sys
-
         return [line.rstrip("\n") for line in sys.stdin if line.strip()]
     path = Path(source)
     if path.is_dir():

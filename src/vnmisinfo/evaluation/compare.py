@@ -146,11 +146,11 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
             try:
                 scored = predict_files(ready, model=model, explain=0,
                                        include_training_rows=False, log=_prefixed(say, k.upper()))
-            except TrainingDataError as exc:  # compare has no option to keep training rows
+            except TrainingDataError:  # compare has no option to keep training rows
                 raise TrainingDataError(
-                    f"{k.upper()} ({names[k]}): {str(exc).split(':')[0]}: no unseen row is left "
-                    "to compare on. Compare on reviewed rows that neither model was trained "
-                    "on (verdicts newer than both models).") from None
+                    f"{k.upper()} ({names[k]}) was trained on every reviewed row: no unseen row "
+                    "is left to compare on. Compare on reviewed rows that neither model was "
+                    "trained on (verdicts newer than both models).") from None
             frame = scored.frame[["label", "probability"]].copy()
             frame["hash"] = text_hashes(text_keys(scored.frame))
             frames[k] = frame
