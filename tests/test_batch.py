@@ -364,6 +364,32 @@ def test_worker_processes_give_the_same_rows_in_order(tmp_path, model_file):
     assert [r["id"] for r in _csv_rows(two)] == [str(i) for i in range(30)]
 
 
+
+def test_a_worker_process_scores_without_pyarrow(model_file):
+    """A worker starts before pandas and keeps pyarrow out (it never reads a file); the
+    main process keeps it for Parquet.  The worker's scores equal those of this process."""
+    pytest.importorskip("pyarrow")
+    code = (
+        "import json, sys\n"
+        "from vnmisinfo.batch.worker import start\n"
+        f"start({str(model_file)!r})\n"
+        "from vnmisinfo.batch import scoring\n"
+        f"record = {{'text': {GOOD!r}, 'title': None}}\n"
+        "rows = scoring._score_records(scoring._DETECTOR, [record], 3)\n"
+        "print(json.dumps([sys.modules.get('pyarrow') is None, 'pandas' in sys.modules,"
+        " rows[0][0]]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    blocked, has_pandas, probability = json.loads(done.stdout.strip().splitlines()[-1])
+    assert blocked and has_pandas
+    from vnmisinfo.batch import scoring
+
+    here = scoring._score_records(scoring._load(str(model_file)),
+                                  [{"text": GOOD, "title": None}], 3)
+    assert probability == pytest.approx(here[0][0], abs=1e-12)
+    assert "pyarrow" in sys.modules and sys.modules["pyarrow"] is not None
+
 def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     frame = pd.DataFrame({"post_message": [GOOD, None, NEWS]}, index=[10, 11, 12])
     out = score_frame(fitted_detector, frame, explain=2)

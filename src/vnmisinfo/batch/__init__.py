@@ -1,15 +1,19 @@
-"""Batch scoring of CSV, JSONL and Parquet files: streaming, parallel, resumable; and Dask."""
+"""Batch scoring of CSV, JSONL and Parquet files: streaming, parallel, resumable; and Dask.
 
-from vnmisinfo.batch.dask import score_dask
-from vnmisinfo.batch.run import (
-    FORMATS,
-    OUTPUT_COLUMNS,
-    PREFIX,
-    BadInputError,
-    BatchSummary,
-    score_file,
-    score_frame,
-)
+``import vnmisinfo.batch`` imports nothing heavy: the names below are resolved on first
+use, so that a worker process (:mod:`vnmisinfo.batch.worker`) can start before pandas.
+
+Examples
+--------
+>>> import vnmisinfo.batch
+>>> vnmisinfo.batch.PREFIX
+'vnm_'
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "FORMATS",
@@ -21,3 +25,29 @@ __all__ = [
     "score_file",
     "score_frame",
 ]
+
+_LAZY = {name: "vnmisinfo.batch.run" for name in __all__} | {"score_dask": "vnmisinfo.batch.dask"}
+
+if TYPE_CHECKING:
+    from vnmisinfo.batch.dask import score_dask
+    from vnmisinfo.batch.run import (
+        FORMATS,
+        OUTPUT_COLUMNS,
+        PREFIX,
+        BadInputError,
+        BatchSummary,
+        score_file,
+        score_frame,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'vnmisinfo.batch' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

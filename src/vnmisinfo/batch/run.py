@@ -89,6 +89,7 @@ from vnmisinfo.batch.scoring import (
     _score_records,
     _thresholds,
 )
+from vnmisinfo.batch.worker import start
 from vnmisinfo.data.formats import is_stream
 from vnmisinfo.data.readers import (
     STREAM_FORMATS,
@@ -356,7 +357,7 @@ class _FileRun:
 
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(self.opts.model, self.opts.match))
+                initializer=start, initargs=(self.opts.model, self.opts.match))
             self._score_in_pool(every)
         else:
             model = _init_worker(self.opts.model, self.opts.match)

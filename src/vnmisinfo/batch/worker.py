@@ -1,0 +1,50 @@
+"""The start of a batch worker process: the model loaded once, before any row.
+
+A worker of ``vnmisinfo score --workers N`` receives records and returns scores; it
+never reads or writes a file.  pandas imports pyarrow whenever it is installed (the
+``parquet`` extra, and Dask's), which costs each worker about 70 MB for nothing, so a
+worker that starts before pandas tells Python that pyarrow is absent: pandas then
+keeps its strings as Python objects, as it does in an install without pyarrow, and the
+scores are the same.  The main process, which reads and writes Parquet, keeps pyarrow.
+
+This module imports nothing heavy: it must run before pandas does.
+
+Examples
+--------
+>>> from vnmisinfo.batch.worker import _without_pyarrow
+>>> _without_pyarrow({})
+{'pyarrow': None}
+>>> _without_pyarrow({"pandas": object()}).get("pyarrow", "untouched")
+'untouched'
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+__all__ = ["start"]
+
+
+def _without_pyarrow(modules: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Mark pyarrow absent in ``modules`` unless pandas (or pyarrow) is already imported."""
+    if "pandas" not in modules and "pyarrow" not in modules:
+        modules["pyarrow"] = None  # ``import pyarrow`` now raises ImportError
+    return modules
+
+
+def start(model: Any, match: bool = True) -> None:
+    """Load the model of this worker process (see :func:`~vnmisinfo.batch.scoring._init_worker`).
+
+    Parameters
+    ----------
+    model : str, path, fitted model or None
+        What :func:`vnmisinfo.load_model` loads (None: the shipped model).
+    match : bool, default=True
+        Keep the model's narrative index.
+    """
+    _without_pyarrow(sys.modules)
+    from vnmisinfo.batch.scoring import _init_worker
+
+    _init_worker(model, match)
