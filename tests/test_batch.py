@@ -277,6 +277,32 @@ def test_unknown_format_is_a_clear_error(tmp_path, fitted_detector, name, messag
         score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
 
 
+
+def test_an_input_is_read_as_its_extension_says_and_format_names_standard_output(
+        tmp_path, fitted_detector, capsys):
+    """--format jsonl on a .csv input asks for JSON lines on standard output; the CSV is
+    still read as CSV (before, every row was 'not valid JSON')."""
+    src = _write_csv(tmp_path / "in.csv", [{"id": 7, "text": GOOD}, {"id": 8, "text": NEWS}])
+    summary = score_file(str(src), None, model=fitted_detector, workers=1, fmt="jsonl")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in lines] == ["7", "8"] and summary.error_rows == 0
+    assert all(r["vnm_score"] is not None for r in lines)
+
+
+@pytest.mark.parametrize(("engine", "fmt"), [("local", "jsonl"), ("dask", "parquet")])
+def test_an_output_format_that_contradicts_the_output_name_is_refused(tmp_path, capsys, engine,
+                                                                      fmt):
+    """out.csv with --output-format jsonl wrote JSON lines under a CSV name."""
+    if engine == "dask":
+        pytest.importorskip("dask.distributed")
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    out = tmp_path / "out.csv"
+    extra = ["--engine", "dask"] if engine == "dask" else []
+    code = main(["score", str(src), "-o", str(out), "--output-format", fmt, *extra])
+    err = capsys.readouterr().err
+    assert code == 1 and not out.exists()
+    assert f"its name says CSV but --output-format says {fmt}" in err and f"out.{fmt}" in err
+
 # ---------------------------------------------------------------------------
 # Dedup, extra result keys, workers
 # ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from vnmisinfo.batch.scoring import _load, _thresholds
 from vnmisinfo.data.formats import (
     EXTENSIONS,
     allow_long_csv_fields,
+    check_named_format,
     is_stream,
     require_pyarrow,
     same_file,
@@ -168,6 +169,7 @@ def _output_format(output: str | None, output_format: str | None, single_file: b
         raise ValueError("--engine dask writes a folder of part files (or one CSV file with "
                          "--single-file); name it with -o OUT.")
     assert output is not None
+    check_named_format(output.rstrip("/"), output_format, "--output-format")
     found = output_format or EXTENSIONS.get(os.path.splitext(output.rstrip("/"))[1].lower())
     found = {"tsv": "csv", None: "parquet" if in_kind == "parquet" else "csv"}.get(found, found)
     if found not in ("csv", "parquet"):

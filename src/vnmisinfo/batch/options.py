@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
-from vnmisinfo.data.formats import format_of, is_stream, require_pyarrow, same_file
+from vnmisinfo.data.formats import (
+    check_named_format,
+    extension_format,
+    format_of,
+    is_stream,
+    require_pyarrow,
+    same_file,
+)
 from vnmisinfo.data.readers import STREAM_FORMATS, stream_format
 
 __all__ = ["with_narratives"]
@@ -119,7 +126,10 @@ class _Options:
             raise ValueError(f"workers must be at least 1, got {workers}.")
         self._check_paths()
         out_stream = is_stream(self.output)
-        in_fmt = stream_format(self.input, self.fmt)
+        # an input file's extension wins over --format, which then names standard output's
+        named = extension_format(self.input) in (*STREAM_FORMATS, "tsv")
+        in_fmt = stream_format(self.input, None if named else self.fmt)
+        check_named_format(self.output, self.output_format, "--output-format")
         if self.output_format or not out_stream:
             out_fmt = stream_format(self.output, self.output_format)
         else:  # a stream says its format by its extension at most

@@ -52,9 +52,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "model itself is not changed; local engine only")
     p.add_argument("--format", default=None, choices=["csv", "jsonl", "parquet"],
                    help="input format when the extension does not say, and of standard "
-                   "input (default: csv); also the output format on standard output")
+                   "input (default: csv): a .csv, .jsonl or .parquet input is read as its "
+                   "extension says; also the output format on standard output")
     p.add_argument("--output-format", default=None, choices=["csv", "jsonl", "parquet"],
-                   help="output format when its extension does not say")
+                   help="output format when its extension does not say (standard output, a pipe); "
+                   "an output whose extension names another format is refused")
     p.add_argument("--text-column", default=None, help="text column when not a known name")
     p.add_argument("--id-column", default=None,
                    help="id column shown in the report (default: id, post_id, ... if present)")

@@ -30,8 +30,9 @@ from typing import Any
 
 from vnmisinfo._compat import import_or_raise
 
-__all__ = ["EXTENSIONS", "FORMATS", "allow_long_csv_fields", "atomic_write", "format_of",
-           "is_stream", "iter_jsonl", "refuse_input_as_output", "require_pyarrow", "same_file"]
+__all__ = ["EXTENSIONS", "FORMATS", "allow_long_csv_fields", "atomic_write", "check_named_format",
+           "extension_format", "format_of", "is_stream", "iter_jsonl", "refuse_input_as_output",
+           "require_pyarrow", "same_file"]
 
 #: File extension -> format name.
 EXTENSIONS = {
@@ -66,6 +67,49 @@ def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
     known = sorted(e for e, f in EXTENSIONS.items() if f in allowed)
     raise ValueError(f"{path}: cannot tell the format from the extension {suffix!r}; use one of "
                      f"{', '.join(known)}, or name the format (--format).")
+
+
+def extension_format(path: str | os.PathLike[str] | None) -> str | None:
+    """The format that ``path``'s extension names; None for ``-``, None or no known extension.
+
+    Examples
+    --------
+    >>> extension_format("posts.NDJSON"), extension_format("-"), extension_format("posts.gz")
+    ('jsonl', None, None)
+    """
+    if path is None or path == "-":
+        return None
+    return EXTENSIONS.get(Path(str(path)).suffix.lower())
+
+
+def check_named_format(path: str | os.PathLike[str] | None, fmt: str | None,
+                       option: str) -> None:
+    """Refuse a format option that contradicts the extension of the file it would write.
+
+    A file is written in the format its name says; ``out.csv`` with
+    ``--output-format jsonl`` would hold JSON lines under a CSV name, which
+    every later reader would take for CSV.
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` is given and ``path``'s extension names another format
+        (``.tsv`` counts as CSV).
+
+    Examples
+    --------
+    >>> check_named_format("out.jsonl", "jsonl", "--output-format")
+    >>> check_named_format("out.csv", "jsonl", "--output-format")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: out.csv: its name says CSV but --output-format says jsonl; name the file ...
+    """
+    found = extension_format(path)
+    found = "csv" if found == "tsv" else found
+    if fmt and found and found != fmt:
+        stem = Path(str(path)).with_suffix(f".{fmt}")
+        raise ValueError(f"{path}: its name says {found.upper()} but {option} says {fmt}; "
+                         f"name the file {stem}, or drop {option}.")
 
 
 def iter_jsonl(lines: Iterable[str | bytes], *,
