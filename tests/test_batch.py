@@ -416,6 +416,23 @@ def test_a_worker_process_scores_without_pyarrow(model_file):
     assert probability == pytest.approx(here[0][0], abs=1e-12)
     assert "pyarrow" in sys.modules and sys.modules["pyarrow"] is not None
 
+
+@pytest.mark.parametrize(("output", "kept_out"), [("o.csv", True), ("o.parquet", False)])
+def test_the_command_keeps_pyarrow_out_unless_it_reads_or_writes_parquet(tmp_path, model_file,
+                                                                         output, kept_out):
+    pytest.importorskip("pyarrow")
+    src = _write_csv(tmp_path / "in.csv", [{"id": 1, "text": GOOD}, {"id": 2, "text": NEWS}])
+    out = tmp_path / output
+    code = ("import sys\nfrom vnmisinfo.cli import main\n"
+            f"code = main(['score', {str(src)!r}, '-o', {str(out)!r}, '--model', "
+            f"{str(model_file)!r}, '--workers', '1', '-q'])\n"
+            "print(code, 'pyarrow' in sys.modules and sys.modules['pyarrow'] is None)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["0", str(kept_out)]
+    scored = pd.read_parquet(out) if output.endswith(".parquet") else pd.read_csv(out)
+    assert [str(v) for v in scored["id"]] == ["1", "2"] and scored["vnm_score"].notna().all()
+
 def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     frame = pd.DataFrame({"post_message": [GOOD, None, NEWS]}, index=[10, 11, 12])
     out = score_frame(fitted_detector, frame, explain=2)

@@ -149,6 +149,11 @@ def run(args: argparse.Namespace) -> int:
     for dest, flag in _ONLY_DASK.items():
         if getattr(args, dest):
             return _usage(f"{flag} needs --engine dask")
+    from vnmisinfo.batch.worker import skip_pyarrow
+    from vnmisinfo.data.formats import extension_format
+
+    skip_pyarrow(args.format, args.output_format, extension_format(args.input),
+                 extension_format(args.output))
     from vnmisinfo.batch.run import score_file
 
     if args.resume and args.output in (None, "-"):
