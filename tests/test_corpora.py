@@ -90,6 +90,18 @@ def test_load_table_unlabelled(tmp_path):
     assert frame["label"].isna().all() and len(frame) == 2
 
 
+def test_load_table_keeps_the_files_own_ids(tmp_path):
+    """An id column is found as vnmisinfo score finds it, so that evaluate's predictions
+    join back to the file; rows without an id are numbered."""
+    p = tmp_path / "posts.csv"
+    pd.DataFrame({"post_id": ["s001", None, "s003"], "text": ["a", "b", "c"],
+                  "label": [1, 0, 1]}).to_csv(p, index=False)
+    assert load_table(p)["id"].tolist() == ["posts:s001", "posts:1", "posts:s003"]
+    p2 = tmp_path / "plain.csv"
+    pd.DataFrame({"text": ["a", "b"], "label": [1, 0]}).to_csv(p2, index=False)
+    assert load_table(p2)["id"].tolist() == ["plain:0", "plain:1"]
+
+
 @pytest.mark.parametrize("label, expected", [(None, [None, None]), ("fake", [1, 1]), (0, [0, 0])],
                          ids=["unlabelled", "fake", "zero"])
 def test_load_lines(tmp_path, label, expected):

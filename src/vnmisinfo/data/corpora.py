@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vnmisinfo.data.schema import TEXT_ALIASES, as_frame, joined_text
+from vnmisinfo.data.readers import ID_NAMES
+from vnmisinfo.data.schema import TEXT_ALIASES, as_frame, is_missing, joined_text
 from vnmisinfo.data.tables import (
     CorpusError,
     EmptyTextWarning,
@@ -164,8 +165,10 @@ def _finish(frame: pd.DataFrame, labels: Any, source: str, ids: Iterable[Any],
 
 
 def _ids(raw: pd.DataFrame, prefix: str, column: str | None = "id") -> list[str]:
+    """``prefix:id`` of each row, the row number where there is no id."""
     if column is not None and column in raw.columns:
-        return [f"{prefix}:{v}" for v in raw[column]]
+        return [f"{prefix}:{i if is_missing(v) or not str(v).strip() else v}"
+                for i, v in enumerate(raw[column])]
     return [f"{prefix}:{i}" for i in range(len(raw))]
 
 
@@ -239,8 +242,10 @@ def load_table(
         The label column, mapped through :data:`LABEL_MAP`; None loads the
         file unlabelled (``label`` is ``<NA>``).
     id_column, title_column, domain_column : str, optional
-        Optional columns for ids (default: the row number), titles and outlets.
-        ``title`` and ``domain``/``source_domain`` are picked up when present.
+        Optional columns for ids, titles and outlets.  An id column named as
+        ``vnmisinfo score`` knows it (``id``, ``post_id``, ...), ``title`` and
+        ``domain``/``source_domain`` are picked up when present; rows without
+        an id are numbered.  Ids are ``<file stem>:<id>``.
     fmt : {"csv", "tsv", "jsonl", "parquet"}, optional
         Overrides the extension.
 
@@ -287,9 +292,12 @@ def load_table(
         raise CorpusError(
             f"{path}: missing column(s) {missing}; found {list(raw.columns)}. Name the right "
             f"column with {', '.join(flag[c] for c in missing if c in flag)}"
-            + (" (or load it unlabelled with label_column=None)." if label_column in missing
+            + (" (from Python, label_column=None loads it unlabelled)." if label_column in missing
                else ".")
         )
+    if id_column is None:  # as vnmisinfo score finds it: id, post_id, ...
+        lower = {c.lower(): c for c in raw.columns}
+        id_column = next((lower[n] for n in ID_NAMES if n in lower), None)
     lines = _lines_of(raw)
     texts = raw[text_column].map(lambda v: "" if v is None or (isinstance(v, float)
                                                                 and np.isnan(v)) else str(v))

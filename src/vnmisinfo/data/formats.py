@@ -119,6 +119,14 @@ def iter_jsonl(lines: Iterable[str | bytes], *,
     A line that is not valid JSON gives ``(n, None, "not valid JSON (...)")``,
     so that the caller decides whether it is fatal; ``invalid`` words the
     start of that error.  Lines are read one at a time, as they are needed.
+
+    Examples
+    --------
+    >>> for number, value, error in iter_jsonl(['{"text": "a"}', '', '{"text": "b', '{"a": 1,}']):
+    ...     print(number, value, error)
+    1 {'text': 'a'} None
+    3 None not valid JSON (Unterminated string starting at column 10)
+    4 None not valid JSON (Expecting property name enclosed in double quotes at column 9)
     """
     for number, raw in enumerate(lines, start=1):
         line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
@@ -129,7 +137,8 @@ def iter_jsonl(lines: Iterable[str | bytes], *,
         try:
             yield number, json.loads(line), None
         except json.JSONDecodeError as exc:
-            yield number, None, f"{invalid} ({exc.msg} at column {exc.colno})"
+            where = "column" if exc.msg.endswith(" at") else "at column"  # "...starting at"
+            yield number, None, f"{invalid} ({exc.msg} {where} {exc.colno})"
 
 
 def _is_pipe_or_device(path: str | os.PathLike[str]) -> bool:

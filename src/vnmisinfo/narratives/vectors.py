@@ -6,9 +6,9 @@ diacritics (:func:`~vnmisinfo.text.normalize.strip_diacritics`).  Texts are
 scored piece by piece: sentences and, in a text of up to five sentences (a post),
 pairs of neighbouring sentences and, for a three-sentence text, the whole text.  A
 longer text (an article) is compared sentence by sentence: its pairs doubled the
-cost of matching it and found no claim that its sentences miss.  Vectors are log-scaled counts times IDF,
-normalized per vectorizer and weighted so that the dot product of two texts is
-a weighted cosine.
+cost of matching it and found no claim that its sentences miss.  Vectors are
+log-scaled counts times IDF, normalized per vectorizer and weighted so that the
+dot product of two texts is a weighted cosine.
 
 Examples
 --------
