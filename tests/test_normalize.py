@@ -325,6 +325,14 @@ def test_normalizer_transform() -> None:
     assert norm.transform(["ko bt", None, float("nan"), "hoà"]) == ["không biết", "", "", "hòa"]
 
 
+def test_normalizer_reads_pandas_missing_values_as_empty_and_names_other_types() -> None:
+    import pandas as pd
+
+    assert Normalizer().transform(["ko bt", pd.NA, pd.NaT]) == ["không biết", "", ""]
+    with pytest.raises(TypeError, match="must be a str or missing .*got bytes"):
+        Normalizer().transform(["ko bt", b"ko bt"])
+
+
 def test_normalizer_options_and_params() -> None:
     norm = Normalizer(teencode=False, placeholders=False)
     assert norm.get_params() == {"evasion": True, "teencode": False, "placeholders": False}

@@ -8,6 +8,7 @@ rows and needs neither).
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Sequence
 
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -101,15 +102,35 @@ class Normalizer(TransformerMixin, BaseEstimator):
         }
         out: list[str] = []
         for doc in X:
-            missing = type(doc).__name__ in ("NAType", "NaTType")  # pandas' missing values
-            if doc is None or missing or (isinstance(doc, float) and math.isnan(doc)):
+            if isinstance(doc, str):
+                out.append(normalize_text(doc, **opts))
+            elif _is_missing(doc):
                 out.append("")
             else:
-                out.append(normalize_text(doc, **opts))
+                raise TypeError(f"each document must be a str or missing (None, NaN); got "
+                                f"{type(doc).__name__}. Convert it with str() or drop it.")
         return out
 
     def __sklearn_is_fitted__(self) -> bool:
         return True
+
+
+def _is_missing(doc: object) -> bool:
+    """None, NaN, or pandas' ``NA`` and ``NaT`` (which exist only once pandas is imported).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [_is_missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, 0, b"x")]
+    [True, True, True, True, False, False]
+    """
+    if doc is None:
+        return True
+    if isinstance(doc, float):
+        return math.isnan(doc)
+    pandas = sys.modules.get("pandas")
+    return (pandas is not None and bool(pandas.api.types.is_scalar(doc))
+            and bool(pandas.isna(doc)))
 
 
 def _check_raw_documents(X: object) -> None:
