@@ -432,6 +432,12 @@ def test_the_command_keeps_pyarrow_out_unless_it_reads_or_writes_parquet(tmp_pat
     assert done.stdout.split() == ["0", str(kept_out)]
     scored = pd.read_parquet(out) if output.endswith(".parquet") else pd.read_csv(out)
     assert [str(v) for v in scored["id"]] == ["1", "2"] and scored["vnm_score"].notna().all()
+    if kept_out:  # the same bytes as a process that holds pyarrow (this one)
+        here = tmp_path / f"here_{output}"
+        assert main(["score", str(src), "-o", str(here), "--model", str(model_file),
+                     "--workers", "1", "-q"]) == 0
+        assert sys.modules.get("pyarrow") is not None
+        assert here.read_bytes() == out.read_bytes()
 
 def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     frame = pd.DataFrame({"post_message": [GOOD, None, NEWS]}, index=[10, 11, 12])
