@@ -54,7 +54,9 @@ def main() -> None:
                                     for g, r in zip(got, reworded, strict=True)],
                           "medium_plus": [g["tier"] != "low" for g in got]})
     frame["hit"] = frame["right"] & frame["medium_plus"]
-    for style, part in [*frame.groupby("style"), ("all", frame)]:
+    stated = frame[frame["style"] != "long_article"]  # the styles that state the claim
+    for style, part in [*frame.groupby("style"), ("stated (all but long_article)", stated),
+                        ("all", frame)]:
         rows.append(("rewordings: medium+ with the right narrative", style, len(part),
                      int(part["hit"].sum()), ">= 0.95"))
 
