@@ -14,8 +14,9 @@ Examples
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from vnmisinfo._compat import lazy_names
 
 __version__ = "0.3.0"
 
@@ -52,13 +53,4 @@ if TYPE_CHECKING:
     from vnmisinfo.triage import TierPolicy, Triage, load_model, save_model
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'vnmisinfo' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names("vnmisinfo", _LAZY, globals())

@@ -1,4 +1,4 @@
-"""The one import-or-raise helper for optional extras.
+"""Import helpers: the one import-or-raise for optional extras, and lazy package names.
 
 Examples
 --------
@@ -12,10 +12,12 @@ ModuleNotFoundError: no_such_module_xyz is needed here: pip install "vnmisinfo[p
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from types import ModuleType
+from typing import Any
 
-__all__ = ["import_or_raise"]
+__all__ = ["import_or_raise", "lazy_names"]
 
 
 def import_or_raise(module: str, extra: str, *, purpose: str = "") -> ModuleType:
@@ -38,3 +40,37 @@ def import_or_raise(module: str, extra: str, *, purpose: str = "") -> ModuleType
         what = f"{purpose} need {top}" if purpose else what
         raise ModuleNotFoundError(f'{what}: pip install "vnmisinfo[{extra}]"',
                                   name=exc.name) from None
+
+
+def lazy_names(package: str, names: Mapping[str, str], namespace: dict[str, Any]
+               ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A package's ``__getattr__`` and ``__dir__`` that import each name on first use.
+
+    Parameters
+    ----------
+    package : str
+        The package's name, for the error message.
+    names : mapping of str to str
+        Each public name and the module that defines it.
+    namespace : dict
+        The package's ``globals()``: a name, once imported, is kept there.
+
+    Examples
+    --------
+    >>> space = {}
+    >>> getattr_, dir_ = lazy_names("pkg", {"dumps": "json"}, space)
+    >>> getattr_("dumps")({"a": 1}), "dumps" in space, dir_()
+    ('{"a": 1}', True, ['dumps'])
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name in names:
+            value = getattr(import_module(names[name]), name)
+            namespace[name] = value
+            return value
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted((set(namespace) | set(names)) - {"__getattr__", "__dir__"})
+
+    return __getattr__, __dir__
