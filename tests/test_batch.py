@@ -439,6 +439,22 @@ def test_the_command_keeps_pyarrow_out_unless_it_reads_or_writes_parquet(tmp_pat
         assert sys.modules.get("pyarrow") is not None
         assert here.read_bytes() == out.read_bytes()
 
+
+def test_a_lone_carriage_return_in_a_text_keeps_its_row_whole_in_csv(tmp_path, fitted_detector):
+    """The csv module quotes a field holding the line end it writes, not a lone \r, which
+    readers take for a line end: the row came out cut in two and the columns shifted."""
+    texts = [f"{GOOD}\rchia sẻ ngay", NEWS]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) + "\n"
+                           for i, t in enumerate(texts)), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    score_file(str(src), str(out), model=fitted_detector, workers=1)
+    rows = _csv_rows(out)
+    assert [r["text"] for r in rows] == texts and [r["id"] for r in rows] == ["a0", "a1"]
+    again = tmp_path / "again.csv"
+    score_file(str(out), str(again), model=fitted_detector, workers=1, overwrite_scores=True)
+    assert [r["text"] for r in _csv_rows(again)] == texts
+
 def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     frame = pd.DataFrame({"post_message": [GOOD, None, NEWS]}, index=[10, 11, 12])
     out = score_frame(fitted_detector, frame, explain=2)

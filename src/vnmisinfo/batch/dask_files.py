@@ -38,7 +38,7 @@ from vnmisinfo.data.formats import (
     same_file,
 )
 from vnmisinfo.data.readers import column_map, id_column_of
-from vnmisinfo.data.writers import csv_cell
+from vnmisinfo.data.writers import csv_cell, csv_quoting
 
 __all__ = ["score_dask_files"]
 
@@ -323,11 +323,13 @@ def _finish_part(frame: pd.DataFrame, index: int, spec: _PartSpec) -> dict[str, 
     if spec.report_top >= 0:
         out["hist"], out["top"] = _part_report(frame, index, spec)
     if spec.folder is None:
-        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n")
+        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n",
+                                  quoting=csv_quoting(frame))
         return out
     path = os.path.join(spec.folder, f"part-{index:05d}.{spec.out_fmt}")
     if spec.out_fmt == "csv":
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8",
+                     quoting=csv_quoting(frame))
     else:
         pa = require_pyarrow()
         table = pa.Table.from_pandas(frame, schema=spec.schema, preserve_index=False)

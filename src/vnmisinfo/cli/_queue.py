@@ -96,4 +96,6 @@ def _encoded(queue: Any, fmt: str) -> bytes | str:
         buffer = io.BytesIO()
         queue.to_parquet(buffer, index=False)
         return buffer.getvalue()
-    return str(queue.to_csv(index=False))
+    from vnmisinfo.data.writers import csv_quoting
+
+    return str(queue.to_csv(index=False, quoting=csv_quoting(queue)))

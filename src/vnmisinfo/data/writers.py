@@ -23,11 +23,11 @@ import io
 import json
 import math
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from vnmisinfo.data.formats import require_pyarrow
 
-__all__ = ["csv_cell", "open_writer"]
+__all__ = ["csv_cell", "csv_quoting", "open_writer"]
 
 
 def csv_cell(value: Any) -> Any:
@@ -35,6 +35,31 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, (list, dict, tuple)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return value
+
+
+def _has_carriage_return(cells: Any) -> bool:
+    return any(isinstance(v, str) and "\r" in v for v in cells)
+
+
+def csv_quoting(frame: Any) -> Literal[0, 1]:
+    r"""How to quote ``frame`` as CSV with ``\n`` line ends: every field when a text holds a
+    carriage return, else as few as needed.
+
+    The csv module (and pandas' ``to_csv``) quotes a field that holds the line end
+    it writes, ``\n``, but not a lone ``\r``, which every reader takes for a line end:
+    the row would be cut in two.
+
+    Examples
+    --------
+    >>> import csv, pandas as pd
+    >>> csv_quoting(pd.DataFrame({"t": ["a\rb"]})) == csv.QUOTE_ALL
+    True
+    >>> csv_quoting(pd.DataFrame({"t": ["a\nb"], "n": [1]})) == csv.QUOTE_MINIMAL
+    True
+    """
+    texts = frame.select_dtypes(exclude="number")
+    found = any(_has_carriage_return(texts[c].tolist()) for c in texts.columns)
+    return 1 if found else 0  # csv.QUOTE_ALL, csv.QUOTE_MINIMAL
 
 
 def _json_value(value: Any) -> Any:
@@ -62,14 +87,21 @@ class _CsvWriter(_Writer):
         self._text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="",
                                       write_through=True)
         self._csv = csv.writer(self._text, lineterminator="\n")
+        # a row with a lone carriage return is written with every field quoted (csv_quoting)
+        self._quoted = csv.writer(self._text, lineterminator="\n", quoting=csv.QUOTE_ALL)
         if write_header:
             self._csv.writerow(columns)
             self._text.flush()
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         cols = self.columns
-        self._csv.writerows([[csv_cell(r.get(c)) if r.get(c) is not None else "" for c in cols]
-                             for r in rows])
+        cells = [[csv_cell(r.get(c)) if r.get(c) is not None else "" for c in cols]
+                 for r in rows]
+        if any(_has_carriage_return(row) for row in cells):
+            for row in cells:
+                (self._quoted if _has_carriage_return(row) else self._csv).writerow(row)
+        else:
+            self._csv.writerows(cells)
         self._text.flush()
 
     def finish(self) -> None:
