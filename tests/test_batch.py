@@ -455,6 +455,22 @@ def test_a_lone_carriage_return_in_a_text_keeps_its_row_whole_in_csv(tmp_path, f
     score_file(str(out), str(again), model=fitted_detector, workers=1, overwrite_scores=True)
     assert [r["text"] for r in _csv_rows(again)] == texts
 
+
+def test_a_tsv_output_is_written_with_tabs_and_reads_back(tmp_path, fitted_detector):
+    """A .tsv input is read with tabs; its output was written with commas, so the tool read
+    its own output as one column."""
+    src = tmp_path / "in.tsv"
+    pd.DataFrame({"id": [1, 2], "text": [GOOD, "Hà Nội, hôm nay, mưa"]}).to_csv(
+        src, sep="\t", index=False)
+    out = tmp_path / "out.tsv"
+    score_file(str(src), str(out), model=fitted_detector, workers=1)
+    back = pd.read_csv(out, sep="\t", dtype=str)
+    assert list(back.columns[:2]) == ["id", "text"] and "vnm_score" in back.columns
+    assert back["text"].tolist() == [GOOD, "Hà Nội, hôm nay, mưa"]
+    again = tmp_path / "again.tsv"
+    score_file(str(out), str(again), model=fitted_detector, workers=1, overwrite_scores=True)
+    assert pd.read_csv(again, sep="\t", dtype=str)["text"].tolist() == back["text"].tolist()
+
 def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     frame = pd.DataFrame({"post_message": [GOOD, None, NEWS]}, index=[10, 11, 12])
     out = score_frame(fitted_detector, frame, explain=2)

@@ -90,7 +90,7 @@ from vnmisinfo.batch.scoring import (
     _thresholds,
 )
 from vnmisinfo.batch.worker import start
-from vnmisinfo.data.formats import is_stream
+from vnmisinfo.data.formats import extension_format, is_stream
 from vnmisinfo.data.readers import (
     STREAM_FORMATS,
     BadInputError,
@@ -428,8 +428,9 @@ class _FileRun:
         schema = self.reader.schema
         for name in replaced if schema is not None else ():
             schema = schema.remove(schema.get_field_index(name))
+        tsv = extension_format(self.opts.output) == "tsv"  # read with tabs, so written so
         self.writer = open_writer(self.out_fmt, self.sink, out_cols, self.ckpt is None,
-                                  schema, OUTPUT_TYPES)
+                                  schema, OUTPUT_TYPES, delimiter="\t" if tsv else ",")
         return self.writer
 
     # -- closing -------------------------------------------------------------------------

@@ -82,13 +82,15 @@ class _Writer:
 
 
 class _CsvWriter(_Writer):
-    def __init__(self, fh: IO[bytes], columns: list[str], write_header: bool) -> None:
+    def __init__(self, fh: IO[bytes], columns: list[str], write_header: bool,
+                 delimiter: str = ",") -> None:
         super().__init__(fh, columns, write_header)
         self._text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="",
                                       write_through=True)
-        self._csv = csv.writer(self._text, lineterminator="\n")
+        self._csv = csv.writer(self._text, lineterminator="\n", delimiter=delimiter)
         # a row with a lone carriage return is written with every field quoted (csv_quoting)
-        self._quoted = csv.writer(self._text, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        self._quoted = csv.writer(self._text, lineterminator="\n", delimiter=delimiter,
+                                  quoting=csv.QUOTE_ALL)
         if write_header:
             self._csv.writerow(columns)
             self._text.flush()
@@ -157,7 +159,8 @@ _WRITERS: dict[str, type[_Writer]] = {"csv": _CsvWriter, "jsonl": _JsonlWriter,
 
 
 def open_writer(fmt: str, fh: IO[bytes], columns: list[str], write_header: bool = True,
-                schema: Any = None, types: Mapping[str, type] | None = None) -> _Writer:
+                schema: Any = None, types: Mapping[str, type] | None = None, *,
+                delimiter: str = ",") -> _Writer:
     """A writer of rows in ``fmt`` to ``fh``.
 
     Parameters
@@ -176,6 +179,8 @@ def open_writer(fmt: str, fh: IO[bytes], columns: list[str], write_header: bool 
     types : mapping, optional
         Column name to ``float``, ``int``, ``bool`` or ``str``: the Parquet type
         of columns not in ``schema`` (the others are text).
+    delimiter : str, default=","
+        The CSV field separator (a tab for a ``.tsv`` file).
 
     Returns
     -------
@@ -189,4 +194,6 @@ def open_writer(fmt: str, fh: IO[bytes], columns: list[str], write_header: bool 
     """
     if fmt == "parquet":
         return _ParquetWriter(fh, columns, True, schema, types)
+    if fmt == "csv":
+        return _CsvWriter(fh, columns, write_header, delimiter)
     return _WRITERS[fmt](fh, columns, write_header)
