@@ -96,10 +96,14 @@ def test_load_table_keeps_the_files_own_ids(tmp_path):
     p = tmp_path / "posts.csv"
     pd.DataFrame({"post_id": ["s001", None, "s003"], "text": ["a", "b", "c"],
                   "label": [1, 0, 1]}).to_csv(p, index=False)
-    assert load_table(p)["id"].tolist() == ["posts:s001", "posts:1", "posts:s003"]
+    assert load_table(p)["id"].tolist() == ["posts:s001", "posts:#1", "posts:s003"]
     p2 = tmp_path / "plain.csv"
     pd.DataFrame({"text": ["a", "b"], "label": [1, 0]}).to_csv(p2, index=False)
     assert load_table(p2)["id"].tolist() == ["plain:0", "plain:1"]
+    p3 = tmp_path / "newsroom.csv"  # ReINTEL's columns: read by its loader, ids kept too
+    pd.DataFrame({"post_id": ["fb_1", "fb_2"], "post_message": ["a", "b"],
+                  "label": [1, 0]}).to_csv(p3, index=False)
+    assert load_any(p3)["id"].tolist() == ["reintel:newsroom:fb_1", "reintel:newsroom:fb_2"]
 
 
 @pytest.mark.parametrize("label, expected", [(None, [None, None]), ("fake", [1, 1]), (0, [0, 0])],

@@ -164,10 +164,18 @@ def _finish(frame: pd.DataFrame, labels: Any, source: str, ids: Iterable[Any],
     return canon
 
 
-def _ids(raw: pd.DataFrame, prefix: str, column: str | None = "id") -> list[str]:
-    """``prefix:id`` of each row, the row number where there is no id."""
+def _ids(raw: pd.DataFrame, prefix: str, column: str | None = None) -> list[str]:
+    """``prefix:id`` of each row, from ``column`` or the first id column ``vnmisinfo score``
+    knows (``id``, ``post_id``, ...).
+
+    Without an id column, rows are numbered (``prefix:0``, ...); a row whose id is blank
+    gets ``prefix:#N`` (its row number), which no real id of the column can be mistaken for.
+    """
+    if column is None:
+        lower = {str(c).lower(): c for c in raw.columns}
+        column = next((lower[n] for n in ID_NAMES if n in lower), None)
     if column is not None and column in raw.columns:
-        return [f"{prefix}:{i if is_missing(v) or not str(v).strip() else v}"
+        return [f"{prefix}:#{i}" if is_missing(v) or not str(v).strip() else f"{prefix}:{v}"
                 for i, v in enumerate(raw[column])]
     return [f"{prefix}:{i}" for i in range(len(raw))]
 
@@ -295,9 +303,6 @@ def load_table(
             + (" (from Python, label_column=None loads it unlabelled)." if label_column in missing
                else ".")
         )
-    if id_column is None:  # as vnmisinfo score finds it: id, post_id, ...
-        lower = {c.lower(): c for c in raw.columns}
-        id_column = next((lower[n] for n in ID_NAMES if n in lower), None)
     lines = _lines_of(raw)
     texts = raw[text_column].map(lambda v: "" if v is None or (isinstance(v, float)
                                                                 and np.isnan(v)) else str(v))
