@@ -64,6 +64,18 @@ def test_a_confident_match_lifts_a_low_score_and_says_why(fitted_detector):
     assert plain["narrative_id"] is None and plain["narrative_candidate"] is None
 
 
+def test_flagged_items_name_their_entities_with_or_without_an_index(fitted_detector):
+    """Without a narrative index (score --no-match) the entities of flagged items were lost."""
+    texts = ["Bộ Y tế cảnh báo: uống nước chanh nóng ở Hà Nội", "Bộ Y tế họp ở Hà Nội"]
+    policy = TierPolicy(0.0, 0.999)  # every item is flagged by the classifier
+    for index in (_Index(), None):
+        first, second = Triage(fitted_detector, narratives=index, policy=policy).score(texts)
+        assert first["label"] == second["label"] == 1
+        assert ("Hà Nội", "LOC") in first["entities"] and ("Hà Nội", "LOC") in second["entities"]
+    quiet = Triage(fitted_detector, narratives=None, policy=TierPolicy(0.9999, 0.99999))
+    assert all(r["entities"] == [] and r["label"] == 0 for r in quiet.score(texts))
+
+
 def test_top_terms_are_text_and_context_is_separate(tiny_corpus):
     texts, y = tiny_corpus
     rng = np.random.default_rng(0)

@@ -238,6 +238,13 @@ class Triage:
             result["label"] = int(tier != "low")
         if self.narratives is not None:
             self._add_narratives(texts, results, best)
+        else:  # entities of flagged items still: they do not need the index
+            flagged = [i for i, r in enumerate(results) if r["label"] == 1]
+            opening = {i: joined_text(frame["text"].iat[i], frame["title"].iat[i])[:_ENTITY_CHARS]
+                       for i in flagged}
+            for result in results:
+                result["entities"] = []
+            self._add_entities(results, opening)
         return results
 
     def _add_narratives(self, texts: list[str], results: list[dict[str, Any]],
@@ -259,6 +266,10 @@ class Triage:
             if result["label"] == 1:
                 # The evidence sentence, or the opening of the text.
                 focus[i] = hit.sentence if hit else text[:_ENTITY_CHARS]
+        self._add_entities(results, focus)
+
+    def _add_entities(self, results: list[dict[str, Any]], focus: dict[int, str]) -> None:
+        """``entities`` of the results at the keys of ``focus``, read in its texts."""
         for i, found in zip(focus, self._entities(list(focus.values())), strict=True):
             results[i]["entities"] = found
 
