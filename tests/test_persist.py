@@ -130,7 +130,7 @@ def test_a_model_written_before_a_parameter_existed_takes_its_default(fitted_det
     from vnmisinfo.model.detector import Detector
 
     texts = ["Uống nước chanh nóng diệt virus", "Hà Nội hôm nay trời nắng"]
-    state = fitted_detector.__getstate__()
+    state = dict(fitted_detector.__getstate__())  # a copy: the fixture is shared
     state.pop("own_scale")  # as a file written before the parameter was added
     older = Detector.__new__(Detector)
     older.__setstate__(state)

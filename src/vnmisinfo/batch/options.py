@@ -170,6 +170,16 @@ class _Options:
             if not os.path.isfile(out):
                 raise ValueError(f"output {out!r} is not a regular file, a named pipe or a "
                                  "character device; name a file to write.")
+        report = self.report
+        if report is not None and not is_stream(report) and (
+                os.path.isdir(report) or str(report).endswith(("/", os.sep))):
+            raise ValueError(f"the report {report!r} is a folder; name an .html file in it, "
+                             f"e.g. {os.path.join(str(report), 'review.html')}.")
+        if report is not None and not is_stream(report) and not os.path.isdir(
+                os.path.dirname(os.path.realpath(report))):
+            raise ValueError(f"the folder of the report {report!r} does not exist: create it "
+                             f"(mkdir -p {os.path.dirname(os.path.realpath(report))}) or name "
+                             "another report.")
         if (self.report is not None and out is not None and not is_stream(out)
                 and same_file(out, self.report)):
             raise ValueError(f"the report {self.report!r} is the output {out!r}; name another "

@@ -287,7 +287,7 @@ def load_table(
         if not found:
             raise CorpusError(
                 f"{path}: no text column; found {list(raw.columns)}, expected one of "
-                f"{list(TEXT_ALIASES)}. Pass text_column=... (--text-column) to name it."
+                f"{list(TEXT_ALIASES)}. Name it with --text-column (text_column= in Python)."
             )
         text_column = found[0]
     wanted = [text_column] + [c for c in (label_column, id_column, title_column, domain_column)

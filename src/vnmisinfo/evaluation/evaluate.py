@@ -185,7 +185,8 @@ def load_labelled(
     info["rows"] = int(len(frame))
     info["positives"] = int(frame["label"].sum())
     if frame["label"].nunique() < 2:
-        raise CorpusError(f"the data holds a single class ({sorted(frame['label'].unique())}); "
+        held = sorted(int(v) for v in frame["label"].unique())
+        raise CorpusError(f"the data holds a single class ({held}); "
                           "ROC-AUC and PR-AUC need both misinformation (1) and reliable (0) "
                           "documents.")
     return frame, info

@@ -211,7 +211,8 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
     if not path.is_file():
         raise ModelLoadError(
             f"model file {str(path)!r} not found; pass the path of a .skops file "
-            "made by 'vnmisinfo train', or None for the shipped default model."
+            "made by 'vnmisinfo train', or leave out --model (None in Python) for the shipped "
+            "default model."
         )
     if verify:
         expected = _expected_digest(path)
