@@ -189,3 +189,20 @@ def test_no_warning_without_empty_texts(tmp_path):
         warnings.simplefilter("error", EmptyTextWarning)
         frame = load_reintel(_write(tmp_path, "r.csv", REINTEL))
     assert frame.attrs["empty_texts"] == []
+
+
+def test_read_texts_takes_a_sentence_for_a_text_and_names_bad_files(tmp_path):
+    """A quoted sentence that ends in a file name is a text; an empty text, a file that is not
+    there and a file that is not UTF-8 are named."""
+    from vnmisinfo.data.tables import read_texts
+
+    sentence = "Uống nước nóng diệt virus, xem danh_sach.csv"
+    assert read_texts(sentence) == [sentence]
+    with pytest.raises(ValueError, match="nothing to match"):
+        read_texts("  ")
+    with pytest.raises(FileNotFoundError, match="not found"):
+        read_texts(str(tmp_path / "missing.csv"))
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("café crème\n".encode("latin-1"))
+    with pytest.raises(CorpusError, match="not UTF-8 text"):
+        read_texts(str(latin))

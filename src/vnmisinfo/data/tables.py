@@ -165,6 +165,9 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
 
     if source == "-":  # standard input: one text per line
         return [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    if not source.strip():
+        raise ValueError("nothing to match: the text is empty; pass a text in quotes, a file "
+                         "of texts, or - for standard input.")
     path = Path(source)
     if path.is_dir():
         raise IsADirectoryError(f"{source!r} is a folder; pass a file of texts, or the text "
@@ -173,14 +176,19 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     known = suffix in (".txt", ".text", ".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet",
                        ".pq") and len(source) < 260
     if not known or not path.is_file():
-        if known:
+        # a name of a file that is not there; a sentence that ends in one is a text
+        if known and not any(c.isspace() for c in source):
             raise FileNotFoundError(f"input file {source!r} not found; pass an existing file, "
                                     "or the text itself in quotes.")
         return [source]
     fmt = table_format(path, None)
     if fmt == "lines":
-        with open(path, encoding="utf-8-sig") as fh:
-            return [line.rstrip("\n") for line in fh if line.strip()]
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                return [line.rstrip("\n") for line in fh if line.strip()]
+        except UnicodeDecodeError as exc:
+            raise CorpusError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start}). "
+                              "Re-save the file as UTF-8.") from None
     frame = read_table(path, fmt)
     column = text_column or next((c for c in TEXT_ALIASES if c in frame.columns), None)
     if column is None or column not in frame.columns:
