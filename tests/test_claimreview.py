@@ -152,3 +152,17 @@ def test_reviewed_jsonl_and_parquet_give_the_same_drafts_as_csv(tmp_path, ext):
     want = drafts_from_csv(csv_path, org="Org", date="2024-05-01", narratives=known)
     got = drafts_from_csv(other, org="Org", date="2024-05-01", narratives=known)
     assert got == want and len(got[0]) == 3
+
+
+def test_a_bad_reviewed_file_is_named_with_the_fix(tmp_path, capsys):
+    """A missing file, a folder and a file that is not UTF-8 printed raw Python errors."""
+    from vnmisinfo.cli import main
+
+    (tmp_path / "afolder.csv").mkdir()
+    (tmp_path / "latin.csv").write_bytes("text,verdict\ncafé,misinformation\n".encode("latin-1"))
+    for name, said in [("missing.csv", "file not found; check the path"),
+                       ("afolder.csv", "a folder, not a file"),
+                       ("latin.csv", "not UTF-8 text")]:
+        assert main(["claimreview", str(tmp_path / name), "--org", "Desk"]) != 0
+        err = capsys.readouterr().err
+        assert said in err and "Errno" not in err

@@ -432,11 +432,15 @@ def load_training_set(data_dir: str | Path | None = None, *, include_vfnd: bool 
     with warnings.catch_warnings():
         # Empty texts are dropped below, on purpose.
         warnings.simplefilter("ignore", EmptyTextWarning)
-        parts = [load_reintel(root / "reintel" / "train.csv"),
-                 load_reintel(root / "reintel" / "warmup.csv")]
-        if include_vfnd and not reintel_only:
-            parts += [load_vfnd(root / "vfnd" / "vfnd_articles_223.csv"),
-                      load_vfnd(root / "vfnd" / "vfnd_json_274.csv")]
+        try:
+            parts = [load_reintel(root / "reintel" / "train.csv"),
+                     load_reintel(root / "reintel" / "warmup.csv")]
+            if include_vfnd and not reintel_only:
+                parts += [load_vfnd(root / "vfnd" / "vfnd_articles_223.csv"),
+                          load_vfnd(root / "vfnd" / "vfnd_json_274.csv")]
+        except CorpusError as exc:
+            raise CorpusError(f"{exc} Point --data-dir (or VNMISINFO_CORPORA) at the folder "
+                              "that holds reintel/ and vfnd/.") from None
     frame = pd.concat(parts, ignore_index=True)
     norm = [normalize_text(joined_text(t, ti))
             for t, ti in zip(frame["text"], frame["title"], strict=True)]

@@ -32,9 +32,10 @@ class EmptyTextWarning(UserWarning):
 
 
 def check_file(path: Path) -> None:
+    if path.is_dir():
+        raise CorpusError(f"{path}: a folder, not a file; name a file in it.")
     if not path.is_file():
-        raise CorpusError(f"{path}: file not found; check the path (for the public corpora, "
-                          "point --data-dir or VNMISINFO_CORPORA at the folder holding them).")
+        raise CorpusError(f"{path}: file not found; check the path.")
     if path.stat().st_size == 0:
         raise CorpusError(f"{path}: the file is empty; it needs a header row and data.")
 

@@ -26,7 +26,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -228,19 +227,14 @@ def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
         If the file has no ``verdict`` column, or (without ``skip_invalid``) a
         row cannot be drafted.
     """
-    path = Path(path)
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".parquet", ".pq"):  # as feedback reads them
-        from vnmisinfo.data.tables import read_any_table
+    from vnmisinfo.data.tables import read_any_table
 
-        frame = read_any_table(path, what="a reviewed file with a verdict column")
-        fields = [str(c) for c in frame.columns]
-        rows = [{k: "" if is_missing(v) else str(v) for k, v in zip(fields, values, strict=True)}
-                for values in frame.itertuples(index=False, name=None)]
-    else:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            fields = list(reader.fieldnames or [])
-            rows = list(reader)
+    path = Path(path)
+    # as feedback reads them: missing, empty, folder and non-UTF-8 files are named with the fix
+    frame = read_any_table(path, what="a reviewed file with a verdict column")
+    fields = [str(c) for c in frame.columns]
+    rows = [{k: "" if is_missing(v) else str(v) for k, v in zip(fields, values, strict=True)}
+            for values in frame.itertuples(index=False, name=None)]
     if "verdict" not in fields:
         raise ReviewError(f"{path.name} has no 'verdict' column (columns: {fields}); a "
                           "reviewer marks each item misinformation, reliable or unsure.")
