@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -470,6 +471,46 @@ def test_a_tsv_output_is_written_with_tabs_and_reads_back(tmp_path, fitted_detec
     again = tmp_path / "again.tsv"
     score_file(str(out), str(again), model=fitted_detector, workers=1, overwrite_scores=True)
     assert pd.read_csv(again, sep="\t", dtype=str)["text"].tolist() == back["text"].tolist()
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    ('[{"text": "a"}, {"text": "b"}]', "a JSON array of objects, not JSON Lines"),
+    ("", "the input is empty"),
+    ('{"id": 1, "title": "x"}\n{"id": 2, "text": "abc"}\n', "(the columns of the first row)"),
+], ids=["json-array", "empty", "first-row-without-text"])
+def test_a_jsonl_input_that_cannot_be_read_says_why(tmp_path, fitted_detector, content, said):
+    src = tmp_path / "in.json"
+    src.write_text(content, encoding="utf-8")
+    with pytest.raises(BadInputError, match=re.escape(said)):
+        score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
+
+
+def test_a_cut_emoji_escape_is_not_called_bad_utf8(tmp_path, fitted_detector):
+    """Half a surrogate pair in valid UTF-8 JSON: the summary advised re-saving from CP1258."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "Uống nước nóng \\ud83d"}\n{"text": "Cột 5G \\ud83d"}\n',
+                   encoding="utf-8")
+    summary = score_file(str(src), str(tmp_path / "o.jsonl"), model=fitted_detector, workers=1)
+    assert summary.errors == {"broken \\u escape replaced": 2}
+    assert "CP1258" not in str(summary)
+
+
+def test_an_output_without_extension_names_the_output_option(tmp_path, fitted_detector):
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    with pytest.raises(ValueError, match=re.escape("(--output-format)")):
+        score_file(str(src), str(tmp_path / "scored"), model=fitted_detector, workers=1)
+
+
+def test_a_warning_is_a_note_of_the_command(tmp_path, capsys, model_file):
+    """Python's warning format printed a source path and a line of code."""
+    src = _write_csv(tmp_path / "in.csv", [{"text": "Uống nước chanh. " * 8000}, {"text": NEWS}])
+    assert main(["score", str(src), "-o", str(tmp_path / "o.csv"), "--model", str(model_file),
+                 "-q"]) == 0
+    capsys.readouterr()
+    assert main(["queue", str(tmp_path / "o.csv"), "-o", str(tmp_path / "q.csv"),
+                 "--budget", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "vnmisinfo queue: note: text of" in err and ".py:" not in err
 
 def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     frame = pd.DataFrame({"post_message": [GOOD, None, NEWS]}, index=[10, 11, 12])

@@ -131,7 +131,7 @@ class _Options:
         in_fmt = stream_format(self.input, None if named else self.fmt)
         check_named_format(self.output, self.output_format, "--output-format")
         if self.output_format or not out_stream:
-            out_fmt = stream_format(self.output, self.output_format)
+            out_fmt = stream_format(self.output, self.output_format, option="--output-format")
         else:  # a stream says its format by its extension at most
             out_fmt = format_of(self.output, allowed=STREAM_FORMATS, default=self.fmt or in_fmt)
         if out_fmt == "parquet" or in_fmt == "parquet":

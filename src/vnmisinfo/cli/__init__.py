@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import Any
 
 __all__ = ["main"]
 
@@ -51,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _note_printer(command: str) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints ``vnmisinfo COMMAND: note: MESSAGE``."""
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        print(f"vnmisinfo {command}: note: {message}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -59,7 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            # a warning reads as a note of the command, without Python's file and code line
+            warnings.showwarning = _note_printer(args.command)
+            return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("vnmisinfo: interrupted", file=sys.stderr)
         output = getattr(args, "output", None) if args.command == "score" else None

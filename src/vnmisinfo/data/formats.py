@@ -44,8 +44,11 @@ FORMATS = ("csv", "tsv", "jsonl", "parquet", "lines")
 
 
 def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
-              allowed: Iterable[str] = FORMATS, default: str | None = None) -> str:
+              allowed: Iterable[str] = FORMATS, default: str | None = None,
+              option: str = "--format") -> str:
     """The format of ``path``: ``fmt`` when given, else its extension.
+
+    ``option`` is the command-line option that names the format, for the message.
 
     Raises
     ------
@@ -66,7 +69,7 @@ def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
         return default
     known = sorted(e for e, f in EXTENSIONS.items() if f in allowed)
     raise ValueError(f"{path}: cannot tell the format from the extension {suffix!r}; use one of "
-                     f"{', '.join(known)}, or name the format (--format).")
+                     f"{', '.join(known)}, or name the format ({option}).")
 
 
 def extension_format(path: str | os.PathLike[str] | None) -> str | None:

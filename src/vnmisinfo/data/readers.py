@@ -50,6 +50,8 @@ STREAM_FORMATS = ("csv", "jsonl", "parquet")
 ID_NAMES = ("id", "post_id", "_id", "uid", "url")
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
 _REPLACED = "invalid UTF-8 replaced"
+#: A JSON string with half of a surrogate pair ("\ud83d", a cut emoji): valid UTF-8 around it.
+_BROKEN_ESCAPE = "broken \\u escape replaced"
 # Lone surrogates: bytes that are not UTF-8 (read with "surrogateescape"), or "\ud800" escapes.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]+")
 
@@ -69,7 +71,7 @@ class BadInputError(ValueError):
         self.line = line
 
 
-def stream_format(path: str | None, fmt: str | None = None) -> str:
+def stream_format(path: str | None, fmt: str | None = None, *, option: str = "--format") -> str:
     """The format of a streamed file: ``fmt`` when given, else its extension.
 
     Standard input and output (``None`` or ``-``), and a named pipe or a
@@ -82,6 +84,8 @@ def stream_format(path: str | None, fmt: str | None = None) -> str:
         File path, ``-`` or None.
     fmt : {"csv", "jsonl", "parquet"}, optional
         The format, when the caller names it.
+    option : str, default="--format"
+        The command-line option that names it, for the message.
 
     Returns
     -------
@@ -103,7 +107,7 @@ def stream_format(path: str | None, fmt: str | None = None) -> str:
                          f"zcat {path} | vnmisinfo score - --format csv")
     # A named pipe or a device (/dev/stdin, <(zcat ...)) says its format by its extension at most.
     found = format_of(path, allowed=(*STREAM_FORMATS, "tsv"),
-                      default="csv" if is_stream(path) else None)
+                      default="csv" if is_stream(path) else None, option=option)
     return "csv" if found == "tsv" else found
 
 
@@ -218,6 +222,11 @@ class _JsonlReader(_Reader):
             if error is not None:
                 self._on_bad(lineno, error)
                 continue
+            if isinstance(obj, list) and obj and all(isinstance(o, dict) for o in obj[:10]):
+                raise BadInputError(
+                    f"line {lineno}: a JSON array of objects, not JSON Lines (one object per "
+                    "line); convert it first, e.g. jq -c '.[]' posts.json > posts.jsonl",
+                    line=lineno)
             if not isinstance(obj, dict):
                 self._on_bad(lineno, f"expected a JSON object, found {type(obj).__name__}")
                 continue
@@ -225,7 +234,7 @@ class _JsonlReader(_Reader):
             for k, v in obj.items():
                 if isinstance(v, str) and _SURROGATE_RE.search(v):
                     obj[k] = _replace_surrogates(v)
-                    note = _REPLACED
+                    note = note or _BROKEN_ESCAPE
             yield obj, note
 
     def __iter__(self) -> Iterator[Item]:
@@ -325,10 +334,13 @@ def column_map(columns: list[str], text_column: str | None,
             raise BadInputError(f"line 1: {canonical} column {name!r} not found; the columns are "
                                 f"{columns}.", line=1)
         found[canonical] = name
+    if not columns:
+        raise BadInputError("the input is empty: no row with any column; expected a header "
+                            "row (CSV) or one JSON object per line (JSONL).", line=1)
     if "text" not in found:
         raise BadInputError(
-            f"line 1: no text column among {columns}; name it 'text' or 'post_message', or "
-            "pass --text-column NAME.", line=1)
+            f"line 1: no text column among {columns} (the columns of the first row); name it "
+            "'text' or 'post_message', or pass --text-column NAME.", line=1)
     return found
 
 
