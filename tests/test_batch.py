@@ -878,8 +878,8 @@ def test_resume_refuses_a_checkpoint_for_another_input(tmp_path, fitted_detector
 
 
 @pytest.mark.parametrize("change, named", [
-    ({"match": False}, "match: True then, False now"),
-    ({"model": "detector"}, "model: 'sha256:"),
+    ({"match": False}, "--no-match: not given then, given now"),
+    ({"model": "detector"}, "--model: 'sha256:"),
 ], ids=["matching-turned-off", "another-model"])
 def test_resume_refuses_another_model_or_matching_setting(tmp_path, model_file, fitted_detector,
                                                           change, named):

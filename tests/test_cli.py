@@ -340,3 +340,15 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     done = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=300)
     assert done.stdout.startswith("id,kind,title,text")
     assert "Broken pipe" not in done.stderr and "error" not in done.stderr
+
+
+def test_calibrate_and_match_check_their_numbers_before_any_work(tmp_path, capsys):
+    """A budget over 1 was refused only after every row was scored; -k 0 read 'k must be'."""
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\nUống nước chanh,1\nTrời nắng,0\n", encoding="utf-8")
+    assert main(["calibrate", "--data", str(data), "--budget", "1.5",
+                 "-o", str(tmp_path / "m.skops")]) == 2
+    assert "--budget must be a share in (0, 1], got 1.5" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["match", "abc", "-k", "0"])
+    assert "argument -k/--k: expected at least 1, got 0" in capsys.readouterr().err

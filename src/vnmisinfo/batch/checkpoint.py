@@ -127,13 +127,42 @@ def read_checkpoint(files: OutputFiles, source: str,
     if got != expected:
         was = {**{k: v for k, v in got.items() if k != "options"}, **(got["options"] or {})}
         now = {**{k: v for k, v in expected.items() if k != "options"}, **options}
-        differ = "; ".join(f"{k}: {was.get(k)!r} then, {now.get(k)!r} now"
+        differ = "; ".join(_changed(k, was.get(k), now.get(k))
                            for k in sorted(set(was) | set(now)) if was.get(k) != now.get(k))
         raise ValueError(
             f"checkpoint {str(path)!r} was written for another input or other options "
             f"({differ}); resume with the options of the first run, or run without "
             "--resume to start again.")
     return ckpt
+
+
+#: A checkpoint's keys by the command-line option that sets them (a flag that is on when
+#: the value is False is marked with "not").
+_FLAGS = {"match": "not --no-match", "overwrite_scores": "--overwrite-scores",
+          "explain": "--explain", "text_column": "--text-column", "id_column": "--id-column",
+          "columns": "--column", "report_top": "--report-top", "model": "--model",
+          "out_fmt": "the output format", "in_fmt": "the input format",
+          "input": "the input file", "size": "the input's size",
+          "mtime_ns": "the input's modification time"}
+
+
+def _changed(key: str, was: Any, now: Any) -> str:
+    """What changed since the checkpoint, in command-line terms.
+
+    Examples
+    --------
+    >>> _changed("match", True, False)
+    '--no-match: not given then, given now'
+    >>> _changed("explain", 5, 0)
+    '--explain: 5 then, 0 now'
+    """
+    flag = _FLAGS.get(key, key)
+    if isinstance(was, bool) and isinstance(now, bool):
+        negated = flag.startswith("not ")
+        flag = flag.removeprefix("not ")
+        given = [("given" if v != negated else "not given") for v in (was, now)]
+        return f"{flag}: {given[0]} then, {given[1]} now"
+    return f"{flag}: {was!r} then, {now!r} now"
 
 
 def open_partial(files: OutputFiles, ckpt: dict[str, Any] | None) -> IO[bytes]:

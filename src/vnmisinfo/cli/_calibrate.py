@@ -52,6 +52,13 @@ def run(args: argparse.Namespace) -> int:
         print("vnmisinfo calibrate: error: give a rule: --high-precision, --medium-precision, "
               "--budget or --medium-budget.", file=sys.stderr)
         return 2
+    for flag, value in (("--high-precision", args.high_precision),
+                        ("--medium-precision", args.medium_precision),
+                        ("--budget", args.budget), ("--medium-budget", args.medium_budget)):
+        if value is not None and not 0 < value <= 1:  # checked before any row is scored
+            print(f"vnmisinfo calibrate: error: {flag} must be a share in (0, 1], got {value}; "
+                  "0.05 means 5%.", file=sys.stderr)
+            return 2
     if args.cv and args.model:
         print("vnmisinfo calibrate: error: --cv fits a new model from --preset; drop --model.",
               file=sys.stderr)

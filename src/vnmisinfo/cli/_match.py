@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from vnmisinfo.cli._score import _positive
+
 NAME = "match"
 HELP = ("Match a text (or a .txt/.csv/.jsonl file of texts) against the catalogue of known "
         "false narratives; prints candidates with rebuttals and sources.")
@@ -15,7 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", nargs="?", default=None,
                    help="a text, or a file: .txt (one text per line), .csv or .jsonl; - reads "
                    "texts from standard input, one per line")
-    p.add_argument("-k", "--k", type=int, default=3, help="candidates per text (default: 3)")
+    p.add_argument("-k", "--k", type=_positive, default=3,
+                   help="candidates per text (default: 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object per input text")
     p.add_argument("--catalogue", action="append", default=None, metavar="PATH",
                    help="extra catalogue JSONL file, added to the shipped one (repeatable)")
