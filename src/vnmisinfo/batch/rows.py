@@ -79,11 +79,16 @@ class BatchSummary:
         them: CSV and Parquet output keep only the first row's columns.
     seconds : float
         Wall-clock time of the run.
+    resumed : int
+        Rows written by an earlier run that this one resumed (counted in ``rows``, not in
+        the rate).
 
     Examples
     --------
     >>> print(BatchSummary(rows=3, tiers={"high": 1, "medium": 0, "low": 2}, seconds=2.0))
     3 rows in 2.0 s (2 rows/s): 1 high, 0 medium, 2 low, 0 not scored; 0 rows with errors
+    >>> str(BatchSummary(rows=300, seconds=2.0, resumed=200)).split(":")[0]
+    '300 rows (200 of them before the resume) in 2.0 s (50 rows/s)'
     """
 
     rows: int = 0
@@ -94,11 +99,13 @@ class BatchSummary:
     bad_lines: int = 0
     unkept_keys: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    resumed: int = 0
 
     def __str__(self) -> str:
         t = self.tiers
-        rate = self.rows / self.seconds if self.seconds > 0 else 0.0
-        line = (f"{self.rows} rows in {self.seconds:.1f} s ({rate:.0f} rows/s): "
+        rate = (self.rows - self.resumed) / self.seconds if self.seconds > 0 else 0.0
+        before = f" ({self.resumed} of them before the resume)" if self.resumed else ""
+        line = (f"{self.rows} rows{before} in {self.seconds:.1f} s ({rate:.0f} rows/s): "
                 f"{t.get('high', 0)} high, {t.get('medium', 0)} medium, {t.get('low', 0)} low, "
                 f"{self.not_scored} not scored; {self.error_rows} rows with errors")
         if self.errors:

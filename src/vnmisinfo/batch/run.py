@@ -282,8 +282,9 @@ class _FileRun:
             reader.close()
             raise
         ckpt = self.ckpt
-        self.summary = (BatchSummary(**{**ckpt["summary"], "seconds": 0.0}) if ckpt is not None
-                        else BatchSummary())
+        self.summary = (BatchSummary(**{**ckpt["summary"], "seconds": 0.0,
+                                        "resumed": ckpt["rows_done"]})
+                        if ckpt is not None else BatchSummary())
         self.report = (_ReportState(opts.report_top, ckpt.get("report") if ckpt else None)
                        if opts.report else None)
         self.rows = _Run(explain=opts.explain, cmap=cmap, id_col=id_col, report=self.report,
