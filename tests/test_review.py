@@ -204,6 +204,19 @@ def test_store_joins_title_and_text(tmp_path):
     assert store.entries()[0]["text"] == "Tin nóng. Nội dung"
 
 
+def test_a_text_with_a_unicode_line_separator_keeps_the_store_readable(tmp_path):
+    """U+2028, U+2029 and U+0085 stay raw in a JSON line; the store split entries on them,
+    and every later read of the store failed."""
+    store = FeedbackStore(tmp_path / "st")
+    texts = [f"{RUMOUR}\u2028chia sẻ", f"Tin\u2029 thứ hai\u0085 hết", "Tin thường"]
+    store.add([{"text": t, "verdict": v} for t, v in
+               zip(texts, ["misinformation", "reliable", "reliable"], strict=True)])
+    assert [e["text"] for e in FeedbackStore(tmp_path / "st").entries()] == texts
+    assert store.frame()["label"].tolist() == [1, 0, 0]
+    again = store.add([{"text": texts[0], "verdict": "misinformation"}])
+    assert again.added == 0
+
+
 def test_feeding_the_same_rows_twice_adds_nothing(tmp_path):
     store = FeedbackStore(tmp_path / "st")
     store.add(reviewed(["misinformation", "reliable"]), reviewer="lan")

@@ -237,7 +237,9 @@ class FeedbackStore:
     def _read_lines(self) -> list[str]:
         try:
             with open(self.entries_path, encoding="utf-8") as fh:
-                return [line for line in fh.read().splitlines() if line.strip()]
+                # "\n" alone ends an entry: splitlines() also splits on U+2028, U+2029 and
+                # U+0085, which json.dumps leaves in a text as they are
+                return [line for line in fh.read().split("\n") if line.strip()]
         except FileNotFoundError:
             return []
 
