@@ -208,13 +208,25 @@ def test_a_text_with_a_unicode_line_separator_keeps_the_store_readable(tmp_path)
     """U+2028, U+2029 and U+0085 stay raw in a JSON line; the store split entries on them,
     and every later read of the store failed."""
     store = FeedbackStore(tmp_path / "st")
-    texts = [f"{RUMOUR}\u2028chia sẻ", f"Tin\u2029 thứ hai\u0085 hết", "Tin thường"]
+    texts = [f"{RUMOUR}\u2028chia sẻ", "Tin\u2029 thứ hai\u0085 hết", "Tin thường"]
     store.add([{"text": t, "verdict": v} for t, v in
                zip(texts, ["misinformation", "reliable", "reliable"], strict=True)])
     assert [e["text"] for e in FeedbackStore(tmp_path / "st").entries()] == texts
     assert store.frame()["label"].tolist() == [1, 0, 0]
     again = store.add([{"text": texts[0], "verdict": "misinformation"}])
     assert again.added == 0
+
+
+def test_a_file_that_gives_a_text_twice_is_stored_once_with_its_last_verdict(tmp_path):
+    """The same text with two verdicts in one file added both, and again at every feed."""
+    store = FeedbackStore(tmp_path / "st")
+    rows = [{"text": RUMOUR, "verdict": "misinformation"},
+            {"text": "Tin khác", "verdict": "reliable"}, {"text": RUMOUR, "verdict": "reliable"}]
+    first = store.add(rows)
+    assert (first.added, first.overruled) == (2, 1)
+    assert [e["verdict"] for e in store.entries()] == ["reliable", "reliable"]
+    again = store.add(rows)
+    assert (again.added, again.duplicates, again.overruled) == (0, 2, 1)
 
 
 def test_feeding_the_same_rows_twice_adds_nothing(tmp_path):

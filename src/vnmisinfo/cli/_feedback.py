@@ -48,4 +48,7 @@ def run(args: argparse.Namespace) -> int:
               f"{done.duplicates} already stored, {done.skipped_blank} blank (not reviewed) "
               f"skipped; the store holds {len(store.entries())} reviewed text(s) -> {store.path}",
               file=sys.stderr)
+        if done.overruled:
+            print(f"vnmisinfo feedback: note: {done.overruled} row(s) give a text that the file "
+                  "gives again further down; its last verdict is the one kept", file=sys.stderr)
     return 0

@@ -88,11 +88,15 @@ class AddResult:
     duplicates : int
         Rows whose verdict the store already holds as that reviewer's newest
         verdict for the same text.
+    overruled : int
+        Rows of a text that the same file gives again further down: the file's last
+        verdict for a text is the one kept (its earlier rows count here, not as added).
     """
 
     added: int
     skipped_blank: int
     duplicates: int
+    overruled: int = 0
 
 
 def _cell(value: Any) -> str:
@@ -374,6 +378,9 @@ class FeedbackStore:
                 entry["id"] = _cell(frame[id_col].iloc[i])
             new.append(entry)
         blank = len(verdicts) - len(new)
+        last = {entry["text_hash"]: i for i, entry in enumerate(new)}
+        overruled = len(new) - len(last)  # the file's last verdict for a text is its word
+        new = [entry for i, entry in enumerate(new) if last[entry["text_hash"]] == i]
         with self._lock():
             self._check()
             old = self._read_lines()
@@ -388,7 +395,8 @@ class FeedbackStore:
                 fresh.append(json.dumps(entry, ensure_ascii=False))
             if fresh:
                 self._write_lines([*old, *fresh])
-        return AddResult(added=len(fresh), skipped_blank=blank, duplicates=len(new) - len(fresh))
+        return AddResult(added=len(fresh), skipped_blank=blank, duplicates=len(new) - len(fresh),
+                         overruled=overruled)
 
     def prune(self, before: date | str) -> int:
         """Delete verdicts stored before a day (UTC); returns how many were deleted.
