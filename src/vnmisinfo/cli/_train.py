@@ -66,8 +66,11 @@ def run(args: argparse.Namespace) -> int:
                                  else FEEDBACK_SCALE),
                  log=lambda m: print(m, file=sys.stderr))
     if feedback is not None:  # what a team does before it uses the retrained model
+        stem, dot, ext = str(output).rpartition(".")
+        tiers = f"{stem}_tiers.{ext}" if dot else f"{output}_tiers"
         print(f"next, on reviewed rows this model was not trained on: set its tiers with "
               f"'vnmisinfo calibrate --model {output} --data REVIEWED.csv --budget 0.05 "
-              f"-o {output}', then 'vnmisinfo compare OLD {output} --data REVIEWED.csv'",
+              f"-o {tiers}', then 'vnmisinfo compare OLD {tiers} --data REVIEWED.csv' (a "
+              "command never writes over its input)",
               file=sys.stderr)
     return 0
