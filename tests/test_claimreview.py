@@ -166,3 +166,16 @@ def test_a_bad_reviewed_file_is_named_with_the_fix(tmp_path, capsys):
         assert main(["claimreview", str(tmp_path / name), "--org", "Desk"]) != 0
         err = capsys.readouterr().err
         assert said in err and "Errno" not in err
+
+
+def test_a_reviewed_file_with_post_message_is_drafted(tmp_path):
+    """A queue built from ReINTEL-format posts has post_message, not text: its rows were
+    dropped as having no claim."""
+    from vnmisinfo.report.claimreview import drafts_from_csv
+
+    path = tmp_path / "reviewed.csv"
+    path.write_text("id,post_message,verdict\n7,Uống nước chanh nóng diệt virus corona,"
+                    "misinformation\n8,Trời đẹp,reliable\n", encoding="utf-8")
+    drafts, skipped, rows = drafts_from_csv(path, org="Tòa soạn A", date="2024-05-01")
+    assert rows == 2 and skipped == [] and len(drafts) == 1
+    assert "Uống nước chanh nóng" in drafts[0]["claimReviewed"]

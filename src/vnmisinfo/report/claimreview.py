@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from vnmisinfo.data.review import check_date, parse_verdict
-from vnmisinfo.data.schema import is_missing
+from vnmisinfo.data.schema import is_missing, resolve_columns
 
 __all__ = [
     "BEST_RATING",
@@ -238,6 +238,10 @@ def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
     if "verdict" not in fields:
         raise ReviewError(f"{path.name} has no 'verdict' column (columns: {fields}); a "
                           "reviewer marks each item misinformation, reliable or unsure.")
+    text_column = resolve_columns(fields).get("text")
+    if text_column not in (None, "text") and "text" not in fields:  # post_message, content...
+        for row in rows:
+            row["text"] = row[text_column]
     drafts, skipped = drafts_from_rows(rows, org=org, date=date, narratives=narratives,
                                        skip_invalid=skip_invalid, source=path.name)
     return drafts, skipped, len(rows)
