@@ -208,3 +208,18 @@ def test_score_names_a_bad_explain_value(fitted_detector, explain):
 def test_a_frame_without_a_text_column_says_how_to_name_it(fitted_detector):
     with pytest.raises(ValueError, match=r"no text column among \[.noi_dung.\]; rename it"):
         Triage(fitted_detector).score(pd.DataFrame({"noi_dung": ["Tỏi chữa khỏi covid"]}))
+
+
+def test_a_loaded_model_changed_by_one_caller_leaves_the_next_alone():
+    """load_model caches the file's model: set_thresholds on one caller's copy changed what
+    every later load_model() returned in the process."""
+    from vnmisinfo.triage import load_model
+
+    first = load_model()
+    first.set_thresholds(0.0, 0.0)
+    first.metadata_["note"] = "mine"
+    later = load_model()
+    assert later.policy.medium == 0.5 and later.detector.get_params()["medium_threshold"] == 0.5
+    assert "note" not in later.metadata_
+    assert first.score(["Trời nắng đẹp"])[0]["tier"] == "high"
+    assert later.score(["Trời nắng đẹp"])[0]["tier"] == "low"

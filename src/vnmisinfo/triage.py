@@ -12,6 +12,7 @@ scikit-learn classifier; everything that is not classification lives here.
 
 from __future__ import annotations
 
+import copy
 import threading
 from pathlib import Path
 from typing import Any
@@ -178,8 +179,13 @@ class Triage:
         return " ".join(parts)
 
     def set_thresholds(self, medium: float, high: float) -> Triage:
-        """Set the tier thresholds of the policy and the detector's label cut-off."""
+        """Set the tier thresholds of the policy and the detector's label cut-off.
+
+        The detector is copied first (its fitted parts are shared), so that another
+        model holding the same detector, such as a later :func:`load_model`, keeps its own.
+        """
         self.policy = TierPolicy(medium, high, lift_matches=self.policy.lift_matches)
+        self.detector = copy.copy(self.detector)
         self.detector.set_params(medium_threshold=medium, high_threshold=high)
         return self
 
@@ -356,4 +362,7 @@ def load_model(path: str | Path | None = None) -> Triage:
             model.metadata_["sha256"] = file_sha256(target)
             model.metadata_["path"] = target.name
             _cache[key] = model
-        return _cache[key]
+        # a copy: changing one caller's thresholds or metadata leaves the next caller's alone
+        found = copy.copy(_cache[key])
+        found.metadata_ = dict(found.metadata_)
+        return found

@@ -31,11 +31,11 @@ Examples
 >>> store.add([{"text": "Uống nước chanh nóng diệt virus corona", "verdict": "Misinformation"},
 ...            {"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"},
 ...            {"text": "Chưa rõ nguồn tin", "verdict": ""}], reviewer="lan")
-AddResult(added=2, skipped_blank=1, duplicates=0)
+AddResult(added=2, skipped_blank=1, duplicates=0, overruled=0)
 >>> store.frame()[["text", "label"]].to_dict("records")[0]
 {'text': 'Uống nước chanh nóng diệt virus corona', 'label': 1}
 >>> store.add([{"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"}], reviewer="lan")
-AddResult(added=0, skipped_blank=0, duplicates=1)
+AddResult(added=0, skipped_blank=0, duplicates=1, overruled=0)
 """
 
 from __future__ import annotations
