@@ -403,3 +403,24 @@ def test_drift_on_reintel_vs_vfnd_and_on_two_halves_of_reintel(tmp_path):
     half = reintel.sample(frac=0.5, random_state=0)
     halves = drift_report(half, reintel.drop(half.index))
     assert halves["shift"] is False, halves["verdict"]
+
+
+def test_drift_says_how_many_rows_the_model_was_trained_on(fitted_detector):
+    """A baseline of the model's own training posts shows a shift that is partly the fit:
+    the report counts those rows and the verdict line says so."""
+    from vnmisinfo.data.hygiene import text_hashes, text_keys
+    from vnmisinfo.evaluation.drift import drift_report
+    from vnmisinfo.triage import Triage
+
+    baseline = pd.DataFrame({"text": ["Uống nước chanh nóng diệt virus", "Hà Nội mưa nhẹ",
+                                      "Tỏi chữa khỏi covid", "Giá vàng tăng"] * 5})
+    new = pd.DataFrame({"text": ["Đội tuyển thắng trận", "Cổ phiếu tăng điểm",
+                                 "Hà Nội mưa nhẹ"] * 5})
+    seen = text_hashes(text_keys(pd.DataFrame({"text": baseline["text"], "title": ""})))
+    report = drift_report(baseline, new, model=Triage(fitted_detector, training_hashes=seen))
+    assert report["rows"]["baseline"]["in_training"] == 20
+    assert report["rows"]["new"]["in_training"] == 5
+    assert "20 of 20 baseline rows and 5 of 15 new rows were in the model's training data" in (
+        report["verdict"])
+    plain = drift_report(baseline, new, model=fitted_detector)
+    assert plain["rows"]["baseline"]["in_training"] == 0 and "note:" not in plain["verdict"]

@@ -244,12 +244,32 @@ def decide(*, psi: float, oov_baseline: float | None, oov_new: float | None,
 
 
 def _verdict(report: dict[str, Any]) -> str:
+    rows = report["rows"]
+    seen = [f"{s['in_training']} of {s['read']} {k} rows" for k, s in rows.items()
+            if s.get("in_training")]
+    note = (f"; note: {' and '.join(seen)} were in the model's training data, whose scores "
+            "were fitted on them, so the score shift partly measures that; compare batches "
+            "the model has not seen" if seen else "")
     if report["shift"]:
-        return f"drift: SHIFT ({'; '.join(report['reasons'])})"
+        return f"drift: SHIFT ({'; '.join(report['reasons'])}){note}"
     oov = report["oov_rate"]
     oov_part = f"OOV {oov['rise']:+.3f}" if oov["rise"] is not None else "OOV n/a"
     return (f"drift: no shift (PSI {report['score_shift']['psi']:.2f}, {oov_part}, "
-            f"tier mix TVD {report['tier_mix']['tvd']:.2f})")
+            f"tier mix TVD {report['tier_mix']['tvd']:.2f}){note}")
+
+
+def _in_training(side: dict[str, Any], model: Any) -> int:
+    """How many of a side's rows the model was trained on (by text hash; 0 when unknown)."""
+    from vnmisinfo.data.hygiene import text_hashes, text_keys
+    from vnmisinfo.data.schema import as_frame
+
+    hashes = getattr(model, "training_hashes", None)
+    if hashes is None or not len(hashes):
+        return 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TruncationWarning)
+        keys = text_keys(as_frame(side["frame"], text_column=side["column"]))
+    return int(np.isin(text_hashes(keys), np.asarray(hashes, dtype=np.uint64)).sum())
 
 
 # -- reading and scoring ----------------------------------------------------------------------
@@ -382,6 +402,7 @@ def drift_report(baseline_frame: pd.DataFrame, new_frame: pd.DataFrame, model: A
     for side in sides.values():
         _scores(side, model, reuse)
         side["rows"]["compared"] = int(len(side["scores"]))
+        side["rows"]["in_training"] = _in_training(side, model)
     base, new = sides["baseline"], sides["new"]
     psi_value = psi(base["scores"], new["scores"])
     ks = ks_2samp(base["scores"], new["scores"])
