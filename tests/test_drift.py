@@ -424,3 +424,14 @@ def test_drift_says_how_many_rows_the_model_was_trained_on(fitted_detector):
         report["verdict"])
     plain = drift_report(baseline, new, model=fitted_detector)
     assert plain["rows"]["baseline"]["in_training"] == 0 and "note:" not in plain["verdict"]
+
+
+def test_drift_refuses_an_output_that_is_a_file_before_any_work(tmp_path, capsys):
+    from vnmisinfo.cli import main
+
+    posts = tmp_path / "p.csv"
+    posts.write_text("text\nTin một\nTin hai\n", encoding="utf-8")
+    out = tmp_path / "report"
+    out.write_text("x")
+    assert main(["drift", str(posts), str(posts), "-o", str(out)]) == 2
+    assert "is a file; name a folder" in capsys.readouterr().err and out.read_text() == "x"

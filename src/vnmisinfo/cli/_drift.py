@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 NAME = "drift"
 HELP = ("Compare a NEW file of posts with a BASELINE file: score shift (PSI, KS), "
@@ -28,6 +30,10 @@ def run(args: argparse.Namespace) -> int:
 
     refuse_input_as_output(args.output, [args.baseline, args.new, args.model],
                            "the report folder")
+    if os.path.exists(args.output) and not os.path.isdir(args.output):  # before any work
+        print(f"vnmisinfo drift: error: -o {args.output} is a file; name a folder for "
+              "drift.json, report.html and the plots.", file=sys.stderr)
+        return 2
     from vnmisinfo.evaluation.drift import drift_report, read_posts, write_drift_report
 
     baseline = read_posts(args.baseline)
