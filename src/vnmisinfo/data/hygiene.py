@@ -47,6 +47,7 @@ __all__ = [
     "make_groups",
     "near_duplicate_groups",
     "text_groups",
+    "seen_in",
     "text_hashes",
     "text_keys",
 ]
@@ -92,6 +93,20 @@ def text_hashes(keys: Sequence[str]) -> np.ndarray:
     return np.fromiter((int.from_bytes(hashlib.blake2b(k.encode("utf-8", "replace"),
                                                         digest_size=8).digest(), "little")
                         for k in keys), dtype=np.uint64, count=len(keys))
+
+
+def seen_in(keys: Sequence[str], hashes: Any) -> np.ndarray:
+    """Which comparison keys (see :func:`text_keys`) are among ``hashes`` (a model's
+    ``training_hashes``; None: none are): a boolean mask.
+
+    Examples
+    --------
+    >>> seen_in(["tin giả", "khác"], text_hashes(["tin giả"])).tolist()
+    [True, False]
+    """
+    if hashes is None:
+        return np.zeros(len(keys), dtype=bool)
+    return np.isin(text_hashes(list(keys)), np.asarray(hashes, dtype=np.uint64))
 
 
 def _hash_ids(keys: Sequence[str]) -> np.ndarray:

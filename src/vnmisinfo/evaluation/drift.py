@@ -1,17 +1,12 @@
 """Drift: has a new batch of posts moved away from what the model was built on?
 
-:func:`drift_report` compares a BASELINE file of posts with a NEW one, with
-one model: the score distribution (:func:`psi` over 10 quantile bins of the
-baseline; the Kolmogorov-Smirnov statistic and p-value for information), the
-out-of-vocabulary rate (:func:`oov_rate`, syllables the model's word and
-syllable channels never saw), the tier mix (shares of ``high``, ``medium``,
-``low``) and the rising terms (:func:`rising_terms`).  The verdict
-(:data:`RULE`, :func:`decide`) comes from effect sizes only, never from
-p-values, which call almost any difference between two large files
-"significant": shift when PSI >= 0.2, or the OOV rate rises by >= 0.05
-absolute and >= 25 % relative, or the tier mix moves by a total variation
-distance >= 0.15.  :func:`write_drift_report` writes ``drift.json``, PNG plots
-(``plots`` extra) and a self-contained ``report.html``.
+:func:`drift_report` compares a BASELINE file of posts with a NEW one, with one model:
+the score distribution (:func:`psi` over 10 quantile bins of the baseline; the
+Kolmogorov-Smirnov test for information), the out-of-vocabulary rate (:func:`oov_rate`),
+the tier mix and the rising terms (:func:`rising_terms`).  The verdict (:data:`RULE`,
+:func:`decide`) comes from effect sizes only, never from p-values, which call almost any
+difference between two large files "significant".  :func:`write_drift_report` writes
+``drift.json``, PNG plots (``plots`` extra) and a self-contained ``report.html``.
 """
 
 from __future__ import annotations
@@ -29,7 +24,9 @@ import pandas as pd
 
 from vnmisinfo._compat import import_or_raise
 from vnmisinfo.data.formats import atomic_write
+from vnmisinfo.data.hygiene import seen_in, text_keys
 from vnmisinfo.data.names import TEXT_ALIASES
+from vnmisinfo.data.schema import as_frame
 from vnmisinfo.data.tables import read_any_table
 from vnmisinfo.text.normalize import TruncationWarning, normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, syllables
@@ -244,12 +241,10 @@ def decide(*, psi: float, oov_baseline: float | None, oov_new: float | None,
 
 
 def _verdict(report: dict[str, Any]) -> str:
-    rows = report["rows"]
-    seen = [f"{s['in_training']} of {s['read']} {k} rows" for k, s in rows.items()
+    seen = [f"{s['in_training']} of {s['read']} {k} rows" for k, s in report["rows"].items()
             if s.get("in_training")]
     note = (f"; note: {' and '.join(seen)} were in the model's training data, whose scores "
-            "were fitted on them, so the score shift partly measures that; compare batches "
-            "the model has not seen" if seen else "")
+            "were fitted on them, so the score shift partly measures that" if seen else "")
     if report["shift"]:
         return f"drift: SHIFT ({'; '.join(report['reasons'])}){note}"
     oov = report["oov_rate"]
@@ -257,19 +252,6 @@ def _verdict(report: dict[str, Any]) -> str:
     return (f"drift: no shift (PSI {report['score_shift']['psi']:.2f}, {oov_part}, "
             f"tier mix TVD {report['tier_mix']['tvd']:.2f}){note}")
 
-
-def _in_training(side: dict[str, Any], model: Any) -> int:
-    """How many of a side's rows the model was trained on (by text hash; 0 when unknown)."""
-    from vnmisinfo.data.hygiene import text_hashes, text_keys
-    from vnmisinfo.data.schema import as_frame
-
-    hashes = getattr(model, "training_hashes", None)
-    if hashes is None or not len(hashes):
-        return 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TruncationWarning)
-        keys = text_keys(as_frame(side["frame"], text_column=side["column"]))
-    return int(np.isin(text_hashes(keys), np.asarray(hashes, dtype=np.uint64)).sum())
 
 
 # -- reading and scoring ----------------------------------------------------------------------
@@ -327,8 +309,6 @@ def _side(frame: pd.DataFrame, text_column: str | None, name: str) -> dict[str, 
 
 def _scores(side: dict[str, Any], model: Any, reuse: bool) -> None:
     """Scores, tiers and syllable views of a side: from its file, or from the model."""
-    from vnmisinfo.data.schema import as_frame
-
     frame = side["frame"]
     if reuse:
         scores = pd.to_numeric(frame["vnm_score"], errors="coerce").to_numpy(dtype=float)
@@ -402,7 +382,9 @@ def drift_report(baseline_frame: pd.DataFrame, new_frame: pd.DataFrame, model: A
     for side in sides.values():
         _scores(side, model, reuse)
         side["rows"]["compared"] = int(len(side["scores"]))
-        side["rows"]["in_training"] = _in_training(side, model)
+        keys = text_keys(as_frame(side["frame"], text_column=side["column"]))  # by text hash
+        side["rows"]["in_training"] = int(seen_in(keys, getattr(model, "training_hashes", None))
+                                          .sum())
     base, new = sides["baseline"], sides["new"]
     psi_value = psi(base["scores"], new["scores"])
     ks = ks_2samp(base["scores"], new["scores"])

@@ -40,7 +40,7 @@ from vnmisinfo.data.hygiene import (
     drop_empty,
     grouped_folds,
     make_groups,
-    text_hashes,
+    seen_in,
     text_keys,
 )
 from vnmisinfo.evaluation.metrics import (
@@ -272,7 +272,7 @@ def _unseen_rows(frame: pd.DataFrame, hashes: Any, info: dict[str, Any], *, incl
     keys = frame.attrs.get("keys")
     if keys is None or len(keys) != len(frame):
         keys = text_keys(frame)
-    seen = np.isin(text_hashes(list(keys)), np.asarray(hashes, dtype=np.uint64))
+    seen = seen_in(keys, hashes)
     n, m = int(seen.sum()), len(frame)
     info["training_overlap"] = {"rows": n, "of": m, "excluded": bool(n and not include)}
     if include or not n:
