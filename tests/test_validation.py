@@ -172,3 +172,17 @@ def test_user_frame_with_a_norm_column_is_still_preprocessed(fitted_detector):
     assert pre.loc[0, "syll"] == CLAIM.lower()
     expected = fitted_detector.predict_proba([CLAIM])[0, 1]
     assert fitted_detector.predict_proba(frame)[0, 1] == pytest.approx(expected)
+
+
+def test_posting_times_are_read_in_the_forms_dumps_carry_them():
+    """Datetimes and ISO strings were read as missing, and milliseconds gave a wrong hour."""
+    import datetime as dt
+
+    from vnmisinfo.data.schema import as_frame
+
+    seconds = 1577836800.0  # 2020-01-01 07:00 in Vietnam
+    rows = [{"text": "a", "timestamp": v} for v in (
+        seconds, seconds * 1000, "2020-01-01T07:00:00", "2020-01-01T00:00:00+00:00",
+        pd.Timestamp("2020-01-01 00:00", tz="UTC"), dt.datetime(2020, 1, 1, 7, 0), "hôm qua")]
+    got = as_frame(rows)["timestamp"].tolist()
+    assert got[:6] == [seconds] * 6 and np.isnan(got[6])

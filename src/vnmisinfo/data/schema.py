@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
@@ -86,6 +87,34 @@ def _number(value: object) -> float:
     return out if math.isfinite(out) and out >= 0 else math.nan
 
 
+_VIETNAM = timezone(timedelta(hours=7))
+
+
+def _timestamp(value: object) -> float:
+    """Unix seconds of a posting time: a number (seconds, or milliseconds from 1e11 up), a
+    datetime or an ISO 8601 string (a time without a zone is Vietnam's, UTC+7); NaN else.
+
+    Examples
+    --------
+    >>> _timestamp(1577836800), _timestamp(1577836800000), _timestamp("2020-01-01T07:00:00")
+    (1577836800.0, 1577836800.0, 1577836800.0)
+    >>> _timestamp(pd.Timestamp("2020-01-01 00:00", tz="UTC")), _timestamp("hôm qua")
+    (1577836800.0, nan)
+    """
+    if isinstance(value, datetime):
+        when = value if value.tzinfo is not None else value.replace(tzinfo=_VIETNAM)
+        return when.timestamp()
+    number = _number(value)
+    if not math.isnan(number):
+        return number / 1000 if number >= 1e11 else number
+    if isinstance(value, str) and value.strip():
+        try:
+            return _timestamp(datetime.fromisoformat(value.strip()))
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
 def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
     """Map canonical names (``text``, ``likes``, ...) to the matching columns present.
 
@@ -111,7 +140,8 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     ----------
     docs : sequence of str, sequence of mapping, or pandas.DataFrame
         Mappings and frames may carry ``text`` (required), ``title``,
-        ``likes``, ``comments``, ``shares`` and ``timestamp`` (Unix seconds);
+        ``likes``, ``comments``, ``shares`` and ``timestamp`` (Unix seconds or
+        milliseconds, a datetime or an ISO 8601 time; without a zone, Vietnam's);
         the ReINTEL (``post_message``, ``num_like_post``, ...) and VFND
         (``text``, ``title``) names are recognised.  ``None`` or NaN texts are
         scored as empty text.
@@ -207,7 +237,8 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
             title = item.get(keys["title"]) if "title" in keys else None
             out["title"].append(_text_value(title, f"document {i} title"))
             for c in META_COLUMNS:
-                out[c].append(_number(item[keys[c]]) if c in keys else math.nan)
+                read = _timestamp if c == "timestamp" else _number
+                out[c].append(read(item[keys[c]]) if c in keys else math.nan)
         else:
             out["text"].append(_text_value(item, f"document {i}"))
             out["title"].append("")
