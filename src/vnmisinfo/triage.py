@@ -233,10 +233,8 @@ class Triage:
         results = self.detector.explain(frame, k=explain)
         proba = [r["probability"] for r in results]
         best: list[Any] = [None] * len(results)
-        texts: list[str] = []
+        texts = [joined_text(t, ti) for t, ti in zip(frame["text"], frame["title"], strict=True)]
         if self.narratives is not None:
-            texts = [joined_text(t, ti) for t, ti in zip(frame["text"], frame["title"],
-                                                         strict=True)]
             best = [m[0] if m else None for m in self.narratives.match(texts, k=1)]
         tiers, reasons = self.policy.assign(proba, [m is not None and m.matched for m in best])
         for result, tier, reason in zip(results, tiers, reasons, strict=True):
@@ -244,13 +242,11 @@ class Triage:
             result["label"] = int(tier != "low")
         if self.narratives is not None:
             self._add_narratives(texts, results, best)
-        else:  # entities of flagged items still: they do not need the index
-            flagged = [i for i, r in enumerate(results) if r["label"] == 1]
-            opening = {i: joined_text(frame["text"].iat[i], frame["title"].iat[i])[:_ENTITY_CHARS]
-                       for i in flagged}
+        else:  # entities of flagged items still, read in the opening: they need no index
             for result in results:
                 result["entities"] = []
-            self._add_entities(results, opening)
+            self._add_entities(results, {i: texts[i][:_ENTITY_CHARS]
+                                         for i, r in enumerate(results) if r["label"] == 1})
         return results
 
     def _add_narratives(self, texts: list[str], results: list[dict[str, Any]],

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vnmisinfo.data.readers import ID_NAMES
+from vnmisinfo.data.readers import id_column_of
 from vnmisinfo.data.schema import TEXT_ALIASES, as_frame, is_missing, joined_text
 from vnmisinfo.data.tables import (
     CorpusError,
@@ -172,8 +172,7 @@ def _ids(raw: pd.DataFrame, prefix: str, column: str | None = None) -> list[str]
     gets ``prefix:#N`` (its row number), which no real id of the column can be mistaken for.
     """
     if column is None:
-        lower = {str(c).lower(): c for c in raw.columns}
-        column = next((lower[n] for n in ID_NAMES if n in lower), None)
+        column = id_column_of([str(c) for c in raw.columns], None)
     if column is not None and column in raw.columns:
         return [f"{prefix}:#{i}" if is_missing(v) or not str(v).strip() else f"{prefix}:{v}"
                 for i, v in enumerate(raw[column])]

@@ -99,9 +99,10 @@ class _CsvWriter(_Writer):
         cols = self.columns
         cells = [[csv_cell(r.get(c)) if r.get(c) is not None else "" for c in cols]
                  for r in rows]
-        if any(_has_carriage_return(row) for row in cells):
-            for row in cells:
-                (self._quoted if _has_carriage_return(row) else self._csv).writerow(row)
+        lone_cr = [_has_carriage_return(row) for row in cells]
+        if any(lone_cr):
+            for row, quote in zip(cells, lone_cr, strict=True):
+                (self._quoted if quote else self._csv).writerow(row)
         else:
             self._csv.writerows(cells)
         self._text.flush()
