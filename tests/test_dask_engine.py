@@ -97,6 +97,21 @@ def test_single_csv_file_is_the_local_output(cluster, posts_csv, local_csv, mode
     assert out.read_bytes() == local_csv.read_bytes()
 
 
+def test_tsv_output_is_tab_separated_as_the_local_engine(cluster, posts_csv, model_file,
+                                                         tmp_path):
+    local = tmp_path / "local.tsv"
+    score_file(str(posts_csv), str(local), model=model_file, workers=1)
+    single, folder = tmp_path / "scored.tsv", tmp_path / "parts.tsv"
+    score_dask_files(str(posts_csv), str(single), model=model_file, scheduler=cluster,
+                     partition_rows=5, single_file=True)
+    score_dask_files(str(posts_csv), str(folder), model=model_file, scheduler=cluster,
+                     partition_rows=20)
+    assert local.read_text(encoding="utf-8").split("\n", 1)[0].split("\t")[:2] == [
+        "id", "post_message"]
+    assert single.read_bytes() == local.read_bytes()
+    assert _csv_text(_parts(folder, "tsv")) == local.read_text(encoding="utf-8")
+
+
 def test_parquet_in_parquet_out_equals_the_local_engine(cluster, posts_csv, model_file,
                                                         tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")

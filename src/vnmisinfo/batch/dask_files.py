@@ -33,6 +33,7 @@ from vnmisinfo.data.formats import (
     EXTENSIONS,
     allow_long_csv_fields,
     check_named_format,
+    extension_format,
     is_stream,
     require_pyarrow,
     same_file,
@@ -164,18 +165,20 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
 
 def _output_format(output: str | None, output_format: str | None, single_file: bool,
                    in_kind: str) -> str:
-    """``csv`` or ``parquet``: ``output_format``, else the extension, else the input's."""
+    """``csv``, ``tsv`` or ``parquet``: ``output_format``, else the extension, else the input's."""
     if output in (None, "-") or is_stream(output):
         raise ValueError("--engine dask writes a folder of part files (or one CSV file with "
                          "--single-file); name it with -o OUT.")
     assert output is not None
     check_named_format(output.rstrip("/"), output_format, "--output-format")
     found = output_format or EXTENSIONS.get(os.path.splitext(output.rstrip("/"))[1].lower())
-    found = {"tsv": "csv", None: "parquet" if in_kind == "parquet" else "csv"}.get(found, found)
-    if found not in ("csv", "parquet"):
+    if found == "csv" and extension_format(output.rstrip("/")) == "tsv":
+        found = "tsv"  # a .tsv named with --output-format csv: tab-separated CSV
+    found = {None: "parquet" if in_kind == "parquet" else "csv"}.get(found, found)
+    if found not in ("csv", "tsv", "parquet"):
         raise ValueError(f"--engine dask writes CSV or Parquet, not {found}; name a .csv or "
                          ".parquet output, or pass --output-format.")
-    if single_file and found != "csv":
+    if single_file and found == "parquet":
         raise ValueError("--single-file writes one CSV file; name OUT.csv, or drop "
                          "--single-file to write a folder of Parquet part files.")
     if found == "parquet":
@@ -322,13 +325,14 @@ def _finish_part(frame: pd.DataFrame, index: int, spec: _PartSpec) -> dict[str, 
     out: dict[str, Any] = {"summary": _part_summary(frame)}
     if spec.report_top >= 0:
         out["hist"], out["top"] = _part_report(frame, index, spec)
+    sep = "\t" if spec.out_fmt == "tsv" else ","
     if spec.folder is None:
-        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n",
+        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n", sep=sep,
                                   quoting=csv_quoting(frame))
         return out
     path = os.path.join(spec.folder, f"part-{index:05d}.{spec.out_fmt}")
-    if spec.out_fmt == "csv":
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8",
+    if spec.out_fmt != "parquet":
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", sep=sep,
                      quoting=csv_quoting(frame))
     else:
         pa = require_pyarrow()
@@ -376,8 +380,9 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
         A CSV (``.csv``, ``.tsv``) or Parquet file, a folder of them, or a glob
         (``"dumps/*.parquet"``).  CSV cells are read as text.
     output : str
-        A folder, created, of part files ``part-00000.csv`` (or ``.parquet``)
-        in input order; with ``single_file``, one CSV file.
+        A folder, created, of part files ``part-00000.csv`` (``.tsv`` when the
+        output is named ``.tsv``, tab-separated; ``.parquet``) in input order;
+        with ``single_file``, one CSV (or TSV) file.
     model : str or None
         Model file, or None for the shipped model.  Only the path is sent to the
         workers, and each loads it once; it must be readable there.
@@ -390,7 +395,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
         Rows per partition (about, for CSV files cut into byte blocks).
     fmt : {"csv", "parquet"}, optional
         Input format when the extensions do not say.
-    output_format : {"csv", "parquet"}, optional
+    output_format : {"csv", "tsv", "parquet"}, optional
         Output format; by default from the output's extension, else the input's.
     single_file : bool, default=False
         Write one CSV file instead of a folder; the rows pass through this process.
@@ -517,7 +522,8 @@ def _run_parts(client: Any, distributed: Any, dask: Any, scored: Any, spec: _Par
     sink = None
     if spec.folder is None:
         sink = open(partial, "w", encoding="utf-8", newline="")
-        csv.writer(sink, lineterminator="\n").writerow(spec.columns)
+        csv.writer(sink, lineterminator="\n",
+                   delimiter="\t" if spec.out_fmt == "tsv" else ",").writerow(spec.columns)
     try:
         written = 0
         for done, future in enumerate(distributed.as_completed(futures), 1):
