@@ -64,6 +64,31 @@ def test_a_confident_match_lifts_a_low_score_and_says_why(fitted_detector):
     assert plain["narrative_id"] is None and plain["narrative_candidate"] is None
 
 
+class _FlatIndex(_Index):
+    """Every text's nearest narrative shares nothing with it (similarity 0)."""
+
+    def match(self, texts, k=1):
+        return [[_match("health-009", 0.0, False, t)] for t in texts]
+
+
+def test_an_empty_text_is_not_scored_as_in_a_batch(fitted_detector):
+    """An empty text got the intercept's probability, a tier and a nearest narrative."""
+    model = Triage(fitted_detector, narratives=_Index(), policy=TierPolicy(0.0, 0.999))
+    empty, spaces, real = model.score(["", " \u200b ", "Hà Nội: uống nước chanh nóng"])
+    for result in (empty, spaces):
+        assert np.isnan(result["probability"]) and result["tier"] is None
+        assert result["tier_reason"] == "empty text" and result["label"] == 0
+        assert result["narrative_id"] is result["narrative_candidate"] is None
+        assert set(result) == set(real)
+    assert real["narrative_id"] == "health-001" and real["tier"] == "high"
+    assert [r["tier_reason"] for r in model.score(["", ""])] == ["empty text"] * 2
+
+
+def test_a_narrative_that_shares_nothing_is_no_candidate(fitted_detector):
+    (result,) = Triage(fitted_detector, narratives=_FlatIndex()).score(["Trời nắng đẹp"])
+    assert result["narrative_candidate"] is None and result["narrative_similarity"] == 0.0
+
+
 def test_flagged_items_name_their_entities_with_or_without_an_index(fitted_detector):
     """Without a narrative index (score --no-match) the entities of flagged items were lost."""
     texts = ["Bộ Y tế cảnh báo: uống nước chanh nóng ở Hà Nội", "Bộ Y tế họp ở Hà Nội"]

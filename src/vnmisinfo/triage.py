@@ -223,13 +223,41 @@ class Triage:
             ``narrative_sentence`` (the evidence), ``narrative_claim``,
             ``rebuttal`` (English summary), ``rebuttal_vi``, ``sources`` and,
             for flagged documents, ``entities`` as ``(name, PER|LOC|ORG)``.
+            A document whose text normalizes to nothing (empty, spaces,
+            invisible characters) is not scored: ``probability`` is NaN,
+            ``tier`` None and ``tier_reason`` ``"empty text"``, as a batch
+            leaves such a row unscored.
         """
         if isinstance(explain, bool) or not isinstance(explain, (int, np.integer)) or explain < 0:
             raise ValueError(f"explain must be a whole number of terms, 0 or more; got "
                              f"{explain!r}.")
         frame = self.detector.preprocess(docs)
+        keep = [i for i, norm in enumerate(frame["norm"]) if norm.strip()]
         if not len(frame):
             return []
+        if len(keep) == len(frame):
+            return self._score_frame(frame, explain)
+        # Texts that normalize to nothing are not scored, as in a batch.
+        out = [self._not_scored() for _ in range(len(frame))]
+        if keep:
+            scored = self._score_frame(frame.iloc[keep].reset_index(drop=True), explain)
+            for i, result in zip(keep, scored, strict=True):
+                out[i] = result
+        return out
+
+    def _not_scored(self) -> dict[str, Any]:
+        """The result for a text that normalizes to nothing: no probability, no tier."""
+        result: dict[str, Any] = {"probability": float("nan"), "label": 0, "top_terms": [],
+                                  "context": [], "tier": None, "tier_reason": "empty text"}
+        if self.narratives is not None:
+            result.update(narrative_id=None, narrative_candidate=None, narrative_similarity=0.0,
+                          narrative_sentence=None, narrative_claim=None, rebuttal=None,
+                          rebuttal_vi=None, sources=[])
+        result["entities"] = []
+        return result
+
+    def _score_frame(self, frame: Any, explain: int) -> list[dict[str, Any]]:
+        """:meth:`score` of a preprocessed frame whose texts are not empty."""
         results = self.detector.explain(frame, k=explain)
         proba = [r["probability"] for r in results]
         best: list[Any] = [None] * len(results)
@@ -257,7 +285,7 @@ class Triage:
             hit = top if top is not None and top.matched else None
             result["narrative_id"] = hit.narrative_id if hit else None
             result["narrative_candidate"] = (top.narrative_id if top is not None and not hit
-                                             else None)
+                                             and top.similarity > 0 else None)
             result["narrative_similarity"] = round(top.similarity, 4) if top is not None else 0.0
             result["narrative_sentence"] = hit.sentence if hit else None
             result["narrative_claim"] = hit.claim if hit else None
