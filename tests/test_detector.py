@@ -107,9 +107,10 @@ def test_non_string_item_raises_type_error_naming_it(fitted_detector, bad):
         Triage(fitted_detector).score(["ok", bad])
 
 
-def test_none_item_is_scored_as_empty_text(fitted_detector):
+def test_none_item_is_taken_as_empty_text(fitted_detector):
     a, b = Triage(fitted_detector).score([None, ""])
-    assert a["probability"] == pytest.approx(b["probability"])
+    assert a == b | {"probability": a["probability"]}
+    assert np.isnan(a["probability"]) and a["tier_reason"] == "empty text"
 
 
 def test_inputs_strings_mappings_and_frames_agree(fitted_detector):
@@ -186,8 +187,18 @@ def test_tiers_follow_stored_thresholds(proba, tier):
         ({"calibration": "beta"}, "calibration must be"),
         ({"medium_threshold": 0.9, "high_threshold": 0.5}, "thresholds must satisfy"),
         ({"channels": ("bogus",)}, "channels must be"),
+        ({"C": -1}, r"Detector\(C=-1\): C must be a number above 0"),
+        ({"class_weight": "equal"}, r"class_weight must be None, 'balanced' or a dict"),
+        ({"cv": 1}, r"Detector\(cv=1\): cv must be a whole number of folds, 2 or more"),
+        ({"cv": "5"}, "cv must be a whole number of folds"),
+        ({"min_df": -2}, r"Detector\(min_df=-2\): min_df must be a count of documents"),
+        ({"max_df": 1.5}, "max_df must be a count of documents .1 or more. or a share"),
+        ({"char_ngram_range": (5, 1)}, "char_ngram_range must be a pair"),
+        ({"meta_dropout": 1.0}, r"meta_dropout must be a share in \[0, 1\)"),
+        ({"n_features": 0}, "n_features must be None or a whole number"),
     ],
-    ids=["classifier", "calibration", "thresholds", "channels"],
+    ids=["classifier", "calibration", "thresholds", "channels", "C", "class_weight", "cv",
+         "cv-text", "min_df", "max_df", "char_ngram_range", "meta_dropout", "n_features"],
 )
 def test_bad_parameters_raise_in_fit(tiny_corpus, params, message):
     texts, y = tiny_corpus

@@ -103,7 +103,7 @@ def test_own_must_match_the_documents_and_own_scale_must_not_be_negative(tiny_co
     texts, y = tiny_corpus
     with pytest.raises(ValueError, match="own must hold one flag per document"):
         Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y, own=[True])
-    with pytest.raises(ValueError, match="own_scale must be >= 0"):
+    with pytest.raises(ValueError, match="own_scale must be a number, 0 or more"):
         Detector(channels=("syllables",), min_df=1, cv=3, own_scale=-0.5).fit(texts, y)
 
 

@@ -43,6 +43,7 @@ from vnmisinfo.model.features import (
     transform_in_slices,
 )
 from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
+from vnmisinfo.model.params import check_detector_params
 from vnmisinfo.model.terms import explained_terms
 from vnmisinfo.text.accents import diacritic_share
 
@@ -236,22 +237,6 @@ class Detector(NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
             return model
         return OwnWordsClassifier(model, own_scale=getattr(self, "own_scale", 1.0))
 
-    def _check_params(self) -> None:
-        if not getattr(self, "own_scale", 1.0) >= 0:
-            raise ValueError(f"own_scale must be >= 0, got {self.own_scale!r}.")
-        if self.calibration not in ("sigmoid", "isotonic"):
-            raise ValueError(
-                f"calibration must be 'sigmoid' or 'isotonic', got {self.calibration!r}."
-            )
-        if not 0.0 <= self.medium_threshold <= self.high_threshold <= 1.0:
-            raise ValueError(
-                "thresholds must satisfy 0 <= medium_threshold <= high_threshold <= 1; got "
-                f"medium={self.medium_threshold!r}, high={self.high_threshold!r}."
-            )
-        for name in ("augment_no_diacritics", "augment_lower"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)!r}.")
-
     def _union(self, channels: Sequence[str]) -> Any:
         return build_union(
             channels,
@@ -310,7 +295,7 @@ class Detector(NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
         Detector
             The fitted detector.
         """
-        self._check_params()
+        check_detector_params(self)
         frame = self.preprocess(X)
         y_arr = _check_labels(y, len(frame))
         group_arr = (np.asarray(groups) if groups is not None
