@@ -476,13 +476,28 @@ def test_a_tsv_output_is_written_with_tabs_and_reads_back(tmp_path, fitted_detec
 @pytest.mark.parametrize(("content", "said"), [
     ('[{"text": "a"}, {"text": "b"}]', "a JSON array of objects, not JSON Lines"),
     ("", "the input is empty"),
-    ('{"id": 1, "title": "x"}\n{"id": 2, "text": "abc"}\n', "(the columns of the first row)"),
-], ids=["json-array", "empty", "first-row-without-text"])
+    ('{"id": 1, "title": "x"}\n{"id": 2, "words": "abc"}\n', "keys of the first 1,000 objects"),
+], ids=["json-array", "empty", "no-text-key"])
 def test_a_jsonl_input_that_cannot_be_read_says_why(tmp_path, fitted_detector, content, said):
     src = tmp_path / "in.json"
     src.write_text(content, encoding="utf-8")
     with pytest.raises(BadInputError, match=re.escape(said)):
         score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
+
+
+def test_jsonl_objects_without_the_text_key_are_rows_of_their_own(tmp_path, fitted_detector):
+    """A first object without the text key refused the whole file."""
+    src = tmp_path / "in.jsonl"
+    objects = [{"id": 1, "note": "x"}, {"id": 2, "text": GOOD, "extra": "E"},
+               {"id": 3, "text": "Hà Nội mưa"}]
+    src.write_text("".join(json.dumps(o) + "\n" for o in objects), encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    summary = score_file(str(src), str(out), model=fitted_detector, workers=1)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [1, 2, 3] and summary.rows == 3
+    assert rows[0]["note"] == "x" and rows[0]["vnm_error"] == "missing text"
+    assert rows[1]["extra"] == "E" and rows[1]["vnm_score"] is not None
+    assert summary.errors == {"missing text": 1}
 
 
 def test_a_cut_emoji_escape_is_not_called_bad_utf8(tmp_path, fitted_detector):
@@ -1008,11 +1023,17 @@ def test_a_file_mostly_not_utf8_says_so_in_the_summary(tmp_path, fitted_detector
     assert "Most rows are not UTF-8 text" in str(summary) and "iconv" in str(summary)
 
 
-def test_jsonl_keys_the_first_row_lacks_are_named_in_the_summary(tmp_path, fitted_detector):
-    """CSV output keeps the first JSONL row's columns; a later key it cannot keep is named."""
+def test_jsonl_keys_the_first_rows_lack_are_named_in_the_summary(tmp_path, fitted_detector,
+                                                                 monkeypatch):
+    """CSV output keeps the keys of the objects read ahead; a later key is named."""
     src = tmp_path / "in.jsonl"
     lines = [{"id": 0, "text": GOOD}, {"id": 1, "text": NEWS, "extra": "x", "more": 1}]
     src.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    whole = score_file(str(src), str(tmp_path / "all.csv"), model=fitted_detector, workers=1)
+    back = pd.read_csv(tmp_path / "all.csv", dtype=str, keep_default_na=False)
+    assert whole.unkept_keys == {} and list(back.columns[:4]) == ["id", "text", "extra", "more"]
+    assert back["extra"].tolist() == ["", "x"]
+    monkeypatch.setattr("vnmisinfo.data.readers.JSONL_LOOKAHEAD", 1)
     summary = score_file(str(src), str(tmp_path / "out.csv"), model=fitted_detector, workers=1)
     assert summary.unkept_keys == {"extra": 1, "more": 1}
     assert "2 key(s) of later JSONL rows not kept" in str(summary)

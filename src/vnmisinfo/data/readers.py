@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -46,6 +47,8 @@ __all__ = [
 
 #: File formats read and written in streams.
 STREAM_FORMATS = ("csv", "jsonl", "parquet")
+#: JSONL objects read ahead to find the columns (their keys together).
+JSONL_LOOKAHEAD = 1000
 #: Column names taken as the row id when no id column is named.
 ID_NAMES = ("id", "post_id", "_id", "uid", "url")
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
@@ -203,8 +206,9 @@ class _JsonlReader(_Reader):
         self._on_bad = on_bad
         self._replaced = False  # whether the line being parsed had bytes that are not UTF-8
         self._items = self._objects()
-        self._first: Item | None = next(self._items, None)
-        self.columns = list(self._first[0]) if self._first else []
+        # Objects may differ in keys: the columns are those of the first objects together.
+        self._head: list[Item] = list(itertools.islice(self._items, JSONL_LOOKAHEAD))
+        self.columns = list(dict.fromkeys(k for obj, _ in self._head for k in obj))
 
     def _decoded(self) -> Iterator[str]:
         for raw in self._fh:
@@ -238,9 +242,8 @@ class _JsonlReader(_Reader):
             yield obj, note
 
     def __iter__(self) -> Iterator[Item]:
-        if self._first is not None:
-            yield self._first
-            self._first = None
+        head, self._head = self._head, []
+        yield from head
         yield from self._items
 
     def close(self) -> None:
@@ -339,8 +342,9 @@ def column_map(columns: list[str], text_column: str | None,
                             "row (CSV) or one JSON object per line (JSONL).", line=1)
     if "text" not in found:
         raise BadInputError(
-            f"line 1: no text column among {columns} (the columns of the first row); name it "
-            "'text' or 'post_message', or pass --text-column NAME.", line=1)
+            f"line 1: no text column among {columns} (a CSV file's header, or the keys of the "
+            f"first {JSONL_LOOKAHEAD:,} objects of a JSONL file); name it 'text' or "
+            "'post_message', or pass --text-column NAME.", line=1)
     return found
 
 
