@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+import pandas as pd
 import pytest
 
 from vnmisinfo.cli import main
@@ -92,6 +93,18 @@ def test_unknown_verdict_names_the_row(tmp_path):
         drafts_from_csv(path, org="Org")
     drafts, skipped, _ = drafts_from_csv(path, org="Org", skip_invalid=True)
     assert len(drafts) == 1 and "line 3" in skipped[0]
+
+
+def test_a_bad_row_is_named_by_its_line_after_a_cell_of_several_lines(tmp_path):
+    """Rows were counted, not lines: a text of three lines above put the message two lines off."""
+    rows = [{**ROWS[0], "text": "Dòng một\ndòng hai\ndòng ba"},
+            {"id": "b", "verdict": "false", "text": "Sai vocab"}]
+    with pytest.raises(ReviewError, match=r"r.csv line 5: verdict 'false'"):
+        drafts_from_csv(_write(tmp_path / "r.csv", rows), org="Org")
+    jsonl = tmp_path / "r.jsonl"
+    pd.DataFrame(rows).to_json(jsonl, orient="records", lines=True, force_ascii=False)
+    with pytest.raises(ReviewError, match=r"r.jsonl line 2: verdict 'false'"):
+        drafts_from_csv(jsonl, org="Org")
 
 
 @pytest.mark.parametrize(("row", "message"), [

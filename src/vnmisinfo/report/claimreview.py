@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date as _date
 from pathlib import Path
 from typing import Any
@@ -168,9 +168,13 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
 
 def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str | None = None,
                      narratives: Mapping[str, Mapping[str, Any]] | None = None,
-                     skip_invalid: bool = False, first_line: int = 2, source: str = "row"
+                     skip_invalid: bool = False, first_line: int = 2, source: str = "row",
+                     lines: Sequence[int] | None = None
                      ) -> tuple[list[dict[str, Any]], list[str]]:
     """Drafts for the rows marked ``misinformation``; other verdicts and blanks are skipped.
+
+    Messages name a row by its line: ``lines[i]`` when given (the line each
+    record starts on, as the table readers keep it), else ``i + first_line``.
 
     Returns
     -------
@@ -196,7 +200,7 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
     drafts: list[dict[str, Any]] = []
     skipped: list[str] = []
     for i, row in enumerate(rows):
-        where = f"{source} line {i + first_line}"
+        where = f"{source} line {lines[i] if lines else i + first_line}"
         try:
             if parse_verdict(row.get("verdict")) != "misinformation":
                 continue
@@ -243,7 +247,8 @@ def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
         for row in rows:
             row["text"] = row[text_column]
     drafts, skipped = drafts_from_rows(rows, org=org, date=date, narratives=narratives,
-                                       skip_invalid=skip_invalid, source=path.name)
+                                       skip_invalid=skip_invalid, source=path.name,
+                                       lines=frame.attrs.get("lines"))
     return drafts, skipped, len(rows)
 
 
