@@ -485,6 +485,13 @@ def test_a_jsonl_input_that_cannot_be_read_says_why(tmp_path, fitted_detector, c
         score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
 
 
+def test_a_csv_separated_by_semicolons_is_named(tmp_path, fitted_detector):
+    src = tmp_path / "in.csv"
+    src.write_text("id;text\n1;Hà Nội mưa\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match="looks separated by ';'.*save it again as CSV"):
+        score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
+
+
 def test_jsonl_objects_without_the_text_key_are_rows_of_their_own(tmp_path, fitted_detector):
     """A first object without the text key refused the whole file."""
     src = tmp_path / "in.jsonl"
