@@ -419,6 +419,18 @@ def test_cli_queue_reads_jsonl(tmp_path):
     assert [r["id"] for r in read_rows(out)][0] == "p0"
 
 
+def test_cli_queue_writes_tsv_with_tabs_and_refuses_a_spreadsheet_name(tmp_path, capsys):
+    """-o q.tsv was written with commas, and -o q.xlsx got CSV text under a spreadsheet's name."""
+    scored = write_csv(scored_frame(), tmp_path / "scored.csv")
+    out = tmp_path / "q.tsv"
+    assert main(["queue", str(scored), "-o", str(out), "--budget", "2"]) == 0
+    back = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
+    assert back["id"].tolist()[0] == "p0" and "vnm_queue_reason" in back.columns
+    assert main(["queue", str(scored), "-o", str(tmp_path / "q.xlsx"), "--budget", "2"]) == 1
+    assert "not '.xlsx'; name it QUEUE.csv" in capsys.readouterr().err
+    assert not (tmp_path / "q.xlsx").exists()
+
+
 # --- the installed console script ----------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from typing import Any
 NAME = "queue"
 HELP = ("Pick N scored items for review: the top of the triage order plus a share of the "
         "most uncertain, one per near-duplicate cluster, none already in the feedback store; "
-        "writes CSV (JSONL or Parquet by the output's extension) with empty verdict, "
+        "writes CSV (TSV, JSONL or Parquet by the output's extension) with empty verdict, "
         "narrative_id and note columns.")
 
 
@@ -58,7 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from vnmisinfo.data.formats import atomic_write, format_of, refuse_input_as_output
+    from vnmisinfo.data.formats import atomic_write, extension_format, refuse_input_as_output
     from vnmisinfo.data.tables import read_table, table_format
     from vnmisinfo.review import build_queue
 
@@ -68,11 +68,17 @@ def run(args: argparse.Namespace) -> int:
                          "is made by 'vnmisinfo feedback REVIEWED --store DIR'), or leave out "
                          "--store.")
     refuse_input_as_output(target, [source])
+    # By the output's extension, checked before any work; no extension writes CSV.
+    out_fmt = extension_format(target) or ("csv" if not target.suffix else "")
+    if out_fmt not in ("csv", "tsv", "jsonl", "parquet"):
+        raise ValueError(f"{target}: the queue is written as CSV, TSV, JSONL or Parquet (.csv, "
+                         f".tsv, .jsonl, .parquet), not {target.suffix!r}; name it QUEUE.csv "
+                         "(a spreadsheet opens it).")
     frame = read_table(source, table_format(source, None))
     queue = build_queue(frame, args.budget, args.explore, args.store,
                         text_column=args.text_column, medium=args.medium, seed=args.seed,
                         overwrite_review=args.overwrite_review)
-    atomic_write(target, _encoded(queue, format_of(target, default="csv")))
+    atomic_write(target, _encoded(queue, out_fmt))
     s = queue.attrs["queue"]
     skipped = [f"{s[k]} {k}" for k in ("unscored", "empty", "reviewed") if s[k]]
     print(f"vnmisinfo queue: {s['rows']} row(s) read, {s['clusters']} cluster(s); "
@@ -84,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _encoded(queue: Any, fmt: str) -> bytes | str:
-    """The queue as the output's format says: CSV (also for other extensions), JSONL, Parquet."""
+    """The queue as the output's format says: CSV, TSV (tab-separated), JSONL or Parquet."""
     if fmt == "jsonl":
         return str(queue.to_json(orient="records", lines=True, force_ascii=False))
     if fmt == "parquet":
@@ -98,4 +104,5 @@ def _encoded(queue: Any, fmt: str) -> bytes | str:
         return buffer.getvalue()
     from vnmisinfo.data.writers import csv_quoting
 
-    return str(queue.to_csv(index=False, quoting=csv_quoting(queue)))
+    return str(queue.to_csv(index=False, quoting=csv_quoting(queue),
+                            sep="\t" if fmt == "tsv" else ","))
