@@ -142,6 +142,15 @@ def test_cli_claimreview(tmp_path, capsys):
     assert "3 ClaimReview draft(s) from 6 row(s)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name", ["drafts.csv", "drafts.xlsx"])
+def test_cli_claimreview_refuses_an_output_that_is_not_json_lines(tmp_path, capsys, name):
+    """-o drafts.csv wrote JSON Lines under a CSV name."""
+    path = _write(tmp_path / "r.csv", ROWS)
+    assert main(["claimreview", str(path), "-o", str(tmp_path / name), "--org", "Org"]) == 1
+    assert "name the output .jsonl" in capsys.readouterr().err
+    assert not (tmp_path / name).exists()
+
+
 def test_cli_claimreview_error_exit(tmp_path, capsys):
     path = _write(tmp_path / "r.csv", [{"id": "b", "verdict": "misinformation", "text": "t",
                                         "date": "2024-13-45"}])

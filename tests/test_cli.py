@@ -241,6 +241,26 @@ def test_commands_refuse_to_write_over_their_input(tmp_path, capsys, model_file,
     assert data.read_bytes() == before
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (["compare", "{model}", "{model}", "--data", "{data}", "-o", "{out}.csv"], "a JSON report"),
+    (["claimreview", "{data}", "--org", "X", "-o", "{out}.csv"], "JSON Lines"),
+    (["calibrate", "--data", "{data}", "--budget", "0.1", "--model", "{model}", "-o",
+      "{out}.pkl"], "a skops model file; name it .skops, not '.pkl'"),
+    (["train", "--preset", "plain", "-o", "{out}.joblib"], "a skops model file"),
+    (["narratives", "build", "--catalogue", "{data}", "-o", "{out}.pkl"], "a skops index file"),
+], ids=["compare", "claimreview", "calibrate", "train", "narratives-build"])
+def test_commands_refuse_an_output_named_for_another_format(tmp_path, capsys, model_file, argv,
+                                                            said):
+    """compare -o r.csv wrote JSON, calibrate -o m.pkl a skops file under a pickle's name."""
+    data = tmp_path / "reviewed.csv"
+    data.write_text("id,text,verdict,label\nx1,Tỏi chữa khỏi covid,misinformation,1\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    assert main([a.format(model=model_file, data=data, out=out) for a in argv]) == 1
+    assert said in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["reviewed.csv"]
+
+
 @pytest.mark.filterwarnings("ignore:text of 170000 characters truncated")
 def test_files_with_fields_over_the_csv_modules_limit_are_read(tmp_path, capsys):
     """A text longer than csv's default field limit (131,072 characters) reads everywhere."""

@@ -174,7 +174,8 @@ def _output_format(output: str | None, output_format: str | None, single_file: b
     found = output_format or EXTENSIONS.get(os.path.splitext(output.rstrip("/"))[1].lower())
     if found == "csv" and extension_format(output.rstrip("/")) == "tsv":
         found = "tsv"  # a .tsv named with --output-format csv: tab-separated CSV
-    found = {None: "parquet" if in_kind == "parquet" else "csv"}.get(found, found)
+    if found is None:
+        found = "parquet" if in_kind == "parquet" else "csv"
     if found not in ("csv", "tsv", "parquet"):
         raise ValueError(f"--engine dask writes CSV or Parquet, not {found}; name a .csv or "
                          ".parquet output, or pass --output-format.")

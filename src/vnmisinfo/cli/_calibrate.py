@@ -44,9 +44,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.data.formats import refuse_input_as_output
+    from vnmisinfo.data.formats import check_suffix, refuse_input_as_output
 
     refuse_input_as_output(args.output, [*args.data, args.model])
+    check_suffix(args.output, (".skops",), "a skops model file")
     if all(v is None for v in (args.high_precision, args.medium_precision, args.budget,
                                args.medium_budget)):
         print("vnmisinfo calibrate: error: give a rule: --high-precision, --medium-precision, "

@@ -27,9 +27,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.data.formats import refuse_input_as_output
+    from vnmisinfo.data.formats import check_suffix, refuse_input_as_output
 
     refuse_input_as_output(args.output, [args.input, *(args.catalogue or [])])
+    check_suffix(args.output, (".jsonl", ".ndjson", ".json"),
+                 "ClaimReview drafts as JSON Lines (one JSON-LD object per line)")
     from vnmisinfo.narratives import default_catalogue_path, load_catalogue
     from vnmisinfo.report.claimreview import drafts_from_csv, write_drafts
 

@@ -24,9 +24,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.data.formats import atomic_write, refuse_input_as_output
+    from vnmisinfo.data.formats import atomic_write, check_suffix, refuse_input_as_output
 
     refuse_input_as_output(args.output, [args.old, args.new, *args.data])
+    check_suffix(args.output, (".json",), "a JSON report")
     from vnmisinfo.evaluation.compare import compare_models, format_comparison
 
     result = compare_models(args.old, args.new, args.data,

@@ -124,8 +124,10 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from vnmisinfo.data.formats import check_suffix
     from vnmisinfo.narratives import build_team_index, save_index
 
+    check_suffix(args.output, (".skops",), "a skops index file")
     index, note = build_team_index(args.catalogue, data_dir=args.data_dir)
     if note:
         print(f"note: {note}", file=sys.stderr)

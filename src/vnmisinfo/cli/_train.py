@@ -34,6 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from vnmisinfo.data.formats import check_suffix
     from vnmisinfo.evaluation.train import FEEDBACK_SCALE, FEEDBACK_WEIGHT, train_preset
 
     for name in ("feedback_weight", "feedback_scale"):
@@ -43,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.cv == 1 or args.cv < 0:
         raise ValueError(f"--cv needs at least 2 folds, or 0 to skip the CV report; got "
                          f"{args.cv}.")
+    output = args.output or f"models/{args.preset}.skops"
+    check_suffix(output, (".skops",), "a skops model file")
     if args.feedback is None:
         given = [f"--{n.replace('_', '-')}" for n in ("feedback_weight", "feedback_scale")
                  if getattr(args, n) is not None]
@@ -57,7 +60,6 @@ def run(args: argparse.Namespace) -> int:
         if not len(feedback):
             raise ValueError(f"the feedback store {args.feedback} holds no misinformation or "
                              "reliable verdict yet; add some with 'vnmisinfo feedback'.")
-    output = args.output or f"models/{args.preset}.skops"
     train_preset(args.preset, data_dir=args.data_dir, output=output, cv=args.cv,
                  n_jobs=args.jobs, feedback=feedback, feedback_source=args.feedback or "",
                  feedback_weight=(args.feedback_weight if args.feedback_weight is not None

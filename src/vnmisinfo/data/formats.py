@@ -31,6 +31,7 @@ from typing import Any
 from vnmisinfo._compat import import_or_raise
 
 __all__ = ["EXTENSIONS", "FORMATS", "allow_long_csv_fields", "atomic_write", "check_named_format",
+           "check_suffix",
            "extension_format", "format_of", "is_stream", "iter_jsonl", "refuse_input_as_output",
            "require_pyarrow", "same_file"]
 
@@ -173,6 +174,23 @@ def allow_long_csv_fields() -> None:
     with the csv module calls this first.
     """
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def check_suffix(path: str | os.PathLike[str] | None, suffixes: tuple[str, ...],
+                 what: str) -> None:
+    """Refuse an output named with an extension other than ``suffixes`` (none is fine).
+
+    Examples
+    --------
+    >>> check_suffix("team.skops", (".skops",), "a skops model file")
+    >>> check_suffix("team.pkl", (".skops",), "a skops model file")
+    Traceback (most recent call last):
+    ...
+    ValueError: team.pkl: the output is a skops model file; name it .skops, not '.pkl'.
+    """
+    suffix = Path(str(path)).suffix.lower() if path not in (None, "-") else ""
+    if suffix and suffix not in suffixes:
+        raise ValueError(f"{path}: the output is {what}; name it {suffixes[0]}, not {suffix!r}.")
 
 
 def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Any,
