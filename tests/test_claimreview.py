@@ -147,7 +147,7 @@ def test_cli_claimreview_refuses_an_output_that_is_not_json_lines(tmp_path, caps
     """-o drafts.csv wrote JSON Lines under a CSV name."""
     path = _write(tmp_path / "r.csv", ROWS)
     assert main(["claimreview", str(path), "-o", str(tmp_path / name), "--org", "Org"]) == 1
-    assert "name the output .jsonl" in capsys.readouterr().err
+    assert "JSON Lines (one JSON-LD object per line); name it .jsonl" in capsys.readouterr().err
     assert not (tmp_path / name).exists()
 
 
