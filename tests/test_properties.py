@@ -84,8 +84,13 @@ def test_scores_are_probabilities_and_deterministic(fitted_detector, items):
     assert np.all((first >= 0.0) & (first <= 1.0))
     np.testing.assert_array_equal(fitted_detector.predict_proba(items)[:, 1], first)
     scored = Triage(fitted_detector).score(items, explain=3)
-    assert [r["probability"] for r in scored] == pytest.approx(first.tolist(), abs=1e-12)
-    assert all(r["label"] in (0, 1) and r["tier"] in ("high", "medium", "low") for r in scored)
+    norms = fitted_detector.preprocess(items)["norm"]
+    for r, p, norm in zip(scored, first.tolist(), norms, strict=True):
+        if norm.strip():
+            assert r["probability"] == pytest.approx(p, abs=1e-12)
+            assert r["label"] in (0, 1) and r["tier"] in ("high", "medium", "low")
+        else:  # nothing left to score, as in a batch
+            assert np.isnan(r["probability"]) and r["tier"] is None and r["label"] == 0
 
 
 @given(docs, st.randoms(use_true_random=False))

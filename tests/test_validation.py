@@ -59,10 +59,11 @@ def test_bad_text_inside_a_mapping_names_the_document(fitted_detector):
 
 @pytest.mark.parametrize("missing", [None, math.nan, np.nan, pd.NA, pd.NaT],
                          ids=["None", "nan", "np.nan", "pd.NA", "pd.NaT"])
-def test_missing_text_is_scored_as_empty_text(fitted_detector, missing):
+def test_missing_text_is_taken_as_empty_text(fitted_detector, missing):
     empty, got = Triage(fitted_detector).score(["", missing])
-    assert got["probability"] == pytest.approx(empty["probability"])
-    assert got["top_terms"] == empty["top_terms"]
+    assert np.isnan(got["probability"]) and np.isnan(empty["probability"])
+    assert got["tier_reason"] == empty["tier_reason"] == "empty text"
+    assert got["top_terms"] == empty["top_terms"] == []
 
 
 def test_missing_text_in_a_frame_is_scored_as_empty_text(fitted_detector):
@@ -117,9 +118,10 @@ def test_invalid_code_points_are_dropped_not_fatal(fitted_detector, dirty, clean
     assert dirty_r["probability"] == pytest.approx(clean_r["probability"])
 
 
-def test_only_invalid_code_points_score_like_empty_text(fitted_detector):
+def test_only_invalid_code_points_are_taken_as_empty_text(fitted_detector):
     junk, empty = Triage(fitted_detector).score(["\ud800\x00\ufffe\U0010ffff\x1b", ""])
-    assert junk["probability"] == pytest.approx(empty["probability"])
+    assert junk["tier_reason"] == empty["tier_reason"] == "empty text"
+    assert np.isnan(junk["probability"]) and junk["tier"] is None
 
 
 def test_surrogate_pair_is_joined_into_its_character():
