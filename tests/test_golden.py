@@ -11,18 +11,25 @@ import pytest
 import vnmisinfo
 
 GOLDEN = [
-    ("Uống nước nóng diệt được virus corona", 0.9847750918930636, "high"),
-    ("Uong nuoc nong diet duoc virus corona", 0.9769929899013337, "high"),
-    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.046584809946554666, "low"),
-    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.021648137801134195, "low"),
-    # A low classifier score, lifted to medium by a confident match to a known narrative.
+    ("Uống nước nóng diệt được virus corona", 0.9915894297167058, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.985234023011326, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.02158806635813847, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.012481131030918436, "low"),
     ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
-      "shares": 400, "timestamp": 1585000000}, 0.10014458696572187, "medium"),
+      "shares": 400, "timestamp": 1585000000}, 0.6024957308206984, "high"),
+    # A low classifier score (a news report), lifted to medium by a confident match.
+    ("Bộ Y tế cho biết đã tiêm hơn 260 triệu liều vắc xin. Trên mạng có người nói vắc xin "
+     "COVID-19 làm thay đổi ADN của người tiêm.", 0.04422198961302331, "medium"),
+    # A question that makes no claim stays low; one that relays a false cure is a lead.
+    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.331012854918522, "low"),
+    ("Nghe nói uống nước lá ổi chữa khỏi tiểu đường, có thật không mọi người?",
+     0.9985011964009667, "high"),
 ]
 
 
 @pytest.mark.parametrize(("doc", "probability", "tier"), GOLDEN,
-                         ids=["claim", "claim-no-diacritics", "weather", "football", "with-meta"])
+                         ids=["claim", "claim-no-diacritics", "weather", "football", "with-meta",
+                              "lifted-by-a-match", "question", "rumour-question"])
 def test_shipped_model_scores_are_pinned(doc, probability, tier):
     (result,) = vnmisinfo.load_model().score([doc])
     assert result["probability"] == pytest.approx(probability, abs=1e-6)
@@ -41,4 +48,4 @@ def test_shipped_model_metadata_records_versions_and_cv():
     meta = vnmisinfo.load_model().metadata_
     assert {"vnmisinfo", "scikit-learn", "underthesea", "training_data", "cv_metrics"} <= set(meta)
     assert 0.5 < meta["cv_metrics"]["roc_auc"]["mean"] <= 1.0
-    assert len(meta["training_data"]) == 4
+    assert len(meta["training_data"]) == 5  # ReINTEL x2, VFND x2, the hand-written posts

@@ -779,3 +779,28 @@ def test_stance_words_chooses_what_the_piece_model_reads(catalogue, stance_words
         assert index.stance_claim_words_.shape[0] == len(catalogue)
         assert ev.piece_stance.shape == (2, len(catalogue))
         assert np.ptp(ev.piece_stance, axis=1).min() > 0  # it depends on the narrative
+
+
+@pytest.mark.parametrize(("name", "counts"), [
+    ("train_nonclaims.jsonl", {"opinion": 45, "political": 45, "question": 50, "personal": 40,
+                               "rumour_question": 35, "claim": 35}),
+    ("eval_nonclaims.jsonl", {"opinion": 35, "political": 35, "question": 40, "personal": 30,
+                              "rumour_question": 30, "claim": 30}),
+])
+def test_posts_that_make_no_claim_are_valid(name, counts):
+    rows = [json.loads(line) for line in (NEAR_MISS.parent / name)
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert all(set(r) == {"text", "kind", "label"} for r in rows)
+    assert {k: sum(r["kind"] == k for r in rows) for k in counts} == counts
+    assert len(rows) == sum(counts.values()) and len({_fold(r["text"]) for r in rows}) == len(rows)
+    claims = {"rumour_question", "claim"}
+    assert all(r["label"] == int(r["kind"] in claims) for r in rows)
+
+
+def test_held_out_nonclaims_copy_no_training_text():
+    def texts(name):
+        return [json.loads(line)["text"] for line in (NEAR_MISS.parent / name)
+                .read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    trained_on = texts("train_nonclaims.jsonl") + texts("train_reworded.jsonl")
+    assert _near_copies(texts("eval_nonclaims.jsonl"), trained_on) == []

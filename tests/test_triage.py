@@ -248,3 +248,34 @@ def test_a_loaded_model_changed_by_one_caller_leaves_the_next_alone():
     assert "note" not in later.metadata_
     assert first.score(["Trời nắng đẹp"])[0]["tier"] == "high"
     assert later.score(["Trời nắng đẹp"])[0]["tier"] == "low"
+
+
+def test_hand_written_posts_join_the_training_data_once_with_groups_of_their_own():
+    from vnmisinfo.evaluation.nonclaims import SOURCE, load_nonclaims, with_nonclaims
+
+    posts = load_nonclaims()
+    data = pd.DataFrame({"text": [posts["text"][0], "Hà Nội mưa to"], "title": None,
+                         "label": [0, 0], "source": "reintel/train.csv", "group": [0, 1]})
+    data["key"] = text_keys(data)
+    both = with_nonclaims(data)
+    added = both[both["source"] == SOURCE]
+    assert len(added) == len(posts) - 1  # the text already in data is not added twice
+    assert added["group"].min() == 2 and added["group"].is_unique
+    assert set(added["label"]) == {0, 1} and both["text"].tolist()[:2] == data["text"].tolist()
+
+
+def test_cross_validation_trains_on_train_only_rows_and_never_tests_them(tiny_corpus):
+    from vnmisinfo.evaluation.train import cross_validate_variants
+
+    texts, y = tiny_corpus
+    det = Detector(channels=("syllables",), min_df=1, cv=2)
+    frame = det.preprocess(texts)
+    groups = np.arange(len(texts))
+    plain = cross_validate_variants(det, frame, y, groups, {"": None}, n_splits=3)[""][0]
+    # every training fold also learns that "chanh" is reliable: test rows with it score lower
+    extra = det.preprocess([f"nước chanh số {i} ngon" for i in range(12)])
+    with_extra = cross_validate_variants(det, frame, y, groups, {"": None}, n_splits=3,
+                                         train_only=(extra, np.zeros(12, dtype=int)))[""][0]
+    assert len(with_extra) == len(texts)  # only the corpus is tested
+    has = np.array(["chanh" in t for t in texts])
+    assert has.any() and np.all(with_extra[has] < plain[has])

@@ -8,7 +8,6 @@ the same model.
 from __future__ import annotations
 
 import hashlib
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,14 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from vnmisinfo.data.corpora import default_data_dir, load_training_set
 from vnmisinfo.data.hygiene import text_groups, text_hashes, text_keys
+from vnmisinfo.evaluation.card import DROP_GOALS, keep_previous, write_model_card
 from vnmisinfo.evaluation.metrics import summary
+from vnmisinfo.evaluation.nonclaims import SOURCE, with_nonclaims
 from vnmisinfo.evaluation.presets import PRESETS
 from vnmisinfo.model.detector import Detector
 from vnmisinfo.model.features import META_COLUMNS
 from vnmisinfo.model.persist import file_sha256
+from vnmisinfo.narratives import default_catalogue_path
 from vnmisinfo.triage import Triage, save_model
 
 __all__ = [
@@ -107,11 +109,13 @@ def cross_validate_variants(
     n_splits: int = 5,
     n_jobs: int = 1,
     random_state: int = 0,
+    train_only: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> dict[str, tuple[np.ndarray, list[dict[str, float]]]]:
     """Like :func:`cross_validate`, scoring several versions of each test fold.
 
     Each fold's model is fitted once; every variant (None = the test fold as
-    is) is scored with it.
+    is) is scored with it.  ``train_only`` (documents and labels, already
+    preprocessed) joins every training fold and is never tested on.
 
     Returns
     -------
@@ -124,7 +128,14 @@ def cross_validate_variants(
     splits = list(splitter.split(frame, y, groups=groups))
 
     def run(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        model = clone(detector).fit(frame.iloc[train], y[train], groups=groups[train])
+        fit_frame, fit_y, fit_groups = frame.iloc[train], y[train], groups[train]
+        if train_only is not None:
+            extra, extra_y = train_only
+            fit_frame = pd.concat([fit_frame, extra], ignore_index=True)
+            fit_y = np.r_[fit_y, np.asarray(extra_y, dtype=int)]
+            fit_groups = np.r_[fit_groups.astype(str),
+                               [f"train-only:{i}" for i in range(len(extra))]]
+        model = clone(detector).fit(fit_frame, fit_y, groups=fit_groups)
         out = {}
         for name, change in variants.items():
             test_frame = frame.iloc[test]
@@ -166,8 +177,6 @@ def without_field(field: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
     return drop
 
 
-#: Goals of the drop-one-field check: context must never dominate the text.
-DROP_GOALS = {"mean_abs_change": 0.03, "share_moved_0.2": 0.02, "roc_auc_drop": 0.01}
 
 
 def drop_one_field_report(y: Any, results: dict[str, tuple[np.ndarray, list]],
@@ -272,6 +281,39 @@ def _command(preset: str, data_dir: str | Path | None, cv: int, feedback: str | 
     return command
 
 
+def _cv_metrics(detector: Detector, pre: pd.DataFrame, data: pd.DataFrame, y: np.ndarray,
+                groups: np.ndarray, cv: int, n_jobs: int, log: Callable[[str], None]
+                ) -> dict[str, Any]:
+    """Grouped CV figures on ReINTEL train + warm-up; the hand-written posts in every
+    training fold."""
+    reintel = (data["source"].astype(str).str.startswith("reintel")).to_numpy()
+    log(f"grouped {cv}-fold CV on ReINTEL train + warm-up")
+    variants: dict[str, Callable[[pd.DataFrame], pd.DataFrame] | None] = {"": None}
+    if "meta" in detector.channels:
+        variants["text_only"] = without_metadata
+        variants.update({f"drop_{f}": without_field(f) for f in META_COLUMNS})
+    written = (data["source"] == SOURCE).to_numpy()
+    results = cross_validate_variants(
+        detector, pre[reintel].reset_index(drop=True), y[reintel], groups[reintel],
+        variants, n_splits=cv, n_jobs=n_jobs,
+        train_only=(pre[written].reset_index(drop=True), y[written]))
+    keys = ("roc_auc", "pr_auc", "brier", "ece")
+    metrics: dict[str, Any] = {k: _mean_std(results[""][1], k) for k in keys}
+    if "text_only" in results:
+        metrics["text_only"] = {k: _mean_std(results["text_only"][1], k) for k in keys}
+        metrics["drop_one_field"] = drop_one_field_report(y[reintel], results)
+        for field, row in metrics["drop_one_field"].items():
+            log(f"without {field}: " + ", ".join(f"{k} {v:.4f}" for k, v in row.items()))
+    metrics["protocol"] = (f"StratifiedGroupKFold(n_splits={cv}, shuffle=True, "
+                           "random_state=0), grouped by normalized text, ReINTEL train+warmup"
+                           " (the hand-written posts in every training fold)")
+    for name, block in (("CV", metrics), ("CV text alone", metrics.get("text_only", {}))):
+        if block:
+            log(f"{name}: " + ", ".join(f"{k} {v['mean']:.4f}±{v['std']:.4f}"
+                                        for k, v in block.items() if k in keys))
+    return metrics
+
+
 def train_preset(
     preset: str = "default",
     *,
@@ -322,39 +364,18 @@ def train_preset(
     detector = make_detector(preset)
     log(f"loading corpora from {root}")
     data = load_training_set(root)
-    log(f"{len(data)} documents after deduplication "
-        f"({int(data['label'].sum())} labelled misinformation)")
     data["key"] = text_keys(data)  # normalized once: groups of verdicts, the model's hashes
+    data = with_nonclaims(data)  # the register of posts, without the style shortcut
+    log(f"{len(data)} documents after deduplication, {int((data['source'] == SOURCE).sum())} "
+        f"of them hand-written ({int(data['label'].sum())} labelled misinformation)")
     data, weights, feedback_meta = with_feedback(data, feedback, feedback_weight,
                                                   feedback_source, log)
     log("normalizing and segmenting (cached for all folds)")
     pre = detector.preprocess(data)
     y = data["label"].to_numpy()
     groups = data["group"].to_numpy()
-    metrics: dict[str, Any] = {}
-    if cv > 1:
-        reintel = (data["source"].astype(str).str.startswith("reintel")).to_numpy()
-        log(f"grouped {cv}-fold CV on ReINTEL train + warm-up")
-        variants: dict[str, Callable[[pd.DataFrame], pd.DataFrame] | None] = {"": None}
-        if "meta" in detector.channels:
-            variants["text_only"] = without_metadata
-            variants.update({f"drop_{f}": without_field(f) for f in META_COLUMNS})
-        results = cross_validate_variants(
-            detector, pre[reintel].reset_index(drop=True), y[reintel], groups[reintel],
-            variants, n_splits=cv, n_jobs=n_jobs)
-        keys = ("roc_auc", "pr_auc", "brier", "ece")
-        metrics = {k: _mean_std(results[""][1], k) for k in keys}
-        if "text_only" in results:
-            metrics["text_only"] = {k: _mean_std(results["text_only"][1], k) for k in keys}
-            metrics["drop_one_field"] = drop_one_field_report(y[reintel], results)
-            for field, row in metrics["drop_one_field"].items():
-                log(f"without {field}: " + ", ".join(f"{k} {v:.4f}" for k, v in row.items()))
-        metrics["protocol"] = (f"StratifiedGroupKFold(n_splits={cv}, shuffle=True, "
-                               "random_state=0), grouped by normalized text, ReINTEL train+warmup")
-        for name, block in (("CV", metrics), ("CV text alone", metrics.get("text_only", {}))):
-            if block:
-                log(f"{name}: " + ", ".join(f"{k} {v['mean']:.4f}±{v['std']:.4f}"
-                                            for k, v in block.items() if k in keys))
+    metrics = (_cv_metrics(detector, pre, data, y, groups, cv, n_jobs, log) if cv > 1
+               else {})
     log("fitting the final model on all training data")
     own = None
     if feedback_meta:
@@ -371,7 +392,8 @@ def train_preset(
         index = default_index()
     model = Triage(detector, narratives=index, training_hashes=text_hashes(data["key"].tolist()))
     files = [root / "reintel" / "train.csv", root / "reintel" / "warmup.csv",
-             root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv"]
+             root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv",
+             default_catalogue_path().with_name("train_nonclaims.jsonl")]
     metadata = {"preset": preset, "training_data": file_hashes(files),
                 "training_rows": int(len(data)), "training_positives": int(y.sum()),
                 "cv_metrics": metrics,
@@ -396,154 +418,3 @@ def train_preset(
         log(f"saved {path}")
     model.metadata_ = metadata
     return model, metadata
-
-
-def _feedback_lines(fb: dict[str, Any] | None) -> str:
-    if not fb:
-        return ""
-    origin = fb.get("from_model") or {}
-    head = (f", with weights of their own beside the shared ones (own-feature scale "
-            f"{fb['own_scale']:g})" if fb.get("own_scale") else "")
-    came = (f", retrained from `{origin.get('path')}` (sha256 `{str(origin.get('sha256'))[:16]}…`)"
-            if origin else "")
-    return (f"Reviewers' verdicts: {fb['rows']} ({fb['misinformation']} misinformation, "
-            f"{fb['reliable']} reliable; unsure left out), from {fb['first'] or '?'} to "
-            f"{fb['last'] or '?'}, weight {fb['weight']:g} each{head}{came}. The model file "
-            "keeps only hashes of their texts.\n\n")
-
-
-def _routes_line(detector: Detector) -> str:
-    plain = ("Texts typed without tone marks are scored by a model over the accent-free view, "
-             "calibrated the same way." if detector.accent_free_route else "")
-    if getattr(detector, "text_only_route", True):
-        return ("Documents that carry no metadata at all are scored by a text-only linear model. "
-                + plain)
-    return ("Documents without metadata take the same model: missing metadata contributes "
-            "nothing. " + plain)
-
-
-def _drop_table(m: dict[str, Any]) -> str:
-    rows = m.get("drop_one_field") or {}
-    if not rows:
-        return "Not measured."
-    lines = ["| field removed from every test row | mean abs change | share moved > 0.2 | "
-             "ROC-AUC drop |", "|---|---|---|---|"]
-    lines += [f"| {field} | {r['mean_abs_change']:.3f} | {r['share_moved_0.2']:.3f} | "
-              f"{r['roc_auc_drop']:+.4f} |" for field, r in rows.items()]
-    goals = ", ".join(f"{k} <= {v}" for k, v in DROP_GOALS.items())
-    return "\n".join(lines) + f"\n\nGoals: {goals}."
-
-
-def keep_previous(output: str | Path) -> Path | None:
-    """Move an existing model file (and its ``.sha256``) aside as ``NAME.previous.skops``."""
-    path = Path(output)
-    if not path.is_file():
-        return None
-    previous = path.with_name(f"{path.stem}.previous{path.suffix}")
-    path.replace(previous)
-    side = path.with_name(path.name + ".sha256")
-    if side.is_file():
-        side.unlink()
-    previous.with_name(previous.name + ".sha256").write_text(
-        f"{file_sha256(previous)}  {previous.name}\n")
-    return previous
-
-
-def _card_template() -> Any:
-    """The model card's Markdown template (jinja2, no HTML escaping: the card is Markdown)."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(loader=PackageLoader("vnmisinfo.evaluation", "templates"),
-                      autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
-    return env.get_template("model_card.md.j2")
-
-
-def _heavy_lines(detector: Any, k: int = 15) -> str:
-    """The heaviest terms of each class as a Markdown table (none for an older model)."""
-    if not hasattr(detector, "heavy_terms_"):
-        return "Not recorded for this model."
-    top = detector.top_terms(k)
-    rows = ["| misinformation term | weight | reliable term | weight |", "|---|---|---|---|"]
-    pos, neg = top["misinformation"], top["reliable"]
-    for i in range(max(len(pos), len(neg))):
-        a = pos[i] if i < len(pos) else ("", 0.0)
-        b = neg[i] if i < len(neg) else ("", 0.0)
-        rows.append(f"| {_cell(a[0])} | {a[1]:+.2f} | {_cell(b[0])} | {b[1]:+.2f} |")
-    return "\n".join(rows)
-
-
-def _narrative_lines(info: dict[str, Any] | None) -> str:
-    """What the model card says of the attached narrative index and its match decision."""
-    if not info:
-        return "No narrative index is attached: no match lifts a tier."
-    text = (f"The attached index holds {info['narratives']} catalogue narratives; a match "
-            f"counts from a match probability of {info['threshold']:.4f}.")
-    oof = info.get("out_of_fold") or {}
-    if "near_rate" in oof:
-        text += (" Out of fold on its training data, at that threshold, it matches "
-                 f"{oof['recall']:.1%} of {oof['positives']:.0f} rewordings that assert a "
-                 f"narrative, {oof['near_rate']:.1%} of near misses (true statements, warnings, "
-                 f"debunks and reports on catalogue topics) and {oof['ordinary_rate']:.1%} of "
-                 "reliable posts.")
-    text = textwrap.fill(text, width=92, break_long_words=False, break_on_hyphens=False)
-    return text + ("\nHeld-out figures: `python benchmarks/bench_matching.py`." if "near_rate"
-                   in oof else "")
-
-
-def _cell(term: str) -> str:
-    return "`" + term.replace("|", "\\|").replace("`", "'") + "`" if term else ""
-
-
-def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detector) -> Path:
-    """Write a model card: intended use, data, metrics, limitations and responsible use."""
-    m = metadata.get("cv_metrics", {})
-    policy = metadata.get("thresholds") or {"medium": detector.medium_threshold,
-                                            "high": detector.high_threshold}
-
-    def fig(key: str, block: dict[str, Any] | None = None) -> str:
-        v = (m if block is None else block).get(key)
-        return f"{v['mean']:.3f} ± {v['std']:.3f}" if isinstance(v, dict) else "not measured"
-
-    context = {
-        "preset": metadata.get("preset", "custom"),
-        "preset_or_default": metadata.get("preset", "default"),
-        "command": metadata.get("command") or (f"vnmisinfo train --preset "
-                                               f"{metadata.get('preset', 'default')} "
-                                               "--data-dir ../shared/corpora"),
-        "channels": list(detector.channels), "word_ngrams": list(detector.word_ngram_range),
-        "char_ngrams": (list(detector.char_ngram_range)
-                        if any("chars" in c for c in detector.channels) else None),
-        "classifier": detector.classifier,
-        "C": detector.C, "calibration": detector.calibration,
-        "high": policy["high"], "medium": policy["medium"],
-        "meta_scale": detector.meta_scale, "meta_dropout": detector.meta_dropout,
-        "drop_table": _drop_table(m), "feedback": _feedback_lines(metadata.get("feedback")),
-        "rows": metadata["training_rows"], "positives": metadata["training_positives"],
-        "data_lines": "\n".join(f"| `{k}` | `{v[:16]}…` |"
-                                for k, v in metadata["training_data"].items()),
-        "protocol": m.get("protocol", "Not cross-validated."),
-        "figs": {k: fig(k) for k in ("roc_auc", "pr_auc", "brier", "ece")},
-        "text_figs": {k: fig(k, m.get("text_only") or {})
-                      for k in ("roc_auc", "pr_auc", "brier", "ece")},
-        "routes": _routes_line(detector),
-        "hashed": (f"hashed into {detector.n_features:,} buckets per channel (no vocabulary is "
-                   "stored; an explanation finds the n-gram behind a bucket in the text it "
-                   "explains)" if getattr(detector, "n_features", None)
-                   else "over vocabularies learned from the training texts"),
-        "heavy": _heavy_lines(detector),
-        "narratives": _narrative_lines(metadata.get("narratives")),
-        "augmentation": "".join(
-            f" {share:.0%} of the training posts are also added {how}."
-            for share, how in ((getattr(detector, "augment_no_diacritics", 0.0),
-                                "without tone marks"),
-                               (getattr(detector, "augment_lower", 0.0),
-                                "in lower case with punctuation marks as spaces, as many posts "
-                                "are typed"))
-            if share),
-    }
-    text = _card_template().render(**context)
-    if not text.endswith("\n"):
-        text += "\n"
-    path = Path(path)
-    path.write_text(text, encoding="utf-8")
-    return path
