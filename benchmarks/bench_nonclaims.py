@@ -86,7 +86,7 @@ def compare(folds: int, jobs: int) -> None:
         detector = make_detector("default")
         pre = detector.preprocess(data)
         y = data["label"].to_numpy().astype(int)
-        groups = data["group"].astype(str).to_numpy()
+        groups = data["group"].to_numpy()
         reintel = data["source"].astype(str).str.startswith("reintel").to_numpy()
         written = (data["source"] == SOURCE).to_numpy()
         results = cross_validate_variants(

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 NAME = "train"
-HELP = "Train a detector on the public corpora (ReINTEL + VFND) and save it with a model card."
+HELP = ("Train a detector on the public corpora (ReINTEL + VFND) and the shipped hand-written "
+        "posts that tell claims from opinions and questions; save it with a model card.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -331,9 +331,11 @@ def train_preset(
     """Train a preset on the public corpora, cross-validate it, and save it.
 
     The grouped CV figures are computed on ReINTEL train + warm-up (the
-    benchmark the README reports); the final model is fitted on ReINTEL and
-    VFND together so that news articles are covered too, plus reviewers'
-    verdicts when ``feedback`` is given.
+    benchmark the README reports), with the hand-written posts of
+    :mod:`vnmisinfo.evaluation.nonclaims` in every training fold; the final
+    model is fitted on ReINTEL, VFND (so that news articles are covered too)
+    and those posts together, plus reviewers' verdicts when ``feedback`` is
+    given.
 
     Parameters
     ----------
