@@ -50,6 +50,7 @@ bench: $(DEV)  ## Run the benchmarks.
 	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/bench_robustness.py
 	$(BIN)/python benchmarks/bench_tiers.py
+	$(BIN)/python benchmarks/bench_nonclaims.py
 	$(BIN)/python benchmarks/bench_context.py --folds 3
 
 notebooks: $(DEV)  ## Re-execute the notebooks in place to refresh their stored outputs.
