@@ -16,7 +16,7 @@ against non-claims::
 the hand-written training posts (weight 1, as any public document), and prints for each
 the grouped 5-fold CV ROC-AUC on ReINTEL (the posts in every training fold, never in a test
 fold) with metadata and text alone, and the held-out figures above (tiers at 0.5 and 0.8,
-without narrative lift). About 6 minutes on 2 cores.
+without narrative lift). About 7 minutes on 2 cores.
 """
 
 from __future__ import annotations
