@@ -232,9 +232,9 @@ class Triage:
             raise ValueError(f"explain must be a whole number of terms, 0 or more; got "
                              f"{explain!r}.")
         frame = self.detector.preprocess(docs)
-        keep = [i for i, norm in enumerate(frame["norm"]) if norm.strip()]
         if not len(frame):
             return []
+        keep = [i for i, norm in enumerate(frame["norm"]) if norm.strip()]
         if len(keep) == len(frame):
             return self._score_frame(frame, explain)
         # Texts that normalize to nothing are not scored, as in a batch.

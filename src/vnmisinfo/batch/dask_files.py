@@ -60,6 +60,10 @@ class _PartSpec:
     id_col: str | None
     roles: dict[str, str]  # title, likes, ... -> column, shown in the page
 
+    @property
+    def sep(self) -> str:  # the field separator of CSV output: a tab for TSV
+        return "\t" if self.out_fmt == "tsv" else ","
+
 
 def _kind(path: str, fmt: str | None) -> str:
     """``csv``, ``tsv`` or ``parquet``: ``fmt`` when given, else the extension."""
@@ -171,8 +175,9 @@ def _output_format(output: str | None, output_format: str | None, single_file: b
                          "--single-file); name it with -o OUT.")
     assert output is not None
     check_named_format(output.rstrip("/"), output_format, "--output-format")
-    found = output_format or EXTENSIONS.get(os.path.splitext(output.rstrip("/"))[1].lower())
-    if found == "csv" and extension_format(output.rstrip("/")) == "tsv":
+    named = extension_format(output.rstrip("/"))
+    found = output_format or named
+    if found == "csv" and named == "tsv":
         found = "tsv"  # a .tsv named with --output-format csv: tab-separated CSV
     if found is None:
         found = "parquet" if in_kind == "parquet" else "csv"
@@ -326,14 +331,13 @@ def _finish_part(frame: pd.DataFrame, index: int, spec: _PartSpec) -> dict[str, 
     out: dict[str, Any] = {"summary": _part_summary(frame)}
     if spec.report_top >= 0:
         out["hist"], out["top"] = _part_report(frame, index, spec)
-    sep = "\t" if spec.out_fmt == "tsv" else ","
     if spec.folder is None:
-        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n", sep=sep,
+        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n", sep=spec.sep,
                                   quoting=csv_quoting(frame))
         return out
     path = os.path.join(spec.folder, f"part-{index:05d}.{spec.out_fmt}")
     if spec.out_fmt != "parquet":
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", sep=sep,
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", sep=spec.sep,
                      quoting=csv_quoting(frame))
     else:
         pa = require_pyarrow()
@@ -523,8 +527,7 @@ def _run_parts(client: Any, distributed: Any, dask: Any, scored: Any, spec: _Par
     sink = None
     if spec.folder is None:
         sink = open(partial, "w", encoding="utf-8", newline="")
-        csv.writer(sink, lineterminator="\n",
-                   delimiter="\t" if spec.out_fmt == "tsv" else ",").writerow(spec.columns)
+        csv.writer(sink, lineterminator="\n", delimiter=spec.sep).writerow(spec.columns)
     try:
         written = 0
         for done, future in enumerate(distributed.as_completed(futures), 1):

@@ -38,10 +38,19 @@ from vnmisinfo.data.corpora import load_table
 from vnmisinfo.data.hygiene import text_keys
 from vnmisinfo.narratives import default_catalogue_path
 
-__all__ = ["SOURCE", "load_nonclaims", "with_nonclaims"]
+__all__ = ["SOURCE", "load_nonclaims", "nonclaims_path", "with_nonclaims"]
 
 #: The ``source`` of these rows in a training frame.
 SOURCE = "nonclaims"
+
+
+def nonclaims_path() -> Path:
+    """``train_nonclaims.jsonl``, beside the shipped catalogue.
+
+    >>> nonclaims_path().name
+    'train_nonclaims.jsonl'
+    """
+    return default_catalogue_path().with_name("train_nonclaims.jsonl")
 
 
 def load_nonclaims(path: str | Path | None = None) -> pd.DataFrame:
@@ -53,9 +62,7 @@ def load_nonclaims(path: str | Path | None = None) -> pd.DataFrame:
         A JSON Lines file with ``text`` and ``label``; default:
         ``train_nonclaims.jsonl`` beside the shipped catalogue.
     """
-    file = (Path(path) if path is not None
-            else default_catalogue_path().with_name("train_nonclaims.jsonl"))
-    frame = load_table(file)
+    frame = load_table(Path(path) if path is not None else nonclaims_path())
     frame["source"] = SOURCE
     return frame
 

@@ -22,12 +22,11 @@ from vnmisinfo.data.corpora import default_data_dir, load_training_set
 from vnmisinfo.data.hygiene import text_groups, text_hashes, text_keys
 from vnmisinfo.evaluation.card import DROP_GOALS, keep_previous, write_model_card
 from vnmisinfo.evaluation.metrics import summary
-from vnmisinfo.evaluation.nonclaims import SOURCE, with_nonclaims
+from vnmisinfo.evaluation.nonclaims import SOURCE, nonclaims_path, with_nonclaims
 from vnmisinfo.evaluation.presets import PRESETS
 from vnmisinfo.model.detector import Detector
 from vnmisinfo.model.features import META_COLUMNS
 from vnmisinfo.model.persist import file_sha256
-from vnmisinfo.narratives import default_catalogue_path
 from vnmisinfo.triage import Triage, save_model
 
 __all__ = [
@@ -175,8 +174,6 @@ def without_field(field: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
         return out
 
     return drop
-
-
 
 
 def drop_one_field_report(y: Any, results: dict[str, tuple[np.ndarray, list]],
@@ -395,7 +392,7 @@ def train_preset(
     model = Triage(detector, narratives=index, training_hashes=text_hashes(data["key"].tolist()))
     files = [root / "reintel" / "train.csv", root / "reintel" / "warmup.csv",
              root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv",
-             default_catalogue_path().with_name("train_nonclaims.jsonl")]
+             nonclaims_path()]
     metadata = {"preset": preset, "training_data": file_hashes(files),
                 "training_rows": int(len(data)), "training_positives": int(y.sum()),
                 "cv_metrics": metrics,
