@@ -11,14 +11,18 @@ With the shipped model (classifier + narrative index + tier policy):
   later held-out near-miss sets (``eval_nearmiss_later.jsonl``, which showed where the
   decision failed, ``eval_nearmiss_third.jsonl``, which nothing was fitted on, and
   ``eval_nearmiss_fourth.jsonl``, written apart from every other set and read by no choice)
-  and the topical near-misses of ``eval_unrelated.jsonl``: the share with a confident match.
+  and the topical near-misses of ``eval_unrelated.jsonl``: the share with a confident match;
+* how often a weaker nearest narrative is shown as ``narrative_candidate``: the share of
+  rewordings whose right narrative is shown (matched or as the candidate), and of reliable
+  posts offered a candidate at all.
 
-    python benchmarks/bench_tiers.py
+    python benchmarks/bench_tiers.py [--candidate-similarity 0]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import time
 from pathlib import Path
@@ -42,9 +46,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="../shared/corpora")
     parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
+    parser.add_argument("--candidate-similarity", type=float, default=None,
+                        help="similarity from which a nearest narrative is shown as a candidate "
+                        "(default: the model's; 0 shows every nearest narrative)")
     args = parser.parse_args()
     start = time.perf_counter()
     model = vnmisinfo.load_model(args.model)
+    if args.candidate_similarity is not None:
+        model = copy.copy(model)  # load_model's cached object stays as loaded
+        model.candidate_similarity = args.candidate_similarity
     rows = []
 
     reworded = _jsonl("eval_reworded.jsonl")
@@ -54,11 +64,15 @@ def main() -> None:
                                     for g, r in zip(got, reworded, strict=True)],
                           "medium_plus": [g["tier"] != "low" for g in got]})
     frame["hit"] = frame["right"] & frame["medium_plus"]
+    shown = [r["narrative_id"] in (g["narrative_id"], g["narrative_candidate"])
+             for g, r in zip(got, reworded, strict=True)]
     stated = frame[frame["style"] != "long_article"]  # the styles that state the claim
     for style, part in [*frame.groupby("style"), ("stated (all but long_article)", stated),
                         ("all", frame)]:
         rows.append(("rewordings: medium+ with the right narrative", style, len(part),
                      int(part["hit"].sum()), ">= 0.95"))
+    rows.append(("rewordings: the right narrative shown, matched or as a candidate", "all",
+                 len(shown), sum(shown), ""))
 
     root = Path(args.data_dir) / "reintel"
     reliable = pd.concat([load_reintel(root / "train.csv"), load_reintel(root / "warmup.csv")])
@@ -68,6 +82,8 @@ def main() -> None:
     matched = sum(g.get("narrative_id") is not None for g in got)
     rows.append(("reliable ReINTEL posts lifted by a match", "", len(got), lifted, "<= 0.02"))
     rows.append(("reliable ReINTEL posts with a confident match", "", len(got), matched, ""))
+    rows.append(("reliable ReINTEL posts shown a narrative candidate", "", len(got),
+                 sum(g.get("narrative_candidate") is not None for g in got), ""))
 
     for name, label in (("eval_nearmiss.jsonl", "near-miss (held-out) with a confident match"),
                         ("eval_nearmiss_later.jsonl",

@@ -89,6 +89,47 @@ def test_a_narrative_that_shares_nothing_is_no_candidate(fitted_detector):
     assert result["narrative_candidate"] is None and result["narrative_similarity"] == 0.0
 
 
+class _WeakIndex(_Index):
+    """Every text's nearest narrative is weak: similarity 0.2, not matched."""
+
+    def match(self, texts, k=1):
+        return [[_match("miscaptioned_media-001", 0.2, False, t)] for t in texts]
+
+
+def test_a_weak_nearest_narrative_is_no_candidate(fitted_detector):
+    """A weather post was offered a false narrative (similarity 0.15) to be filed under."""
+    (weak,) = Triage(fitted_detector, narratives=_WeakIndex()).score(["Hôm nay trời đẹp"])
+    assert weak["narrative_candidate"] is None and weak["narrative_similarity"] == 0.2
+    # the similarity from which candidates are shown is a parameter
+    (shown,) = Triage(fitted_detector, narratives=_WeakIndex(),
+                      candidate_similarity=0.2).score(["Hôm nay trời đẹp"])
+    assert shown["narrative_candidate"] == "miscaptioned_media-001"
+    # a model saved before the parameter existed shows candidates from the default
+    old = Triage(fitted_detector, narratives=_Index())
+    del old.candidate_similarity
+    (garlic,) = old.score(["ăn tỏi sống"])
+    assert garlic["narrative_candidate"] == "health-002"  # similarity 0.3 >= 0.25
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, "0.3", True, None])
+def test_candidate_similarity_is_checked(fitted_detector, bad):
+    with pytest.raises(ValueError, match="candidate_similarity must be a number in"):
+        Triage(fitted_detector, candidate_similarity=bad)
+
+
+def test_the_shipped_model_offers_no_candidate_for_a_weather_post():
+    from vnmisinfo import load_model
+
+    weather, relay = load_model().score([
+        "Hôm nay trời đẹp",
+        "Mưa lớn kéo dài khiến nhiều tuyến đường ở Yên Bái bị sạt lở. Trên mạng xã hội xuất "
+        "hiện tin đồn đập thủy điện Thác Bà đã bị vỡ khiến nhiều người hoảng loạn."], explain=0)
+    assert weather["narrative_candidate"] is None and weather["narrative_id"] is None
+    assert 0 < weather["narrative_similarity"] < 0.25
+    # a news relay of a known hoax still shows it, matched or as a candidate
+    assert "disaster_hoax-001" in (relay["narrative_id"], relay["narrative_candidate"])
+
+
 def test_flagged_items_name_their_entities_with_or_without_an_index(fitted_detector):
     """Without a narrative index (score --no-match) the entities of flagged items were lost."""
     texts = ["Bộ Y tế cảnh báo: uống nước chanh nóng ở Hà Nội", "Bộ Y tế họp ở Hà Nội"]

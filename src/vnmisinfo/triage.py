@@ -29,13 +29,18 @@ from vnmisinfo.model.persist import (
     save_trusted,
 )
 
-__all__ = ["ENTITY_READERS", "TIERS", "TierPolicy", "Triage", "load_model", "save_model"]
+__all__ = ["CANDIDATE_SIMILARITY", "ENTITY_READERS", "TIERS", "TierPolicy", "Triage", "load_model",
+           "save_model"]
 
 #: Review tiers, most urgent first.
 TIERS = ("high", "medium", "low")
 #: How flagged items get their named entities.
 ENTITY_READERS = ("gazetteer", "ner", "none")
 _ENTITY_CHARS = 600  # entities of a flagged text without a matched narrative: its opening
+#: Similarity from which the nearest narrative of a text without a confident match is shown
+#: as ``narrative_candidate``: 99% of the 937 training rewordings are at least this similar
+#: to their own narrative (0.283, rounded down to 0.05), while most ordinary posts are not.
+CANDIDATE_SIMILARITY = 0.25
 _cache: dict[str, Triage] = {}
 _lock = threading.Lock()
 
@@ -129,6 +134,11 @@ class Triage:
         Hashes of the normalized training texts
         (:func:`vnmisinfo.data.hygiene.text_hashes`), so that evaluation can
         tell held-out rows from training rows; the texts are not kept.
+    candidate_similarity : float, default=0.25
+        A text without a confident match shows its nearest narrative as
+        ``narrative_candidate`` only from this similarity
+        (:data:`CANDIDATE_SIMILARITY`): a weather report should not be offered
+        a false narrative to file it under.
 
     Examples
     --------
@@ -145,9 +155,16 @@ class Triage:
 
     def __init__(self, detector: Any, narratives: Any = None, policy: TierPolicy | None = None,
                  metadata: dict[str, Any] | None = None, training_hashes: Any = None,
-                 entities: str = "gazetteer") -> None:
+                 entities: str = "gazetteer",
+                 candidate_similarity: float = CANDIDATE_SIMILARITY) -> None:
         if entities not in ENTITY_READERS:
             raise ValueError(f"entities must be one of {ENTITY_READERS}, got {entities!r}.")
+        if (isinstance(candidate_similarity, bool)
+                or not isinstance(candidate_similarity, (int, float))
+                or not 0.0 <= candidate_similarity <= 1.0):
+            raise ValueError("candidate_similarity must be a number in [0, 1]; got "
+                             f"{candidate_similarity!r}.")
+        self.candidate_similarity = float(candidate_similarity)
         self.entities = entities
         self.detector = detector
         self.narratives = narratives
@@ -219,7 +236,8 @@ class Triage:
             With a narrative index, also ``narrative_id`` (only for a
             confident match, the kind that lifts the tier; else None),
             ``narrative_candidate`` (the nearest narrative when it is not a
-            confident match; else None), ``narrative_similarity``,
+            confident match and its similarity reaches ``candidate_similarity``;
+            else None), ``narrative_similarity``,
             ``narrative_sentence`` (the evidence), ``narrative_claim``,
             ``rebuttal`` (English summary), ``rebuttal_vi``, ``sources`` and,
             for flagged documents, ``entities`` as ``(name, PER|LOC|ORG)``.
@@ -281,11 +299,14 @@ class Triage:
                         best: list[Any]) -> None:
         """Attach the matched narrative (or the nearest candidate) and entities of flagged items."""
         focus: dict[int, str] = {}
+        # a model saved before the parameter shows candidates from the same similarity
+        floor = getattr(self, "candidate_similarity", CANDIDATE_SIMILARITY)
         for i, (text, result, top) in enumerate(zip(texts, results, best, strict=True)):
             hit = top if top is not None and top.matched else None
             result["narrative_id"] = hit.narrative_id if hit else None
             result["narrative_candidate"] = (top.narrative_id if top is not None and not hit
-                                             and top.similarity > 0 else None)
+                                             and top.similarity > 0
+                                             and top.similarity >= floor else None)
             result["narrative_similarity"] = round(top.similarity, 4) if top is not None else 0.0
             result["narrative_sentence"] = hit.sentence if hit else None
             result["narrative_claim"] = hit.claim if hit else None
