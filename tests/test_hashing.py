@@ -121,3 +121,25 @@ def test_fit_transform_equals_fit_then_transform(analyzer):
     vec = HashedTfidf(analyzer=analyzer, ngram_range=(1, 3), n_features=2**12, min_df=2)
     once = vec.fit_transform(docs)
     assert once.has_sorted_indices and (once != vec.transform(docs)).nnz == 0
+
+
+@pytest.mark.parametrize(("analyzer", "ngram_range", "min_df"),
+                         [("char", (1, 5), 2), ("char_wb", (2, 4), 1), ("word", (1, 2), 2),
+                          ("word", (1, 1), 1), ("word", (2, 3), 1)])
+def test_fitting_in_slices_equals_fitting_at_once(monkeypatch, analyzer, ngram_range, min_df):
+    """Training documents are hashed a few hundred at a time; nothing fitted may change."""
+    import vnmisinfo.model.hashing as hashing
+
+    texts = [*TEXTS, "", *[t.upper() for t in TEXTS], "Hà Nội mưa", "hà nội mưa to"] * 3
+    fitted = []
+    for rows in (10**9, 1, 4):
+        monkeypatch.setattr(hashing, "_FIT_ROWS", rows)
+        vec = HashedTfidf(analyzer=analyzer, ngram_range=ngram_range, min_df=min_df,
+                          n_features=2**12)
+        X = vec.fit_transform(texts)
+        fitted.append((vec.buckets_.tolist(), vec.idf_.tolist(), vec.unigrams_, X.toarray()))
+    whole = fitted[0]
+    assert (whole[2] != "") == (analyzer == "word" and ngram_range[0] == 1)
+    for other in fitted[1:]:
+        assert other[:3] == whole[:3]
+        np.testing.assert_array_equal(other[3], whole[3])

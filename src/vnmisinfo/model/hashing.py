@@ -57,6 +57,7 @@ _WHITE = re.compile(r"\s\s+")
 _BMP = 1 << 16
 _SPAN = 32  # an anchor is position * _SPAN + n
 _NAME_ROWS = 256  # documents hashed again at once to name buckets
+_FIT_ROWS = 500  # training documents hashed at once
 
 
 def _c(value: int) -> np.uint64:
@@ -419,24 +420,55 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
         if not isinstance(self.n_features, int) or not 1 <= self.n_features <= 2**31 - 1:
             raise ValueError(f"n_features must be an int in [1, 2**31 - 1], "
                              f"got {self.n_features!r}.")
-        doc_of, grams, anchors, name = self._hasher()._grams(texts)
         n = len(texts)
-        counts = _csr(n, doc_of, _bucket(grams, self.n_features).astype(np.int32),
-                      self.n_features)
+        counts, unigrams = self._counts_in_slices(texts)
         df = np.bincount(counts.indices, minlength=self.n_features)
         keep = (df >= max(self.min_df, 1)) & (df <= self.max_df * n)
         self.buckets_ = np.flatnonzero(keep).astype(np.int32)
         self.idf_ = (np.log((1.0 + n) / (1.0 + df[keep])) + 1.0).astype(np.float32)
         self.__dict__.pop("_table", None)
         self.unigrams_ = ""
-        if self.analyzer == "word" and self.ngram_range[0] == 1:
-            unigram = anchors % _SPAN == 1
-            once = _dedupe(doc_of[unigram], grams[unigram])
-            kept, at, seen = np.unique(grams[unigram][once], return_index=True,
-                                       return_counts=True)
-            where = np.flatnonzero(unigram)[once][at[seen >= max(self.min_df, 1)]]
-            self.unigrams_ = "\n".join(sorted({name(int(a)) for a in anchors[where]}))
+        if unigrams is not None:
+            self.unigrams_ = "\n".join(sorted(unigrams))
         return counts
+
+    def _counts_in_slices(self, texts: list[str]) -> tuple[sp.csr_matrix, set[str] | None]:
+        """Raw counts of ``texts`` over all buckets, and the unigrams found in at least
+        ``min_df`` of them (None unless the word analyzer reads unigrams).
+
+        Documents are hashed :data:`_FIT_ROWS` at a time: a training set's character
+        n-grams at once are arrays of gigabytes, and the time goes into allocating them.
+        """
+        hasher = self._hasher()
+        named = self.analyzer == "word" and self.ngram_range[0] == 1
+        parts = []
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # hash, docs, anchor
+        namers = []
+        for lo in range(0, len(texts), _FIT_ROWS):
+            part = texts[lo:lo + _FIT_ROWS]
+            doc_of, grams, anchors, name = hasher._grams(part)
+            parts.append(_csr(len(part), doc_of, _bucket(grams, self.n_features).astype(np.int32),
+                              self.n_features))
+            if named:  # each unigram of the slice: in how many documents, and where first
+                unigram = np.flatnonzero(anchors % _SPAN == 1)
+                once = unigram[_dedupe(doc_of[unigram], grams[unigram])]
+                kept, at, seen = np.unique(grams[once], return_index=True, return_counts=True)
+                found.append((kept, seen, anchors[once][at]))
+                namers.append(name)
+        counts = (sp.csr_matrix(sp.vstack(parts, format="csr")) if parts
+                  else sp.csr_matrix((0, self.n_features), dtype=np.float32))
+        if not named:
+            return counts, None
+        if not found:
+            return counts, set()
+        hashes = np.concatenate([f[0] for f in found])
+        seen = np.concatenate([f[1] for f in found])
+        first = np.concatenate([f[2] for f in found])
+        slice_of = np.repeat(np.arange(len(found)), [len(f[0]) for f in found])
+        kept, at, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        df = np.bincount(inverse, weights=seen, minlength=len(kept))
+        where = at[df >= max(self.min_df, 1)]
+        return counts, {namers[int(slice_of[i])](int(first[i])) for i in where}
 
     def transform(self, X: Any) -> sp.csr_matrix:
         """TF-IDF rows of the documents ``X`` over the kept buckets."""
