@@ -70,9 +70,9 @@ def shipped(model_path: str | None) -> None:
 def compare(folds: int, jobs: int) -> None:
     from vnmisinfo.data.corpora import load_training_set
     from vnmisinfo.data.hygiene import text_keys
-    from vnmisinfo.evaluation.nonclaims import SOURCE, with_nonclaims
+    from vnmisinfo.evaluation.nonclaims import with_nonclaims
     from vnmisinfo.evaluation.train import (
-        cross_validate_variants,
+        cross_validate_reintel,
         make_detector,
         without_metadata,
     )
@@ -87,13 +87,9 @@ def compare(folds: int, jobs: int) -> None:
         pre = detector.preprocess(data)
         y = data["label"].to_numpy().astype(int)
         groups = data["group"].to_numpy()
-        reintel = data["source"].astype(str).str.startswith("reintel").to_numpy()
-        written = (data["source"] == SOURCE).to_numpy()
-        results = cross_validate_variants(
-            detector, pre[reintel].reset_index(drop=True), y[reintel], groups[reintel],
-            {"": None, "text_only": without_metadata}, n_splits=folds, n_jobs=jobs,
-            train_only=(pre[written].reset_index(drop=True), y[written]) if written.any()
-            else None)
+        results = cross_validate_reintel(detector, pre, data,
+                                         {"": None, "text_only": without_metadata},
+                                         n_splits=folds, n_jobs=jobs)
         cv = {k: [f["roc_auc"] for f in results[k][1]] for k in results}
         model = detector.fit(pre, y, groups=groups)
         proba = model.predict_proba(frame[["text"]].assign(title=None))[:, 1]

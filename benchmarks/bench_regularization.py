@@ -33,8 +33,8 @@ from sklearn.metrics import roc_auc_score
 
 from vnmisinfo.data.corpora import load_training_set
 from vnmisinfo.data.hygiene import text_keys
-from vnmisinfo.evaluation.nonclaims import SOURCE, with_nonclaims
-from vnmisinfo.evaluation.train import cross_validate_variants, make_detector, without_metadata
+from vnmisinfo.evaluation.nonclaims import with_nonclaims
+from vnmisinfo.evaluation.train import cross_validate_reintel, make_detector, without_metadata
 
 
 def grouped_cv(preset: str, C: float, root: Path, folds: int, jobs: int
@@ -44,15 +44,9 @@ def grouped_cv(preset: str, C: float, root: Path, folds: int, jobs: int
     data["key"] = text_keys(data)
     data = with_nonclaims(data)
     detector = make_detector(preset).set_params(C=C)
-    pre = detector.preprocess(data)
-    y = data["label"].to_numpy().astype(int)
-    groups = data["group"].to_numpy()
-    reintel = data["source"].astype(str).str.startswith("reintel").to_numpy()
-    written = (data["source"] == SOURCE).to_numpy()
-    results = cross_validate_variants(
-        detector, pre[reintel].reset_index(drop=True), y[reintel], groups[reintel],
-        {"": None, "text_only": without_metadata}, n_splits=folds, n_jobs=jobs,
-        train_only=(pre[written].reset_index(drop=True), y[written]))
+    results = cross_validate_reintel(detector, detector.preprocess(data), data,
+                                     {"": None, "text_only": without_metadata},
+                                     n_splits=folds, n_jobs=jobs)
     return tuple(float(np.mean([f["roc_auc"] for f in results[k][1]]))  # type: ignore[return-value]
                  for k in ("", "text_only"))
 

@@ -33,6 +33,7 @@ __all__ = [
     "PRESETS",
     "cross_validate",
     "DROP_GOALS",
+    "cross_validate_reintel",
     "cross_validate_variants",
     "drop_one_field_report",
     "make_detector",
@@ -278,9 +279,34 @@ def _command(preset: str, data_dir: str | Path | None, cv: int, feedback: str | 
     return command
 
 
+def cross_validate_reintel(
+    detector: Detector,
+    pre: pd.DataFrame,
+    data: pd.DataFrame,
+    variants: dict[str, Callable[[pd.DataFrame], pd.DataFrame] | None],
+    *,
+    n_splits: int = 5,
+    n_jobs: int = 1,
+) -> dict[str, tuple[np.ndarray, list[dict[str, float]]]]:
+    """:func:`cross_validate_variants` on the ReINTEL rows of a training set, as its report
+    does: the hand-written posts (:data:`~vnmisinfo.evaluation.nonclaims.SOURCE`) join every
+    training fold and are never tested on; VFND rows are left out.
+
+    ``pre`` is ``detector.preprocess(data)``; ``data`` gives ``source``, ``label`` and
+    ``group`` (as :func:`~vnmisinfo.data.corpora.load_training_set` writes them).
+    """
+    y = data["label"].to_numpy().astype(int)
+    groups = data["group"].to_numpy()
+    reintel = data["source"].astype(str).str.startswith("reintel").to_numpy()
+    written = (data["source"] == SOURCE).to_numpy()
+    return cross_validate_variants(
+        detector, pre[reintel].reset_index(drop=True), y[reintel], groups[reintel], variants,
+        n_splits=n_splits, n_jobs=n_jobs,
+        train_only=(pre[written].reset_index(drop=True), y[written]) if written.any() else None)
+
+
 def _cv_metrics(detector: Detector, pre: pd.DataFrame, data: pd.DataFrame, y: np.ndarray,
-                groups: np.ndarray, cv: int, n_jobs: int, log: Callable[[str], None]
-                ) -> dict[str, Any]:
+                cv: int, n_jobs: int, log: Callable[[str], None]) -> dict[str, Any]:
     """Grouped CV figures on ReINTEL train + warm-up; the hand-written posts in every
     training fold."""
     reintel = (data["source"].astype(str).str.startswith("reintel")).to_numpy()
@@ -289,11 +315,7 @@ def _cv_metrics(detector: Detector, pre: pd.DataFrame, data: pd.DataFrame, y: np
     if "meta" in detector.channels:
         variants["text_only"] = without_metadata
         variants.update({f"drop_{f}": without_field(f) for f in META_COLUMNS})
-    written = (data["source"] == SOURCE).to_numpy()
-    results = cross_validate_variants(
-        detector, pre[reintel].reset_index(drop=True), y[reintel], groups[reintel],
-        variants, n_splits=cv, n_jobs=n_jobs,
-        train_only=(pre[written].reset_index(drop=True), y[written]))
+    results = cross_validate_reintel(detector, pre, data, variants, n_splits=cv, n_jobs=n_jobs)
     keys = ("roc_auc", "pr_auc", "brier", "ece")
     metrics: dict[str, Any] = {k: _mean_std(results[""][1], k) for k in keys}
     if "text_only" in results:
@@ -373,7 +395,7 @@ def train_preset(
     pre = detector.preprocess(data)
     y = data["label"].to_numpy()
     groups = data["group"].to_numpy()
-    metrics = (_cv_metrics(detector, pre, data, y, groups, cv, n_jobs, log) if cv > 1
+    metrics = (_cv_metrics(detector, pre, data, y, cv, n_jobs, log) if cv > 1
                else {})
     log("fitting the final model on all training data")
     own = None
