@@ -12,6 +12,8 @@ With the shipped model (classifier + narrative index + tier policy):
   decision failed, ``eval_nearmiss_third.jsonl``, which nothing was fitted on, and
   ``eval_nearmiss_fourth.jsonl``, written apart from every other set and read by no choice)
   and the topical near-misses of ``eval_unrelated.jsonl``: the share with a confident match;
+* the four held-out near-miss sets pooled: the share at ``medium``+ for any reason (the
+  classifier's probability included), by kind;
 * how often a weaker nearest narrative is shown as ``narrative_candidate``: the share of
   rewordings whose right narrative is shown (matched or as the candidate), and of reliable
   posts offered a candidate at all.
@@ -85,6 +87,7 @@ def main() -> None:
     rows.append(("reliable ReINTEL posts shown a narrative candidate", "", len(got),
                  sum(g.get("narrative_candidate") is not None for g in got), ""))
 
+    pooled: list[pd.DataFrame] = []
     for name, label in (("eval_nearmiss.jsonl", "near-miss (held-out) with a confident match"),
                         ("eval_nearmiss_later.jsonl",
                          "near-miss, second held-out set, with a confident match"),
@@ -95,10 +98,16 @@ def main() -> None:
         near = [r for r in _jsonl(name) if r.get("split") == "test"]
         got = model.score([r["text"] for r in near], explain=0)
         kinds = pd.DataFrame({"kind": [r["kind"] for r in near],
-                              "matched": [g.get("narrative_id") is not None for g in got]})
+                              "matched": [g.get("narrative_id") is not None for g in got],
+                              "medium_plus": [g["tier"] != "low" for g in got]})
+        pooled.append(kinds)
         for kind, part in [*kinds.groupby("kind"), ("all", kinds)]:
             rows.append((label, kind, len(part), int(part["matched"].sum()),
                          "<= 0.05" if kind == "all" else ""))
+    pooled_frame = pd.concat(pooled, ignore_index=True)
+    for kind, part in [*pooled_frame.groupby("kind"), ("all", pooled_frame)]:
+        rows.append(("near-miss, the four held-out sets, at medium+ for any reason", kind,
+                     len(part), int(part["medium_plus"].sum()), ""))
     unrelated = _jsonl("eval_unrelated.jsonl")
     got = model.score([r["text"] for r in unrelated], explain=0)
     rows.append(("topical near-misses (eval_unrelated) matched", "", len(got),
