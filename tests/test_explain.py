@@ -61,3 +61,42 @@ def test_top_terms_and_their_weights_do_not_depend_on_k():
         assert [r["top_terms"] for r in shown] == [r["top_terms"][:k] for r in every]
     merged = [t for r in every for t, _ in r["top_terms"][:5] if t.startswith("«")]
     assert merged  # character n-grams are among the terms shown
+
+
+@pytest.mark.parametrize("terms, expected", [
+    ([("≈moi nguoi", 0.1), ("sắp", 0.2)], [("mọi người", "moi nguoi"), ("sắp", "sap")]),
+    ([("≈moi", 0.1)], []),
+    ([("mới", 0.1)], []),
+    ([("«sắp»", 0.1), ("≈«sap»", 0.1), ("[likes]", 0.2)], []),
+], ids=["accent-free and accented", "one reading, two words", "its reading is shared",
+        "only word terms"])
+def test_accent_twins_pair_a_word_with_its_only_accent_free_reading(terms, expected):
+    from vnmisinfo.model.terms import accent_twins
+
+    assert accent_twins(terms, "mọi người mới sắp về", "moi nguoi moi sap ve") == expected
+
+
+def test_a_word_and_its_accent_free_reading_are_one_term_with_the_summed_weight():
+    """``mọi người`` read by the syllable and the accent-free channels is one term whose
+    weight is the sum of both contributions, computed here from the features (shipped
+    model)."""
+    import numpy as np
+
+    import vnmisinfo
+    from vnmisinfo.model.features import _vectorizer
+
+    detector = vnmisinfo.load_model().detector
+    text = "Chia sẻ gấp cho mọi người: uống nước chanh nóng mỗi sáng diệt được virus corona"
+    (result,) = detector.explain([text], k=10**6)
+    terms = dict(result["top_terms"])
+    assert "mọi người" in terms and "≈moi nguoi" not in terms
+    union = detector.features_
+    X = union.transform(detector.preprocess([text]))
+    coef = np.ravel(detector.model_.calibrated_classifiers_[0].estimator.coef_)
+    expected = 0.0
+    for channel, phrase in (("syllables", "mọi người"), ("accent_free", "moi nguoi")):
+        local = _vectorizer(union.named_transformers_[channel]).columns_of([phrase])[0]
+        assert local >= 0
+        col = union.output_indices_[channel].start + local
+        expected += X[0, col] * coef[col]
+    assert terms["mọi người"] == pytest.approx(expected, abs=1e-4)

@@ -143,3 +143,26 @@ def test_fitting_in_slices_equals_fitting_at_once(monkeypatch, analyzer, ngram_r
     for other in fitted[1:]:
         assert other[:3] == whole[:3]
         np.testing.assert_array_equal(other[3], whole[3])
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 3)], ids=["uni", "uni-bi", "bi-tri"])
+def test_a_phrase_hashes_as_the_word_ngram_it_is_in_a_text(ngram_range):
+    hasher = NgramHasher("word", ngram_range)
+    text = "Sóng 5G làm lây lan virus corona ở Hà Nội"
+    words = text.split()
+    lo, hi = ngram_range
+    phrases = [" ".join(words[i:i + n]) for n in range(lo, hi + 1)
+               for i in range(len(words) - n + 1)]
+    _, in_text = hasher.hashes([text])
+    assert sorted(hasher.gram_hashes(phrases).tolist()) == sorted(in_text.tolist())
+
+
+@pytest.mark.parametrize("analyzer, gram", [("char", "abcdefg"), ("word", "một hai ba")],
+                         ids=["char too long", "phrase too long"])
+def test_an_ngram_outside_the_range_has_no_column(analyzer, gram):
+    texts = ["một hai ba bốn", "một hai", "abcdefg hai"] * 3
+    vec = HashedTfidf(analyzer=analyzer, ngram_range=(1, 2), n_features=2, min_df=1,
+                      max_df=1.0).fit(texts)
+    # 2 buckets: bucket 0 is kept, and an n-gram no text can hold must not land there
+    assert vec._column_of()[0] >= 0
+    assert vec.columns_of([gram]).tolist() == [-1]

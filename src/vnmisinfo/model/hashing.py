@@ -54,6 +54,7 @@ _MASK = (1 << 64) - 1
 _SEP = "\x00"  # between texts: not a word character and never inside a normalized text
 _WORD_SEP = "\x01"  # between the padded words of char_wb
 _WHITE = re.compile(r"\s\s+")
+_WORD_RUN = re.compile(r"\w+")
 _BMP = 1 << 16
 _SPAN = 32  # an anchor is position * _SPAN + n
 _NAME_ROWS = 256  # documents hashed again at once to name buckets
@@ -252,10 +253,11 @@ class NgramHasher:
         return indptr, grams
 
     def gram_hashes(self, grams: Sequence[str]) -> np.ndarray:
-        """The hash of each given character n-gram, as it has in any text.
+        """The hash of each given n-gram, as it has in any text.
 
-        For the ``char`` and ``char_wb`` analyzers; an n-gram outside ``ngram_range``
-        hashes as 0 (no text holds it).
+        A character n-gram is read as it is; for the ``word`` analyzer each item is a
+        phrase, its words the runs of ``\\w`` it holds.  An n-gram outside
+        ``ngram_range`` hashes as 0 (no text holds it).
 
         Examples
         --------
@@ -263,9 +265,14 @@ class NgramHasher:
         >>> indptr, hashes = hasher.hashes(["ab"])
         >>> sorted(hasher.gram_hashes(["a", "b", "ab"])) == sorted(hashes)  # every n-gram of "ab"
         True
+        >>> words = NgramHasher("word", (1, 2))
+        >>> _, hashes = words.hashes(["hà nội mưa"])  # hà, hà nội, nội, nội mưa, mưa
+        >>> found = words.gram_hashes(["hà nội", "mưa", "hà nội mưa"])  # 3 words: outside (1, 2)
+        >>> found.tolist() == [hashes[1], hashes[4], 0]
+        True
         """
         if self.analyzer == "word":
-            raise ValueError("gram_hashes reads character n-grams; this hasher reads words.")
+            return self._phrase_hashes(grams)
         lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
         out = np.zeros(len(grams), dtype=_U64)
         ok = np.flatnonzero((lengths >= self.lo) & (lengths <= self.hi))
@@ -275,6 +282,19 @@ class NgramHasher:
         starts = np.r_[0, np.cumsum(lengths[ok] + 1)[:-1]]
         hashes, _ = _windows(cps, self.lo, self.hi)
         out[ok] = hashes[starts, lengths[ok] - self.lo]
+        return out
+
+    def _phrase_hashes(self, phrases: Sequence[str]) -> np.ndarray:
+        """Hash of each phrase read as one word n-gram (0 outside ``ngram_range``)."""
+        phrases = list(phrases)
+        words = np.fromiter((len(_WORD_RUN.findall(p)) for p in phrases), dtype=np.int64,
+                            count=len(phrases))
+        indptr, grams = self.hashes(phrases)
+        out = np.zeros(len(phrases), dtype=_U64)
+        # a phrase's n-grams start with those of its first word, n = lo, lo + 1, ...: the
+        # phrase itself is the (words - lo)-th of them
+        ok = np.flatnonzero((words >= self.lo) & (words <= self.hi))
+        out[ok] = grams[indptr[ok] + words[ok] - self.lo]
         return out
 
     def locate(self, texts: Sequence[str], docs: np.ndarray, keys: np.ndarray,
@@ -506,7 +526,9 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
         return out.tolist()
 
     def columns_of(self, grams: Sequence[str]) -> np.ndarray:
-        """The column of each character n-gram (-1 when its bucket was dropped at fit time).
+        """The column of each n-gram: a character n-gram, or a phrase of words for the ``word``
+        analyzer (-1 when its bucket was dropped at fit time, or it is outside
+        ``ngram_range``).
 
         Examples
         --------
@@ -517,7 +539,8 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "idf_")
         hashes = self._hasher().gram_hashes(grams)
-        return self._column_of()[_bucket(hashes, self.n_features)].astype(np.int64)
+        columns = self._column_of()[_bucket(hashes, self.n_features)].astype(np.int64)
+        return np.where(hashes == 0, -1, columns)  # 0: no text holds it
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Hashed buckets have no stored names; use :meth:`names`."""

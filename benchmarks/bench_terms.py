@@ -1,0 +1,64 @@
+"""How readable are the terms shown for each score? The bundled sample, scored as shipped.
+
+For the posts of ``corpora/sample/posts.csv`` (or ``--data``), with ``--explain`` terms per
+post (default 5), this prints:
+
+* the posts that show one word twice, as written and as its accent-free reading
+  (``mọi người`` and ``≈moi nguoi``), and how many of the shown slots those second
+  readings take;
+* how many shown terms are accent-free readings (``≈``) at all;
+* how many posts' lists equal the first terms of the list ranked over every feature
+  (``explain=1000000``): the terms and their weights do not depend on how many are asked.
+
+Usage::
+
+    python benchmarks/bench_terms.py [--data posts.csv] [--explain 5] [--model other.skops]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+import vnmisinfo
+from vnmisinfo.text.tokenize import accent_free
+
+SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "posts.csv"
+
+
+def second_readings(terms: list[str]) -> list[str]:
+    """The accent-free word terms of a list whose word, as written, is also in it."""
+    written = {accent_free(t) for t in terms if not t.startswith(("≈", "«", "["))}
+    return [t for t in terms if t.startswith("≈") and not t.startswith("≈«")
+            and t[1:] in written]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(SAMPLE), help="a CSV of posts (default: sample)")
+    parser.add_argument("--explain", type=int, default=5, help="terms per post (default 5)")
+    parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
+    args = parser.parse_args()
+    posts = pd.read_csv(args.data)
+    detector = vnmisinfo.load_model(args.model).detector
+    k = args.explain
+    asked = detector.explain(posts, k=k)
+    every = detector.explain(posts, k=10**6)
+    shown = [[t for t, _ in r["top_terms"]] for r in asked]
+    twice = [second_readings(terms) for terms in shown]
+    slots = sum(map(len, shown))
+    same = sum(a["top_terms"] == b["top_terms"][:k] for a, b in zip(asked, every, strict=True))
+    print(f"{len(posts)} posts, {k} terms each")
+    print(f"- posts showing a word twice (as written and accent-free): "
+          f"{sum(bool(t) for t in twice)} of {len(posts)}; slots taken by the second reading: "
+          f"{sum(map(len, twice))} of {slots}")
+    print(f"- accent-free terms (≈) shown: {sum(t.startswith('≈') for s in shown for t in s)}"
+          f" of {slots}")
+    print(f"- lists equal to the first {k} of the list over every feature: {same} of "
+          f"{len(posts)}")
+
+
+if __name__ == "__main__":
+    main()
