@@ -251,6 +251,9 @@ def test_narrative_rebuttal_vietnamese_first_then_english_and_sources():
     assert "Context signals" in visible and "log_shares +0.200" in visible
     assert "posting_hour" not in visible  # a signal that moved nothing is left out
     assert '<div class="narr cand"><div class="nh">Possible narrative health-001' in visible
+    # a candidate is a lead to read, not a claim the text makes
+    assert "not a confident match; the text may share its topic, or report, warn about or " \
+        "refute the claim, without asserting it" in visible
     assert visible.count("Uống nước chanh nóng giúp diệt virus corona.") == 2  # claim of both
     assert '<option value="finance-002">' in visible and '<option value="health-001">' in visible
 
