@@ -13,6 +13,7 @@ post (default 5), this prints:
 Usage::
 
     python benchmarks/bench_terms.py [--data posts.csv] [--explain 5] [--model other.skops]
+    python benchmarks/bench_terms.py --reintel 1000   # 1,000 ReINTEL unlabeled posts (seeded)
 """
 
 from __future__ import annotations
@@ -40,8 +41,18 @@ def main() -> None:
     parser.add_argument("--data", default=str(SAMPLE), help="a CSV of posts (default: sample)")
     parser.add_argument("--explain", type=int, default=5, help="terms per post (default 5)")
     parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
+    parser.add_argument("--reintel", type=int, default=0, metavar="N",
+                        help="score N posts drawn (seed 0) from ReINTEL unlabeled.csv instead")
+    parser.add_argument("--data-dir", default="../shared/corpora", help="folder of the corpora")
     args = parser.parse_args()
-    posts = pd.read_csv(args.data)
+    if args.reintel:
+        raw = pd.read_csv(Path(args.data_dir) / "reintel" / "unlabeled.csv")
+        texts = raw["post_message"].dropna().astype(str)
+        texts = texts[texts.str.strip().astype(bool)]
+        posts = pd.DataFrame({"text": texts.sample(n=min(args.reintel, len(texts)),
+                                                   random_state=0).tolist()})
+    else:
+        posts = pd.read_csv(args.data)
     detector = vnmisinfo.load_model(args.model).detector
     k = args.explain
     asked = detector.explain(posts, k=k)
