@@ -102,3 +102,14 @@ def test_scores_equal_one_by_one_and_do_not_depend_on_order(fitted_detector, ite
     rnd.shuffle(order)
     shuffled = fitted_detector.predict_proba([items[i] for i in order])[:, 1]
     np.testing.assert_allclose(shuffled, batch[order], rtol=0, atol=1e-12)
+
+
+@given(docs)
+def test_shipped_terms_never_raise_and_name_each_term_once(items):
+    """Whatever the text (lone combining marks, emoji, look-alikes), naming and merging the
+    terms of the shipped model never fails, and no term is listed twice."""
+    import vnmisinfo
+
+    for result in vnmisinfo.load_model().detector.explain(items, k=5):
+        names = [t for t, _ in result["top_terms"]]
+        assert len(names) == len(set(names)) and all(names)
