@@ -3,9 +3,9 @@
 For the posts of ``corpora/sample/posts.csv`` (or ``--data``), with ``--explain`` terms per
 post (default 5), this prints:
 
-* the posts that show one word twice, as written and as its accent-free reading
-  (``mọi người`` and ``≈moi nguoi``), and how many of the shown slots those second
-  readings take;
+* the posts that show one word twice: as written and as its accent-free reading
+  (``mọi người`` and ``≈moi nguoi``), or as a word and as its character n-gram (``gạo``
+  and ``«gạo»``), and how many of the shown slots those second readings take;
 * how many shown terms are accent-free readings (``≈``) at all;
 * how many posts' lists equal the first terms of the list ranked over every feature
   (``explain=1000000``): the terms and their weights do not depend on how many are asked.
@@ -14,6 +14,7 @@ Usage::
 
     python benchmarks/bench_terms.py [--data posts.csv] [--explain 5] [--model other.skops]
     python benchmarks/bench_terms.py --reintel 1000   # 1,000 ReINTEL unlabeled posts (seeded)
+    python benchmarks/bench_terms.py --reintel 1000 --no-diacritics  # the same, typed without
 """
 
 from __future__ import annotations
@@ -24,16 +25,23 @@ from pathlib import Path
 import pandas as pd
 
 import vnmisinfo
+from vnmisinfo.text.normalize import strip_diacritics
 from vnmisinfo.text.tokenize import accent_free
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "posts.csv"
 
 
 def second_readings(terms: list[str]) -> list[str]:
-    """The accent-free word terms of a list whose word, as written, is also in it."""
-    written = {accent_free(t) for t in terms if not t.startswith(("≈", "«", "["))}
-    return [t for t in terms if t.startswith("≈") and not t.startswith("≈«")
-            and t[1:] in written]
+    """The terms of a list that repeat a word term also in it: its accent-free reading
+    (``≈moi nguoi`` beside ``mọi người``) or its character n-gram (``«gạo»`` beside
+    ``gạo``, ``≈«cai»`` beside ``≈cai``)."""
+    words = [t for t in terms if not t.lstrip("≈").startswith(("«", "["))]
+    written = {accent_free(t) for t in words if not t.startswith("≈")}
+    plain = {t[1:] for t in words if t.startswith("≈")}
+    return [t for t in terms
+            if (t.startswith("≈") and not t.startswith("≈«") and t[1:] in written)
+            or (t.startswith("«") and t[1:-1] in words)
+            or (t.startswith("≈«") and t[2:-1] in plain)]
 
 
 def main() -> None:
@@ -44,6 +52,8 @@ def main() -> None:
     parser.add_argument("--reintel", type=int, default=0, metavar="N",
                         help="score N posts drawn (seed 0) from ReINTEL unlabeled.csv instead")
     parser.add_argument("--data-dir", default="../shared/corpora", help="folder of the corpora")
+    parser.add_argument("--no-diacritics", action="store_true",
+                        help="strip the posts' diacritics first (as many posts are typed)")
     args = parser.parse_args()
     if args.reintel:
         raw = pd.read_csv(Path(args.data_dir) / "reintel" / "unlabeled.csv")
@@ -53,6 +63,8 @@ def main() -> None:
                                                    random_state=0).tolist()})
     else:
         posts = pd.read_csv(args.data)
+    if args.no_diacritics:
+        posts = pd.DataFrame({"text": [strip_diacritics(str(t)) for t in posts["text"]]})
     detector = vnmisinfo.load_model(args.model).detector
     k = args.explain
     asked = detector.explain(posts, k=k)
@@ -62,7 +74,7 @@ def main() -> None:
     slots = sum(map(len, shown))
     same = sum(a["top_terms"] == b["top_terms"][:k] for a, b in zip(asked, every, strict=True))
     print(f"{len(posts)} posts, {k} terms each")
-    print(f"- posts showing a word twice (as written and accent-free): "
+    print(f"- posts showing a word twice (accent-free reading or character n-gram): "
           f"{sum(bool(t) for t in twice)} of {len(posts)}; slots taken by the second reading: "
           f"{sum(map(len, twice))} of {slots}")
     print(f"- accent-free terms (≈) shown: {sum(t.startswith('≈') for s in shown for t in s)}"

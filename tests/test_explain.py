@@ -100,3 +100,37 @@ def test_a_word_and_its_accent_free_reading_are_one_term_with_the_summed_weight(
         col = union.output_indices_[channel].start + local
         expected += X[0, col] * coef[col]
     assert terms["mọi người"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_word_and_its_character_ngram_are_one_term_with_the_summed_weight():
+    """In a post typed without tone marks (the accent-free model), ``≈cai`` and ``≈«cai»``
+    are one term whose weight is the word's contribution plus every spacing of the
+    character n-gram's, computed here from the features (shipped model)."""
+    import numpy as np
+
+    import vnmisinfo
+    from vnmisinfo.model.features import _vectorizer
+
+    detector = vnmisinfo.load_model().detector
+    text = "cai nay bao nhieu tien vay moi nguoi, cai ao nay dep qua"
+    (result,) = detector.explain([text], k=10**6)
+    terms = dict(result["top_terms"])
+    assert "≈cai" in terms and "≈«cai»" not in terms
+    union = detector.plain_features_
+    X = union.transform(detector.preprocess([text]))
+    coef = np.ravel(detector.plain_model_.calibrated_classifiers_[0].estimator.coef_)
+    cols = set()
+    for channel, grams in (("accent_free", ["cai"]),
+                           ("accent_free_chars", ["cai", " cai", "cai ", " cai "])):
+        local = _vectorizer(union.named_transformers_[channel]).columns_of(grams)
+        cols |= {union.output_indices_[channel].start + int(c) for c in local if c >= 0}
+    expected = sum(X[0, c] * coef[c] for c in cols)
+    assert terms["≈cai"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_whole_words_leave_a_run_of_letters_found_inside_other_words():
+    from vnmisinfo.model.terms import whole_words
+
+    terms = [("«an»", 0.2), ("an", 0.1), ("«gạo»", 0.1), ("≈gao", 0.1)]
+    assert whole_words(terms, "gạo an toàn, thanh toán") == ["gạo"]  # "an" is in "thanh"
+    assert whole_words(terms, "gao an toan", mark="≈") == ["gao"]

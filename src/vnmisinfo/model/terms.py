@@ -13,7 +13,7 @@ from vnmisinfo.model.explain import rank_terms, top_pairs
 from vnmisinfo.model.features import _vectorizer, column_names
 from vnmisinfo.model.hashing import HashedTfidf
 
-__all__ = ["accent_twins", "explained_terms"]
+__all__ = ["accent_twins", "explained_terms", "whole_words"]
 
 _WORDS = re.compile(r"\w+")
 
@@ -40,7 +40,9 @@ def explained_terms(union: Any, frame: pd.DataFrame, block: Any, coef: np.ndarra
     those weaker than the strongest ones, so the weight shown is exact and
     does not depend on ``k``.  An accent-free term (``≈moi nguoi``) then joins the term it
     reads in the text (``mọi người``) when every place it occurs in the text is that term:
-    one word, one weight, both channels summed (:func:`accent_twins`).
+    one word, one weight, both channels summed (:func:`accent_twins`); and a character
+    n-gram that is a whole word wherever it occurs (``«gạo»``) joins that word's term
+    (:func:`whole_words`).
     """
     if k <= 0:
         return [[] for _ in range(len(frame))]
@@ -54,32 +56,49 @@ def explained_terms(union: Any, frame: pd.DataFrame, block: Any, coef: np.ndarra
         block_of[np.asarray(block_columns)] = np.arange(len(block_columns))
     X = sp.csr_matrix(block)
     for channel, mark in (("chars", "«"), ("accent_free_chars", "≈«")):
-        where = union.output_indices_.get(channel)
-        if where is None or where.stop <= where.start:
-            continue
-        vec = _vectorizer(union.named_transformers_[channel])
         slots = [(r, j, t[len(mark):-1]) for r, row in enumerate(found)
                  for j, (t, _) in enumerate(row) if t.startswith(mark) and t.endswith("»")]
-        if not slots or not isinstance(vec, HashedTfidf):
-            continue
-        spacings = [[g, f" {g}", f"{g} ", f" {g} "] for _, _, g in slots]
-        local = vec.columns_of([v for group in spacings for v in group]).reshape(-1, 4)
-        union_col = np.where(local >= 0, local + where.start, -1)
-        col = (union_col if block_of is None else
-               np.where((union_col >= 0) & (union_col < len(block_of)),
-                        block_of[np.clip(union_col, 0, len(block_of) - 1)], -1))
-        # one bucket counted once per term, even when two spacings fall into it
-        col = np.sort(col, axis=1)
-        col[:, 1:][col[:, 1:] == col[:, :-1]] = -1
-        slot, which = np.nonzero(col >= 0)
-        rows = np.array([r for r, _, _ in slots], dtype=np.int64)[slot]
-        cells = np.asarray(X[rows, col[slot, which]]).ravel() if len(slot) else np.zeros(0)
-        weights = np.zeros(len(slots))
-        np.add.at(weights, slot, cells * coef[col[slot, which]])
-        for (r, j, _), weight in zip(slots, weights.tolist(), strict=True):
-            found[r][j] = (found[r][j][0], round(weight, 4))
-    _merge_accent_free(union, frame, X, coef, block_of, found)
+        weights = _exact(union, channel, X, coef, block_of, [r for r, _, _ in slots],
+                         [g for _, _, g in slots])
+        if weights is not None:
+            for (r, j, _), weight in zip(slots, weights.tolist(), strict=True):
+                found[r][j] = (found[r][j][0], round(weight, 4))
+    views = _Views(frame)
+    _merge_accent_free(union, views, X, coef, block_of, found)
+    _merge_characters(union, views, X, coef, block_of, found)
     return [sorted(row, key=lambda tw: (-abs(tw[1]), tw[0]))[:k] for row in found]
+
+
+def _exact(union: Any, channel: str, X: sp.csr_matrix, coef: np.ndarray,
+           block_of: np.ndarray | None, rows: list[int], grams: list[str]) -> np.ndarray | None:
+    """Exact contribution of n-gram ``grams[i]`` of ``channel`` to row ``rows[i]`` of ``X``.
+
+    A character n-gram counts with every spacing of it (``g``, ``" g"``, ``"g "``,
+    ``" g "``), each bucket once; a word n-gram is one column.  None when the
+    channel is absent or not hashed.
+    """
+    where = union.output_indices_.get(channel)
+    if where is None or where.stop <= where.start or not rows:
+        return None
+    vec = _vectorizer(union.named_transformers_[channel])
+    if not isinstance(vec, HashedTfidf):
+        return None
+    chars = vec.analyzer != "word"
+    wanted = [[g, f" {g}", f"{g} ", f" {g} "] if chars else [g] for g in grams]
+    local = vec.columns_of([v for group in wanted for v in group]).reshape(len(grams), -1)
+    col = np.where(local >= 0, local + where.start, -1)
+    if block_of is not None:
+        col = np.where((col >= 0) & (col < len(block_of)),
+                       block_of[np.clip(col, 0, len(block_of) - 1)], -1)
+    # one bucket counted once per term, even when two spacings fall into it
+    col = np.sort(col, axis=1)
+    col[:, 1:][col[:, 1:] == col[:, :-1]] = -1
+    slot, which = np.nonzero(col >= 0)
+    at = np.asarray(rows, dtype=np.int64)[slot]
+    cells = np.asarray(X[at, col[slot, which]]).ravel() if len(slot) else np.zeros(0)
+    weights = np.zeros(len(grams))
+    np.add.at(weights, slot, cells * coef[col[slot, which]])
+    return weights
 
 
 def _occurrences(text: str, part: str) -> int:
@@ -107,10 +126,20 @@ def accent_twins(terms: list[tuple[str, float]], syll: str, plain: str) -> list[
     ...              "mọi người mới sắp về", "moi nguoi moi sap ve")
     [('mọi người', 'moi nguoi'), ('sắp', 'sap')]
     """
-    accented = f" {' '.join(_WORDS.findall(syll))} "
-    bare = f" {' '.join(_WORDS.findall(plain))} "
-    if len(accented) != len(bare) or len(syll) != len(plain):
+    if len(syll) != len(plain):
         return []  # not position for position: leave every term apart
+    return _twins(terms, _tokens(syll), _tokens(plain))
+
+
+def _tokens(text: str) -> str:
+    """The words of ``text`` between single spaces, with a space at each end."""
+    return f" {' '.join(_WORDS.findall(text))} "
+
+
+def _twins(terms: list[tuple[str, float]], accented: str, bare: str) -> list[tuple[str, str]]:
+    """:func:`accent_twins` on the documents' words (:func:`_tokens`)."""
+    if len(accented) != len(bare):
+        return []
     pairs: dict[str, str] = {}
     for name, _ in terms:
         if name.startswith(("«", "[", "≈«")):
@@ -130,7 +159,7 @@ def accent_twins(terms: list[tuple[str, float]], syll: str, plain: str) -> list[
     return list(pairs.items())
 
 
-def _merge_accent_free(union: Any, frame: pd.DataFrame, X: sp.csr_matrix, coef: np.ndarray,
+def _merge_accent_free(union: Any, views: _Views, X: sp.csr_matrix, coef: np.ndarray,
                        block_of: np.ndarray | None, found: list[list[tuple[str, float]]]
                        ) -> None:
     """Make a word and its accent-free reading one term, ``mọi người`` (in place).
@@ -139,32 +168,131 @@ def _merge_accent_free(union: Any, frame: pd.DataFrame, X: sp.csr_matrix, coef: 
     n-gram's contributions, whether or not either was among the strongest.
     Only for hashed ``syllables`` and ``accent_free`` channels, without ``words``.
     """
-    if "syll" not in frame or "plain" not in frame or "words" in union.named_transformers_:
-        return
-    where = [union.output_indices_.get(c) for c in ("syllables", "accent_free")]
-    if any(w is None or w.stop <= w.start for w in where):
-        return
-    vecs = [_vectorizer(union.named_transformers_[c]) for c in ("syllables", "accent_free")]
-    if not all(isinstance(v, HashedTfidf) for v in vecs):
+    if not views.texts or "words" in union.named_transformers_:
         return
     rows, pairs = [], []
-    for r, (row, syll, plain) in enumerate(zip(found, frame["syll"], frame["plain"],
-                                               strict=True)):
-        for pair in accent_twins(row, syll, plain):
-            rows.append(r)
-            pairs.append(pair)
+    for r, row in enumerate(found):
+        if len(views.texts["syll"][r]) == len(views.texts["plain"][r]):
+            for pair in _twins(row, views.tokens("syll", r), views.tokens("plain", r)):
+                rows.append(r)
+                pairs.append(pair)
     if not pairs:
         return
     weights = np.zeros(len(pairs))
-    for side, (vec, w) in enumerate(zip(vecs, where, strict=True)):
-        local = vec.columns_of([pair[side] for pair in pairs])
-        col = np.where(local >= 0, local + w.start, -1)
-        if block_of is not None:
-            col = np.where((col >= 0) & (col < len(block_of)),
-                           block_of[np.clip(col, 0, len(block_of) - 1)], -1)
-        ok = np.flatnonzero(col >= 0)
-        cells = np.asarray(X[np.asarray(rows)[ok], col[ok]]).ravel() if len(ok) else ok
-        weights[ok] += cells * coef[col[ok]]
-    for r, (phrase, free), weight in zip(rows, pairs, weights.tolist(), strict=True):
-        drop = {phrase, f"≈{free}"}
-        found[r] = [tw for tw in found[r] if tw[0] not in drop] + [(phrase, round(weight, 4))]
+    for side, channel in enumerate(("syllables", "accent_free")):
+        part = _exact(union, channel, X, coef, block_of, rows, [pair[side] for pair in pairs])
+        if part is None:
+            return
+        weights += part
+    _replace(found, rows, [(phrase, {phrase, f"≈{free}"}) for phrase, free in pairs], weights)
+
+
+def _replace(found: list[list[tuple[str, float]]], rows: list[int],
+             merged: list[tuple[str, set[str]]], weights: np.ndarray) -> None:
+    """Put term ``merged[i][0]`` with ``weights[i]`` in row ``rows[i]`` in place of the terms
+    ``merged[i][1]`` (in place, one pass per row)."""
+    by_row: dict[int, list[tuple[str, set[str], float]]] = {}
+    for r, (term, drop), weight in zip(rows, merged, weights.tolist(), strict=True):
+        by_row.setdefault(r, []).append((term, drop, weight))
+    for r, items in by_row.items():
+        drop = set().union(*(d for _, d, _ in items))
+        found[r] = [tw for tw in found[r] if tw[0] not in drop] + [
+            (term, round(weight, 4)) for term, _, weight in items]
+
+
+class _Views:
+    """The two lower-cased views of a slice of documents and, on demand, their words."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.texts = {c: frame[c].tolist() for c in ("syll", "plain") if c in frame}
+        if len(self.texts) < 2:
+            self.texts = {}
+        self._tokens: dict[tuple[str, int], str] = {}
+
+    def tokens(self, column: str, row: int) -> str:
+        key = (column, row)
+        if key not in self._tokens:
+            self._tokens[key] = _tokens(self.texts[column][row])
+        return self._tokens[key]
+
+
+#: Word channel, character channel, the frame column both read, and how their terms are
+#: marked: the text as written, and the text without diacritics.
+_CHARACTER_TWINS = (("syllables", "chars", "syll", ""),
+                    ("accent_free", "accent_free_chars", "plain", "≈"))
+
+
+def whole_words(terms: list[tuple[str, float]], view: str, mark: str = "") -> list[str]:
+    """The one-word terms of a document whose every occurrence in it is that whole word.
+
+    ``view`` is the text both channels read (lower-cased), ``mark`` the prefix of
+    their terms (``"≈"`` for the text without diacritics); a word counts whether its
+    word term or its character term (``«w»``) is among ``terms``.  For such a word ``w``,
+    every character n-gram ``«w»`` of the document (with any spacing) lies on an
+    occurrence of the word, so its weight belongs to the word's term.  A run of
+    characters also found inside a longer word (``an`` in ``an toàn`` and ``thanh``)
+    is not one.
+
+    Examples
+    --------
+    >>> whole_words([("gạo", 0.3), ("«gạo»", 0.1), ("an", 0.2), ("«tăng»", 0.1),
+    ...              ("[likes]", 0.1)], "giá gạo tăng, gạo đâu? an toàn thanh toán")
+    ['gạo', 'tăng']
+    """
+    return _whole(terms, view, _tokens(view), mark)
+
+
+def _whole(terms: list[tuple[str, float]], view: str, tokens: str, mark: str) -> list[str]:
+    """:func:`whole_words` with the view's words (:func:`_tokens`) given."""
+    found: list[str] = []
+    for name, _ in terms:
+        word = name[len(mark):] if name.startswith(mark) else ""
+        if word.startswith("«") and word.endswith("»"):
+            word = word[1:-1]
+        if (word and word not in found and _WORDS.fullmatch(word)
+                and _occurrences(view, word) == _occurrences(tokens, f" {word} ")):
+            found.append(word)
+    return found
+
+
+def _merge_characters(union: Any, views: _Views, X: sp.csr_matrix, coef: np.ndarray,
+                      block_of: np.ndarray | None, found: list[list[tuple[str, float]]]
+                      ) -> None:
+    """Make a one-word term and its character n-gram one term, ``gạo`` for ``gạo`` and
+    ``«gạo»`` (in place), weighed exactly: the word's term (with its accent-free reading
+    where :func:`accent_twins` pairs them) plus every spacing of the n-gram."""
+    for words_channel, chars_channel, column, mark in _CHARACTER_TWINS:
+        if not views.texts or not all(
+                (w := union.output_indices_.get(c)) is not None and w.stop > w.start
+                for c in (words_channel, chars_channel)):
+            continue
+        texts = views.texts[column]
+        rows: list[int] = []
+        words: list[str] = []
+        for r, row in enumerate(found):
+            for word in _whole(row, texts[r], views.tokens(column, r), mark):
+                rows.append(r)
+                words.append(word)
+        weights = _exact(union, chars_channel, X, coef, block_of, rows, words)
+        if weights is None:
+            continue
+        # a word whose own term is not among the row's: weigh it as the row would show it
+        own = [dict(found[r]).get(f"{mark}{w}") for r, w in zip(rows, words, strict=True)]
+        missing = [i for i, v in enumerate(own) if v is None]
+        alone = _exact(union, words_channel, X, coef, block_of, [rows[i] for i in missing],
+                       [words[i] for i in missing])
+        extra = np.zeros(len(words))
+        if alone is not None:
+            extra[missing] = alone
+        if not mark:  # the text as written: its accent-free reading too, where it pairs
+            twins = [(i, pair[0][1]) for i in missing
+                     if len(texts[rows[i]]) == len(views.texts["plain"][rows[i]])
+                     and (pair := _twins([(words[i], 0.0)], views.tokens("syll", rows[i]),
+                                         views.tokens("plain", rows[i])))]
+            free = _exact(union, "accent_free", X, coef, block_of,
+                          [rows[i] for i, _ in twins], [f for _, f in twins])
+            if free is not None:
+                extra[[i for i, _ in twins]] += free
+        weights += extra + np.array([v or 0.0 for v in own])
+        _replace(found, rows, [(f"{mark}{w}", {f"{mark}{w}", f"{mark}«{w}»"}) for w in words],
+                 weights)
