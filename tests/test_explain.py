@@ -76,56 +76,44 @@ def test_accent_twins_pair_a_word_with_its_only_accent_free_reading(terms, expec
     assert accent_twins(terms, "mọi người mới sắp về", "moi nguoi moi sap ve") == expected
 
 
-def test_a_word_and_its_accent_free_reading_are_one_term_with_the_summed_weight():
-    """``mọi người`` read by the syllable and the accent-free channels is one term whose
-    weight is the sum of both contributions, computed here from the features (shipped
-    model)."""
+def _summed_contribution(union, model, text, parts):
+    """Sum over the distinct columns of ``parts`` (channel, n-grams) of coef x feature value
+    of ``text``: a term's weight, computed straight from the features."""
     import numpy as np
 
     import vnmisinfo
     from vnmisinfo.model.features import _vectorizer
 
-    detector = vnmisinfo.load_model().detector
-    text = "Chia sẻ gấp cho mọi người: uống nước chanh nóng mỗi sáng diệt được virus corona"
-    (result,) = detector.explain([text], k=10**6)
-    terms = dict(result["top_terms"])
-    assert "mọi người" in terms and "≈moi nguoi" not in terms
-    union = detector.features_
-    X = union.transform(detector.preprocess([text]))
-    coef = np.ravel(detector.model_.calibrated_classifiers_[0].estimator.coef_)
-    expected = 0.0
-    for channel, phrase in (("syllables", "mọi người"), ("accent_free", "moi nguoi")):
-        local = _vectorizer(union.named_transformers_[channel]).columns_of([phrase])[0]
-        assert local >= 0
-        col = union.output_indices_[channel].start + local
-        expected += X[0, col] * coef[col]
-    assert terms["mọi người"] == pytest.approx(expected, abs=1e-4)
-
-
-def test_a_word_and_its_character_ngram_are_one_term_with_the_summed_weight():
-    """In a post typed without tone marks (the accent-free model), ``≈cai`` and ``≈«cai»``
-    are one term whose weight is the word's contribution plus every spacing of the
-    character n-gram's, computed here from the features (shipped model)."""
-    import numpy as np
-
-    import vnmisinfo
-    from vnmisinfo.model.features import _vectorizer
-
-    detector = vnmisinfo.load_model().detector
-    text = "cai nay bao nhieu tien vay moi nguoi, cai ao nay dep qua"
-    (result,) = detector.explain([text], k=10**6)
-    terms = dict(result["top_terms"])
-    assert "≈cai" in terms and "≈«cai»" not in terms
-    union = detector.plain_features_
-    X = union.transform(detector.preprocess([text]))
-    coef = np.ravel(detector.plain_model_.calibrated_classifiers_[0].estimator.coef_)
+    X = union.transform(vnmisinfo.load_model().detector.preprocess([text]))
+    coef = np.ravel(model.calibrated_classifiers_[0].estimator.coef_)
     cols = set()
-    for channel, grams in (("accent_free", ["cai"]),
-                           ("accent_free_chars", ["cai", " cai", "cai ", " cai "])):
+    for channel, grams in parts:
         local = _vectorizer(union.named_transformers_[channel]).columns_of(grams)
+        assert (local >= 0).any()  # the channel holds the term
         cols |= {union.output_indices_[channel].start + int(c) for c in local if c >= 0}
-    expected = sum(X[0, c] * coef[c] for c in cols)
-    assert terms["≈cai"] == pytest.approx(expected, abs=1e-4)
+    return sum(X[0, c] * coef[c] for c in cols)
+
+
+@pytest.mark.parametrize("text, route, term, gone, parts", [
+    ("Chia sẻ gấp cho mọi người: uống nước chanh nóng mỗi sáng diệt được virus corona", "",
+     "mọi người", "≈moi nguoi", [("syllables", ["mọi người"]), ("accent_free", ["moi nguoi"])]),
+    ("cai nay bao nhieu tien vay moi nguoi, cai ao nay dep qua", "plain_", "≈cai", "≈«cai»",
+     [("accent_free", ["cai"]), ("accent_free_chars", ["cai", " cai", "cai ", " cai "])]),
+], ids=["a word and its accent-free reading", "a word and its character n-gram"])
+def test_one_word_is_one_term_with_the_summed_weight(text, route, term, gone, parts):
+    """A word read by two channels is one term whose weight is the sum of both
+    contributions (every spacing of a character n-gram), computed here from the features
+    of the model that scores the post (shipped model; the accent-free model for a post
+    typed without tone marks)."""
+    import vnmisinfo
+
+    detector = vnmisinfo.load_model().detector
+    (result,) = detector.explain([text], k=10**6)
+    terms = dict(result["top_terms"])
+    assert term in terms and gone not in terms
+    expected = _summed_contribution(getattr(detector, f"{route}features_"),
+                                    getattr(detector, f"{route}model_"), text, parts)
+    assert terms[term] == pytest.approx(expected, abs=1e-4)
 
 
 def test_whole_words_leave_a_run_of_letters_found_inside_other_words():

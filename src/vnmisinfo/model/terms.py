@@ -168,7 +168,8 @@ def _merge_accent_free(union: Any, views: _Views, X: sp.csr_matrix, coef: np.nda
     n-gram's contributions, whether or not either was among the strongest.
     Only for hashed ``syllables`` and ``accent_free`` channels, without ``words``.
     """
-    if not views.texts or "words" in union.named_transformers_:
+    if (not views.texts or "words" in union.named_transformers_
+            or not _has(union, "syllables", "accent_free")):
         return
     rows, pairs = [], []
     for r, row in enumerate(found):
@@ -185,6 +186,12 @@ def _merge_accent_free(union: Any, views: _Views, X: sp.csr_matrix, coef: np.nda
             return
         weights += part
     _replace(found, rows, [(phrase, {phrase, f"≈{free}"}) for phrase, free in pairs], weights)
+
+
+def _has(union: Any, *channels: str) -> bool:
+    """Whether the fitted union has every one of ``channels``, with columns."""
+    return all((w := union.output_indices_.get(c)) is not None and w.stop > w.start
+               for c in channels)
 
 
 def _replace(found: list[list[tuple[str, float]]], rows: list[int],
@@ -262,9 +269,7 @@ def _merge_characters(union: Any, views: _Views, X: sp.csr_matrix, coef: np.ndar
     ``«gạo»`` (in place), weighed exactly: the word's term (with its accent-free reading
     where :func:`accent_twins` pairs them) plus every spacing of the n-gram."""
     for words_channel, chars_channel, column, mark in _CHARACTER_TWINS:
-        if not views.texts or not all(
-                (w := union.output_indices_.get(c)) is not None and w.stop > w.start
-                for c in (words_channel, chars_channel)):
+        if not views.texts or not _has(union, words_channel, chars_channel):
             continue
         texts = views.texts[column]
         rows: list[int] = []
@@ -277,7 +282,8 @@ def _merge_characters(union: Any, views: _Views, X: sp.csr_matrix, coef: np.ndar
         if weights is None:
             continue
         # a word whose own term is not among the row's: weigh it as the row would show it
-        own = [dict(found[r]).get(f"{mark}{w}") for r, w in zip(rows, words, strict=True)]
+        shown = {r: dict(found[r]) for r in set(rows)}
+        own = [shown[r].get(f"{mark}{w}") for r, w in zip(rows, words, strict=True)]
         missing = [i for i, v in enumerate(own) if v is None]
         alone = _exact(union, words_channel, X, coef, block_of, [rows[i] for i in missing],
                        [words[i] for i in missing])
