@@ -139,3 +139,47 @@ def test_a_model_written_before_a_parameter_existed_takes_its_default(fitted_det
     assert (older.predict_proba(texts) == fitted_detector.predict_proba(texts)).all()
     path = save_model(Triage(older), tmp_path / "older.skops")  # saving again works
     assert load_model(path).detector.get_params()["own_scale"] == 1.0
+
+
+_EXPLICIT_ONLY = """
+import json
+from vnmisinfo.model import persist
+persist.explicit_trust_only()
+from vnmisinfo.triage import load_model
+out = {{}}
+for name in ("default", "fast"):
+    model = load_model(persist.shipped_model_path(name))
+    out[name] = [r["probability"] for r in model.score({texts!r})]
+try:
+    persist.load_trusted({other!r}, verify=False)
+except persist.ModelLoadError as exc:
+    out["other"] = str(exc)
+import sklearn.utils, sklearn.utils.discovery
+import skops.io._trusted_types as defaults
+out["defaults"] = len(defaults.SKLEARN_ESTIMATOR_TYPE_NAMES)
+out["restored"] = sklearn.utils.all_estimators is sklearn.utils.discovery.all_estimators
+print(json.dumps(out))
+"""
+
+
+def test_a_process_trusting_the_listed_types_only_scores_alike_and_refuses_the_rest(tmp_path):
+    """The command line and batch workers skip skops's default list: same scores, stricter."""
+    import subprocess
+    import sys
+
+    import skops.io as sio
+    from sklearn.preprocessing import StandardScaler
+
+    from vnmisinfo.model.persist import shipped_model_path
+
+    texts = ["Uống nước chanh nóng diệt virus corona", "Hà Nội mưa to cuối tuần"]
+    other = tmp_path / "scaler.skops"  # a scikit-learn type that skops trusts by default
+    sio.dump({"model": StandardScaler().fit([[0.0], [1.0]]), "metadata": "{}"}, other)
+    code = _EXPLICIT_ONLY.format(texts=texts, other=str(other))
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                    text=True, check=True).stdout)
+    for name in ("default", "fast"):
+        here = [r["probability"] for r in load_model(shipped_model_path(name)).score(texts)]
+        assert out[name] == pytest.approx(here, abs=1e-12)
+    assert "outside the trusted list" in out["other"] and "StandardScaler" in out["other"]
+    assert out["defaults"] == 0 and out["restored"]  # scikit-learn is left as it was

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import Any
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ["score", "match", "train", "evaluate", "calibrate", "corpus_stats", "claimreview",
@@ -90,5 +90,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def console() -> int:
+    """The ``vnmisinfo`` program: :func:`main` in a process that runs vnmisinfo alone.
+
+    Such a process trusts, in model files, only the types vnmisinfo lists, and so
+    starts without importing the whole of scikit-learn
+    (:func:`~vnmisinfo.model.persist.explicit_trust_only`).
+    """
+    from vnmisinfo.model.persist import explicit_trust_only
+
+    explicit_trust_only()
+    return main()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(console())

@@ -1,5 +1,5 @@
 import sys
 
-from vnmisinfo.cli import main
+from vnmisinfo.cli import console
 
-sys.exit(main())
+sys.exit(console())

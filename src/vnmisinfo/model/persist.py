@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import sys
 import zipfile
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
@@ -30,6 +31,7 @@ __all__ = [
     "TRUSTED_TYPES",
     "ModelLoadError",
     "default_model_path",
+    "explicit_trust_only",
     "file_sha256",
     "load_trusted",
     "read_metadata",
@@ -91,8 +93,50 @@ TRUSTED_TYPES = [
 SHIPPED = {"default": "default.skops", "fast": "fast.skops"}
 
 
+#: Whether this process imports skops without its default trust list (:func:`explicit_trust_only`).
+_EXPLICIT_ONLY = False
+
+
 class ModelLoadError(ValueError):
     """A model file could not be loaded safely; the message says why and what to do."""
+
+
+def explicit_trust_only() -> None:
+    """Let this process trust, in skops files, only the types of :data:`TRUSTED_TYPES`.
+
+    For a process that runs vnmisinfo alone: the ``vnmisinfo`` command and the worker
+    processes of ``vnmisinfo score``.  When first imported, skops builds a list of every
+    scikit-learn estimator, trusted by default, by importing every module of
+    scikit-learn: about 0.4 s and 20 MB of each process, before any model is read.
+    :func:`load_trusted` names every type a file may hold, and that default list could
+    only add types to it; without the list a file is trusted by :data:`TRUSTED_TYPES`
+    alone, which is what this module promises.  It takes effect when skops is first
+    imported, and does nothing once skops is imported.  Not for a process that also
+    loads other skops files with skops's defaults: those would then find
+    scikit-learn's estimators untrusted.
+    """
+    global _EXPLICIT_ONLY
+    _EXPLICIT_ONLY = True
+
+
+def _no_estimators(*args: Any, **kwargs: Any) -> list[tuple[str, type]]:
+    return []
+
+
+def _skops() -> Any:
+    """``skops.io``, imported without its default trust list after :func:`explicit_trust_only`."""
+    if _EXPLICIT_ONLY and "skops.io" not in sys.modules:
+        import sklearn.utils
+
+        discover = sklearn.utils.all_estimators
+        sklearn.utils.all_estimators = _no_estimators  # what skops calls when imported
+        try:
+            import skops.io  # noqa: F401 - imported once, here
+        finally:
+            sklearn.utils.all_estimators = discover
+    import skops.io as sio
+
+    return sio
 
 
 def default_model_path() -> Path:
@@ -156,9 +200,9 @@ def save_trusted(obj: Any, path: str | Path, *, metadata: dict[str, Any] | None 
     Path
         The written file.
     """
-    import skops.io as sio
-
     from vnmisinfo.data.formats import atomic_write
+
+    sio = _skops()
 
     path = Path(path)
     meta = {
@@ -205,7 +249,7 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
         its checksum or was made by an incompatible version.
     """
     path = Path(path)
-    import skops.io as sio
+    sio = _skops()
     from skops.io.exceptions import UntrustedTypesFoundException
 
     if not path.is_file():
