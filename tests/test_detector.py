@@ -319,3 +319,37 @@ def test_hashed_channels_score_like_vocabularies_and_name_their_terms(tiny_corpu
     again = load_model(path).detector
     np.testing.assert_array_equal(again.predict_proba(new), hashed.predict_proba(new))
     assert again.explain(new) == hashed.explain(new)
+
+
+def test_metadata_dropout_removes_whole_fields_of_rows_and_leaves_the_text():
+    """``drop_fields`` zeroes each field of a row with the chance given, all its columns at
+    once, and copies: the text columns and the input are untouched."""
+    import scipy.sparse as sp
+
+    from vnmisinfo.data.schema import as_frame
+    from vnmisinfo.model.features import Preprocessor, build_union, drop_fields, meta_slice
+
+    rng = np.random.default_rng(1)
+    rows = [{"text": f"bài viết số {i} về hà nội", "likes": int(rng.integers(1, 900)),
+             "comments": int(rng.integers(1, 90)), "shares": int(rng.integers(1, 50)),
+             "timestamp": 1_600_000_000 + 3_600 * i} for i in range(400)]
+    frame = Preprocessor(segment=False).transform(as_frame(rows))
+    union = build_union(["syllables", "meta"], min_df=1, n_features=2**12).fit(frame)
+    X = sp.csr_matrix(union.transform(frame))
+    before = X.copy()
+    out = drop_fields(X, union, 0.5, seed=0)
+    assert (X != before).nnz == 0  # the input is not changed
+    meta, fields = meta_slice(union), union.named_transformers_["meta"].fields_
+    dense, kept = out.toarray(), X.toarray()
+    text = np.ones(X.shape[1], dtype=bool)
+    text[meta] = False
+    assert np.array_equal(dense[:, text], kept[:, text])
+    dropped = []
+    for field in dict.fromkeys(fields):
+        cols = meta.start + np.flatnonzero(fields == field)
+        same = np.all(dense[:, cols] == kept[:, cols], axis=1)
+        gone = np.all(dense[:, cols] == 0, axis=1) & np.any(kept[:, cols] != 0, axis=1)
+        assert np.all(same | gone)  # a field is kept whole or removed whole
+        dropped.append(gone.mean())
+    assert all(0.4 < share < 0.6 for share in dropped), dropped
+    assert drop_fields(X, union, 0.0, seed=0) is X

@@ -409,12 +409,16 @@ def drop_fields(features: sp.csr_matrix, union: Any, rate: float, seed: int) -> 
         return features
     fields = union.named_transformers_["meta"].fields_
     rng = np.random.default_rng(seed)
-    out = features.tocsc(copy=True)
-    for field in dict.fromkeys(fields):
-        keep = sp.diags((rng.random(out.shape[0]) >= rate).astype(float))
-        cols = meta.start + np.flatnonzero(fields == field)
-        out[:, cols] = keep @ out[:, cols]
-    return out.tocsr()
+    out = sp.csr_matrix(features, copy=True)
+    distinct = list(dict.fromkeys(fields))
+    keep = np.array([rng.random(out.shape[0]) >= rate for _ in distinct])  # field x row
+    # only the stored metadata values change: the text columns are never copied twice
+    at = np.flatnonzero((out.indices >= meta.start) & (out.indices < meta.stop))
+    row = np.searchsorted(out.indptr, at, side="right") - 1
+    field = np.asarray([distinct.index(f) for f in fields])[out.indices[at] - meta.start]
+    out.data[at] *= keep[field, row]
+    out.eliminate_zeros()
+    return out
 
 
 def _vectorizer(step: Any) -> Any:
