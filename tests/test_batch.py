@@ -183,6 +183,28 @@ def test_malformed_line_fails_fast_naming_the_line(tmp_path, fitted_detector, fm
     assert not out.exists() and not Path(str(out) + ".partial").exists()
 
 
+def test_a_malformed_line_after_written_rows_keeps_them_for_resume(tmp_path, fitted_detector):
+    """Stopped at a malformed line, a run keeps the chunks it wrote; resuming with
+    skip_bad_lines writes what one run that skips the line writes, byte for byte."""
+    lines = [f"{i},tin số {i} về giá xăng" for i in range(7)]
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n" + "\n".join([*lines[:5], "5,hai,thừa", *lines[6:]]) + "\n",
+                   encoding="utf-8")
+    out, whole = tmp_path / "out.csv", tmp_path / "whole.csv"
+    common = {"model": fitted_detector, "workers": 1, "chunksize": 2}
+    with pytest.raises(BadInputError, match=r"line 7: expected 2 fields, found 3\. The 4 rows "
+                       r"scored before it are kept .*--resume --skip-bad-lines"):
+        score_file(str(src), str(out), **common)
+    assert not out.exists() and Path(str(out) + ".partial").exists()
+    summary = score_file(str(src), str(out), resume=True, skip_bad_lines=True, log=io.StringIO(),
+                         **common)
+    assert summary.resumed == 4 and summary.bad_lines == 1 and summary.rows == 6
+    score_file(str(src), str(whole), skip_bad_lines=True, log=io.StringIO(), **common)
+    assert out.read_bytes() == whole.read_bytes()
+    assert [r["id"] for r in _csv_rows(out)] == ["0", "1", "2", "3", "4", "6"]
+    assert not Path(str(out) + ".partial").exists() and not Path(str(out) + ".ckpt").exists()
+
+
 @pytest.mark.parametrize(("fmt", "content", "message", "kept"), MALFORMED)
 def test_skip_bad_lines_logs_and_goes_on(tmp_path, fitted_detector, fmt, content, message, kept):
     src = tmp_path / f"in.{fmt}"

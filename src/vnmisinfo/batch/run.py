@@ -35,7 +35,9 @@ another language               ``not Vietnamese``          scored (unreliable)
 A *malformed file* is different: a missing text column, broken CSV quoting,
 a row with the wrong number of fields or a JSONL line that is not a JSON
 object stops the run with :class:`BadInputError` naming the line, unless
-``skip_bad_lines`` is set, in which case the line is reported and skipped.
+``skip_bad_lines`` is set, in which case the line is reported and skipped.  A run
+stopped so keeps the rows it has written, as an interrupted one does: ``resume=True``
+with ``skip_bad_lines=True`` goes on from there.
 
 Crash safety
 ------------
@@ -253,6 +255,7 @@ class _FileRun:
         self.writer: _Writer | None = None
         self.thresholds: tuple[float, float] | None = None
         self.pool: Any = None
+        self.resumable = False  # a malformed line stopped a run that has rows to resume from
 
     # -- opening -------------------------------------------------------------------------
     def _on_bad(self, line: int, reason: str) -> None:
@@ -324,6 +327,18 @@ class _FileRun:
             self._score_all()
             self._finish()
             finished = True
+        except BadInputError as exc:
+            self.resumable = (self.checkpointing and self.files is not None
+                              and self.files.checkpoint.exists())
+            if not self.resumable:
+                raise
+            assert self.files is not None
+            raise BadInputError(
+                f"{str(exc).split(' (pass --skip-bad-lines')[0]}. The {self.summary.rows:,} rows "
+                f"scored before it are kept in {self.files.partial}: run the same command with "
+                "--resume --skip-bad-lines to go on from there, skipping and logging such "
+                "lines (a corrected input starts again from its first row).", line=exc.line
+            ) from None
         finally:
             self._close(finished, sys.exc_info()[1])
         if self.files is not None and self.files.checkpoint.exists():
@@ -450,7 +465,8 @@ class _FileRun:
             self.sink.flush()
 
     def _close(self, finished: bool, exc: BaseException | None) -> None:
-        """Release everything; a failed run (not an interrupt) leaves nothing to resume."""
+        """Release everything; a failed run leaves nothing to resume, unless it was
+        interrupted or stopped at a malformed line after writing rows."""
         if self.pool is not None:
             self.pool.shutdown(wait=finished, cancel_futures=True)
         if self.bar is not None:
@@ -460,5 +476,6 @@ class _FileRun:
             self.bad_fh.close()
         if self.own_sink and not self.sink.closed:
             self.sink.close()
-        if not finished and not isinstance(exc, KeyboardInterrupt) and self.files is not None:
+        if (not finished and not isinstance(exc, KeyboardInterrupt) and not self.resumable
+                and self.files is not None):
             self.files.discard()
