@@ -205,6 +205,48 @@ def test_a_malformed_line_after_written_rows_keeps_them_for_resume(tmp_path, fit
     assert not Path(str(out) + ".partial").exists() and not Path(str(out) + ".ckpt").exists()
 
 
+class _FailsOn:
+    """A detector that fails on a text holding ``marker``: raising ``OSError`` in this
+    process, or ending a worker process abruptly (as the kernel's out-of-memory killer does)."""
+
+    def __init__(self, detector: object, marker: str, die: bool) -> None:
+        self.detector, self.marker, self.die = detector, marker, die
+
+    def explain(self, X: pd.DataFrame, k: int = 5) -> list:
+        if any(self.marker in str(t) for t in X["text"]):
+            if self.die:
+                os._exit(9)
+            raise OSError("No space left on device")
+        return self.detector.explain(X, k)
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("__") or "detector" not in self.__dict__:
+            raise AttributeError(name)  # while unpickled: nothing to delegate to yet
+        return getattr(self.__dict__["detector"], name)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_stopped_by_an_error_keeps_its_rows_for_resume(tmp_path, fitted_detector, workers):
+    """A full disk (one process) or a worker killed (two) stops the run with a clear error;
+    the checkpointed rows stay, and --resume finishes the same file as one whole run."""
+    rows = [{"id": i, "text": f"tin số {i} về giá xăng" + (" HỎNG" if i == 9 else "")}
+            for i in range(12)]
+    src, out, whole = _write_csv(tmp_path / "in.csv", rows), tmp_path / "o.csv", tmp_path / "w.csv"
+    failing = Triage(_FailsOn(fitted_detector, "HỎNG", die=workers > 1))
+    error = ChildProcessError if workers > 1 else OSError
+    with pytest.raises(error, match="worker process stopped abruptly" if workers > 1
+                       else "No space left"):
+        score_file(str(src), str(out), model=failing, workers=workers, chunksize=2)
+    done = json.loads(Path(str(out) + ".ckpt").read_text())["rows_done"]
+    assert done >= 2 and Path(str(out) + ".partial").exists() and not out.exists()
+    failing.detector.marker = "\x00"  # the cause is fixed; the same model resumes
+    summary = score_file(str(src), str(out), model=failing, workers=workers, chunksize=2,
+                         resume=True)
+    assert summary.resumed == done and summary.rows == 12
+    score_file(str(src), str(whole), model=failing, workers=workers, chunksize=2)
+    assert out.read_bytes() == whole.read_bytes()
+
+
 @pytest.mark.parametrize(("fmt", "content", "message", "kept"), MALFORMED)
 def test_skip_bad_lines_logs_and_goes_on(tmp_path, fitted_detector, fmt, content, message, kept):
     src = tmp_path / f"in.{fmt}"

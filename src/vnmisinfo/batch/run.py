@@ -36,8 +36,8 @@ A *malformed file* is different: a missing text column, broken CSV quoting,
 a row with the wrong number of fields or a JSONL line that is not a JSON
 object stops the run with :class:`BadInputError` naming the line, unless
 ``skip_bad_lines`` is set, in which case the line is reported and skipped.  A run
-stopped so keeps the rows it has written, as an interrupted one does: ``resume=True``
-with ``skip_bad_lines=True`` goes on from there.
+stopped so keeps the rows it has written, as an interrupted or failed one does:
+``resume=True`` with ``skip_bad_lines=True`` goes on from there.
 
 Crash safety
 ------------
@@ -48,9 +48,10 @@ the same inode) is refused before anything is read.  Output goes to
 to is replaced and the link stays.  After each chunk is flushed and synced,
 a checkpoint ``<output>.ckpt`` records the rows done and the byte size of the
 partial file; ``resume=True`` truncates the partial file to that size and
-skips that many input rows, so an interrupted run finishes with no row
-missing or repeated.  Standard output, a named pipe or a character device
-(``/dev/null``) is written straight through, and cannot be resumed.
+skips that many input rows, so an interrupted run (or one stopped by an error: a
+worker killed for lack of memory, a full disk) finishes with no row missing or
+repeated.  Standard output, a named pipe or a character device (``/dev/null``)
+is written straight through, and cannot be resumed.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import BrokenExecutor
 from dataclasses import asdict
 from typing import IO, Any
 
@@ -327,10 +329,15 @@ class _FileRun:
             self._score_all()
             self._finish()
             finished = True
-        except BadInputError as exc:
+        except BaseException as exc:
+            # the rows written so far stay for --resume, whatever stopped the run
             self.resumable = (self.checkpointing and self.files is not None
                               and self.files.checkpoint.exists())
-            if not self.resumable:
+            if isinstance(exc, BrokenExecutor):  # a worker process died
+                raise ChildProcessError(
+                    "a worker process stopped abruptly (killed, perhaps for lack of memory: try "
+                    "fewer --workers or a smaller --chunk-size)") from exc
+            if not self.resumable or not isinstance(exc, BadInputError):
                 raise
             assert self.files is not None
             raise BadInputError(
@@ -465,8 +472,8 @@ class _FileRun:
             self.sink.flush()
 
     def _close(self, finished: bool, exc: BaseException | None) -> None:
-        """Release everything; a failed run leaves nothing to resume, unless it was
-        interrupted or stopped at a malformed line after writing rows."""
+        """Release everything; a run that stopped before its end keeps the rows it has
+        checkpointed, for ``resume``, and otherwise leaves nothing behind."""
         if self.pool is not None:
             self.pool.shutdown(wait=finished, cancel_futures=True)
         if self.bar is not None:
@@ -476,6 +483,6 @@ class _FileRun:
             self.bad_fh.close()
         if self.own_sink and not self.sink.closed:
             self.sink.close()
-        if (not finished and not isinstance(exc, KeyboardInterrupt) and not self.resumable
-                and self.files is not None):
+        if not finished and not isinstance(exc, KeyboardInterrupt) and not self.resumable \
+                and self.files is not None:
             self.files.discard()

@@ -87,6 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (ValueError, TypeError, OSError, ModuleNotFoundError) as exc:
         print(f"vnmisinfo {args.command}: error: {exc}", file=sys.stderr)
+        output = getattr(args, "output", None) if args.command == "score" else None
+        if output and os.path.exists(f"{output}.ckpt") and "--resume" not in str(exc):
+            print(f"vnmisinfo score: the rows done so far are kept in {output}.partial; once "
+                  "the cause is fixed, run the same command with --resume to go on",
+                  file=sys.stderr)
         return 1
 
 
