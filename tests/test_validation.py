@@ -188,3 +188,21 @@ def test_posting_times_are_read_in_the_forms_dumps_carry_them():
         pd.Timestamp("2020-01-01 00:00", tz="UTC"), dt.datetime(2020, 1, 1, 7, 0), "hôm qua")]
     got = as_frame(rows)["timestamp"].tolist()
     assert got[:6] == [seconds] * 6 and np.isnan(got[6])
+
+
+def test_a_count_no_post_can_have_is_read_as_missing_and_cannot_move_the_score():
+    """1e308 likes (an overflow, an id in the wrong column) is a data error: the score is the
+    one the post gets without that count, as with a negative or non-numeric one."""
+    from vnmisinfo.data.schema import MAX_COUNT
+    from vnmisinfo.triage import load_model
+
+    frame = as_frame([{"text": CLAIM, "likes": v, "comments": 3} for v in
+                      (1e308, MAX_COUNT * 2, -5, "many", MAX_COUNT, 7)])
+    assert frame["likes"].isna().tolist() == [True, True, True, True, False, False]
+    assert frame["comments"].tolist() == [3.0] * 6
+    model = load_model()
+    without = model.score([{"text": CLAIM, "comments": 3}])[0]["probability"]
+    for value in (1e308, float(2 * MAX_COUNT), -5.0):
+        found = model.score([{"text": CLAIM, "likes": value, "comments": 3}])[0]
+        assert found["probability"] == without
+        assert all(field != "likes" for field, _ in found["context"])

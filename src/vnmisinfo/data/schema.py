@@ -87,6 +87,24 @@ def _number(value: object) -> float:
     return out if math.isfinite(out) and out >= 0 else math.nan
 
 
+#: The largest count read as one: more likes, comments or shares than any post has had
+#: (there are fewer than ten billion people).  A larger value is a data error (an id or a
+#: time in a count's column, an overflow) and is read as missing, so it cannot drive a score.
+MAX_COUNT = 1e10
+
+
+def _count(value: object) -> float:
+    """A like, comment or share count; NaN (missing) when unusable or beyond :data:`MAX_COUNT`.
+
+    Examples
+    --------
+    >>> _count("1,234"), _count(-5), _count(1e308), _count(float("inf"))
+    (1234.0, nan, nan, nan)
+    """
+    number = _number(value)
+    return number if number <= MAX_COUNT else math.nan
+
+
 _VIETNAM = timezone(timedelta(hours=7))
 
 
@@ -152,7 +170,8 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`FRAME_COLUMNS`; counts and timestamps are floats, NaN
-        when missing or not numeric.
+        when missing or not numeric, and a count also when negative or above
+        :data:`MAX_COUNT`.
 
     Raises
     ------
@@ -237,7 +256,7 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
             title = item.get(keys["title"]) if "title" in keys else None
             out["title"].append(_text_value(title, f"document {i} title"))
             for c in META_COLUMNS:
-                read = _timestamp if c == "timestamp" else _number
+                read = _timestamp if c == "timestamp" else _count
                 out[c].append(read(item[keys[c]]) if c in keys else math.nan)
         else:
             out["text"].append(_text_value(item, f"document {i}"))
