@@ -1110,3 +1110,11 @@ def test_jsonl_keys_the_first_rows_lack_are_named_in_the_summary(tmp_path, fitte
     assert "2 key(s) of later JSONL rows not kept" in str(summary)
     kept = score_file(str(src), str(tmp_path / "out.jsonl"), model=fitted_detector, workers=1)
     assert kept.unkept_keys == {} and "not kept" not in str(kept)
+
+
+def test_a_folder_as_input_says_how_to_read_one(tmp_path, fitted_detector):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder; name a file in it.*--engine dask"):
+        score_file(str(folder), str(tmp_path / "out.csv"), model=fitted_detector)
+    assert not (tmp_path / "out.csv").exists()

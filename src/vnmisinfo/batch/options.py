@@ -124,6 +124,10 @@ class _Options:
         workers = _default_workers() if self.workers is None else int(self.workers)
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}.")
+        if self.input not in (None, "-") and os.path.isdir(str(self.input)):
+            raise IsADirectoryError(
+                f"input {str(self.input)!r} is a folder; name a file in it, or read a folder "
+                "of CSV or Parquet part files with --engine dask.")
         self._check_paths()
         out_stream = is_stream(self.output)
         # an input file's extension wins over --format, which then names standard output's
