@@ -71,6 +71,10 @@ def lazy_names(package: str, names: Mapping[str, str], namespace: dict[str, Any]
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:
-        return sorted((set(namespace) | set(names)) - {"__getattr__", "__dir__"})
+        # the public names and the submodules imported so far, not the module's own helpers
+        kept = {n for n, v in namespace.items()
+                if n.startswith("__") or n in names
+                or (isinstance(v, ModuleType) and not n.startswith("_"))}
+        return sorted((kept | set(names)) - {"__getattr__", "__dir__"})
 
     return __getattr__, __dir__
