@@ -53,3 +53,11 @@ def test_names_that_stay_put():
 
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     assert vnmisinfo.__version__ == project["project"]["version"]
+
+
+def test_dir_offers_the_public_names_not_the_package_helpers():
+    import vnmisinfo
+
+    shown = {n for n in dir(vnmisinfo) if not n.startswith("__")}
+    assert set(vnmisinfo.__all__) <= shown
+    assert not shown & {"TYPE_CHECKING", "annotations", "lazy_names", "_compat"}
