@@ -16,7 +16,9 @@ from vnmisinfo.cli import main
 from vnmisinfo.data.hygiene import text_hashes, text_keys
 from vnmisinfo.evaluation.compare import compare_models, format_comparison, reviewed_labels
 from vnmisinfo.evaluation.drift import (
+    MIN_ROWS,
     PLOTS,
+    PSI_SHIFT,
     RULE,
     decide,
     drift_report,
@@ -91,6 +93,22 @@ def test_psi_is_zero_on_the_same_sample_and_grows_with_the_shift():
     strong = psi(base, rng.beta(5, 2, 5000))
     assert psi(base, base) == pytest.approx(0.0, abs=1e-12)
     assert none < 0.02 < moderate < 0.2 <= strong
+
+
+def test_psi_of_small_samples_of_one_distribution_often_passes_the_rule():
+    """Why the verdict warns below MIN_ROWS rows a side: chance alone moves PSI past 0.2."""
+    rng = np.random.default_rng(0)
+    passes = {n: np.mean([psi(rng.beta(0.5, 2, n), rng.beta(0.5, 2, n)) >= PSI_SHIFT
+                          for _ in range(200)]) for n in (100, MIN_ROWS)}
+    assert passes[100] > 0.25 and passes[MIN_ROWS] < 0.05, passes
+
+
+def test_the_verdict_warns_when_a_side_has_too_few_rows(tiny_triage, covid_posts):
+    frame = pd.DataFrame({"text": covid_posts})
+    few = drift_report(frame.iloc[:50], frame.iloc[50:], model=tiny_triage)
+    enough = drift_report(frame.iloc[:300], frame.iloc[300:], model=tiny_triage)
+    assert f"caution: fewer than {MIN_ROWS} rows on a side" in few["verdict"]
+    assert "caution" not in enough["verdict"]
 
 
 def test_psi_handles_tied_scores_and_rejects_empty_input():

@@ -31,9 +31,9 @@ from vnmisinfo.data.tables import read_any_table
 from vnmisinfo.text.normalize import TruncationWarning, normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, syllables
 
-__all__ = ["OOV_RISE", "OOV_RISE_RELATIVE", "PLOTS", "PSI_SHIFT", "RULE", "TVD_SHIFT", "decide",
-           "drift_report", "model_vocabulary", "oov_rate", "psi", "read_posts", "rising_terms",
-           "write_drift_report"]
+__all__ = ["MIN_ROWS", "OOV_RISE", "OOV_RISE_RELATIVE", "PLOTS", "PSI_SHIFT", "RULE", "TVD_SHIFT",
+           "decide", "drift_report", "model_vocabulary", "oov_rate", "psi", "read_posts",
+           "rising_terms", "write_drift_report"]
 
 #: PSI of the score distribution from which the scores have shifted.
 PSI_SHIFT = 0.2
@@ -48,6 +48,9 @@ RULE = (f"shift when the score PSI >= {PSI_SHIFT:g}, or the out-of-vocabulary ra
         f">= {OOV_RISE:g} absolute and >= {OOV_RISE_RELATIVE:.0%} relative, or the tier mix "
         f"moves by a total variation distance >= {TVD_SHIFT:g}; effect sizes only, p-values "
         "are reported but never decide")
+#: Rows a side below which the verdict warns: two samples of one score distribution give PSI
+#: >= 0.2 36% of the time with 100 rows a side, 1% with 200 (tests/test_drift.py).
+MIN_ROWS = 200
 #: The plots of a drift report, by file name.
 PLOTS = ("scores.png", "tier_mix.png", "oov_rate.png", "rising_terms.png")
 
@@ -245,13 +248,14 @@ def _verdict(report: dict[str, Any]) -> str:
             if s.get("in_training")]
     note = (f"; note: {' and '.join(seen)} were in the model's training data, whose scores "
             "were fitted on them, so the score shift partly measures that" if seen else "")
+    if min(s["compared"] for s in report["rows"].values()) < MIN_ROWS:  # chance moves PSI
+        note += f"; caution: fewer than {MIN_ROWS} rows on a side: compare larger files"
     if report["shift"]:
         return f"drift: SHIFT ({'; '.join(report['reasons'])}){note}"
     oov = report["oov_rate"]
     oov_part = f"OOV {oov['rise']:+.3f}" if oov["rise"] is not None else "OOV n/a"
     return (f"drift: no shift (PSI {report['score_shift']['psi']:.2f}, {oov_part}, "
             f"tier mix TVD {report['tier_mix']['tvd']:.2f}){note}")
-
 
 
 # -- reading and scoring ----------------------------------------------------------------------
