@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import precision_recall_curve
 
-from vnmisinfo.evaluation.metrics import at_threshold
+from vnmisinfo.evaluation.metrics import at_threshold, proportion_interval
 
 __all__ = [
     "ThresholdChoice",
@@ -52,15 +52,31 @@ class ThresholdChoice:
     recall: float
     flagged: int
     flagged_rate: float
+    #: 95% Wilson interval of the precision, given how few documents it is measured on.
+    precision_interval: tuple[float, float] = (0.0, 1.0)
+
+    def __post_init__(self) -> None:
+        if self.flagged > 0:
+            hits = int(round(self.precision * self.flagged))
+            self.precision_interval = proportion_interval(hits, int(self.flagged))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data."""
         return asdict(self)
 
     def __str__(self) -> str:
+        """The choice in one line, its precision with the interval that its flags allow.
+
+        Examples
+        --------
+        >>> choice = ThresholdChoice("high", 0.52, "top 5.0%", 1.0, 0.25, 1, 0.071)
+        >>> [round(v, 3) for v in choice.precision_interval], "0.207 to 1.000" in str(choice)
+        ([0.207, 1.0], True)
+        """
+        low, high = self.precision_interval
         return (f"{self.tier:<6} threshold {self.threshold:.4f} ({self.rule}): precision "
-                f"{self.precision:.3f}, recall {self.recall:.3f}, flags {self.flagged} "
-                f"({self.flagged_rate:.1%})")
+                f"{self.precision:.3f} (95% interval {low:.3f} to {high:.3f}), recall "
+                f"{self.recall:.3f}, flags {self.flagged} ({self.flagged_rate:.1%})")
 
 
 def _check(y: Any, proba: Any) -> tuple[np.ndarray, np.ndarray]:
