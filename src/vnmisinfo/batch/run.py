@@ -235,6 +235,10 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
         overwrite_scores=overwrite_scores)).run()
 
 
+#: What the error of a malformed line adds when the run has no rows to keep.
+_SKIP_HINT = " (pass --skip-bad-lines to log and skip such lines)"
+
+
 class _FileRun:
     """One :func:`score_file` call: its reader, writer, worker pool and checkpoints."""
 
@@ -257,15 +261,14 @@ class _FileRun:
         self.writer: _Writer | None = None
         self.thresholds: tuple[float, float] | None = None
         self.pool: Any = None
-        self.resumable = False  # a malformed line stopped a run that has rows to resume from
+        self.resumable = False  # stopped before its end, with checkpointed rows to resume from
 
     # -- opening -------------------------------------------------------------------------
     def _on_bad(self, line: int, reason: str) -> None:
         """A malformed line: stop, or (with ``skip_bad_lines``) log it and go on."""
         message = f"line {line}: {reason}"
         if not self.opts.skip_bad_lines:
-            raise BadInputError(message + " (pass --skip-bad-lines to log and skip such lines)",
-                                line=line)
+            raise BadInputError(message + _SKIP_HINT, line=line)
         if self.read_rows < self.skipping:
             return  # already logged by the interrupted run
         self.bad_count += 1
@@ -341,7 +344,7 @@ class _FileRun:
                 raise
             assert self.files is not None
             raise BadInputError(
-                f"{str(exc).split(' (pass --skip-bad-lines')[0]}. The {self.summary.rows:,} rows "
+                f"{str(exc).removesuffix(_SKIP_HINT)}. The {self.summary.rows:,} rows "
                 f"scored before it are kept in {self.files.partial}: run the same command with "
                 "--resume --skip-bad-lines to go on from there, skipping and logging such "
                 "lines (a corrected input starts again from its first row).", line=exc.line
