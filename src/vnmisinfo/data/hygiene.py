@@ -137,7 +137,7 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 
 #: MiB of pairwise similarities computed at once when near-duplicates are linked.  With
 #: scikit-learn's default (1,024) the same links of 10,241 posts took 26.4 s and 2.25 GB at
-#: peak; with 64, 6.1 s and 0.47 GB: the blocks then stay in the processor's caches.
+#: peak; with 64, 6.1 s and 0.47 GB, the same links (benchmarks/bench_queue.py).
 _WORKING_MEMORY = 64
 
 
