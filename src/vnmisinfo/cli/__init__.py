@@ -76,9 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("vnmisinfo: interrupted", file=sys.stderr)
-        output = getattr(args, "output", None) if args.command == "score" else None
-        if output and os.path.exists(f"{output}.ckpt"):
-            print(f"vnmisinfo: the rows done so far are kept in {output}.partial; run the same "
+        if partial := _kept_rows(args):
+            print(f"vnmisinfo: the rows done so far are kept in {partial}; run the same "
                   "command with --resume to go on", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader stopped early (| head): not an error
@@ -87,12 +86,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (ValueError, TypeError, OSError, ModuleNotFoundError) as exc:
         print(f"vnmisinfo {args.command}: error: {exc}", file=sys.stderr)
-        output = getattr(args, "output", None) if args.command == "score" else None
-        if output and os.path.exists(f"{output}.ckpt") and "--resume" not in str(exc):
-            print(f"vnmisinfo score: the rows done so far are kept in {output}.partial; once "
+        if (partial := _kept_rows(args)) and "--resume" not in str(exc):  # not said yet
+            print(f"vnmisinfo score: the rows done so far are kept in {partial}; once "
                   "the cause is fixed, run the same command with --resume to go on",
                   file=sys.stderr)
         return 1
+
+
+def _kept_rows(args: argparse.Namespace) -> str | None:
+    """The partial output a stopped ``score`` run keeps for ``--resume``, if it keeps one."""
+    output = getattr(args, "output", None) if args.command == "score" else None
+    return f"{output}.partial" if output and os.path.exists(f"{output}.ckpt") else None
 
 
 def console() -> int:
