@@ -141,10 +141,9 @@ def test_a_model_written_before_a_parameter_existed_takes_its_default(fitted_det
     assert load_model(path).detector.get_params()["own_scale"] == 1.0
 
 
-_EXPLICIT_ONLY = """
-import json
+_NEW_PROCESS = """
+import json, sys
 from vnmisinfo.model import persist
-persist.explicit_trust_only()
 from vnmisinfo.triage import load_model
 out = {{}}
 for name in ("default", "fast"):
@@ -155,15 +154,20 @@ try:
 except persist.ModelLoadError as exc:
     out["other"] = str(exc)
 import sklearn.utils, sklearn.utils.discovery
-import skops.io._trusted_types as defaults
-out["defaults"] = len(defaults.SKLEARN_ESTIMATOR_TYPE_NAMES)
 out["restored"] = sklearn.utils.all_estimators is sklearn.utils.discovery.all_estimators
+unused = ("sklearn.gaussian_process", "sklearn.neural_network")
+out["modules"] = [m for m in unused if m in sys.modules]
+import skops.io as sio
+out["user"] = type(sio.load({other!r})["model"]).__name__  # skops's defaults, built now
+import skops.io._trusted_types as defaults
+out["defaults"] = list(defaults.SKLEARN_ESTIMATOR_TYPE_NAMES)
 print(json.dumps(out))
 """
 
 
-def test_a_process_trusting_the_listed_types_only_scores_alike_and_refuses_the_rest(tmp_path):
-    """The command line and batch workers skip skops's default list: same scores, stricter."""
+def test_model_files_are_read_without_skops_default_list_which_stays_for_the_user(tmp_path):
+    """skops's list of every estimator is never built to read a model file: same scores,
+    a scikit-learn type outside vnmisinfo's list refused; skops itself keeps it."""
     import subprocess
     import sys
 
@@ -175,11 +179,19 @@ def test_a_process_trusting_the_listed_types_only_scores_alike_and_refuses_the_r
     texts = ["Uống nước chanh nóng diệt virus corona", "Hà Nội mưa to cuối tuần"]
     other = tmp_path / "scaler.skops"  # a scikit-learn type that skops trusts by default
     sio.dump({"model": StandardScaler().fit([[0.0], [1.0]]), "metadata": "{}"}, other)
-    code = _EXPLICIT_ONLY.format(texts=texts, other=str(other))
-    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
-                                    text=True, check=True).stdout)
+    code = _NEW_PROCESS.format(texts=texts, other=str(other))
+
+    def run(code: str):
+        return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                         text=True, check=True).stdout)
+
+    out = run(code)
+    skops_own = run("import json, skops.io._trusted_types as defaults; "
+                    "print(json.dumps(defaults.SKLEARN_ESTIMATOR_TYPE_NAMES))")
     for name in ("default", "fast"):
         here = [r["probability"] for r in load_model(shipped_model_path(name)).score(texts)]
         assert out[name] == pytest.approx(here, abs=1e-12)
     assert "outside the trusted list" in out["other"] and "StandardScaler" in out["other"]
-    assert out["defaults"] == 0 and out["restored"]  # scikit-learn is left as it was
+    assert out["restored"] and out["modules"] == []  # not all of scikit-learn imported
+    assert out["user"] == "StandardScaler"  # skops's own load trusts its defaults, as ever
+    assert out["defaults"] == skops_own and len(skops_own) > 100  # the list skops builds

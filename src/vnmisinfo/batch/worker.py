@@ -6,10 +6,7 @@ never reads or writes a file.  pandas imports pyarrow whenever it is installed (
 worker that starts before pandas tells Python that pyarrow is absent: pandas then
 keeps its strings as Python objects, as it does in an install without pyarrow, and the
 scores and the files written are the same.  The main process keeps pyarrow when it
-reads or writes Parquet (:func:`skip_pyarrow`).  A worker also trusts, in model files,
-the types vnmisinfo lists and no others
-(:func:`~vnmisinfo.model.persist.explicit_trust_only`), and so starts without
-importing the whole of scikit-learn.
+reads or writes Parquet (:func:`skip_pyarrow`).
 
 This module imports nothing heavy: it must run before pandas does.
 
@@ -68,9 +65,6 @@ def start(model: Any, match: bool = True) -> None:
         Keep the model's narrative index.
     """
     _without_pyarrow(sys.modules)
-    from vnmisinfo.model.persist import explicit_trust_only
-
-    explicit_trust_only()  # this process runs vnmisinfo alone
     from vnmisinfo.batch.scoring import _init_worker
 
     _init_worker(model, match)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import Any
 
-__all__ = ["console", "main"]
+__all__ = ["main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ["score", "match", "train", "evaluate", "calibrate", "corpus_stats", "claimreview",
@@ -99,18 +99,5 @@ def _kept_rows(args: argparse.Namespace) -> str | None:
     return f"{output}.partial" if output and os.path.exists(f"{output}.ckpt") else None
 
 
-def console() -> int:
-    """The ``vnmisinfo`` program: :func:`main` in a process that runs vnmisinfo alone.
-
-    Such a process trusts, in model files, only the types vnmisinfo lists, and so
-    starts without importing the whole of scikit-learn
-    (:func:`~vnmisinfo.model.persist.explicit_trust_only`).
-    """
-    from vnmisinfo.model.persist import explicit_trust_only
-
-    explicit_trust_only()
-    return main()
-
-
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(console())
+    sys.exit(main())

@@ -1,5 +1,5 @@
 import sys
 
-from vnmisinfo.cli import console
+from vnmisinfo.cli import main
 
-sys.exit(console())
+sys.exit(main())

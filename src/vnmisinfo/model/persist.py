@@ -15,11 +15,15 @@ thresholds and the date.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import platform
 import sys
 import zipfile
+from collections import UserList
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
 from importlib import resources
@@ -31,7 +35,6 @@ __all__ = [
     "TRUSTED_TYPES",
     "ModelLoadError",
     "default_model_path",
-    "explicit_trust_only",
     "file_sha256",
     "load_trusted",
     "read_metadata",
@@ -93,30 +96,63 @@ TRUSTED_TYPES = [
 SHIPPED = {"default": "default.skops", "fast": "fast.skops"}
 
 
-#: Whether this process imports skops without its default trust list (:func:`explicit_trust_only`).
-_EXPLICIT_ONLY = False
+#: Set while :func:`load_trusted` reads a file: skops's default list of estimators is then empty.
+_READING: contextvars.ContextVar[bool] = contextvars.ContextVar("_READING", default=False)
 
 
 class ModelLoadError(ValueError):
     """A model file could not be loaded safely; the message says why and what to do."""
 
 
-def explicit_trust_only() -> None:
-    """Let this process trust, in skops files, only the types of :data:`TRUSTED_TYPES`.
+class _Estimators(UserList):  # type: ignore[type-arg]
+    """skops's default trust list of scikit-learn estimators, built when first read.
 
-    For a process that runs vnmisinfo alone: the ``vnmisinfo`` command and the worker
-    processes of ``vnmisinfo score``.  When first imported, skops builds a list of every
-    scikit-learn estimator, trusted by default, by importing every module of
-    scikit-learn: about 0.4 s and 20 MB of each process, before any model is read.
-    :func:`load_trusted` names every type a file may hold, and that default list could
-    only add types to it; without the list a file is trusted by :data:`TRUSTED_TYPES`
-    alone, which is what this module promises.  It takes effect when skops is first
-    imported, and does nothing once skops is imported.  Not for a process that also
-    loads other skops files with skops's defaults: those would then find
-    scikit-learn's estimators untrusted.
+    skops builds that list when first imported, by importing every module of
+    scikit-learn: about 0.4 s and 20 MB of a process, before any model is read.
+    vnmisinfo imports skops with the list left empty and puts this in its place.
+    While :func:`load_trusted` reads a file it reads as empty, so a model file is
+    trusted by :data:`TRUSTED_TYPES` alone and nothing is built.  Anywhere else (a
+    user's own ``skops.io.load``) it is built on first use, as skops would build it.
+
+    Examples
+    --------
+    >>> names = _Estimators(lambda: ["sklearn.svm._classes.SVC"])
+    >>> with _reading():
+    ...     list(names), names + ["x"]
+    ([], ['x'])
+    >>> names + ["x"]
+    ['sklearn.svm._classes.SVC', 'x']
     """
-    global _EXPLICIT_ONLY
-    _EXPLICIT_ONLY = True
+
+    def __init__(self, build: Callable[[], list[str]]) -> None:
+        self._build: Callable[[], list[str]] | None = build
+        self._names: list[str] = []
+
+    @property  # type: ignore[override]
+    def data(self) -> list[str]:
+        if _READING.get():
+            return []
+        if self._build is not None:
+            self._names, self._build = self._build(), None
+        return self._names
+
+    @data.setter
+    def data(self, names: list[str]) -> None:
+        self._names, self._build = list(names), None
+
+    def __add__(self, other: Any) -> list[str]:  # type: ignore[override]
+        return self.data + list(other)
+
+    def __radd__(self, other: Any) -> list[str]:  # type: ignore[override]
+        return list(other) + self.data
+
+
+def _estimator_names() -> list[str]:
+    """What skops trusts by default: every estimator scikit-learn lists, by full name."""
+    from sklearn.utils import all_estimators
+
+    names = (f"{cls.__module__}.{cls.__qualname__}" for _, cls in all_estimators())
+    return [name for name in names if name.startswith("sklearn.")]
 
 
 def _no_estimators(*args: Any, **kwargs: Any) -> list[tuple[str, type]]:
@@ -124,19 +160,37 @@ def _no_estimators(*args: Any, **kwargs: Any) -> list[tuple[str, type]]:
 
 
 def _skops() -> Any:
-    """``skops.io``, imported without its default trust list after :func:`explicit_trust_only`."""
-    if _EXPLICIT_ONLY and "skops.io" not in sys.modules:
+    """``skops.io``, imported with its default list of estimators built only when used."""
+    if "skops.io" not in sys.modules:
         import sklearn.utils
 
         discover = sklearn.utils.all_estimators
         sklearn.utils.all_estimators = _no_estimators  # what skops calls when imported
         try:
-            import skops.io  # noqa: F401 - imported once, here
+            import skops.io._general as general
+            import skops.io._trusted_types as defaults
         finally:
             sklearn.utils.all_estimators = discover
+        names = getattr(defaults, "SKLEARN_ESTIMATOR_TYPE_NAMES", None)
+        if isinstance(names, list) and getattr(general, "SKLEARN_ESTIMATOR_TYPE_NAMES",
+                                               None) is names:
+            defaults.SKLEARN_ESTIMATOR_TYPE_NAMES = general.SKLEARN_ESTIMATOR_TYPE_NAMES = (
+                _Estimators(_estimator_names))
+        elif isinstance(names, list):  # another layout of skops: build the list as it would
+            names.extend(_estimator_names())
     import skops.io as sio
 
     return sio
+
+
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Within: skops's default list of estimators is empty (:class:`_Estimators`)."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
 
 
 def default_model_path() -> Path:
@@ -274,7 +328,8 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
     # builds any object, and refuses the file when one is not on it.  The types are
     # listed separately only to say why a file was refused.
     try:
-        payload = sio.load(path, trusted=TRUSTED_TYPES)
+        with _reading():
+            payload = sio.load(path, trusted=TRUSTED_TYPES)
     except UntrustedTypesFoundException as exc:
         refused = sorted(set(_listed_types(sio, path)) - set(TRUSTED_TYPES))
         raise ModelLoadError(
@@ -307,7 +362,8 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
 def _listed_types(sio: Any, path: Path) -> list[str]:
     """The non-default types a skops file names; :class:`ModelLoadError` if it is unreadable."""
     try:
-        return list(sio.get_untrusted_types(file=path))
+        with _reading():
+            return list(sio.get_untrusted_types(file=path))
     except Exception as exc:
         raise ModelLoadError(f"{str(path)!r} is not a readable skops file: {exc}") from exc
 
