@@ -92,6 +92,29 @@ def test_bad_row_in_csv_keeps_its_place_and_says_why(tmp_path, fitted_detector, 
     assert summary.not_scored == (0 if scored else 1)
 
 
+def test_a_count_or_time_that_cannot_be_used_is_noted_and_the_row_scored_without_it(
+        tmp_path, fitted_detector):
+    """``unknown`` likes or a time no parser reads are left out of the score, and the row
+    says so; blank cells are simply missing, and the input cells are kept as they were."""
+    rows_in = [{"id": 1, "text": GOOD, "num_like_post": "unknown", "timestamp_post": "hôm qua",
+                "num_share_post": 4},
+               {"id": 2, "text": GOOD, "num_like_post": "", "timestamp_post": "",
+                "num_share_post": 4},
+               {"id": 3, "text": NEWS, "num_like_post": "1,2K", "timestamp_post": 1577836800,
+                "num_share_post": "-3"}]
+    src = _write_csv(tmp_path / "in.csv", rows_in)
+    out = tmp_path / "out.csv"
+    summary = score_file(str(src), str(out), model=fitted_detector, workers=1)
+    rows = _csv_rows(out)
+    assert [r["vnm_error"] for r in rows] == ["likes not used; timestamp not used", "",
+                                              "shares not used"]
+    assert rows[0]["vnm_score"] == rows[1]["vnm_score"] != ""  # scored as if blank
+    assert [r["num_like_post"] for r in rows] == ["unknown", "", "1,2K"]
+    assert summary.errors == {"likes not used": 1, "timestamp not used": 1,
+                              "shares not used": 1}
+    assert "1 likes not used" in str(summary)
+
+
 def test_five_megabyte_body_is_scored_on_truncated_text(tmp_path, fitted_detector):
     body = (GOOD + " ") * (5_000_000 // (len(GOOD) + 1))
     assert len(body) > MAX_CHARS

@@ -206,3 +206,21 @@ def test_a_count_no_post_can_have_is_read_as_missing_and_cannot_move_the_score()
         found = model.score([{"text": CLAIM, "likes": value, "comments": 3}])[0]
         assert found["probability"] == without
         assert all(field != "likes" for field, _ in found["context"])
+
+
+@pytest.mark.parametrize(("written", "count"), [
+    ("1,2K", 1200.0), ("3.4k", 3400.0), ("2,5 N", 2500.0), ("7 nghìn", 7000.0),
+    ("1 Tr", 1e6), ("1.5 triệu", 1.5e6), ("1.234", 1234.0), ("1.234.567", 1234567.0),
+    ("12,345", 12345.0), ("12.5", 12.5), ("54 like", math.nan), ("1,2 K lượt", math.nan),
+])
+def test_counts_written_as_platforms_show_them_are_read(written, count):
+    """Vietnamese pages print ``1,2K`` (a comma as decimal mark) and ``1.234`` (dots
+    grouping thousands); before, the first was missing and the second read as 1.234."""
+    from vnmisinfo.triage import load_model
+
+    found = as_frame([{"text": CLAIM, "likes": written}])["likes"][0]
+    assert found == count or (math.isnan(count) and math.isnan(found))
+    if not math.isnan(count):
+        model = load_model()
+        assert (model.score([{"text": CLAIM, "likes": written}])[0]["probability"]
+                == model.score([{"text": CLAIM, "likes": count}])[0]["probability"])

@@ -30,6 +30,9 @@ invalid UTF-8 bytes            ``invalid UTF-8 replaced``  scored, bad bytes
 control characters             ``control characters        scored on the
                                removed``                   cleaned text
 another language               ``not Vietnamese``          scored (unreliable)
+a count or time given but not  ``likes not used`` (or      scored without it
+usable (``unknown``)           ``comments``, ``shares``,
+                               ``timestamp``)
 =============================  ==========================  ==================
 
 A *malformed file* is different: a missing text column, broken CSV quoting,

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from vnmisinfo.data.schema import META_COLUMNS, as_frame, joined_text
+from vnmisinfo.data.schema import META_COLUMNS, as_frame, is_missing, joined_text
 from vnmisinfo.text.accents import looks_vietnamese
 from vnmisinfo.text.normalize import TruncationWarning, normalize_text
 
@@ -158,7 +158,9 @@ def _score_records(model: Any, records: list[dict[str, Any]],
         control = "control characters removed" if _CONTROL_RE.search(text) else None
         lang = "not Vietnamese" if looks_vietnamese(text) is False else None
         notes.append(_join(control, lang))
-    index, unique, scoreable = _unique_docs(model, as_frame(records))
+    frame = as_frame(records)
+    _unused_context(records, frame, notes)
+    index, unique, scoreable = _unique_docs(model, frame)
     results: list[dict[str, Any] | None] = [None] * len(unique)
     if scoreable:
         scored = model.score(unique.iloc[scoreable].reset_index(drop=True), explain=explain)
@@ -174,6 +176,29 @@ def _score_records(model: Any, records: list[dict[str, Any]],
         out.append((float(r["probability"]), int(r["label"]), str(r["tier"]),
                     list(r["top_terms"]), note, extras))
     return out
+
+
+def _unused_context(records: list[dict[str, Any]], frame: pd.DataFrame,
+                    notes: list[str | None]) -> None:
+    """Note, in ``notes``, each row whose count or time is given but cannot be used.
+
+    Such a value (``unknown``, ``54 like``, a negative count, a date no parser reads) is
+    read as missing, so the row is scored without it: ``likes not used``.
+
+    Examples
+    --------
+    >>> records = [{"text": "a", "likes": "unknown", "timestamp": "hôm qua"},
+    ...            {"text": "b", "likes": "1,2K", "shares": ""}]
+    >>> notes = [None, None]
+    >>> _unused_context(records, as_frame(records), notes)
+    >>> notes
+    ['likes not used; timestamp not used', None]
+    """
+    for c in META_COLUMNS:
+        for i in frame.index[frame[c].isna()]:
+            raw = records[i].get(c)
+            if not (is_missing(raw) or (isinstance(raw, str) and not raw.strip())):
+                notes[i] = _join(notes[i], f"{c} not used")
 
 
 def _score_payload(payload: tuple[list[dict[str, Any]], int]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -93,14 +94,33 @@ def _number(value: object) -> float:
 MAX_COUNT = 1e10
 
 
+#: A count as platforms print it: a number, then thousands (``K``, ``N``, ``nghìn``, ``ngàn``)
+#: or millions (``M``, ``Tr``, ``triệu``); a comma or a dot in the number is a decimal mark.
+_ABBREVIATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(k|n|nghìn|ngàn|m|tr|triệu)\.?", re.IGNORECASE)
+_SCALE = {"k": 1e3, "n": 1e3, "nghìn": 1e3, "ngàn": 1e3, "m": 1e6, "tr": 1e6, "triệu": 1e6}
+#: Digits grouped by thousands with one mark, a dot (Vietnamese) or a comma: ``1.234.567``.
+_GROUPED = re.compile(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*")
+
+
 def _count(value: object) -> float:
     """A like, comment or share count; NaN (missing) when unusable or beyond :data:`MAX_COUNT`.
 
+    Counts written as platforms show them are read too: ``1,2K`` and ``2,5 N`` (thousands),
+    ``1 Tr`` (millions), ``1.234`` (digits grouped by dots, as Vietnamese writes them).
+
     Examples
     --------
-    >>> _count("1,234"), _count(-5), _count(1e308), _count(float("inf"))
-    (1234.0, nan, nan, nan)
+    >>> _count("1,234"), _count("1.234"), _count("1,2K"), _count("2,5 nghìn"), _count("1.5 Tr")
+    (1234.0, 1234.0, 1200.0, 2500.0, 1500000.0)
+    >>> _count(-5), _count(1e308), _count(float("inf")), _count("unknown"), _count("12.5")
+    (nan, nan, nan, nan, 12.5)
     """
+    if isinstance(value, str):
+        text = value.strip()
+        if _GROUPED.fullmatch(text):
+            value = text.replace(text[-4], "")
+        elif found := _ABBREVIATED.fullmatch(text):
+            value = round(float(found[1].replace(",", ".")) * _SCALE[found[2].lower()])
     number = _number(value)
     return number if number <= MAX_COUNT else math.nan
 
