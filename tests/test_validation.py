@@ -224,3 +224,38 @@ def test_counts_written_as_platforms_show_them_are_read(written, count):
         model = load_model()
         assert (model.score([{"text": CLAIM, "likes": written}])[0]["probability"]
                 == model.score([{"text": CLAIM, "likes": count}])[0]["probability"])
+
+
+def test_a_missing_time_in_a_datetime_column_is_missing_not_a_crash():
+    """pandas holds a missing datetime as ``NaT``; ``score`` crashed on it."""
+    from vnmisinfo.triage import load_model
+
+    frame = pd.DataFrame({"text": [CLAIM, CLAIM],
+                          "timestamp": pd.to_datetime(["2024-03-05 10:00", None])})
+    model = load_model()
+    found = model.score(frame)
+    assert found[1]["probability"] == model.score([CLAIM])[0]["probability"]
+    assert found[0]["probability"] == model.score(
+        [{"text": CLAIM, "timestamp": "2024-03-05T10:00:00+07:00"}])[0]["probability"]
+
+
+@pytest.mark.parametrize(("written", "iso"), [
+    ("05/03/2024 10:30", "2024-03-05T10:30:00+07:00"),
+    ("10:30 05/03/2024", "2024-03-05T10:30:00+07:00"),
+    ("5-3-2024 22:05:09", "2024-03-05T22:05:09+07:00"),
+    ("2024-03-05", None), ("05/03/2024", None), ("31/02/2024 10:30", None),
+])
+def test_day_first_times_are_read_and_a_date_alone_is_no_posting_hour(written, iso):
+    """Vietnamese pages write the day first; a date without its time said "midnight" to the
+    model's posting-hour bins, and now says nothing."""
+    from vnmisinfo.triage import load_model
+
+    found = as_frame([{"text": CLAIM, "timestamp": written}])["timestamp"][0]
+    if iso is None:
+        assert math.isnan(found)
+    else:
+        assert found == pd.Timestamp(iso).timestamp()
+    model = load_model()
+    expected = model.score([{"text": CLAIM, "timestamp": iso}] if iso else [CLAIM])
+    assert (model.score([{"text": CLAIM, "timestamp": written}])[0]["probability"]
+            == expected[0]["probability"])

@@ -128,9 +128,22 @@ def _count(value: object) -> float:
 _VIETNAM = timezone(timedelta(hours=7))
 
 
+#: A day-first time as Vietnamese pages write it, the time of day before or after the date:
+#: ``05/03/2024 10:30``, ``10:30 05/03/2024``, ``5-3-2024 10:30:15``.
+_DAY_FIRST = re.compile(r"(?:(\d{1,2}):(\d{2})(?::(\d{2}))?,?\s+)?(\d{1,2})[/.-](\d{1,2})[/.-]"
+                        r"(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+#: An ISO 8601 date without a time of day.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _timestamp(value: object) -> float:
-    """Unix seconds of a posting time: a number (seconds, or milliseconds from 1e11 up), a
-    datetime or an ISO 8601 string (a time without a zone is Vietnam's, UTC+7); NaN else.
+    """Unix seconds of a posting time; NaN when missing, unreadable or without a time of day.
+
+    A number (seconds, or milliseconds from 1e11 up), a datetime, an ISO 8601 string, or a
+    day-first date with its time as Vietnamese pages write it (``05/03/2024 10:30``,
+    ``10:30 05/03/2024``); a time without a zone is Vietnam's (UTC+7).  A date alone
+    (``2024-03-05``, ``05/03/2024``, a :class:`datetime.date`) says nothing of the posting
+    hour, which is what the model reads, so it is NaN, not midnight.
 
     Examples
     --------
@@ -138,19 +151,33 @@ def _timestamp(value: object) -> float:
     (1577836800.0, 1577836800.0, 1577836800.0)
     >>> _timestamp(pd.Timestamp("2020-01-01 00:00", tz="UTC")), _timestamp("hôm qua")
     (1577836800.0, nan)
+    >>> _timestamp("01/01/2020 07:00"), _timestamp("07:00 1-1-2020"), _timestamp("31/02/2020 07:00")
+    (1577836800.0, 1577836800.0, nan)
+    >>> _timestamp("2020-01-01"), _timestamp("01/01/2020"), _timestamp(pd.NaT)
+    (nan, nan, nan)
     """
+    if is_missing(value):
+        return math.nan
     if isinstance(value, datetime):
         when = value if value.tzinfo is not None else value.replace(tzinfo=_VIETNAM)
         return when.timestamp()
     number = _number(value)
     if not math.isnan(number):
         return number / 1000 if number >= 1e11 else number
-    if isinstance(value, str) and value.strip():
-        try:
-            return _timestamp(datetime.fromisoformat(value.strip()))
-        except ValueError:
+    if not isinstance(value, str) or not value.strip() or _ISO_DATE.fullmatch(value.strip()):
+        return math.nan
+    text = value.strip()
+    found = _DAY_FIRST.fullmatch(text)
+    try:
+        if found is None:
+            return _timestamp(datetime.fromisoformat(text))
+        hour, minute, second = found.group(1, 2, 3) if found[1] else found.group(7, 8, 9)
+        if hour is None:
             return math.nan
-    return math.nan
+        return _timestamp(datetime(int(found[6]), int(found[5]), int(found[4]), int(hour),
+                                   int(minute), int(second or 0)))
+    except ValueError:
+        return math.nan
 
 
 def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
@@ -179,7 +206,8 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     docs : sequence of str, sequence of mapping, or pandas.DataFrame
         Mappings and frames may carry ``text`` (required), ``title``,
         ``likes``, ``comments``, ``shares`` and ``timestamp`` (Unix seconds or
-        milliseconds, a datetime or an ISO 8601 time; without a zone, Vietnam's);
+        milliseconds, a datetime, an ISO 8601 time or a day-first one such as
+        ``05/03/2024 10:30``; without a zone, Vietnam's; a date alone is missing);
         the ReINTEL (``post_message``, ``num_like_post``, ...) and VFND
         (``text``, ``title``) names are recognised.  ``None`` or NaN texts are
         scored as empty text.
