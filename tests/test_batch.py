@@ -357,12 +357,57 @@ def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch, fitted_d
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("in.txt", "cannot tell the format"), ("in.csv.gz", "is compressed")], ids=["txt", "gz"])
+    ("in.txt", "cannot tell the format"), ("in.csv.zst", "compressed in a way that is not read"),
+    ("in.parquet.gz", "compressed in a way that is not read"),
+    ("in.csv.gz", "not a readable .gz file"), ("in.jsonl.xz", "not a readable .xz file")],
+    ids=["txt", "zst", "parquet-gz", "not-gzip", "not-xz"])
 def test_unknown_format_is_a_clear_error(tmp_path, fitted_detector, name, message):
     src = tmp_path / name
     src.write_text("text\nx\n")
     with pytest.raises(ValueError, match=message):
         score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".tsv.bz2", ".jsonl.xz"])
+def test_a_compressed_input_is_read_as_it_streams_and_scores_as_the_plain_file(
+        tmp_path, fitted_detector, suffix):
+    """Large dumps come compressed: .gz, .bz2 and .xz files are read as they stream, by the
+    extension under the compression's, and give the plain file's output byte for byte."""
+    import bz2
+    import gzip
+    import lzma
+
+    rows = [{"id": i, "text": t, "likes": i} for i, t in enumerate([GOOD, NEWS, GOOD + " nhé"])]
+    frame = pd.DataFrame(rows)
+    inner = suffix.rsplit(".", 1)[0]
+    plain = tmp_path / f"in{inner}"
+    if inner == ".jsonl":
+        frame.to_json(plain, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_csv(plain, index=False, sep="\t" if inner == ".tsv" else ",")
+    module = {".gz": gzip, ".bz2": bz2, ".xz": lzma}["." + suffix.rsplit(".", 1)[1]]
+    packed = tmp_path / f"in{suffix}"
+    packed.write_bytes(module.compress(plain.read_bytes()))
+    outs = []
+    for src in (plain, packed):
+        out = tmp_path / f"out-{src.name}{inner}"
+        score_file(str(src), str(out), model=fitted_detector, workers=1)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") >= 3
+
+
+def test_a_compressed_input_cut_short_stops_with_the_line_and_no_output_is_compressed(
+        tmp_path, fitted_detector):
+    import gzip
+
+    whole = "id,text\n" + "".join(f'{i},"{GOOD} {i}"\n' for i in range(3000))
+    src = tmp_path / "in.csv.gz"
+    src.write_bytes(gzip.compress(whole.encode())[:-40])
+    with pytest.raises(BadInputError, match=r"line \d+: the compressed input is cut short"):
+        score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
+    plain = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    with pytest.raises(ValueError, match=r"output is written uncompressed.*\| gzip >"):
+        score_file(str(plain), str(tmp_path / "o.csv.gz"), model=fitted_detector, workers=1)
 
 
 

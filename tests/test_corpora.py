@@ -206,3 +206,34 @@ def test_read_texts_takes_a_sentence_for_a_text_and_names_bad_files(tmp_path):
     latin.write_bytes("café crème\n".encode("latin-1"))
     with pytest.raises(CorpusError, match="not UTF-8 text"):
         read_texts(str(latin))
+
+
+def test_compressed_tables_and_texts_are_read_like_the_plain_files(tmp_path):
+    """drift, queue, feedback, evaluate and match read .gz, .bz2 and .xz files by the
+    extension under the compression's; a cut one, or a compressed Parquet, is a clear error."""
+    import bz2
+    import gzip
+    import lzma
+
+    from vnmisinfo.data.corpora import load_any
+    from vnmisinfo.data.tables import read_any_table, read_texts
+
+    rows = [{"text": "Tỏi chữa khỏi covid", "label": 1}, {"text": "Hà Nội mưa to", "label": 0}]
+    plain = tmp_path / "posts.csv"
+    pd.DataFrame(rows).to_csv(plain, index=False)
+    lines = tmp_path / "texts.txt"
+    lines.write_text("Tỏi chữa khỏi covid\nHà Nội mưa to\n", encoding="utf-8")
+    for module, suffix in ((gzip, ".gz"), (bz2, ".bz2"), (lzma, ".xz")):
+        packed = tmp_path / f"posts.csv{suffix}"
+        packed.write_bytes(module.compress(plain.read_bytes()))
+        pd.testing.assert_frame_equal(read_any_table(packed), read_any_table(plain))
+        assert load_any(packed)["label"].tolist() == [1, 0]
+        texts = tmp_path / f"texts.txt{suffix}"
+        texts.write_bytes(module.compress(lines.read_bytes()))
+        assert read_texts(str(texts)) == read_texts(str(lines))
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(gzip.compress(plain.read_bytes() * 500)[:-30])
+    with pytest.raises(CorpusError, match="cut short or damaged"):
+        read_any_table(cut)
+    with pytest.raises(CorpusError, match="Parquet file compresses itself"):
+        read_any_table(tmp_path / "x.parquet.gz")

@@ -23,8 +23,6 @@ from typing import IO, Any
 import pandas as pd
 
 from vnmisinfo._compat import import_or_raise
-
-#: Rows per partition when the caller does not say.
 from vnmisinfo.batch.dask import LOCAL_WORKERS, PARTITION_ROWS, score_dask
 from vnmisinfo.batch.report_state import HIST_BINS, REPORT_CHARS
 from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
@@ -33,6 +31,7 @@ from vnmisinfo.data.formats import (
     EXTENSIONS,
     allow_long_csv_fields,
     check_named_format,
+    compression_of,
     extension_format,
     is_stream,
     require_pyarrow,
@@ -68,12 +67,12 @@ class _PartSpec:
 def _kind(path: str, fmt: str | None) -> str:
     """``csv``, ``tsv`` or ``parquet``: ``fmt`` when given, else the extension."""
     found = EXTENSIONS.get(os.path.splitext(path)[1].lower())
-    if fmt and not (fmt == "csv" and found == "tsv"):
+    if fmt and not (fmt == "csv" and found == "tsv") and not compression_of(path):
         found = fmt
     if found not in _INPUT_KINDS:
         raise ValueError(
-            f"--engine dask reads CSV and Parquet files (.csv, .tsv, .parquet, .pq); {path!r} "
-            f"is {found.upper() + ' ' if found else ''}not one of them. Score it without "
+            f"--engine dask reads CSV and Parquet files, uncompressed (.csv, .tsv, .parquet, .pq); "
+            f"{path!r} is {found.upper() + ' ' if found else ''}not one of them. Score it without "
             "--engine dask, name its format with --format, or convert it to Parquet.")
     return found
 

@@ -131,8 +131,8 @@ class _Options:
         self._check_paths()
         out_stream = is_stream(self.output)
         # an input file's extension wins over --format, which then names standard output's
-        named = extension_format(self.input) in (*STREAM_FORMATS, "tsv")
-        in_fmt = stream_format(self.input, None if named else self.fmt)
+        named = extension_format(self.input, compressed=True) in (*STREAM_FORMATS, "tsv")
+        in_fmt = stream_format(self.input, None if named else self.fmt, reading=True)
         check_named_format(self.output, self.output_format, "--output-format")
         if self.output_format or not out_stream:
             out_fmt = stream_format(self.output, self.output_format, option="--output-format")

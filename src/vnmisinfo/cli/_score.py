@@ -37,7 +37,8 @@ _count = _at_least(0)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", help="CSV, JSONL or Parquet file, or - for standard input "
+    p.add_argument("input", help="CSV, JSONL or Parquet file (CSV and JSONL may be "
+                   "compressed: .csv.gz, .jsonl.bz2, .tsv.xz), or - for standard input "
                    "(read as --format, CSV by default)")
     p.add_argument("-o", "--output", default=None,
                    help="output file (default: standard output); format from its extension. "

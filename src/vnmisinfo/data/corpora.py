@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vnmisinfo.data.formats import open_input
 from vnmisinfo.data.readers import id_column_of
 from vnmisinfo.data.schema import TEXT_ALIASES, as_frame, is_missing, joined_text
 from vnmisinfo.data.tables import (
@@ -347,7 +348,8 @@ def load_lines(path: str | Path, *, label: int | str | None = None) -> pd.DataFr
     path = Path(path)
     check_file(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open_input(path, "rt", encoding="utf-8-sig") as fh:
+            text = fh.read()
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not UTF-8 text ({exc}). Re-save the file as UTF-8.") from None
     rows = text.splitlines()
@@ -370,7 +372,7 @@ def load_lines(path: str | Path, *, label: int | str | None = None) -> pd.DataFr
 
 def _peek_columns(path: Path, fmt: str) -> list[str]:
     if fmt in ("csv", "tsv"):
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with open_input(path, "rt", encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(io.StringIO(fh.readline()),
                                      delimiter="\t" if fmt == "tsv" else ","), [])
         return [h.strip() for h in header]

@@ -18,7 +18,9 @@ True
 from __future__ import annotations
 
 import csv
+import importlib
 import json
+import lzma
 import os
 import stat
 import sys
@@ -30,10 +32,10 @@ from typing import Any
 
 from vnmisinfo._compat import import_or_raise
 
-__all__ = ["EXTENSIONS", "FORMATS", "allow_long_csv_fields", "atomic_write", "check_named_format",
-           "check_suffix",
-           "extension_format", "format_of", "is_stream", "iter_jsonl", "refuse_input_as_output",
-           "require_pyarrow", "same_file"]
+__all__ = ["COMPRESSIONS", "DAMAGED", "EXTENSIONS", "FORMATS", "allow_long_csv_fields",
+           "atomic_write", "check_named_format", "check_suffix", "compression_of",
+           "extension_format", "format_of", "is_stream", "iter_jsonl", "open_input",
+           "refuse_input_as_output", "require_pyarrow", "same_file"]
 
 #: File extension -> format name.
 EXTENSIONS = {
@@ -42,14 +44,53 @@ EXTENSIONS = {
 }
 #: Every format name.
 FORMATS = ("csv", "tsv", "jsonl", "parquet", "lines")
+#: Compressed input, by extension: the standard-library module that reads it on the fly.
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+#: What reading a cut or damaged compressed file raises (gzip, bz2, lzma).
+DAMAGED = (EOFError, OSError, lzma.LZMAError)
+
+
+def compression_of(path: str | os.PathLike[str] | None) -> str | None:
+    """The module that reads ``path``'s compression (``gzip``, ``bz2``, ``lzma``); None if plain.
+
+    Examples
+    --------
+    >>> compression_of("posts.csv.gz"), compression_of("posts.jsonl.XZ"), compression_of("-")
+    ('gzip', 'lzma', None)
+    """
+    if path is None or path == "-":
+        return None
+    return COMPRESSIONS.get(Path(str(path)).suffix.lower())
+
+
+def open_input(path: str | os.PathLike[str], mode: str = "rt", **kwargs: Any) -> Any:
+    """Open a file for reading, a ``.gz``, ``.bz2`` or ``.xz`` one decompressed as it is read.
+
+    ``mode`` and ``kwargs`` are those of :func:`open` (``"rt"`` or ``"rb"``, ``encoding``,
+    ``errors``, ``newline``).
+    """
+    kind = compression_of(path)
+    if kind is None:
+        return open(path, mode, **kwargs)
+    return importlib.import_module(kind).open(path, mode, **kwargs)
+
+
+def _suffix(path: str | os.PathLike[str], compressed: bool) -> str:
+    """``path``'s extension; with ``compressed``, the one under a compression's (``.csv.gz``)."""
+    name = Path(str(path))
+    if compressed and name.suffix.lower() in COMPRESSIONS:
+        name = Path(name.stem)
+    return name.suffix.lower()
 
 
 def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
               allowed: Iterable[str] = FORMATS, default: str | None = None,
-              option: str = "--format") -> str:
+              option: str = "--format", compressed: bool = False) -> str:
     """The format of ``path``: ``fmt`` when given, else its extension.
 
-    ``option`` is the command-line option that names the format, for the message.
+    ``option`` is the command-line option that names the format, for the message.  With
+    ``compressed`` (a file to read), the extension under a compression's counts:
+    ``posts.csv.gz`` is CSV.
 
     Raises
     ------
@@ -62,7 +103,7 @@ def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
         if fmt not in allowed:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}.")
         return fmt
-    suffix = Path(str(path)).suffix.lower() if path not in (None, "-") else ""
+    suffix = _suffix(path, compressed) if path not in (None, "-") else ""
     found = EXTENSIONS.get(suffix)
     if found in allowed:
         return found  # type: ignore[return-value]
@@ -73,17 +114,22 @@ def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
                      f"{', '.join(known)}, or name the format ({option}).")
 
 
-def extension_format(path: str | os.PathLike[str] | None) -> str | None:
+def extension_format(path: str | os.PathLike[str] | None, *,
+                     compressed: bool = False) -> str | None:
     """The format that ``path``'s extension names; None for ``-``, None or no known extension.
+
+    With ``compressed`` (a file to read), the extension under a compression's counts.
 
     Examples
     --------
     >>> extension_format("posts.NDJSON"), extension_format("-"), extension_format("posts.gz")
     ('jsonl', None, None)
+    >>> extension_format("posts.csv.gz"), extension_format("posts.csv.gz", compressed=True)
+    (None, 'csv')
     """
     if path is None or path == "-":
         return None
-    return EXTENSIONS.get(Path(str(path)).suffix.lower())
+    return EXTENSIONS.get(_suffix(path, compressed))
 
 
 def check_named_format(path: str | os.PathLike[str] | None, fmt: str | None,

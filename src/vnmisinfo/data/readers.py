@@ -29,10 +29,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from vnmisinfo.data.formats import (
+    DAMAGED,
     allow_long_csv_fields,
+    compression_of,
+    extension_format,
     format_of,
     is_stream,
     iter_jsonl,
+    open_input,
     require_pyarrow,
 )
 from vnmisinfo.data.schema import FRAME_COLUMNS, resolve_columns
@@ -74,12 +78,14 @@ class BadInputError(ValueError):
         self.line = line
 
 
-def stream_format(path: str | None, fmt: str | None = None, *, option: str = "--format") -> str:
+def stream_format(path: str | None, fmt: str | None = None, *, option: str = "--format",
+                  reading: bool = False) -> str:
     """The format of a streamed file: ``fmt`` when given, else its extension.
 
     Standard input and output (``None`` or ``-``), and a named pipe or a
     device without an extension, default to CSV; ``.tsv`` files are CSV (read
-    with a tab delimiter).
+    with a tab delimiter).  A file to read (``reading``) may be compressed
+    (``posts.csv.gz``, ``.bz2``, ``.xz``: CSV or JSONL); an output may not.
 
     Parameters
     ----------
@@ -98,18 +104,36 @@ def stream_format(path: str | None, fmt: str | None = None, *, option: str = "--
     Raises
     ------
     ValueError
-        If ``fmt`` is unknown, the file is compressed, or its extension names
-        none of the formats.
+        If ``fmt`` is unknown, the file is compressed in a way that is not read
+        (an output, Parquet, ``.zst``), or its extension names none of the formats.
+
+    Examples
+    --------
+    >>> stream_format("posts.jsonl.gz", reading=True), stream_format("posts.tsv.xz", reading=True)
+    ('jsonl', 'csv')
+    >>> stream_format("out.csv.gz")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 'out.csv.gz': output is written uncompressed; write it to standard output ...
     """
+    named = fmt is not None and path not in (None, "-")
+    if path not in (None, "-") and str(path).lower().endswith(_COMPRESSED):
+        found = extension_format(path, compressed=True)
+        if not reading:
+            raise ValueError(f"{path!r}: output is written uncompressed; write it to standard "
+                             f"output and compress that: ... -o - | gzip > {path}")
+        if compression_of(path) is None or found == "parquet":
+            raise ValueError(f"{path!r} is compressed in a way that is not read here (.gz, .bz2 "
+                             f"and .xz CSV or JSONL files are); decompress it first, or pipe "
+                             f"it: zstdcat {path} | vnmisinfo score - --format csv")
+        if found is not None and not named:
+            return "csv" if found == "tsv" else found
     if fmt:
         return format_of(path, fmt, allowed=STREAM_FORMATS)
     if path in (None, "-"):
         return "csv"
-    if str(path).lower().endswith(_COMPRESSED):
-        raise ValueError(f"{path!r} is compressed; decompress it first, or pipe it: "
-                         f"zcat {path} | vnmisinfo score - --format csv")
     # A named pipe or a device (/dev/stdin, <(zcat ...)) says its format by its extension at most.
-    found = format_of(path, allowed=(*STREAM_FORMATS, "tsv"),
+    found = format_of(path, allowed=(*STREAM_FORMATS, "tsv"), compressed=reading,
                       default="csv" if is_stream(path) else None, option=option)
     return "csv" if found == "tsv" else found
 
@@ -121,6 +145,20 @@ def _replace_surrogates(value: str) -> str:
 # ---------------------------------------------------------------------------
 # Readers
 # ---------------------------------------------------------------------------
+
+def _damaged(line: int, exc: BaseException) -> BadInputError:
+    return BadInputError(f"line {line}: the compressed input is cut short or damaged ({exc}); "
+                         "compress the whole file again, or decompress what is readable.",
+                         line=line)
+
+
+def _lines(fh: IO[bytes]) -> Iterator[bytes | BaseException]:
+    """The lines of ``fh``; a read error of a compressed file ends them, as the last item."""
+    try:
+        yield from fh
+    except DAMAGED as exc:
+        yield exc
+
 
 class _Reader:
     """Iterates ``(row, note)`` over an input; ``columns`` is known after the header."""
@@ -143,7 +181,8 @@ class _CsvReader(_Reader):
                                                  errors="surrogateescape", newline="")
             self._own = False
         else:
-            self._fh = open(source, encoding="utf-8-sig", errors="surrogateescape", newline="")
+            self._fh = open_input(source, "rt", encoding="utf-8-sig", errors="surrogateescape",
+                                  newline="")
             self._own = True
         self._on_bad = on_bad
         self._reader = csv.reader(self._fh, strict=True, delimiter=delimiter)
@@ -152,6 +191,8 @@ class _CsvReader(_Reader):
         except StopIteration:
             raise BadInputError("the input is empty: expected a CSV header row "
                                 "(column names, one of them the text).", line=1) from None
+        except DAMAGED as exc:
+            raise _damaged(1, exc) from None
         except csv.Error as exc:
             raise BadInputError(f"line 1: unreadable CSV header ({exc}).", line=1) from None
         self.columns = [_replace_surrogates(h) for h in header]
@@ -170,6 +211,8 @@ class _CsvReader(_Reader):
                 row = next(reader)
             except StopIteration:
                 return None
+            except DAMAGED as exc:
+                raise _damaged(start, exc) from None
             except csv.Error as exc:
                 self._last = reader.line_num
                 reason = ("unterminated quoted field (the quote runs to the end of the file)"
@@ -201,7 +244,7 @@ class _CsvReader(_Reader):
 
 class _JsonlReader(_Reader):
     def __init__(self, source: str, on_bad: _BadLineHandler) -> None:
-        self._fh: IO[bytes] = sys.stdin.buffer if source == "-" else open(source, "rb")
+        self._fh: IO[bytes] = sys.stdin.buffer if source == "-" else open_input(source, "rb")
         self._own = source != "-"
         self._on_bad = on_bad
         self._replaced = False  # whether the line being parsed had bytes that are not UTF-8
@@ -211,7 +254,9 @@ class _JsonlReader(_Reader):
         self.columns = list(dict.fromkeys(k for obj, _ in self._head for k in obj))
 
     def _decoded(self) -> Iterator[str]:
-        for raw in self._fh:
+        for number, raw in enumerate(_lines(self._fh), start=1):
+            if isinstance(raw, BaseException):
+                raise _damaged(number, raw)
             try:
                 line = raw.decode("utf-8")
                 self._replaced = False
@@ -285,13 +330,19 @@ def _open_reader(source: str, fmt: str, on_bad: _BadLineHandler, chunksize: int)
             raise IsADirectoryError(f"input {source!r} is a folder; expected a CSV, JSONL or "
                                     "Parquet file, or - for standard input.")
         if fmt in ("csv", "jsonl") and Path(source).is_file():
-            with open(source, "rb") as fh:
-                if fh.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            with open_input(source, "rb") as fh:
+                try:
+                    start = fh.read(2)
+                except DAMAGED as exc:
+                    raise BadInputError(f"input {source!r} is not a readable "
+                                        f"{Path(source).suffix} file ({exc}); check how it was "
+                                        "compressed, or decompress it first.") from None
+                if start in (b"\xff\xfe", b"\xfe\xff"):
                     raise BadInputError(
                         f"input {source!r} is UTF-16 text; re-save it as UTF-8, e.g. iconv -f "
                         f"UTF-16 -t UTF-8 {source} > utf8.{fmt}", line=1)
     if fmt == "csv":
-        delimiter = "\t" if str(source).lower().endswith(".tsv") else ","
+        delimiter = "\t" if extension_format(source, compressed=True) == "tsv" else ","
         return _CsvReader(source, on_bad, delimiter)
     if fmt == "jsonl":
         return _JsonlReader(source, on_bad)

@@ -6,15 +6,24 @@ starts, so that errors and warnings can name it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from vnmisinfo._compat import import_or_raise
-from vnmisinfo.data.formats import allow_long_csv_fields, format_of, iter_jsonl
+from vnmisinfo.data.formats import (
+    DAMAGED,
+    allow_long_csv_fields,
+    compression_of,
+    format_of,
+    iter_jsonl,
+    open_input,
+)
 
 __all__ = [
     "CorpusError", "EmptyTextWarning", "check_file", "read_any_table", "read_csv", "read_table",
@@ -42,7 +51,7 @@ def check_file(path: Path) -> None:
 
 def _record_lines(path: Path, sep: str = ",") -> list[int]:
     """The line on which each data record of a CSV starts (texts may span lines)."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with open_input(path, "rt", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=sep)
         starts = []
         start = 1
@@ -54,7 +63,7 @@ def _record_lines(path: Path, sep: str = ",") -> list[int]:
 
 def _locate_csv_problem(path: Path, sep: str) -> str:
     """Name the line where a CSV stops parsing: wrong field count or an unclosed quote."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with open_input(path, "rt", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=sep, strict=True)
         start = 1
         width = None
@@ -71,8 +80,25 @@ def _locate_csv_problem(path: Path, sep: str) -> str:
     return "an unknown place"
 
 
+@contextlib.contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """Within: a cut or damaged compressed file is a :class:`CorpusError` naming it."""
+    try:
+        yield
+    except DAMAGED as exc:
+        if not compression_of(path):
+            raise
+        raise CorpusError(f"{path}: the compressed file is cut short or damaged ({exc}); "
+                          "compress it again, or decompress what is readable.") from None
+
+
 def read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
     check_file(path)
+    with _readable(path):
+        return _read_csv(path, sep)
+
+
+def _read_csv(path: Path, sep: str) -> pd.DataFrame:
     allow_long_csv_fields()  # the line map reads with the csv module
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
@@ -95,9 +121,14 @@ def read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
     check_file(path)
+    with _readable(path):
+        return _read_jsonl_lines(path)
+
+
+def _read_jsonl_lines(path: Path) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     lines: list[int] = []
-    with open(path, encoding="utf-8-sig") as fh:
+    with open_input(path, "rt", encoding="utf-8-sig") as fh:
         for number, item, error in iter_jsonl(fh):
             if error is not None:
                 raise CorpusError(f"{path}, line {number}: {error}. Each line must be one JSON "
@@ -129,13 +160,18 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def table_format(path: Path, fmt: str | None) -> str:
-    """The format of a corpus file (see :func:`vnmisinfo.data.formats.format_of`)."""
+    """The format of a corpus file (see :func:`vnmisinfo.data.formats.format_of`); a ``.gz``,
+    ``.bz2`` or ``.xz`` one is read by the extension under it (``posts.csv.gz``)."""
     try:
-        return format_of(path, fmt)
+        found = format_of(path, fmt, compressed=True)
     except ValueError as exc:
         if fmt:
             raise
         raise CorpusError(str(exc)) from None
+    if found == "parquet" and compression_of(path):
+        raise CorpusError(f"{path}: a Parquet file compresses itself; decompress this one "
+                          "first.")
+    return found
 
 
 def read_table(path: Path, fmt: str) -> pd.DataFrame:
@@ -173,7 +209,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     if path.is_dir():
         raise IsADirectoryError(f"{source!r} is a folder; pass a file of texts, or the text "
                                 "itself in quotes.")
-    suffix = path.suffix.lower()
+    suffix = (Path(path.stem) if compression_of(path) else path).suffix.lower()
     known = suffix in (".txt", ".text", ".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet",
                        ".pq") and len(source) < 260
     if not known or not path.is_file():
@@ -185,7 +221,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     fmt = table_format(path, None)
     if fmt == "lines":
         try:
-            with open(path, encoding="utf-8-sig") as fh:
+            with _readable(path), open_input(path, "rt", encoding="utf-8-sig") as fh:
                 return [line.rstrip("\n") for line in fh if line.strip()]
         except UnicodeDecodeError as exc:
             raise CorpusError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start}). "
