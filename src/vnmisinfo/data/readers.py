@@ -185,6 +185,7 @@ class _CsvReader(_Reader):
                                   newline="")
             self._own = True
         self._on_bad = on_bad
+        self._compressed = compression_of(source) is not None
         self._reader = csv.reader(self._fh, strict=True, delimiter=delimiter)
         try:
             header = next(self._reader)
@@ -192,6 +193,8 @@ class _CsvReader(_Reader):
             raise BadInputError("the input is empty: expected a CSV header row "
                                 "(column names, one of them the text).", line=1) from None
         except DAMAGED as exc:
+            if not self._compressed:
+                raise
             raise _damaged(1, exc) from None
         except csv.Error as exc:
             raise BadInputError(f"line 1: unreadable CSV header ({exc}).", line=1) from None
@@ -212,6 +215,8 @@ class _CsvReader(_Reader):
             except StopIteration:
                 return None
             except DAMAGED as exc:
+                if not self._compressed:
+                    raise
                 raise _damaged(start, exc) from None
             except csv.Error as exc:
                 self._last = reader.line_num
@@ -246,6 +251,7 @@ class _JsonlReader(_Reader):
     def __init__(self, source: str, on_bad: _BadLineHandler) -> None:
         self._fh: IO[bytes] = sys.stdin.buffer if source == "-" else open_input(source, "rb")
         self._own = source != "-"
+        self._compressed = compression_of(source) is not None
         self._on_bad = on_bad
         self._replaced = False  # whether the line being parsed had bytes that are not UTF-8
         self._items = self._objects()
@@ -254,7 +260,8 @@ class _JsonlReader(_Reader):
         self.columns = list(dict.fromkeys(k for obj, _ in self._head for k in obj))
 
     def _decoded(self) -> Iterator[str]:
-        for number, raw in enumerate(_lines(self._fh), start=1):
+        lines = _lines(self._fh) if self._compressed else self._fh
+        for number, raw in enumerate(lines, start=1):
             if isinstance(raw, BaseException):
                 raise _damaged(number, raw)
             try:
