@@ -141,7 +141,8 @@ def _timestamp(value: object) -> float:
 
     A number (seconds, or milliseconds from 1e11 up), a datetime, an ISO 8601 string, or a
     day-first date with its time as Vietnamese pages write it (``05/03/2024 10:30``,
-    ``10:30 05/03/2024``); a time without a zone is Vietnam's (UTC+7).  A date alone
+    ``10:30 05/03/2024``; month first when the day cannot be first); a time without a zone
+    is Vietnam's (UTC+7).  A date alone
     (``2024-03-05``, ``05/03/2024``, a :class:`datetime.date`) says nothing of the posting
     hour, which is what the model reads, so it is NaN, not midnight.
 
@@ -153,6 +154,8 @@ def _timestamp(value: object) -> float:
     (1577836800.0, nan)
     >>> _timestamp("01/01/2020 07:00"), _timestamp("07:00 1-1-2020"), _timestamp("31/02/2020 07:00")
     (1577836800.0, 1577836800.0, nan)
+    >>> _timestamp("25/12/2024 10:30") == _timestamp("12/25/2024 10:30")
+    True
     >>> _timestamp("2020-01-01"), _timestamp("01/01/2020"), _timestamp(pd.NaT)
     (nan, nan, nan)
     """
@@ -174,8 +177,11 @@ def _timestamp(value: object) -> float:
         hour, minute, second = found.group(1, 2, 3) if found[1] else found.group(7, 8, 9)
         if hour is None:
             return math.nan
-        return _timestamp(datetime(int(found[6]), int(found[5]), int(found[4]), int(hour),
-                                   int(minute), int(second or 0)))
+        day, month = int(found[4]), int(found[5])
+        if month > 12:  # month first (12/25/2024), as some exports write it
+            day, month = month, day
+        return _timestamp(datetime(int(found[6]), month, day, int(hour), int(minute),
+                                   int(second or 0)))
     except ValueError:
         return math.nan
 
