@@ -359,8 +359,9 @@ def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch, fitted_d
 @pytest.mark.parametrize(("name", "message"), [
     ("in.txt", "cannot tell the format"), ("in.csv.zst", "compressed in a way that is not read"),
     ("in.parquet.gz", "compressed in a way that is not read"),
-    ("in.csv.gz", "not a readable .gz file"), ("in.jsonl.xz", "not a readable .xz file")],
-    ids=["txt", "zst", "parquet-gz", "not-gzip", "not-xz"])
+    ("in.csv.gz", "not a readable .gz file"), ("in.jsonl.xz", "not a readable .xz file"),
+    ("in.xlsx", r"a spreadsheet.*Save As > CSV UTF-8")],
+    ids=["txt", "zst", "parquet-gz", "not-gzip", "not-xz", "spreadsheet"])
 def test_unknown_format_is_a_clear_error(tmp_path, fitted_detector, name, message):
     src = tmp_path / name
     src.write_text("text\nx\n")

@@ -244,6 +244,10 @@ def test_bad_input_is_refused_with_a_message(tiny_triage, tmp_path):
         drift_report(good, pd.DataFrame({"text": ["", "  "]}), model=tiny_triage)
     odd = tmp_path / "posts.xlsx"
     odd.write_text("x", encoding="utf-8")
+    with pytest.raises(ValueError, match="a spreadsheet.*Save a spreadsheet as CSV"):
+        read_posts(odd)
+    odd = tmp_path / "posts.docx"
+    odd.write_text("x", encoding="utf-8")
     with pytest.raises(ValueError, match="cannot tell the format"):
         read_posts(odd)
     lines = tmp_path / "posts.txt"

@@ -46,6 +46,8 @@ EXTENSIONS = {
 FORMATS = ("csv", "tsv", "jsonl", "parquet", "lines")
 #: Compressed input, by extension: the standard-library module that reads it on the fly.
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+#: Spreadsheet extensions: such a file is saved as CSV first (the message says how).
+_SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 #: What reading a cut or damaged compressed file raises (gzip, bz2, lzma).
 DAMAGED = (EOFError, OSError, lzma.LZMAError)
 
@@ -110,6 +112,11 @@ def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
     if default is not None:
         return default
     known = sorted(e for e, f in EXTENSIONS.items() if f in allowed)
+    if suffix in _SPREADSHEETS and "csv" in allowed:
+        raise ValueError(f"{path}: a spreadsheet; vnmisinfo reads and writes CSV, JSONL and "
+                         "Parquet. Save a spreadsheet as CSV (Excel: Save As > CSV UTF-8; "
+                         "LibreOffice: Save As > Text CSV, UTF-8) and pass that, or name the "
+                         "output .csv.")
     raise ValueError(f"{path}: cannot tell the format from the extension {suffix!r}; use one of "
                      f"{', '.join(known)}, or name the format ({option}).")
 
