@@ -298,11 +298,11 @@ def test_missing_text_column_fails_fast(tmp_path, fitted_detector):
 
 
 def test_text_column_option_and_reintel_names(tmp_path, fitted_detector):
-    src = _write_csv(tmp_path / "in.csv", [{"id": 1, "noi_dung": GOOD, "num_like_post": "5"}])
+    src = _write_csv(tmp_path / "in.csv", [{"id": 1, "bai_viet": GOOD, "num_like_post": "5"}])
     out = tmp_path / "out.csv"
-    score_file(str(src), str(out), model=fitted_detector, workers=1, text_column="noi_dung")
+    score_file(str(src), str(out), model=fitted_detector, workers=1, text_column="bai_viet")
     rows = _csv_rows(out)
-    assert list(rows[0])[:3] == ["id", "noi_dung", "num_like_post"]
+    assert list(rows[0])[:3] == ["id", "bai_viet", "num_like_post"]
     assert rows[0]["vnm_score"] != ""
 
 

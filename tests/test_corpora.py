@@ -75,11 +75,11 @@ def test_load_vfnd_json_keeps_titles(tmp_path):
     ("x.parquet", lambda p, rows: pd.DataFrame(rows).to_parquet(p)),
 ], ids=["csv", "tsv", "jsonl", "parquet"])
 def test_load_table_formats_with_named_columns(tmp_path, name, writer):
-    rows = [{"ma": "a", "noi_dung": "Tỏi chữa khỏi covid", "nhan": "fake"},
-            {"ma": "b", "noi_dung": "Hà Nội mưa to", "nhan": "real"}]
+    rows = [{"ma": "a", "bai_viet": "Tỏi chữa khỏi covid", "nhan": "fake"},
+            {"ma": "b", "bai_viet": "Hà Nội mưa to", "nhan": "real"}]
     path = tmp_path / name
     writer(path, rows)
-    frame = load_table(path, text_column="noi_dung", label_column="nhan", id_column="ma")
+    frame = load_table(path, text_column="bai_viet", label_column="nhan", id_column="ma")
     assert frame["text"].tolist() == ["Tỏi chữa khỏi covid", "Hà Nội mưa to"]
     assert frame["label"].tolist() == [1, 0]
     assert frame["id"].tolist() == ["x:a", "x:b"]
@@ -148,9 +148,9 @@ def test_loader_errors_name_file_and_line(tmp_path, loader, name, text, match):
 
 
 @pytest.mark.parametrize("name, text, kwargs, match", [
-    ("x.csv", "body,label\nTin,1\n", {"text_column": "noi_dung"},
-     r"x\.csv: missing column\(s\) \['noi_dung'\].*--text-column"),
-    ("x.csv", "noi_dung,label\nTin,1\n", {}, r"x\.csv: no text column.*text_column"),
+    ("x.csv", "body,label\nTin,1\n", {"text_column": "bai_viet"},
+     r"x\.csv: missing column\(s\) \['bai_viet'\].*--text-column"),
+    ("x.csv", "cot_a,label\nTin,1\n", {}, r"x\.csv: no text column.*text_column"),
     ("x.jsonl", '{"text": "a", "label": 1}\n{"text": "b", label: 0}\n', {},
      r"x\.jsonl, line 2: not valid JSON"),
     ("x.jsonl", '["a", 1]\n', {}, r"x\.jsonl, line 1: expected a JSON object"),
@@ -237,3 +237,25 @@ def test_compressed_tables_and_texts_are_read_like_the_plain_files(tmp_path):
         read_any_table(cut)
     with pytest.raises(CorpusError, match="Parquet file compresses itself"):
         read_any_table(tmp_path / "x.parquet.gz")
+
+
+def test_vietnamese_and_platform_column_names_are_recognised_however_accents_are_encoded():
+    """A newsroom export names its columns in Vietnamese (``Nội dung``, ``Lượt thích``), a
+    spreadsheet may store the accents decomposed (NFD), and X exports say ``full_text``."""
+    import unicodedata
+
+    from vnmisinfo.data.schema import as_frame, resolve_columns
+
+    columns = [unicodedata.normalize("NFD", c) for c in
+               ("Tiêu đề", "Nội dung", "Lượt thích", "Bình luận", "Chia sẻ", "Ngày đăng")]
+    found = resolve_columns(columns)
+    assert found == dict(zip(["title", "text", "likes", "comments", "shares", "timestamp"],
+                             columns, strict=True))
+    frame = as_frame(pd.DataFrame([["Tin", "Tỏi chữa khỏi covid", "1,2K", "3", "4",
+                                    "05/03/2024 10:30"]], columns=columns))
+    assert frame.loc[0, ["title", "text", "likes", "comments", "shares"]].tolist() == [
+        "Tin", "Tỏi chữa khỏi covid", 1200.0, 3.0, 4.0]
+    assert frame.loc[0, "timestamp"] == pd.Timestamp("2024-03-05T10:30:00+07:00").timestamp()
+    assert resolve_columns(["full_text", "favorite_count", "retweet_count"]) == {
+        "text": "full_text", "likes": "favorite_count", "shares": "retweet_count"}
+    assert resolve_columns(["text", "nội dung"])["text"] == "text"  # first name wins

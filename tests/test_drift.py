@@ -237,7 +237,7 @@ def test_report_json_keys_plots_and_escaped_html(tiny_triage, covid_posts, tmp_p
 def test_bad_input_is_refused_with_a_message(tiny_triage, tmp_path):
     good = pd.DataFrame({"text": ["tỏi chữa khỏi covid", "hà nội mưa"]})
     with pytest.raises(ValueError, match=r"new: no text column; .*--text-column"):
-        drift_report(good, pd.DataFrame({"noi_dung": ["a"]}), model=tiny_triage)
+        drift_report(good, pd.DataFrame({"cot_a": ["a"]}), model=tiny_triage)
     with pytest.raises(ValueError, match=r"no text column 'body'"):
         drift_report(good, good, model=tiny_triage, text_column="body")
     with pytest.raises(ValueError, match="every text .* is empty"):
@@ -261,8 +261,8 @@ def test_bad_input_is_refused_with_a_message(tiny_triage, tmp_path):
 def drift_files(covid_posts, tmp_path_factory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("drift")
     base, new = folder / "base.csv", folder / "new.jsonl"
-    pd.DataFrame({"noi_dung": covid_posts}).to_csv(base, index=False)
-    pd.DataFrame({"noi_dung": _posts(OFF_TOPIC, 200, seed=8)}).to_json(
+    pd.DataFrame({"bai_viet": covid_posts}).to_csv(base, index=False)
+    pd.DataFrame({"bai_viet": _posts(OFF_TOPIC, 200, seed=8)}).to_json(
         new, orient="records", lines=True, force_ascii=False)
     return base, new
 
@@ -271,7 +271,7 @@ def test_drift_main_writes_the_folder_and_prints_one_line(drift_files, tiny_mode
                                                           tmp_path, capsys):
     base, new = drift_files
     code = main(["drift", str(base), str(new), "-o", str(tmp_path / "r"), "--model",
-                 str(tiny_model_file), "--text-column", "noi_dung"])
+                 str(tiny_model_file), "--text-column", "bai_viet"])
     out = capsys.readouterr().out.strip().splitlines()
     assert code == 0
     assert len(out) == 1 and out[0].startswith("drift: SHIFT (")

@@ -312,10 +312,10 @@ def test_cli_match_text(capsys):
 
 def test_cli_match_jsonl_file_json_output(tmp_path, capsys):
     path = tmp_path / "posts.jsonl"
-    rows = [{"noi_dung": "ae ơi uống nc chanh nóng diệt corona nha"},
-            {"noi_dung": "Đội tuyển Việt Nam thắng 2-0 tối qua"}]
+    rows = [{"bai_viet": "ae ơi uống nc chanh nóng diệt corona nha"},
+            {"bai_viet": "Đội tuyển Việt Nam thắng 2-0 tối qua"}]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    assert main(["match", str(path), "--text-column", "noi_dung", "--json", "--k", "1"]) == 0
+    assert main(["match", str(path), "--text-column", "bai_viet", "--json", "--k", "1"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["matched"] for x in lines] == [True, False]
     assert lines[0]["matches"][0]["narrative_id"] == "health-001"

@@ -371,11 +371,11 @@ def test_cli_feedback_unknown_verdict_names_the_file_line(tmp_path, capsys):
 
 def test_cli_feedback_missing_text_column_and_text_column_option(tmp_path, capsys):
     path = tmp_path / "rev.csv"
-    path.write_text("noi_dung,verdict\nTin một,reliable\n", encoding="utf-8")
+    path.write_text("bai_viet,verdict\nTin một,reliable\n", encoding="utf-8")
     assert main(["feedback", str(path), "--store", str(tmp_path / "st")]) == 1
-    assert "no text column among ['noi_dung', 'verdict']" in capsys.readouterr().err
+    assert "no text column among ['bai_viet', 'verdict']" in capsys.readouterr().err
     assert main(["feedback", str(path), "--store", str(tmp_path / "st"),
-                 "--text-column", "noi_dung"]) == 0
+                 "--text-column", "bai_viet"]) == 0
 
 
 def test_cli_feedback_refuses_a_folder_that_is_not_a_store(tmp_path, capsys):

@@ -272,8 +272,8 @@ def test_score_names_a_bad_explain_value(fitted_detector, explain):
 
 
 def test_a_frame_without_a_text_column_says_how_to_name_it(fitted_detector):
-    with pytest.raises(ValueError, match=r"no text column among \[.noi_dung.\]; rename it"):
-        Triage(fitted_detector).score(pd.DataFrame({"noi_dung": ["Tỏi chữa khỏi covid"]}))
+    with pytest.raises(ValueError, match=r"no text column among \[.bai_viet.\]; rename it"):
+        Triage(fitted_detector).score(pd.DataFrame({"bai_viet": ["Tỏi chữa khỏi covid"]}))
 
 
 def test_a_loaded_model_changed_by_one_caller_leaves_the_next_alone():

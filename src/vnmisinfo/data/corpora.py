@@ -41,7 +41,13 @@ import pandas as pd
 
 from vnmisinfo.data.formats import open_input
 from vnmisinfo.data.readers import id_column_of
-from vnmisinfo.data.schema import TEXT_ALIASES, as_frame, is_missing, joined_text
+from vnmisinfo.data.schema import (
+    TEXT_ALIASES,
+    as_frame,
+    is_missing,
+    joined_text,
+    resolve_columns,
+)
 from vnmisinfo.data.tables import (
     CorpusError,
     EmptyTextWarning,
@@ -282,14 +288,13 @@ def load_table(
     raw = read_table(path, table_format(path, fmt))
     raw.columns = [str(c) for c in raw.columns]
     if text_column is None:
-        present = {c.lower(): c for c in raw.columns}
-        found = [present[a] for a in TEXT_ALIASES if a in present]
-        if not found:
+        found = resolve_columns(list(raw.columns)).get("text")
+        if found is None:
             raise CorpusError(
                 f"{path}: no text column; found {list(raw.columns)}, expected one of "
                 f"{list(TEXT_ALIASES)}. Name it with --text-column (text_column= in Python)."
             )
-        text_column = found[0]
+        text_column = found
     wanted = [text_column] + [c for c in (label_column, id_column, title_column, domain_column)
                               if c is not None]
     missing = [c for c in wanted if c not in raw.columns]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -193,8 +194,12 @@ def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
     --------
     >>> resolve_columns(["post_message", "num_share_post", "user_name"])
     {'text': 'post_message', 'shares': 'num_share_post'}
+    >>> resolve_columns(["Tiêu đề", "Nội dung", "Lượt thích", "Ngày đăng"])
+    {'text': 'Nội dung', 'title': 'Tiêu đề', 'likes': 'Lượt thích', 'timestamp': 'Ngày đăng'}
     """
-    present = {str(c).lower(): c for c in columns}
+    present: dict[str, Any] = {}
+    for c in columns:  # case aside, and accents however they are encoded
+        present.setdefault(unicodedata.normalize("NFC", str(c)).strip().lower(), c)
     found = {}
     for canonical, names in _ALIASES.items():
         for name in names:
@@ -280,7 +285,7 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
         if "text" not in cols:
             raise ValueError(
                 f"no text column among {list(docs.columns)}; rename it, e.g. "
-                "df.rename(columns={'noi_dung': 'text'}) ('text' or 'post_message'; score_frame "
+                "df.rename(columns={'bai_viet': 'text'}) ('text' or 'post_message'; score_frame "
                 "also takes text_column=...)."
             )
         records: list[Any] = [

@@ -199,6 +199,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     ['Uống nước chanh nóng diệt virus']
     """
     from vnmisinfo.data.names import TEXT_ALIASES
+    from vnmisinfo.data.schema import resolve_columns
 
     if source == "-":  # standard input: one text per line
         return [line.rstrip("\n") for line in sys.stdin if line.strip()]
@@ -227,7 +228,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
             raise CorpusError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start}). "
                               "Re-save the file as UTF-8.") from None
     frame = read_table(path, fmt)
-    column = text_column or next((c for c in TEXT_ALIASES if c in frame.columns), None)
+    column = text_column or resolve_columns(list(frame.columns)).get("text")
     if column is None or column not in frame.columns:
         raise ValueError(f"{source!r} has no text column {text_column or TEXT_ALIASES!r}; "
                          f"its columns are {list(frame.columns)}. Use --text-column NAME.")

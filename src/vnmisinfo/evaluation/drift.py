@@ -26,7 +26,7 @@ from vnmisinfo._compat import import_or_raise
 from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.hygiene import seen_in, text_keys
 from vnmisinfo.data.names import TEXT_ALIASES
-from vnmisinfo.data.schema import as_frame
+from vnmisinfo.data.schema import as_frame, resolve_columns
 from vnmisinfo.data.tables import read_any_table
 from vnmisinfo.text.normalize import TruncationWarning, normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, syllables
@@ -269,8 +269,7 @@ def read_posts(path: str | Path) -> pd.DataFrame:
 
 
 def _text_column(frame: pd.DataFrame, text_column: str | None, side: str) -> str:
-    present = {c.lower(): c for c in frame.columns}
-    wanted = [text_column] if text_column else [present.get(a) for a in TEXT_ALIASES]
+    wanted = [text_column] if text_column else [resolve_columns(list(frame.columns)).get("text")]
     found = next((c for c in wanted if c in frame.columns), None)
     if found is None:
         expected = f" {text_column!r}" if text_column else ""
