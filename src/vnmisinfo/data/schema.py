@@ -8,6 +8,7 @@ and :func:`joined_text` the one title+text join.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -197,6 +198,12 @@ def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
     >>> resolve_columns(["Tiêu đề", "Nội dung", "Lượt thích", "Ngày đăng"])
     {'text': 'Nội dung', 'title': 'Tiêu đề', 'likes': 'Lượt thích', 'timestamp': 'Ngày đăng'}
     """
+    return dict(_resolved(tuple(columns)))  # a copy: callers may add to it
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(columns: tuple[Any, ...]) -> dict[str, Any]:
+    """:func:`resolve_columns`, once per set of names (the records of a batch share theirs)."""
     present: dict[str, Any] = {}
     for c in columns:  # case aside, and accents however they are encoded
         present.setdefault(unicodedata.normalize("NFC", str(c)).strip().lower(), c)
