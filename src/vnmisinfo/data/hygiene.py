@@ -135,9 +135,9 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
     return np.asarray(order[inverse], dtype=int)
 
 
-#: MiB of pairwise similarities computed at once when near-duplicates are linked.  With
-#: scikit-learn's default (1,024) the same links of 10,241 posts took 26.4 s and 2.25 GB at
-#: peak; with 64, 6.1 s and 0.47 GB, the same links (benchmarks/bench_queue.py).
+#: MiB of pairwise similarities computed at once when near-duplicates are linked: a few
+#: times quicker and leaner than scikit-learn's default of 1,024, for the same links
+#: (``python benchmarks/bench_queue.py`` measures both).
 _WORKING_MEMORY = 64
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from vnmisinfo.data.formats import (
+    COMPRESSIONS,
     DAMAGED,
     allow_long_csv_fields,
     compression_of,
@@ -55,7 +56,8 @@ STREAM_FORMATS = ("csv", "jsonl", "parquet")
 JSONL_LOOKAHEAD = 1000
 #: Column names taken as the row id when no id column is named.
 ID_NAMES = ("id", "post_id", "_id", "uid", "url")
-_COMPRESSED = (".gz", ".bz2", ".xz", ".zst")
+#: Compressed files: those read (:data:`~vnmisinfo.data.formats.COMPRESSIONS`), and zstd.
+_COMPRESSED = (*COMPRESSIONS, ".zst")
 _REPLACED = "invalid UTF-8 replaced"
 #: A JSON string with half of a surrogate pair ("\ud83d", a cut emoji): valid UTF-8 around it.
 _BROKEN_ESCAPE = "broken \\u escape replaced"
@@ -116,18 +118,14 @@ def stream_format(path: str | None, fmt: str | None = None, *, option: str = "--
     ...
     ValueError: 'out.csv.gz': output is written uncompressed; write it to standard output ...
     """
-    named = fmt is not None and path not in (None, "-")
     if path not in (None, "-") and str(path).lower().endswith(_COMPRESSED):
-        found = extension_format(path, compressed=True)
         if not reading:
             raise ValueError(f"{path!r}: output is written uncompressed; write it to standard "
                              f"output and compress that: ... -o - | gzip > {path}")
-        if compression_of(path) is None or found == "parquet":
+        if compression_of(path) is None or extension_format(path, compressed=True) == "parquet":
             raise ValueError(f"{path!r} is compressed in a way that is not read here (.gz, .bz2 "
                              f"and .xz CSV or JSONL files are); decompress it first, or pipe "
                              f"it: zstdcat {path} | vnmisinfo score - --format csv")
-        if found is not None and not named:
-            return "csv" if found == "tsv" else found
     if fmt:
         return format_of(path, fmt, allowed=STREAM_FORMATS)
     if path in (None, "-"):

@@ -20,6 +20,7 @@ from vnmisinfo.data.formats import (
     DAMAGED,
     allow_long_csv_fields,
     compression_of,
+    extension_format,
     format_of,
     iter_jsonl,
     open_input,
@@ -210,9 +211,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     if path.is_dir():
         raise IsADirectoryError(f"{source!r} is a folder; pass a file of texts, or the text "
                                 "itself in quotes.")
-    suffix = (Path(path.stem) if compression_of(path) else path).suffix.lower()
-    known = suffix in (".txt", ".text", ".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet",
-                       ".pq") and len(source) < 260
+    known = extension_format(path, compressed=True) is not None and len(source) < 260
     if not known or not path.is_file():
         # a name of a file that is not there; a sentence that ends in one is a text
         if known and not any(c.isspace() for c in source):

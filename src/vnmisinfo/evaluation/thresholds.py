@@ -52,17 +52,18 @@ class ThresholdChoice:
     recall: float
     flagged: int
     flagged_rate: float
-    #: 95% Wilson interval of the precision, given how few documents it is measured on.
-    precision_interval: tuple[float, float] = (0.0, 1.0)
 
-    def __post_init__(self) -> None:
-        if self.flagged > 0:
-            hits = int(round(self.precision * self.flagged))
-            self.precision_interval = proportion_interval(hits, int(self.flagged))
+    @property
+    def precision_interval(self) -> tuple[float, float]:
+        """95% Wilson interval of the precision, given how few documents it is measured on."""
+        if self.flagged <= 0:
+            return (0.0, 1.0)
+        hits = int(round(self.precision * self.flagged))
+        return proportion_interval(hits, int(self.flagged))
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data."""
-        return asdict(self)
+        """Plain data, the precision's interval included."""
+        return {**asdict(self), "precision_interval": self.precision_interval}
 
     def __str__(self) -> str:
         """The choice in one line, its precision with the interval that its flags allow.
