@@ -80,7 +80,7 @@ def test_csv_parts_equal_the_local_engine_row_for_row(cluster, posts_csv, local_
     summary = score_dask_files(str(posts_csv), str(out), model=model_file, scheduler=cluster,
                                partition_rows=8)
     parts = _parts(out, "csv")
-    assert len(parts) >= 3
+    assert len(parts) == 7  # 50 rows, 8 a partition, a quoted line break among them
     assert _csv_text(parts) == local_csv.read_text(encoding="utf-8")
     frame = pd.read_csv(local_csv, dtype=str, keep_default_na=False)
     assert summary.rows == len(frame) == 50
@@ -204,6 +204,19 @@ def test_local_cluster_workers_allocate_without_a_fixed_trim_threshold(monkeypat
         seen = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
     assert list(seen.values()) == [None]
     assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "65536"
+
+
+def test_local_cluster_workers_run_no_statistical_profiler():
+    """The worker's profiler samples the scoring thread every 10 ms, for a dashboard."""
+    import dask
+
+    from vnmisinfo.batch.dask_files import _client
+
+    with _client(None, 1) as client:
+        seen = client.run(dask.config.get, "distributed.worker.profile.enabled")
+        assert client.submit(sum, range(3_000_000)).result() == 4_499_998_500_000
+        assert client.profile()["count"] == 0
+    assert list(seen.values()) == [False]
 
 
 def test_a_trim_threshold_the_user_chose_reaches_the_workers(monkeypatch):

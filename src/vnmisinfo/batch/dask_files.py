@@ -27,9 +27,9 @@ from vnmisinfo.batch.dask import LOCAL_WORKERS, PARTITION_ROWS, score_dask
 from vnmisinfo.batch.report_state import HIST_BINS, REPORT_CHARS
 from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
 from vnmisinfo.batch.scoring import _load, _thresholds
+from vnmisinfo.data.blocks import csv_blocks, read_csv_block
 from vnmisinfo.data.formats import (
     EXTENSIONS,
-    allow_long_csv_fields,
     check_named_format,
     compression_of,
     extension_format,
@@ -101,41 +101,12 @@ def _input_files(source: str, fmt: str | None) -> tuple[list[str], str]:
     return [os.path.abspath(f) for f in files], kinds[0]
 
 
-def _csv_layout(path: str, delimiter: str) -> tuple[list[str], int, bool]:
-    """A CSV file's header, its data rows, and whether a quoted field spans lines."""
-    from vnmisinfo.data.readers import BadInputError
-
-    allow_long_csv_fields()
-    rows = blank = 0
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter, strict=True)
-        try:
-            header = next(reader, None)
-            for row in reader:
-                if row:
-                    rows += 1
-                else:
-                    blank += 1
-        except csv.Error as exc:
-            raise BadInputError(f"{path}: line {reader.line_num}: broken CSV quoting ({exc}); "
-                                "fix the file, or score it without --engine dask and with "
-                                "--skip-bad-lines.", line=reader.line_num) from None
-    if header is None:
-        raise BadInputError(f"{path} is empty: expected a CSV header row (column names, one "
-                            "of them the text).", line=1)
-    doubled = sorted({c for c in header if header.count(c) > 1})
-    if doubled:
-        raise BadInputError(f"{path}: line 1: the CSV header names the columns {doubled} more "
-                            "than once; rename them so that every column can be kept.", line=1)
-    return header, rows, reader.line_num > rows + blank + 1
-
-
 def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
-    """The input as a Dask DataFrame of about ``partition_rows`` rows a partition; its schema.
+    """The input as a Dask DataFrame of ``partition_rows`` rows a partition; its schema.
 
-    A CSV file is cut into byte blocks when no quoted field spans lines (a
-    block boundary could fall inside one); otherwise each file is read whole
-    and then split.  Every CSV cell is read as text, empty cells as ``""``.
+    A CSV file is cut into byte blocks of whole rows (:func:`csv_blocks`), even
+    where a quoted field spans lines, and each worker reads its own blocks.
+    Every CSV cell is read as text, empty cells as ``""``.
     """
     dd = import_or_raise("dask.dataframe", "dask", purpose="--engine dask")
     if kind == "parquet":
@@ -149,21 +120,23 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
         return (ddf.repartition(npartitions=target) if target != ddf.npartitions else ddf,
                 schema)
     delimiter = "\t" if kind == "tsv" else ","
-    layouts = [_csv_layout(f, delimiter) for f in files]
-    headers = {tuple(h) for h, _, _ in layouts}
+    layouts = [(f, csv_blocks(f, partition_rows, delimiter)) for f in files]
+    headers = {tuple(blocks.header) for _, blocks in layouts}
     if len(headers) > 1:
         raise ValueError(f"the input files have different columns ({sorted(headers)}); score "
                          "files with the same header together.")
-    rows = sum(n for _, n, _ in layouts)
-    whole = any(spans for _, _, spans in layouts)
-    size = sum(os.path.getsize(f) for f in files)
-    blocksize = None if whole else max(1, int(size / max(rows, 1) * partition_rows))
-    ddf = dd.read_csv(files, dtype=str, keep_default_na=False, blocksize=blocksize,
-                      sep=delimiter, encoding="utf-8-sig", encoding_errors="replace")
-    target = math.ceil(rows / partition_rows)
-    if whole and target > ddf.npartitions:
-        ddf = ddf.repartition(npartitions=target)
+    header = layouts[0][1].header
+    spans = [(f, span) for f, blocks in layouts for span in blocks.ranges]
+    meta = pd.DataFrame({name: pd.Series(dtype=object) for name in header})
+    ddf = dd.from_map(_read_block, spans, header=header, delimiter=delimiter, meta=meta,
+                      enforce_metadata=False)
     return ddf, None
+
+
+def _read_block(span: tuple[str, tuple[int, int]], header: list[str],
+                delimiter: str) -> pd.DataFrame:
+    """One partition: the rows of a file's byte block (run on a worker)."""
+    return read_csv_block(span[0], span[1], header, delimiter)
 
 
 def _output_format(output: str | None, output_format: str | None, single_file: bool,
@@ -216,8 +189,11 @@ def _check_paths(files: list[str], output: str, single_file: bool, report: str |
 #: unmapped afresh, and scoring takes up to twice the CPU time (``benchmarks/bench_dask.py``).
 TRIM_VARIABLE, DASK_TRIM = "MALLOC_TRIM_THRESHOLD_", "65536"
 
-#: Dask settings of the local cluster's workers: None leaves :data:`TRIM_VARIABLE` unset.
-LOCAL_WORKER_CONFIG = {f"distributed.nanny.pre-spawn-environ.{TRIM_VARIABLE}": None}
+#: Dask settings of the local cluster's workers: None leaves :data:`TRIM_VARIABLE` unset, and
+#: no statistical profiler samples the scoring thread every 10 ms (it costs about 6% of the
+#: rows a second, and feeds only a dashboard that no one watches here).
+LOCAL_WORKER_CONFIG = {f"distributed.nanny.pre-spawn-environ.{TRIM_VARIABLE}": None,
+                       "distributed.worker.profile.enabled": False}
 
 
 @contextlib.contextmanager
@@ -396,7 +372,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
     workers : int, optional
         Worker processes of the local cluster (default: 2); one thread each.
     partition_rows : int, default=2000
-        Rows per partition (about, for CSV files cut into byte blocks).
+        Rows per partition (Parquet files are cut into about as many partitions).
     fmt : {"csv", "parquet"}, optional
         Input format when the extensions do not say.
     output_format : {"csv", "tsv", "parquet"}, optional

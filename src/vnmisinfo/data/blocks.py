@@ -1,0 +1,149 @@
+"""Cut a CSV file into byte blocks of whole rows, and read one block.
+
+A CSV file can be read in parallel only if each reader starts on the first
+byte of a row.  A quoted field may span lines (posts often do), so a block
+cannot start at just any line break: :func:`csv_blocks` reads the file once
+with the :mod:`csv` module and notes where every ``rows``-th row begins, and
+:func:`read_csv_block` reads the rows between two such offsets.  No reader
+ever holds more than its own block.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+
+from vnmisinfo.data.formats import allow_long_csv_fields
+
+__all__ = ["CsvBlocks", "csv_blocks", "read_csv_block"]
+
+
+@dataclass(frozen=True)
+class CsvBlocks:
+    """A CSV file's header, its data rows and the byte ranges of its blocks.
+
+    Attributes
+    ----------
+    header : list of str
+        Column names, from the first row.
+    rows : int
+        Data rows (blank lines not counted).
+    ranges : list of tuple of int
+        ``(start, end)`` byte offsets of each block; each starts on a row.
+    """
+
+    header: list[str]
+    rows: int
+    ranges: list[tuple[int, int]]
+
+
+def csv_blocks(path: str, rows: int, delimiter: str = ",") -> CsvBlocks:
+    """Read ``path`` once and cut it into blocks of ``rows`` data rows.
+
+    Parameters
+    ----------
+    path : str
+        A UTF-8 CSV file with a header row (a byte-order mark is allowed).
+    rows : int
+        Data rows per block; the last block holds the rest.
+    delimiter : str, default=","
+        The field separator.
+
+    Returns
+    -------
+    CsvBlocks
+
+    Raises
+    ------
+    vnmisinfo.data.readers.BadInputError
+        The file is empty, its quoting is broken or its header repeats a name.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "posts.csv")
+    >>> with open(path, "w", encoding="utf-8") as fh:
+    ...     _ = fh.write('id,text\\n1,"two\\nlines"\\n2,b\\n3,c\\n')
+    >>> blocks = csv_blocks(path, rows=2)
+    >>> blocks.header, blocks.rows, len(blocks.ranges)
+    (['id', 'text'], 3, 2)
+    >>> read_csv_block(path, blocks.ranges[0], blocks.header)["text"].tolist()
+    ['two\\nlines', 'b']
+    """
+    from vnmisinfo.data.readers import BadInputError
+
+    if rows < 1:
+        raise ValueError(f"rows must be at least 1, got {rows}.")
+    allow_long_csv_fields()
+    at = 0  # bytes handed to the reader so far: the end of the row it last returned
+
+    def lines(fh: io.BufferedReader) -> Iterator[str]:
+        nonlocal at
+        for number, raw in enumerate(fh):
+            at += len(raw)
+            line = raw.decode("utf-8", errors="replace")
+            yield line.removeprefix("\ufeff") if number == 0 else line
+
+    count = blank = 0
+    starts: list[int] = []
+    with open(path, "rb") as fh:
+        reader = csv.reader(lines(fh), delimiter=delimiter, strict=True)
+        try:
+            header = next(reader, None)
+            begin = at  # the reader asks for a line only when a row needs it
+            for row in reader:
+                if not row:
+                    blank += 1
+                    continue
+                if count % rows == 0:
+                    starts.append(begin)
+                count += 1
+                begin = at
+        except csv.Error as exc:
+            raise BadInputError(f"{path}: line {reader.line_num}: broken CSV quoting ({exc}); "
+                                "fix the file, or score it without --engine dask and with "
+                                "--skip-bad-lines.", line=reader.line_num) from None
+    if header is None:
+        raise BadInputError(f"{path} is empty: expected a CSV header row (column names, one "
+                            "of them the text).", line=1)
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    if doubled:
+        raise BadInputError(f"{path}: line 1: the CSV header names the columns {doubled} more "
+                            "than once; rename them so that every column can be kept.", line=1)
+    starts = starts or [at]
+    return CsvBlocks(header, count, list(zip(starts, [*starts[1:], at], strict=True)))
+
+
+def read_csv_block(path: str, span: tuple[int, int], header: list[str],
+                   delimiter: str = ",") -> pd.DataFrame:
+    """The rows of ``path`` from byte ``span[0]`` to ``span[1]``, every cell as text.
+
+    Parameters
+    ----------
+    path : str
+        The CSV file.
+    span : tuple of int
+        A block's byte range, from :func:`csv_blocks`.
+    header : list of str
+        The file's column names.
+    delimiter : str, default=","
+        The field separator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per name of ``header``, as Python strings; empty cells are ``""``.
+    """
+    start, end = span
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    if not data.strip():
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in header})
+    return pd.read_csv(io.BytesIO(data), header=None, names=header, dtype=str,
+                       keep_default_na=False, sep=delimiter, encoding="utf-8",
+                       encoding_errors="replace", index_col=False)

@@ -1,0 +1,94 @@
+"""Byte blocks of whole CSV rows: what the Dask engine's workers read in parallel."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from vnmisinfo.data.blocks import csv_blocks, read_csv_block
+from vnmisinfo.data.readers import BadInputError
+
+ROWS = [
+    ["1", "Tin nóng:\nuống nước chanh\r\ndiệt virus", "3"],
+    ["2", 'dòng "trích" một', ""],
+    ["3", "", "1,2K"],
+    ["4", "a\n\nb", "7"],
+    ["5", "Hà Nội, hôm nay", "0"],
+    ["6", "cuối", "9"],
+    ["7", "x\ny\nz", ""],
+]
+
+
+def _write(path, rows=ROWS, *, bom=False, newline="\n", blank=False) -> str:
+    out = io.StringIO()
+    import csv
+
+    writer = csv.writer(out, lineterminator=newline)
+    writer.writerow(["id", "text", "likes"])
+    for i, row in enumerate(rows):
+        writer.writerow(row)
+        if blank and i % 2:
+            out.write(newline)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8"))
+    return str(path)
+
+
+def _whole(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 50])
+@pytest.mark.parametrize(("bom", "newline", "blank"),
+                         [(False, "\n", False), (True, "\r\n", False), (False, "\n", True)])
+def test_blocks_read_back_as_the_whole_file(tmp_path, size, bom, newline, blank):
+    path = _write(tmp_path / "posts.csv", bom=bom, newline=newline, blank=blank)
+    blocks = csv_blocks(path, size)
+    assert blocks.header == ["id", "text", "likes"]
+    assert blocks.rows == len(ROWS)
+    parts = [read_csv_block(path, span, blocks.header) for span in blocks.ranges]
+    assert [len(p) for p in parts[:-1]] == [size] * (len(parts) - 1)
+    assert 1 <= len(parts[-1]) <= size
+    joined = pd.concat(parts, ignore_index=True)
+    pd.testing.assert_frame_equal(joined, _whole(path))
+    assert joined["text"].tolist() == [row[1] for row in ROWS]
+    ends = [end for _, end in blocks.ranges]
+    assert ends[-1] == len(open(path, "rb").read())
+    assert [start for start, _ in blocks.ranges[1:]] == ends[:-1]
+
+
+def test_a_header_alone_gives_one_empty_block(tmp_path):
+    path = _write(tmp_path / "empty.csv", rows=[])
+    blocks = csv_blocks(path, 10)
+    assert blocks.rows == 0 and len(blocks.ranges) == 1
+    frame = read_csv_block(path, blocks.ranges[0], blocks.header)
+    assert list(frame.columns) == ["id", "text", "likes"] and frame.empty
+
+
+def test_broken_quoting_names_the_line(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text('id,text\n1,ok\n2,"open "quote" here\n', encoding="utf-8")
+    with pytest.raises(BadInputError, match=r"line 3: broken CSV quoting"):
+        csv_blocks(str(path), 10)
+
+
+def test_empty_file_and_doubled_names_are_refused(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(BadInputError, match="is empty: expected a CSV header row"):
+        csv_blocks(str(empty), 10)
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_text("id,text,id\n1,a,2\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match=r"names the columns \['id'\] more than once"):
+        csv_blocks(str(doubled), 10)
+    with pytest.raises(ValueError, match="rows must be at least 1"):
+        csv_blocks(str(doubled), 0)
+
+
+def test_tab_separated_blocks(tmp_path):
+    path = tmp_path / "posts.tsv"
+    path.write_text('id\ttext\n1\t"a\tb\nc"\n2\td\n', encoding="utf-8")
+    blocks = csv_blocks(str(path), 1, delimiter="\t")
+    texts = [read_csv_block(str(path), s, blocks.header, "\t")["text"][0] for s in blocks.ranges]
+    assert texts == ["a\tb\nc", "d"]
