@@ -190,8 +190,8 @@ def _check_paths(files: list[str], output: str, single_file: bool, report: str |
 TRIM_VARIABLE, DASK_TRIM = "MALLOC_TRIM_THRESHOLD_", "65536"
 
 #: Dask settings of the local cluster's workers: None leaves :data:`TRIM_VARIABLE` unset, and
-#: no statistical profiler samples the scoring thread every 10 ms (it costs about 6% of the
-#: rows a second, and feeds only a dashboard that no one watches here).
+#: no statistical profiler samples the scoring thread every 10 ms (for a dashboard that no
+#: one watches here).
 LOCAL_WORKER_CONFIG = {f"distributed.nanny.pre-spawn-environ.{TRIM_VARIABLE}": None,
                        "distributed.worker.profile.enabled": False}
 
