@@ -92,3 +92,12 @@ def test_tab_separated_blocks(tmp_path):
     blocks = csv_blocks(str(path), 1, delimiter="\t")
     texts = [read_csv_block(str(path), s, blocks.header, "\t")["text"][0] for s in blocks.ranges]
     assert texts == ["a\tb\nc", "d"]
+
+
+@pytest.mark.parametrize(("row", "found"), [('4,"d",1,extra', 4), ("4,d", 2)])
+def test_a_row_of_the_wrong_width_names_its_first_line(tmp_path, row, found):
+    path = tmp_path / "posts.csv"
+    path.write_text(f'id,text,likes\n1,"a\nb\nc",3\n\n{row}\n5,e,6\n', encoding="utf-8")
+    with pytest.raises(BadInputError, match=rf"line 6: expected 3 fields, found {found}; fix "
+                       r"the file, or score it without --engine dask and with --skip-bad-lines"):
+        csv_blocks(str(path), 10)

@@ -185,6 +185,16 @@ def test_jsonl_input_is_refused(tmp_path):
         score_dask_files(str(source), str(tmp_path / "out"))
 
 
+def test_a_row_of_the_wrong_width_stops_the_command_before_any_scoring(tmp_path, capsys):
+    source = tmp_path / "posts.csv"
+    source.write_text('id,post_message\n1,"Tin nóng:\ntỏi chữa covid"\n2,b,EXTRA\n',
+                      encoding="utf-8")
+    code = main(["score", str(source), "-o", str(tmp_path / "out"), "--engine", "dask"])
+    assert code != 0
+    assert "line 4: expected 2 fields, found 3" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
+
+
 def test_missing_extra_names_the_install_command(posts_csv, tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "distributed", None)
     with pytest.raises(ModuleNotFoundError, match=r'pip install "vnmisinfo\[dask\]"'):

@@ -436,9 +436,10 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
     target = os.path.abspath(output.rstrip("/") if not single_file else output)
     partial = target + ".partial"
     # Text stays Python strings (None when missing), as the local engine reads it.
+    with dask.config.set({"dataframe.convert-string": False}):
+        ddf, fields = _read(files, kind, partition_rows)  # a bad file stops before any worker
     with dask.config.set({"dataframe.convert-string": False}), \
             _client(scheduler, workers) as client:
-        ddf, fields = _read(files, kind, partition_rows)
         scored = score_dask(ddf, model=model, text_column=text_column, explain=explain,
                             match=match, overwrite_scores=overwrite_scores)
         columns = list(scored.columns)

@@ -60,7 +60,8 @@ def csv_blocks(path: str, rows: int, delimiter: str = ",") -> CsvBlocks:
     Raises
     ------
     vnmisinfo.data.readers.BadInputError
-        The file is empty, its quoting is broken or its header repeats a name.
+        The file is empty, its quoting is broken, a row has more or fewer fields
+        than the header, or the header repeats a name.
 
     Examples
     --------
@@ -94,15 +95,23 @@ def csv_blocks(path: str, rows: int, delimiter: str = ",") -> CsvBlocks:
         reader = csv.reader(lines(fh), delimiter=delimiter, strict=True)
         try:
             header = next(reader, None)
+            width = len(header or ())
             begin = at  # the reader asks for a line only when a row needs it
+            line = reader.line_num + 1  # where the next row starts
             for row in reader:
                 if not row:
                     blank += 1
-                    continue
-                if count % rows == 0:
-                    starts.append(begin)
-                count += 1
-                begin = at
+                elif len(row) != width:
+                    raise BadInputError(
+                        f"{path}: line {line}: expected {width} fields, found {len(row)}; fix "
+                        "the file, or score it without --engine dask and with "
+                        "--skip-bad-lines.", line=line)
+                else:
+                    if count % rows == 0:
+                        starts.append(begin)
+                    count += 1
+                    begin = at
+                line = reader.line_num + 1
         except csv.Error as exc:
             raise BadInputError(f"{path}: line {reader.line_num}: broken CSV quoting ({exc}); "
                                 "fix the file, or score it without --engine dask and with "
