@@ -7,7 +7,12 @@ import io
 import pandas as pd
 import pytest
 
-from vnmisinfo.data.blocks import csv_blocks, read_csv_block
+from vnmisinfo.data.blocks import (
+    csv_blocks,
+    parquet_blocks,
+    read_csv_block,
+    read_parquet_block,
+)
 from vnmisinfo.data.readers import BadInputError
 
 ROWS = [
@@ -101,3 +106,32 @@ def test_a_row_of_the_wrong_width_names_its_first_line(tmp_path, row, found):
     with pytest.raises(BadInputError, match=rf"line 6: expected 3 fields, found {found}; fix "
                        r"the file, or score it without --engine dask and with --skip-bad-lines"):
         csv_blocks(str(path), 10)
+
+
+@pytest.mark.parametrize(("group_rows", "size"), [(None, 3), (4, 3), (4, 10), (1, 2)])
+def test_parquet_blocks_read_back_as_the_whole_file(tmp_path, group_rows, size):
+    pytest.importorskip("pyarrow.parquet")
+    path = str(tmp_path / "posts.parquet")
+    whole = pd.DataFrame({"id": [str(i) for i in range(11)],
+                          "text": [f"bài {i}" for i in range(11)],
+                          "likes": pd.array(range(11), dtype="Int64")})
+    whole.to_parquet(path, index=False, row_group_size=group_rows)
+    blocks = parquet_blocks(path, size)
+    assert all(0 < hi - lo <= size for _, lo, hi in blocks)
+    parts = [read_parquet_block(path, b, ["id", "text", "likes"]) for b in blocks]
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True),
+                                  pd.read_parquet(path))
+    text = read_parquet_block(path, blocks[-1], ["text"])
+    assert list(text.columns) == ["text"] and text.index[0] == 0
+
+
+def test_a_parquet_file_without_rows_gives_one_empty_block(tmp_path):
+    pytest.importorskip("pyarrow.parquet")
+    path = str(tmp_path / "empty.parquet")
+    pd.DataFrame({"text": pd.Series([], dtype=str)}).to_parquet(path, index=False)
+    blocks = parquet_blocks(path, 5)
+    assert len(blocks) == 1
+    frame = read_parquet_block(path, blocks[0], ["text"])
+    assert list(frame.columns) == ["text"] and frame.empty
+    with pytest.raises(ValueError, match="rows must be at least 1"):
+        parquet_blocks(path, 0)

@@ -112,22 +112,24 @@ def test_tsv_output_is_tab_separated_as_the_local_engine(cluster, posts_csv, mod
     assert _csv_text(_parts(folder, "tsv")) == local.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("group_rows", "parts"), [(None, 5), (7, 8)])
 def test_parquet_in_parquet_out_equals_the_local_engine(cluster, posts_csv, model_file,
-                                                        tmp_path):
+                                                        tmp_path, group_rows, parts):
+    """One row group cut into slices of 10 rows, or groups of 7 rows read one by one."""
     pq = pytest.importorskip("pyarrow.parquet")
     source = tmp_path / "posts.parquet"
     frame = pd.read_csv(posts_csv, dtype=str, keep_default_na=False)
     frame.assign(num_like_post=pd.to_numeric(frame["num_like_post"]).astype("Int64")
-                 ).to_parquet(source, index=False)
+                 ).to_parquet(source, index=False, row_group_size=group_rows)
     local = tmp_path / "local.parquet"
     score_file(str(source), str(local), model=model_file, workers=1)
     out = tmp_path / "scored"
     score_dask_files(str(source), str(out), model=model_file, scheduler=cluster,
                      partition_rows=10)
-    parts = _parts(out, "parquet")
-    assert len(parts) == 5
+    files = _parts(out, "parquet")
+    assert len(files) == parts
     expected = pq.read_table(local)
-    got = [pq.read_table(p) for p in parts]
+    got = [pq.read_table(p) for p in files]
     assert all(t.schema.equals(expected.schema) for t in got)
     pd.testing.assert_frame_equal(pd.concat([t.to_pandas() for t in got], ignore_index=True),
                                   expected.to_pandas())

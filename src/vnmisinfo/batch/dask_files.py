@@ -27,7 +27,12 @@ from vnmisinfo.batch.dask import LOCAL_WORKERS, PARTITION_ROWS, score_dask
 from vnmisinfo.batch.report_state import HIST_BINS, REPORT_CHARS
 from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
 from vnmisinfo.batch.scoring import _load, _thresholds
-from vnmisinfo.data.blocks import csv_blocks, read_csv_block
+from vnmisinfo.data.blocks import (
+    csv_blocks,
+    parquet_blocks,
+    read_csv_block,
+    read_parquet_block,
+)
 from vnmisinfo.data.formats import (
     EXTENSIONS,
     check_named_format,
@@ -106,19 +111,21 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
 
     A CSV file is cut into byte blocks of whole rows (:func:`csv_blocks`), even
     where a quoted field spans lines, and each worker reads its own blocks.
-    Every CSV cell is read as text, empty cells as ``""``.
+    Every CSV cell is read as text, empty cells as ``""``.  A Parquet file is
+    cut along its row groups, and a large row group into slices of it
+    (:func:`parquet_blocks`).
     """
     dd = import_or_raise("dask.dataframe", "dask", purpose="--engine dask")
     if kind == "parquet":
         pq = require_pyarrow().parquet
-        rows = sum(pq.read_metadata(f).num_rows for f in files)
-        ddf = dd.read_parquet(files, index=False)
+        ddf = dd.read_parquet(files, index=False)  # the columns and their types only
         kept = set(map(str, ddf.columns))
         full = pq.read_schema(files[0]).remove_metadata()
         schema = [full.field(name) for name in full.names if name in kept]
-        target = max(1, math.ceil(rows / partition_rows))
-        return (ddf.repartition(npartitions=target) if target != ddf.npartitions else ddf,
-                schema)
+        columns = [str(c) for c in ddf.columns]
+        blocks = [(f, block) for f in files for block in parquet_blocks(f, partition_rows)]
+        return dd.from_map(_read_parquet_block, blocks, columns=columns, meta=ddf._meta,
+                           enforce_metadata=False), schema
     delimiter = "\t" if kind == "tsv" else ","
     layouts = [(f, csv_blocks(f, partition_rows, delimiter)) for f in files]
     headers = {tuple(blocks.header) for _, blocks in layouts}
@@ -131,6 +138,12 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
     ddf = dd.from_map(_read_block, spans, header=header, delimiter=delimiter, meta=meta,
                       enforce_metadata=False)
     return ddf, None
+
+
+def _read_parquet_block(block: tuple[str, tuple[int, int, int]],
+                        columns: list[str]) -> pd.DataFrame:
+    """One partition: a slice of a Parquet file's row group (run on a worker)."""
+    return read_parquet_block(block[0], block[1], columns)
 
 
 def _read_block(span: tuple[str, tuple[int, int]], header: list[str],

@@ -1,11 +1,14 @@
-"""Cut a CSV file into byte blocks of whole rows, and read one block.
+"""Cut a CSV or Parquet file into blocks of rows, and read one block.
 
 A CSV file can be read in parallel only if each reader starts on the first
 byte of a row.  A quoted field may span lines (posts often do), so a block
 cannot start at just any line break: :func:`csv_blocks` reads the file once
 with the :mod:`csv` module and notes where every ``rows``-th row begins, and
 :func:`read_csv_block` reads the rows between two such offsets.  No reader
-ever holds more than its own block.
+ever holds more than its own block.  A Parquet file is cut along its row
+groups, and a row group larger than a block into slices of it
+(:func:`parquet_blocks`, :func:`read_parquet_block`): a reader then holds one
+row group at most, never the whole file.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import pandas as pd
 
 from vnmisinfo.data.formats import allow_long_csv_fields
 
-__all__ = ["CsvBlocks", "csv_blocks", "read_csv_block"]
+__all__ = ["CsvBlocks", "csv_blocks", "parquet_blocks", "read_csv_block",
+           "read_parquet_block"]
 
 
 @dataclass(frozen=True)
@@ -156,3 +160,68 @@ def read_csv_block(path: str, span: tuple[int, int], header: list[str],
     return pd.read_csv(io.BytesIO(data), header=None, names=header, dtype=str,
                        keep_default_na=False, sep=delimiter, encoding="utf-8",
                        encoding_errors="replace", index_col=False)
+
+
+def parquet_blocks(path: str, rows: int) -> list[tuple[int, int, int]]:
+    """``(row group, first row, end row)`` of each block of ``rows`` rows of a Parquet file.
+
+    Blocks never cross a row group; a row group of more than ``rows`` rows is
+    cut into slices, and a file without rows gives one empty block.
+
+    Parameters
+    ----------
+    path : str
+        A Parquet file.
+    rows : int
+        Rows per block at most.
+
+    Returns
+    -------
+    list of tuple of int
+
+    Examples
+    --------
+    >>> import tempfile, os, pandas as pd
+    >>> path = os.path.join(tempfile.mkdtemp(), "posts.parquet")
+    >>> pd.DataFrame({"text": list("abcde")}).to_parquet(path, row_group_size=3)
+    >>> parquet_blocks(path, rows=2)
+    [(0, 0, 2), (0, 2, 3), (1, 0, 2)]
+    """
+    from vnmisinfo.data.formats import require_pyarrow
+
+    if rows < 1:
+        raise ValueError(f"rows must be at least 1, got {rows}.")
+    meta = require_pyarrow().parquet.read_metadata(path)
+    blocks = [(group, lo, min(lo + rows, size))
+              for group in range(meta.num_row_groups)
+              for size in [meta.row_group(group).num_rows]
+              for lo in range(0, size, rows)]
+    return blocks or [(0, 0, 0)]
+
+
+def read_parquet_block(path: str, block: tuple[int, int, int],
+                       columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` of one block of :func:`parquet_blocks`, with a fresh index.
+
+    Parameters
+    ----------
+    path : str
+        The Parquet file.
+    block : tuple of int
+        ``(row group, first row, end row)``.
+    columns : list of str
+        The columns to read.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    from vnmisinfo.data.formats import require_pyarrow
+
+    group, lo, hi = block
+    parquet = require_pyarrow().parquet.ParquetFile(path)
+    if parquet.metadata.num_row_groups == 0:
+        table = parquet.schema_arrow.empty_table().select(columns)
+    else:
+        table = parquet.read_row_group(group, columns=columns).slice(lo, hi - lo)
+    return table.to_pandas().reset_index(drop=True)
