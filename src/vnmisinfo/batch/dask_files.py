@@ -385,7 +385,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
     workers : int, optional
         Worker processes of the local cluster (default: 2); one thread each.
     partition_rows : int, default=2000
-        Rows per partition (Parquet files are cut into about as many partitions).
+        Rows per partition at most (fewer at the end of a file or a Parquet row group).
     fmt : {"csv", "parquet"}, optional
         Input format when the extensions do not say.
     output_format : {"csv", "tsv", "parquet"}, optional
