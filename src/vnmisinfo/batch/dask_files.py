@@ -16,7 +16,7 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -123,33 +123,27 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
         full = pq.read_schema(files[0]).remove_metadata()
         schema = [full.field(name) for name in full.names if name in kept]
         columns = [str(c) for c in ddf.columns]
-        blocks = [(f, block) for f in files for block in parquet_blocks(f, partition_rows)]
-        return dd.from_map(_read_parquet_block, blocks, columns=columns, meta=ddf._meta,
+        paths, blocks = _each(files, lambda f: parquet_blocks(f, partition_rows))
+        return dd.from_map(read_parquet_block, paths, blocks, columns=columns, meta=ddf._meta,
                            enforce_metadata=False), schema
     delimiter = "\t" if kind == "tsv" else ","
-    layouts = [(f, csv_blocks(f, partition_rows, delimiter)) for f in files]
-    headers = {tuple(blocks.header) for _, blocks in layouts}
+    layouts = {f: csv_blocks(f, partition_rows, delimiter) for f in files}
+    headers = {tuple(blocks.header) for blocks in layouts.values()}
     if len(headers) > 1:
         raise ValueError(f"the input files have different columns ({sorted(headers)}); score "
                          "files with the same header together.")
-    header = layouts[0][1].header
-    spans = [(f, span) for f, blocks in layouts for span in blocks.ranges]
+    header = layouts[files[0]].header
+    paths, spans = _each(files, lambda f: layouts[f].ranges)
     meta = pd.DataFrame({name: pd.Series(dtype=object) for name in header})
-    ddf = dd.from_map(_read_block, spans, header=header, delimiter=delimiter, meta=meta,
-                      enforce_metadata=False)
-    return ddf, None
+    return dd.from_map(read_csv_block, paths, spans, header=header, delimiter=delimiter,
+                       meta=meta, enforce_metadata=False), None
 
 
-def _read_parquet_block(block: tuple[str, tuple[int, int, int]],
-                        columns: list[str]) -> pd.DataFrame:
-    """One partition: a slice of a Parquet file's row group (run on a worker)."""
-    return read_parquet_block(block[0], block[1], columns)
-
-
-def _read_block(span: tuple[str, tuple[int, int]], header: list[str],
-                delimiter: str) -> pd.DataFrame:
-    """One partition: the rows of a file's byte block (run on a worker)."""
-    return read_csv_block(span[0], span[1], header, delimiter)
+def _each(files: list[str], blocks_of: Callable[[str], Iterable[Any]]
+          ) -> tuple[list[str], list[Any]]:
+    """Each block of each file, and its file beside it: the arguments of one partition each."""
+    pairs = [(f, block) for f in files for block in blocks_of(f)]
+    return [f for f, _ in pairs], [block for _, block in pairs]
 
 
 def _output_format(output: str | None, output_format: str | None, single_file: bool,

@@ -79,7 +79,7 @@ def csv_blocks(path: str, rows: int, delimiter: str = ",") -> CsvBlocks:
     >>> read_csv_block(path, blocks.ranges[0], blocks.header)["text"].tolist()
     ['two\\nlines', 'b']
     """
-    from vnmisinfo.data.readers import BadInputError
+    from vnmisinfo.data.readers import BadInputError, check_header
 
     if rows < 1:
         raise ValueError(f"rows must be at least 1, got {rows}.")
@@ -123,10 +123,7 @@ def csv_blocks(path: str, rows: int, delimiter: str = ",") -> CsvBlocks:
     if header is None:
         raise BadInputError(f"{path} is empty: expected a CSV header row (column names, one "
                             "of them the text).", line=1)
-    doubled = sorted({c for c in header if header.count(c) > 1})
-    if doubled:
-        raise BadInputError(f"{path}: line 1: the CSV header names the columns {doubled} more "
-                            "than once; rename them so that every column can be kept.", line=1)
+    check_header(header, f"{path}: ")
     starts = starts or [at]
     return CsvBlocks(header, count, list(zip(starts, [*starts[1:], at], strict=True)))
 

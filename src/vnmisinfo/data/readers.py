@@ -45,6 +45,7 @@ from vnmisinfo.data.schema import FRAME_COLUMNS, resolve_columns
 __all__ = [
     "STREAM_FORMATS",
     "BadInputError",
+    "check_header",
     "column_map",
     "id_column_of",
     "stream_format",
@@ -158,6 +159,24 @@ def _lines(fh: IO[bytes]) -> Iterator[bytes | BaseException]:
         yield exc
 
 
+def check_header(columns: list[str], where: str = "") -> None:
+    """Refuse a CSV header that names a column twice: one of the two would be lost.
+
+    ``where`` (a file's name and ``": "``) starts the message.
+
+    Examples
+    --------
+    >>> check_header(["id", "text", "id"])
+    Traceback (most recent call last):
+    ...
+    vnmisinfo.data.readers.BadInputError: line 1: the CSV header names the columns ['id'] more than once; rename them so that every column can be kept.
+    """  # noqa: E501
+    doubled = sorted({c for c in columns if columns.count(c) > 1})
+    if doubled:
+        raise BadInputError(f"{where}line 1: the CSV header names the columns {doubled} more "
+                            "than once; rename them so that every column can be kept.", line=1)
+
+
 class _Reader:
     """Iterates ``(row, note)`` over an input; ``columns`` is known after the header."""
 
@@ -197,10 +216,7 @@ class _CsvReader(_Reader):
         except csv.Error as exc:
             raise BadInputError(f"line 1: unreadable CSV header ({exc}).", line=1) from None
         self.columns = [_replace_surrogates(h) for h in header]
-        doubled = sorted({c for c in self.columns if self.columns.count(c) > 1})
-        if doubled:
-            raise BadInputError(f"line 1: the CSV header names the columns {doubled} more than "
-                                "once; rename them so that every column can be kept.", line=1)
+        check_header(self.columns)
         self._last = self._reader.line_num
 
     def _next_row(self) -> list[str] | None:
