@@ -119,8 +119,8 @@ def _count(value: object) -> float:
     """
     if isinstance(value, str):
         text = value.strip()
-        if _GROUPED.fullmatch(text):
-            value = text.replace(text[-4], "")
+        if grouped := _GROUPED.fullmatch(text):
+            value = text.replace(grouped[1], "")
         elif found := _ABBREVIATED.fullmatch(text):
             value = round(float(found[1].replace(",", ".")) * _SCALE[found[2].lower()])
     number = _number(value)

@@ -150,8 +150,9 @@ class _Estimators(UserList):  # type: ignore[type-arg]
 def _estimator_names() -> list[str]:
     """What skops trusts by default: every estimator scikit-learn lists, by full name."""
     from sklearn.utils import all_estimators
+    from skops.io._utils import get_type_name
 
-    names = (f"{cls.__module__}.{cls.__qualname__}" for _, cls in all_estimators())
+    names = (get_type_name(cls) for _, cls in all_estimators())
     return [name for name in names if name.startswith("sklearn.")]
 
 
