@@ -324,15 +324,24 @@ def _csr(n_docs: int, doc_of: np.ndarray, cols: np.ndarray, width: int, *,
          dtype: Any = np.float32, canonical: bool = True) -> sp.csr_matrix:
     """Counts of ``cols`` per document (``doc_of`` sorted).
 
-    With ``canonical``, one entry per document and column (a sort within each row);
+    With ``canonical``, one entry per document and column, in column order;
     without, a column seen twice in a row may be stored twice, which products sum.
+    The canonical form goes through CSC and back: two linear bucket sorts leave
+    each row's columns sorted, in about half the time of sorting every row.
+
+    Examples
+    --------
+    >>> m = _csr(2, np.array([0, 0, 0, 1]), np.array([3, 1, 3, 0]), 4)
+    >>> m.indices.tolist(), m.data.tolist(), m.has_canonical_format
+    ([1, 3, 0], [1.0, 2.0, 1.0], True)
     """
     indptr = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(np.bincount(doc_of, minlength=n_docs), out=indptr[1:])
     counts = sp.csr_matrix((np.ones(len(cols), dtype=dtype), cols, indptr),
                            shape=(n_docs, width))
     if canonical:
-        counts.sum_duplicates()
+        counts = counts.tocsc().tocsr()  # rows come back with sorted columns
+        counts.sum_duplicates()  # now one linear pass
     return counts
 
 
