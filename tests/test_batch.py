@@ -32,6 +32,7 @@ from vnmisinfo.batch.run import (
     score_frame,
 )
 from vnmisinfo.cli import main
+from vnmisinfo.text.accents import strip_diacritics
 from vnmisinfo.text.normalize import MAX_CHARS
 from vnmisinfo.triage import Triage
 
@@ -678,12 +679,28 @@ def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
 @pytest.mark.parametrize(("text", "expected"), [
     ("Bộ Y tế khuyến cáo người dân rửa tay thường xuyên", True),
     ("khong biet gi luon nha moi nguoi oi", True),
+    ("uong nuoc chanh nong diet virus corona nha mn", True),
+    ("Bayern Munich vo dich Bundesliga lan thu 8 lien tiep, cac cau thu cua ho da thang "
+     "Werder Bremen trong tran dau hom nay", True),
     (ENGLISH, False),
+    ("Le ministère de la santé affirme que cette rumeur est fausse", False),
+    ("La vacuna contra el covid no contiene ningún microchip, dicen los expertos", False),
+    ("Kementerian kesehatan mengatakan bahwa kabar itu tidak benar sama sekali", False),
+    ("Die Regierung hat den Bericht über die Impfung nicht bestätigt", False),
     ("新冠病毒 疫苗 接种 证明 已经 发放", False),
     ("Tin giả", None),
-], ids=["vietnamese", "no-diacritics", "english", "chinese", "too-short"])
+    ("covid covid virus link ok mn", None),
+], ids=["vietnamese", "no-diacritics", "loanwords-and-abbreviations", "names", "english",
+        "french", "spanish", "indonesian", "german", "chinese", "too-short", "only-loanwords"])
 def test_looks_vietnamese(text, expected):
     assert looks_vietnamese(text) is expected
+
+
+def test_vietnamese_typed_without_marks_is_never_called_another_language():
+    path = Path(__file__).resolve().parents[1] / "corpora" / "narratives" / "eval_reworded.jsonl"
+    texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+    called_foreign = [t for t in texts if looks_vietnamese(strip_diacritics(t)) is False]
+    assert len(texts) == 176 and called_foreign == []
 
 
 def test_summary_line_counts_tiers_and_errors():

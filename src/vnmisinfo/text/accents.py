@@ -373,6 +373,21 @@ _SYLLABLE_RE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
     r"[aeiouy]{1,3}(?:ch|ng|nh|[cmnptiyou])?"
 )
+#: Words that Vietnamese posts borrow as they are: they count neither way.
+_LOANWORDS = frozenset(
+    "covid corona virus vaccine vaccin sars cov ncov facebook fb zalo tiktok youtube video "
+    "clip online link ok oke like share comment page fanpage live livestream app sms otp "
+    "wifi internet usd vnd tv".split()
+)
+#: Chat abbreviations without a vowel (``mn``, ``dc``, ``ng``): they count neither way.
+_ABBREVIATION_RE = re.compile(r"[bcdfghjklmnpqrstvwxz]{1,3}")
+#: Common Vietnamese words, typed without marks, that English, French, Spanish,
+#: German or Indonesian text rarely holds.
+_COMMON_WORDS = frozenset(
+    "cua khong nguoi duoc nhung trong nhieu cac mot voi cho nay nhu ngay nam dang thi cung "
+    "rat lam sau truoc theo vao len viec dan nuoc chung minh ban oi nha roi chua biet gi ve "
+    "da tai hom moi bi".split()
+)
 
 
 def looks_vietnamese(text: str, *, min_words: int = 5) -> bool | None:
@@ -380,9 +395,14 @@ def looks_vietnamese(text: str, *, min_words: int = 5) -> bool | None:
 
     Among the words (letter runs) of the first 2,000 characters, the text is
     Vietnamese when at least 20% carry a Vietnamese diacritic letter
-    (``ă â đ ê ô ơ ư`` or a tone mark), or at least 80% are well-formed
-    Vietnamese syllables (onset + vowels + coda), which catches text typed
-    without tone marks.  English, French or Chinese text fails both tests.
+    (``ă â đ ê ô ơ ư`` or a tone mark).  Text typed without tone marks is
+    judged on its other words, leaving out loanwords posts use as they are
+    (``covid``, ``virus``, ``facebook``) and chat abbreviations without a
+    vowel (``mn``, ``dc``): it is Vietnamese when at least 80% of them are
+    well-formed Vietnamese syllables (onset + vowels + coda), or at least half
+    are and common Vietnamese words (``cua``, ``khong``, ``nguoi``...) make
+    up 10% of them, two at least (names, hashtags and English titles in a
+    Vietnamese post).  English, French or Chinese text fails these tests.
 
     Parameters
     ----------
@@ -394,13 +414,16 @@ def looks_vietnamese(text: str, *, min_words: int = 5) -> bool | None:
     Returns
     -------
     bool or None
-        None when the text has fewer than ``min_words`` words.
+        None when the text has fewer than ``min_words`` words, or fewer than 3
+        besides loanwords and abbreviations.
 
     Examples
     --------
     >>> looks_vietnamese("Bộ Y tế khuyến cáo người dân rửa tay thường xuyên")
     True
     >>> looks_vietnamese("khong biet gi luon nha moi nguoi oi")
+    True
+    >>> looks_vietnamese("uong nuoc chanh nong diet virus corona nha mn")
     True
     >>> looks_vietnamese("The ministry of health says the rumour is false")
     False
@@ -414,6 +437,12 @@ def looks_vietnamese(text: str, *, min_words: int = 5) -> bool | None:
     marked = sum(1 for w in words if not _VI_MARKED.isdisjoint(w))
     if marked >= 0.2 * len(words):
         return True
-    plain = [strip_diacritics(w) for w in words]
+    plain = [p for p in (strip_diacritics(w) for w in words)
+             if p not in _LOANWORDS and not _ABBREVIATION_RE.fullmatch(p)]
+    if len(plain) < 3:
+        return None
     syllables = sum(1 for w in plain if _SYLLABLE_RE.fullmatch(w))
-    return syllables >= 0.8 * len(words)
+    if syllables >= 0.8 * len(plain):
+        return True
+    common = sum(1 for w in plain if w in _COMMON_WORDS)
+    return syllables >= 0.5 * len(plain) and common >= max(2, 0.1 * len(plain))
