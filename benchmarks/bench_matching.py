@@ -60,6 +60,7 @@ from vnmisinfo.narratives import (
     load_index,
     save_index,
 )
+from vnmisinfo.narratives.decision import rank_narratives
 from vnmisinfo.text.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,8 +117,9 @@ def calibrate(params: dict) -> float:
     return threshold
 
 
-def evaluate(index: NarrativeIndex, *, cv: bool = False) -> None:
-    """Print the quality tables (ranking by similarity, decision by match score)."""
+def evaluate(index: NarrativeIndex, *, cv: bool = False, by_similarity: bool = False) -> None:
+    """Print the quality tables (ranking as ``NarrativeIndex.match`` ranks, or by similarity
+    alone; decision by match score)."""
     ids = [n["id"] for n in index.narratives_]
     reworded = _jsonl(EVAL / "eval_reworded.jsonl")
     unrelated = [r["text"] for r in _jsonl(EVAL / "eval_unrelated.jsonl")]
@@ -130,7 +132,8 @@ def evaluate(index: NarrativeIndex, *, cv: bool = False) -> None:
 
     def top_score(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         sim, score = index.match_scores(texts)
-        order = np.argsort(-sim, axis=1, kind="stable")
+        order = (np.argsort(-sim, axis=1, kind="stable") if by_similarity
+                 else rank_narratives(sim, score))  # as NarrativeIndex.match ranks them
         return order, sim, score[np.arange(len(texts)), order[:, 0]]
 
     order, sims, best = top_score([r["text"] for r in reworded])
@@ -218,6 +221,9 @@ def main() -> None:
                              "decision) instead of the shipped one")
     parser.add_argument("--rebuild", action="store_true",
                         help="rebuild models/narratives.skops with build_default_index first")
+    parser.add_argument("--rank", choices=("score", "similarity"), default="score",
+                        help="rank a text's narratives as NarrativeIndex.match does (the three "
+                             "most similar by match score; default) or by similarity alone")
     parser.add_argument("--params", default="{}", help="JSON dict of NarrativeIndex parameters")
     parser.add_argument("--index", default=str(SHIPPED),
                         help="saved index to evaluate (default: models/narratives.skops)")
@@ -245,7 +251,7 @@ def main() -> None:
     report = getattr(index, "fit_report_", None)
     if report:
         print(f"\nOut of fold on its training data (chosen on these alone): {fit_summary(report)}")
-    evaluate(index, cv=args.cv)
+    evaluate(index, cv=args.cv, by_similarity=args.rank == "similarity")
 
 
 def fit_summary(report: dict) -> str:

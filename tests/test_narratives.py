@@ -40,7 +40,7 @@ from vnmisinfo.narratives import (
     train_rewordings,
     validate_catalogue,
 )
-from vnmisinfo.narratives.decision import FEATURES, _text_features
+from vnmisinfo.narratives.decision import FEATURES, _text_features, rank_narratives
 from vnmisinfo.text.entities import entities
 from vnmisinfo.text.sentences import split_sentences
 from vnmisinfo.text.stance import CUE_CLASSES, cue_counts, find_numbers
@@ -234,6 +234,27 @@ def test_no_texts_give_no_matches_with_the_learned_decision():
     assert shipped.match([]) == []
     sim, score = shipped.match_scores([])
     assert sim.shape == score.shape == (0, len(shipped.narratives_))
+
+
+def test_the_claim_outranks_a_narrative_that_shares_only_the_question_around_it():
+    """A question that relays the garlic claim is nearest, on similarity alone, to a narrative
+    one of whose variants asks "thật ko vậy mn???"; the match score puts the claim first."""
+    shipped = default_index()
+    ids = [n["id"] for n in shipped.narratives_]
+    text = "Nghe nói ăn tỏi phòng được covid, có thật không mọi người?"
+    sim, score = shipped.match_scores([text])
+    assert ids[int(sim[0].argmax())] == "fabricated_statistics-003"
+    assert [m.narrative_id for m in shipped.match_one(text, k=2)] == [
+        "health-002", "fabricated_statistics-003"]
+    assert ids[int(rank_narratives(sim, score)[0, 0])] == "health-002"
+
+
+def test_ranking_orders_only_the_most_similar_few_by_score():
+    sim = np.array([[0.5, 0.4, 0.3, 0.2, 0.1], [0.1, 0.2, 0.3, 0.4, 0.5]])
+    score = np.array([[0.1, 0.3, 0.2, 0.9, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]])
+    assert rank_narratives(sim, score).tolist() == [[1, 2, 0, 3, 4], [4, 3, 2, 1, 0]]
+    assert rank_narratives(sim, score, shortlist=1).tolist() == [[0, 1, 2, 3, 4],
+                                                                   [4, 3, 2, 1, 0]]
 
 
 def test_batch_equals_one_by_one_and_order_free(index):

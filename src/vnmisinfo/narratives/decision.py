@@ -86,7 +86,7 @@ from vnmisinfo.text.stance import (
 if TYPE_CHECKING:
     from vnmisinfo.narratives.index import NarrativeIndex
 
-__all__ = ["DECISION_FEATURES", "FEATURES"]
+__all__ = ["DECISION_FEATURES", "FEATURES", "SHORTLIST", "rank_narratives"]
 
 #: Inputs of the learned match decision, in order.
 FEATURES = ("similarity", "margin", "zscore", "keywords", "coverage", "number_agree",
@@ -392,6 +392,46 @@ def _top_rows(feats: np.ndarray, sim: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Features of each text's most similar narrative, and that narrative."""
     top = sim.argmax(axis=1)
     return feats[np.arange(len(top)), top], top
+
+
+#: How many of a text's most similar narratives :func:`rank_narratives` orders by match score.
+SHORTLIST = 3
+
+
+def rank_narratives(similarity: np.ndarray, score: np.ndarray,
+                    shortlist: int = SHORTLIST) -> np.ndarray:
+    """Order of the narratives for each text, best first.
+
+    The ``shortlist`` most similar narratives come first, ordered by match
+    score (how surely the text asserts each; ties keep the order of
+    similarity), then the others by similarity.  On similarity alone, the
+    frame of a post can outrank its claim: "nghe nói ăn tỏi phòng được covid,
+    có thật không mọi người?" is closer to the illiteracy narrative, one of
+    whose variants asks "thật ko vậy mn???", than to the garlic one.
+
+    Parameters
+    ----------
+    similarity, score : ndarray of shape (n_texts, n_narratives)
+        As :meth:`NarrativeIndex.match_scores` returns them.
+    shortlist : int, default=3
+        How many of the most similar narratives are ordered by score.
+
+    Returns
+    -------
+    ndarray of int, shape (n_texts, n_narratives)
+
+    Examples
+    --------
+    >>> sim = np.array([[0.34, 0.28, 0.21, 0.05]])
+    >>> score = np.array([[0.02, 0.24, 0.00, 0.90]])
+    >>> rank_narratives(sim, score).tolist()  # the 4th is not among the 3 most similar
+    [[1, 0, 2, 3]]
+    """
+    order = np.argsort(-similarity, axis=1, kind="stable")
+    head = order[:, :shortlist]
+    by_score = np.argsort(-np.take_along_axis(score, head, axis=1), axis=1, kind="stable")
+    order[:, :shortlist] = np.take_along_axis(head, by_score, axis=1)
+    return order
 
 
 # ---------------------------------------------------------------------------

@@ -38,10 +38,12 @@ from vnmisinfo.narratives.decision import (
     _N_RELEVANCE,
     DECISION_FEATURES,
     FEATURES,
+    SHORTLIST,
     _Evidence,
     _piece_evidence,
     _profile,
     _text_features,
+    rank_narratives,
 )
 from vnmisinfo.narratives.fitting import _fit_verifier, check_params
 from vnmisinfo.narratives.vectors import (
@@ -471,8 +473,10 @@ class NarrativeIndex(BaseEstimator):
         Returns
         -------
         list of list of Match
-            Ranked by similarity.  ``matched`` is true when the match score
-            (the similarity, or the match probability of an index fitted with
+            Best first (:func:`~vnmisinfo.narratives.decision.rank_narratives`:
+            the three most similar narratives by match score, then the others by
+            similarity).  ``matched`` is true when the match score (the
+            similarity, or the match probability of an index fitted with
             negatives) reaches ``threshold_``.
 
         Examples
@@ -498,23 +502,25 @@ class NarrativeIndex(BaseEstimator):
         ner_cache: dict[str, set[str]] = {}
         results: list[list[Match]] = []
         for i, segs in enumerate(pieces):
-            cand = self._candidates(sim[i], where[i], segs, k, ner_cache)
+            cand = self._candidates(sim[i], decision[i], where[i], segs, k, ner_cache)
             results.append([self._make_match(j, s, sent, decision[i, j] if self.verifier_
                                              is not None else s)
                             for s, j, sent in cand[:k]])
         return results
 
-    def _candidates(self, best: np.ndarray, where: np.ndarray, segs: list[str], k: int,
+    def _candidates(self, best: np.ndarray, score: np.ndarray, where: np.ndarray,
+                    segs: list[str], k: int,
                     ner_cache: dict[str, set[str]]) -> list[tuple[float, int, str]]:
-        """``(similarity, narrative, evidence)`` of the top candidates, entity boost applied."""
+        """``(similarity, narrative, evidence)`` of the top candidates, entity boost applied,
+        in the order of :func:`rank_narratives`."""
         boost = float(self.entity_boost)
-        top = np.argsort(-best, kind="stable")[: max(k, 3) if boost else k]
-        cand = [(float(best[j]), int(j), segs[where[j]] if segs else "") for j in top]
-        if boost:
-            cand = [(min(1.0, s + boost * entity_overlap(self, j, sent, ner_cache)), j, sent)
-                    for s, j, sent in cand]
-            cand.sort(key=lambda c: (-c[0], c[1]))
-        return cand
+        if boost:  # ner is slow: only the most similar few are boosted
+            best = best.copy()
+            for j in np.argsort(-best, kind="stable")[:max(k, SHORTLIST)]:
+                sent = segs[where[j]] if segs else ""
+                best[j] = min(1.0, best[j] + boost * entity_overlap(self, int(j), sent, ner_cache))
+        order = rank_narratives(best[None, :], score[None, :])[0][:k]
+        return [(float(best[j]), int(j), segs[where[j]] if segs else "") for j in order]
 
     def match_one(self, text: str, k: int = 3) -> list[Match]:
         """Top-``k`` candidates for one text (see :meth:`match`).
