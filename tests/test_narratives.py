@@ -191,6 +191,8 @@ CASES = [
                  "tin đồn sóng 5G làm lây lan virus corona. Các nhà mạng khẳng định điều này vô "
                  "căn cứ.",
                  "health-004", id="long-article"),
+    pytest.param("U.ố.n.g n.ư.ớ.c c.h.a.n.h n.ó.n.g mỗi sáng diệt sạch v.i.r.u.s corona",
+                 "health-001", id="spelled-out-with-dots"),
 ]
 
 

@@ -7,7 +7,9 @@ by a compiled regex, and does not import the whole toolkit:
 
 - ``?`` and ``!`` end a sentence, with any ``.?!`` that follow them;
 - ``.`` ends a sentence unless it sits between two digits (``1.500``) or
-  follows a known abbreviation or a single letter (``TP.``, ``a.``);
+  follows a known abbreviation or a single letter (``TP.``, ``a.``), or joins
+  the letters of a word spelled out to evade filters (``U.ố.n.g``, ``v.i.r.u.s``:
+  three letters at least, the normalizer joins them);
 - three or more dots end a sentence only before an upper-case letter or the
   end of the text.
 
@@ -17,6 +19,8 @@ Examples
 ['Một.', 'Hai!', 'Ba']
 >>> split_sentences("Giá 1.500 đồng ở TP. Hồ Chí Minh... Thật sao?! Vâng")
 ['Giá 1.500 đồng ở TP. Hồ Chí Minh...', 'Thật sao?!', 'Vâng']
+>>> split_sentences("U.ố.n.g n.ư.ớ.c chanh diệt v.i.r.u.s. Thật đó")
+['U.ố.n.g n.ư.ớ.c chanh diệt v.i.r.u.s.', 'Thật đó']
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import re
 import string
 from functools import lru_cache
 
+from vnmisinfo.text.evasion import MARKS
+
 __all__ = ["split_sentences"]
 
 _ENDS = re.compile(r"[.?!]")
@@ -33,6 +39,10 @@ _DOTS = re.compile(r"\.+")
 _END_RUN = re.compile(r"[.?!]*")
 _BLANK = re.compile(r"[ \t]*")
 _SPACE = re.compile(r"[ \t\n\r]*")
+_LETTER = rf"[^\W\d_][{MARKS}]*"
+#: A word spelled out with dots (``U.ố.n.g``): the dots inside do not end a sentence.
+_SPELLED = re.compile(rf"(?<![^\W_]){_LETTER}(?:\.{_LETTER}){{2,}}(?![^\W_])")
+_SPELLED_HINT = re.compile(rf"\.{_LETTER}\.")
 
 #: Added to the learned list by underthesea itself (``sent_tokenize._load_model``).
 _CUSTOM = (
@@ -75,9 +85,12 @@ def _line_sentences(text: str, abbreviations: frozenset[str]) -> list[str]:
     out: list[str] = []
     start = resume = 0
     n = len(text)
+    spelled = ({m.start() + i for m in _SPELLED.finditer(text)
+                for i, ch in enumerate(m.group()) if ch == "."}
+               if _SPELLED_HINT.search(text) else set())
     for match in _ENDS.finditer(text):
         pos = match.start()
-        if pos < resume:
+        if pos < resume or pos in spelled:
             continue
         if text[pos] == ".":
             dots = _DOTS.match(text, pos).end()  # type: ignore[union-attr]
