@@ -37,7 +37,7 @@ TIERS = ("high", "medium", "low")
 #: How flagged items get their named entities.
 ENTITY_READERS = ("gazetteer", "ner", "none")
 _ENTITY_CHARS = 600  # entities of a flagged text without a matched narrative: its opening
-#: Similarity from which the nearest narrative of a text without a confident match is shown
+#: Similarity from which the first-ranked narrative of a text without a confident match is shown
 #: as ``narrative_candidate``: 99% of the 937 training rewordings are at least this similar
 #: to their own narrative (0.283, rounded down to 0.05), while most ordinary posts are not.
 CANDIDATE_SIMILARITY = 0.25
@@ -135,7 +135,7 @@ class Triage:
         (:func:`vnmisinfo.data.hygiene.text_hashes`), so that evaluation can
         tell held-out rows from training rows; the texts are not kept.
     candidate_similarity : float, default=0.25
-        A text without a confident match shows its nearest narrative as
+        A text without a confident match shows its first-ranked narrative as
         ``narrative_candidate`` only from this similarity
         (:data:`CANDIDATE_SIMILARITY`): a weather report should not be offered
         a false narrative to file it under.
@@ -235,8 +235,9 @@ class Triage:
             ``context`` (``(field, contribution)`` of the post metadata).
             With a narrative index, also ``narrative_id`` (only for a
             confident match, the kind that lifts the tier; else None),
-            ``narrative_candidate`` (the nearest narrative when it is not a
-            confident match and its similarity reaches ``candidate_similarity``;
+            ``narrative_candidate`` (the first-ranked narrative, see
+            :meth:`NarrativeIndex.match`, when it is not a confident match and
+            its similarity reaches ``candidate_similarity``;
             else None), ``narrative_similarity``,
             ``narrative_sentence`` (the evidence), ``narrative_claim``,
             ``rebuttal`` (English summary), ``rebuttal_vi``, ``sources`` and,
