@@ -40,10 +40,15 @@ from vnmisinfo.narratives import (
     train_rewordings,
     validate_catalogue,
 )
-from vnmisinfo.narratives.decision import FEATURES, _text_features, rank_narratives
+from vnmisinfo.narratives.decision import (
+    FEATURES,
+    _text_features,
+    figure_conflicts,
+    rank_narratives,
+)
 from vnmisinfo.text.entities import entities
 from vnmisinfo.text.sentences import split_sentences
-from vnmisinfo.text.stance import CUE_CLASSES, cue_counts, find_numbers
+from vnmisinfo.text.stance import CUE_CLASSES, cue_counts, find_figures, find_numbers
 
 
 @pytest.fixture(scope="session")
@@ -780,6 +785,36 @@ def test_number_disagreement_lowers_the_score():
     assert stance[0] < stance[1]
     _, score = index.match_scores(texts)
     assert score[1, j] < score[0, j]
+
+
+@pytest.mark.parametrize(("text", "matched"), [
+    ("Xăng RON95 lên 50.000 đồng một lít rồi, đi xe đạp thôi", True),
+    ("xang ron95 gio la 50 nghin dong mot lit roi ae", True),
+    ("Giá xăng hôm nay giảm 300 đồng, RON95 còn 21.000 đồng/lít.", False),
+    ("Giá xăng RON95 hôm nay là 21.000 đồng/lít.", False),
+], ids=["the-claim", "the-claim-without-marks", "true-price-news", "true-price"])
+def test_a_figure_against_the_narratives_own_is_never_a_match(text, matched):
+    """Petrol at 21,000 đồng a litre is news; at 50,000 it is the rumour."""
+    index = default_index()
+    j = [n["id"] for n in index.narratives_].index("finance_rumour-005")
+    ev, pieces = index._segment_scores([text])
+    conflict = figure_conflicts(index.narratives_, pieces[0], sp.identity(len(pieces[0]),
+                                                                            format="csr"))
+    assert bool(conflict[:, j].any()) is not matched
+    _, score = index.match_scores([text])
+    assert bool(score[0, j] >= index.threshold_) is matched
+    if not matched:  # the verifier alone would have matched it: the figure decides
+        feats, _ = _text_features(index, ev)
+        assert feats[0, j, FEATURES.index("number_conflict")] == 1
+
+
+def test_figures_are_read_with_their_units_and_scales():
+    values, units, text_of = find_figures([
+        "150 triệu người", "Dan so 1,4 trieu nguoi", "50k/lít", "giảm 300đ, còn 21.000 đồng",
+        "hoa hồng 25%", "lương 1.500 USD", "nóng 37 độ C", "năm 2024, 3 lần"])
+    assert values.tolist() == [150e6, 1.4e6, 300, 21000, 25, 1500, 37]
+    assert units == ["people", "people", "VND", "VND", "%", "USD", "do"]
+    assert text_of.tolist() == [0, 1, 3, 3, 4, 5, 6]
 
 
 def test_hard_negatives_need_negatives(catalogue):

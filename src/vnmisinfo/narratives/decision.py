@@ -78,6 +78,7 @@ from vnmisinfo.text.stance import (
     CUE_CLASSES,
     cue_counts,
     falsity_counts,
+    find_figures,
     find_numbers,
     quote_counts,
     warning_counts,
@@ -86,7 +87,8 @@ from vnmisinfo.text.stance import (
 if TYPE_CHECKING:
     from vnmisinfo.narratives.index import NarrativeIndex
 
-__all__ = ["DECISION_FEATURES", "FEATURES", "SHORTLIST", "rank_narratives"]
+__all__ = ["DECISION_FEATURES", "FEATURES", "FIGURE_CATEGORIES", "SHORTLIST",
+           "figure_conflicts", "rank_narratives"]
 
 #: Inputs of the learned match decision, in order.
 FEATURES = ("similarity", "margin", "zscore", "keywords", "coverage", "number_agree",
@@ -174,6 +176,7 @@ class _Evidence:
     falsity: np.ndarray | None = None       # (texts,) cues that call a claim false
     quotes: np.ndarray | None = None        # (texts,) quotation marks
     warnings: np.ndarray | None = None      # (texts,) words of a warning
+    conflict: np.ndarray | None = None      # a figure against the narrative's (figure_conflicts)
 
 
 def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
@@ -198,7 +201,67 @@ def _piece_evidence(index: NarrativeIndex, acc: list[str], free: list[str],
                      piece_stance=_piece_stance(index, words, agg),
                      falsity=np.asarray(text_agg @ falsity_counts(acc, folded=free), dtype=float),
                      quotes=np.asarray(text_agg @ quote_counts(acc), dtype=float),
-                     warnings=np.asarray(text_agg @ warning_counts(acc), dtype=float))
+                     warnings=np.asarray(text_agg @ warning_counts(acc), dtype=float),
+                     conflict=figure_conflicts(index.narratives_, free, agg))
+
+
+#: Kinds of narrative whose claim is a figure: a text that gives another figure in the same
+#: unit, and not the narrative's, does not assert it (see :func:`figure_conflicts`).
+FIGURE_CATEGORIES = ("fabricated_statistics", "finance_rumour")
+
+
+def figure_conflicts(narratives: Sequence[dict], sentences: list[str],
+                     agg: sp.csr_matrix) -> np.ndarray:
+    """Whether each piece gives a figure against each narrative's.
+
+    For a narrative of :data:`FIGURE_CATEGORIES` whose claim and variants give figures
+    with a unit (:func:`~vnmisinfo.text.stance.find_figures`), a piece conflicts when
+    it gives a figure in that unit and none within 5% of the narrative's: "RON95 còn
+    21.000 đồng/lít" against petrol at 50.000 đồng, "1,4 triệu người nhiễm bệnh" against
+    a population of 150 triệu người.  The narrative's figure as "50k", or a figure
+    without a unit, never conflicts.
+
+    Parameters
+    ----------
+    narratives : sequence of dict
+        Catalogue entries (``category``, ``claim``, ``variants``).
+    sentences : list of str
+        The sentences of the batch; ``agg`` (pieces x sentences) sums them to pieces.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_pieces, n_narratives)
+
+    Examples
+    --------
+    >>> petrol = {"category": "finance_rumour", "claim": "Xăng đã lên 50.000 đồng/lít",
+    ...           "variants": []}
+    >>> figure_conflicts([petrol], ["Xăng còn 21.000 đồng/lít", "Xăng 50.000 đồng/lít",
+    ...                              "Xăng tăng mạnh"], sp.identity(3, format="csr")).ravel()
+    array([ True, False, False])
+    """
+    docs = [(j, d) for j, n in enumerate(narratives) if n.get("category") in FIGURE_CATEGORIES
+            for d in (n["claim"], *n.get("variants", ()))]
+    conflict = np.zeros((agg.shape[0], len(narratives)), dtype=bool)
+    if not docs or not agg.shape[0]:
+        return conflict
+    n_values, n_units, n_doc = find_figures([d for _, d in docs])
+    n_owner = np.array([j for j, _ in docs], dtype=np.int64)[n_doc]
+    values, units, sentence = find_figures(sentences)
+    for unit in set(n_units) & set(units):
+        mine, theirs = np.array(units) == unit, np.array(n_units) == unit
+        v, w = values[mine][:, None], n_values[theirs][None, :]
+        close = np.abs(v - w) <= 0.05 * np.maximum(v, w)  # (figures x narrative figures)
+        hit = np.nonzero(close)
+        agree = sp.csr_matrix((np.ones(len(hit[0])), (sentence[mine][hit[0]],
+                                                       n_owner[theirs][hit[1]])),
+                              shape=(len(sentences), len(narratives)))
+        has = np.bincount(sentence[mine], minlength=len(sentences)) > 0
+        claims = np.bincount(n_owner[theirs], minlength=len(narratives)) > 0
+        piece_has = np.asarray(agg @ has.astype(float)).ravel() > 0
+        piece_agree = (agg @ agree).toarray() > 0
+        conflict |= piece_has[:, None] & claims[None, :] & ~piece_agree
+    return conflict
 
 
 def _presence(agg: sp.csr_matrix, words: Any) -> sp.csr_matrix:
@@ -287,6 +350,7 @@ def _best_pieces(ev: _Evidence) -> dict[str, np.ndarray]:
     """For every text and narrative, the evidence of the text's best piece for it.
 
     Returns (texts x narratives) arrays ``sim``, ``kw``, ``cover``, ``agree``,
+    ``conflict`` (:func:`figure_conflicts`),
     ``numbers``, ``where`` (piece within the text), ``rebut`` (the text's best
     rebuttal similarity, over all pieces), ``stance`` (the best piece's stance
     probability, 0.5 without a piece model), ``cues`` (texts x
@@ -315,8 +379,10 @@ def _best_pieces(ev: _Evidence) -> dict[str, np.ndarray]:
     rebut = np.zeros((n_texts, n_narr))
     if ev.rebut is not None and has.any():  # the best rebuttal score over each text's pieces
         rebut[has] = np.maximum.reduceat(ev.rebut, ev.offsets[:-1][has], axis=0)
+    conflict = (at(ev.conflict.astype(float)) if ev.conflict is not None
+                else np.zeros((n_texts, n_narr))) > 0
     return {"rebut": rebut, "stance": stance, "sim": at(ev.scores), "kw": at(ev.kw),
-            "cover": at(ev.cover), "agree": at(ev.agree),
+            "cover": at(ev.cover), "agree": at(ev.agree), "conflict": conflict,
             "numbers": np.where(has[:, None], ev.numbers[pick] if len(ev.numbers) else 0, 0.0),
             "cues": cues * has[:, None, None], "where": pick - ev.offsets[:-1, None],
             "has_pieces": has}

@@ -456,8 +456,9 @@ class NarrativeIndex(BaseEstimator):
         prob = self.verifier_.predict_proba(x[:, :_N_RELEVANCE])[:, 1]
         if self.stance_verifier_ is not None:
             prob = prob * self.stance_verifier_.predict_proba(x[:, _N_RELEVANCE:])[:, 1]
-        prob = np.asarray(prob).reshape(sim.shape)
-        return sim, np.where(best["has_pieces"][:, None], prob, 0.0), best["where"]
+        prob = np.asarray(prob).reshape(sim.shape)  # no match against a narrative's figure:
+        return sim, np.where(best["has_pieces"][:, None] & ~best["conflict"], prob, 0.0), \
+            best["where"]
 
     def match(self, texts: Iterable[str], k: int = 3) -> list[list[Match]]:
         """Top-``k`` candidate narratives for each text, best first.
@@ -511,8 +512,7 @@ class NarrativeIndex(BaseEstimator):
     def _candidates(self, best: np.ndarray, score: np.ndarray, where: np.ndarray,
                     segs: list[str], k: int,
                     ner_cache: dict[str, set[str]]) -> list[tuple[float, int, str]]:
-        """``(similarity, narrative, evidence)`` of the top candidates, entity boost applied,
-        in the order of :func:`rank_narratives`."""
+        """``(similarity, narrative, evidence)`` of the top candidates (:func:`rank_narratives`)."""
         boost = float(self.entity_boost)
         if boost:  # ner is slow: only the most similar few are boosted
             best = best.copy()

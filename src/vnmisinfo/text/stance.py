@@ -31,8 +31,9 @@ import numpy as np
 
 from vnmisinfo.text.normalize import strip_diacritics
 
-__all__ = ["CUE_CLASSES", "FALSITY", "FALSITY_MARKED", "WARNING_MARKED", "cue_counts",
-           "falsity_counts", "find_numbers", "quote_counts", "warning_counts"]
+__all__ = ["CUE_CLASSES", "FALSITY", "FALSITY_MARKED", "FIGURE_UNITS", "WARNING_MARKED",
+           "cue_counts", "falsity_counts", "find_figures", "find_numbers", "quote_counts",
+           "warning_counts"]
 
 #: The cue classes counted by :func:`cue_counts`, in column order.
 CUE_CLASSES = ("negation", "debunk", "reporting", "assertive")
@@ -113,6 +114,19 @@ _WARNING_RE = _alternation(WARNING_MARKED)
 # SARS-CoV-2 name a disease, not a figure.
 _NUMBER_RE = re.compile(r"(?<![\w.,])(?<!covid-)(?<!cov-)\d+(?:[.,]\d+)*(?!\w)")
 _SEPARATORS = str.maketrans("", "", ".,")
+
+#: The units a figure is read with, by their written forms without diacritics ("do" is
+#: độ and đô: degrees and dollars are one unit here); figures compare only within a unit.
+FIGURE_UNITS = {"dong": "VND", "d": "VND", "vnd": "VND", "usd": "USD", "$": "USD", "do": "do",
+                "%": "%", "phan tram": "%", "lit": "litre", "nguoi": "people", "tuoi": "age"}
+_FIGURE_SCALES = {"k": 1e3, "nghin": 1e3, "ngan": 1e3, "trieu": 1e6, "tr": 1e6, "ty": 1e9,
+                  "ti": 1e9}
+# A figure, a scale, a unit: "21.000 đồng", "150 triệu người", "1,5 tỷ USD", "30%".
+_FIGURE_RE = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:([.,])\d{3})(?:\2\d{3})*|\d+(?:[.,]\d+)?)\s*"
+    rf"({'|'.join(_FIGURE_SCALES)})?\s*"
+    rf"({'|'.join(re.escape(u) for u in sorted(FIGURE_UNITS, key=len, reverse=True))})"
+    r"(?![\w$%])")
 
 
 def _join(texts: Sequence[str]) -> tuple[str, np.ndarray]:
@@ -258,3 +272,46 @@ def find_numbers(texts: Sequence[str]) -> tuple[list[str], list[int]]:
              for m in _NUMBER_RE.finditer(joined)]
     where = np.searchsorted(starts, [s for s, _ in spans], side="right") - 1
     return [n for _, n in spans], [int(w) for w in where]
+
+
+def find_figures(texts: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The figures given with a unit in each text, as numbers.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Texts (lower-cased and stripped of diacritics here).
+
+    Returns
+    -------
+    values : ndarray of float
+        Each figure, scales applied (``21.000`` is 21000, ``1,4 triệu`` 1400000).
+    units : list of str
+        Its unit, a value of :data:`FIGURE_UNITS`.
+    text_of : ndarray of int
+        The index of the text it occurs in.
+
+    Examples
+    --------
+    >>> values, units, text_of = find_figures(["Xăng còn 21.000 đồng/lít, giảm 300đ",
+    ...                                        "Dân số vượt 150 triệu người", "gấp 3 lần",
+    ...                                        "lãi 1.200 tỷ đồng, vay 1,5 tỷ USD"])
+    >>> values.tolist()
+    [21000.0, 300.0, 150000000.0, 1200000000000.0, 1500000000.0]
+    >>> units, text_of.tolist()
+    (['VND', 'VND', 'people', 'VND', 'USD'], [0, 0, 1, 3, 3])
+    """
+    _sequence("find_figures", texts)
+    joined, starts = _join([strip_diacritics(t.lower()) for t in texts])
+    values, units, where = [], [], []
+    for m in _FIGURE_RE.finditer(joined):
+        number, grouped, scale, unit = m.groups()
+        if grouped:  # digits grouped by thousands: 21.000, 1.500 tỷ
+            value = float(number.translate(_SEPARATORS))
+        else:
+            value = float(number.replace(",", "."))
+        values.append(value * _FIGURE_SCALES.get(scale or "", 1.0))
+        units.append(FIGURE_UNITS[unit])
+        where.append(m.start())
+    text_of = np.searchsorted(starts, where, side="right") - 1
+    return np.asarray(values, dtype=float), units, np.asarray(text_of, dtype=np.int64)
