@@ -803,6 +803,9 @@ def test_a_figure_against_the_narratives_own_is_never_a_match(text, matched):
     assert bool(conflict[:, j].any()) is not matched
     _, score = index.match_scores([text])
     assert bool(score[0, j] >= index.threshold_) is matched
+    # matched or not, the petrol narrative comes first: ruled out, it keeps its similarity's place
+    best = index.match_one(text, k=1)[0]
+    assert best.narrative_id == "finance_rumour-005" and best.matched is matched
     if not matched:  # the verifier alone would have matched it: the figure decides
         feats, _ = _text_features(index, ev)
         assert feats[0, j, FEATURES.index("number_conflict")] == 1

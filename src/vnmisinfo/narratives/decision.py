@@ -462,6 +462,9 @@ def _top_rows(feats: np.ndarray, sim: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 #: How many of a text's most similar narratives :func:`rank_narratives` orders by match score.
 SHORTLIST = 3
+#: Match scores under this are read as 0 by :func:`rank_narratives`: a narrative the
+#: decision rules out gets a score near 0 whichever it is, and similarity orders those better.
+RANK_FLOOR = 0.01
 
 
 def rank_narratives(similarity: np.ndarray, score: np.ndarray,
@@ -469,8 +472,9 @@ def rank_narratives(similarity: np.ndarray, score: np.ndarray,
     """Order of the narratives for each text, best first.
 
     The ``shortlist`` most similar narratives come first, ordered by match
-    score (how surely the text asserts each; ties keep the order of
-    similarity), then the others by similarity.  On similarity alone, the
+    score (how surely the text asserts each; scores under :data:`RANK_FLOOR`
+    count as 0, and ties keep the order of similarity), then the others by
+    similarity.  On similarity alone, the
     frame of a post can outrank its claim: "nghe nói ăn tỏi phòng được covid,
     có thật không mọi người?" is closer to the illiteracy narrative, one of
     whose variants asks "thật ko vậy mn???", than to the garlic one.
@@ -492,10 +496,13 @@ def rank_narratives(similarity: np.ndarray, score: np.ndarray,
     >>> score = np.array([[0.02, 0.24, 0.00, 0.90]])
     >>> rank_narratives(sim, score).tolist()  # the 4th is not among the 3 most similar
     [[1, 0, 2, 3]]
+    >>> rank_narratives(sim, np.array([[0.0, 0.004, 0.002, 0.0]])).tolist()  # all ruled out
+    [[0, 1, 2, 3]]
     """
     order = np.argsort(-similarity, axis=1, kind="stable")
     head = order[:, :shortlist]
-    by_score = np.argsort(-np.take_along_axis(score, head, axis=1), axis=1, kind="stable")
+    key = np.take_along_axis(np.where(score >= RANK_FLOOR, score, 0.0), head, axis=1)
+    by_score = np.argsort(-key, axis=1, kind="stable")
     order[:, :shortlist] = np.take_along_axis(head, by_score, axis=1)
     return order
 
