@@ -23,15 +23,19 @@ class _Index:
                 out.append([_match("health-001", 0.7, True, text)])
             elif "tỏi" in text:
                 out.append([_match("health-002", 0.3, False, text)])
+            elif "xăng" in text:  # near, but a figure the decision rules out
+                out.append([_match("finance_rumour-005", 0.5, False, text, score=0.0)])
             else:
                 out.append([])
         return out
 
 
-def _match(nid, similarity, matched, sentence):
+def _match(nid, similarity, matched, sentence, score=None):
+    """A match; its score is the similarity unless given, as for an index without a verifier."""
     return Match(narrative_id=nid, similarity=similarity, matched=matched, sentence=sentence,
                  claim="claim", category="health", verdict="false", rebuttal_vi="vi",
-                 rebuttal_en="en", sources=[{"publisher": "WHO"}])
+                 rebuttal_en="en", sources=[{"publisher": "WHO"}],
+                 score=similarity if score is None else score)
 
 
 @pytest.mark.parametrize(("p", "matched", "tier", "reason"), [
@@ -53,8 +57,9 @@ def test_lifting_can_be_switched_off():
 
 def test_a_confident_match_lifts_a_low_score_and_says_why(fitted_detector):
     model = Triage(fitted_detector, narratives=_Index(), policy=TierPolicy(0.99, 0.995))
-    matched, candidate, plain = model.score(["Hà Nội: uống nước chanh nóng", "ăn tỏi sống",
-                                             "Trời nắng đẹp"])
+    matched, candidate, plain, ruled_out = model.score(["Hà Nội: uống nước chanh nóng",
+                                                        "ăn tỏi sống", "Trời nắng đẹp",
+                                                        "xăng 21.000 đồng"])
     assert matched["tier"] == "medium" and matched["tier_reason"] == "known narrative"
     assert matched["narrative_id"] == "health-001" and matched["label"] == 1
     assert matched["narrative_candidate"] is None and matched["rebuttal"] == "en"
@@ -62,6 +67,9 @@ def test_a_confident_match_lifts_a_low_score_and_says_why(fitted_detector):
     assert candidate["narrative_id"] is None and candidate["narrative_candidate"] == "health-002"
     assert candidate["tier"] == "low" and candidate["rebuttal"] is None
     assert plain["narrative_id"] is None and plain["narrative_candidate"] is None
+    # ... unless the match decision rules it out: near, but not a lead
+    assert ruled_out["narrative_id"] is None and ruled_out["narrative_candidate"] is None
+    assert ruled_out["narrative_similarity"] == 0.5
 
 
 class _FlatIndex(_Index):

@@ -137,8 +137,10 @@ class Triage:
     candidate_similarity : float, default=0.25
         A text without a confident match shows its first-ranked narrative as
         ``narrative_candidate`` only from this similarity
-        (:data:`CANDIDATE_SIMILARITY`): a weather report should not be offered
-        a false narrative to file it under.
+        (:data:`CANDIDATE_SIMILARITY`), and only when its match score is at
+        least :data:`~vnmisinfo.narratives.decision.RANK_FLOOR` (the decision
+        does not rule it out): a weather report should not be offered a false
+        narrative to file it under.
 
     Examples
     --------
@@ -299,15 +301,18 @@ class Triage:
     def _add_narratives(self, texts: list[str], results: list[dict[str, Any]],
                         best: list[Any]) -> None:
         """Attach the matched narrative (or the nearest candidate) and entities of flagged items."""
+        from vnmisinfo.narratives.decision import RANK_FLOOR  # loaded with the index
+
         focus: dict[int, str] = {}
         # a model saved before the parameter shows candidates from the same similarity
         floor = getattr(self, "candidate_similarity", CANDIDATE_SIMILARITY)
         for i, (text, result, top) in enumerate(zip(texts, results, best, strict=True)):
             hit = top if top is not None and top.matched else None
             result["narrative_id"] = hit.narrative_id if hit else None
+            # the nearest narrative, unless too far or ruled out by the match decision
             result["narrative_candidate"] = (top.narrative_id if top is not None and not hit
-                                             and top.similarity > 0
-                                             and top.similarity >= floor else None)
+                                             and top.similarity > 0 and top.similarity >= floor
+                                             and top.score >= RANK_FLOOR else None)
             result["narrative_similarity"] = round(top.similarity, 4) if top is not None else 0.0
             result["narrative_sentence"] = hit.sentence if hit else None
             result["narrative_claim"] = hit.claim if hit else None
