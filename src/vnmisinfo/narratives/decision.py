@@ -87,7 +87,7 @@ from vnmisinfo.text.stance import (
 if TYPE_CHECKING:
     from vnmisinfo.narratives.index import NarrativeIndex
 
-__all__ = ["DECISION_FEATURES", "FEATURES", "FIGURE_CATEGORIES", "SHORTLIST",
+__all__ = ["DECISION_FEATURES", "FEATURES", "FIGURE_CATEGORIES", "RANK_FLOOR", "SHORTLIST",
            "figure_conflicts", "rank_narratives"]
 
 #: Inputs of the learned match decision, in order.

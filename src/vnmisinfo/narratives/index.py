@@ -456,9 +456,9 @@ class NarrativeIndex(BaseEstimator):
         prob = self.verifier_.predict_proba(x[:, :_N_RELEVANCE])[:, 1]
         if self.stance_verifier_ is not None:
             prob = prob * self.stance_verifier_.predict_proba(x[:, _N_RELEVANCE:])[:, 1]
-        prob = np.asarray(prob).reshape(sim.shape)  # no match against a narrative's figure:
-        return sim, np.where(best["has_pieces"][:, None] & ~best["conflict"], prob, 0.0), \
-            best["where"]
+        prob = np.asarray(prob).reshape(sim.shape)
+        ok = best["has_pieces"][:, None] & ~best["conflict"]  # not against the claim's figure
+        return sim, np.where(ok, prob, 0.0), best["where"]
 
     def match(self, texts: Iterable[str], k: int = 3) -> list[list[Match]]:
         """Top-``k`` candidate narratives for each text, best first.
