@@ -682,6 +682,8 @@ def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     ("uong nuoc chanh nong diet virus corona nha mn", True),
     ("Bayern Munich vo dich Bundesliga lan thu 8 lien tiep, cac cau thu cua ho da thang "
      "Werder Bremen trong tran dau hom nay", True),
+    ("Corona chưa xong, dịch lợn lại quay về https://nongnghiep.vn/dich-ta-lon-chau-phi-xuat-"
+     "hien-tro-lai-o-bac-kan-d262516.html?utm_source=zalo&utm_medium=share", True),
     (ENGLISH, False),
     ("Le ministère de la santé affirme que cette rumeur est fausse", False),
     ("La vacuna contra el covid no contiene ningún microchip, dicen los expertos", False),
@@ -690,7 +692,7 @@ def test_score_frame_adds_columns_without_stopping_on_bad_rows(fitted_detector):
     ("新冠病毒 疫苗 接种 证明 已经 发放", False),
     ("Tin giả", None),
     ("covid covid virus link ok mn", None),
-], ids=["vietnamese", "no-diacritics", "loanwords-and-abbreviations", "names", "english",
+], ids=["vietnamese", "no-diacritics", "loanwords-and-abbreviations", "names", "a-link", "english",
         "french", "spanish", "indonesian", "german", "chinese", "too-short", "only-loanwords"])
 def test_looks_vietnamese(text, expected):
     assert looks_vietnamese(text) is expected

@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from vnmisinfo.text.evasion import MARKS, WORD_RE, char_class, trie_pattern
+from vnmisinfo.text.evasion import MARKS, WORD_RE, char_class, outside_urls, trie_pattern
 
 __all__ = [
     "diacritic_share", "is_accented", "looks_vietnamese", "marked_word_count", "strip_diacritics",
@@ -393,7 +393,8 @@ _COMMON_WORDS = frozenset(
 def looks_vietnamese(text: str, *, min_words: int = 5) -> bool | None:
     """Cheap guess whether a text is written in Vietnamese.
 
-    Among the words (letter runs) of the first 2,000 characters, the text is
+    Among the words (letter runs) of the first 2,000 characters, links and
+    e-mail addresses left out, the text is
     Vietnamese when at least 20% carry a Vietnamese diacritic letter
     (``ă â đ ê ô ơ ư`` or a tone mark).  Text typed without tone marks is
     judged on its other words, leaving out loanwords posts use as they are
@@ -430,8 +431,8 @@ def looks_vietnamese(text: str, *, min_words: int = 5) -> bool | None:
     >>> looks_vietnamese("Tin giả") is None
     True
     """
-    words = _WORD_RE.findall(unicodedata.normalize("NFC", text[:2000]).lower())
-    words = [w for w in words if w not in ("url", "email", "phone")]
+    text = outside_urls(unicodedata.normalize("NFC", text[:2000]), str, placeholders=True)
+    words = [w for w in _WORD_RE.findall(text.lower()) if w not in ("url", "email", "phone")]
     if len(words) < min_words:
         return None
     marked = sum(1 for w in words if not _VI_MARKED.isdisjoint(w))
