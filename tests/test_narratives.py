@@ -338,6 +338,14 @@ def test_cli_match_text(capsys):
     assert "(source not pinned down exactly)" in out
 
 
+def test_cli_match_a_text_longer_than_any_file_name(capsys):
+    """A pasted article is a text, not a file name the system refuses as too long."""
+    article = "Uống nước chanh nóng mỗi sáng diệt sạch virus corona. " + "Trời đẹp. " * 400
+    assert main(["match", article, "--k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "health-001" in out and "[MATCH]" in out
+
+
 def test_cli_match_jsonl_file_json_output(tmp_path, capsys):
     path = tmp_path / "posts.jsonl"
     rows = [{"bai_viet": "ae ơi uống nc chanh nóng diệt corona nha"},

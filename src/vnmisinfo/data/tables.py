@@ -198,6 +198,8 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     --------
     >>> read_texts("Uống nước chanh nóng diệt virus")
     ['Uống nước chanh nóng diệt virus']
+    >>> len(read_texts("Trời đẹp. " * 1000)[0])  # longer than any file name
+    10000
     """
     from vnmisinfo.data.names import TEXT_ALIASES
     from vnmisinfo.data.schema import resolve_columns
@@ -208,7 +210,11 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
         raise ValueError("nothing to match: the text is empty; pass a text in quotes, a file "
                          "of texts, or - for standard input.")
     path = Path(source)
-    if path.is_dir():
+    try:
+        folder = path.is_dir()
+    except (OSError, ValueError):  # no path at all: a long text ("File name too long"), a NUL
+        folder = False
+    if folder:
         raise IsADirectoryError(f"{source!r} is a folder; pass a file of texts, or the text "
                                 "itself in quotes.")
     known = extension_format(path, compressed=True) is not None and len(source) < 260

@@ -466,7 +466,7 @@ class NarrativeIndex(BaseEstimator):
         Parameters
         ----------
         texts : iterable of str
-            Posts or articles; long texts are split into sentences.
+            Posts or articles, split into sentences (the first 300 are read).
         k : int, default=3
             Candidates per text (always ``min(k, n_narratives)``; an empty
             text gets similarity 0 everywhere).
