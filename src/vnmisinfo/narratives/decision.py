@@ -248,8 +248,9 @@ def figure_conflicts(narratives: Sequence[dict], sentences: list[str],
     n_values, n_units, n_doc = find_figures([d for _, d in docs])
     n_owner = np.array([j for j, _ in docs], dtype=np.int64)[n_doc]
     values, units, sentence = find_figures(sentences)
+    unit_of, n_unit_of = np.array(units), np.array(n_units)
     for unit in set(n_units) & set(units):
-        mine, theirs = np.array(units) == unit, np.array(n_units) == unit
+        mine, theirs = unit_of == unit, n_unit_of == unit
         v, w = values[mine][:, None], n_values[theirs][None, :]
         close = np.abs(v - w) <= 0.05 * np.maximum(v, w)  # (figures x narrative figures)
         hit = np.nonzero(close)

@@ -30,7 +30,7 @@ import re
 import string
 from functools import lru_cache
 
-from vnmisinfo.text.evasion import MARKS
+from vnmisinfo.text.evasion import _LETTER
 
 __all__ = ["split_sentences"]
 
@@ -39,7 +39,6 @@ _DOTS = re.compile(r"\.+")
 _END_RUN = re.compile(r"[.?!]*")
 _BLANK = re.compile(r"[ \t]*")
 _SPACE = re.compile(r"[ \t\n\r]*")
-_LETTER = rf"[^\W\d_][{MARKS}]*"
 #: A word spelled out with dots (``U.ố.n.g``): the dots inside do not end a sentence.
 _SPELLED = re.compile(rf"(?<![^\W_]){_LETTER}(?:\.{_LETTER}){{2,}}(?![^\W_])")
 _SPELLED_HINT = re.compile(rf"\.{_LETTER}\.")
