@@ -6,17 +6,24 @@ reviews, opinions on public policy, questions that relay no claim and personal p
 (label 0), and questions or posts that relay or assert a false claim (label 1). For each
 kind it prints the share the model puts at tier ``medium`` or above (narrative lift
 included, as ``vnmisinfo score`` does) and the mean probability, and the ROC-AUC of claims
-against non-claims::
+against non-claims. It also scores ``eval_everyday.jsonl`` (kind ``everyday``): 30
+everyday posts in the register of calls to share ("Mọi người ơi...", "nhé"), invitations,
+notices and greetings, written before the everyday posts of the training file and held
+out from it, but by the same writer; they are shown as their own row, outside the totals::
 
     python benchmarks/bench_nonclaims.py                      # the shipped model
     python benchmarks/bench_nonclaims.py --model other.skops
     python benchmarks/bench_nonclaims.py --compare            # with and without the posts
+    python benchmarks/bench_nonclaims.py --compare --posts earlier.jsonl
 
 ``--compare`` fits the ``default`` preset twice on the public corpora, without and with
 the hand-written training posts (weight 1, as any public document), and prints for each
 the grouped 5-fold CV ROC-AUC on ReINTEL (the posts in every training fold, never in a test
-fold) with metadata and text alone, and the held-out figures above (tiers at 0.5 and 0.8,
-without narrative lift). About 7 minutes on 2 cores.
+fold) with metadata and text alone, the two shifted worlds of ``bench_regularization.py``
+(a fit on the old world and the posts, scored on the later posts and on VFND), and the
+held-out figures above (tiers at 0.5 and 0.8, without narrative lift). ``--posts FILE``
+adds a fit with another file of posts, an earlier version of the shipped one say (``git
+show feb9cb7:corpora/narratives/train_nonclaims.jsonl``). About 4 minutes a fit on 2 cores.
 """
 
 from __future__ import annotations
@@ -32,11 +39,14 @@ from sklearn.metrics import roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[1]
 HELD_OUT = ROOT / "corpora" / "narratives" / "eval_nonclaims.jsonl"
+EVERYDAY = HELD_OUT.with_name("eval_everyday.jsonl")
 
 
 def held_out() -> pd.DataFrame:
-    """The held-out posts: ``text``, ``kind``, ``label``."""
-    return pd.read_json(HELD_OUT, lines=True, dtype={"text": str, "kind": str, "label": int})
+    """The held-out posts: ``text``, ``kind``, ``label``, then the everyday posts."""
+    return pd.concat([pd.read_json(path, lines=True, dtype={"text": str, "kind": str,
+                                                            "label": int})
+                      for path in (HELD_OUT, EVERYDAY)], ignore_index=True)
 
 
 def table(frame: pd.DataFrame, proba: np.ndarray, flagged: np.ndarray, title: str) -> None:
@@ -47,12 +57,14 @@ def table(frame: pd.DataFrame, proba: np.ndarray, flagged: np.ndarray, title: st
     for (label, kind), part in out.groupby(["label", "kind"], sort=True):
         print(f"| {kind} | {label} | {len(part)} | {part['p'].mean():.3f} | "
               f"{part['flagged'].mean():.3f} |")
+    everyday = out["kind"] == "everyday"
     for label, name in ((0, "all non-claims"), (1, "all claims")):
-        part = out[out["label"] == label]
+        part = out[(out["label"] == label) & ~everyday]
         print(f"| {name} | {label} | {len(part)} | {part['p'].mean():.3f} | "
               f"{part['flagged'].mean():.3f} |")
-    print(f"\nROC-AUC, claims against non-claims: "
-          f"{roc_auc_score(out['label'].astype(int), out['p']):.4f}")
+    rest = out[~everyday]
+    print(f"\nROC-AUC, claims against non-claims (eval_nonclaims.jsonl): "
+          f"{roc_auc_score(rest['label'].astype(int), rest['p']):.4f}")
 
 
 def shipped(model_path: str | None) -> None:
@@ -64,13 +76,37 @@ def shipped(model_path: str | None) -> None:
     proba = np.array([r["probability"] for r in results])
     flagged = np.array([r["tier"] in ("medium", "high") for r in results])
     table(frame, proba, flagged, f"{model_path or 'the shipped model'} on "
-          f"eval_nonclaims.jsonl (tiers as scored, narrative lift included)")
+          f"eval_nonclaims.jsonl and eval_everyday.jsonl (tiers as scored, narrative lift "
+          f"included)")
 
 
-def compare(folds: int, jobs: int) -> None:
+def shifted_worlds(posts: pd.DataFrame | None) -> tuple[float, float]:
+    """ROC-AUC on the later ReINTEL posts and on VFND of the ``default`` preset fitted on the
+    old world (``bench_regularization.py``'s worlds) plus ``posts``."""
+    import contextlib
+    import io
+
+    from simulate_review_loop import load_worlds
+
+    from vnmisinfo.evaluation.train import make_detector
+
+    aucs = []
+    for world in ("time", "vfnd"):
+        with contextlib.redirect_stdout(io.StringIO()):
+            old, new = load_worlds(Path("../shared/corpora"), world)
+        if world == "vfnd":  # articles: their title and text, as scoring joins them
+            new = new.assign(text=new["joined"], title="")
+        if posts is not None:
+            old = pd.concat([old, posts[["text", "label"]].assign(title=None)], ignore_index=True)
+        model = make_detector("default").fit(old, old["label"].to_numpy())
+        aucs.append(float(roc_auc_score(new["label"], model.predict_proba(new)[:, 1])))
+    return aucs[0], aucs[1]
+
+
+def compare(folds: int, jobs: int, posts: str | None = None) -> None:
     from vnmisinfo.data.corpora import load_training_set
     from vnmisinfo.data.hygiene import text_keys
-    from vnmisinfo.evaluation.nonclaims import with_nonclaims
+    from vnmisinfo.evaluation.nonclaims import load_nonclaims, with_nonclaims
     from vnmisinfo.evaluation.train import (
         cross_validate_reintel,
         make_detector,
@@ -80,8 +116,12 @@ def compare(folds: int, jobs: int) -> None:
     frame = held_out()
     base = load_training_set()
     base["key"] = text_keys(base)
-    for name, data in (("without the hand-written posts", base),
-                       ("with them (the shipped training data)", with_nonclaims(base))):
+    configs = [("without the hand-written posts", base, None)]
+    if posts is not None:
+        configs.append((f"with {posts}", with_nonclaims(base, posts), load_nonclaims(posts)))
+    configs.append(("with the shipped posts (the shipped training data)", with_nonclaims(base),
+                    load_nonclaims()))
+    for name, data, extra in configs:
         started = time.perf_counter()
         detector = make_detector("default")
         pre = detector.preprocess(data)
@@ -93,13 +133,18 @@ def compare(folds: int, jobs: int) -> None:
         cv = {k: [f["roc_auc"] for f in results[k][1]] for k in results}
         model = detector.fit(pre, y, groups=groups)
         proba = model.predict_proba(frame[["text"]].assign(title=None))[:, 1]
+        later, vfnd = shifted_worlds(extra)
         print(f"\n## {name}: {len(data)} training documents ({time.perf_counter() - started:.0f} s)"
               f"\n\ngrouped {folds}-fold CV ROC-AUC on ReINTEL: with metadata "
               f"{np.mean(cv['']):.4f} ± {np.std(cv['']):.4f}, text alone "
-              f"{np.mean(cv['text_only']):.4f} ± {np.std(cv['text_only']):.4f}")
+              f"{np.mean(cv['text_only']):.4f} ± {np.std(cv['text_only']):.4f}"
+              f"\nshifted worlds (one fit each): later posts {later:.4f}, other outlets (VFND) "
+              f"{vfnd:.4f}")
         table(frame, proba, proba >= 0.5, "held out, probability >= 0.5 (no narrative lift)")
-        print(f"share at 0.8 or above, non-claims: {np.mean(proba[frame['label'] == 0] >= 0.8):.3f}"
-              f"; claims: {np.mean(proba[frame['label'] == 1] >= 0.8):.3f}")
+        rest = (frame["kind"] != "everyday").to_numpy()
+        print(f"share at 0.8 or above, non-claims: "
+              f"{np.mean(proba[rest & (frame['label'] == 0)] >= 0.8):.3f}"
+              f"; claims: {np.mean(proba[rest & (frame['label'] == 1)] >= 0.8):.3f}")
 
 
 def main() -> None:
@@ -109,10 +154,13 @@ def main() -> None:
                         help="fit the default preset without and with the hand-written posts")
     parser.add_argument("--folds", type=int, default=5, help="CV folds of --compare")
     parser.add_argument("--jobs", type=int, default=2, help="parallel folds of --compare")
+    parser.add_argument("--posts", default=None, metavar="JSONL",
+                        help="--compare also fits with this file of hand-written posts instead "
+                        "of the shipped one (e.g. an earlier version of it)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.compare:
-        compare(args.folds, args.jobs)
+        compare(args.folds, args.jobs, args.posts)
     else:
         shipped(args.model)
 

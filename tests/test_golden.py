@@ -11,19 +11,19 @@ import pytest
 import vnmisinfo
 
 GOLDEN = [
-    ("Uống nước nóng diệt được virus corona", 0.9899291754179718, "high"),
-    ("Uong nuoc nong diet duoc virus corona", 0.9838091752073163, "high"),
-    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.021285547453241325, "low"),
-    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.012319117907557587, "low"),
+    ("Uống nước nóng diệt được virus corona", 0.9942675839330395, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.9884215397469182, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.00847196358558686, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.009782268902707262, "low"),
     ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
-      "shares": 400, "timestamp": 1585000000}, 0.5528491049365076, "high"),
+      "shares": 400, "timestamp": 1585000000}, 0.7895134684050418, "high"),
     # A low classifier score (a news report), lifted to medium by a confident match.
     ("Bộ Y tế cho biết đã tiêm hơn 260 triệu liều vắc xin. Trên mạng có người nói vắc xin "
-     "COVID-19 làm thay đổi ADN của người tiêm.", 0.04512509122795568, "medium"),
+     "COVID-19 làm thay đổi ADN của người tiêm.", 0.06361066486464885, "medium"),
     # A question that makes no claim stays low; one that relays a false cure is a lead.
-    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.39196458442053717, "low"),
+    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.2989310425977, "low"),
     ("Nghe nói uống nước lá ổi chữa khỏi tiểu đường, có thật không mọi người?",
-     0.998350234784375, "high"),
+     0.9992062203998889, "high"),
 ]
 
 

@@ -851,10 +851,11 @@ def test_stance_words_chooses_what_the_piece_model_reads(catalogue, stance_words
 
 
 @pytest.mark.parametrize(("name", "counts"), [
-    ("train_nonclaims.jsonl", {"opinion": 45, "political": 45, "question": 50, "personal": 40,
-                               "rumour_question": 35, "claim": 35}),
+    ("train_nonclaims.jsonl", {"opinion": 45, "political": 45, "question": 50, "personal": 140,
+                               "rumour_question": 35, "claim": 90}),
     ("eval_nonclaims.jsonl", {"opinion": 35, "political": 35, "question": 40, "personal": 30,
                               "rumour_question": 30, "claim": 30}),
+    ("eval_everyday.jsonl", {"everyday": 30}),
 ])
 def test_posts_that_make_no_claim_are_valid(name, counts):
     rows = [json.loads(line) for line in (NEAR_MISS.parent / name)
@@ -873,3 +874,4 @@ def test_held_out_nonclaims_copy_no_training_text():
 
     trained_on = texts("train_nonclaims.jsonl") + texts("train_reworded.jsonl")
     assert _near_copies(texts("eval_nonclaims.jsonl"), trained_on) == []
+    assert _near_copies(texts("eval_everyday.jsonl"), trained_on) == []

@@ -10,7 +10,9 @@ diacritics and in teencode:
 
 * label 0: opinions and reviews, opinions on public policy (criticism,
   support, demands; no invented fact), questions that relay no claim, and
-  everyday personal posts;
+  everyday personal posts, among them invitations, notices and greetings in
+  the register of calls to share ("Mọi người ơi...", "nhé"), which ReINTEL's
+  rumours share;
 * label 1: questions and hedged posts that relay a specific false claim, and
   informal posts that assert one.
 
@@ -18,7 +20,8 @@ They join the training data of :func:`vnmisinfo.evaluation.train.train_preset`
 with the weight of any public document, and every training fold of its
 cross-validation (never a test fold).  ``eval_nonclaims.jsonl``, written
 apart from them by another writer, is held out:
-``benchmarks/bench_nonclaims.py`` measures it.
+``benchmarks/bench_nonclaims.py`` measures it, and ``eval_everyday.jsonl``
+(everyday posts, held out from the everyday posts of the training file).
 
 Examples
 --------
