@@ -11,19 +11,19 @@ import pytest
 import vnmisinfo
 
 GOLDEN = [
-    ("Uống nước nóng diệt được virus corona", 0.9942675839330395, "high"),
-    ("Uong nuoc nong diet duoc virus corona", 0.9884215397469182, "high"),
-    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.00847196358558686, "low"),
-    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.009782268902707262, "low"),
+    ("Uống nước nóng diệt được virus corona", 0.9911564780655401, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.986657056053003, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.009970947124484797, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.008775358324654254, "low"),
     ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
-      "shares": 400, "timestamp": 1585000000}, 0.7895134684050418, "high"),
+      "shares": 400, "timestamp": 1585000000}, 0.5800237331145002, "high"),
     # A low classifier score (a news report), lifted to medium by a confident match.
     ("Bộ Y tế cho biết đã tiêm hơn 260 triệu liều vắc xin. Trên mạng có người nói vắc xin "
-     "COVID-19 làm thay đổi ADN của người tiêm.", 0.06361066486464885, "medium"),
+     "COVID-19 làm thay đổi ADN của người tiêm.", 0.047459307309711714, "medium"),
     # A question that makes no claim stays low; one that relays a false cure is a lead.
-    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.2989310425977, "low"),
+    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.24294905779680884, "low"),
     ("Nghe nói uống nước lá ổi chữa khỏi tiểu đường, có thật không mọi người?",
-     0.9992062203998889, "high"),
+     0.9983172695812377, "high"),
 ]
 
 

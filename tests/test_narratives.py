@@ -852,7 +852,7 @@ def test_stance_words_chooses_what_the_piece_model_reads(catalogue, stance_words
 
 @pytest.mark.parametrize(("name", "counts"), [
     ("train_nonclaims.jsonl", {"opinion": 45, "political": 45, "question": 50, "personal": 140,
-                               "rumour_question": 35, "claim": 90}),
+                               "rumour_question": 35, "claim": 35}),
     ("eval_nonclaims.jsonl", {"opinion": 35, "political": 35, "question": 40, "personal": 30,
                               "rumour_question": 30, "claim": 30}),
     ("eval_everyday.jsonl", {"everyday": 30}),
