@@ -80,31 +80,10 @@ def shipped(model_path: str | None) -> None:
           f"included)")
 
 
-def shifted_worlds(posts: pd.DataFrame | None) -> tuple[float, float]:
-    """ROC-AUC on the later ReINTEL posts and on VFND of the ``default`` preset fitted on the
-    old world (``bench_regularization.py``'s worlds) plus ``posts``."""
-    import contextlib
-    import io
-
-    from simulate_review_loop import load_worlds
-
-    from vnmisinfo.evaluation.train import make_detector
-
-    aucs = []
-    for world in ("time", "vfnd"):
-        with contextlib.redirect_stdout(io.StringIO()):
-            old, new = load_worlds(Path("../shared/corpora"), world)
-        if world == "vfnd":  # articles: their title and text, as scoring joins them
-            new = new.assign(text=new["joined"], title="")
-        if posts is not None:
-            old = pd.concat([old, posts[["text", "label"]].assign(title=None)], ignore_index=True)
-        model = make_detector("default").fit(old, old["label"].to_numpy())
-        aucs.append(float(roc_auc_score(new["label"], model.predict_proba(new)[:, 1])))
-    return aucs[0], aucs[1]
-
-
 def compare(folds: int, jobs: int, posts: str | None = None) -> None:
-    from vnmisinfo.data.corpora import load_training_set
+    from bench_regularization import shifted
+
+    from vnmisinfo.data.corpora import default_data_dir, load_training_set
     from vnmisinfo.data.hygiene import text_keys
     from vnmisinfo.evaluation.nonclaims import load_nonclaims, with_nonclaims
     from vnmisinfo.evaluation.train import (
@@ -133,7 +112,8 @@ def compare(folds: int, jobs: int, posts: str | None = None) -> None:
         cv = {k: [f["roc_auc"] for f in results[k][1]] for k in results}
         model = detector.fit(pre, y, groups=groups)
         proba = model.predict_proba(frame[["text"]].assign(title=None))[:, 1]
-        later, vfnd = shifted_worlds(extra)
+        later, vfnd = (shifted("default", None, default_data_dir(), world, extra)
+                       for world in ("time", "vfnd"))
         print(f"\n## {name}: {len(data)} training documents ({time.perf_counter() - started:.0f} s)"
               f"\n\ngrouped {folds}-fold CV ROC-AUC on ReINTEL: with metadata "
               f"{np.mean(cv['']):.4f} ± {np.std(cv['']):.4f}, text alone "

@@ -28,6 +28,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from simulate_review_loop import load_worlds
 from sklearn.metrics import roc_auc_score
 
@@ -51,12 +52,18 @@ def grouped_cv(preset: str, C: float, root: Path, folds: int, jobs: int
                  for k in ("", "text_only"))
 
 
-def shifted(preset: str, C: float, root: Path, world: str) -> float:
-    """ROC-AUC on the new world of a model fitted on the old one."""
+def shifted(preset: str, C: float | None, root: Path, world: str,
+            posts: pd.DataFrame | None = None) -> float:
+    """ROC-AUC on the new world of a model fitted on the old one (and on ``posts``, rows
+    of ``text`` and ``label`` such as the hand-written ones, when given); ``C=None`` keeps
+    the preset's own."""
     old, new = load_worlds(root, world)
     if world == "vfnd":  # articles: their title and text, as scoring joins them
         new = new.assign(text=new["joined"], title="")
-    model = make_detector(preset).set_params(C=C).fit(old, old["label"].to_numpy())
+    if posts is not None:
+        old = pd.concat([old, posts[["text", "label"]].assign(title=None)], ignore_index=True)
+    detector = make_detector(preset) if C is None else make_detector(preset).set_params(C=C)
+    model = detector.fit(old, old["label"].to_numpy())
     return float(roc_auc_score(new["label"], model.predict_proba(new)[:, 1]))
 
 

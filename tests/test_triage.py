@@ -249,7 +249,7 @@ def test_model_card_says_how_tiers_context_and_data_work(tmp_path, meta_detector
     from vnmisinfo.evaluation.train import write_model_card
 
     metadata = {"preset": "tiny", "training_rows": 24, "training_positives": 12,
-                "training_data": {"reintel/train.csv": "ab" * 32},
+                "training_handwritten": 7, "training_data": {"reintel/train.csv": "ab" * 32},
                 "cv_metrics": {"roc_auc": {"mean": 0.9, "std": 0.01},
                                "drop_one_field": {"likes": {"mean_abs_change": 0.01,
                                                             "share_moved_0.2": 0.0,
@@ -264,6 +264,12 @@ def test_model_card_says_how_tiers_context_and_data_work(tmp_path, meta_detector
     assert "| ROC-AUC | 0.900 ± 0.010 | not measured |" in text
     assert "{{" not in text and "}}" not in text
     assert "No narrative index is attached" in text
+    flat = " ".join(text.split())
+    assert "and 7 posts written for this project" in flat and "are few (7)" in flat
+    del metadata["training_handwritten"]  # a model trained before the count was kept
+    flat = " ".join(write_model_card(tmp_path / "CARD.md", metadata, meta_detector)
+                    .read_text("utf-8").split())
+    assert "and posts written for this project" in flat and "are few and come" in flat
     metadata["narratives"] = {"narratives": 72, "threshold": 0.4034, "out_of_fold": {
         "positives": 937.0, "recall": 0.9221, "ordinary_rate": 0.0083, "near_rate": 0.0952}}
     text = write_model_card(tmp_path / "CARD.md", metadata, meta_detector).read_text("utf-8")

@@ -140,6 +140,7 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
         "meta_scale": detector.meta_scale, "meta_dropout": detector.meta_dropout,
         "drop_table": _drop_table(m), "feedback": _feedback_lines(metadata.get("feedback")),
         "rows": metadata["training_rows"], "positives": metadata["training_positives"],
+        "handwritten": metadata.get("training_handwritten"),  # absent before 0.4
         "data_lines": "\n".join(f"| `{k}` | `{v[:16]}…` |"
                                 for k, v in metadata["training_data"].items()),
         "protocol": m.get("protocol", "Not cross-validated."),

@@ -387,7 +387,8 @@ def train_preset(
     data = load_training_set(root)
     data["key"] = text_keys(data)  # normalized once: groups of verdicts, the model's hashes
     data = with_nonclaims(data)  # the register of posts, without the style shortcut
-    log(f"{len(data)} documents after deduplication, {int((data['source'] == SOURCE).sum())} "
+    handwritten = int((data["source"] == SOURCE).sum())
+    log(f"{len(data)} documents after deduplication, {handwritten} "
         f"of them hand-written ({int(data['label'].sum())} labelled misinformation)")
     data, weights, feedback_meta = with_feedback(data, feedback, feedback_weight,
                                                   feedback_source, log)
@@ -417,6 +418,7 @@ def train_preset(
              nonclaims_path()]
     metadata = {"preset": preset, "training_data": file_hashes(files),
                 "training_rows": int(len(data)), "training_positives": int(y.sum()),
+                "training_handwritten": handwritten,
                 "cv_metrics": metrics,
                 "command": _command(preset, data_dir, cv, feedback_source if feedback_meta
                                     else None, feedback_weight, feedback_scale)}
