@@ -135,8 +135,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5, help="CV folds of --compare")
     parser.add_argument("--jobs", type=int, default=2, help="parallel folds of --compare")
     parser.add_argument("--posts", default=None, metavar="JSONL",
-                        help="--compare also fits with this file of hand-written posts instead "
-                        "of the shipped one (e.g. an earlier version of it)")
+                        help="--compare also fits with this file of hand-written posts, beside "
+                        "the shipped one (e.g. an earlier version of it)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     if args.compare:
