@@ -69,6 +69,34 @@ def test_invisible_characters(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("Uống\u3164nước\uffa0nóng\u115fdiệt", "Uống nước nóng diệt", "hangul-fillers"),
+        case("Hà\u2800Nội", "Hà Nội", "braille-blank"),
+        case("c\u2800o\u2800v\u2800i\u2800d đ\u2800ể", "covid để", "blank-spaced-letters"),
+        case("v\u3164i\u3164r\u3164u\u3164s\u3164 \u3164c\u3164o", "virus co",
+             "blank-spaced-words"),
+        case("Uống\u200bnước\u200bnóng\u2060diệt\u200bvirus", "Uống nước nóng diệt virus",
+             "format-chars-as-the-only-separators"),
+        case("co\u200bro\u200bna virus", "corona virus", "format-chars-inside-a-word"),
+    ],
+)
+def test_blanks_and_separating_invisible_characters_are_spaces(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+def test_blank_separators_do_not_blind_the_shipped_model() -> None:
+    from vnmisinfo import load_model
+
+    claim = "Uống nước nóng diệt được virus corona"
+    plain, *disguised = load_model().score(
+        [claim] + [claim.replace(" ", sep) for sep in ("\u3164", "\u2800", "\u200b")])
+    for result in disguised:
+        assert result["probability"] == pytest.approx(plain["probability"])
+        assert result["narrative_id"] == plain["narrative_id"] == "health-001"
+
+
 # --- step 4: homoglyphs
 @pytest.mark.parametrize(
     ("raw", "expected"),

@@ -305,6 +305,23 @@ def test_a_loaded_model_changed_by_one_caller_leaves_the_next_alone():
     assert later.score(["Trời nắng đẹp"])[0]["tier"] == "low"
 
 
+def test_set_params_on_a_loaded_models_parts_leaves_the_next_load_alone():
+    """A loaded model was a shallow copy: set_params on its detector, or a policy or index
+    setting, changed every later load_model() in the process."""
+    from vnmisinfo.triage import load_model
+
+    first = load_model()
+    first.detector.set_params(medium_threshold=0.9, high_threshold=0.95)
+    first.policy.lift_matches = False
+    first.narratives.set_params(entity_boost=0.3)
+    later = load_model()
+    assert later.detector.medium_threshold == 0.5 and later.policy.lift_matches is True
+    assert later.narratives.entity_boost == 0.0
+    # the fitted arrays are shared, not copied
+    assert later.detector is not first.detector
+    assert later.detector.classes_ is first.detector.classes_
+
+
 def test_hand_written_posts_join_the_training_data_once_with_groups_of_their_own():
     from vnmisinfo.evaluation.nonclaims import SOURCE, load_nonclaims, with_nonclaims
 

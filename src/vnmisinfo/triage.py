@@ -413,7 +413,50 @@ def load_model(path: str | Path | None = None) -> Triage:
             model.metadata_["sha256"] = file_sha256(target)
             model.metadata_["path"] = target.name
             _cache[key] = model
-        # a copy: changing one caller's thresholds or metadata leaves the next caller's alone
-        found = copy.copy(_cache[key])
-        found.metadata_ = dict(found.metadata_)
+        # a copy: changing one caller's settings or metadata leaves the next caller's alone
+        found: Triage = _settings_copy(_cache[key], {})
         return found
+
+
+def _settings_copy(obj: Any, memo: dict[int, Any]) -> Any:
+    """A copy of ``obj`` whose estimators, policies and containers are new objects, while
+    fitted arrays and other values are shared (read-only in use): ``set_params`` or an
+    attribute set on one copy, at any depth, leaves the others as they were.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> a = {"clf": LogisticRegression(), "weights": np.zeros(3)}
+    >>> b = _settings_copy(a, {})
+    >>> _ = b["clf"].set_params(C=5.0)
+    >>> a["clf"].C, b["weights"] is a["weights"]
+    (1.0, True)
+    """
+    if id(obj) in memo:
+        return memo[id(obj)]
+    if isinstance(obj, (list, tuple, dict)):
+        items = obj.items() if isinstance(obj, dict) else enumerate(obj)
+        if not any(isinstance(v, (list, tuple, dict)) or _owned(v) for _, v in items):
+            out = copy.copy(obj)  # plain values: a shallow copy is a new container
+        elif isinstance(obj, dict):
+            out = {k: _settings_copy(v, memo) for k, v in obj.items()}
+        else:
+            out = type(obj)(_settings_copy(v, memo) for v in obj) if type(obj) in (list, tuple) \
+                else copy.copy(obj)
+        memo[id(obj)] = out
+        return out
+    if not _owned(obj):
+        return obj
+    out = object.__new__(type(obj))  # not copy.copy: some __getstate__ do real work
+    out.__dict__.update(obj.__dict__)
+    memo[id(obj)] = out
+    for name, value in vars(out).items():
+        if isinstance(value, (list, tuple, dict)) or _owned(value):
+            setattr(out, name, _settings_copy(value, memo))
+    return out
+
+
+def _owned(value: Any) -> bool:
+    """Whether ``value`` is an object of vnmisinfo or scikit-learn with settings of its own."""
+    module = type(value).__module__ or ""
+    return hasattr(value, "__dict__") and module.split(".")[0] in ("vnmisinfo", "sklearn")

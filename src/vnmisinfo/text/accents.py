@@ -27,7 +27,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from vnmisinfo.text.evasion import MARKS, WORD_RE, char_class, outside_urls, trie_pattern
+from vnmisinfo.text.evasion import MARKS, WORD_RE, outside_urls
+from vnmisinfo.text.regexes import char_class, trie_pattern
 
 __all__ = [
     "diacritic_share", "is_accented", "looks_vietnamese", "marked_word_count", "strip_diacritics",

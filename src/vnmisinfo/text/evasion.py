@@ -5,7 +5,12 @@ str`` function over regexes and translation tables built once at import.
 
 * Steps 3-4, :func:`fold_lookalikes`.  Delete format characters (category
   Cf: zero-width characters, bidi controls, BOM, soft hyphen, tags, ...),
-  variation selectors, the combining grapheme joiner and the Hangul fillers.
+  variation selectors and the combining grapheme joiner.  Characters drawn as
+  a blank (the Hangul fillers, the braille blank U+2800) become a space, as a
+  reader sees them, except between single letters (``'c⠀o⠀v⠀i⠀d'`` is one
+  word); so do format characters that are a text's only word separators
+  (four or more runs of letters and no whitespace, as in
+  ``'Uống\\u200bnước\\u200bnóng\\u200bdiệt'``), which would otherwise fuse every word.
   Map full-width, mathematical and circled letters to ASCII.  Map Cyrillic
   and Greek look-alikes (``а е о р с у х``, ``Α Β Ε Ο ο ν`` ...) to Latin
   inside a run of letters with a Latin letter and no Cyrillic/Greek letter
@@ -41,8 +46,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
+
+from vnmisinfo.text.regexes import char_class, trie_pattern
 
 __all__ = [
     "EMAIL_TOKEN",
@@ -72,75 +79,6 @@ WORD_RE = re.compile(r"[^\W\d_]+")
 """Runs of letters (no digits, no underscore)."""
 
 
-# --- regex helpers ----------------------------------------------------------
-
-
-def trie_pattern(words: Iterable[str]) -> str:
-    """Regex alternation of ``words`` factored as a prefix trie (fast to match).
-
-    Parameters
-    ----------
-    words : iterable of str
-        Literal words.
-
-    Returns
-    -------
-    str
-        A pattern matching exactly those words (``(?!)`` if there are none),
-        e.g. ``'k(?:g|o)?'`` for ``k``, ``kg`` and ``ko``.
-    """
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        optional = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if optional:
-            body = (f"(?:{body})" if len(branches) == 1 and len(body) > 1 else body) + "?"
-        return body
-
-    return build(trie) or "(?!)"
-
-
-def char_class(codepoints: Iterable[int], *, astral_gap: int = 1) -> str:
-    """Regex character-class body (without brackets) for a set of code points.
-
-    Parameters
-    ----------
-    codepoints : iterable of int
-        Code points; consecutive ones are merged into ranges.
-    astral_gap : int, default=1
-        Above U+FFFF, also merge code points at most ``astral_gap`` apart.
-        Values above 1 give a superset that the regex engine tests much faster
-        (it checks ranges beyond U+FFFF one by one): a pre-check for the exact class.
-
-    Returns
-    -------
-    str
-        The text to put between ``[`` and ``]``, e.g. ``'a-cx'`` for a, b, c, x.
-    """
-    cps = sorted(set(codepoints))
-    parts: list[str] = []
-    i = 0
-    while i < len(cps):
-        j = i
-        while j + 1 < len(cps) and cps[j + 1] - cps[j] <= (astral_gap if cps[j] > 0xFFFF else 1):
-            j += 1
-        lo, hi = cps[i], cps[j]
-        parts.append(
-            re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
-        )
-        i = j + 1
-    return "".join(parts)
-
-
 def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
@@ -157,14 +95,24 @@ def _invisible_codepoints() -> list[int]:
     ]
     cps += list(range(0xFE00, 0xFE10))  # variation selectors
     cps += list(range(0xE0100, 0xE01F0))  # variation selectors supplement
-    cps += [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0]
+    cps += [0x034F, 0x17B4, 0x17B5]
     cps += list(range(0xE0000, 0xE0080))  # the tag block, its unassigned code points included
     return sorted(set(cps))
 
 
 _INVISIBLE = _invisible_codepoints()
+#: Drawn as a blank with a width: Hangul fillers and the braille blank, read as a space.
+_BLANKS = (0x115F, 0x1160, 0x2800, 0x3164, 0xFFA0)
 _INVISIBLE_RE = re.compile("[" + char_class(_INVISIBLE) + "]+")
-_INVISIBLE_HINT_RE = re.compile("[" + char_class(_INVISIBLE, astral_gap=0x10000) + "]")
+_BLANK_RE = re.compile("[" + char_class(_BLANKS) + "]")
+_ONE_LETTER = "(?:(?![" + char_class(_BLANKS) + r"])[^\W\d_])"
+#: Single letters spaced out by blanks (``'c⠀o⠀v⠀i⠀d'``): one word, as step 6 reads it.
+_BLANK_SPACED_RE = re.compile(rf"(?<!{_ONE_LETTER})(?<!\d){_ONE_LETTER}"
+                              rf"(?:{_BLANK_RE.pattern}{_ONE_LETTER})+(?!{_ONE_LETTER})")
+_INVISIBLE_HINT_RE = re.compile(
+    "[" + char_class([*_INVISIBLE, *_BLANKS], astral_gap=0x10000) + "]")
+#: A text whose runs of letters are joined by format characters only, at least four of them.
+_SEPARATED_RE = re.compile(r"\w+(?:[" + char_class(_INVISIBLE) + r"]+\w+){3,}")
 
 # Full-width ASCII, mathematical alphanumerics, circled letters, letterlike symbols.
 _COMPAT_BLOCKS = (range(0xFF01, 0xFF5F), range(0x1D400, 0x1D800), range(0x24B6, 0x24EA),
@@ -254,12 +202,22 @@ def fold_lookalikes(text: str) -> str:
     Returns
     -------
     str
-        The NFC text without invisible characters, with full-width,
-        mathematical and circled letters in ASCII and Cyrillic/Greek
-        look-alikes inside Latin words in Latin.
+        The NFC text without invisible characters (blanks and word-separating
+        ones read as spaces), with full-width, mathematical and circled
+        letters in ASCII and Cyrillic/Greek look-alikes inside Latin words in
+        Latin.
+
+    Examples
+    --------
+    >>> fold_lookalikes("co\\u200bro\\u200bna, Uống\\u3164nước")
+    'corona, Uống nước'
+    >>> fold_lookalikes("Uống\\u200bnước\\u200bnóng\\u200bdiệt\\u200bvirus")
+    'Uống nước nóng diệt virus'
     """
     if _INVISIBLE_HINT_RE.search(text):
-        text = _INVISIBLE_RE.sub("", text)
+        text = _BLANK_RE.sub(" ", _BLANK_SPACED_RE.sub(lambda m: _BLANK_RE.sub("", m[0]), text))
+        separated = not any(ch.isspace() for ch in text) and _SEPARATED_RE.search(text)
+        text = _INVISIBLE_RE.sub(" " if separated else "", text)
     if _COMPAT_HINT_RE.search(text):
         text = text.translate(_COMPAT_TABLE)
     return _nfc(_fold_homoglyphs(text))
