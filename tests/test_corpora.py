@@ -157,11 +157,20 @@ def test_loader_errors_name_file_and_line(tmp_path, loader, name, text, match):
     ("x.jsonl", "\n\n", {}, r"x\.jsonl: the file holds no JSON records"),
     ("x.xml", "<a/>", {}, r"x\.xml: cannot tell the format"),
     ("x.csv", "text,label\nTin,2\n", {}, r"x\.csv, line 2: unknown label '2'"),
+    ("x.csv", "text,label\nTin,True\nTin khác,False\n", {},
+     r"x\.csv, line 2: label 'True' is ambiguous.*write 1/0, fake/real or misinformation"),
+    ("x.jsonl", '{"text": "Tin", "label": false}\n', {}, r"x\.jsonl, line 1: label False is"),
 ], ids=["missing-text-column", "no-known-text", "bad-json", "json-not-object", "blank-jsonl",
-        "unknown-extension", "bad-label"])
+        "unknown-extension", "bad-label", "true-false-csv", "json-boolean"])
 def test_load_table_errors(tmp_path, name, text, kwargs, match):
     with pytest.raises(CorpusError, match=match):
         load_table(_write(tmp_path, name, text), **kwargs)
+
+
+def test_reviewer_verdict_words_are_labels(tmp_path):
+    frame = load_table(_write(tmp_path, "x.csv",
+                              "text,label\nTin,misinformation\nTin khác,Reliable\n"))
+    assert frame["label"].tolist() == [1, 0]
 
 
 def test_missing_file_is_named(tmp_path):

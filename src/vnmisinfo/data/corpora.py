@@ -79,9 +79,22 @@ RECORD_COLUMNS = (
 #: Explicit label maps; anything else is an error.
 LABEL_MAP = {
     "1": 1, "0": 0, "1.0": 1, "0.0": 0,
-    "fake": 1, "real": 0, "misleading": 1, "unreliable": 1, "reliable": 0,
-    "true": 0, "false": 1,
+    "fake": 1, "real": 0, "misleading": 1, "unreliable": 1, "reliable": 0, "misinformation": 1,
 }
+
+#: Labels read either way: a rating "false" is misinformation, a flag ``True`` may be too.
+AMBIGUOUS_LABELS = ("true", "false")
+
+
+def _bad_label(value: Any, key: str) -> str:
+    """What is wrong with a label that :data:`LABEL_MAP` does not hold."""
+    if key in AMBIGUOUS_LABELS:
+        return (f"label {value!r} is ambiguous (a rating 'false' means misinformation, a "
+                "column 'is_fake = True' means it too), so true/false labels are not read; "
+                "write 1/0, fake/real or misinformation/reliable")
+    if not key:
+        return "an empty label; expected one of " + str(sorted(LABEL_MAP))
+    return f"unknown label {value!r}; expected one of {sorted(LABEL_MAP)}"
 
 #: File extensions each format is recognised by.
 
@@ -133,11 +146,8 @@ def map_labels(values: Iterable[object], path: Path, *, header_lines: int = 1,
         key = str(value).strip().lower()
         if key not in LABEL_MAP:
             line = lines[i] if lines is not None else i + 1 + header_lines
-            shown = "an empty label" if not key else f"unknown label {value!r}"
-            raise CorpusError(
-                f"{path}, line {line}: {shown}; expected one of {sorted(LABEL_MAP)}. "
-                "Fix the label, or map it to one of these first."
-            )
+            raise CorpusError(f"{path}, line {line}: {_bad_label(value, key)}. "
+                              "Fix the label, or map it to one of these first.")
         out.append(LABEL_MAP[key])
     return np.asarray(out, dtype=int)
 
@@ -368,8 +378,7 @@ def load_lines(path: str | Path, *, label: int | str | None = None) -> pd.DataFr
     else:
         key = str(label).strip().lower()
         if key not in LABEL_MAP:
-            raise CorpusError(f"{path}: unknown label {label!r} for all lines; expected one of "
-                              f"{sorted(LABEL_MAP)}.")
+            raise CorpusError(f"{path}: {_bad_label(label, key)} (the label of all lines).")
         labels = np.full(len(rows), LABEL_MAP[key], dtype=int)
     return _finish(pd.DataFrame({"text": rows}), labels, path.name,
                    [f"{path.stem}:{n}" for n in lines], path=path, lines=lines)
