@@ -69,6 +69,7 @@ BAD_ROWS = [
     pytest.param(GOOD + "\x00\x07 nhé", "control characters removed", True, id="control-chars"),
     pytest.param(ENGLISH, "not Vietnamese", True, id="english"),
     pytest.param("\u200b\u200b\u200b", "empty text", False, id="only-invisible-chars"),
+    pytest.param("!!! 😡😡 ???", "no words", False, id="only-marks-and-emoji"),
 ]
 
 

@@ -206,6 +206,14 @@ def test_bad_parameters_raise_in_fit(tiny_corpus, params, message):
         Detector(**params).fit(texts, y)
 
 
+def test_ngram_ranges_given_as_lists_fit_like_tuples(tiny_corpus):
+    """A grid read from JSON or YAML gives lists: they failed deep inside the vectorizer."""
+    texts, y = tiny_corpus
+    as_list = Detector(channels=("syllables",), cv=3, word_ngram_range=[1, 2]).fit(texts, y)
+    as_tuple = Detector(channels=("syllables",), cv=3, word_ngram_range=(1, 2)).fit(texts, y)
+    np.testing.assert_allclose(as_list.predict_proba(texts), as_tuple.predict_proba(texts))
+
+
 @pytest.mark.parametrize(
     ("labels", "message"),
     [(["a"] * 24, "labels must be 0"), ([1] * 24, "single class"), ([1, 0], "one label per")],

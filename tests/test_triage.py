@@ -92,6 +92,16 @@ def test_an_empty_text_is_not_scored_as_in_a_batch(fitted_detector):
     assert [r["tier_reason"] for r in model.score(["", ""])] == ["empty text"] * 2
 
 
+def test_marks_or_emoji_alone_are_not_scored(fitted_detector):
+    """'!' alone scored 0.54 (medium) on the term «!»: nothing a claim is made of."""
+    model = Triage(fitted_detector, narratives=_Index(), policy=TierPolicy(0.0, 0.999))
+    marks, emoji, words = model.score(["!", "😡😡 ???", "5G"])
+    for result in (marks, emoji):
+        assert np.isnan(result["probability"]) and result["tier"] is None
+        assert result["tier_reason"] == "no words" and set(result) == set(words)
+    assert words["tier"] in ("high", "medium", "low")
+
+
 def test_a_narrative_that_shares_nothing_is_no_candidate(fitted_detector):
     (result,) = Triage(fitted_detector, narratives=_FlatIndex()).score(["Trời nắng đẹp"])
     assert result["narrative_candidate"] is None and result["narrative_similarity"] == 0.0

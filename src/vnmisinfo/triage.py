@@ -247,7 +247,8 @@ class Triage:
             A document whose text normalizes to nothing (empty, spaces,
             invisible characters) is not scored: ``probability`` is NaN,
             ``tier`` None and ``tier_reason`` ``"empty text"``, as a batch
-            leaves such a row unscored.
+            leaves such a row unscored; nor is one of marks or emoji alone
+            (``"!!!"``), with ``tier_reason`` ``"no words"``.
         """
         if isinstance(explain, bool) or not isinstance(explain, (int, np.integer)) or explain < 0:
             raise ValueError(f"explain must be a whole number of terms, 0 or more; got "
@@ -255,21 +256,24 @@ class Triage:
         frame = self.detector.preprocess(docs)
         if not len(frame):
             return []
-        keep = [i for i, norm in enumerate(frame["norm"]) if norm.strip()]
+        from vnmisinfo.text.normalize import not_scored_reason
+
+        reasons = [not_scored_reason(norm) for norm in frame["norm"]]
+        keep = [i for i, reason in enumerate(reasons) if reason is None]
         if len(keep) == len(frame):
             return self._score_frame(frame, explain)
-        # Texts that normalize to nothing are not scored, as in a batch.
-        out = [self._not_scored() for _ in range(len(frame))]
+        # Texts that normalize to nothing, or to no words, are not scored, as in a batch.
+        out = [self._not_scored(reason or "") for reason in reasons]
         if keep:
             scored = self._score_frame(frame.iloc[keep].reset_index(drop=True), explain)
             for i, result in zip(keep, scored, strict=True):
                 out[i] = result
         return out
 
-    def _not_scored(self) -> dict[str, Any]:
-        """The result for a text that normalizes to nothing: no probability, no tier."""
+    def _not_scored(self, reason: str) -> dict[str, Any]:
+        """The result for a text that is not scored (``reason``): no probability, no tier."""
         result: dict[str, Any] = {"probability": float("nan"), "label": 0, "top_terms": [],
-                                  "context": [], "tier": None, "tier_reason": "empty text"}
+                                  "context": [], "tier": None, "tier_reason": reason}
         if self.narratives is not None:
             result.update(narrative_id=None, narrative_candidate=None, narrative_similarity=0.0,
                           narrative_sentence=None, narrative_claim=None, rebuttal=None,
@@ -395,14 +399,15 @@ def load_model(path: str | Path | None = None) -> Triage:
     'high'
     """
     key = "<default>"
-    if path is not None:  # a file rewritten since (a retrained model) is read again
-        resolved = Path(path).resolve()
+    if path is not None and str(path).strip():  # a file rewritten since is read again
+        path = Path(path).expanduser()
+        resolved = path.resolve()
         stat = resolved.stat() if resolved.is_file() else None
         key = f"{resolved}:{stat.st_mtime_ns}:{stat.st_size}" if stat else str(resolved)
     with _lock:
         if key not in _cache:
-            target = Path(path) if path is not None else default_model_path()
-            payload = load_trusted(target, verify=True)
+            payload = load_trusted(default_model_path() if path is None else path, verify=True)
+            target = default_model_path() if path is None else Path(path)
             model = payload["model"]
             if not isinstance(model, Triage):
                 raise ModelLoadError(

@@ -29,7 +29,7 @@ import pandas as pd
 
 from vnmisinfo.data.schema import META_COLUMNS, as_frame, is_missing, joined_text
 from vnmisinfo.text.accents import looks_vietnamese
-from vnmisinfo.text.normalize import TruncationWarning, normalize_text
+from vnmisinfo.text.normalize import TruncationWarning, normalize_text, not_scored_reason
 
 __all__: list[str] = []
 
@@ -123,12 +123,14 @@ def _normalized(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _unique_docs(model: Any, frame: pd.DataFrame) -> tuple[list[int], pd.DataFrame, list[int]]:
-    """Distinct documents of ``frame``, the index of each row's, and those worth scoring.
+def _unique_docs(model: Any, frame: pd.DataFrame
+                 ) -> tuple[list[int], pd.DataFrame, list[str | None]]:
+    """Distinct documents of ``frame``, the index of each row's, and why each is not scored
+    (None for those scored).
 
     Two passes: exact duplicates skip normalization, then texts that normalize
     alike (with the same metadata) are scored once; texts that normalize to
-    nothing are not scored.
+    nothing, or to no words, are not scored (:func:`not_scored_reason`).
     """
     meta_cols = list(META_COLUMNS)
     raw_index, pick = _dedup(frame[["text", "title", *meta_cols]])
@@ -139,10 +141,10 @@ def _unique_docs(model: Any, frame: pd.DataFrame) -> tuple[list[int], pd.DataFra
         pre = preprocess(unique) if preprocess is not None else _normalized(unique)
     norm_index, pick2 = _dedup(pre[["norm", *meta_cols]])
     unique = pre.iloc[pick2].reset_index(drop=True)
-    scoreable = [i for i, t in enumerate(unique["norm"]) if t.strip()]
+    reasons = [not_scored_reason(t) for t in unique["norm"]]
     if preprocess is None:
         unique = unique.drop(columns="norm")
-    return [norm_index[j] for j in raw_index], unique, scoreable
+    return [norm_index[j] for j in raw_index], unique, reasons
 
 
 def _score_records(model: Any, records: list[dict[str, Any]],
@@ -160,7 +162,8 @@ def _score_records(model: Any, records: list[dict[str, Any]],
         notes.append(_join(control, lang))
     frame = as_frame(records)
     _unused_context(records, frame, notes)
-    index, unique, scoreable = _unique_docs(model, frame)
+    index, unique, reasons = _unique_docs(model, frame)
+    scoreable = [i for i, reason in enumerate(reasons) if reason is None]
     results: list[dict[str, Any] | None] = [None] * len(unique)
     if scoreable:
         scored = model.score(unique.iloc[scoreable].reset_index(drop=True), explain=explain)
@@ -170,7 +173,7 @@ def _score_records(model: Any, records: list[dict[str, Any]],
     for i, note in enumerate(notes):
         r = results[index[i]]
         if r is None:
-            out.append("empty text")
+            out.append(reasons[index[i]] or "empty text")
             continue
         extras = {k: v for k, v in r.items() if k not in _BASIC_KEYS}
         out.append((float(r["probability"]), int(r["label"]), str(r["tier"]),

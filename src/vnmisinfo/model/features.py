@@ -299,6 +299,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
 
 def _tfidf(column: str, *, analyzer: str, ngram_range: tuple[int, int], min_df: int,
            max_df: float, max_features: int | None, n_features: int | None = None) -> Any:
+    ngram_range = tuple(ngram_range)  # type: ignore[assignment]  # a grid read from JSON: a list
     if n_features:
         return HashedTfidf(analyzer=analyzer, ngram_range=ngram_range, n_features=n_features,
                            min_df=min_df, max_df=max_df)

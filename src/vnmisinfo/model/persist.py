@@ -303,10 +303,17 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
         If the file is missing, not a skops file, names untrusted types, fails
         its checksum or was made by an incompatible version.
     """
-    path = Path(path)
+    if not str(path).strip():
+        raise ModelLoadError("the model path is empty; pass the path of a .skops file made by "
+                             "'vnmisinfo train', or leave out --model (None in Python) for the "
+                             "shipped default model.")
+    path = Path(path).expanduser()
     sio = _skops()
     from skops.io.exceptions import UntrustedTypesFoundException
 
+    if path.is_dir():
+        raise ModelLoadError(f"model path {str(path)!r} is a folder; pass the path of a .skops "
+                             "file in it (such as default.skops).")
     if not path.is_file():
         raise ModelLoadError(
             f"model file {str(path)!r} not found; pass the path of a .skops file "
@@ -348,7 +355,7 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
         raise ModelLoadError(f"{str(path)!r} holds no vnmisinfo model.")
     if "model" not in payload:
         payload["model"] = payload.pop("detector")
-    meta = json.loads(payload.get("metadata") or "{}")
+    meta = _metadata(payload.get("metadata"), path)
     made = meta.get("format_version", 0)
     if not isinstance(made, int) or made > FORMAT_VERSION:
         raise ModelLoadError(
@@ -373,3 +380,16 @@ def read_metadata(path: str | Path | None = None) -> dict[str, Any]:
     """Return the metadata stored with a model (the default model when ``path`` is None)."""
     target = Path(path) if path is not None else default_model_path()
     return dict(load_trusted(target, verify=path is None)["metadata"])
+
+
+def _metadata(raw: Any, path: Path) -> dict[str, Any]:
+    """The metadata of a loaded payload: a JSON object, or a :class:`ModelLoadError`."""
+    try:
+        meta = json.loads(raw or "{}")
+    except (TypeError, ValueError) as exc:
+        meta = exc
+    if not isinstance(meta, dict):
+        raise ModelLoadError(
+            f"model file {str(path)!r} has unreadable metadata (not a JSON object); it was not "
+            "written by vnmisinfo.save_model. Re-save the model with vnmisinfo.save_model.")
+    return meta

@@ -102,6 +102,7 @@ __all__ = [
     "PHONE_TOKEN",
     "URL_TOKEN",
     "TruncationWarning",
+    "not_scored_reason",
     "normalize_text",
     "strip_diacritics",
 ]
@@ -413,3 +414,20 @@ def normalize_text(
     if len(text) > MAX_CHARS:  # expansions grew the text: cut at the last whole token
         text = text[: MAX_CHARS + 1].rsplit(" ", 1)[0].rstrip()
     return text
+
+
+_WORDISH_RE = re.compile(r"[^\W_]")
+
+
+def not_scored_reason(norm: str) -> str | None:
+    """Why a normalized text is not scored: ``"empty text"``, ``"no words"`` (only marks or
+    emoji, such as ``"!!!"``: nothing a claim is made of), or None when it is scored.
+
+    Examples
+    --------
+    >>> [not_scored_reason(t) for t in ["", "!!! 😡", "5G", "__url__"]]
+    ['empty text', 'no words', None, None]
+    """
+    if not norm.strip():
+        return "empty text"
+    return None if _WORDISH_RE.search(norm) else "no words"
