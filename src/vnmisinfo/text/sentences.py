@@ -1,5 +1,9 @@
 """Sentence splitting: lines first, then the rules of underthesea's ``sent_tokenize``.
 
+A line break ends a sentence, unless the sentence goes on: a line that ends without a
+mark (``.?!…:;``) followed, after a single break, by one that begins in lower case is the
+same sentence (a claim laid out over short lines, a text wrapped by hand).
+
 underthesea's splitter walks every character of a text in Python.  This one
 applies the same rules, and the same abbreviation list (read from
 underthesea's own data file), but visits only the ``.``, ``?`` and ``!`` found
@@ -39,6 +43,8 @@ _DOTS = re.compile(r"\.+")
 _END_RUN = re.compile(r"[.?!]*")
 _BLANK = re.compile(r"[ \t]*")
 _SPACE = re.compile(r"[ \t\n\r]*")
+#: A single line break inside a sentence: after no end mark, before a lower-case letter.
+_WRAPPED = re.compile(r"(?<=[^\s.?!…:;])[ \t]*(?:\r\n|[\n\r\x85\u2028])[ \t]*(?=[^\W\d_])")
 #: A word spelled out with dots (``U.ố.n.g``): the dots inside do not end a sentence.
 _SPELLED = re.compile(rf"(?<![^\W_]){_LETTER}(?:\.{_LETTER}){{2,}}(?![^\W_])")
 _SPELLED_HINT = re.compile(rf"\.{_LETTER}\.")
@@ -121,7 +127,8 @@ def split_sentences(text: str) -> list[str]:
     Parameters
     ----------
     text : str
-        Any text; line breaks always end a sentence.
+        Any text; a line break ends a sentence unless the next line goes on with
+        it (no end mark before the break, lower case after it).
 
     Returns
     -------
@@ -132,11 +139,15 @@ def split_sentences(text: str) -> list[str]:
     --------
     >>> split_sentences("Trời mưa to. Ở nhà nhé!\\nMai đi học.")
     ['Trời mưa to.', 'Ở nhà nhé!', 'Mai đi học.']
+    >>> split_sentences("Ăn tỏi sống\\nmỗi ngày\\ngiúp phòng covid\\nHết dịch\\n\\nrồi")
+    ['Ăn tỏi sống mỗi ngày giúp phòng covid', 'Hết dịch', 'rồi']
     >>> split_sentences("  \\n ")
     []
     """
     abbreviations = _abbreviations()
     out: list[str] = []
+    if "\n" in text or "\r" in text or "\x85" in text or "\u2028" in text:
+        text = _WRAPPED.sub(lambda m: " " if text[m.end()].islower() else m[0], text)
     for line in text.splitlines():
         line = line.strip()
         if line:
