@@ -23,7 +23,7 @@ from vnmisinfo.text.normalize import (
     normalize_text,
     strip_diacritics,
 )
-from vnmisinfo.text.transformers import Normalizer
+from vnmisinfo.text.transformers import Normalizer, Tokenizer
 
 ZERO_WIDTH = re.compile(
     "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f]"
@@ -359,6 +359,20 @@ def test_normalizer_reads_pandas_missing_values_as_empty_and_names_other_types()
     assert Normalizer().transform(["ko bt", pd.NA, pd.NaT]) == ["không biết", "", ""]
     with pytest.raises(TypeError, match="must be a str or missing .*got bytes"):
         Normalizer().transform(["ko bt", b"ko bt"])
+
+
+@pytest.mark.parametrize("make", [Normalizer, Tokenizer], ids=["Normalizer", "Tokenizer"])
+def test_text_transformers_take_texts_as_scikit_learn_sees_it(make) -> None:
+    """They said they took 2-D numeric arrays, so check_estimator ran 47 numeric checks on
+    them and 26 failed or were skipped."""
+    from sklearn.exceptions import SkipTestWarning
+    from sklearn.utils.estimator_checks import check_estimator
+
+    tags = make().__sklearn_tags__().input_tags
+    assert tags.string and not tags.two_d_array
+    with pytest.warns(SkipTestWarning, match="requires input .*string=True"):
+        results = check_estimator(make(), on_fail=None)  # the checks that need no data
+    assert results and all(r["status"] == "passed" for r in results)
 
 
 def test_normalizer_options_and_params() -> None:

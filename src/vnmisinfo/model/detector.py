@@ -46,6 +46,7 @@ from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
 from vnmisinfo.model.params import check_detector_params
 from vnmisinfo.model.terms import explained_terms
 from vnmisinfo.text.accents import diacritic_share
+from vnmisinfo.text.transformers import TextInput
 
 __all__ = ["Detector"]
 
@@ -65,7 +66,7 @@ def _check_labels(y: Any, n: int) -> np.ndarray:
     return arr.astype(int)
 
 
-class Detector(NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
+class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
     """Score Vietnamese texts for how likely they carry a false or distorted claim.
 
     A score is a triage signal for a human reviewer, never a verdict.
@@ -538,8 +539,3 @@ class Detector(NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
             for p, tt, cc in zip(proba, terms, context, strict=True)
         ]
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags

@@ -10,16 +10,36 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import accent_free, segment_many, syllables
 
-__all__ = ["Normalizer", "Tokenizer"]
+__all__ = ["Normalizer", "TextInput", "Tokenizer"]
 
 
-class Normalizer(TransformerMixin, BaseEstimator):
+class TextInput:
+    """Mixin that tells scikit-learn an estimator takes a list of texts, as
+    ``TfidfVectorizer`` does, not a 2-D array: ``check_estimator`` and a pipeline's
+    tags then treat it as one.
+
+    Examples
+    --------
+    >>> tags = Normalizer().__sklearn_tags__().input_tags
+    >>> tags.string, tags.two_d_array
+    (True, False)
+    """
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+class Normalizer(TextInput, TransformerMixin, BaseEstimator):
     """scikit-learn transformer applying :func:`normalize_text` to each document.
 
     Stateless: ``fit`` learns nothing, so the transformer can be used inside a
@@ -140,7 +160,7 @@ def _check_raw_documents(X: object) -> None:
         raise TypeError(f"Iterable over raw text documents expected, {type(X).__name__} received.")
 
 
-class Tokenizer(TransformerMixin, BaseEstimator):
+class Tokenizer(TextInput, TransformerMixin, BaseEstimator):
     """Turn normalized texts into token strings for a vectorizer.
 
     Parameters
