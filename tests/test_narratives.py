@@ -223,6 +223,15 @@ def test_unrelated_text_gives_no_match(index, text):
     assert not any(m.matched for m in index.match_one(text))
 
 
+def test_a_name_or_two_words_alone_assert_nothing():
+    """'Bill Gates' alone matched 'Bill Gates admits vaccines reduce the population' (0.96)
+    and lifted the post to medium: fewer than three words are no claim."""
+    shipped = default_index()
+    two, three = shipped.match(["Bill Gates", "5G lây covid"], k=1)
+    assert not two[0].matched and two[0].similarity == 0.0
+    assert three[0].matched and three[0].narrative_id == "health-004"
+
+
 def test_match_shapes_and_empty_text(index):
     results = index.match(["", None, "Ngân hàng sắp đổi tiền, rút hết tiền ra ngay"], k=2)
     assert [len(r) for r in results] == [2, 2, 2]
@@ -676,7 +685,7 @@ def test_the_piece_stance_is_read_at_the_best_piece():
 
     index = default_index()
     texts = ["Giá rau tăng nhẹ trong tuần. Trên mạng lan truyền tin ăn tỏi sống mỗi ngày "
-             "sẽ không bao giờ nhiễm corona. Các chợ vẫn đủ hàng.", "Một câu.", ""]
+             "sẽ không bao giờ nhiễm corona. Các chợ vẫn đủ hàng.", "Một câu ngắn.", ""]
     ev, pieces = index._segment_scores(texts)
     assert ev.piece_stance is not None
     assert ev.piece_stance.shape == (sum(map(len, pieces)), len(index.narratives_))

@@ -3,7 +3,9 @@
 Every text has two views: normalized and lower-cased
 (:func:`~vnmisinfo.text.normalize.normalize_text`), and the same without
 diacritics (:func:`~vnmisinfo.text.normalize.strip_diacritics`).  Texts are
-scored piece by piece: sentences and, in a text of up to five sentences (a post),
+scored piece by piece (a text of one sentence and fewer than three words, such as a
+name alone, has none: it asserts nothing): sentences and, in a text of up to five
+sentences (a post),
 pairs of neighbouring sentences and, for a three-sentence text, the whole text.  A
 longer text (an article) is compared sentence by sentence: its pairs doubled the
 cost of matching it and found no claim that its sentences miss.  Vectors are
@@ -14,6 +16,8 @@ Examples
 --------
 >>> _views("Uống NƯỚC chanh")
 ('uống nước chanh', 'uong nuoc chanh')
+>>> _pieces("Bill Gates"), _pieces("5G lây covid")
+(([], []), (['5G lây covid'], [(0,)]))
 >>> _pieces("Một hai ba. Bốn năm sáu. Bảy")[1]
 [(0,), (1,), (0, 1), (1, 2), (0, 1, 2)]
 >>> _pieces("Một hai ba. Bốn năm sáu. Bảy tám chín. Mười một hai. Ba bốn năm. Sáu bảy tám.")[1]
@@ -70,8 +74,9 @@ def _pieces(text: str) -> tuple[list[str], list[tuple[int, ...]]]:
     """Sentences of a text and the pieces scored: sentences, pairs in short texts, and a
     three-sentence text whole."""
     sentences = split_sentences(text)[:_MAX_SENTENCES]
-    if len(sentences) <= 1:
-        return ([text.strip()], [(0,)]) if text.strip() else ([], [])
+    if len(sentences) <= 1:  # fewer than three words ("Bill Gates") assert nothing
+        return (([text.strip()], [(0,)]) if len(_WORD_RE.findall(text)) >= _MIN_WORDS
+                else ([], []))
     pieces: list[tuple[int, ...]] = [
         (i,) for i, s in enumerate(sentences) if len(_WORD_RE.findall(s)) >= _MIN_WORDS
     ]
