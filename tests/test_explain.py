@@ -10,11 +10,23 @@ from vnmisinfo.model.explain import format_terms, highlight_spans, readable_term
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("words__hà_nội", "hà nội"), ("syllables__y tế", "y tế"), ("chars__ coro", "«coro»"),
-     ("accent_free__ha noi", "≈ha noi"), ("meta__missing_time", "[missing_time]")],
-    ids=["words", "syllables", "chars", "accent-free", "meta"],
+     ("accent_free__ha noi", "≈ha noi"), ("meta__missing_time", "[missing_time]"),
+     ("syllables__xem __url__", "xem __url__"), ("accent_free____phone__", "≈__phone__"),
+     ("chars___", ""), ("accent_free_chars__l__ ", "")],
+    ids=["words", "syllables", "chars", "accent-free", "meta", "placeholder",
+         "accent-free-placeholder", "underscores", "piece-of-a-placeholder"],
 )
 def test_readable_terms(name, expected):
     assert readable_term(name) == expected
+
+
+def test_a_link_reads_as_its_placeholder_in_the_terms_of_the_shipped_model():
+    """A link read '  url  ' and '≈  url  ', and underscores '«_»', '«__»' took term slots."""
+    from vnmisinfo import load_model
+
+    terms = dict(load_model().score(["Xem tại https://tin-gia.vn/abc"])[0]["top_terms"])
+    assert "__url__" in terms
+    assert not [t for t in terms if "_" in t and t != "__url__"]
 
 
 @pytest.mark.parametrize(

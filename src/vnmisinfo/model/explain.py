@@ -40,19 +40,25 @@ def readable_term(name: str) -> str:
     '«coro»'
     >>> readable_term("meta__log_shares")
     '[log_shares]'
+    >>> readable_term("syllables__xem __url__"), readable_term("chars__ __u")
+    ('xem __url__', '')
     """
     channel, sep, term = name.partition("__")
     if not term:  # a plain name reads as it is; a channel with no term (not found) reads ""
         return "" if sep else name
     if channel == "meta":
         return f"[{term}]"
-    if channel == "chars":
-        return f"«{term.strip()}»"
-    if channel == "accent_free_chars":
-        return f"≈«{term.strip()}»"
-    text = term.replace("_", " ")
+    if channel in ("chars", "accent_free_chars"):
+        if "_" in term:  # a piece of a placeholder (``__url__``): not in the text
+            return ""
+        return f"{'≈' if channel == 'accent_free_chars' else ''}«{term.strip()}»"
+    text = " ".join(_PLACEHOLDER_RE.sub(lambda m: m[0].replace("_", "\0"), term)
+                    .replace("_", " ").replace("\0", "_").split())
     return f"≈{text}" if channel == "accent_free" else text
 
+
+#: The normalizer's placeholders (``__url__``...), kept whole when a term is named.
+_PLACEHOLDER_RE = re.compile(r"__(?:url|email|phone)__")
 
 _TOP_CELLS = 1 << 19  # padded cells per argpartition in top_pairs: bounds its memory
 
