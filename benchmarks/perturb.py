@@ -10,6 +10,8 @@ a text is perturbed the same way whatever batch or order it comes in.
 'Ko dc nói j vs ng lạ'
 >>> perturb("zero_width", "corona") == "corona", len(perturb("zero_width", "corona")) > 6
 (False, True)
+>>> perturb("blank_spaces", "Hà Nội mưa").split()
+['Hà\u2800Nội\u3164mưa']
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ __all__ = ["PERTURBATIONS", "perturb", "perturb_many"]
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff")
+#: Characters drawn as a blank: Hangul fillers and the braille blank.
+BLANKS = ("\u3164", "\uffa0", "\u2800")
 
 #: Latin letter -> Cyrillic or Greek look-alike (the substitutions seen in evasive posts).
 LOOKALIKES = {
@@ -71,6 +75,12 @@ def zero_width(text: str, rng: random.Random, rate: float = 0.5) -> str:
         return word[:k] + r.choice(ZERO_WIDTH) + word[k:]
 
     return _map_words(text, rng, rate, 2, salt)
+
+
+def blank_spaces(text: str, rng: random.Random) -> str:
+    """Write every space as a character drawn as a blank (a Hangul filler, the braille blank):
+    the post looks the same, but a splitter on whitespace sees one long word."""
+    return re.sub(" ", lambda m: rng.choice(BLANKS), text)
 
 
 def homoglyphs(text: str, rng: random.Random, rate: float = 0.3) -> str:
@@ -130,6 +140,7 @@ def typos(text: str, rng: random.Random, rate: float = 0.1) -> str:
 PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "no_diacritics": no_diacritics,
     "zero_width": zero_width,
+    "blank_spaces": blank_spaces,
     "homoglyphs": homoglyphs,
     "spaced_letters": spaced_letters,
     "teencode": teencode,

@@ -94,7 +94,7 @@ def test_no_diacritics_keeps_the_ranking(model):
     assert clean[rumours].min() > clean[news].max()
 
 
-@pytest.mark.parametrize("name", ["spaced_letters", "teencode"])
+@pytest.mark.parametrize("name", ["spaced_letters", "teencode", "blank_spaces"])
 def test_normalized_evasions_score_exactly_like_clean_text(model, name):
     # These perturbations are fully undone by normalization on these texts.
     clean = list(TEXTS.values())

@@ -75,8 +75,10 @@ def _pieces(text: str) -> tuple[list[str], list[tuple[int, ...]]]:
     three-sentence text whole."""
     sentences = split_sentences(text)[:_MAX_SENTENCES]
     if len(sentences) <= 1:  # fewer than three words ("Bill Gates") assert nothing
-        return (([text.strip()], [(0,)]) if len(_WORD_RE.findall(text)) >= _MIN_WORDS
-                else ([], []))
+        words = len(_WORD_RE.findall(text))  # words joined by blanks are counted normalized
+        if words < _MIN_WORDS and len(_WORD_RE.findall(_views(text)[0])) < _MIN_WORDS:
+            return [], []
+        return ([text.strip()], [(0,)]) if text.strip() else ([], [])
     pieces: list[tuple[int, ...]] = [
         (i,) for i, s in enumerate(sentences) if len(_WORD_RE.findall(s)) >= _MIN_WORDS
     ]
