@@ -84,6 +84,34 @@ def test_main_calibrate_saves_the_thresholds(tmp_path, fitted_detector, tiny_cor
     assert "precision" in capsys.readouterr().out
 
 
+def test_main_calibrate_keeps_the_shipped_model_it_reads(tmp_path, fitted_detector, tiny_corpus,
+                                                         monkeypatch, capsys):
+    """Without --model the shipped model is the input: -o naming it is refused, not replaced."""
+    import vnmisinfo.model.persist
+    import vnmisinfo.triage
+
+    texts, y = tiny_corpus
+    data = tmp_path / "held.csv"
+    pd.DataFrame({"text": texts, "label": y}).to_csv(data, index=False)
+    shipped = save_model(Triage(fitted_detector), tmp_path / "default.skops")
+    for module in (vnmisinfo.model.persist, vnmisinfo.triage):
+        monkeypatch.setattr(module, "default_model_path", lambda: shipped)
+    before = shipped.read_bytes(), shipped.with_name("default.skops.sha256").read_bytes()
+    code = main(["calibrate", "--data", str(data), "--budget", "0.25", "-o", str(shipped),
+                 "--quiet"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"the output {shipped} is the shipped model" in err
+    assert "Write to another file" in err and "--model" in err
+    assert (shipped.read_bytes(), shipped.with_name("default.skops.sha256").read_bytes()) == before
+    # written elsewhere, the same command calibrates that very model
+    assert main(["calibrate", "--data", str(data), "--budget", "0.25", "-o",
+                 str(tmp_path / "tuned.skops"), "--quiet"]) == 0
+    proba = fitted_detector.predict_proba(texts)[:, 1]
+    assert load_model(tmp_path / "tuned.skops").policy.high == pytest.approx(
+        threshold_for_budget(proba, 0.25))
+
+
 def test_main_calibrate_needs_a_rule(tmp_path, capsys):
     assert main(["calibrate", "--data", "x.csv", "-o", str(tmp_path / "m.skops")]) == 2
     assert "give a rule" in capsys.readouterr().err

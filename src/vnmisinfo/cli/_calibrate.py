@@ -44,9 +44,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vnmisinfo.data.formats import check_suffix, refuse_input_as_output
+    from vnmisinfo.data.formats import check_suffix, refuse_input_as_output, same_file
+    from vnmisinfo.model.persist import default_model_path
 
     refuse_input_as_output(args.output, [*args.data, args.model])
+    if args.model is None and not args.cv and same_file(default_model_path(), args.output):
+        raise ValueError(f"the output {args.output} is the shipped model, which calibrate "
+                         "reads when --model is not given; writing there would replace it. "
+                         "Write to another file (e.g. -o calibrated.skops) and score with "
+                         "--model calibrated.skops.")
     check_suffix(args.output, (".skops",), "a skops model file")
     if all(v is None for v in (args.high_precision, args.medium_precision, args.budget,
                                args.medium_budget)):
