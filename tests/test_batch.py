@@ -1166,6 +1166,64 @@ def test_an_output_in_a_missing_folder_is_refused_before_reading(tmp_path, fitte
     assert not (tmp_path / "nodir").exists()
 
 
+@pytest.mark.parametrize("role", ["-o", "--report"])
+def test_an_output_in_a_folder_that_cannot_be_written_is_refused_before_reading(
+        tmp_path, model_file, monkeypatch, capsys, role):
+    """os.access says no for one folder (root may write anywhere, so it is told so here)."""
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if (
+        os.fspath(path) == str(locked) and mode & os.W_OK) else access(path, mode, **kw))
+    out = tmp_path / "out.csv"
+    paths = {"-o": locked / "out.csv", "--report": locked / "r.html"}
+    argv = ["score", str(src), "--model", str(model_file), "-o", str(out), "--workers", "1",
+            "-q", role, str(paths[role])]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    name = "output" if role == "-o" else "report"
+    assert err == (f"vnmisinfo score: error: the folder of the {name} {str(paths[role])!r} "
+                   f"cannot be written here ({locked}); name another {name} in a folder you "
+                   "can write.\n")
+    assert not out.exists() and not list(locked.iterdir())
+
+
+def test_an_output_that_cannot_be_opened_is_named_on_one_line(tmp_path, model_file, capsys):
+    """A failure past the checks names the output, not the partial file beside it."""
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    out = tmp_path / "out.csv"
+    (tmp_path / "out.csv.partial").mkdir()  # opening it fails, for root too
+    assert main(["score", str(src), "--model", str(model_file), "-o", str(out), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"vnmisinfo score: error: cannot write the output {out} (Is a direct")
+    assert err.count("\n") == 1 and "partial" not in err and not out.exists()
+
+
+def test_a_report_that_cannot_be_written_says_the_rows_are(tmp_path, model_file, monkeypatch,
+                                                           capsys):
+    """The report is written last: its failure names it and the output already written."""
+    import tempfile
+
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}, {"text": NEWS}])
+    out, report = tmp_path / "out.csv", tmp_path / "r.html"
+    mkstemp = tempfile.mkstemp
+
+    def refuse_report(*args, prefix="", **kwargs):  # noqa: ANN202 - as tempfile.mkstemp
+        if prefix.startswith(".r.html"):
+            raise PermissionError(13, "Permission denied", str(tmp_path / ".r.html.x.tmp"))
+        return mkstemp(*args, prefix=prefix, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse_report)
+    assert main(["score", str(src), "--model", str(model_file), "-o", str(out), "-q",
+                 "--report", str(report)]) == 1
+    assert capsys.readouterr().err == (
+        f"vnmisinfo score: error: cannot write {report} (Permission denied); check that its "
+        "folder can be written and has room, or name another file. The scored rows are "
+        f"written to {out}; only the report is missing.\n")
+    assert len(_csv_rows(out)) == 2 and not report.exists()
+
+
 def test_utf16_input_is_named_with_the_fix(tmp_path, fitted_detector):
     src = tmp_path / "in.csv"
     src.write_bytes("id,text\n1,Tỏi chữa khỏi covid\n".encode("utf-16"))

@@ -180,6 +180,20 @@ def test_a_non_empty_output_folder_is_refused(posts_csv, tmp_path):
         score_dask_files(str(posts_csv), str(tmp_path / "out"))
 
 
+@pytest.mark.parametrize("single_file, report", [(True, None), (False, "nodir/r.html")],
+                         ids=["single-file", "report"])
+def test_an_output_in_a_missing_folder_is_refused_before_any_cluster(posts_csv, tmp_path,
+                                                                     monkeypatch, single_file,
+                                                                     report):
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)  # no cluster can start
+    out = tmp_path / ("nodir/out.csv" if single_file else "out")
+    with pytest.raises(ValueError, match=r"the folder of the (output|report) .* does not exist: "
+                       r"create it \(mkdir -p"):
+        score_dask_files(str(posts_csv), str(out), single_file=single_file,
+                         report=None if report is None else str(tmp_path / report))
+    assert not (tmp_path / "nodir").exists() and not (tmp_path / "out").exists()
+
+
 def test_jsonl_input_is_refused(tmp_path):
     source = tmp_path / "posts.jsonl"
     source.write_text('{"text": "Tỏi chữa khỏi covid"}\n', encoding="utf-8")

@@ -170,16 +170,25 @@ def open_partial(files: OutputFiles, ckpt: dict[str, Any] | None) -> IO[bytes]:
 
     A new run first removes the checkpoint and the bad-lines file of an
     earlier one.
+
+    Raises
+    ------
+    OSError
+        If the partial output cannot be opened; the message names the output.
     """
-    if ckpt is not None:
-        sink = open(files.partial, "r+b")
-        sink.truncate(int(ckpt["bytes"]))
-        sink.seek(0, os.SEEK_END)
-        return sink
-    for stale in (files.checkpoint, files.bad_lines):
-        if stale.exists():
-            stale.unlink()
-    return open(files.partial, "wb")
+    try:
+        if ckpt is not None:
+            sink = open(files.partial, "r+b")
+            sink.truncate(int(ckpt["bytes"]))
+            sink.seek(0, os.SEEK_END)
+            return sink
+        for stale in (files.checkpoint, files.bad_lines):
+            if stale.exists():
+                stale.unlink()
+        return open(files.partial, "wb")
+    except OSError as exc:  # named after the output, not the partial file beside it
+        raise type(exc)(f"cannot write the output {files.target} ({exc.strerror or exc}); "
+                        "name an output in a folder you can write.") from exc
 
 
 def write_checkpoint(files: OutputFiles, sink: IO[bytes], source: str, options: dict[str, Any],

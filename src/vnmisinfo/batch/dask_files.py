@@ -35,6 +35,7 @@ from vnmisinfo.data.blocks import (
 )
 from vnmisinfo.data.formats import (
     EXTENSIONS,
+    check_folder,
     check_named_format,
     compression_of,
     extension_format,
@@ -173,9 +174,11 @@ def _output_format(output: str | None, output_format: str | None, single_file: b
 
 def _check_paths(files: list[str], output: str, single_file: bool, report: str | None) -> None:
     """Refuse an output that would overwrite the input or an earlier run's output."""
+    check_folder(report, "report")
     if single_file:
         if os.path.isdir(output):
             raise ValueError(f"output {output!r} is a folder; --single-file writes one file.")
+        check_folder(output, "output")
         clash = [f for f in files if same_file(f, output)]
     else:
         if os.path.exists(output) and (not os.path.isdir(output) or os.listdir(output)):

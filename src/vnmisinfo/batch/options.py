@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from vnmisinfo.data.formats import (
+    check_folder,
     check_named_format,
     extension_format,
     format_of,
@@ -158,18 +159,12 @@ class _Options:
         ------
         ValueError
             If the output or the report is the input file (symlinks followed,
-            or the same inode), the report is the output, or the output is a
-            folder, a block device or a socket.
+            or the same inode), the report is the output, the output is a
+            folder, a block device or a socket, or the folder of either is
+            missing or cannot be written.
         """
         out = self.output
-        if out is not None and not is_stream(out):
-            folder = os.path.dirname(os.path.realpath(out))
-            if not os.path.isdir(folder):
-                raise ValueError(f"the folder of the output {out!r} does not exist: create it "
-                                 f"(mkdir -p {folder}) or name another output.")
-            if not os.access(folder, os.W_OK):
-                raise ValueError(f"the folder of the output {out!r} cannot be written here "
-                                 f"({folder}); name an output in a folder you can write.")
+        check_folder(out, "output")
         if out is not None and not is_stream(out) and os.path.exists(out):
             if not os.path.isfile(out):
                 raise ValueError(f"output {out!r} is not a regular file, a named pipe or a "
@@ -179,11 +174,7 @@ class _Options:
                 os.path.isdir(report) or str(report).endswith(("/", os.sep))):
             raise ValueError(f"the report {report!r} is a folder; name an .html file in it, "
                              f"e.g. {os.path.join(str(report), 'review.html')}.")
-        if report is not None and not is_stream(report) and not os.path.isdir(
-                os.path.dirname(os.path.realpath(report))):
-            raise ValueError(f"the folder of the report {report!r} does not exist: create it "
-                             f"(mkdir -p {os.path.dirname(os.path.realpath(report))}) or name "
-                             "another report.")
+        check_folder(report, "report")
         if (self.report is not None and out is not None and not is_stream(out)
                 and same_file(out, self.report)):
             raise ValueError(f"the report {self.report!r} is the output {out!r}; name another "

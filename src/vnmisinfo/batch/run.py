@@ -329,7 +329,11 @@ class _FileRun:
     def run(self) -> BatchSummary:
         """Score the input into the output; write the report; return the summary."""
         self.reader = self._open_input()
-        self._open_output()
+        try:
+            self._open_output()
+        except BaseException:
+            self.reader.close()
+            raise
         finished = False
         try:
             self._score_all()
@@ -361,9 +365,16 @@ class _FileRun:
             from vnmisinfo.report import write_report
 
             state = self.report
-            write_report(self.opts.report, state.items() if state else [], self.summary,
-                         histogram=state.hist if state else None, thresholds=self.thresholds,
-                         top=self.opts.report_top, source=str(self.opts.input))
+            try:
+                write_report(self.opts.report, state.items() if state else [], self.summary,
+                             histogram=state.hist if state else None,
+                             thresholds=self.thresholds, top=self.opts.report_top,
+                             source=str(self.opts.input))
+            except OSError as exc:  # the rows are written: say so
+                out = self.opts.output
+                where = "standard output" if out in (None, "-") else out
+                raise type(exc)(f"{exc} The scored rows are written to {where}; only the "
+                                "report is missing.") from exc
         return self.summary
 
     def _rows(self) -> Iterator[Item]:

@@ -33,7 +33,7 @@ from typing import Any
 from vnmisinfo._compat import import_or_raise
 
 __all__ = ["COMPRESSIONS", "DAMAGED", "EXTENSIONS", "FORMATS", "allow_long_csv_fields",
-           "atomic_write", "check_named_format", "check_suffix", "compression_of",
+           "atomic_write", "check_folder", "check_named_format", "check_suffix", "compression_of",
            "extension_format", "format_of", "is_stream", "iter_jsonl", "open_input",
            "refuse_input_as_output", "require_pyarrow", "same_file"]
 
@@ -220,6 +220,37 @@ def is_stream(path: str | os.PathLike[str] | None) -> bool:
     return _is_pipe_or_device(path)
 
 
+def check_folder(path: str | os.PathLike[str] | None, role: str) -> None:
+    """Refuse an output file whose folder is missing or cannot be written here.
+
+    ``role`` names the file in the message (``output``, ``report``); a stream
+    (``None``, ``-``, a named pipe or a device) is not checked.
+
+    Raises
+    ------
+    ValueError
+        Naming the folder and the fix.
+
+    Examples
+    --------
+    >>> check_folder("-", "output")
+    >>> check_folder("/no/such/folder/scored.csv", "output")
+    Traceback (most recent call last):
+    ...
+    ValueError: the folder of the output '/no/such/folder/scored.csv' does not exist: create it \
+(mkdir -p /no/such/folder) or name another output.
+    """
+    if path is None or is_stream(path):
+        return
+    folder = os.path.dirname(os.path.realpath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"the folder of the {role} {str(path)!r} does not exist: create it "
+                         f"(mkdir -p {folder}) or name another {role}.")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"the folder of the {role} {str(path)!r} cannot be written here "
+                         f"({folder}); name another {role} in a folder you can write.")
+
+
 def allow_long_csv_fields() -> None:
     """Lift the csv module's field limit (131,072 characters) to the largest it takes.
 
@@ -309,6 +340,12 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *,
     A crash leaves either the old file or the new one, never half of one.
     A symlink is followed: the file it points to is replaced and the link
     stays.  A named pipe or a character device is written straight through.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written; the message names ``path``, not the
+        temporary file beside it.
     """
     payload = data.encode(encoding) if isinstance(data, str) else data
     if _is_pipe_or_device(path):
@@ -316,17 +353,22 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *,
             fh.write(payload)
         return Path(path)
     target = Path(os.path.realpath(path))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.chmod(tmp, _file_mode(target))
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # named after the file asked for, not its temporary file
+            raise type(exc)(f"cannot write {path} ({exc.strerror or exc}); check that its "
+                            "folder can be written and has room, or name another file.") from exc
         raise
     return Path(path)
 
