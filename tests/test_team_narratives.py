@@ -66,9 +66,14 @@ def test_added_narrative_is_matched_after_build(tmp_path, shipped_digest, capsys
 @pytest.mark.parametrize(("flags", "field"), [
     (["--source", "not-a-url"], "'url'"),
     (["--source-date", "2024-13-40"], "'date'"),
+    (["--source-date", "2024-02-30"], "'date' must be a real date YYYY, YYYY-MM or YYYY-MM-DD"),
+    (["--source-date", "2999-01-01"], "'date' must not be in the future"),
     (["--first-seen", "yesterday"], "'first_seen'"),
+    (["--first-seen", "2023-02-29"], "'first_seen' must be a real date"),
+    (["--first-seen", "2999"], "'first_seen' must not be in the future (today is "),
     (["--id", "bad id!"], "'id'"),
-], ids=["url", "source-date", "first-seen", "id"])
+], ids=["url", "source-date", "source-date-feb-30", "source-date-future", "first-seen",
+        "first-seen-feb-29", "first-seen-future", "id"])
 def test_bad_field_is_named_and_nothing_written(tmp_path, flags, field, capsys):
     team = tmp_path / "team.jsonl"
     assert _add(team, *flags) == 1

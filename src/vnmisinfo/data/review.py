@@ -15,7 +15,9 @@ Examples
 Traceback (most recent call last):
 ...
 ValueError: verdict 'false' is not one of misinformation, reliable, unsure (or blank ...)
->>> check_date("2024-02-29"), check_date("2024-13-45")
+>>> check_date("2024-02-29"), check_date("2024-13-45"), check_date("2023-02-29")
+(True, False, False)
+>>> is_future("2099"), is_future("2024-02")
 (True, False)
 """
 
@@ -32,8 +34,8 @@ import pandas as pd
 from vnmisinfo.data.schema import is_missing
 from vnmisinfo.data.tables import read_any_table
 
-__all__ = ["REVIEW_COLUMNS", "VERDICTS", "check_date", "labelled_paths", "parse_verdict",
-           "reviewed_labels"]
+__all__ = ["REVIEW_COLUMNS", "VERDICTS", "check_date", "is_future", "labelled_paths",
+           "parse_verdict", "reviewed_labels"]
 
 #: What a reviewer may decide about an item.
 VERDICTS = ("misinformation", "reliable", "unsure")
@@ -74,6 +76,15 @@ def check_date(value: str, *, partial: bool = True) -> bool:
     except ValueError:
         return False
     return True
+
+
+def is_future(value: str) -> bool:
+    """Whether a date :func:`check_date` accepts starts after today (``2099``, ``2099-01``)."""
+    m = _DATE_RE.match(value.strip())
+    if not m:
+        raise ValueError(f"{value!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD.")
+    year, month, day = m.groups()
+    return date(int(year), int(month or 1), int(day or 1)) > date.today()
 
 
 _VERDICT_LABELS = {"misinformation": 1, "reliable": 0}

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from vnmisinfo.data.formats import iter_jsonl
+from vnmisinfo.data.review import check_date, is_future
 
 __all__ = [
     "CATEGORIES",
@@ -55,7 +57,6 @@ VERDICTS = ("false", "misleading", "missing_context", "fabricated")
 _REQUIRED = ("id", "claim", "variants", "category", "verdict", "rebuttal", "sources",
              "first_seen", "entities", "tags")
 _OPTIONAL: tuple[str, ...] = ()
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
@@ -235,16 +236,13 @@ def _is_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _check_date(value: Any, *, day: bool = True) -> bool:
-    if not isinstance(value, str):
-        return False
-    m = _DATE_RE.match(value)
-    if not m or (m.group(3) and not day):
-        return False
-    month, dd = m.group(2), m.group(3)
-    if month and not 1 <= int(month) <= 12:
-        return False
-    return not (dd and not 1 <= int(dd) <= 31)
+def _date_problem(value: Any) -> str | None:
+    """What is wrong with a catalogue date (YYYY, YYYY-MM or YYYY-MM-DD), or None."""
+    if not isinstance(value, str) or value != value.strip() or not check_date(value):
+        return "must be a real date YYYY, YYYY-MM or YYYY-MM-DD"
+    if is_future(value):
+        return f"must not be in the future (today is {datetime.date.today()})"
+    return None
 
 
 def _source_problems(tag: str, src: Any) -> list[str]:
@@ -256,9 +254,9 @@ def _source_problems(tag: str, src: Any) -> list[str]:
         if not _is_str(src.get(key)):
             errors.append(f"{tag}: '{key}' must be a non-empty string; got {src.get(key)!r}.")
     # A linked page may show no date; a described source must say when it was published.
-    if not (("url" in src and "date" not in src) or _check_date(src.get("date"))):
-        errors.append(f"{tag}: 'date' must be YYYY, YYYY-MM or YYYY-MM-DD (it may be left out "
-                      f"only for a source with a url); got {src.get('date')!r}.")
+    if not ("url" in src and "date" not in src) and (problem := _date_problem(src.get("date"))):
+        errors.append(f"{tag}: 'date' {problem}; got {src.get('date')!r}. It may be left out "
+                      "only for a source with a url.")
     if not isinstance(src.get("exact"), bool):
         errors.append(f"{tag}: 'exact' must be true or false (true only when "
                       f"title and date name one exact document); "
@@ -303,8 +301,8 @@ def _field_problems(label: str, entry: dict[str, Any], bad: Callable[[str, str],
         else:
             for i, src in enumerate(sources):
                 errors += _source_problems(f"{label}: sources[{i}]", src)
-    if "first_seen" in entry and not _check_date(entry["first_seen"]):
-        bad("first_seen", "must be a date YYYY, YYYY-MM or YYYY-MM-DD")
+    if "first_seen" in entry and (problem := _date_problem(entry["first_seen"])):
+        bad("first_seen", problem)
     for name in ("entities", "tags"):
         if name in entry:
             value = entry[name]
