@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -391,9 +392,32 @@ def test_cli_feedback_redact_and_prune(tmp_path, capsys):
     store = tmp_path / "st"
     assert main(["feedback", str(path), "--store", str(store), "--redact"]) == 0
     assert [e["text"] for e in FeedbackStore(store).all_entries()] == ["", TEXTS[1]]
-    assert main(["feedback", "--store", str(store), "--prune-before", "2999-01-01"]) == 0
+    entries = store / ENTRIES_FILE
+    entries.write_text("".join(json.dumps(json.loads(line) | {"time": "2020-01-01T00:00:00"})
+                               + "\n" for line in entries.read_text("utf-8").splitlines()),
+                       encoding="utf-8")
+    assert main(["feedback", "--store", str(store), "--prune-before", "2021-01-01"]) == 0
     assert "pruned 2 verdict(s)" in capsys.readouterr().err
     assert main(["feedback", "--store", str(store)]) == 1
+
+
+def test_cli_feedback_refuses_to_prune_before_a_future_day(tmp_path, capsys):
+    """A day after today would delete every verdict: refused, nothing deleted."""
+    path = write_csv(reviewed(["misinformation", "reliable"]), tmp_path / "rev.csv")
+    store = tmp_path / "st"
+    assert main(["feedback", str(path), "--store", str(store)]) == 0
+    capsys.readouterr()
+    before = (store / ENTRIES_FILE).read_bytes()
+    today = datetime.now(timezone.utc).date()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert main(["feedback", "--store", str(store), "--prune-before", tomorrow]) == 1
+    assert capsys.readouterr().err == (
+        f"vnmisinfo feedback: error: prune date {tomorrow} is in the future (today is {today}, "
+        "UTC): it would delete every verdict. Give a past date; to empty the store, delete its "
+        "folder.\n")
+    assert (store / ENTRIES_FILE).read_bytes() == before
+    assert main(["feedback", "--store", str(store), "--prune-before", today.isoformat()]) == 0
+    assert "pruned 0 verdict(s)" in capsys.readouterr().err  # stored today: kept
 
 
 def test_cli_queue_refuses_reviewed_input_and_bad_budget(tmp_path, capsys):

@@ -22,8 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="keep no text for 'unsure' verdicts (their hash and verdict stay)")
     p.add_argument("--text-column", default=None, help="text column when not a known name")
     p.add_argument("--prune-before", default=None, metavar="YYYY-MM-DD",
-                   help="delete verdicts stored before this day (UTC), then add the input if "
-                   "one is given")
+                   help="delete verdicts stored before this day (UTC, today at the latest), "
+                   "then add the input if one is given")
 
 
 def run(args: argparse.Namespace) -> int:

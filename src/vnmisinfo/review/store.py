@@ -404,13 +404,19 @@ class FeedbackStore:
         Raises
         ------
         FeedbackError
-            If ``before`` is not a ``YYYY-MM-DD`` date.
+            If ``before`` is not a ``YYYY-MM-DD`` date, or is after today (UTC):
+            such a date would delete every verdict.
         """
         if isinstance(before, str):
             try:
                 before = date.fromisoformat(before.strip())
             except ValueError:
                 raise FeedbackError(f"prune date must be YYYY-MM-DD, got {before!r}.") from None
+        today = datetime.now(timezone.utc).date()
+        if before > today:
+            raise FeedbackError(
+                f"prune date {before} is in the future (today is {today}, UTC): it would delete "
+                "every verdict. Give a past date; to empty the store, delete its folder.")
         cut = before.isoformat()
         return self._drop(lambda item: str(item.get("time", ""))[:10] < cut)
 
