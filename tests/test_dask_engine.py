@@ -194,6 +194,30 @@ def test_an_output_in_a_missing_folder_is_refused_before_any_cluster(posts_csv, 
     assert not (tmp_path / "nodir").exists() and not (tmp_path / "out").exists()
 
 
+def test_an_output_that_is_a_file_is_named_so(posts_csv, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)  # no cluster can start
+    existing = tmp_path / "existing.csv"
+    existing.write_text("id,text\n", encoding="utf-8")
+    assert main(["score", str(posts_csv), "-o", str(existing), "--engine", "dask", "-q"]) == 1
+    assert capsys.readouterr().err == (
+        f"vnmisinfo score: error: the output {str(existing)!r} is a file, and --engine dask "
+        "writes a folder of part files: name a new folder, or pass --single-file to write one "
+        "CSV file (it replaces this one).\n")
+    assert existing.read_text(encoding="utf-8") == "id,text\n"
+
+
+def test_utf16_input_is_named_as_the_local_engine_names_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)  # no cluster can start
+    source = tmp_path / "posts.csv"
+    source.write_bytes("id,text\n1,Tỏi chữa khỏi covid\n".encode("utf-16"))
+    with pytest.raises(ValueError) as local:
+        score_file(str(source), str(tmp_path / "local.csv"))
+    with pytest.raises(ValueError, match=r"is UTF-16 text; re-save it as UTF-8") as dask:
+        score_dask_files(str(source), str(tmp_path / "out"))
+    assert str(dask.value) == str(local.value)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
+
+
 def test_jsonl_input_is_refused(tmp_path):
     source = tmp_path / "posts.jsonl"
     source.write_text('{"text": "Tỏi chữa khỏi covid"}\n', encoding="utf-8")

@@ -43,7 +43,7 @@ from vnmisinfo.data.formats import (
     require_pyarrow,
     same_file,
 )
-from vnmisinfo.data.readers import column_map, id_column_of
+from vnmisinfo.data.readers import check_encoding, column_map, id_column_of
 from vnmisinfo.data.writers import csv_cell, csv_quoting
 
 __all__ = ["score_dask_files"]
@@ -104,6 +104,8 @@ def _input_files(source: str, fmt: str | None) -> tuple[list[str], str]:
     if len(kinds) > 1:
         raise ValueError(f"{source!r} mixes {' and '.join(kinds)} files; score one kind at a "
                          "time (a glob such as 'folder/*.csv' picks them).")
+    for f in files:  # as the local engine, before any cluster starts
+        check_encoding(f, kinds[0])
     return [os.path.abspath(f) for f in files], kinds[0]
 
 
@@ -181,6 +183,10 @@ def _check_paths(files: list[str], output: str, single_file: bool, report: str |
         check_folder(output, "output")
         clash = [f for f in files if same_file(f, output)]
     else:
+        if os.path.isfile(output):
+            raise ValueError(f"the output {output!r} is a file, and --engine dask writes a "
+                             "folder of part files: name a new folder, or pass --single-file "
+                             "to write one CSV file (it replaces this one).")
         if os.path.exists(output) and (not os.path.isdir(output) or os.listdir(output)):
             raise ValueError(f"output folder {output!r} exists and is not empty; name a new "
                              "folder (part files of another run are never mixed in).")

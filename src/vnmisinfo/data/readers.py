@@ -45,6 +45,7 @@ from vnmisinfo.data.schema import FRAME_COLUMNS, resolve_columns
 __all__ = [
     "STREAM_FORMATS",
     "BadInputError",
+    "check_encoding",
     "check_header",
     "column_map",
     "id_column_of",
@@ -339,6 +340,31 @@ class _ParquetReader(_Reader):
         self._file.close()
 
 
+def check_encoding(source: str, fmt: str) -> None:
+    """Refuse a CSV, TSV or JSONL file in UTF-16, or a compressed one that cannot be read.
+
+    Only the first bytes are read; a stream, a Parquet file or a missing file
+    is not checked here.
+
+    Raises
+    ------
+    BadInputError
+        Naming the file and how to re-save it.
+    """
+    if fmt not in ("csv", "tsv", "jsonl") or not Path(source).is_file():
+        return
+    with open_input(source, "rb") as fh:
+        try:
+            start = fh.read(2)
+        except DAMAGED as exc:
+            raise BadInputError(f"input {source!r} is not a readable {Path(source).suffix} "
+                                f"file ({exc}); check how it was compressed, or decompress "
+                                "it first.") from None
+    if start in (b"\xff\xfe", b"\xfe\xff"):
+        raise BadInputError(f"input {source!r} is UTF-16 text; re-save it as UTF-8, e.g. iconv "
+                            f"-f UTF-16 -t UTF-8 {source} > utf8.{fmt}", line=1)
+
+
 def _open_reader(source: str, fmt: str, on_bad: _BadLineHandler, chunksize: int) -> _Reader:
     """Open ``source`` (a path or ``-``) for reading in ``fmt``; the header is read here.
 
@@ -350,18 +376,7 @@ def _open_reader(source: str, fmt: str, on_bad: _BadLineHandler, chunksize: int)
         if Path(source).is_dir():
             raise IsADirectoryError(f"input {source!r} is a folder; expected a CSV, JSONL or "
                                     "Parquet file, or - for standard input.")
-        if fmt in ("csv", "jsonl") and Path(source).is_file():
-            with open_input(source, "rb") as fh:
-                try:
-                    start = fh.read(2)
-                except DAMAGED as exc:
-                    raise BadInputError(f"input {source!r} is not a readable "
-                                        f"{Path(source).suffix} file ({exc}); check how it was "
-                                        "compressed, or decompress it first.") from None
-                if start in (b"\xff\xfe", b"\xfe\xff"):
-                    raise BadInputError(
-                        f"input {source!r} is UTF-16 text; re-save it as UTF-8, e.g. iconv -f "
-                        f"UTF-16 -t UTF-8 {source} > utf8.{fmt}", line=1)
+        check_encoding(source, fmt)
     if fmt == "csv":
         delimiter = "\t" if extension_format(source, compressed=True) == "tsv" else ","
         return _CsvReader(source, on_bad, delimiter)
