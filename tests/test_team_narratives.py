@@ -166,6 +166,9 @@ def test_score_with_team_narratives(tmp_path, capsys):
     column = next(c for c in rows[0] if c.endswith("narrative_id"))
     assert rows[0][column] == "local-001"
     assert rows[1][column] != "local-001"
+    # vnm_model names the catalogue the rows were matched against, not the model's alone
+    digest = hashlib.sha256(team.read_bytes()).hexdigest()
+    assert rows[0]["vnm_model"].endswith(f" + narratives team.jsonl sha256:{digest}")
     capsys.readouterr()
     assert main(["score", str(posts), "-o", str(tmp_path / "d"), "--engine", "dask",
                  "--narratives", str(team)]) == 2

@@ -183,7 +183,8 @@ class Triage:
 
     @property
     def model_id(self) -> str:
-        """Which model scored a row: file name, vnmisinfo version and SHA-256 of the file.
+        """Which model scored a row: file name, vnmisinfo version and SHA-256 of the file,
+        and the narrative index or catalogue it matched against when it is not the model's own.
 
         Examples
         --------
@@ -195,6 +196,8 @@ class Triage:
         parts = [str(meta.get("path", "unsaved")), f"vnmisinfo-{meta.get('vnmisinfo', '?')}"]
         if digest:
             parts.append(f"sha256:{digest}")
+        if meta.get("narratives_file"):  # another catalogue (score --narratives)
+            parts.append(f"+ narratives {meta['narratives_file']}")
         return " ".join(parts)
 
     def set_thresholds(self, medium: float, high: float) -> Triage:

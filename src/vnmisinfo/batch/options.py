@@ -61,6 +61,15 @@ def with_narratives(model: Any, narratives: Any) -> Any:
     index = team_index(narratives)
     swapped = copy.copy(_load(model))
     swapped.narratives = index
+    meta = dict(getattr(swapped, "metadata_", None) or {})
+    if isinstance(narratives, (str, os.PathLike)):  # vnm_model names the catalogue too
+        from vnmisinfo.model.persist import file_sha256
+
+        path = os.fspath(narratives)
+        meta["narratives_file"] = f"{os.path.basename(path)} sha256:{file_sha256(path)}"
+    else:
+        meta["narratives_file"] = "an index given in Python"
+    swapped.metadata_ = meta
     return swapped
 
 
