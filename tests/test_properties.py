@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vnmisinfo.model.features import as_frame
-from vnmisinfo.text.normalize import normalize_text
+from vnmisinfo.text.normalize import normalize_text, not_scored_reason
 from vnmisinfo.text.tokenize import accent_free, segment, segment_many
 from vnmisinfo.text.transformers import Tokenizer
 from vnmisinfo.triage import Triage
@@ -86,11 +86,12 @@ def test_scores_are_probabilities_and_deterministic(fitted_detector, items):
     scored = Triage(fitted_detector).score(items, explain=3)
     norms = fitted_detector.preprocess(items)["norm"]
     for r, p, norm in zip(scored, first.tolist(), norms, strict=True):
-        if norm.strip():
+        if not_scored_reason(norm) is None:
             assert r["probability"] == pytest.approx(p, abs=1e-12)
             assert r["label"] in (0, 1) and r["tier"] in ("high", "medium", "low")
-        else:  # nothing left to score, as in a batch
+        else:  # nothing left to score (or no words), as in a batch
             assert np.isnan(r["probability"]) and r["tier"] is None and r["label"] == 0
+            assert r["tier_reason"] == not_scored_reason(norm)
 
 
 @given(docs, st.randoms(use_true_random=False))

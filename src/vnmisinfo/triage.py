@@ -401,16 +401,18 @@ def load_model(path: str | Path | None = None) -> Triage:
     >>> model.score(["Uống nước nóng diệt được virus corona"])[0]["tier"]
     'high'
     """
-    key = "<default>"
-    if path is not None and str(path).strip():  # a file rewritten since is read again
+    if path is None:
+        path = default_model_path()
+    key = str(path)
+    if str(path).strip():  # a file rewritten since (a retrained model) is read again
         path = Path(path).expanduser()
         resolved = path.resolve()
         stat = resolved.stat() if resolved.is_file() else None
         key = f"{resolved}:{stat.st_mtime_ns}:{stat.st_size}" if stat else str(resolved)
     with _lock:
         if key not in _cache:
-            payload = load_trusted(default_model_path() if path is None else path, verify=True)
-            target = default_model_path() if path is None else Path(path)
+            payload = load_trusted(path, verify=True)
+            target = Path(path)
             model = payload["model"]
             if not isinstance(model, Triage):
                 raise ModelLoadError(
