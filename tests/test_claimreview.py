@@ -142,6 +142,21 @@ def test_cli_claimreview(tmp_path, capsys):
     assert "3 ClaimReview draft(s) from 6 row(s)" in capsys.readouterr().err
 
 
+def test_cli_claimreview_keeps_large_ids_when_one_is_missing(tmp_path, capsys):
+    """A row without the id turned the others into floats: TODO-1.0158123456789016e-16."""
+    path = tmp_path / "r.jsonl"
+    ids = [10158123456789013, None, 10158123456789015]
+    path.write_text("".join(
+        json.dumps({**({"id": i} if i else {}), "text": f"Tin đồn {n}",
+                    "verdict": "misinformation"}) + "\n" for n, i in enumerate(ids)),
+        encoding="utf-8")
+    out = tmp_path / "drafts.jsonl"
+    assert main(["claimreview", str(path), "-o", str(out), "--org", "Org"]) == 0
+    urls = [json.loads(x)["url"] for x in out.read_text(encoding="utf-8").splitlines()]
+    assert urls == [PLACEHOLDER_URL.format(id=i) for i in
+                    ("10158123456789013", "r.jsonl-line-2", "10158123456789015")]
+
+
 @pytest.mark.parametrize("name", ["drafts.csv", "drafts.xlsx"])
 def test_cli_claimreview_refuses_an_output_that_is_not_json_lines(tmp_path, capsys, name):
     """-o drafts.csv wrote JSON Lines under a CSV name."""

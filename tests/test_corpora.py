@@ -268,3 +268,27 @@ def test_vietnamese_and_platform_column_names_are_recognised_however_accents_are
     assert resolve_columns(["full_text", "favorite_count", "retweet_count"]) == {
         "text": "full_text", "likes": "favorite_count", "shares": "retweet_count"}
     assert resolve_columns(["text", "nội dung"])["text"] == "text"  # first name wins
+
+
+def test_whole_numbers_with_a_gap_are_read_as_given(tmp_path):
+    """An int64 id column with a null (Parquet) or a row without the id (JSONL) was read as
+    floats: 10158123456789013 became 1.0158123456789012e+16 and two ids became one."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vnmisinfo.data.tables import read_any_table
+
+    ids = [10158123456789013, 10158123456789015, None]
+    pq.write_table(pa.table({"id": pa.array(ids, pa.int64()), "text": ["a", "b", "c"],
+                             "likes": [3, 4, 5]}), tmp_path / "p.parquet")
+    jsonl = tmp_path / "p.jsonl"
+    jsonl.write_text('{"id": 10158123456789013, "text": "a", "likes": 3}\n'
+                     '{"id": 10158123456789015, "text": "b", "likes": 4.5}\n'
+                     '{"text": "c", "likes": 5}\n', encoding="utf-8")
+    for path in (tmp_path / "p.parquet", jsonl):
+        frame = read_any_table(path)
+        assert frame["id"].tolist() == ids and frame["text"].tolist() == ["a", "b", "c"]
+    assert read_any_table(tmp_path / "p.parquet")["likes"].dtype == "int64"
+    assert read_any_table(jsonl)["likes"].tolist() == [3, 4.5, 5]
+    assert read_any_table(jsonl).to_csv(index=False).splitlines()[1:] == [
+        "10158123456789013,a,3", "10158123456789015,b,4.5", ",c,5"]

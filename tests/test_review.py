@@ -455,6 +455,40 @@ def test_cli_queue_writes_tsv_with_tabs_and_refuses_a_spreadsheet_name(tmp_path,
     assert not (tmp_path / "q.xlsx").exists()
 
 
+
+#: Facebook-sized ids, above 2**53: as floats, the first two are one number.
+BIG_IDS = [10158123456789013, 10158123456789015, None, 10158123456789017]
+
+
+def test_cli_queue_and_feedback_keep_large_ids_when_one_is_missing(tmp_path, capsys):
+    """An id column with a gap was read as floats: ids came out as 1.0158123456789016e+16,
+    two of them the same, and a Parquet queue held a double column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = scored_frame().iloc[[0, 3, 4, 5]]
+    pq.write_table(pa.table({"post_id": pa.array(BIG_IDS, pa.int64()),
+                             "text": frame["text"].tolist(),
+                             "vnm_score": frame["vnm_score"].astype(float).tolist(),
+                             "vnm_tier": frame["vnm_tier"].tolist()}), tmp_path / "s.parquet")
+    out = tmp_path / "q.parquet"
+    assert main(["queue", str(tmp_path / "s.parquet"), "-o", str(out), "--budget", "4"]) == 0
+    queued = pq.read_table(out)
+    assert queued.schema.field("post_id").type == pa.int64()
+    assert sorted(queued["post_id"].to_pylist(), key=str) == sorted(BIG_IDS, key=str)
+    assert main(["queue", str(tmp_path / "s.parquet"), "-o", str(tmp_path / "q.csv"),
+                 "--budget", "4"]) == 0
+    assert sorted(r["post_id"] for r in read_rows(tmp_path / "q.csv")) == sorted(
+        "" if i is None else str(i) for i in BIG_IDS)
+    reviewed_file = tmp_path / "rev.jsonl"
+    reviewed_file.write_text("".join(
+        json.dumps({**({"id": i} if i else {}), "text": t, "verdict": "reliable"}) + "\n"
+        for i, t in zip(BIG_IDS, TEXTS[4:8], strict=True)), encoding="utf-8")
+    assert main(["feedback", str(reviewed_file), "--store", str(tmp_path / "st")]) == 0
+    stored = [e["id"] for e in FeedbackStore(tmp_path / "st").all_entries()]
+    assert stored == ["" if i is None else str(i) for i in BIG_IDS]
+
+
 # --- the installed console script ----------------------------------------------------------
 
 

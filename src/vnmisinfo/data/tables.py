@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from vnmisinfo._compat import import_or_raise
 from vnmisinfo.data.formats import (
     DAMAGED,
     allow_long_csv_fields,
@@ -24,6 +23,7 @@ from vnmisinfo.data.formats import (
     format_of,
     iter_jsonl,
     open_input,
+    require_pyarrow,
 )
 
 __all__ = [
@@ -141,16 +141,31 @@ def _read_jsonl_lines(path: Path) -> pd.DataFrame:
             lines.append(number)
     if not records:
         raise CorpusError(f"{path}: the file holds no JSON records; add one object per line.")
-    frame = pd.DataFrame.from_records(records)
+    frame = _as_given(pd.DataFrame.from_records(records), records)
     frame.attrs["lines"] = lines
+    return frame
+
+
+def _as_given(frame: pd.DataFrame, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Keep whole numbers as the JSON gave them in a column that pandas made float.
+
+    A column of whole numbers with a gap (a missing key, a null) or beside
+    decimals becomes float64, which rounds ids above 2**53 and writes ``7``
+    as ``7.0``; such a column keeps the values read, and None for a gap.
+    """
+    for column in frame.columns[frame.dtypes == "float64"]:
+        values = [record.get(column) for record in records]
+        if any(type(v) is int for v in values):
+            frame[column] = pd.Series(values, index=frame.index, dtype=object)
     return frame
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
     check_file(path)
-    import_or_raise("pyarrow", "parquet", purpose="Parquet files")
+    pa = require_pyarrow()
     try:
-        frame = pd.read_parquet(path)
+        # integers with nulls stay integers (None for a null), not floats that round ids
+        frame = pa.parquet.read_table(path).to_pandas(integer_object_nulls=True)
     except Exception as exc:
         raise CorpusError(f"{path}: not a readable Parquet file ({exc}).") from None
     if frame.empty:
