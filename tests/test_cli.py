@@ -347,6 +347,25 @@ def test_match_reads_standard_input_one_text_per_line(monkeypatch, capsys):
     assert lines[0]["matched"] and lines[0]["matches"][0]["narrative_id"] == "health-001"
 
 
+def test_match_says_why_a_row_has_no_text_instead_of_matching_it(tmp_path, capsys):
+    """A missing or null JSONL text was matched as the word 'nan', an empty CSV cell at
+    similarity 0; score says 'missing text' and 'empty text' for them."""
+    posts = tmp_path / "m.jsonl"
+    posts.write_text('{"id": 1}\n{"id": 2, "text": null}\n{"id": 3, "text": 123}\n'
+                     '{"id": 4, "text": "Uong nuoc chanh nong diet virus corona"}\n',
+                     encoding="utf-8")
+    assert main(["match", str(posts), "--json", "-k", "1"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r.get("error") for r in lines] == ["missing text", "missing text",
+                                               "text is int, not a string", None]
+    assert [r["matches"] for r in lines[:3]] == [[], [], []] and lines[3]["matched"]
+    table = tmp_path / "m.csv"
+    table.write_text("id,text\n1,\n2,  \n", encoding="utf-8")
+    assert main(["match", str(table), "-k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("not matched: empty text") == 2 and "similarity" not in out
+
+
 def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     """``vnmisinfo score posts.csv | head -1``: no error message when the pipe closes."""
     big = tmp_path / "posts.csv"

@@ -215,6 +215,11 @@ def test_read_texts_takes_a_sentence_for_a_text_and_names_bad_files(tmp_path):
     latin.write_bytes("café crème\n".encode("latin-1"))
     with pytest.raises(CorpusError, match="not UTF-8 text"):
         read_texts(str(latin))
+    table = tmp_path / "t.jsonl"
+    table.write_text('{"id": 1}\n{"text": null}\n{"text": 7}\n{"text": "Tin"}\n',
+                     encoding="utf-8")
+    cells = read_texts(str(table))  # as read: the caller says why a row has no text
+    assert pd.isna(cells[0]) and pd.isna(cells[1]) and cells[2:] == [7, "Tin"]
 
 
 def test_compressed_tables_and_texts_are_read_like_the_plain_files(tmp_path):

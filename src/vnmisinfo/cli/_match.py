@@ -65,6 +65,18 @@ def _validate(path: str) -> int:
     return 0
 
 
+def _print_unmatched(i: int, text: Any, problem: str, as_json: bool) -> None:
+    """A row that is not a text to match: its number and why, as ``score`` says it."""
+    if as_json:
+        from vnmisinfo.data.schema import is_missing
+
+        print(json.dumps({"index": i, "text": None if is_missing(text) else text,
+                          "matched": False, "matches": [], "error": problem},
+                         ensure_ascii=False))
+    else:
+        print(f"[{i}] ({problem})\n  -> not matched: {problem}\n")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.validate:
         return _validate(args.validate)
@@ -85,11 +97,19 @@ def run(args: argparse.Namespace) -> int:
 
         index = copy.copy(index)  # the cached default index is shared: change a copy
         index.threshold = index.threshold_ = float(args.threshold)
+    from vnmisinfo.batch.rows import _text_problem
     from vnmisinfo.data.tables import read_texts
 
     texts = read_texts(args.input, args.text_column)
-    results = index.match(texts, k=args.k)
-    for i, (text, matches) in enumerate(zip(texts, results, strict=True)):
+    # a row without a text is said as score says it (missing text, empty text), not matched
+    problems = [_text_problem(text) for text in texts]
+    found_all = iter(index.match([t for t, p in zip(texts, problems, strict=True) if p is None],
+                                 k=args.k))
+    for i, (text, problem) in enumerate(zip(texts, problems, strict=True)):
+        if problem is not None:
+            _print_unmatched(i, text, problem, args.json)
+            continue
+        matches = next(found_all)
         if args.json:
             print(json.dumps({"index": i, "text": text, "matched": any(m.matched for m in matches),
                               "matches": [m.to_dict() for m in matches]}, ensure_ascii=False))

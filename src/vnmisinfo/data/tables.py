@@ -202,12 +202,14 @@ def read_table(path: Path, fmt: str) -> pd.DataFrame:
     raise CorpusError(f"{path}: {fmt!r} files are read with load_lines, not as a table.")
 
 
-def read_texts(source: str, text_column: str | None = None) -> list[str]:
+def read_texts(source: str, text_column: str | None = None) -> list[Any]:
     """Texts from a command-line argument: a .txt/.csv/.tsv/.jsonl/.parquet file, ``-`` for
     standard input (one text per line), else the text.
 
     A ``.txt`` file holds one text per line; a table's text column is
-    ``text_column``, else the first known name (:data:`TEXT_ALIASES`).
+    ``text_column``, else the first known name (:data:`TEXT_ALIASES`), and its
+    cells come as read: None or NaN where a row has no text, a number as a
+    number, so that the caller can say why such a row is not a text.
 
     Examples
     --------
@@ -252,7 +254,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[str]:
     if column is None or column not in frame.columns:
         raise ValueError(f"{source!r} has no text column {text_column or TEXT_ALIASES!r}; "
                          f"its columns are {list(frame.columns)}. Use --text-column NAME.")
-    return ["" if v is None else str(v) for v in frame[column].tolist()]
+    return list(frame[column].tolist())
 
 
 def read_any_table(path: str | Path, *, what: str = "a table of posts with a text column"
