@@ -11,8 +11,6 @@ whose score deserves a second look, says why in ``vnm_error``;
 
 Examples
 --------
->>> _text_problem(None), _text_problem(42), _text_problem("  "), _text_problem("Tin")
-('missing text', 'text is int, not a string', 'empty text', None)
 >>> output_column("probability"), output_column("narrative_id"), output_column("lang")
 ('vnm_score', 'vnm_narrative_id', 'vnm_lang')
 >>> check_scored(["id", "text", "vnm_score"], overwrite=True)
@@ -29,7 +27,7 @@ from typing import Any
 from vnmisinfo.batch.report_state import _ReportState
 from vnmisinfo.batch.scoring import _join, _Result
 from vnmisinfo.data.readers import Item
-from vnmisinfo.data.schema import META_COLUMNS, is_missing
+from vnmisinfo.data.schema import META_COLUMNS, is_missing, text_problem
 from vnmisinfo.model.explain import format_terms
 from vnmisinfo.text.normalize import MAX_CHARS
 
@@ -135,17 +133,6 @@ class BatchSummary:
 # Rows in, rows out
 # ---------------------------------------------------------------------------
 
-def _text_problem(value: Any) -> str | None:
-    """Why a text cell cannot be scored, or None when it can."""
-    if is_missing(value):
-        return "missing text"
-    if not isinstance(value, str):
-        return f"text is {type(value).__name__}, not a string"
-    if not value.strip():
-        return "empty text"
-    return None
-
-
 def output_column(key: str) -> str:
     """The output column of a result key: ``vnm_score`` for ``probability``, else ``vnm_<key>``."""
     return PREFIX + ("score" if key == "probability" else key)
@@ -241,7 +228,7 @@ class _Run:
         records: list[dict[str, Any]] = []
         for i, (row, note) in enumerate(chunk):
             value = row.get(text_col)
-            problem = _text_problem(value)
+            problem = text_problem(value)
             if problem is not None or not isinstance(value, str):
                 notes.append(_join(note, problem))
                 continue

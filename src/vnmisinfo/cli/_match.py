@@ -97,12 +97,12 @@ def run(args: argparse.Namespace) -> int:
 
         index = copy.copy(index)  # the cached default index is shared: change a copy
         index.threshold = index.threshold_ = float(args.threshold)
-    from vnmisinfo.batch.rows import _text_problem
+    from vnmisinfo.data.schema import text_problem
     from vnmisinfo.data.tables import read_texts
 
     texts = read_texts(args.input, args.text_column)
     # a row without a text is said as score says it (missing text, empty text), not matched
-    problems = [_text_problem(text) for text in texts]
+    problems = [text_problem(text) for text in texts]
     found_all = iter(index.match([t for t, p in zip(texts, problems, strict=True) if p is None],
                                  k=args.k))
     for i, (text, problem) in enumerate(zip(texts, problems, strict=True)):

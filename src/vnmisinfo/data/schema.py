@@ -29,6 +29,7 @@ __all__ = [
     "is_missing",
     "joined_text",
     "resolve_columns",
+    "text_problem",
 ]
 
 def is_missing(value: Any) -> bool:
@@ -40,6 +41,23 @@ def is_missing(value: Any) -> bool:
     [True, True, True, True, False, False]
     """
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def text_problem(value: Any) -> str | None:
+    """Why a text cell cannot be scored, or None when it can: the batch's ``vnm_error``.
+
+    Examples
+    --------
+    >>> text_problem(None), text_problem(42), text_problem("  "), text_problem("Tin")
+    ('missing text', 'text is int, not a string', 'empty text', None)
+    """
+    if is_missing(value):
+        return "missing text"
+    if not isinstance(value, str):
+        return f"text is {type(value).__name__}, not a string"
+    if not value.strip():
+        return "empty text"
+    return None
 
 
 def _type_error(where: str, value: object) -> TypeError:
