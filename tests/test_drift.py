@@ -242,6 +242,9 @@ def test_bad_input_is_refused_with_a_message(tiny_triage, tmp_path):
         drift_report(good, good, model=tiny_triage, text_column="body")
     with pytest.raises(ValueError, match="every text .* is empty"):
         drift_report(good, pd.DataFrame({"text": ["", "  "]}), model=tiny_triage)
+    with pytest.warns(UserWarning, match="new: 1 row.* left out.*line 2: text is int"), \
+            pytest.raises(ValueError, match="every text .* is empty or not a string"):
+        drift_report(good, pd.DataFrame({"text": ["", 7]}), model=tiny_triage)
     odd = tmp_path / "posts.xlsx"
     odd.write_text("x", encoding="utf-8")
     with pytest.raises(ValueError, match="a spreadsheet.*Save a spreadsheet as CSV"):
@@ -290,6 +293,27 @@ def test_drift_main_reports_bad_input_as_exit_1(drift_files, tiny_model_file, tm
     odd.write_text("x", encoding="utf-8")
     assert main(["drift", str(base), str(odd), "-o", str(tmp_path / "r")]) == 1
     assert "cannot tell the format" in capsys.readouterr().err
+
+
+def test_drift_main_leaves_out_a_text_that_is_not_a_string_as_score_does(
+        drift_files, tiny_model_file, tmp_path, capsys):
+    """One number in the text column stopped drift with 'document 1 text is int; expected
+    str. Convert it to text (str(x))': no file, no line, and advice for Python users."""
+    base, _ = drift_files
+    new = tmp_path / "d.jsonl"
+    new.write_text("".join(json.dumps({"id": i, "bai_viet": t}, ensure_ascii=False) + "\n"
+                           for i, t in enumerate([*_posts(OFF_TOPIC, 30, seed=3), 123, [1]])),
+                   encoding="utf-8")
+    code = main(["drift", str(base), str(new), "-o", str(tmp_path / "r"), "--model",
+                 str(tiny_model_file), "--text-column", "bai_viet"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert (f"vnmisinfo drift: note: {new}: 2 row(s) left out, as score leaves them "
+            "unscored: line 31: text is int, not a string; line 32: text is list, not a "
+            "string") in err
+    rows = json.loads((tmp_path / "r" / "drift.json").read_text(encoding="utf-8"))["rows"]
+    assert rows["new"] == {**rows["new"], "read": 32, "not_text_dropped": 2,
+                           "empty_dropped": 0, "compared": 30}
 
 
 # -- compare ----------------------------------------------------------------------------------

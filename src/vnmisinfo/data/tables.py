@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from vnmisinfo.data.formats import (
@@ -28,7 +30,7 @@ from vnmisinfo.data.formats import (
 
 __all__ = [
     "CorpusError", "EmptyTextWarning", "check_file", "read_any_table", "read_csv", "read_table",
-    "read_texts", "table_format",
+    "read_texts", "table_format", "text_rows",
 ]
 
 
@@ -275,4 +277,41 @@ def read_any_table(path: str | Path, *, what: str = "a table of posts with a tex
                          "plain-text file; convert it to CSV first.")
     frame = read_table(path, fmt)
     frame.columns = [str(c) for c in frame.columns]
+    frame.attrs["source"] = str(path)
     return frame
+
+
+def text_rows(frame: pd.DataFrame, column: str, name: str = "input") -> tuple[np.ndarray, int]:
+    """Which rows of ``frame`` hold a text in ``column``, as ``vnmisinfo score`` reads them.
+
+    A missing or empty text, and a cell that is not a string (a number, a
+    list), is no text (:func:`~vnmisinfo.data.schema.text_problem`); rows of
+    the latter kind are named in a warning, by the file
+    (``frame.attrs["source"]``, else ``name``) and line, as score leaves them
+    unscored and says why.
+
+    Returns
+    -------
+    keep : ndarray of bool
+        Whether each row holds a text.
+    not_text : int
+        Rows left out because their cell is not a string.
+
+    Examples
+    --------
+    >>> keep, not_text = text_rows(pd.DataFrame({"text": ["Tin", " ", None]}), "text")
+    >>> keep.tolist(), not_text
+    ([True, False, False], 0)
+    """
+    from vnmisinfo.data.schema import text_problem
+
+    problems = [text_problem(v) for v in frame[column]]
+    odd = [i for i, p in enumerate(problems) if p is not None and p.startswith("text is")]
+    if odd:
+        lines = frame.attrs.get("lines") or range(1, len(frame) + 1)
+        more = f"; and {len(odd) - 5} more" if len(odd) > 5 else ""
+        warnings.warn(f"{frame.attrs.get('source', name)}: {len(odd)} row(s) left out, as score "
+                      "leaves them unscored: " + "; ".join(
+                          f"line {lines[i]}: {problems[i]}" for i in odd[:5]) + more,
+                      stacklevel=3)
+    return np.array([p is None for p in problems], dtype=bool), len(odd)

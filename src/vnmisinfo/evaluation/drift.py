@@ -27,7 +27,7 @@ from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.hygiene import seen_in, text_keys
 from vnmisinfo.data.names import TEXT_ALIASES
 from vnmisinfo.data.schema import as_frame, resolve_columns
-from vnmisinfo.data.tables import read_any_table
+from vnmisinfo.data.tables import read_any_table, text_rows
 from vnmisinfo.text.normalize import TruncationWarning, normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, syllables
 
@@ -300,14 +300,14 @@ def _side(frame: pd.DataFrame, text_column: str | None, name: str) -> dict[str, 
         raise TypeError(f"{name}: expected a pandas DataFrame of posts, got "
                         f"{type(frame).__name__}; read files with read_posts(path).")
     column = _text_column(frame, text_column, name)
-    texts = frame[column].map(lambda v: "" if v is None or (isinstance(v, float)
-                                                            and math.isnan(v)) else str(v))
-    keep = texts.str.strip() != ""
+    keep, not_text = text_rows(frame, column, name)
     if not keep.any():
-        raise ValueError(f"{name}: every text in column {column!r} is empty; nothing to compare.")
-    rows = frame.loc[keep.to_numpy()].reset_index(drop=True)
-    return {"frame": rows, "column": column, "texts": texts[keep].tolist(),
-            "rows": {"read": int(len(frame)), "empty_dropped": int((~keep).sum())}}
+        raise ValueError(f"{name}: every text in column {column!r} is empty"
+                         f"{' or not a string' if not_text else ''}; nothing to compare.")
+    rows = frame.loc[keep].reset_index(drop=True)
+    return {"frame": rows, "column": column, "texts": rows[column].tolist(),
+            "rows": {"read": int(len(frame)), "empty_dropped": int((~keep).sum()) - not_text,
+                     "not_text_dropped": not_text}}
 
 
 def _scores(side: dict[str, Any], model: Any, reuse: bool) -> None:
