@@ -366,6 +366,28 @@ def test_match_says_why_a_row_has_no_text_instead_of_matching_it(tmp_path, capsy
     assert out.count("not matched: empty text") == 2 and "similarity" not in out
 
 
+@pytest.mark.parametrize("argv", [
+    ["queue", "{}", "-o", "{tmp}/q.csv", "--budget", "2"],
+    ["feedback", "{}", "--store", "{tmp}/st"],
+    ["claimreview", "{}", "--org", "Org"],
+    ["drift", "{}", str(SAMPLE), "-o", "{tmp}/d"],
+    ["evaluate", "--data", "{}", "-o", "{tmp}/e"],
+    ["corpus-stats", "{}"],
+], ids=lambda argv: argv[0])
+def test_a_folder_or_a_file_without_extension_is_named_without_a_format_option(
+        tmp_path, capsys, argv):
+    """Both said 'cannot tell the format from the extension ''; ... or name the format
+    (--format)', though these commands have no --format and the first is a folder."""
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "export").write_text("id,text\n1,Tin\n", encoding="utf-8")
+    for name, said in (("posts", "posts: a folder, not a file; name a file in it."),
+                       ("export", "cannot tell the format from the extension ''; use one of")):
+        args = [a.format(str(tmp_path / name), tmp=tmp_path) for a in argv]
+        assert main(args) == 1
+        err = capsys.readouterr().err
+        assert said in err and "--format" not in err
+
+
 def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     """``vnmisinfo score posts.csv | head -1``: no error message when the pipe closes."""
     big = tmp_path / "posts.csv"

@@ -297,3 +297,15 @@ def test_whole_numbers_with_a_gap_are_read_as_given(tmp_path):
     assert read_any_table(jsonl)["likes"].tolist() == [3, 4.5, 5]
     assert read_any_table(jsonl).to_csv(index=False).splitlines()[1:] == [
         "10158123456789013,a,3", "10158123456789015,b,4.5", ",c,5"]
+
+
+def test_table_format_names_a_folder_and_asks_for_no_format_option(tmp_path):
+    """A folder was refused by its extension '', with 'or name the format (--format)', an
+    option none of the commands that read tables has."""
+    from vnmisinfo.data.tables import table_format
+
+    (tmp_path / "posts.csv").mkdir()
+    with pytest.raises(CorpusError, match=r"posts\.csv: a folder, not a file; name a file"):
+        table_format(tmp_path / "posts.csv", None)
+    with pytest.raises(CorpusError, match=r"extension '\.xml'; use one of .*\.txt\.$"):
+        load_table(_write(tmp_path, "x.xml", "<a/>"))

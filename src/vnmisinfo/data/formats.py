@@ -90,7 +90,8 @@ def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
               option: str = "--format", compressed: bool = False) -> str:
     """The format of ``path``: ``fmt`` when given, else its extension.
 
-    ``option`` is the command-line option that names the format, for the message.  With
+    ``option`` is the command-line option that names the format, for the message (empty
+    for a command that has none).  With
     ``compressed`` (a file to read), the extension under a compression's counts:
     ``posts.csv.gz`` is CSV.
 
@@ -118,7 +119,8 @@ def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
                          "LibreOffice: Save As > Text CSV, UTF-8) and pass that, or name the "
                          "output .csv.")
     raise ValueError(f"{path}: cannot tell the format from the extension {suffix!r}; use one of "
-                     f"{', '.join(known)}, or name the format ({option}).")
+                     f"{', '.join(known)}" + (f", or name the format ({option})." if option
+                                               else "."))
 
 
 def extension_format(path: str | os.PathLike[str] | None, *,

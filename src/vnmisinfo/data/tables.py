@@ -179,9 +179,15 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def table_format(path: Path, fmt: str | None) -> str:
     """The format of a corpus file (see :func:`vnmisinfo.data.formats.format_of`); a ``.gz``,
-    ``.bz2`` or ``.xz`` one is read by the extension under it (``posts.csv.gz``)."""
+    ``.bz2`` or ``.xz`` one is read by the extension under it (``posts.csv.gz``).
+
+    A folder is named as such (:func:`check_file`), not by its extension.
+    """
+    if path.is_dir():
+        check_file(path)
     try:
-        found = format_of(path, fmt, compressed=True)
+        # the commands that read tables have no --format: the extension says it
+        found = format_of(path, fmt, compressed=True, option="")
     except ValueError as exc:
         if fmt:
             raise
