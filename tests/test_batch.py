@@ -610,9 +610,10 @@ def test_a_tsv_output_is_written_with_tabs_and_reads_back(tmp_path, fitted_detec
 
 @pytest.mark.parametrize(("content", "said"), [
     ('[{"text": "a"}, {"text": "b"}]', "a JSON array of objects, not JSON Lines"),
+    ('[\n  {\n    "text": "a"\n  }\n]', "line 1: a JSON array of objects, not JSON Lines"),
     ("", "the input is empty"),
     ('{"id": 1, "title": "x"}\n{"id": 2, "words": "abc"}\n', "keys of the first 1,000 objects"),
-], ids=["json-array", "empty", "no-text-key"])
+], ids=["json-array", "indented-json-array", "empty", "no-text-key"])
 def test_a_jsonl_input_that_cannot_be_read_says_why(tmp_path, fitted_detector, content, said):
     src = tmp_path / "in.json"
     src.write_text(content, encoding="utf-8")

@@ -443,6 +443,18 @@ def test_cli_queue_reads_jsonl(tmp_path):
     assert [r["id"] for r in read_rows(out)][0] == "p0"
 
 
+@pytest.mark.parametrize("indent", [None, 2], ids=["one-line", "indented"])
+def test_cli_feedback_says_a_json_array_is_not_json_lines(tmp_path, capsys, indent):
+    """An indented array was 'line 1: not valid JSON', a one-line one 'got list'; score says
+    how to convert both."""
+    path = tmp_path / "rev.json"
+    path.write_text(json.dumps([{"text": TEXTS[0], "verdict": "reliable"}], indent=indent),
+                    encoding="utf-8")
+    assert main(["feedback", str(path), "--store", str(tmp_path / "st")]) == 1
+    assert (f"{path}, line 1: a JSON array of objects, not JSON Lines (one object per line); "
+            "convert it first, e.g. jq -c '.[]'") in capsys.readouterr().err
+
+
 def test_cli_queue_writes_tsv_with_tabs_and_refuses_a_spreadsheet_name(tmp_path, capsys):
     """-o q.tsv was written with commas, and -o q.xlsx got CSV text under a spreadsheet's name."""
     scored = write_csv(scored_frame(), tmp_path / "scored.csv")

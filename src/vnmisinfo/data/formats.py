@@ -32,10 +32,10 @@ from typing import Any
 
 from vnmisinfo._compat import import_or_raise
 
-__all__ = ["COMPRESSIONS", "DAMAGED", "EXTENSIONS", "FORMATS", "allow_long_csv_fields",
-           "atomic_write", "check_folder", "check_named_format", "check_suffix", "compression_of",
-           "extension_format", "format_of", "is_stream", "iter_jsonl", "open_input",
-           "refuse_input_as_output", "require_pyarrow", "same_file"]
+__all__ = ["COMPRESSIONS", "DAMAGED", "EXTENSIONS", "FORMATS", "JSON_ARRAY",
+           "allow_long_csv_fields", "atomic_write", "check_folder", "check_named_format",
+           "check_suffix", "compression_of", "extension_format", "format_of", "is_stream",
+           "iter_jsonl", "open_input", "refuse_input_as_output", "require_pyarrow", "same_file"]
 
 #: File extension -> format name.
 EXTENSIONS = {
@@ -48,6 +48,9 @@ FORMATS = ("csv", "tsv", "jsonl", "parquet", "lines")
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
 #: Spreadsheet extensions: such a file is saved as CSV first (the message says how).
 _SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
+#: What is wrong with a file holding one JSON array (on one line or indented over many).
+JSON_ARRAY = ("a JSON array of objects, not JSON Lines (one object per line); convert it "
+              "first, e.g. jq -c '.[]' posts.json > posts.jsonl")
 #: What reading a cut or damaged compressed file raises (gzip, bz2, lzma).
 DAMAGED = (EOFError, OSError, lzma.LZMAError)
 

@@ -31,6 +31,7 @@ from typing import IO, Any
 from vnmisinfo.data.formats import (
     COMPRESSIONS,
     DAMAGED,
+    JSON_ARRAY,
     allow_long_csv_fields,
     compression_of,
     extension_format,
@@ -269,6 +270,7 @@ class _JsonlReader(_Reader):
         self._compressed = compression_of(source) is not None
         self._on_bad = on_bad
         self._replaced = False  # whether the line being parsed had bytes that are not UTF-8
+        self._line = ""  # the line being parsed
         self._items = self._objects()
         # Objects may differ in keys: the columns are those of the first objects together.
         self._head: list[Item] = list(itertools.islice(self._items, JSONL_LOOKAHEAD))
@@ -285,19 +287,22 @@ class _JsonlReader(_Reader):
             except UnicodeDecodeError:
                 line = raw.decode("utf-8", "replace")
                 self._replaced = True
+            self._line = line
             yield line
 
     def _objects(self) -> Iterator[Item]:
         # iter_jsonl reads one line per value, so ``_replaced`` is that of the line yielded.
+        first = True
         for lineno, obj, error in iter_jsonl(self._decoded(), invalid="invalid JSON"):
+            # a JSON array on one line, or written over many (indented): its first line is "["
+            opens = first and error is not None and self._line.lstrip("\ufeff \t").startswith("[")
+            first = False
+            if opens or (isinstance(obj, list) and obj
+                         and all(isinstance(o, dict) for o in obj[:10])):
+                raise BadInputError(f"line {lineno}: {JSON_ARRAY}", line=lineno)
             if error is not None:
                 self._on_bad(lineno, error)
                 continue
-            if isinstance(obj, list) and obj and all(isinstance(o, dict) for o in obj[:10]):
-                raise BadInputError(
-                    f"line {lineno}: a JSON array of objects, not JSON Lines (one object per "
-                    "line); convert it first, e.g. jq -c '.[]' posts.json > posts.jsonl",
-                    line=lineno)
             if not isinstance(obj, dict):
                 self._on_bad(lineno, f"expected a JSON object, found {type(obj).__name__}")
                 continue

@@ -19,6 +19,7 @@ import pandas as pd
 
 from vnmisinfo.data.formats import (
     DAMAGED,
+    JSON_ARRAY,
     allow_long_csv_fields,
     compression_of,
     extension_format,
@@ -133,6 +134,10 @@ def _read_jsonl_lines(path: Path) -> pd.DataFrame:
     lines: list[int] = []
     with open_input(path, "rt", encoding="utf-8-sig") as fh:
         for number, item, error in iter_jsonl(fh):
+            # one JSON array of objects, on one line or indented over many (its line 1 is "[")
+            objects = isinstance(item, list) and all(isinstance(o, dict) for o in item[:10])
+            if not records and (item and objects or error is not None and _opens_array(path)):
+                raise CorpusError(f"{path}, line {number}: {JSON_ARRAY}.")
             if error is not None:
                 raise CorpusError(f"{path}, line {number}: {error}. Each line must be one JSON "
                                   "object; check quotes and escapes there.")
@@ -160,6 +165,12 @@ def _as_given(frame: pd.DataFrame, records: list[dict[str, Any]]) -> pd.DataFram
         if any(type(v) is int for v in values):
             frame[column] = pd.Series(values, index=frame.index, dtype=object)
     return frame
+
+
+def _opens_array(path: Path) -> bool:
+    """Whether the first line of ``path`` with anything on it starts a JSON array."""
+    with open_input(path, "rt", encoding="utf-8-sig", errors="replace") as fh:
+        return next((line.lstrip() for line in fh if line.strip()), "").startswith("[")
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
