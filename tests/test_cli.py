@@ -388,6 +388,20 @@ def test_a_folder_or_a_file_without_extension_is_named_without_a_format_option(
         assert said in err and "--format" not in err
 
 
+@pytest.mark.parametrize("argv", [["corpus-stats", "{}"],
+                                  ["queue", "{}", "-o", "{tmp}/q.csv", "--budget", "1"]],
+                         ids=lambda argv: argv[0])
+def test_a_utf16_file_is_named_with_the_fix_on_the_command_line(tmp_path, capsys, argv):
+    """corpus-stats on a UTF-16 CSV, and queue on a UTF-16 JSONL file, printed only
+    "error: 'utf-8' codec can't decode byte 0xff in position 0"."""
+    for name, text in (("posts.csv", "text,vnm_score\nTin,0.9\n"),
+                       ("posts.jsonl", '{"text": "Tin", "vnm_score": 0.9}\n')):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-16")
+        assert main([a.format(str(path), tmp=tmp_path) for a in argv]) == 1
+        assert f"{path}: not UTF-8 text (" in capsys.readouterr().err
+
+
 def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     """``vnmisinfo score posts.csv | head -1``: no error message when the pipe closes."""
     big = tmp_path / "posts.csv"

@@ -309,3 +309,17 @@ def test_table_format_names_a_folder_and_asks_for_no_format_option(tmp_path):
         table_format(tmp_path / "posts.csv", None)
     with pytest.raises(CorpusError, match=r"extension '\.xml'; use one of .*\.txt\.$"):
         load_table(_write(tmp_path, "x.xml", "<a/>"))
+
+
+@pytest.mark.parametrize("name, text", [
+    ("posts.csv", "text,label\nTỏi chữa khỏi covid,1\n"),
+    ("posts.jsonl", '{"text": "Tỏi chữa khỏi covid", "label": 1}\n'),
+    ("posts.txt", "Tỏi chữa khỏi covid\n"),
+], ids=["csv", "jsonl", "txt"])
+def test_a_utf16_file_is_named_with_the_fix(tmp_path, name, text):
+    """load_any printed the codec's own words without the file: 'utf-8' codec can't decode
+    byte 0xff in position 0."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-16")
+    with pytest.raises(CorpusError, match=rf"{name}: not UTF-8 text .*Re-save the file as UTF-8"):
+        load_any(path)

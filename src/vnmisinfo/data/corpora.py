@@ -51,6 +51,7 @@ from vnmisinfo.data.schema import (
 from vnmisinfo.data.tables import (
     CorpusError,
     EmptyTextWarning,
+    _readable,
     check_file,
     read_csv,
     read_table,
@@ -362,11 +363,8 @@ def load_lines(path: str | Path, *, label: int | str | None = None) -> pd.DataFr
     """
     path = Path(path)
     check_file(path)
-    try:
-        with open_input(path, "rt", encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path}: not UTF-8 text ({exc}). Re-save the file as UTF-8.") from None
+    with _readable(path), open_input(path, "rt", encoding="utf-8-sig") as fh:
+        text = fh.read()
     rows = text.splitlines()
     while rows and not rows[-1].strip():
         rows.pop()
@@ -386,7 +384,7 @@ def load_lines(path: str | Path, *, label: int | str | None = None) -> pd.DataFr
 
 def _peek_columns(path: Path, fmt: str) -> list[str]:
     if fmt in ("csv", "tsv"):
-        with open_input(path, "rt", encoding="utf-8-sig", newline="") as fh:
+        with _readable(path), open_input(path, "rt", encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(io.StringIO(fh.readline()),
                                      delimiter="\t" if fmt == "tsv" else ","), [])
         return [h.strip() for h in header]

@@ -86,7 +86,8 @@ def _locate_csv_problem(path: Path, sep: str) -> str:
 
 @contextlib.contextmanager
 def _readable(path: Path) -> Iterator[None]:
-    """Within: a cut or damaged compressed file is a :class:`CorpusError` naming it."""
+    """Within: a cut or damaged compressed file, or one that is not UTF-8 text (UTF-16, a
+    legacy code page), is a :class:`CorpusError` naming it and the fix."""
     try:
         yield
     except DAMAGED as exc:
@@ -94,6 +95,8 @@ def _readable(path: Path) -> Iterator[None]:
             raise
         raise CorpusError(f"{path}: the compressed file is cut short or damaged ({exc}); "
                           "compress it again, or decompress what is readable.") from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text ({exc}). Re-save the file as UTF-8.") from None
 
 
 def read_csv(path: Path, sep: str = ",") -> pd.DataFrame:
@@ -115,8 +118,6 @@ def _read_csv(path: Path, sep: str) -> pd.DataFrame:
             f"{path}, {where}. Broken CSV ({str(exc).strip()}). Quote fields that hold commas, "
             'line breaks or quotes, and double any quote inside a field ("").'
         ) from None
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path}: not UTF-8 text ({exc}). Re-save the file as UTF-8.") from None
     if frame.empty:
         raise CorpusError(f"{path}: the file has a header but no rows; add data rows.")
     frame.attrs["lines"] = _record_lines(path, sep)
