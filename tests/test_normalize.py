@@ -411,6 +411,9 @@ vi_text = st.lists(
         + [
             "ko",
             "dc",
+            "uk",
+            "\u3164",
+            "\u2800",
             "vn",
             "www.",
             "http://",
@@ -436,6 +439,16 @@ def test_never_raises_and_idempotent(text: str, opts: dict[str, bool]) -> None:
     out = normalize_text(text, **opts)
     assert isinstance(out, str)
     assert normalize_text(out, **opts) == out
+
+
+@pytest.mark.parametrize("text", ["uk a b", "x uk a", "Uk a b c", "v i r u s uk"])
+def test_an_expansion_to_one_letter_is_read_as_the_letter_typed(text: str) -> None:
+    """'uk a b' gave 'ừ a b', then 'ừab' when normalized again: the spaced letters that
+    the expansion forms are joined in the first pass, as they are when 'ừ' is typed."""
+    out = normalize_text(text)
+    assert normalize_text(out) == out
+    if text.startswith("uk"):
+        assert out == normalize_text(text.replace("uk", "ừ"))
 
 
 @settings(max_examples=200, deadline=None)

@@ -329,14 +329,35 @@ def _expand_teencode(text: str, teen: _Teencode, words: list[str] | None) -> str
 
 def _teencode_and_phones(
     text: str, teen: _Teencode, words: list[str] | None = None, *, teencode: bool,
-    placeholders: bool,
+    placeholders: bool, tone: _ToneTables | None = None,
 ) -> str:
-    """Steps 8-9 on a piece of text between URLs (``words`` as for :func:`_undo_spacing`)."""
+    """Steps 8-9 on a piece of text between URLs (``words`` as for :func:`_undo_spacing`).
+
+    With ``tone`` (evasion on), an expansion to a single letter (``uk`` -> ``ừ``) that
+    forms a run of spaced letters is joined as steps 6-7 join it in the expanded text
+    (``'uk a b'`` reads as ``'ừ a b'`` does), so that a second pass changes nothing.
+    """
     if teencode:
-        text = _expand_teencode(text, teen, words)
+        expanded = _expand_teencode(text, teen, words)
+        if tone is not None and expanded != text and any(
+                expanded.count(v) > text.count(v) for v in _one_letter_expansions(teen)):
+            squashed = squash_spaced_and_repeats(expanded)
+            expanded = tone.apply(squashed)[0] if squashed != expanded else expanded
+        text = expanded
     if placeholders:
         text = replace_phones(text)
     return text
+
+
+def _one_letter_expansions(teen: _Teencode) -> frozenset[str]:
+    """The teencode expansions of one letter (``uk`` -> ``ừ``)."""
+    found = _ONE_LETTER.get(id(teen))
+    if found is None:
+        found = _ONE_LETTER[id(teen)] = frozenset(v for v in teen.table.values() if len(v) == 1)
+    return found
+
+
+_ONE_LETTER: dict[int, frozenset[str]] = {}
 
 
 # --- Public API ---------------------------------------------------------------
@@ -395,15 +416,16 @@ def normalize_text(
         text, words, urls = _undo_spacing(text, tone, words, toned)
     else:
         urls = _url_hint(text)
+    again = tone if evasion else None
     if not urls:
         text = _teencode_and_phones(
-            text, teen, words, teencode=teencode, placeholders=placeholders
+            text, teen, words, teencode=teencode, placeholders=placeholders, tone=again
         )
     else:
         text = outside_urls(
             text,
             lambda seg: _teencode_and_phones(
-                seg, teen, teencode=teencode, placeholders=placeholders
+                seg, teen, teencode=teencode, placeholders=placeholders, tone=again
             ),
             placeholders=placeholders,
         )
