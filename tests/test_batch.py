@@ -711,7 +711,7 @@ def test_summary_line_counts_tiers_and_errors():
     s = BatchSummary(rows=4, tiers={"high": 1, "medium": 1, "low": 1}, not_scored=1,
                      errors={"empty text": 1}, error_rows=1, seconds=2.0)
     assert str(s) == ("4 rows in 2.0 s (2 rows/s): 1 high, 1 medium, 1 low, 1 not scored; "
-                      "1 rows with errors (1 empty text)")
+                      "1 rows noted in vnm_error (1 empty text)")
 
 
 # ---------------------------------------------------------------------------

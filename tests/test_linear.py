@@ -140,8 +140,8 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     store = tmp_path / "store"
     FeedbackStore(store).add(pd.DataFrame({
         "text": NEW_FALSE + NEW_TRUE,
-        "verdict": ["misinformation"] * len(NEW_FALSE) + ["reliable"] * len(NEW_TRUE)}),
-        reviewer="lan")
+        "verdict": ["misinformation"] * len(NEW_FALSE) + ["reliable"] * len(NEW_TRUE),
+        "vnm_model": "default.skops vnmisinfo-0.3.0 sha256:c354"}), reviewer="lan")
     out = tmp_path / "m.skops"
     base = ["train", "--preset", "plain", "--data-dir", str(tmp_path / "corpora"), "--cv", "0",
             "--feedback", str(store), "-o", str(out)]
@@ -149,10 +149,12 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     assert f"'vnmisinfo calibrate --model {out} --data REVIEWED.csv" in capsys.readouterr().err
     fb = read_metadata(out)["feedback"]
     assert (fb["rows"], fb["weight"], fb["own_scale"]) == (8, 30.0, 1.0)
+    assert fb["scored_by"] == ["default.skops vnmisinfo-0.3.0 sha256:c354"]
     card = " ".join(out.with_suffix(".md").read_text("utf-8").split())
     assert "with weights of their own beside the shared ones (own-feature scale 1)" in card
     assert (f"Reproduce: `vnmisinfo train --preset plain --data-dir {tmp_path / 'corpora'} "
-            f"--cv 0 --feedback {store} --feedback-weight 30 --feedback-scale 1`") in card
+            f"--cv 0 --feedback {store} --feedback-weight 30 --feedback-scale 1 -o {out}`"
+            ) in card
     clf = load_model(out).detector.model_.calibrated_classifiers_[0].estimator
     assert isinstance(clf, OwnWordsClassifier) and clf.own_coef_ is not None
     assert main([*base, "--feedback-scale", "0"]) == 0  # none; the first model is kept

@@ -84,7 +84,7 @@ def parsed(page) -> _Tags:
 
 
 def test_counts_per_tier_are_shown(parsed):
-    # rows, high, medium, low, not scored, rows with errors
+    # rows, high, medium, low, not scored, rows noted in vnm_error
     assert parsed.cards == ["5", "1", "1", "1", "2", "3"]
 
 

@@ -251,9 +251,12 @@ def test_a_later_different_verdict_is_appended_and_wins(tmp_path):
 
 def test_redact_drops_unsure_texts_but_keeps_hash_and_verdict(tmp_path):
     store = FeedbackStore(tmp_path / "st")
-    store.add(reviewed(["unsure", "reliable"]), redact=True)
+    frame = reviewed(["unsure", "reliable"])
+    frame["note"] = ["it says: " + TEXTS[0], "fine"]  # a note can quote the text it redacts
+    store.add(frame, redact=True)
     unsure, kept = store.all_entries()
-    assert unsure["text"] == "" and unsure["verdict"] == "unsure"
+    assert unsure["text"] == "" and unsure["verdict"] == "unsure" and unsure["note"] == ""
+    assert kept["note"] == "fine"
     assert unsure["text_hash"] == hash_texts([TEXTS[0]])[0]
     assert kept["text"] == TEXTS[1]
     assert TEXTS[0] not in (tmp_path / "st" / ENTRIES_FILE).read_text(encoding="utf-8")
@@ -329,6 +332,18 @@ def test_forget_deletes_every_verdict_on_a_text(tmp_path):
 
 
 # --- main([...]) ---------------------------------------------------------------------------
+
+
+def test_cli_queue_with_a_store_not_made_yet_queues_all_and_says_so(tmp_path, capsys):
+    """The first week's queue, with the --store of the weeks after, stopped on 'does not
+    exist'."""
+    scored = write_csv(scored_frame(), tmp_path / "scored.csv")
+    queue = tmp_path / "queue.csv"
+    assert main(["queue", str(scored), "-o", str(queue), "--budget", "4",
+                 "--store", str(tmp_path / "feedback")]) == 0
+    err = capsys.readouterr().err
+    assert "feedback store" in err and "does not exist yet, so no row is skipped" in err
+    assert len(read_rows(queue)) == 4 and not (tmp_path / "feedback").exists()
 
 
 def test_cli_queue_then_feedback_round_trip(tmp_path, capsys):

@@ -250,9 +250,12 @@ def test_retraining_keeps_the_previous_model(tmp_path):
     assert keep_previous(path) is None
     path.write_bytes(b"old model")
     (tmp_path / "m.skops.sha256").write_text("x  m.skops\n")
+    (tmp_path / "m.md").write_text("the old model's card")
     previous = keep_previous(path)
     assert previous == tmp_path / "m.previous.skops" and previous.read_bytes() == b"old model"
     assert not path.exists() and (tmp_path / "m.previous.skops.sha256").is_file()
+    # a roll-back restores the model with its card
+    assert (tmp_path / "m.previous.md").read_text() == "the old model's card"
 
 
 def test_model_card_says_how_tiers_context_and_data_work(tmp_path, meta_detector):
@@ -265,12 +268,19 @@ def test_model_card_says_how_tiers_context_and_data_work(tmp_path, meta_detector
                                                             "share_moved_0.2": 0.0,
                                                             "roc_auc_drop": 0.001}}},
                 "feedback": {"rows": 3, "misinformation": 2, "reliable": 1, "weight": 10.0,
-                             "first": "2024-01-01", "last": "2024-02-01", "store": "s"}}
+                             "first": "2024-01-01", "last": "2024-02-01", "store": "s",
+                             "scored_by": ["default.skops vnmisinfo-0.3.0 sha256:c354"],
+                             "from_model": {"path": "team.previous.skops", "sha256": "ab" * 32}},
+                "command": "vnmisinfo train --preset tiny --cv 0 -o models/team.skops"}
     text = write_model_card(tmp_path / "CARD.md", metadata, meta_detector).read_text("utf-8")
     assert text.startswith("# Model card: vnmisinfo `tiny` detector")
     assert "## Tier policy" in text and "`high` from 0.8" in text
     assert "| likes | 0.010 | 0.000 | +0.0010 |" in text
     assert "Reviewers' verdicts: 3 (2 misinformation, 1 reliable" in text
+    flat = " ".join(text.split())
+    assert ("the verdicts were given on rows scored by `default.skops vnmisinfo-0.3.0 "
+            "sha256:c354`; it replaces the model kept as `team.previous.skops`") in flat
+    assert "`vnmisinfo train --preset tiny --cv 0 -o models/team.skops`" in flat
     assert "| ROC-AUC | 0.900 ± 0.010 | not measured |" in text
     assert "{{" not in text and "}}" not in text
     assert "No narrative index is attached" in text

@@ -84,7 +84,7 @@ class BatchSummary:
     Examples
     --------
     >>> print(BatchSummary(rows=3, tiers={"high": 1, "medium": 0, "low": 2}, seconds=2.0))
-    3 rows in 2.0 s (2 rows/s): 1 high, 0 medium, 2 low, 0 not scored; 0 rows with errors
+    3 rows in 2.0 s (2 rows/s): 1 high, 0 medium, 2 low, 0 not scored; 0 rows noted in vnm_error
     >>> str(BatchSummary(rows=300, seconds=2.0, resumed=200)).split(":")[0]
     '300 rows (200 of them before the resume) in 2.0 s (50 rows/s)'
     """
@@ -105,7 +105,7 @@ class BatchSummary:
         before = f" ({self.resumed} of them before the resume)" if self.resumed else ""
         line = (f"{self.rows} rows{before} in {self.seconds:.1f} s ({rate:.0f} rows/s): "
                 f"{t.get('high', 0)} high, {t.get('medium', 0)} medium, {t.get('low', 0)} low, "
-                f"{self.not_scored} not scored; {self.error_rows} rows with errors")
+                f"{self.not_scored} not scored; {self.error_rows} rows noted in vnm_error")
         if self.errors:
             line += " (" + ", ".join(f"{n} {k}" for k, n in sorted(
                 self.errors.items(), key=lambda kv: (-kv[1], kv[0]))) + ")"

@@ -63,10 +63,12 @@ def run(args: argparse.Namespace) -> int:
     from vnmisinfo.review import build_queue
 
     source, target = Path(args.input), Path(args.output)
-    if args.store is not None and not Path(args.store).exists():
-        raise ValueError(f"feedback store {args.store} does not exist; check the path (a store "
-                         "is made by 'vnmisinfo feedback REVIEWED --store DIR'), or leave out "
-                         "--store.")
+    store = args.store
+    if store is not None and not Path(store).exists():  # the first week: nothing reviewed yet
+        print(f"vnmisinfo queue: note: feedback store {store} does not exist yet, so no row is "
+              "skipped as reviewed; 'vnmisinfo feedback REVIEWED --store DIR' makes it (check "
+              "the path if it should exist).", file=sys.stderr)
+        store = None
     refuse_input_as_output(target, [source])
     # By the output's extension, checked before any work; no extension writes CSV.
     out_fmt = extension_format(target) or ("csv" if not target.suffix else "")
@@ -75,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
                          f".tsv, .jsonl, .parquet), not {target.suffix!r}; name it QUEUE.csv "
                          "(a spreadsheet opens it).")
     frame = read_table(source, table_format(source, None))
-    queue = build_queue(frame, args.budget, args.explore, args.store,
+    queue = build_queue(frame, args.budget, args.explore, store,
                         text_column=args.text_column, medium=args.medium, seed=args.seed,
                         overwrite_review=args.overwrite_review)
     atomic_write(target, _encoded(queue, out_fmt))

@@ -25,12 +25,16 @@ def _feedback_lines(fb: dict[str, Any] | None) -> str:
     origin = fb.get("from_model") or {}
     head = (f", with weights of their own beside the shared ones (own-feature scale "
             f"{fb['own_scale']:g})" if fb.get("own_scale") else "")
-    came = (f", retrained from `{origin.get('path')}` (sha256 `{str(origin.get('sha256'))[:16]}…`)"
-            if origin else "")
+    came = (f"; it replaces the model kept as `{origin.get('path')}` (sha256 "
+            f"`{str(origin.get('sha256'))[:16]}…`) for a roll-back" if origin else "")
+    scored = fb.get("scored_by") or []
+    given = ("; the verdicts were given on rows scored by " + ", ".join(f"`{m}`" for m in scored)
+             if scored else "")
     return (f"Reviewers' verdicts: {fb['rows']} ({fb['misinformation']} misinformation, "
             f"{fb['reliable']} reliable; unsure left out), from {fb['first'] or '?'} to "
-            f"{fb['last'] or '?'}, weight {fb['weight']:g} each{head}{came}. The model file "
-            "keeps only hashes of their texts.\n\n")
+            f"{fb['last'] or '?'}, weight {fb['weight']:g} each{head}{given}{came}. The model "
+            "is trained anew on the public data and these verdicts; the model file keeps only "
+            "hashes of their texts.\n\n")
 
 
 def _routes_line(detector: Detector) -> str:
@@ -56,7 +60,8 @@ def _drop_table(m: dict[str, Any]) -> str:
 
 
 def keep_previous(output: str | Path) -> Path | None:
-    """Move an existing model file (and its ``.sha256``) aside as ``NAME.previous.skops``."""
+    """Move an existing model file (and its ``.sha256`` and ``.md`` card) aside as
+    ``NAME.previous.skops``."""
     path = Path(output)
     if not path.is_file():
         return None
@@ -65,6 +70,9 @@ def keep_previous(output: str | Path) -> Path | None:
     side = path.with_name(path.name + ".sha256")
     if side.is_file():
         side.unlink()
+    card = path.with_suffix(".md")  # its card goes with it
+    if card.is_file():
+        card.replace(previous.with_suffix(".md"))
     previous.with_name(previous.name + ".sha256").write_text(
         f"{file_sha256(previous)}  {previous.name}\n")
     return previous

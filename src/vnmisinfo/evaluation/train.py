@@ -259,23 +259,28 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
     combined["group"] = text_groups(combined["key"].tolist())
     weights = np.where(combined["source"].to_numpy() == "feedback", float(weight), 1.0)
     times = sorted(str(t) for t in fb.get("time", pd.Series(dtype=str)) if str(t))
+    scored_by = sorted({str(m).strip() for m in fb.get("model", pd.Series(dtype=str))
+                        if str(m).strip() and str(m) != "nan"})
     meta = {"rows": int(len(fb)), "misinformation": int(fb["label"].sum()),
             "reliable": int(len(fb) - fb["label"].sum()), "weight": float(weight),
             "first": times[0] if times else "", "last": times[-1] if times else "",
-            "store": source, "replaced_public_rows": replaced}
+            "store": source, "replaced_public_rows": replaced, "scored_by": scored_by}
     log(f"adding {len(fb)} reviewer verdicts (weight {weight:g}; {replaced} public rows with "
         "the same text take the reviewer's label)")
     return combined, weights, meta
 
 
 def _command(preset: str, data_dir: str | Path | None, cv: int, feedback: str | None,
-             weight: float, scale: float) -> str:
-    """The ``vnmisinfo train`` command that makes a model, for its card."""
+             weight: float, scale: float, output: str | Path | None = None) -> str:
+    """The ``vnmisinfo train`` command that makes a model, for its card (with ``-o``, so that
+    running it again writes where the model is, not over a shipped model)."""
     command = f"vnmisinfo train --preset {preset} --data-dir {data_dir or '../shared/corpora'}"
     command += f" --cv {cv}"
     if feedback is not None:
         command += (f" --feedback {feedback or 'STORE'} --feedback-weight {weight:g} "
                     f"--feedback-scale {scale:g}")
+    if output is not None:
+        command += f" -o {output}"
     return command
 
 
@@ -421,7 +426,7 @@ def train_preset(
                 "training_handwritten": handwritten,
                 "cv_metrics": metrics,
                 "command": _command(preset, data_dir, cv, feedback_source if feedback_meta
-                                    else None, feedback_weight, feedback_scale)}
+                                    else None, feedback_weight, feedback_scale, output)}
     if feedback_meta:
         metadata["feedback"] = feedback_meta
     if index is not None:

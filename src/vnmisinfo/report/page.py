@@ -434,7 +434,7 @@ def render_report(items: Iterable[Any], summary: Any, *, histogram: Sequence[int
     cards = [("rows", n_rows, "posts in the batch")]
     cards += [(t, int(tiers.get(t, 0)), f"tier {t} ({_TIER_VI[t]})") for t in _TIERS]
     cards.append(("", int(_get(summary, "not_scored", 0) or 0), "not scored"))
-    cards.append(("", int(_get(summary, "error_rows", 0) or 0), "rows with errors"))
+    cards.append(("", int(_get(summary, "error_rows", 0) or 0), "rows noted in vnm_error"))
     seconds = _number(_get(summary, "seconds"))
     stamp = (generated or datetime.now(_TZ)).astimezone(_TZ).strftime("%Y-%m-%d %H:%M UTC+7")
     sub = [f"generated {stamp}"]

@@ -284,7 +284,8 @@ class FeedbackStore:
         return {item["text_hash"] for item in self.all_entries()}
 
     def frame(self, include_unsure: bool = False) -> pd.DataFrame:
-        """Newest verdicts as training data: ``text``, ``label``, ``time``, ``text_hash``.
+        """Newest verdicts as training data: ``text``, ``label``, ``time``, ``text_hash`` and
+        ``model`` (the ``vnm_model`` of the model that scored the row, or empty).
 
         ``label`` is 1 for misinformation and 0 for reliable; with
         ``include_unsure``, unsure verdicts come with a missing label (``<NA>``).
@@ -297,6 +298,7 @@ class FeedbackStore:
             "label": pd.array([label[item["verdict"]] for item in rows], dtype="Int64"),
             "time": [item.get("time", "") for item in rows],
             "text_hash": [item["text_hash"] for item in rows],
+            "model": [str(item.get("model", "") or "") for item in rows],
         })
         if not include_unsure:
             frame["label"] = frame["label"].astype(int)
@@ -319,7 +321,8 @@ class FeedbackStore:
         reviewer : str, default=""
             Who reviewed the rows.
         redact : bool, default=False
-            Store no text for ``unsure`` verdicts (the hash and verdict stay).
+            Store no text and no note for ``unsure`` verdicts (a note can quote the
+            text); the hash and verdict stay.
         text_column : str, optional
             The text column when it is not a known name.
         source : str, default=""
@@ -372,7 +375,8 @@ class FeedbackStore:
             keep_text = not (redact and verdict == "unsure")
             entry = {"text": joined_text(texts[i], titles[i]) if keep_text else "",
                      "verdict": verdict, "narrative_id": extra["narrative_id"][i].strip(),
-                     "note": extra["note"][i], "reviewer": reviewer, "time": now,
+                     "note": extra["note"][i] if keep_text else "", "reviewer": reviewer,
+                     "time": now,
                      "model": extra["vnm_model"][i], "text_hash": hashes[i]}
             if id_col is not None:
                 entry["id"] = _cell(frame[id_col].iloc[i])
