@@ -530,6 +530,23 @@ def test_later_near_miss_sets_are_valid_and_copy_nothing(catalogue, name):
     assert _near_copies([r["text"] for r in rows], others) == []
 
 
+def test_everyday_posts_in_a_narratives_words_are_valid_and_copy_nothing(catalogue):
+    """eval_topical.jsonl: one everyday post per narrative in its words, held out whole."""
+    folder = NEAR_MISS.parent
+    rows = [json.loads(line) for line in (folder / "eval_topical.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert all(set(r) == {"text", "topic_id", "kind", "style", "split"} for r in rows)
+    assert sorted(r["topic_id"] for r in rows) == sorted(n.id for n in catalogue)
+    assert {r["kind"] for r in rows} == {"everyday"} and {r["split"] for r in rows} == {"test"}
+    assert {r["style"] for r in rows} == {"diacritics", "no_diacritics", "teencode"}
+    assert len({_fold(r["text"]) for r in rows}) == len(rows)
+    others = [t for n in catalogue for t in (n.claim, *n.variants, n.rebuttal_vi)]
+    for other in ("train_reworded.jsonl", "eval_nearmiss.jsonl", "train_nonclaims.jsonl"):
+        others += [json.loads(line)["text"] for line in (folder / other).read_text(
+            encoding="utf-8").splitlines() if line.strip()]
+    assert _near_copies([r["text"] for r in rows], others) == []
+
+
 def test_near_miss_training_texts_are_not_copies_of_held_out_ones():
     rows = [json.loads(line) for line in NEAR_MISS.read_text(encoding="utf-8").splitlines()
             if line.strip()]
