@@ -271,16 +271,6 @@ def test_files_with_fields_over_the_csv_modules_limit_are_read(tmp_path, capsys)
     assert "length in syllables" in capsys.readouterr().out
 
 
-def test_queue_refuses_a_store_that_does_not_exist(tmp_path, capsys):
-    scored = tmp_path / "scored.csv"
-    scored.write_text("id,text,vnm_score,vnm_tier\n1,Tỏi chữa khỏi covid,0.9,high\n",
-                      encoding="utf-8")
-    code = main(["queue", str(scored), "-o", str(tmp_path / "q.csv"), "--budget", "1",
-                 "--store", str(tmp_path / "typo")])
-    assert code == 1
-    assert "feedback store" in capsys.readouterr().err and not (tmp_path / "q.csv").exists()
-
-
 def test_an_interrupted_score_says_how_to_resume(tmp_path, capsys, monkeypatch):
     import vnmisinfo.cli._score as score_command
 

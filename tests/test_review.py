@@ -194,7 +194,7 @@ def test_store_add_writes_entries_and_marker(tmp_path):
     assert first["text"] == RUMOUR and first["time"].endswith("+00:00")
     assert first["text_hash"] == hash_texts([RUMOUR])[0]
     train = store.frame()
-    assert train.columns.tolist() == ["text", "label", "time", "text_hash"]
+    assert train.columns.tolist() == ["text", "label", "time", "text_hash", "model"]
     assert train["label"].tolist() == [1, 0]
     assert store.frame(include_unsure=True)["label"].isna().tolist() == [False, False, True]
 
@@ -247,6 +247,21 @@ def test_a_later_different_verdict_is_appended_and_wins(tmp_path):
     assert len(store.all_entries()) == 3
     assert [e["verdict"] for e in store.entries()] == ["misinformation"]
     assert len(store.hashes()) == 1
+
+
+def test_a_corrected_narrative_or_note_is_stored_and_wins(tmp_path):
+    """The same verdict with a narrative filled in later was 'already stored' and the
+    narrative was lost."""
+    store = FeedbackStore(tmp_path / "st")
+    first = reviewed(["misinformation"])
+    assert store.add(first, reviewer="lan").added == 1
+    assert store.add(first, reviewer="lan").added == 0  # the same file twice adds nothing
+    corrected = first.assign(narrative_id="health-001")
+    assert store.add(corrected, reviewer="lan").added == 1
+    (entry,) = store.entries()
+    assert entry["narrative_id"] == "health-001" and entry["verdict"] == "misinformation"
+    assert store.add(corrected.assign(note="seen twice"), reviewer="lan").added == 1
+    assert store.entries()[0]["note"] == "seen twice"
 
 
 def test_redact_drops_unsure_texts_but_keeps_hash_and_verdict(tmp_path):

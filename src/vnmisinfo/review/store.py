@@ -388,14 +388,15 @@ class FeedbackStore:
         with self._lock():
             self._check()
             old = self._read_lines()
-            latest = {(e["text_hash"], e.get("reviewer", "")): e["verdict"]
+            # the same verdict is stored again only when its narrative or note changed
+            latest = {(e["text_hash"], e.get("reviewer", "")): _said(e)
                       for e in self.all_entries()}
             fresh = []
             for entry in new:
                 key = (entry["text_hash"], reviewer)
-                if latest.get(key) == entry["verdict"]:
+                if latest.get(key) == _said(entry):
                     continue
-                latest[key] = entry["verdict"]
+                latest[key] = _said(entry)
                 fresh.append(json.dumps(entry, ensure_ascii=False))
             if fresh:
                 self._write_lines([*old, *fresh])
@@ -444,3 +445,9 @@ class FeedbackStore:
 
     def __len__(self) -> int:
         return len(self._read_lines())
+
+
+def _said(entry: Mapping[str, Any]) -> tuple[str, str, str]:
+    """What a reviewer said of a text: verdict, narrative and note."""
+    return (str(entry.get("verdict", "")), str(entry.get("narrative_id", "") or ""),
+            str(entry.get("note", "") or ""))
