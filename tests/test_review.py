@@ -380,7 +380,9 @@ def test_cli_queue_then_feedback_round_trip(tmp_path, capsys):
     store = tmp_path / "store"
     argv = ["feedback", str(queue), "--store", str(store), "--reviewer", "lan"]
     assert main(argv) == 0
-    assert "2 verdict(s) added" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "2 verdict(s) added" in err
+    assert "holds 2 reviewed text(s) (1 misinformation, 1 reliable, 0 unsure;" in err
     assert main(argv) == 0
     assert "0 verdict(s) added, 2 already stored" in capsys.readouterr().err
     assert len(FeedbackStore(store).all_entries()) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 
 NAME = "feedback"
 HELP = ("Validate a reviewed file (verdict: misinformation, reliable or unsure; blank = not "
@@ -44,10 +45,12 @@ def run(args: argparse.Namespace) -> int:
         frame = read_table(source, table_format(source, None))
         done = store.add(frame, reviewer=args.reviewer, redact=args.redact,
                          text_column=args.text_column, source=source.name)
+        held = Counter(e["verdict"] for e in store.entries())
+        mix = ", ".join(f"{held[v]} {v}" for v in ("misinformation", "reliable", "unsure"))
         print(f"vnmisinfo feedback: {len(frame)} row(s) read; {done.added} verdict(s) added, "
               f"{done.duplicates} already stored, {done.skipped_blank} blank (not reviewed) "
-              f"skipped; the store holds {len(store.entries())} reviewed text(s) -> {store.path}",
-              file=sys.stderr)
+              f"skipped; the store holds {sum(held.values())} reviewed text(s) ({mix}; "
+              f"training leaves out unsure) -> {store.path}", file=sys.stderr)
         if done.overruled:
             print(f"vnmisinfo feedback: note: {done.overruled} row(s) give a text that the file "
                   "gives again further down; its last verdict is the one kept", file=sys.stderr)
