@@ -82,6 +82,10 @@ def test_main_calibrate_saves_the_thresholds(tmp_path, fitted_detector, tiny_cor
     assert meta["preset"] == "tiny"
     assert meta["threshold_calibration"]["high"]["flagged"] >= 6
     assert "precision" in capsys.readouterr().out
+    # the calibrated model has a card of its own, with its thresholds and where they came from
+    card = " ".join((tmp_path / "tuned.md").read_text("utf-8").split())
+    assert f"`high` from {round(tuned.policy.high, 4)}" in card
+    assert "thresholds set by `vnmisinfo calibrate` on held-out scores of" in card
 
 
 def test_main_calibrate_keeps_the_shipped_model_it_reads(tmp_path, fitted_detector, tiny_corpus,

@@ -84,10 +84,16 @@ def run(args: argparse.Namespace) -> int:
         high_precision=args.high_precision, medium_precision=args.medium_precision,
         budget=args.budget, medium_budget=args.medium_budget)
     path = save_model(tuned, args.output, metadata=metadata)
+    from vnmisinfo.evaluation.card import write_model_card
+    from vnmisinfo.model.persist import read_metadata
+
+    # the calibrated model's card: its thresholds, and where they were measured
+    card = write_model_card(path.with_name("MODEL_CARD.md") if path.stem == "default"
+                            else path.with_suffix(".md"), read_metadata(path), tuned.detector)
     print(f"thresholds measured on {metadata['threshold_calibration']['measured_on']}:")
     for c in choices.values():
         print(f"  {c}")
-    log(f"saved {path}")
+    log(f"saved {path} and its card {card}")
     if not args.quiet:
         log(json.dumps(metadata["threshold_calibration"], indent=2))
     return 0

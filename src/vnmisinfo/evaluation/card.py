@@ -144,13 +144,17 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
                         if any("chars" in c for c in detector.channels) else None),
         "classifier": detector.classifier,
         "C": detector.C, "calibration": detector.calibration,
-        "high": policy["high"], "medium": policy["medium"],
+        "high": round(float(policy["high"]), 4), "medium": round(float(policy["medium"]), 4),
+        "calibrated": (metadata.get("threshold_calibration") or {}).get("measured_on", ""),
         "meta_scale": detector.meta_scale, "meta_dropout": detector.meta_dropout,
         "drop_table": _drop_table(m), "feedback": _feedback_lines(metadata.get("feedback")),
-        "rows": metadata["training_rows"], "positives": metadata["training_positives"],
+        # a model saved without a training run (save_model of a detector) records none
+        "rows": metadata.get("training_rows", "an unrecorded number of"),
+        "positives": metadata.get("training_positives", "an unrecorded number"),
         "handwritten": metadata.get("training_handwritten"),  # absent before 0.4
         "data_lines": "\n".join(f"| `{k}` | `{v[:16]}…` |"
-                                for k, v in metadata["training_data"].items()),
+                                for k, v in (metadata.get("training_data") or {}).items())
+                      or "| (not recorded) | |",
         "protocol": m.get("protocol", "Not cross-validated."),
         "figs": {k: fig(k) for k in ("roc_auc", "pr_auc", "brier", "ece")},
         "text_figs": {k: fig(k, m.get("text_only") or {})
