@@ -45,6 +45,7 @@ from importlib import resources
 
 from vnmisinfo.text.entities import ENTITY_TYPES
 from vnmisinfo.text.normalize import strip_diacritics
+from vnmisinfo.text.regexes import trie_pattern
 
 __all__ = ["Gazetteer"]
 
@@ -104,28 +105,6 @@ def _folded(name: str) -> str:
 def _guarded(surface: str) -> bool:
     """A short one-word name that can also be a given name or a pronoun."""
     return len(surface) <= 5 and surface[:1].isupper() and surface[1:].islower()
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """A regex alternation of ``words`` shaped as a trie: the longest word wins."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        branches = [(_SPACE if char == " " else re.escape(char)) + emit(child)
-                    for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return "(?:" + body + ")?"
-        return body
-
-    return emit(trie) or "(?!)"
 
 
 def _variants(name: str) -> set[str]:
@@ -195,9 +174,8 @@ class Gazetteer:
                     exact.setdefault(plain, target)
         self._exact = exact
         self._folded = folded
-        self._regex = re.compile(
-            rf"(?<!\w)(?:{_PERSON}|{_trie_pattern(exact)}|(?i:{_trie_pattern(folded)}))(?!\w)"
-        )
+        exact_re, folded_re = trie_pattern(exact, space=_SPACE), trie_pattern(folded, space=_SPACE)
+        self._regex = re.compile(rf"(?<!\w)(?:{_PERSON}|{exact_re}|(?i:{folded_re}))(?!\w)")
 
     @classmethod
     def default(cls) -> Gazetteer:

@@ -16,13 +16,16 @@ from collections.abc import Iterable
 __all__ = ["char_class", "trie_pattern"]
 
 
-def trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str], *, space: str | None = None) -> str:
     """Regex alternation of ``words`` factored as a prefix trie (fast to match).
 
     Parameters
     ----------
     words : iterable of str
         Literal words.
+    space : str, optional
+        A pattern each space of a word stands for (any run of blanks, say); None matches a
+        space as written.
 
     Returns
     -------
@@ -39,7 +42,8 @@ def trie_pattern(words: Iterable[str]) -> str:
 
     def build(node: dict[str, dict]) -> str:
         optional = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        branches = [(space if ch == " " and space is not None else re.escape(ch)) + build(child)
+                    for ch, child in sorted(node.items()) if ch]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
