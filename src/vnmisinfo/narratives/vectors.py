@@ -75,8 +75,8 @@ def _pieces(text: str) -> tuple[list[str], list[tuple[int, ...]]]:
     three-sentence text whole."""
     sentences = split_sentences(text)[:_MAX_SENTENCES]
     if len(sentences) <= 1:  # fewer than three words ("Bill Gates") assert nothing
-        words = len(_WORD_RE.findall(text))  # words joined by blanks are counted normalized
-        if words < _MIN_WORDS and len(_WORD_RE.findall(_views(text)[0])) < _MIN_WORDS:
+        # counted as written, then normalized (words joined by blank characters)
+        if all(len(_WORD_RE.findall(t)) < _MIN_WORDS for t in (text, _views(text)[0])):
             return [], []
         return ([text.strip()], [(0,)]) if text.strip() else ([], [])
     pieces: list[tuple[int, ...]] = [

@@ -335,6 +335,8 @@ class Teencode:
         self.keys = table.keys()
         # expansions with a capital letter are proper nouns: their case is kept
         self.proper = frozenset(k for k, v in table.items() if any(c.isupper() for c in v))
+        #: expansions of one letter (``uk`` -> ``ừ``): they can form a run of spaced letters
+        self.one_letter = frozenset(v for v in table.values() if len(v) == 1)
         self.regex = (
             re.compile(
                 f"(?<!{_TEEN_BEFORE_CLASS})(?:{trie_pattern(table)}){_TEEN_AFTER}", re.IGNORECASE

@@ -340,24 +340,13 @@ def _teencode_and_phones(
     if teencode:
         expanded = _expand_teencode(text, teen, words)
         if tone is not None and expanded != text and any(
-                expanded.count(v) > text.count(v) for v in _one_letter_expansions(teen)):
+                expanded.count(v) > text.count(v) for v in teen.one_letter):
             squashed = squash_spaced_and_repeats(expanded)
             expanded = tone.apply(squashed)[0] if squashed != expanded else expanded
         text = expanded
     if placeholders:
         text = replace_phones(text)
     return text
-
-
-def _one_letter_expansions(teen: _Teencode) -> frozenset[str]:
-    """The teencode expansions of one letter (``uk`` -> ``ừ``)."""
-    found = _ONE_LETTER.get(id(teen))
-    if found is None:
-        found = _ONE_LETTER[id(teen)] = frozenset(v for v in teen.table.values() if len(v) == 1)
-    return found
-
-
-_ONE_LETTER: dict[int, frozenset[str]] = {}
 
 
 # --- Public API ---------------------------------------------------------------
