@@ -557,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--own-scale", type=float, default=0.0,
                         help="scale of the verdicts' own copy of their features, which gives "
                         "them weights of their own (default: 0, none; vnmisinfo train "
-                        "--feedback uses 1, whose effect the README shows with "
+                        "--feedback uses 1, whose effect docs/results.md shows with "
                         "--own-scale 1)")
     parser.add_argument("--goal", type=float, default=0.92)
     parser.add_argument("--plot", default=None,

@@ -27,7 +27,7 @@ _LOWER = {"augment_lower": 0.5}
 #: channels (removing the comment count moves its probabilities by 0.035 on average).
 _REGULARIZED = {"C": 4.0}
 
-#: Named configurations.  ``default`` is the shipped model; see the README's ablation.
+#: Named configurations.  ``default`` is the shipped model; see the ablation in docs/results.md.
 PRESETS: dict[str, dict[str, Any]] = {
     # Everything not named here takes the Detector's defaults (1-2-grams, char 1-5-grams across
     # word boundaries, min_df=2, max_df=0.9, LogisticRegression C=16, sigmoid).
