@@ -272,6 +272,38 @@ def test_a_run_stopped_by_an_error_keeps_its_rows_for_resume(tmp_path, fitted_de
     assert out.read_bytes() == whole.read_bytes()
 
 
+class _BugOn(_FailsOn):
+    """A detector with a bug that one kind of text triggers (a ``KeyError``, as a lookup
+    of a name spelled with a dotless ``ı`` raised), or every text when ``marker`` is ''."""
+
+    def explain(self, X: pd.DataFrame, k: int = 5) -> list:
+        if any(self.marker in str(t) for t in X["text"]):
+            raise KeyError("vıet nam")
+        return self.detector.explain(X, k)
+
+
+def test_a_row_that_raises_is_noted_and_the_batch_goes_on(tmp_path, fitted_detector):
+    """One row that trips a bug used to stop the whole run; it is now the only row not
+    scored, its error in vnm_error, and every other row is scored as without it."""
+    rows = [{"id": i, "text": f"tin số {i} về giá xăng" + (" LỖI" if i in (3, 9) else "")}
+            for i in range(12)]
+    src, out = _write_csv(tmp_path / "in.csv", rows), tmp_path / "o.csv"
+    summary = score_file(str(src), str(out), model=Triage(_BugOn(fitted_detector, "LỖI", False)),
+                         workers=1, chunksize=5)
+    got = _csv_rows(out)
+    assert [r["id"] for r in got] == [str(i) for i in range(12)] and summary.rows == 12
+    assert [r["id"] for r in got if r["vnm_score"] == ""] == ["3", "9"]
+    assert got[3]["vnm_error"] == "not scored: KeyError: 'vıet nam'"
+    plain = tmp_path / "plain.csv"
+    score_file(str(_write_csv(tmp_path / "p.csv", rows)), str(plain), model=fitted_detector,
+               workers=1, chunksize=5)
+    want = {r["id"]: r["vnm_score"] for r in _csv_rows(plain)}
+    assert all(r["vnm_score"] == want[r["id"]] for r in got if r["id"] not in ("3", "9"))
+    with pytest.raises(KeyError):  # a bug every row trips is no bad row: the run stops
+        score_file(str(src), str(tmp_path / "all.csv"),
+                   model=Triage(_BugOn(fitted_detector, "", False)), workers=1, chunksize=5)
+
+
 @pytest.mark.parametrize(("fmt", "content", "message", "kept"), MALFORMED)
 def test_skip_bad_lines_logs_and_goes_on(tmp_path, fitted_detector, fmt, content, message, kept):
     src = tmp_path / f"in.{fmt}"

@@ -149,3 +149,9 @@ def test_default_is_cached_and_covers_the_provinces():
     assert Gazetteer.default() is GAZ
     provinces = ["An Giang", "Bắc Kạn", "Đắk Lắk", "Kon Tum", "Yên Bái", "Cà Mau", "Huế"]
     assert all(GAZ.names[p] == "LOC" for p in provinces)
+
+
+@pytest.mark.parametrize("text", ["người dân Vıet Nam", "người dân VİET NAM"])
+def test_dotless_and_dotted_i_read_as_i(text):
+    # the pattern is case-blind, so 'ı' and 'İ' match 'i'; the lookup must follow, not fail
+    assert GAZ.entities(text) == [("Việt Nam", "LOC")]

@@ -148,6 +148,14 @@ def test_the_shipped_model_offers_no_candidate_for_a_weather_post():
     assert "disaster_hoax-001" in (relay["narrative_id"], relay["narrative_candidate"])
 
 
+def test_a_flagged_post_with_a_dotless_i_in_a_place_name_is_scored(fitted_detector):
+    """'Vıet Nam' (dotless i) stopped the whole call with a KeyError in the entity lookup."""
+    policy = TierPolicy(0.0, 0.999)  # every item is flagged, so its entities are read
+    results = Triage(fitted_detector, narratives=None, policy=policy).score(
+        ["Vắc xin có chip theo dõi người dân Vıet Nam", "Dân VİET NAM hoang mang"])
+    assert [r["entities"] for r in results] == [[("Việt Nam", "LOC")]] * 2
+
+
 def test_flagged_items_name_their_entities_with_or_without_an_index(fitted_detector):
     """Without a narrative index (score --no-match) the entities of flagged items were lost."""
     texts = ["Bộ Y tế cảnh báo: uống nước chanh nóng ở Hà Nội", "Bộ Y tế họp ở Hà Nội"]

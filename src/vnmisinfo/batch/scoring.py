@@ -166,9 +166,12 @@ def _score_records(model: Any, records: list[dict[str, Any]],
     scoreable = [i for i, reason in enumerate(reasons) if reason is None]
     results: list[dict[str, Any] | None] = [None] * len(unique)
     if scoreable:
-        scored = model.score(unique.iloc[scoreable].reset_index(drop=True), explain=explain)
-        for i, r in zip(scoreable, scored, strict=True):
-            results[i] = r
+        scored = _isolated(model, unique.iloc[scoreable].reset_index(drop=True), explain)
+        for i, got in zip(scoreable, scored, strict=True):
+            if isinstance(got, str):
+                reasons[i] = got
+            else:
+                results[i] = got
     out: list[_Result | str] = []
     for i, note in enumerate(notes):
         r = results[index[i]]
@@ -178,6 +181,43 @@ def _score_records(model: Any, records: list[dict[str, Any]],
         extras = {k: v for k, v in r.items() if k not in _BASIC_KEYS}
         out.append((float(r["probability"]), int(r["label"]), str(r["tier"]),
                     list(r["top_terms"]), note, extras))
+    return out
+
+
+def _isolated(model: Any, docs: pd.DataFrame, explain: int) -> list[dict[str, Any] | str]:
+    """``model.score(docs)``; a document whose scoring raises gets the error as its reason.
+
+    A chunk that raises is scored again in halves until the documents that raise
+    alone are found: they are not scored (``not scored: KeyError: ...``), and the
+    others are scored as in a run without them.  An error of the machine
+    (``OSError``, ``MemoryError``), or one that every document raises, stops the
+    run as before.
+    """
+    try:
+        return list(model.score(docs, explain=explain))
+    except (OSError, MemoryError):
+        raise
+    except Exception as error:
+        out = _halves(model, docs, explain, error)
+        if all(isinstance(r, str) for r in out):
+            raise error  # not a bad row: the model fails on everything
+        return out
+
+
+def _halves(model: Any, docs: pd.DataFrame, explain: int,
+            error: Exception) -> list[dict[str, Any] | str]:
+    """:func:`_isolated` on each half of ``docs``, which raised ``error`` together."""
+    if len(docs) == 1:
+        return [f"not scored: {type(error).__name__}: {error}"[:300]]
+    out: list[dict[str, Any] | str] = []
+    for half in (docs.iloc[:len(docs) // 2], docs.iloc[len(docs) // 2:]):
+        half = half.reset_index(drop=True)
+        try:
+            out += list(model.score(half, explain=explain))
+        except (OSError, MemoryError):
+            raise
+        except Exception as inner:
+            out += _halves(model, half, explain, inner)
     return out
 
 

@@ -90,6 +90,7 @@ _SURNAMES = frozenset({
     "hồ", "ngô", "dương", "lý", "nguyen", "tran", "le", "pham", "hoang", "huynh", "vu", "vo",
     "dang", "bui", "do", "ho", "ngo", "duong", "ly",
 })
+_DOTLESS = str.maketrans({"ı": "i", "\u0307": None})  # casefold('İ') == 'i\u0307'
 _PREV_WORD_RE = re.compile(r"(\w+)[ \t\xa0]+$")
 _SENTENCE_END = ".!?…:;\n"
 
@@ -300,7 +301,10 @@ class Gazetteer:
             folded = surface.casefold()
             if folded in _LOWERCASE_AMBIGUOUS and surface.islower():
                 return None
-            target = self._folded[folded]
+            # the pattern is case-blind: 'ı' and 'İ' match 'i', casefold() keeps them apart
+            target = self._folded.get(folded) or self._folded.get(folded.translate(_DOTLESS))
+            if target is None:
+                return None
         elif _guarded(surface) and not self._short_name_ok(text, match.start(), surface):
             return None
         return target, self.names[target]
