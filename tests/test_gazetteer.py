@@ -155,3 +155,11 @@ def test_default_is_cached_and_covers_the_provinces():
 def test_dotless_and_dotted_i_read_as_i(text):
     # the pattern is case-blind, so 'ı' and 'İ' match 'i'; the lookup must follow, not fail
     assert GAZ.entities(text) == [("Việt Nam", "LOC")]
+
+
+def test_names_of_several_words_are_found_in_capitals():
+    """Posts that shout ('THÔNG BÁO KHẨN: BỘ Y TẾ ...') named no entity."""
+    text = "THÔNG BÁO KHẨN: BỘ Y TẾ yêu cầu người dân HÀ NỘI và TP. HỒ CHÍ MINH ở nhà"
+    assert GAZ.entities(text) == [("Bộ Y tế", "ORG"), ("Hà Nội", "LOC"),
+                                  ("TP. Hồ Chí Minh", "LOC")]
+    assert GAZ.entities("ANH ƠI, NAM ĐÂU RỒI") == []  # one short word in capitals stays a word

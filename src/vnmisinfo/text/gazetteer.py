@@ -168,6 +168,8 @@ class Gazetteer:
         for surface, target in links.items():
             for form in _variants(surface):
                 exact.setdefault(form, target)
+                if " " in form:  # a name of several words in capitals: 'BỘ Y TẾ', 'HÀ NỘI'
+                    exact.setdefault(form.upper(), target)
                 plain = strip_diacritics(form)
                 if " " in plain or (plain.isascii() and len(plain) >= 6 and not plain.isupper()):
                     folded.setdefault(plain.casefold(), target)
