@@ -910,3 +910,16 @@ def test_held_out_nonclaims_copy_no_training_text():
     trained_on = texts("train_nonclaims.jsonl") + texts("train_reworded.jsonl")
     assert _near_copies(texts("eval_nonclaims.jsonl"), trained_on) == []
     assert _near_copies(texts("eval_everyday.jsonl"), trained_on) == []
+
+
+@pytest.mark.parametrize(("text", "narrative"), [
+    ("#UốngNướcChanhNóngDiệtĐượcVirusCorona", "health-001"),
+    ("Tin nóng: #TiêmVắcXinLàmBiếnĐổiGen #ChiaSẻNgay", "health-005"),
+])
+def test_a_claim_written_as_hashtags_is_matched(text, narrative):
+    """A claim glued into a hashtag read as one word and matched nothing; its words are
+    read where a capital starts one."""
+    best = default_index().match_one(text, k=1)[0]
+    assert best.matched and best.narrative_id == narrative
+    plain = default_index().match_one(text.replace("#", "@"), k=1)[0]  # glued, not a hashtag
+    assert not plain.matched

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -40,6 +41,7 @@ from vnmisinfo.data.schema import is_missing
 from vnmisinfo.model.vocabulary import HashedCounts
 from vnmisinfo.text.accents import marked_word_count
 from vnmisinfo.text.normalize import normalize_text, strip_diacritics
+from vnmisinfo.text.regexes import char_class
 from vnmisinfo.text.sentences import split_sentences
 
 __all__: list[str] = []
@@ -56,11 +58,38 @@ _WORD_RE = re.compile(r"\w+")
 # ---------------------------------------------------------------------------
 
 
+_LATIN = [c for c in range(0x41, 0x1EFA) if chr(c).isalpha() and chr(c).isascii()
+          or 0xC0 <= c and chr(c).isalpha() and "LATIN" in unicodedata.name(chr(c), "")]
+_UPPER = char_class(c for c in _LATIN if chr(c).isupper())
+_LOWER = char_class(c for c in _LATIN if chr(c).islower())
+_HASHTAG_RE = re.compile(r"#(\w+)")
+#: Where a hashtag's words meet: a capitalized word after two letters ('nướcChanh',
+#: 'LaChan'), capitals after two small letters ('ThiTHPT'), and underscores ('Covid_19');
+#: not after a single letter ('nCoV', 'iPhone').
+_HASHTAG_CUT_RE = re.compile(
+    rf"(?<=[{_UPPER}{_LOWER}]{{2}})(?=[{_UPPER}][{_LOWER}])"
+    rf"|(?<=[{_LOWER}]{{2}})(?=[{_UPPER}]{{2}})|_+")
+
+
+def _hashtag_words(text: str) -> str:
+    """``text`` with each hashtag read as its words, split where a capital starts one.
+
+    Examples
+    --------
+    >>> _hashtag_words("Tin nóng #UốngNướcChanhNóng diệt #VirusCorona, #ThiTHPTQuốcGia #Covid_19")
+    'Tin nóng Uống Nước Chanh Nóng diệt Virus Corona, Thi THPT Quốc Gia Covid 19'
+    """
+    if "#" not in text:
+        return text
+    return _HASHTAG_RE.sub(
+        lambda m: _HASHTAG_CUT_RE.sub(" ", m.group(1)).strip() or m.group(), text)
+
+
 def _views(text: str) -> tuple[str, str]:
-    """(normalized lower-case text, accent-free copy)."""
+    """(normalized lower-case text, accent-free copy); a hashtag reads as its words."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        norm = normalize_text(text).lower()
+        norm = normalize_text(_hashtag_words(text)).lower()
     return norm, strip_diacritics(norm)
 
 
