@@ -119,6 +119,90 @@ def test_homoglyphs(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        case("ᴄᴏʀᴏɴᴀ", "corona", "small-capitals"),
+        case("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", "small-capitals-a-z"),
+        case("ᵛᶦʳᵘˢ ᶜᵒʳᵒⁿᵃ", "virus corona", "superscript"),
+        case("ᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ", "ABDEGHIJKLMNOPRTUVW", "superscript-capitals"),
+        case("ʰʲʳʷʸˡˢˣ ᵅᶢᶥᶫᶰᶸ", "hjrwylsx agilnu", "modifier-letters"),
+        case("ₐₑₒₓₕₖₗₘₙₚₛₜᵢᵣᵤᵥⱼ", "aeoxhklmnpstiruvj", "subscript"),
+        case("🄲🄾🅁🄾🄽🄰", "CORONA", "squared"),
+        case("🅒🅞🅡🅞🅝🅐", "CORONA", "negative-circled"),
+        case("🅲🅾🆁🅾🅽🅰", "CORONA", "negative-squared"),
+        case("🅰\ufe0f🅱\ufe0f🅾\ufe0f", "ABO", "negative-squared-emoji-presentation"),
+        case("⒞⒪⒭⒪⒩⒜", "corona", "parenthesized"),
+        case("vırus İnternet ɡɑɩ", "virus Internet gai", "latin-lookalikes"),
+        case("cօrօnɑ ոhà հս", "corona nhà hu", "armenian-lookalikes-in-latin-text"),
+        case("ɴᴏ\u0301ɴɢ ᴅɪᴇ\u0302\u0323ᴛ ᴠı\u0300", "nóng diệt vì", "marks-after-fancy-letters"),
+        case("🄽🄾\u0301🄽🄶", "NÓNG", "marks-after-squared-letters"),
+        case("vào Լợі", "vào Lợi", "armenian-and-cyrillic-in-a-word"),
+        case("Հայաստան", "Հայաստան", "armenian-word-kept"),
+        case("🇻🇳", "🇻🇳", "flag"),
+        case("Tự hào 🇻🇳 Việt Nam🇻🇳🇻🇳", "Tự hào 🇻🇳 Việt Nam 🇻🇳", "flag-in-text"),
+    ],
+)
+def test_fancy_letters(raw: str, expected: str) -> None:
+    out = normalize_text(raw)
+    assert out == expected
+    assert normalize_text(out) == out
+
+
+#: Letters a-z in each family (a Latin letter where the family has none).
+FANCY_LOWER = {
+    "small-capitals": "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡxʏᴢ",
+    "superscript": "ᵃᵇᶜᵈᵉᶠᵍʰᶦʲᵏˡᵐⁿᵒᵖqʳˢᵗᵘᵛʷˣʸᶻ",
+    "subscript": "ₐbcdₑfgₕᵢⱼₖₗₘₙₒₚqᵣₛₜᵤᵥwₓyz",
+    "parenthesized": "".join(map(chr, range(0x249C, 0x249C + 26))),
+    "latin-lookalikes": "ɑbcdefɡհıjklmոօpqrstսvwxyz",
+}
+#: Letters A-Z in each family of capitals.
+FANCY_UPPER = {
+    "squared": "".join(map(chr, range(0x1F130, 0x1F130 + 26))),
+    "negative-circled": "".join(map(chr, range(0x1F150, 0x1F150 + 26))),
+    "negative-squared": "".join(map(chr, range(0x1F170, 0x1F170 + 26))),
+    "circled": "".join(map(chr, range(0x24B6, 0x24B6 + 26))),
+}
+RUMOUR = ("Uống nước chanh nóng mỗi sáng sẽ diệt được virus corona trong cổ họng, "
+          "chia sẻ gấp cho mọi người cùng biết! 🇻🇳")
+
+
+@pytest.mark.parametrize("family", [*FANCY_LOWER, *FANCY_UPPER])
+def test_a_rumour_in_fancy_letters_reads_as_the_plain_rumour(family: str) -> None:
+    plain = RUMOUR if family in FANCY_LOWER else RUMOUR.upper()
+    letters = FANCY_LOWER.get(family) or FANCY_UPPER[family]
+    first = "a" if family in FANCY_LOWER else "A"
+    # Marked letters are written as the family's letter followed by combining marks.
+    fancy = unicodedata.normalize("NFD", plain).translate(
+        {ord(first) + i: ch for i, ch in enumerate(letters)})
+    assert fancy != plain
+    assert normalize_text(fancy) == normalize_text(plain)
+    assert normalize_text(fancy, evasion=False) != normalize_text(plain, evasion=False)
+
+
+def test_every_folded_character_leaves_the_fast_path() -> None:
+    # Text of "usual" characters skips step 4: none of them may be one that step 4 folds.
+    folded = [*evasion._COMPAT_TABLE, *evasion._HOMOGLYPH_TABLE]
+    assert all(normalize_module._UNUSUAL_RE.match(chr(cp)) for cp in folded)
+    assert not set(range(0x1F1E6, 0x1F200)) & set(evasion._COMPAT_TABLE)  # regional indicators
+
+
+def test_folded_letters_that_nfc_composes_again_lose_their_mark() -> None:
+    composed = {}
+    for cp in [*evasion._COMPAT_TABLE, *evasion._HOMOGLYPH_TABLE]:
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            composed[chr(cp)] = chr(int(parts[1], 16))
+    assert composed == evasion._COMPOSED
+    # A folded letter and a mark typed after it, composed again by NFC ('Ｉ' + U+0307 -> 'İ'),
+    # in step 4 or when spaced letters are joined (step 6)
+    for raw, expected in [("Ｉ\u0307", "I"), ("İ\u0307\u0307", "I"), ("\u043e\u0328c", "qc"),
+                          ("Ж, \u0441 \u043e\u0328 d", "Ж, cqd"), ("İ\u0301", "Í")]:
+        assert normalize_text(raw) == expected
+        assert normalize_text(expected) == expected
+
+
 # --- step 5: underthesea tone-mark rules ------------------------------------------
 @pytest.mark.parametrize(
     ("raw", "expected"),
@@ -427,6 +511,17 @@ vi_text = st.lists(
             "\u0301",
             "ｃ",
             "Ð",
+            "ᴏ",
+            "ɴ",
+            "ᶦ",
+            "ı",
+            "İ",
+            "ǫ",
+            "🅰",
+            "⒞",
+            "օ",
+            "Հ",
+            "🇻",
         ]
     ),
     max_size=40,

@@ -24,6 +24,7 @@ _PIECES = [
     "Hà", "Nội", "virus", "corona", "Bộ", "Y", "tế", "không", "được", "tin", "giả", "ĐÀ",
     "NẴNG", "ko", "dc", "v.i.r.u.s", "c o v i d", "😂", "👍🏻", "\u200b", "\u0441", "\u0301",
     "0912 345 678", "https://x.vn/a", "!!!", ",", ".", "-", "_", "\n", " ", "ạ", "ở", "ý",
+    "ᴄᴏʀᴏɴᴀ", "🅥🅘🅡🅤🅢", "ᵛᶦʳᵘˢ", "🇻🇳",
 ]
 vi_text = st.lists(st.sampled_from(_PIECES), max_size=30).map(" ".join)
 any_text = st.one_of(st.text(), vi_text, st.text(alphabet=st.characters(codec="utf-8")))

@@ -11,12 +11,16 @@ str`` function over regexes and translation tables built once at import.
   word); so do format characters that are a text's only word separators
   (four or more runs of letters and no whitespace, as in
   ``'Uống\\u200bnước\\u200bnóng\\u200bdiệt'``), which would otherwise fuse every word.
-  Map full-width, mathematical and circled letters to ASCII.  Map Cyrillic
-  and Greek look-alikes (``а е о р с у х``, ``Α Β Ε Ο ο ν`` ...) to Latin
-  inside a run of letters with a Latin letter and no Cyrillic/Greek letter
-  lacking a Latin twin (in every run, when the whole text qualifies), so
-  genuine Russian or Greek words stay.  Folded runs are decomposed and
-  recomposed: Cyrillic ``о`` + U+0301 becomes ``ó``.
+  Map full-width, mathematical, circled, squared, negative (``🅲🅾🆁🅾🅽🅰``)
+  and parenthesized letters, modifier letters whose compatibility form is
+  one letter (``ᵛᶦʳᵘˢ``), small capitals (``ᴄᴏʀᴏɴᴀ``, ``ǫ`` for q) and
+  ``ı İ ɑ ɡ ɩ`` to ASCII wherever they stand; flags (🇻🇳) stay.  Map
+  Cyrillic, Greek and Armenian look-alikes (``а е о р с у х``,
+  ``Α Β Ε Ο ο ν``, ``օ ս հ ո Լ`` ...) to Latin inside a run of letters with
+  a Latin letter and no Cyrillic/Greek letter lacking a Latin twin (in every
+  run, when the whole text qualifies), so genuine Russian or Greek words
+  stay.  Marks typed after a folded letter recompose with it: ``ᴏ`` or
+  Cyrillic ``о`` + U+0301 becomes ``ó``.
 * Steps 6-7, :func:`squash_spaced_and_repeats`.  Join three or more single
   letters with the same separator (whitespace or one of ``. - _ * / · • ~
   |``, never a comma; a whitespace-separated run needs a consonant, so
@@ -36,6 +40,8 @@ Examples
 --------
 >>> fold_lookalikes("\\u0441\\u043er\\u043en\\u0430 ｃｏ\\u200bｖｉｄ ở Москва")
 'corona covid ở Москва'
+>>> fold_lookalikes("ᴄᴏʀᴏɴᴀ ᵛᶦʳᵘˢ 🅲🅾🆅🅸🅳 ⒟ı\\u0301ch 🇻🇳")
+'corona virus COVID dích 🇻🇳'
 >>> squash_spaced_and_repeats("c o r o n a, c-o-v-i-d, ờ ừ à, quý III!!!")
 'corona, covid, ờ ừ à, quý III!'
 >>> separate_emoji(replace_phones("gọi 0912 345 678😂😂")).split()
@@ -114,33 +120,69 @@ _INVISIBLE_HINT_RE = re.compile(
 #: A text whose runs of letters are joined by format characters only, at least four of them.
 _SEPARATED_RE = re.compile(r"\w+(?:[" + char_class(_INVISIBLE) + r"]+\w+){3,}")
 
-# Full-width ASCII, mathematical alphanumerics, circled letters, letterlike symbols.
-_COMPAT_BLOCKS = (range(0xFF01, 0xFF5F), range(0x1D400, 0x1D800), range(0x24B6, 0x24EA),
-                  range(0x2100, 0x2150))  # fmt: skip
+# Full-width ASCII, mathematical alphanumerics and circled letters: folded to any ASCII character.
+_COMPAT_BLOCKS = (range(0xFF01, 0xFF5F), range(0x1D400, 0x1D800), range(0x24B6, 0x24EA))
+# Folded to an ASCII letter only: letterlike symbols, modifier (superscript and subscript)
+# letters, parenthesized letters (``'(a)'`` in NFKC) and squared letters.
+_COMPAT_LETTER_BLOCKS = (
+    range(0x2100, 0x2150), range(0x02B0, 0x02E5), range(0x1D2C, 0x1D6B), range(0x1D9B, 0x1DC0),
+    range(0x2071, 0x2072), range(0x207F, 0x2080), range(0x2090, 0x209D), range(0x2C7C, 0x2C7E),
+    range(0xA7F2, 0xA7F5), range(0x249C, 0x24B6), range(0x1F110, 0x1F12A),
+    range(0x1F130, 0x1F14A))  # fmt: skip
+_SMALL_CAPITAL_RE = re.compile(r"LATIN (CAPITAL )?LETTER SMALL CAPITAL ([A-Z])")
 
 
 def _compat_fold_table() -> dict[int, str]:
-    table: dict[int, str] = {0x3000: " "}
-    for rng in _COMPAT_BLOCKS:
-        for cp in rng:
+    # Small capitals, found by name ('ᴄᴏʀᴏɴᴀ'; lower case but 'Ɪ'), and Latin look-alikes.
+    lookalikes = {ord(ch): latin for ch, latin in zip("ıİɑɡɩǫ", "iIagiq", strict=True)}
+    for cp in (*range(0x250, 0x2B0), *range(0x1D00, 0x1D2C), *range(0xA720, 0xA800)):
+        if found := _SMALL_CAPITAL_RE.fullmatch(unicodedata.name(chr(cp), "")):
+            lookalikes[cp] = found[2] if found[1] else found[2].lower()
+    table: dict[int, str] = {0x3000: " ", **lookalikes}
+    for start in (0x1F150, 0x1F170):  # negative circled and squared capitals: no NFKC form
+        table.update({start + i: chr(ord("A") + i) for i in range(26)})
+    for letters_only, blocks in ((False, _COMPAT_BLOCKS), (True, _COMPAT_LETTER_BLOCKS)):
+        for cp in (cp for rng in blocks for cp in rng):
             folded = unicodedata.normalize("NFKC", chr(cp))
-            if len(folded) == 1 and folded.isascii() and folded.isprintable() and folded != chr(cp):
-                if rng.start == 0x2100 and not folded.isalpha():
+            if letters_only:
+                folded = folded.strip("()")  # parenthesized letters
+                # 'ᶦ' is a modifier small capital I: its compatibility form is 'ɪ', then 'i'
+                folded = lookalikes.get(ord(folded), folded) if len(folded) == 1 else folded
+                if not folded.isalpha():
                     continue
+            if len(folded) == 1 and folded.isascii() and folded.isprintable() and folded != chr(cp):
                 table[cp] = folded
     return table
 
 
 _COMPAT_TABLE = _compat_fold_table()
 _COMPAT_HINT_RE = re.compile("[" + char_class(_COMPAT_TABLE, astral_gap=0x10000) + "]")
+# Folded letters with a canonical decomposition, and its mark (a test checks the list):
+# NFC composes them again from a folded letter and a mark typed after it ('Ｉ' + U+0307
+# gives 'İ'), so the mark goes with them, every copy of it among the letter's marks.
+_COMPOSED = {"İ": "\u0307", "ǫ": "\u0328"}
+_COMPOSED_RE = re.compile(f"([{''.join(_COMPOSED)}])([{MARKS}]*)")
 
+
+def _recompose(text: str) -> str:
+    """NFC ``text``, folding the letters that NFC composes again (see ``_COMPOSED``)."""
+    text = _nfc(text)
+    if _COMPOSED_RE.search(text):
+        text = _nfc(_COMPOSED_RE.sub(
+            lambda m: _COMPAT_TABLE[ord(m[1])] + m[2].replace(_COMPOSED[m[1]], ""), text))
+    return text
+
+
+_ARMENIAN = "օսհոՕՍԼ"
 _HOMOGLYPH_TABLE = str.maketrans(
-    "аеорсухіјԁһѕԛԝѵүӏ" "АВЕКМНОРСТХУІЈЅԚԜҮӀѴԀ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹͿ" "οναικρυχϲεϳ",
-    "aeopcyxijdhsqwvyl" "ABEKMHOPCTXYIJSQWYIVD" "ABEZHIKMNOPTYXCJ" "ovaikpuxcej",
-)  # Cyrillic lower and upper case, Greek upper and lower case
+    "аеорсухіјԁһѕԛԝѵүӏ" "АВЕКМНОРСТХУІЈЅԚԜҮӀѴԀ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹͿ" "οναικρυχϲεϳ" + _ARMENIAN,
+    "aeopcyxijdhsqwvyl" "ABEKMHOPCTXYIJSQWYIVD" "ABEZHIKMNOPTYXCJ" "ovaikpuxcej" "ouhnOUL",
+)  # Cyrillic lower and upper case, Greek upper and lower case, Armenian
 _CYRGREEK_BLOCKS = ((0x370, 0x3FF), (0x400, 0x52F), (0x1C80, 0x1C8F), (0x1F00, 0x1FFF),
                     (0x2DE0, 0x2DFF), (0xA640, 0xA69F))  # fmt: skip
-_CYRGREEK = [cp for lo, hi in _CYRGREEK_BLOCKS for cp in range(lo, hi + 1)]
+# Armenian look-alikes fold as the Cyrillic ones do, but no Armenian letter keeps a word
+# from folding: posts mix in others too ('Լợі'), and Armenian words are not expected.
+_CYRGREEK = [cp for lo, hi in _CYRGREEK_BLOCKS for cp in range(lo, hi + 1)] + [*map(ord, _ARMENIAN)]
 _CYRGREEK_RE = re.compile("[" + char_class(_CYRGREEK) + "]")
 # Cyrillic/Greek letters without a Latin twin: their word is not folded.
 _BLOCKING_RE = re.compile(
@@ -173,7 +215,7 @@ def _fold_run(match: re.Match[str], *, whole_text_latin: bool = False) -> str:
         return run
     if not whole_text_latin and not _LATIN_RE.search(decomposed):
         return run
-    return unicodedata.normalize("NFC", decomposed.translate(_HOMOGLYPH_TABLE))
+    return _recompose(decomposed.translate(_HOMOGLYPH_TABLE))
 
 
 _fold_all_run = partial(_fold_run, whole_text_latin=True)
@@ -203,9 +245,10 @@ def fold_lookalikes(text: str) -> str:
     -------
     str
         The NFC text without invisible characters (blanks and word-separating
-        ones read as spaces), with full-width, mathematical and circled
-        letters in ASCII and Cyrillic/Greek look-alikes inside Latin words in
-        Latin.
+        ones read as spaces), with full-width, mathematical, enclosed,
+        modifier and small-capital letters and the look-alikes ``ı İ ɑ ɡ ɩ``
+        in ASCII, and Cyrillic, Greek and Armenian look-alikes inside Latin
+        words in Latin.
 
     Examples
     --------
@@ -213,6 +256,8 @@ def fold_lookalikes(text: str) -> str:
     'corona, Uống nước'
     >>> fold_lookalikes("Uống\\u200bnước\\u200bnóng\\u200bdiệt\\u200bvirus")
     'Uống nước nóng diệt virus'
+    >>> fold_lookalikes("ɴᴏ\\u0301ɴɢ cօrօnɑ, Լợі")
+    'nóng corona, Lợi'
     """
     if _INVISIBLE_HINT_RE.search(text):
         text = _BLANK_RE.sub(" ", _BLANK_SPACED_RE.sub(lambda m: _BLANK_RE.sub("", m[0]), text))
@@ -220,7 +265,7 @@ def fold_lookalikes(text: str) -> str:
         text = _INVISIBLE_RE.sub(" " if separated else "", text)
     if _COMPAT_HINT_RE.search(text):
         text = text.translate(_COMPAT_TABLE)
-    return _nfc(_fold_homoglyphs(text))
+    return _recompose(_fold_homoglyphs(text))
 
 
 # --- steps 6-7: spaced letters and repeats -----------------------------------

@@ -26,9 +26,12 @@ Steps, in order
 2. **NFC.** Unicode canonical composition (NFD ``'hòa'`` becomes NFC).
 3. **Invisible characters** (``evasion``).  Zero-width and other format
    characters are deleted: ``'co\\u200bro\\u200bna'`` -> ``'corona'``.
-4. **Homoglyphs** (``evasion``).  Full-width, mathematical and circled
-   letters become ASCII; Cyrillic/Greek look-alikes become Latin inside Latin
-   words (``'соrоnа'`` -> ``'corona'``; ``'Москва'`` stays).
+4. **Homoglyphs** (``evasion``).  Full-width, mathematical, enclosed
+   (circled, squared, parenthesized), modifier (superscript, subscript) and
+   small-capital letters and ``ı İ ɑ ɡ ɩ`` become ASCII (``'ᴄᴏʀᴏɴᴀ'`` ->
+   ``'corona'``; flags such as 🇻🇳 stay); Cyrillic/Greek/Armenian look-alikes
+   become Latin inside Latin words (``'соrоnа'`` -> ``'corona'``;
+   ``'Москва'`` stays).
 5. **Tone marks.**  underthesea's normalization rules (the character and
    token tables behind ``underthesea.text_normalize``) are applied word by
    word: ``'hoà'`` -> ``'hòa'``, ``'thuỷ'`` -> ``'thủy'``, ``'Ð'`` (U+00D0)
@@ -128,10 +131,11 @@ class TruncationWarning(UserWarning):
 # --- Step 1: coercion (built once at import) ----------------------------------
 
 # Fast path: text made only of these characters needs no coercion, evasion or
-# emoji handling (printable ASCII, newline, Latin letters incl. Vietnamese,
-# common punctuation, the dong sign).
+# emoji handling (printable ASCII, newline, Latin letters incl. Vietnamese but
+# the look-alikes step 4 folds, 'İ ı ǫ', common punctuation, the dong sign).
 _UNUSUAL_RE = re.compile(
-    "[^\x20-\x7e\n\u00a0-\u00ac\u00ae-\u024f\u1ea0-\u1ef9\u2010-\u2027\u2030-\u205e\u20ab]"
+    "[^\x20-\x7e\n\u00a0-\u00ac\u00ae-\u012f\u0132-\u01ea\u01ec-\u024f\u1ea0-\u1ef9"
+    "\u2010-\u2027\u2030-\u205e\u20ab]"
 )
 _NONCHARS = [c for plane in range(17) for c in (plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF)]
 _BAD = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffd"
