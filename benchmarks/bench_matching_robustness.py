@@ -3,17 +3,19 @@
 The held-out rewordings typed with diacritics (``eval_reworded.jsonl``, style
 ``diacritics``) and the held-out near misses typed with diacritics (the ``test`` split of
 ``eval_nearmiss.jsonl``) are perturbed as ``bench_robustness.py`` perturbs posts
-(:mod:`perturb`: no diacritics, invisible characters, look-alike letters, spaced or
-dotted letters, teencode, lower case without punctuation, typos), with several seeds,
+(:mod:`perturb`: no diacritics, invisible characters, look-alike letters, fancy letters,
+spaced or dotted letters, teencode, lower case without punctuation, typos), with several seeds,
 and matched by the shipped index (``NarrativeIndex.match``, as every tier reads it).
 For each perturbation it prints the share of rewordings whose right narrative comes
 first, the share matched to it, and the share of near misses matched to anything, each
 the mean over the seeds, with the clean texts as the first row::
 
     python benchmarks/bench_matching_robustness.py [--seeds 3] [--underthesea-sentences]
+                                                   [--perturbations fancy_letters,homoglyphs]
 
 ``--underthesea-sentences`` splits sentences as underthesea does, cutting a word spelled
-out with dots (``U.ố.n.g``) at its dots: the splitter before 0.4.
+out with dots (``U.ố.n.g``) at its dots: the splitter before 0.4.  ``--perturbations`` measures
+only the named ones (comma-separated; all by default).
 """
 
 from __future__ import annotations
@@ -46,7 +48,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3, help="perturbation seeds (default 3)")
     parser.add_argument("--underthesea-sentences", action="store_true",
                         help="cut words spelled out with dots, as underthesea's splitter does")
+    parser.add_argument("--perturbations", default=",".join(PERTURBATIONS),
+                        help="comma-separated perturbations to measure (default: all)")
     args = parser.parse_args()
+    names = [n for n in args.perturbations.split(",") if n]
+    unknown = sorted(set(names) - set(PERTURBATIONS))
+    if unknown:
+        parser.error(f"unknown perturbation(s) {unknown}; choose from {list(PERTURBATIONS)}")
     if args.underthesea_sentences:
         sentences._SPELLED_HINT = re.compile("(?!)")  # never a spelled-out word
     index = default_index()
@@ -68,7 +76,7 @@ def main() -> None:
     print("| text | right narrative first | matched to it | near misses matched |")
     print("|---|---:|---:|---:|")
     print("| clean | {:.3f} | {:.3f} | {:.3f} |".format(*rates(texts, near)))
-    for name in PERTURBATIONS:
+    for name in names:
         runs = [rates(perturb_many(name, texts, seed=s), perturb_many(name, near, seed=s))
                 for s in range(args.seeds)]
         means = np.mean(np.array(runs), axis=0)

@@ -52,6 +52,7 @@ GOALS: dict[str, float | None] = {
     "no_diacritics": 0.01,
     "zero_width": 0.005,
     "homoglyphs": 0.005,
+    "fancy_letters": 0.005,
     "spaced_letters": None,
     "teencode": None,
     "lower_no_punct": 0.01,

@@ -10,6 +10,8 @@ a text is perturbed the same way whatever batch or order it comes in.
 'Ko dc nói j vs ng lạ'
 >>> perturb("zero_width", "corona") == "corona", len(perturb("zero_width", "corona")) > 6
 (False, True)
+>>> perturb("fancy_letters", "virus corona")
+'🅅🄸🅁🅄🅂 corona'
 >>> perturb("blank_spaces", "Hà Nội mưa").split()
 ['Hà\u2800Nội\u3164mưa']
 """
@@ -37,6 +39,21 @@ LOOKALIKES = {
     "A": "А", "B": "В", "E": "Е", "K": "К", "M": "М", "H": "Н", "O": "О", "P": "Р",
     "C": "С", "T": "Т", "X": "Х", "N": "Ν", "Y": "Υ", "I": "І",
 }  # fmt: skip
+
+#: Fancy-letter styles of "fancy text" generators: a translation of a-z (lower-case styles,
+#: whose missing letters stay Latin) or of A-Z (styles of capitals only).
+FANCY_LOWER = {
+    "small_capitals": "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡxʏᴢ",
+    "superscript": "ᵃᵇᶜᵈᵉᶠᵍʰᶦʲᵏˡᵐⁿᵒᵖqʳˢᵗᵘᵛʷˣʸᶻ",
+    "parenthesized": "".join(map(chr, range(0x249C, 0x249C + 26))),
+}
+FANCY_UPPER = {
+    "squared": "".join(map(chr, range(0x1F130, 0x1F130 + 26))),
+    "negative_circled": "".join(map(chr, range(0x1F150, 0x1F150 + 26))),
+    "negative_squared": "".join(map(chr, range(0x1F170, 0x1F170 + 26))),
+}
+_FANCY = [(False, str.maketrans("abcdefghijklmnopqrstuvwxyz", v)) for v in FANCY_LOWER.values()]
+_FANCY += [(True, str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", v)) for v in FANCY_UPPER.values()]
 
 #: Standard word -> chat abbreviation (the reverse of a teencode dictionary).
 TEENCODE = {
@@ -95,6 +112,22 @@ def homoglyphs(text: str, rng: random.Random, rate: float = 0.3) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+def fancy_letters(text: str, rng: random.Random, rate: float = 0.5) -> str:
+    """Write ``rate`` of the words in fancy letters, in a style drawn for each word: small
+    capitals (``ᴄᴏʀᴏɴᴀ``), superscript (``ᶜᵒʳᵒⁿᵃ``) or parenthesized letters, or squared,
+    negative circled or negative squared capitals (``🅲🅾🆁🅾🅽🅰``, the word in capitals).
+
+    Accented letters are decomposed first: ``ó`` becomes ``ᴏ`` + U+0301.
+    """
+
+    def dress(word: str, r: random.Random) -> str:
+        capitals, table = r.choice(_FANCY)
+        letters = unicodedata.normalize("NFD", word.upper() if capitals else word)
+        return unicodedata.normalize("NFC", letters.translate(table))
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 1, dress)
+
+
 def spaced_letters(text: str, rng: random.Random, rate: float = 0.2) -> str:
     """Space out (``c o r o n a``) or dot (``c.o.r.o.n.a``) ``rate`` of the words of 4+ letters."""
 
@@ -142,6 +175,7 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "zero_width": zero_width,
     "blank_spaces": blank_spaces,
     "homoglyphs": homoglyphs,
+    "fancy_letters": fancy_letters,
     "spaced_letters": spaced_letters,
     "teencode": teencode,
     "lower_no_punct": lower_no_punct,

@@ -1,11 +1,12 @@
 """The shipped default model scores evasive spellings of a text like the text itself.
 
 The perturbations are those of ``benchmarks/perturb.py`` (seeded), applied to
-fixed, hand-written posts.  Invisible characters and look-alike letters are
-undone by normalization, so their scores must stay within 0.02 of the clean
-score.  Text typed without diacritics is a different, ambiguous text (``ma``
-may be ``ma``, ``má``, ``mà``, ``mã`` or ``mạ``); only the accent-free
-channel carries it, so its bound is looser: see ``NO_DIACRITICS_BOUND``.
+fixed, hand-written posts.  Invisible characters, look-alike letters and fancy
+letters (small capitals, enclosed and superscript letters) are undone by
+normalization, so their scores must stay within 0.02 of the clean score.
+Text typed without diacritics is a different, ambiguous text (``ma`` may be
+``ma``, ``má``, ``mà``, ``mã`` or ``mạ``); only the accent-free channel
+carries it, so its bound is looser: see ``NO_DIACRITICS_BOUND``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ TEXTS = {
               "học sinh mặc đồng phục theo quy định.",
 }
 
-#: Allowed |p(perturbed) - p(clean)| for invisible characters and homoglyphs.
+#: Allowed |p(perturbed) - p(clean)| for invisible characters, homoglyphs and fancy letters.
 EVASION_BOUND = 0.02
 #: Allowed |p(no diacritics) - p(clean)| per text.  An earlier model (no augmentation)
 #: moved the news texts by up to +0.35, their accent-free spelling looking like the informal
@@ -61,7 +62,7 @@ def _proba(model, texts):
     return model.detector.predict_proba(list(texts))[:, 1]
 
 
-@pytest.mark.parametrize("name", ["zero_width", "homoglyphs"])
+@pytest.mark.parametrize("name", ["zero_width", "homoglyphs", "fancy_letters"])
 @pytest.mark.parametrize("text_id", list(TEXTS))
 def test_evasion_keeps_the_score(model, name, text_id):
     clean = TEXTS[text_id]
