@@ -4,15 +4,19 @@ The held-out rewordings typed with diacritics (``eval_reworded.jsonl``, style
 ``diacritics``) and the held-out near misses typed with diacritics (the ``test`` split of
 ``eval_nearmiss.jsonl``) are perturbed as ``bench_robustness.py`` perturbs posts
 (:mod:`perturb`: no diacritics, invisible characters, look-alike letters, fancy letters,
-spaced or dotted letters, teencode, lower case without punctuation, typos), with several seeds,
+spaced or dotted letters, decomposed text, dots inside words, letters spelled out with
+``". "``, teencode, lower case without punctuation, typos), with several seeds,
 and matched by the shipped index (``NarrativeIndex.match``, as every tier reads it).
 For each perturbation it prints the share of rewordings whose right narrative comes
 first, the share matched to it, and the share of near misses matched to anything, each
 the mean over the seeds, with the clean texts as the first row::
 
-    python benchmarks/bench_matching_robustness.py [--seeds 3] [--underthesea-sentences]
+    python benchmarks/bench_matching_robustness.py [--seeds 3] [--styles diacritics]
+                                                   [--underthesea-sentences]
                                                    [--perturbations fancy_letters,homoglyphs]
 
+``--styles`` picks other styles of the held-out files (``long_article``: rewordings
+written as news articles of several sentences; there are no near misses in that style).
 ``--underthesea-sentences`` splits sentences as underthesea does, cutting a word spelled
 out with dots (``U.ố.n.g``) at its dots: the splitter before 0.4.  ``--perturbations`` measures
 only the named ones (comma-separated; all by default).
@@ -25,6 +29,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +51,9 @@ def _jsonl(name: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3, help="perturbation seeds (default 3)")
+    parser.add_argument("--styles", default="diacritics",
+                        help="comma-separated styles of the held-out texts (default "
+                             "diacritics; also no_diacritics, teencode, long_article)")
     parser.add_argument("--underthesea-sentences", action="store_true",
                         help="cut words spelled out with dots, as underthesea's splitter does")
     parser.add_argument("--perturbations", default=",".join(PERTURBATIONS),
@@ -57,10 +65,13 @@ def main() -> None:
         parser.error(f"unknown perturbation(s) {unknown}; choose from {list(PERTURBATIONS)}")
     if args.underthesea_sentences:
         sentences._SPELLED_HINT = re.compile("(?!)")  # never a spelled-out word
+    styles = set(args.styles.split(","))
     index = default_index()
-    reworded = [r for r in _jsonl("eval_reworded.jsonl") if r["style"] == "diacritics"]
+    reworded = [r for r in _jsonl("eval_reworded.jsonl") if r["style"] in styles]
     near = [r["text"] for r in _jsonl("eval_nearmiss.jsonl")
-            if r["split"] == "test" and r["style"] == "diacritics"]
+            if r["split"] == "test" and r["style"] in styles]
+    if not reworded:
+        parser.error(f"no held-out rewordings in style(s) {sorted(styles)}")
     texts = [r["text"] for r in reworded]
     gold = np.array([r["narrative_id"] for r in reworded])
 
@@ -68,19 +79,22 @@ def main() -> None:
         best = [m[0] for m in index.match(posts, k=1)]
         right = np.array([m.narrative_id for m in best]) == gold
         matched = np.array([m.matched for m in best])
-        return (float(right.mean()), float((right & matched).mean()),
-                float(np.mean([m[0].matched for m in index.match(misses, k=1)])))
+        missed = [m[0].matched for m in index.match(misses, k=1)] if misses else [np.nan]
+        return float(right.mean()), float((right & matched).mean()), float(np.mean(missed))
 
-    print(f"{len(texts)} held-out rewordings and {len(near)} held-out near misses, typed with "
-          f"diacritics; means over {args.seeds} seeds\n")
+    def row(name: str, figures: Any) -> str:
+        return f"| {name} | " + " | ".join("—" if np.isnan(f) else f"{f:.3f}"
+                                           for f in figures) + " |"
+
+    print(f"{len(texts)} held-out rewordings and {len(near)} held-out near misses, style(s) "
+          f"{', '.join(sorted(styles))}; means over {args.seeds} seeds\n")
     print("| text | right narrative first | matched to it | near misses matched |")
     print("|---|---:|---:|---:|")
-    print("| clean | {:.3f} | {:.3f} | {:.3f} |".format(*rates(texts, near)))
+    print(row("clean", rates(texts, near)))
     for name in names:
         runs = [rates(perturb_many(name, texts, seed=s), perturb_many(name, near, seed=s))
                 for s in range(args.seeds)]
-        means = np.mean(np.array(runs), axis=0)
-        print(f"| {name} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
+        print(row(name, np.mean(np.array(runs), axis=0)))
 
 
 if __name__ == "__main__":

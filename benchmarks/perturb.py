@@ -14,6 +14,12 @@ a text is perturbed the same way whatever batch or order it comes in.
 '🅅🄸🅁🅄🅂 corona'
 >>> perturb("blank_spaces", "Hà Nội mưa").split()
 ['Hà\u2800Nội\u3164mưa']
+>>> perturb("nfd", "Hà Nội") == unicodedata.normalize("NFD", "Hà Nội")
+True
+>>> perturb("dotted_words", "Uống nước chanh nóng diệt được virus corona", seed=2)
+'U.ống nước chanh nóng diệt đư.ợc virus corona'
+>>> perturb("dot_spaced", "Uống nước chanh nóng diệt được virus corona", seed=1)
+'Uống n. ư. ớ. c chanh nóng diệt đ. ư. ợ. c virus corona'
 """
 
 from __future__ import annotations
@@ -137,6 +143,31 @@ def spaced_letters(text: str, rng: random.Random, rate: float = 0.2) -> str:
     return _map_words(unicodedata.normalize("NFC", text), rng, rate, 4, space)
 
 
+def nfd(text: str, rng: random.Random) -> str:
+    """Decompose every accented letter (NFD): a base letter and its combining marks, as some
+    keyboards and copied texts write Vietnamese."""
+    return unicodedata.normalize("NFD", text)
+
+
+def dotted_words(text: str, rng: random.Random, rate: float = 0.2) -> str:
+    """Insert a dot at a random point inside ``rate`` of the words (``nư.ớc``, ``vi.rus``)."""
+
+    def dot(word: str, r: random.Random) -> str:
+        k = r.randrange(1, len(word))
+        return word[:k] + "." + word[k:]
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 2, dot)
+
+
+def dot_spaced(text: str, rng: random.Random, rate: float = 0.2) -> str:
+    """Spell out ``rate`` of the words of 3+ letters with a dot and a space (``v. a. c``)."""
+
+    def spell(word: str, r: random.Random) -> str:
+        return ". ".join(word)
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 3, spell)
+
+
 def teencode(text: str, rng: random.Random) -> str:
     """Write common words as chat abbreviations (``không`` -> ``ko``, ``được`` -> ``dc``)."""
 
@@ -177,6 +208,9 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "homoglyphs": homoglyphs,
     "fancy_letters": fancy_letters,
     "spaced_letters": spaced_letters,
+    "nfd": nfd,
+    "dotted_words": dotted_words,
+    "dot_spaced": dot_spaced,
     "teencode": teencode,
     "lower_no_punct": lower_no_punct,
     "typos": typos,
