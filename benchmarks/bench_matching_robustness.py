@@ -17,9 +17,12 @@ the mean over the seeds, with the clean texts as the first row::
 
 ``--styles`` picks other styles of the held-out files (``long_article``: rewordings
 written as news articles of several sentences; there are no near misses in that style).
-``--underthesea-sentences`` splits sentences as underthesea does, cutting a word spelled
-out with dots (``U.ố.n.g``) at its dots: the splitter before 0.4.  ``--perturbations`` measures
-only the named ones (comma-separated; all by default).
+``--underthesea-sentences`` splits sentences with underthesea's rules alone, cutting a
+word spelled out with dots (``U.ố.n.g``, ``đ. ổ. i``) or cut by one (``nư.ớc``) at its
+dots, and reading the letter that ends one spelled out with spaces (``m u a.``) as an
+initial: the splitter before 0.4, except that the text is still composed (NFC) and
+stripped of format characters first.
+``--perturbations`` measures only the named ones (comma-separated; all by default).
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ def main() -> None:
                         help="comma-separated styles of the held-out texts (default "
                              "diacritics; also no_diacritics, teencode, long_article)")
     parser.add_argument("--underthesea-sentences", action="store_true",
-                        help="cut words spelled out with dots, as underthesea's splitter does")
+                        help="cut words spelled out with dots or cut by one at their dots, "
+                             "as underthesea's splitter does")
     parser.add_argument("--perturbations", default=",".join(PERTURBATIONS),
                         help="comma-separated perturbations to measure (default: all)")
     args = parser.parse_args()
@@ -65,6 +69,8 @@ def main() -> None:
         parser.error(f"unknown perturbation(s) {unknown}; choose from {list(PERTURBATIONS)}")
     if args.underthesea_sentences:
         sentences._SPELLED_HINT = re.compile("(?!)")  # never a spelled-out word
+        sentences._IN_WORD_DOT = re.compile("(?!)")  # nor a word cut by a dot
+        sentences._SPACED_RUN = re.compile("(?!)")  # nor one spelled out with spaces
     styles = set(args.styles.split(","))
     index = default_index()
     reworded = [r for r in _jsonl("eval_reworded.jsonl") if r["style"] in styles]

@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -317,6 +318,22 @@ def test_entities_merges_spans():
 
 def test_split_sentences_keeps_lines():
     assert split_sentences("Một. Hai!\nBa") == ["Một.", "Hai!", "Ba"]
+
+
+def test_posts_the_splitter_cut_into_fragments_match():
+    """A held-out article in decomposed Unicode (a lone 'i' after a combining mark read as
+    an initial) and a claim spelled out with '. ' (every '. ' ended a sentence) normalize
+    to their clean text but were cut into fragments that matched nothing."""
+    article = ("Tối qua, người dân một số tỉnh Tây Bắc cảm nhận được rung lắc nhẹ. Viện Vật lý "
+               "địa cầu cho biết đó là trận động đất 4 độ, không gây thiệt hại. Ngay sau đó, "
+               "một bài đăng lan truyền khẳng định đã có dự báo chính xác ngày xảy ra động đất "
+               "lớn ở Hà Nội vào tuần tới. Nhiều người dân ở chung cư cao tầng tỏ ra lo lắng. "
+               "Chính quyền địa phương đã kiểm tra các công trình.")
+    spelled = ("N. g. â. n h. à. n. g Nhà nước sắp đ. ổ. i t. i. ề. n, tiền cũ sẽ m. ấ. t "
+               "g. i. á trị.")
+    nfd, dots = default_index().match([unicodedata.normalize("NFD", article), spelled], k=1)
+    assert nfd[0].matched and nfd[0].narrative_id == "disaster_hoax-002"
+    assert dots[0].matched and dots[0].narrative_id == "finance_rumour-001"
 
 
 def test_choose_threshold_respects_false_rate():
