@@ -168,6 +168,30 @@ def dot_spaced(text: str, rng: random.Random, rate: float = 0.2) -> str:
     return _map_words(unicodedata.normalize("NFC", text), rng, rate, 3, spell)
 
 
+def hashtags(text: str, rng: random.Random, rate: float = 0.3) -> str:
+    """Glue a run of two to four words into a hashtag, each word capitalized
+    (``#UốngNướcChanh``), at ``rate`` of the word positions.
+
+    Examples
+    --------
+    >>> hashtags("uống nước chanh nóng mỗi sáng", random.Random(0), rate=1.0)
+    '#UốngNướcChanh #NóngMỗiSáng'
+    """
+    words = unicodedata.normalize("NFC", text).split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        n = rng.randint(2, 4)
+        run = words[i:i + n]
+        if len(run) > 1 and rng.random() < rate and all(w.isalpha() for w in run):
+            out.append("#" + "".join(w[:1].upper() + w[1:] for w in run))
+            i += len(run)
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
 def teencode(text: str, rng: random.Random) -> str:
     """Write common words as chat abbreviations (``không`` -> ``ko``, ``được`` -> ``dc``)."""
 
@@ -211,6 +235,7 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "nfd": nfd,
     "dotted_words": dotted_words,
     "dot_spaced": dot_spaced,
+    "hashtags": hashtags,
     "teencode": teencode,
     "lower_no_punct": lower_no_punct,
     "typos": typos,
