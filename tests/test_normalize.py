@@ -485,6 +485,71 @@ def test_normalizer_in_pipeline() -> None:
     assert clone(Normalizer(evasion=False)).evasion is False
 
 
+
+# --- the transformers' input: tables and missing values
+TEXTS = ["ko sao", "đc", "tin giả"]
+
+
+@pytest.mark.parametrize("make", [Normalizer, Tokenizer], ids=["Normalizer", "Tokenizer"])
+def test_a_one_column_table_is_read_row_by_row(make) -> None:
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": TEXTS}, index=[7, 8, 9])
+    expected = make().fit_transform(TEXTS)
+    assert len(expected) == 3
+    assert make().fit_transform(frame[["text"]]) == expected
+    assert make().fit_transform(frame["text"]) == expected
+    assert make().fit_transform(np.array(TEXTS, dtype=object).reshape(-1, 1)) == expected
+    assert make().fit_transform(np.array(TEXTS).reshape(-1, 1)) == expected
+
+
+@pytest.mark.parametrize("make", [Normalizer, Tokenizer], ids=["Normalizer", "Tokenizer"])
+def test_a_table_of_several_columns_is_refused_naming_them(make) -> None:
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"title": ["a"], "text": ["b"]})
+    for method in ("fit", "fit_transform"):
+        with pytest.raises(ValueError, match=r"one column of texts; got a table of 2 columns "
+                                             r"\['title', 'text'\]\. Select the text column"):
+            getattr(make(), method)(frame)
+    with pytest.raises(ValueError, match=r"an array of shape \(1, 2\)"):
+        make().fit_transform(np.array([["a", "b"]]))
+
+
+def test_normalizer_in_a_column_transformer_gives_one_row_per_document() -> None:
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    frame = pd.DataFrame({"text": TEXTS, "likes": [1, 2, 3]})
+    ct = ColumnTransformer([("t", make_pipeline(Normalizer(), TfidfVectorizer()), ["text"])])
+    X = ct.fit_transform(frame)
+    assert X.shape[0] == 3
+    assert sorted(ct.named_transformers_["t"][-1].vocabulary_) == ["giả", "không", "sao", "tin",
+                                                                     "được"]
+
+
+@pytest.mark.parametrize("mode", Tokenizer._MODES)
+@pytest.mark.parametrize("missing", [None, float("nan"), "NA"], ids=["None", "NaN", "pd.NA"])
+def test_tokenizer_reads_missing_values_as_empty_in_every_mode(mode: str, missing) -> None:
+    import pandas as pd
+
+    missing = pd.NA if missing == "NA" else missing
+    assert Tokenizer(mode=mode).fit_transform(["Hà Nội", missing]) == [
+        Tokenizer(mode=mode).fit_transform(["Hà Nội"])[0], ""]
+
+
+@pytest.mark.parametrize("mode", Tokenizer._MODES)
+@pytest.mark.parametrize("bad", [3, b"ha noi", 1.5], ids=["int", "bytes", "float"])
+def test_tokenizer_names_an_item_that_is_not_text_in_every_mode(mode: str, bad) -> None:
+    with pytest.raises(TypeError, match=f"must be a str or missing .*got {type(bad).__name__} "
+                                        "at position 1. Convert it with str"):
+        Tokenizer(mode=mode).transform(["Hà Nội", bad])
+
+
 # --- properties
 flags = st.fixed_dictionaries(
     {"evasion": st.booleans(), "teencode": st.booleans(), "placeholders": st.booleans()}

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import accent_free, segment_many, syllables
 
-__all__ = ["Normalizer", "TextInput", "Tokenizer"]
+__all__ = ["Normalizer", "TextInput", "Tokenizer", "raw_documents", "texts_of"]
 
 
 class TextInput:
@@ -58,6 +58,13 @@ class Normalizer(TextInput, TransformerMixin, BaseEstimator):
     --------
     >>> Normalizer().fit_transform(["Nước máy HN ko uống đc!!!", None])
     ['Nước máy Hà Nội không uống được!', '']
+
+    A one-column DataFrame (as a ``ColumnTransformer`` passes ``["text"]``) is
+    read row by row:
+
+    >>> import pandas as pd
+    >>> Normalizer().fit_transform(pd.DataFrame({"text": ["ko sao", "tin giả"]})[["text"]])
+    ['không sao', 'tin giả']
     """
 
     def __init__(
@@ -72,8 +79,8 @@ class Normalizer(TextInput, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : iterable of str
-            Ignored (a bare string is still rejected).
+        X : iterable of str, or one-column DataFrame
+            Ignored (a bare string, or a table of several columns, is still rejected).
         y : None
             Ignored.
 
@@ -87,7 +94,7 @@ class Normalizer(TextInput, TransformerMixin, BaseEstimator):
         >>> Normalizer().fit(["tin giả"]).transform(["tin giả"])
         ['tin giả']
         """
-        _check_raw_documents(X)
+        raw_documents(X)
         return self
 
     def transform(self, X: Iterable[str | None]) -> list[str]:
@@ -95,8 +102,8 @@ class Normalizer(TextInput, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : iterable of str or None
-            Raw documents; ``None`` (and float NaN from pandas) become ``''``.
+        X : iterable of str or None, or one-column DataFrame or array
+            Raw documents; ``None`` (and NaN or ``pd.NA`` from pandas) become ``''``.
 
         Returns
         -------
@@ -108,28 +115,20 @@ class Normalizer(TextInput, TransformerMixin, BaseEstimator):
         TypeError
             If ``X`` is a single string, or an item is neither ``str`` nor
             missing.
+        ValueError
+            If ``X`` is a table of more than one column.
 
         Examples
         --------
         >>> Normalizer(teencode=False).transform(["ko sao đâu"])
         ['ko sao đâu']
         """
-        _check_raw_documents(X)
         opts = {
             "evasion": self.evasion,
             "teencode": self.teencode,
             "placeholders": self.placeholders,
         }
-        out: list[str] = []
-        for doc in X:
-            if isinstance(doc, str):
-                out.append(normalize_text(doc, **opts))
-            elif _is_missing(doc):
-                out.append("")
-            else:
-                raise TypeError(f"each document must be a str or missing (None, NaN); got "
-                                f"{type(doc).__name__}. Convert it with str() or drop it.")
-        return out
+        return [normalize_text(doc, **opts) for doc in texts_of(X)]
 
     def __sklearn_is_fitted__(self) -> bool:
         return True
@@ -153,11 +152,81 @@ def _is_missing(doc: object) -> bool:
             and bool(pandas.isna(doc)))
 
 
-def _check_raw_documents(X: object) -> None:
+def raw_documents(X: Any) -> Iterable[Any]:
+    """The documents of ``X``: its items, or the rows of a one-column table.
+
+    scikit-learn's text vectorizers take a 1-D iterable of texts; a
+    ``ColumnTransformer`` given ``["text"]`` passes a one-column DataFrame,
+    whose iteration would give its column names, so such a table (and a 2-D
+    array of one column) is read row by row.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is a single string or not iterable.
+    ValueError
+        If ``X`` is a table or array of more than one column.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> list(raw_documents(pd.DataFrame({"text": ["a", "b"]})))
+    ['a', 'b']
+    >>> list(raw_documents(np.array([["a"], ["b"]]))) == ["a", "b"]
+    True
+    >>> raw_documents(pd.DataFrame({"title": ["t"], "text": ["a"]}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: expected one column of texts; got a table of 2 columns ['title', 'text']. ...
+    """
     if isinstance(X, str):
-        raise TypeError("Iterable over raw text documents expected, string object received.")
+        raise TypeError("Iterable over raw text documents expected, string object received. "
+                        "Wrap a single text in a list: [text].")
     if X is None or not isinstance(X, Iterable) and not hasattr(X, "__len__"):
         raise TypeError(f"Iterable over raw text documents expected, {type(X).__name__} received.")
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) < 2:
+        return X
+    columns = getattr(X, "columns", None)
+    if len(shape) == 2 and shape[1] == 1:
+        return X.iloc[:, 0] if columns is not None else X[:, 0]
+    got = (f"a table of {shape[1]} columns {list(columns)[:10]}" if columns is not None
+           else f"an array of shape {tuple(shape)}")
+    raise ValueError(
+        f"expected one column of texts; got {got}. Select the text column: X[\"text\"] (or "
+        "X[[\"text\"]]), and in a ColumnTransformer give one column, [\"text\"]."
+    )
+
+
+def texts_of(X: Any) -> list[str]:
+    """Each document of ``X`` as a ``str``; missing ones (None, NaN, ``pd.NA``) as ``''``.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is a single string, or an item is neither ``str`` nor missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> texts_of(["Hà Nội", None, float("nan")]), texts_of(np.array([["Huế"], ["Vinh"]]))
+    (['Hà Nội', '', ''], ['Huế', 'Vinh'])
+    >>> texts_of(["Hà Nội", 3])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: each document must be a str or missing (None, NaN); got int at position 1. ...
+    """
+    out: list[str] = []
+    for i, doc in enumerate(raw_documents(X)):
+        if isinstance(doc, str):
+            out.append(str(doc))  # numpy's str_ too
+        elif _is_missing(doc):
+            out.append("")
+        else:
+            raise TypeError(f"each document must be a str or missing (None, NaN); got "
+                            f"{type(doc).__name__} at position {i}. Convert it with str() or "
+                            "drop it.")
+    return out
 
 
 class Tokenizer(TextInput, TransformerMixin, BaseEstimator):
@@ -181,21 +250,56 @@ class Tokenizer(TextInput, TransformerMixin, BaseEstimator):
         self.mode = mode
 
     def fit(self, X: Sequence[str], y: object = None) -> Tokenizer:
-        """Check the parameters; nothing is learned."""
-        if self.mode not in self._MODES:
-            raise ValueError(f"mode must be one of {self._MODES}, got {self.mode!r}.")
+        """Check the parameters and the input; nothing is learned.
+
+        Parameters
+        ----------
+        X : iterable of str, or one-column DataFrame
+            Checked as :meth:`transform` reads it, nothing more.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        Tokenizer
+            This transformer.
+        """
+        self._check_mode()
+        raw_documents(X)
         return self
 
+    def _check_mode(self) -> None:
+        if self.mode not in self._MODES:
+            raise ValueError(f"mode must be one of {self._MODES}, got {self.mode!r}.")
+
     def transform(self, X: Sequence[str]) -> list[str]:
-        """Tokenize each text."""
-        if isinstance(X, str):
-            raise TypeError(
-                "Iterable over raw text documents expected, string object received. "
-                "Wrap a single text in a list: [text]."
-            )
-        self.fit(X)
+        """Tokenize each text.
+
+        Parameters
+        ----------
+        X : iterable of str or None, or one-column DataFrame or array
+            Normalized texts; missing ones (None, NaN, ``pd.NA``) become ``''``
+            in every mode.
+
+        Returns
+        -------
+        list of str
+            One token string per document.
+
+        Raises
+        ------
+        TypeError
+            If ``X`` is a single string, or an item is neither ``str`` nor missing.
+
+        Examples
+        --------
+        >>> Tokenizer(mode="accent_free").transform(["Đà Nẵng", None])
+        ['da nang', '']
+        """
+        self._check_mode()
+        texts = texts_of(X)
         if self.mode == "words":
-            return segment_many(X)
+            return segment_many(texts)
         if self.mode == "syllables":
-            return [syllables(t) for t in X]
-        return [accent_free(t) for t in X]
+            return [syllables(t) for t in texts]
+        return [accent_free(t) for t in texts]
