@@ -486,7 +486,7 @@ def test_normalizer_in_pipeline() -> None:
 
 
 
-# --- the transformers' input: tables and missing values
+# --- the transformers' input: tables, missing values; their output under set_output
 TEXTS = ["ko sao", "đc", "tin giả"]
 
 
@@ -548,6 +548,30 @@ def test_tokenizer_names_an_item_that_is_not_text_in_every_mode(mode: str, bad) 
     with pytest.raises(TypeError, match=f"must be a str or missing .*got {type(bad).__name__} "
                                         "at position 1. Convert it with str"):
         Tokenizer(mode=mode).transform(["Hà Nội", bad])
+
+
+@pytest.mark.parametrize("make", [Normalizer, Tokenizer], ids=["Normalizer", "Tokenizer"])
+def test_set_output_keeps_a_list_and_refuses_a_table(make) -> None:
+    import sklearn
+
+    est = make()
+    assert est.set_output(transform="default") is est
+    assert est.set_output(transform=None) is est
+    for table in ("pandas", "polars"):
+        with pytest.raises(ValueError, match=f"returns a list of texts.*set_output\\(transform="
+                                             f"'{table}'\\).*pd.Series"):
+            make().set_output(transform=table)
+    with sklearn.config_context(transform_output="pandas"):  # a notebook's global setting
+        assert make().fit_transform(TEXTS) == make().fit_transform(TEXTS)
+        assert isinstance(make().fit_transform(TEXTS), list)
+
+
+def test_set_output_on_a_pipeline_names_the_text_step() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    with pytest.raises(ValueError, match="Normalizer returns a list of texts"):
+        make_pipeline(Normalizer(), TfidfVectorizer()).set_output(transform="pandas")
 
 
 # --- properties

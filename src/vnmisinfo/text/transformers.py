@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import accent_free, segment_many, syllables
 
-__all__ = ["Normalizer", "TextInput", "Tokenizer", "raw_documents", "texts_of"]
+__all__ = ["Normalizer", "TextInput", "TextOutput", "Tokenizer", "raw_documents", "texts_of"]
 
 
 class TextInput:
@@ -39,7 +39,53 @@ class TextInput:
         return tags
 
 
-class Normalizer(TextInput, TransformerMixin, BaseEstimator):
+class TextOutput:
+    """Mixin for transformers whose output is a list of texts, one per document.
+
+    scikit-learn's ``set_output(transform="pandas")`` names the columns of a
+    2-D output; a list of texts has none, and a DataFrame of them would be
+    read by the next text vectorizer as its column names.  So the output
+    stays a list whatever the setting (the global
+    ``sklearn.set_config(transform_output="pandas")`` included), ``"default"``
+    is accepted, and asking for a table is an error that says so.  The stock
+    ``TfidfVectorizer`` has no ``set_output`` either.
+
+    Examples
+    --------
+    >>> Normalizer().set_output(transform="default").transform(["ko sao"])
+    ['không sao']
+    >>> Normalizer().set_output(transform="pandas")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Normalizer returns a list of texts, one per document, as the input of ...
+    """
+
+    def set_output(self, *, transform: str | None = None) -> Any:
+        """Keep the output a list: ``transform`` may only be ``None`` or ``"default"``.
+
+        Parameters
+        ----------
+        transform : {"default"} or None
+            ``"pandas"`` and ``"polars"`` are refused (a list of texts has no
+            columns to name).
+
+        Returns
+        -------
+        self
+            This transformer.
+        """
+        if transform in (None, "default"):
+            return self
+        name = type(self).__name__
+        raise ValueError(
+            f"{name} returns a list of texts, one per document, as the input of a text "
+            f"vectorizer: it has no columns for set_output(transform={transform!r}) to name. "
+            "Leave set_output to the steps after the vectorizer, or wrap the texts: "
+            f"pd.Series({name.lower()}.transform(X))."
+        )
+
+
+class Normalizer(TextInput, TextOutput, TransformerMixin, BaseEstimator):
     """scikit-learn transformer applying :func:`normalize_text` to each document.
 
     Stateless: ``fit`` learns nothing, so the transformer can be used inside a
@@ -229,7 +275,7 @@ def texts_of(X: Any) -> list[str]:
     return out
 
 
-class Tokenizer(TextInput, TransformerMixin, BaseEstimator):
+class Tokenizer(TextInput, TextOutput, TransformerMixin, BaseEstimator):
     """Turn normalized texts into token strings for a vectorizer.
 
     Parameters
