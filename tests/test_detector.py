@@ -86,6 +86,32 @@ def test_skops_round_trip_gives_identical_scores(fitted_detector, tiny_corpus, t
     assert loaded.metadata_["thresholds"] == {"medium": 0.5, "high": 0.8, "lift_matches": True}
 
 
+
+@pytest.mark.parametrize("params", [{}, {"nb_scaling": True, "n_features": 2**12}],
+                         ids=["vocabularies", "hashed-nb"])
+def test_a_global_pandas_output_setting_changes_no_number(meta_docs, params, tmp_path):
+    """Notebooks often call sklearn.set_config(transform_output="pandas"); the feature union's
+    sparse output made fit, predict_proba and explain fail with "The transformer outputs a
+    scipy sparse matrix"."""
+    import sklearn
+
+    docs, y = meta_docs
+    queries = [*docs[:4], "Uong nuoc chanh nong diet virus corona", "Hà Nội nắng nhẹ"]
+    plain = Detector(min_df=1, cv=3, **params).fit(docs, y)
+    path = save_model(Triage(plain), tmp_path / "m.skops")
+    with sklearn.config_context(transform_output="pandas"):
+        tabular = Detector(min_df=1, cv=3, **params).fit(docs, y)
+        got = [tabular.predict_proba(queries), tabular.decision_function(queries),
+               tabular.explain(queries, k=4), tabular.transform(queries).toarray(),
+               load_model(path).detector.predict_proba(queries)]
+    want = [plain.predict_proba(queries), plain.decision_function(queries),
+            plain.explain(queries, k=4), plain.transform(queries).toarray(),
+            plain.predict_proba(queries)]
+    for a, b in zip(got[:2] + got[3:], want[:2] + want[3:], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert got[2] == want[2]
+
+
 def test_batch_equals_one_by_one_and_order_free(fitted_detector, tiny_corpus):
     texts, _ = tiny_corpus
     batch = fitted_detector.predict_proba(texts)[:, 1]

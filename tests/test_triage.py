@@ -156,6 +156,30 @@ def test_a_flagged_post_with_a_dotless_i_in_a_place_name_is_scored(fitted_detect
     assert [r["entities"] for r in results] == [[("Việt Nam", "LOC")]] * 2
 
 
+def test_the_shipped_model_scores_alike_under_a_global_pandas_output_setting():
+    """sklearn.set_config(transform_output="pandas") broke load_model().score."""
+    import math
+
+    import sklearn
+
+    from vnmisinfo.triage import load_model
+
+    docs = ["Uống nước nóng diệt được virus corona", "Uong nuoc chanh nong tri khoi covid",
+            "Hà Nội nắng nhẹ cuối tuần", "",
+            {"text": "Ngân hàng sắp đổi tiền, rút hết tiền ra", "likes": 3, "shares": 90,
+             "timestamp": 1585000000}]
+    want = load_model().score(docs)
+    with sklearn.config_context(transform_output="pandas"):
+        got = load_model().score(docs)
+
+    def comparable(result):
+        return {k: "nan" if isinstance(v, float) and math.isnan(v) else v
+                for k, v in result.items()}
+
+    assert [comparable(r) for r in got] == [comparable(r) for r in want]
+    assert got[1]["narrative_id"] == "health-001" and got[4]["context"]
+
+
 def test_flagged_items_name_their_entities_with_or_without_an_index(fitted_detector):
     """Without a narrative index (score --no-match) the entities of flagged items were lost."""
     texts = ["Bộ Y tế cảnh báo: uống nước chanh nóng ở Hà Nội", "Bộ Y tế họp ở Hà Nội"]

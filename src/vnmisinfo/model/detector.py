@@ -36,6 +36,7 @@ from vnmisinfo.model.features import (
     Preprocessor,
     build_union,
     drop_fields,
+    fit_union,
     heaviest_terms,
     meta_names,
     meta_slice,
@@ -314,8 +315,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             self.random_state, self.preprocess)
         own_rows = mine if mine.any() else None  # the team's own rows, if there are any
         self.features_ = self._union(self.channels)
-        features = self._drop_fields(
-            sp.csr_matrix(self.features_.fit_transform(frame, y_arr)), self.features_)
+        features = self._drop_fields(fit_union(self.features_, frame, y_arr), self.features_)
         folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         splits = list(folds.split(features, y_arr, groups=group_arr))
         meta = self.features_.output_indices_.get("meta", slice(0, 0))
@@ -338,9 +338,8 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
                 # text; it is scored by models that read only the accent-free view of a text.
                 extra = ("meta",) if "meta" in self.channels else ()
                 self.plain_features_ = self._union(("accent_free", "accent_free_chars", *extra))
-                plain = self._drop_fields(
-                    sp.csr_matrix(self.plain_features_.fit_transform(frame, y_arr)),
-                    self.plain_features_)
+                plain = self._drop_fields(fit_union(self.plain_features_, frame, y_arr),
+                                          self.plain_features_)
                 fit("plain_model_", plain)
                 plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
                 self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -42,6 +43,7 @@ __all__ = [
     "build_union",
     "column_names",
     "drop_fields",
+    "fit_union",
     "heaviest_terms",
     "meta_names",
     "meta_slice",
@@ -520,10 +522,33 @@ def row_slices(frame: pd.DataFrame) -> list[tuple[int, int]]:
     return out
 
 
+def fit_union(union: Any, frame: pd.DataFrame, y: Any) -> sp.csr_matrix:
+    """``union.fit_transform(frame, y)`` as a CSR matrix, whatever scikit-learn's output setting.
+
+    The channels' output is sparse, which a pandas or polars container cannot hold, so the
+    union always runs with the default output: a notebook's
+    ``sklearn.set_config(transform_output="pandas")`` leaves it alone.
+
+    Examples
+    --------
+    >>> import sklearn
+    >>> frame = Preprocessor(segment=False).transform(["hà nội mưa", "hà nội nắng"])
+    >>> with sklearn.config_context(transform_output="pandas"):
+    ...     fit_union(build_union(["syllables", "meta"], min_df=1), frame, [0, 1]).shape
+    (2, 19)
+    """
+    with config_context(transform_output="default"):
+        return sp.csr_matrix(union.fit_transform(frame, y))
+
+
 def transform_in_slices(union: Any, frame: pd.DataFrame) -> sp.csr_matrix:
-    """``union.transform(frame)`` in slices of rows, stacked: same result, bounded memory."""
+    """``union.transform(frame)`` in slices of rows, stacked: same result, bounded memory.
+
+    As in :func:`fit_union`, the output is sparse whatever scikit-learn's output setting.
+    """
     slices = row_slices(frame)
-    if len(slices) == 1:
-        return sp.csr_matrix(union.transform(frame))
-    return sp.csr_matrix(sp.vstack([sp.csr_matrix(union.transform(frame.iloc[lo:hi]))
-                                    for lo, hi in slices]))
+    with config_context(transform_output="default"):
+        if len(slices) == 1:
+            return sp.csr_matrix(union.transform(frame))
+        return sp.csr_matrix(sp.vstack([sp.csr_matrix(union.transform(frame.iloc[lo:hi]))
+                                        for lo, hi in slices]))
