@@ -11,12 +11,15 @@ from vnmisinfo.evaluation.metrics import (
     at_threshold,
     auc_interval,
     bootstrap_auc,
+    check_labelled,
     expected_calibration_error,
     paired_auc_interval,
     precision_recall_at_k,
     proportion_interval,
+    summary,
     triage_report,
 )
+from vnmisinfo.evaluation.thresholds import choose_thresholds, threshold_for_precision
 
 
 @pytest.mark.parametrize("y, p, expected", [
@@ -34,8 +37,10 @@ def test_ece_hand_computed(y, p, expected):
 
 
 def test_ece_rejects_mismatched_input():
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="same length, one score per label; got 2 labels"):
         expected_calibration_error([0, 1], [0.5])
+    with pytest.raises(ValueError, match="at least one labelled item"):
+        expected_calibration_error([], [])
 
 
 @pytest.mark.parametrize("fraction, precision, recall", [
@@ -74,6 +79,73 @@ def test_triage_report_has_everything():
     assert r["thresholds"]["medium"]["precision"] == pytest.approx(2 / 3)
     assert r["thresholds"]["high"]["recall"] == pytest.approx(0.5)
     assert set(r) >= {"pr_auc", "brier", "ece", "budgets"}
+
+
+
+# -- every metric checks its input the same way --------------------------------------------------
+#: Each public metric with labels and scores, called with the two in its own order.
+METRICS = {
+    "expected_calibration_error": lambda y, p: expected_calibration_error(y, p),
+    "precision_recall_at_k": lambda y, p: precision_recall_at_k(y, p, 0.5),
+    "summary": lambda y, p: summary(y, p),
+    "at_threshold": lambda y, p: at_threshold(y, p, 0.5),
+    "at_budgets": lambda y, p: at_budgets(y, p, [0.5]),
+    "triage_report": lambda y, p: triage_report(y, p),
+    "bootstrap_auc": lambda y, p: bootstrap_auc(y, p, n_resamples=5),
+    "auc_interval": lambda y, p: auc_interval(y, p, n_resamples=5),
+    "paired_auc_interval": lambda y, p: paired_auc_interval(y, p, p, n_resamples=5),
+    "threshold_for_precision": lambda y, p: threshold_for_precision(y, p, 0.5),
+    "choose_thresholds": lambda y, p: choose_thresholds(y, p),
+}
+SCORES_ONLY = {"precision_recall_at_k", "at_budgets", "bootstrap_auc", "auc_interval",
+               "paired_auc_interval"}  # rankings: any finite number
+
+
+@pytest.mark.parametrize("metric", sorted(METRICS))
+def test_every_metric_refuses_labels_and_scores_of_different_lengths(metric):
+    with pytest.raises(ValueError, match=r"must be the same length, one score per label; got 6 "
+                                         r"labels and \w+ of shape \(2,\)"):
+        METRICS[metric]([1, 0, 1, 0, 1, 1], [0.9, 0.1])
+
+
+@pytest.mark.parametrize("metric", sorted(METRICS))
+def test_every_metric_says_when_the_arguments_look_swapped(metric):
+    with pytest.raises(ValueError, match=rf"y_true must hold 0/1 labels; got 0.1 at position 0: "
+                                         rf"were the arguments swapped\? The order is {metric}\("
+                                         rf"y_true, "):
+        METRICS[metric]([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])
+
+
+@pytest.mark.parametrize("metric", sorted(METRICS))
+@pytest.mark.parametrize("labels, shown", [([0, 2, 1], "2 at position 1"),
+                                           (["0", "1", "1"], "'0' at position 0"),
+                                           ([0, 1, float("nan")], "nan at position 2")],
+                         ids=["two", "strings", "nan"])
+def test_every_metric_names_a_label_that_is_not_0_or_1(metric, labels, shown):
+    with pytest.raises(ValueError, match=f"0/1 labels; got {shown}: map them .*map_labels"):
+        METRICS[metric](labels, [0.2, 0.9, 0.7])
+
+
+@pytest.mark.parametrize("metric", sorted(METRICS))
+@pytest.mark.parametrize("bad", [-3.0, float("nan"), float("inf"), 1.5],
+                         ids=["negative", "nan", "inf", "above-one"])
+def test_every_metric_refuses_a_score_that_cannot_be_one(metric, bad):
+    probabilities = metric not in SCORES_ONLY
+    if not probabilities and np.isfinite(bad):
+        METRICS[metric]([0, 1, 1], [0.2, 0.9, bad])  # a ranking score may be any number
+        return
+    must = "probabilities in \\[0, 1\\]" if probabilities else "finite numbers"
+    with pytest.raises(ValueError, match=f"must hold {must}; got {bad} at position 2"):
+        METRICS[metric]([0, 1, 1], [0.2, 0.9, bad])
+
+
+def test_check_labelled_returns_int_labels_and_float_scores():
+    y, s = check_labelled(np.array([True, False]), [1, 0], call="f(y_true, proba)")
+    assert y.dtype.kind == "i" and y.tolist() == [1, 0] and s.dtype == float
+    with pytest.raises(ValueError, match="y_true must be 1-d"):
+        check_labelled([[0], [1]], [0.1, 0.2], call="f(y_true, proba)")
+    with pytest.raises(ValueError, match="proba must hold numbers"):
+        check_labelled([0, 1], ["a", "b"], call="f(y_true, proba)")
 
 
 # -- bootstrap of ROC-AUC ------------------------------------------------------------------------
@@ -156,7 +228,7 @@ def test_proportion_interval_matches_the_wilson_formula(k, n):
 def test_bootstrap_refuses_bad_input():
     with pytest.raises(ValueError, match="needs both classes"):
         bootstrap_auc([1, 1, 1], [0.2, 0.4, 0.9])
-    with pytest.raises(ValueError, match="y_true has 3 rows but scores have 2"):
+    with pytest.raises(ValueError, match=r"got 3 labels and scores of shape \(2,\)"):
         bootstrap_auc([0, 1, 1], [0.2, 0.4])
     with pytest.raises(ValueError, match="level must be between 0 and 1"):
         paired_auc_interval([0, 1], [0.1, 0.9], [0.2, 0.8], level=95)

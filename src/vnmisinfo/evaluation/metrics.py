@@ -20,6 +20,7 @@ __all__ = [
     "at_threshold",
     "auc_interval",
     "bootstrap_auc",
+    "check_labelled",
     "expected_calibration_error",
     "paired_auc_interval",
     "precision_recall_at_k",
@@ -38,6 +39,88 @@ RESAMPLES = 2000
 BUDGETS = (0.01, 0.05, 0.10)
 
 
+
+def _first_bad_label(y: np.ndarray) -> int | None:
+    """Position of the first label that is not 0 or 1 (a number, or a bool), or None."""
+    if y.dtype.kind in "biuf":
+        bad = np.flatnonzero((y != 0) & (y != 1))
+        return int(bad[0]) if len(bad) else None
+    for i, value in enumerate(y.tolist()):
+        if isinstance(value, str) or not isinstance(value, (bool, int, float, np.number)) \
+                or value not in (0, 1):
+            return i
+    return None
+
+
+def check_labelled(y_true: Any, scores: Any, *, call: str, name: str = "proba",
+                   probabilities: bool = True, columns: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Check labels and scores given to a metric; return them as int and float arrays.
+
+    Every public metric checks its input here: one label per score, labels 0
+    or 1 (1 = misinformation), and scores finite numbers, probabilities in
+    ``[0, 1]``.  A label such as 0.4 usually means the arguments were given
+    the other way round, and the message says so, with ``call``, the order
+    the metric takes them in.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        The labels.
+    scores : array-like of shape (n,), or (n, m) with ``columns``
+        The scores of the same items.
+    call : str
+        The metric and its arguments, for the messages: ``"at_threshold(y_true, proba,
+        threshold)"``.
+    name : str, default="proba"
+        The name of ``scores`` in the metric's signature.
+    probabilities : bool, default=True
+        Whether the scores must be probabilities, in ``[0, 1]``.
+    columns : bool, default=False
+        Whether ``scores`` may hold one column per model.
+
+    Raises
+    ------
+    ValueError
+        Naming the first bad value, its position and the fix.
+
+    Examples
+    --------
+    >>> check_labelled([0, 1], [0.2, 0.9], call="f(y_true, proba)")[0].tolist()
+    [0, 1]
+    >>> check_labelled([0.1, 0.4], [0, 1], call="f(y_true, proba)")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: y_true must hold 0/1 labels; got 0.1 at position 0: were the arguments swapped? ...
+    """
+    y = np.asarray(y_true)
+    if y.ndim != 1:
+        raise ValueError(f"y_true must be 1-d, one label per item; got shape {y.shape}. "
+                         "Pass a flat list or a column (frame['label']).")
+    try:
+        s = np.asarray(scores, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must hold numbers ({exc}); the order is {call}.") from None
+    if s.ndim not in ((1, 2) if columns else (1,)) or len(s) != len(y):
+        raise ValueError(f"y_true and {name} must be the same length, one score per label; got "
+                         f"{len(y)} labels and {name} of shape {s.shape}.")
+    at = _first_bad_label(y)
+    if at is not None:
+        value = y.tolist()[at]
+        hint = (f"were the arguments swapped? The order is {call}."
+                if isinstance(value, float) and 0 < value < 1 else
+                "map them to 1 (misinformation) and 0 (reliable) first, e.g. with "
+                "vnmisinfo.data.corpora.map_labels(values).")
+        raise ValueError(f"y_true must hold 0/1 labels; got {value!r} at position {at}: {hint}")
+    bad = ~np.isfinite(s) | ((s < 0) | (s > 1) if probabilities else False)
+    if bad.any():
+        at = int(np.flatnonzero(bad if s.ndim == 1 else bad.any(axis=1))[0])
+        must = "probabilities in [0, 1]" if probabilities else "finite numbers"
+        raise ValueError(f"{name} must hold {must}; got {s[at].tolist()!r} at position {at}. "
+                         f"The order is {call}.")
+    return y.astype(int), s
+
+
 def expected_calibration_error(y_true: Any, proba: Any, *, n_bins: int = 10) -> float:
     """Expected calibration error over equal-width probability bins.
 
@@ -52,11 +135,9 @@ def expected_calibration_error(y_true: Any, proba: Any, *, n_bins: int = 10) -> 
     >>> round(expected_calibration_error([0, 0], [0.9, 0.9]), 3)
     0.9
     """
-    y = np.asarray(y_true, dtype=float)
-    p = np.asarray(proba, dtype=float)
-    if y.shape != p.shape or y.size == 0:
-        raise ValueError(f"y_true and proba must be non-empty and the same shape; got "
-                         f"{y.shape} and {p.shape}.")
+    y, p = check_labelled(y_true, proba, call="expected_calibration_error(y_true, proba)")
+    if not len(y):
+        raise ValueError("expected_calibration_error needs at least one labelled item; got none.")
     bins = np.minimum((p * n_bins).astype(int), n_bins - 1)
     total = 0.0
     for b in range(n_bins):
@@ -76,8 +157,8 @@ def precision_recall_at_k(y_true: Any, scores: Any, fraction: float) -> tuple[fl
     >>> precision_recall_at_k([1, 0, 1, 0], [0.9, 0.8, 0.1, 0.2], 0.5)
     (0.5, 0.5)
     """
-    y = np.asarray(y_true, dtype=int)
-    s = np.asarray(scores, dtype=float)
+    y, s = check_labelled(y_true, scores, name="scores", probabilities=False,
+                          call="precision_recall_at_k(y_true, scores, fraction)")
     k = max(1, int(round(fraction * len(y))))
     top = np.argsort(-s, kind="stable")[:k]
     hits = int(y[top].sum())
@@ -94,8 +175,7 @@ def summary(y_true: Any, proba: Any) -> dict[str, float]:
     >>> m["roc_auc"], m["n"]
     (0.75, 4)
     """
-    y = np.asarray(y_true, dtype=int)
-    p = np.asarray(proba, dtype=float)
+    y, p = check_labelled(y_true, proba, call="summary(y_true, proba)")
     return {
         "n": int(len(y)),
         "positives": int(y.sum()),
@@ -119,8 +199,7 @@ def at_threshold(y_true: Any, proba: Any, threshold: float) -> dict[str, float]:
     >>> round(m["f1"], 3), m["flagged"]
     (0.667, 3)
     """
-    y = np.asarray(y_true, dtype=int)
-    p = np.asarray(proba, dtype=float)
+    y, p = check_labelled(y_true, proba, call="at_threshold(y_true, proba, threshold)")
     pred = (p >= threshold).astype(int)
     tn, fp, fn, tp = (int(v) for v in confusion_matrix(y, pred, labels=[0, 1]).ravel())
     precision = tp / (tp + fp) if tp + fp else 0.0
@@ -148,7 +227,9 @@ def at_budgets(y_true: Any, scores: Any,
     >>> at_budgets([1, 0, 1, 0], [0.9, 0.8, 0.1, 0.2], [0.25, 0.5])["top_50%"]
     {'k': 2, 'precision': 0.5, 'recall': 0.5}
     """
-    n = len(np.asarray(y_true))
+    y_true, scores = check_labelled(y_true, scores, name="scores", probabilities=False,
+                                    call="at_budgets(y_true, scores, budgets)")
+    n = len(y_true)
     out = {}
     for fraction in budgets:
         precision, recall = precision_recall_at_k(y_true, scores, float(fraction))
@@ -173,6 +254,7 @@ def triage_report(y_true: Any, proba: Any, *, medium_threshold: float = 0.5,
     >>> r["roc_auc"], r["thresholds"]["high"]["recall"], r["budgets"]["top_10%"]["k"]
     (0.75, 0.5, 1)
     """
+    y_true, proba = check_labelled(y_true, proba, call="triage_report(y_true, proba)")
     out: dict[str, Any] = summary(y_true, proba)
     out["thresholds"] = {
         "medium": at_threshold(y_true, proba, medium_threshold),
@@ -219,12 +301,10 @@ def bootstrap_auc(y_true: Any, scores: Any, *, n_resamples: int = RESAMPLES,
     >>> aucs.tolist()
     [1.0, 1.0, 1.0, 1.0, 1.0]
     """
-    y = np.asarray(y_true).astype(int).ravel()
-    s = np.asarray(scores, dtype=float)
+    y, s = check_labelled(y_true, scores, name="scores", probabilities=False, columns=True,
+                          call="bootstrap_auc(y_true, scores)")
     one = s.ndim == 1
     s = s.reshape(len(s), -1)
-    if len(s) != len(y):
-        raise ValueError(f"y_true has {len(y)} rows but scores have {len(s)}.")
     pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
     if not len(pos) or not len(neg):
         raise ValueError("ROC-AUC needs both classes: misinformation (1) and reliable (0) rows.")
@@ -273,8 +353,9 @@ def auc_interval(y_true: Any, scores: Any, *, level: float = LEVEL,
     True
     """
     _check_level(level)
-    return _central(bootstrap_auc(y_true, np.asarray(scores, dtype=float),
-                                  n_resamples=n_resamples, seed=seed), level)
+    y, s = check_labelled(y_true, scores, name="scores", probabilities=False,
+                          call="auc_interval(y_true, scores)")
+    return _central(bootstrap_auc(y, s, n_resamples=n_resamples, seed=seed), level)
 
 
 def proportion_interval(successes: int, n: int, *, level: float = LEVEL) -> tuple[float, float]:
@@ -334,7 +415,8 @@ def paired_auc_interval(y_true: Any, old: Any, new: Any, *, level: float = LEVEL
     True
     """
     _check_level(level)
-    aucs = bootstrap_auc(y_true, np.column_stack([np.asarray(old, dtype=float),
-                                                  np.asarray(new, dtype=float)]),
-                         n_resamples=n_resamples, seed=seed)
+    call = "paired_auc_interval(y_true, old, new)"
+    y, a = check_labelled(y_true, old, name="old", probabilities=False, call=call)
+    _, b = check_labelled(y, new, name="new", probabilities=False, call=call)
+    aucs = bootstrap_auc(y, np.column_stack([a, b]), n_resamples=n_resamples, seed=seed)
     return _central(aucs[:, 1] - aucs[:, 0], level)

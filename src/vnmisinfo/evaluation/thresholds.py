@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import precision_recall_curve
 
-from vnmisinfo.evaluation.metrics import at_threshold, proportion_interval
+from vnmisinfo.evaluation.metrics import at_threshold, check_labelled, proportion_interval
 
 __all__ = [
     "ThresholdChoice",
@@ -80,14 +80,12 @@ class ThresholdChoice:
                 f"{self.recall:.3f}, flags {self.flagged} ({self.flagged_rate:.1%})")
 
 
-def _check(y: Any, proba: Any) -> tuple[np.ndarray, np.ndarray]:
-    y_arr = np.asarray(y, dtype=int)
-    p = np.asarray(proba, dtype=float)
-    if y_arr.shape != p.shape or y_arr.ndim != 1 or not len(y_arr):
-        raise ValueError(f"labels and probabilities must be non-empty 1-d arrays of one length; "
-                         f"got {y_arr.shape} and {p.shape}.")
-    if not set(np.unique(y_arr).tolist()) <= {0, 1}:
-        raise ValueError("labels must be 0 or 1.")
+def _check(y: Any, proba: Any, call: str) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and probabilities as :func:`check_labelled` checks them, and at least one."""
+    y_arr, p = check_labelled(y, proba, call=call)
+    if not len(y_arr):
+        raise ValueError(f"no labelled documents to choose a threshold from; {call} needs at "
+                         "least one.")
     return y_arr, p
 
 
@@ -108,7 +106,7 @@ def threshold_for_precision(y_true: Any, proba: Any, target: float) -> float:
     """
     if not 0.0 < target <= 1.0:
         raise ValueError(f"target precision must be in (0, 1], got {target!r}.")
-    y, p = _check(y_true, proba)
+    y, p = _check(y_true, proba, "threshold_for_precision(y_true, proba, target)")
     if not y.sum():
         raise ValueError("the labelled data holds no misinformation (1); precision is undefined.")
     precision, _, thresholds = precision_recall_curve(y, p)
@@ -195,7 +193,7 @@ def choose_thresholds(
     >>> c["high"].threshold, c["high"].recall, c["medium"].threshold
     (0.6, 0.75, 0.5)
     """
-    y, p = _check(y_true, proba)
+    y, p = _check(y_true, proba, "choose_thresholds(y_true, proba, ...)")
     out: dict[str, ThresholdChoice] = {}
     rules = {"high": (high_precision, budget), "medium": (medium_precision, medium_budget)}
     for tier, (precision, share) in rules.items():
