@@ -224,3 +224,14 @@ def test_model_files_are_read_without_skops_default_list_which_stays_for_the_use
     assert out["restored"] and out["modules"] == []  # not all of scikit-learn imported
     assert out["user"] == "StandardScaler"  # skops's own load trusts its defaults, as ever
     assert out["defaults"] == skops_own and len(skops_own) > 100  # the list skops builds
+
+
+def test_an_unfitted_model_is_not_saved(tmp_path):
+    from sklearn.exceptions import NotFittedError
+
+    from vnmisinfo.model.detector import Detector
+
+    with pytest.raises(NotFittedError, match=r"Detector is not fitted.*fit it first: "
+                                             r"save_model\(Triage\(Detector\(...\)\.fit"):
+        save_model(Triage(Detector()), tmp_path / "unfitted.skops")
+    assert not list(tmp_path.iterdir())

@@ -361,12 +361,32 @@ def save_model(model: Triage, path: str | Path, *,
     A ``.sha256`` is written beside it.  ``metadata`` adds to what the model
     already records (its ``metadata_``); versions, thresholds and the
     detector's parameters are added.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`Triage`.
+    sklearn.exceptions.NotFittedError
+        If its detector is not fitted.
+
+    Examples
+    --------
+    >>> from vnmisinfo.model.detector import Detector
+    >>> save_model(Triage(Detector()), "unfitted.skops")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sklearn.exceptions.NotFittedError: the Triage's Detector is not fitted, so there is nothing ...
     """
     if not isinstance(model, Triage):
         raise TypeError(
             f"save_model expects a Triage, got {type(model).__name__}; wrap a fitted detector "
             "first: Triage(detector, narratives=index)."
         )
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(model.detector, "model_", msg=(
+        "the Triage's Detector is not fitted, so there is nothing to save; fit it first: "
+        "save_model(Triage(Detector(...).fit(X, y)), path)."))
     meta = {k: v for k, v in model.metadata_.items()
             if k not in {"format_version", "vnmisinfo", "scikit-learn", "underthesea", "skops",
                          "python", "created", "sha256", "path"}}
