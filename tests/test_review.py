@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -344,6 +345,39 @@ def test_forget_deletes_every_verdict_on_a_text(tmp_path):
     store.add(reviewed(["unsure"]), reviewer="b")
     assert store.forget(hash_texts([TEXTS[0].upper()])) == 2
     assert [e["text"] for e in store.all_entries()] == [TEXTS[1]]
+
+
+@pytest.mark.parametrize("given", [TEXTS[0], hash_texts(TEXTS[:1])[0]], ids=["text", "hash"])
+def test_forget_refuses_one_string_and_says_to_use_hash_texts(tmp_path, given):
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation", "reliable"]))
+    with pytest.raises(TypeError, match=r"forget takes a list of text hashes, not one str; .*"
+                                        r"store\.forget\(hash_texts\(\[text\]\)\)"):
+        store.forget(given)
+    assert len(store) == 2
+
+
+@pytest.mark.parametrize("values, shown", [([TEXTS[0]], repr(TEXTS[0])),
+                                           (["0123456789ABCDEF"], "'0123456789ABCDEF'"),
+                                           ([12345], "12345")],
+                         ids=["texts", "upper-case", "numbers"])
+def test_forget_refuses_values_that_are_not_text_hashes(tmp_path, values, shown):
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation", "reliable"]))
+    good = hash_texts(TEXTS[1:2])
+    with pytest.raises(FeedbackError, match=rf"forget takes text hashes \(16 hex digits.*got "
+                                            rf"{re.escape(shown)}.*hash_texts\(texts\)"):
+        store.forget([*good, *values])
+    assert len(store) == 2  # nothing deleted, not even the good hash
+
+
+def test_hash_texts_refuses_one_string():
+    with pytest.raises(TypeError, match=r"hash_texts takes a list of texts, not one str .*"
+                                        r"hash_texts\(\[text\]\)"):
+        hash_texts(TEXTS[0])
+    with pytest.raises(TypeError, match="list of titles, not one str"):
+        hash_texts(TEXTS[:1], titles="Tin")
+    assert hash_texts(pd.Series(TEXTS[:1])) == hash_texts(TEXTS[:1])
 
 
 # --- main([...]) ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -67,6 +68,8 @@ ENTRIES_FILE = "feedback.jsonl"
 #: Version of the store format this code reads and writes.
 FORMAT_VERSION = 1
 _KIND = "vnmisinfo feedback store"
+#: What a text hash looks like (:func:`hash_texts`).
+_HASH = re.compile(r"[0-9a-f]{16}")
 _ENTRY_KEYS = ("text", "verdict", "narrative_id", "note", "reviewer", "time", "model",
                "text_hash")
 
@@ -116,7 +119,16 @@ def hash_texts(texts: Sequence[str], titles: Sequence[str] | None = None) -> lis
     >>> a, b, c = hash_texts(["Tin  GIẢ", "tin giả", "tin thật"])
     >>> a == b, a == c, len(a)
     (True, False, 16)
+    >>> hash_texts("tin giả")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: hash_texts takes a list of texts, not one str (it would hash each character); ...
     """
+    for name, value in (("texts", texts), ("titles", titles)):
+        if isinstance(value, (str, bytes)):
+            raise TypeError(f"hash_texts takes a list of {name}, not one {type(value).__name__} "
+                            f"(it would hash each character); wrap it in a list: "
+                            f"hash_texts([{name[:-1]}]).")
     frame = pd.DataFrame({"text": [_cell(t) for t in texts],
                           "title": [_cell(t) for t in titles] if titles is not None
                           else [""] * len(texts)})
@@ -428,9 +440,31 @@ class FeedbackStore:
     def forget(self, text_hashes: Iterable[str]) -> int:
         """Delete every verdict on the given texts; returns how many were deleted.
 
-        Use :func:`hash_texts` to get the hashes of texts.
+        Parameters
+        ----------
+        text_hashes : iterable of str
+            Text hashes (16 hex digits), not texts: :func:`hash_texts` gives
+            them, ``store.forget(hash_texts([text]))``.
+
+        Raises
+        ------
+        TypeError
+            If ``text_hashes`` is a single string.
+        FeedbackError
+            If a value is not a text hash; nothing is deleted then.
         """
+        if isinstance(text_hashes, (str, bytes)):
+            raise TypeError(
+                f"forget takes a list of text hashes, not one {type(text_hashes).__name__}; "
+                "get them with hash_texts: store.forget(hash_texts([text])).")
         gone = set(text_hashes)
+        bad = sorted((v for v in gone if not isinstance(v, str) or not _HASH.fullmatch(v)),
+                     key=repr)
+        if bad:
+            raise FeedbackError(
+                "forget takes text hashes (16 hex digits, as hash_texts gives them); "
+                f"got {bad[0]!r}{f' and {len(bad) - 1} more' if len(bad) > 1 else ''}. For "
+                "texts, get their hashes first: store.forget(hash_texts(texts)).")
         return self._drop(lambda item: item["text_hash"] in gone)
 
     def _drop(self, doomed: Callable[[dict[str, Any]], bool]) -> int:
