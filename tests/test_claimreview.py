@@ -120,6 +120,28 @@ def test_invalid_misinformation_rows(row, message):
                          narratives={})
 
 
+def test_rows_as_a_dataframe_are_refused_with_the_way_to_pass_them():
+    frame = pd.DataFrame([{"verdict": "misinformation", "text": "Tỏi chữa khỏi covid"}])
+    with pytest.raises(TypeError, match=r"rows must be an iterable of mappings.*got DataFrame: "
+                                        r"pass its rows: drafts_from_rows\(frame\.to_dict\("
+                                        r"'records'\)"):
+        drafts_from_rows(frame, org="Desk")
+    drafts, _ = drafts_from_rows(frame.to_dict("records"), org="Desk")
+    assert drafts[0]["claimReviewed"] == "Tỏi chữa khỏi covid"
+    with pytest.raises(TypeError, match="row line 2: each row must be a mapping"):
+        drafts_from_rows(["Tỏi chữa khỏi covid"], org="Desk")
+
+
+@pytest.mark.parametrize("org", [123, ["Desk"]], ids=["int", "list"])
+def test_org_of_another_type_is_named(org):
+    row = {"verdict": "misinformation", "text": "t"}
+    with pytest.raises(TypeError, match=f"org must be a str, the name of the fact-checking "
+                                        f"organisation .*; got {type(org).__name__}"):
+        drafts_from_rows([row], org=org)
+    with pytest.raises(TypeError, match="org must be a str"):
+        draft_claimreview(row, org=org)
+
+
 @pytest.mark.parametrize("date", ["2024-13-45", "2023-02-29", "2024-5-1"])
 def test_publication_date_must_be_a_real_date(date):
     with pytest.raises(ReviewError, match="not a real date"):

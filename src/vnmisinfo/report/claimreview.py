@@ -80,6 +80,14 @@ def _cell(row: Mapping[str, Any], *names: str) -> str:
     return ""
 
 
+def _check_org(org: Any) -> None:
+    if org is not None and not isinstance(org, str):
+        raise TypeError(f"org must be a str, the name of the fact-checking organisation that "
+                        f"authors the ClaimReview; got {type(org).__name__}: org=\"Tòa soạn A\".")
+    if not org or not org.strip():
+        raise ReviewError("the organisation name (--org) is required for the ClaimReview author.")
+
+
 def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = None,
                       narratives: Mapping[str, Mapping[str, Any]] | None = None,
                       where: str = "row") -> dict[str, Any]:
@@ -111,8 +119,7 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
     if verdict != "misinformation":
         raise ReviewError(f"{where}: verdict is {verdict or 'blank'}; only rows a reviewer "
                           "marked 'misinformation' are drafted.")
-    if not org or not org.strip():
-        raise ReviewError("the organisation name (--org) is required for the ClaimReview author.")
+    _check_org(org)
     published = date or _date.today().isoformat()
     if not check_date(published, partial=False):
         raise ReviewError(f"date {published!r} is not a real date in YYYY-MM-DD form.")
@@ -176,6 +183,13 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
     Messages name a row by its line: ``lines[i]`` when given (the line each
     record starts on, as the table readers keep it), else ``i + first_line``.
 
+    Parameters
+    ----------
+    rows : iterable of mapping
+        Reviewed rows, one dict each (``frame.to_dict("records")`` for a DataFrame).
+    org : str
+        Name of the fact-checking organisation (``author``).
+
     Returns
     -------
     drafts : list of dict
@@ -184,6 +198,9 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
 
     Raises
     ------
+    TypeError
+        If ``rows`` is not an iterable of mappings (a DataFrame is not), or ``org``
+        is not a str.
     ReviewError
         On an unknown verdict, or on the first misinformation row that cannot be
         drafted, unless ``skip_invalid``.
@@ -197,10 +214,19 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
     >>> [(d["claimReviewed"], d["reviewRating"]["alternateName"]) for d in drafts]
     [('c', 'Gây hiểu lầm')]
     """
+    _check_org(org)
+    if isinstance(rows, (str, bytes, Mapping)) or hasattr(rows, "columns"):
+        fix = ("pass its rows: drafts_from_rows(frame.to_dict('records'), org=...)"
+               if hasattr(rows, "columns") else "pass a list of them: [row]")
+        raise TypeError(f"rows must be an iterable of mappings, one per reviewed row; got "
+                        f"{type(rows).__name__}: {fix}.")
     drafts: list[dict[str, Any]] = []
     skipped: list[str] = []
     for i, row in enumerate(rows):
         where = f"{source} line {lines[i] if lines else i + first_line}"
+        if not isinstance(row, Mapping):
+            raise TypeError(f"{where}: each row must be a mapping of column to value (a dict); "
+                            f"got {type(row).__name__}.")
         try:
             if parse_verdict(row.get("verdict")) != "misinformation":
                 continue
