@@ -790,6 +790,15 @@ def test_score_frame_refuses_a_column_named_twice(fitted_detector):
         score_frame(fitted_detector, frame)
 
 
+@pytest.mark.parametrize("given", [["Tỏi chữa khỏi covid"], pd.Series(["Tỏi chữa khỏi covid"])],
+                         ids=["list", "series"])
+def test_score_frame_of_something_else_says_to_use_score(fitted_detector, given):
+    with pytest.raises(TypeError, match=rf"score_frame takes a pandas DataFrame with a text "
+                                        rf"column; got {type(given).__name__}\. For a list of "
+                                        r"texts use model\.score\(texts\)"):
+        score_frame(Triage(fitted_detector), given)
+
+
 def test_score_frame_keeps_every_column_and_its_type(fitted_detector):
     frame = pd.DataFrame(CLASHING).assign(**{"7": [1.5, 2.5]})
     frame.columns = [*frame.columns[:-1], 7]  # a column name that is not a string

@@ -45,6 +45,8 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
 
     Raises
     ------
+    TypeError
+        If ``frame`` is not a DataFrame (a list of texts is scored by ``model.score``).
     ValueError
         If ``frame`` has ``vnm_`` columns and ``overwrite_scores`` is False, or
         names a column twice.
@@ -57,6 +59,11 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
                           pd.DataFrame({"score": [9.5], "text": ["Tỏi chữa khỏi covid"]}))
         list(out.columns[:3])  # ['score', 'text', 'vnm_score']
     """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"score_frame takes a pandas DataFrame with a text column; got "
+            f"{type(frame).__name__}. For a list of texts use model.score(texts), or make a "
+            "frame of them: score_frame(model, pd.DataFrame({'text': texts})).")
     names_seen = frame.columns.astype(str)
     doubled = sorted(set(names_seen[names_seen.duplicated()]))
     if doubled:
