@@ -17,6 +17,7 @@ from vnmisinfo.data.corpora import (
     load_reintel,
     load_table,
     load_vfnd,
+    map_labels,
 )
 
 REINTEL = (
@@ -323,3 +324,11 @@ def test_a_utf16_file_is_named_with_the_fix(tmp_path, name, text):
     path.write_text(text, encoding="utf-16")
     with pytest.raises(CorpusError, match=rf"{name}: not UTF-8 text .*Re-save the file as UTF-8"):
         load_any(path)
+
+
+def test_map_labels_works_on_labels_in_memory():
+    assert map_labels(["1", "0", 1, 0.0, "Fake", "reliable"]).tolist() == [1, 0, 1, 0, 1, 0]
+    with pytest.raises(CorpusError, match=r"^label at position 2: unknown label 'maybe'"):
+        map_labels(["1", "0", "maybe"])
+    with pytest.raises(CorpusError, match=r"^x\.csv, line 4: unknown label 'maybe'"):
+        map_labels(["1", "0", "maybe"], "x.csv")

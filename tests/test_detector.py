@@ -222,9 +222,13 @@ def test_tiers_follow_stored_thresholds(proba, tier):
         ({"char_ngram_range": (5, 1)}, "char_ngram_range must be a pair"),
         ({"meta_dropout": 1.0}, r"meta_dropout must be a share in \[0, 1\)"),
         ({"n_features": 0}, "n_features must be None or a whole number"),
+        ({"medium_threshold": "0.5"},
+         r"Detector\(medium_threshold='0.5'\): medium_threshold must be a probability"),
+        ({"high_threshold": None}, r"high_threshold must be a probability: a number in \[0, 1\]"),
     ],
     ids=["classifier", "calibration", "thresholds", "channels", "C", "class_weight", "cv",
-         "cv-text", "min_df", "max_df", "char_ngram_range", "meta_dropout", "n_features"],
+         "cv-text", "min_df", "max_df", "char_ngram_range", "meta_dropout", "n_features",
+         "medium-threshold-text", "high-threshold-none"],
 )
 def test_bad_parameters_raise_in_fit(tiny_corpus, params, message):
     texts, y = tiny_corpus
@@ -242,13 +246,72 @@ def test_ngram_ranges_given_as_lists_fit_like_tuples(tiny_corpus):
 
 @pytest.mark.parametrize(
     ("labels", "message"),
-    [(["a"] * 24, "labels must be 0"), ([1] * 24, "single class"), ([1, 0], "one label per")],
-    ids=["strings", "one-class", "length"],
+    [(["a"] * 24, "labels must be 0"), ([1] * 24, "single class"), ([1, 0], "one label per"),
+     (np.zeros((24, 2)), r"got shape \(24, 2\), need \(24,\)")],
+    ids=["strings", "one-class", "length", "two-columns"],
 )
 def test_bad_labels_raise(tiny_corpus, labels, message):
     texts, _ = tiny_corpus
     with pytest.raises(ValueError, match=message):
         Detector(min_df=1).fit(texts, labels)
+
+
+def test_string_labels_are_refused_with_a_mapping_that_works_in_memory(tiny_corpus):
+    from vnmisinfo.data.corpora import map_labels
+
+    texts, y = tiny_corpus
+    as_text = [str(v) for v in y]
+    with pytest.raises(ValueError, match=r"got \['0', '1'\]\. Map them first: y = "
+                                         r"vnmisinfo\.data\.corpora\.map_labels\(y\)"):
+        Detector(min_df=1, cv=3).fit(texts, as_text)
+    det = Detector(channels=("syllables",), min_df=1, cv=3)
+    assert det.fit(texts, map_labels(as_text)).classes_.tolist() == [0, 1]
+
+
+def test_labels_as_one_column_are_flattened_with_a_warning(tiny_corpus):
+    from sklearn.exceptions import DataConversionWarning
+
+    texts, y = tiny_corpus
+    flat = Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y)
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        column = Detector(channels=("syllables",), min_df=1, cv=3).fit(
+            texts, np.asarray(y).reshape(-1, 1))
+    np.testing.assert_array_equal(column.predict_proba(texts), flat.predict_proba(texts))
+    with pytest.warns(DataConversionWarning):
+        Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, pd.DataFrame({"y": y}))
+
+
+def test_empty_training_data_is_named_as_such():
+    with pytest.raises(ValueError, match="the training data is empty: X holds no documents"):
+        Detector().fit([], [])
+
+
+FOUR = ["Uống nước chanh nóng diệt virus corona", "Tỏi sống chữa khỏi covid",
+        "Hà Nội nắng nhẹ cuối tuần", "Đà Nẵng mưa rào buổi chiều"]
+
+
+@pytest.mark.parametrize(("params", "texts", "message"), [
+    ({"min_df": 10000}, FOUR, r"Detector\(min_df=10000\): min_df counts documents, and the "
+                              r"training data has 4.*Lower min_df"),
+    ({"min_df": 1, "max_df": 0.1}, FOUR * 2,
+     r"Detector\(min_df=1, max_df=0.1\): max_df keeps only n-grams found in at most 0.8 of the 8 "
+     r"training documents.*Raise max_df or lower min_df"),
+    ({"min_df": 5, "max_df": 1.0, "cv": 2}, FOUR * 2,
+     r"Detector\(min_df=5, max_df=1.0\): no n-gram is in at least min_df and at most max_df of "
+     r"the 8 training documents.*Lower min_df or raise max_df"),
+    ({"min_df": 5, "max_df": 1.0, "cv": 2, "n_features": 2**10}, FOUR * 2,
+     r"Detector\(min_df=5, max_df=1.0\): no n-gram is in at least min_df"),
+    ({"min_df": 1}, FOUR, r"Detector\(cv=5\): cv must be at most the number of documents of the "
+                          r"smaller class, 2 of the 4 training documents here.*"
+                          r"Lower cv \(Detector\(cv=2\)\)"),
+    ({"min_df": 1, "cv": 2}, FOUR[:3], r"Detector\(cv=2\): .*1 of the 3 training documents.*"
+                                       r"Add labelled documents"),
+], ids=["min_df-above-rows", "max_df-below-min_df", "no-term-left", "no-term-left-hashed",
+        "cv-above-class", "one-of-a-class"])
+def test_parameters_that_do_not_fit_the_data_are_named(params, texts, message):
+    y = ([1, 1, 0, 0] * 2)[:len(texts)]
+    with pytest.raises(ValueError, match=message):
+        Detector(channels=("syllables", "chars"), **params).fit(texts, y)
 
 
 @pytest.mark.parametrize("classifier", ["linearsvc", "sgd"])

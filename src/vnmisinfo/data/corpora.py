@@ -122,32 +122,48 @@ def _require(frame: pd.DataFrame, path: Path, columns: Iterable[str]) -> None:
 
 
 # -- labels and records ---------------------------------------------------------------------
-def map_labels(values: Iterable[object], path: Path, *, header_lines: int = 1,
-               lines: Sequence[int] | None = None) -> np.ndarray:
-    """Map raw labels to 0/1 through :data:`LABEL_MAP`, naming the first bad line.
+def map_labels(values: Iterable[object], path: str | Path | None = None, *,
+               header_lines: int = 1, lines: Sequence[int] | None = None) -> np.ndarray:
+    """Map raw labels to 0/1 through :data:`LABEL_MAP`, naming the first bad one.
 
     Parameters
     ----------
     values : iterable
-        Raw labels (``fake``/``real``/``misleading``, ``0``/``1``, ...).
-    path : Path
-        The file, for the error message.
+        Raw labels (``fake``/``real``/``misleading``, ``0``/``1``, ...): a
+        file's label column, or labels in memory.
+    path : str or Path, optional
+        The file the labels come from, for the error message, which then names
+        the line; without it, the message names the position.
     header_lines : int, default=1
         Lines before the first record, when ``lines`` is not given.
     lines : sequence of int, optional
         The line of each record (CSV texts can span several lines).
 
+    Raises
+    ------
+    CorpusError
+        On a label that :data:`LABEL_MAP` does not hold.
+
     Examples
     --------
     >>> map_labels(["fake", "real", "1"], Path("x.csv")).tolist()
     [1, 0, 1]
+    >>> map_labels(["1", "0", "misinformation"]).tolist()
+    [1, 0, 1]
+    >>> map_labels(["1", "maybe"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    vnmisinfo.data.tables.CorpusError: label at position 1: unknown label 'maybe'; ...
     """
     out = []
     for i, value in enumerate(values):
         key = str(value).strip().lower()
         if key not in LABEL_MAP:
-            line = lines[i] if lines is not None else i + 1 + header_lines
-            raise CorpusError(f"{path}, line {line}: {_bad_label(value, key)}. "
+            if path is None:
+                where = f"label at position {i}"
+            else:
+                where = f"{path}, line {lines[i] if lines is not None else i + 1 + header_lines}"
+            raise CorpusError(f"{where}: {_bad_label(value, key)}. "
                               "Fix the label, or map it to one of these first.")
         out.append(LABEL_MAP[key])
     return np.asarray(out, dtype=int)

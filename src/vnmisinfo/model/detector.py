@@ -44,27 +44,16 @@ from vnmisinfo.model.features import (
     transform_in_slices,
 )
 from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
-from vnmisinfo.model.params import check_detector_params
+from vnmisinfo.model.params import (
+    check_detector_params,
+    check_for_data,
+    check_labels,
+)
 from vnmisinfo.model.terms import explained_terms
 from vnmisinfo.text.accents import diacritic_share
 from vnmisinfo.text.transformers import TextInput
 
 __all__ = ["Detector"]
-
-
-def _check_labels(y: Any, n: int) -> np.ndarray:
-    arr = np.asarray(y)
-    if arr.shape != (n,):
-        raise ValueError(f"y must have one label per document: got shape {arr.shape}, need ({n},).")
-    labels = set(arr.tolist())
-    if not labels <= {0, 1}:
-        raise ValueError(
-            f"labels must be 0 (reliable) or 1 (misinformation); got {sorted(map(str, labels))}. "
-            "Map them first, e.g. with vnmisinfo.data.corpora."
-        )
-    if len(labels) < 2:
-        raise ValueError("y holds a single class; training needs both 0 and 1 examples.")
-    return arr.astype(int)
 
 
 class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator):
@@ -296,10 +285,17 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         -------
         Detector
             The fitted detector.
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter or the input that cannot work: a bad parameter, no
+            documents, labels other than 0 and 1, or ``cv``, ``min_df`` or ``max_df``
+            beyond what the training data allows.
         """
         check_detector_params(self)
         frame = self.preprocess(X)
-        y_arr = _check_labels(y, len(frame))
+        y_arr = check_labels(y, len(frame))
         group_arr = (np.asarray(groups) if groups is not None
                      else text_groups(frame["norm"].tolist()))
         w = (np.ones(len(frame)) if sample_weight is None
@@ -313,9 +309,10 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             frame, [y_arr, group_arr, w, mine], {"no_diacritics": self.augment_no_diacritics,
                                                  "lower": self.augment_lower},
             self.random_state, self.preprocess)
+        check_for_data(self, y_arr)
         own_rows = mine if mine.any() else None  # the team's own rows, if there are any
         self.features_ = self._union(self.channels)
-        features = self._drop_fields(fit_union(self.features_, frame, y_arr), self.features_)
+        features = self._fit_union(self.features_, frame, y_arr)
         folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         splits = list(folds.split(features, y_arr, groups=group_arr))
         meta = self.features_.output_indices_.get("meta", slice(0, 0))
@@ -338,8 +335,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
                 # text; it is scored by models that read only the accent-free view of a text.
                 extra = ("meta",) if "meta" in self.channels else ()
                 self.plain_features_ = self._union(("accent_free", "accent_free_chars", *extra))
-                plain = self._drop_fields(fit_union(self.plain_features_, frame, y_arr),
-                                          self.plain_features_)
+                plain = self._fit_union(self.plain_features_, frame, y_arr)
                 fit("plain_model_", plain)
                 plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
                 self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
@@ -416,7 +412,17 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             parts.append((rows, block, model.calibrated_classifiers_[0], union, meta, route))
         return parts
 
-    def _drop_fields(self, features: sp.csr_matrix, union: Any) -> sp.csr_matrix:
+    def _fit_union(self, union: Any, frame: pd.DataFrame, y: np.ndarray) -> sp.csr_matrix:
+        """Fit ``union``; its training features, with ``meta_dropout`` applied."""
+        try:
+            features = fit_union(union, frame, y)
+        except ValueError as exc:  # a vocabulary left empty by min_df and max_df
+            if "no terms remain" not in str(exc) and "0 feature(s)" not in str(exc):
+                raise
+            raise ValueError(
+                f"Detector(min_df={self.min_df!r}, max_df={self.max_df!r}): no n-gram is in at "
+                f"least min_df and at most max_df of the {len(frame)} training documents, so a "
+                "text channel has no features. Lower min_df or raise max_df.") from exc
         return drop_fields(features, union, self.meta_dropout, self.random_state)
 
     _meta_slice = staticmethod(meta_slice)

@@ -1,8 +1,10 @@
-"""Checks of a :class:`~vnmisinfo.model.detector.Detector`'s parameters, before any work.
+"""Checks of a :class:`~vnmisinfo.model.detector.Detector`'s parameters and labels, before
+any work.
 
 Each error names the Detector parameter, what it accepts and the value given,
 rather than the scikit-learn function that would otherwise refuse it deep
-inside the fit.
+inside the fit.  Parameters that depend on the training data (``cv``,
+``min_df``, ``max_df``) are checked against it by :func:`check_for_data`.
 
 Examples
 --------
@@ -19,9 +21,11 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import numpy as np
+
 from vnmisinfo.model.linear import CLASSIFIERS
 
-__all__ = ["check_detector_params", "check_numbers"]
+__all__ = ["check_detector_params", "check_for_data", "check_labels", "check_numbers"]
 
 
 def _is_int(value: Any) -> bool:
@@ -81,7 +85,90 @@ def check_detector_params(det: Any) -> None:
     for name in ("augment_no_diacritics", "augment_lower", "accent_free_share"):
         if not (_is_real(getattr(det, name)) and 0.0 <= getattr(det, name) <= 1.0):
             raise _fail(name, getattr(det, name), "a share in [0, 1]")
+    for name in ("medium_threshold", "high_threshold"):
+        if not (_is_real(getattr(det, name)) and 0.0 <= getattr(det, name) <= 1.0):
+            raise _fail(name, getattr(det, name), "a probability: a number in [0, 1]")
     if not 0.0 <= det.medium_threshold <= det.high_threshold <= 1.0:
         raise ValueError(
             "thresholds must satisfy 0 <= medium_threshold <= high_threshold <= 1; got "
             f"medium={det.medium_threshold!r}, high={det.high_threshold!r}.")
+
+
+def check_labels(y: Any, n: int) -> np.ndarray:
+    """The labels of ``n`` training documents as an int array of 0 and 1.
+
+    A column vector of shape (n, 1) is flattened with a ``DataConversionWarning``,
+    as scikit-learn's classifiers do.
+
+    Raises
+    ------
+    ValueError
+        If there are no documents, the labels do not match them one for one, a
+        label is not 0 or 1, or one class is missing.
+
+    Examples
+    --------
+    >>> check_labels([1, 0, True], 3).tolist()
+    [1, 0, 1]
+    >>> check_labels(["1", "0"], 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: labels must be 0 (reliable) or 1 (misinformation); got ['0', '1']. Map them ...
+    """
+    if n == 0:
+        raise ValueError("the training data is empty: X holds no documents. Fit on labelled "
+                         "documents of both classes, 0 (reliable) and 1 (misinformation).")
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        from sklearn.utils.validation import column_or_1d
+
+        arr = column_or_1d(arr, warn=True)  # flattened with a DataConversionWarning
+    if arr.shape != (n,):
+        raise ValueError(f"y must have one label per document: got shape {arr.shape}, need ({n},).")
+    labels = set(arr.tolist())
+    if not labels <= {0, 1}:
+        raise ValueError(
+            f"labels must be 0 (reliable) or 1 (misinformation); got {sorted(map(str, labels))}. "
+            "Map them first: y = vnmisinfo.data.corpora.map_labels(y) reads 1/0, '1'/'0', "
+            "fake/real and misinformation/reliable."
+        )
+    if len(labels) < 2:
+        raise ValueError("y holds a single class; training needs both 0 and 1 examples.")
+    return arr.astype(int)
+
+
+def check_for_data(det: Any, y: np.ndarray) -> None:
+    """Check ``cv``, ``min_df`` and ``max_df`` against the training labels ``y``, before any fit.
+
+    Examples
+    --------
+    >>> class Params:
+    ...     channels, cv, min_df, max_df = ("words",), 5, 2, 0.9
+    >>> check_for_data(Params(), np.array([1, 1, 0, 0]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Detector(cv=5): cv must be at most the number of documents of the smaller class, ...
+    """
+    n = len(y)
+    if any(c != "meta" for c in det.channels):  # the text channels' document frequencies
+        low = det.min_df if _is_int(det.min_df) else det.min_df * n
+        high = det.max_df if _is_int(det.max_df) else det.max_df * n
+        if _is_int(det.min_df) and det.min_df > n:
+            raise ValueError(
+                f"Detector(min_df={det.min_df!r}): min_df counts documents, and the training "
+                f"data has {n}, so no n-gram can reach it. Lower min_df (such as 2, or a share "
+                "such as 0.01).")
+        if high < low:
+            raise ValueError(
+                f"Detector(min_df={det.min_df!r}, max_df={det.max_df!r}): max_df keeps only "
+                f"n-grams found in at most {high:g} of the {n} training documents, fewer than "
+                f"the {low:g} that min_df asks for, so no n-gram is kept. Raise max_df or lower "
+                "min_df.")
+    fewest = int(np.bincount(y, minlength=2).min())
+    if det.cv > fewest:
+        fix = (f"Lower cv (Detector(cv={fewest})) or add labelled documents" if fewest >= 2
+               else "Add labelled documents: each class needs 2 or more")
+        raise ValueError(
+            f"Detector(cv={det.cv!r}): cv must be at most the number of documents of the smaller "
+            f"class, {fewest} of the {n} training documents here, since each calibration fold "
+            f"needs both classes. {fix}.")
