@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -312,6 +314,17 @@ def test_parameters_that_do_not_fit_the_data_are_named(params, texts, message):
     y = ([1, 1, 0, 0] * 2)[:len(texts)]
     with pytest.raises(ValueError, match=message):
         Detector(channels=("syllables", "chars"), **params).fit(texts, y)
+
+
+@pytest.mark.parametrize("k", ["3", -1, 2.5, True, None])
+def test_explain_and_top_terms_name_a_bad_number_of_terms(fitted_detector, k):
+    with pytest.raises(ValueError, match=f"k must be a whole number of terms, 0 or more; "
+                                         f"got {re.escape(repr(k))}"):
+        fitted_detector.explain(["Tỏi chữa khỏi covid"], k=k)
+    with pytest.raises(ValueError, match="k must be a whole number of terms"):
+        fitted_detector.top_terms(k)
+    assert fitted_detector.explain(["Tỏi chữa khỏi covid"], k=0)[0]["top_terms"] == []
+    assert fitted_detector.top_terms(0) == {"misinformation": [], "reliable": []}
 
 
 @pytest.mark.parametrize("classifier", ["linearsvc", "sgd"])

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from vnmisinfo.data.schema import joined_text
+from vnmisinfo.model.params import check_count
 from vnmisinfo.model.persist import (
     ModelLoadError,
     default_model_path,
@@ -253,9 +254,7 @@ class Triage:
             leaves such a row unscored; nor is one of marks or emoji alone
             (``"!!!"``), with ``tier_reason`` ``"no words"``.
         """
-        if isinstance(explain, bool) or not isinstance(explain, (int, np.integer)) or explain < 0:
-            raise ValueError(f"explain must be a whole number of terms, 0 or more; got "
-                             f"{explain!r}.")
+        explain = check_count("explain", explain)
         frame = self.detector.preprocess(docs)
         if not len(frame):
             return []

@@ -45,6 +45,7 @@ from vnmisinfo.model.features import (
 )
 from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
 from vnmisinfo.model.params import (
+    check_count,
     check_detector_params,
     check_for_data,
     check_labels,
@@ -475,6 +476,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         {'misinformation': [('sống', 0.8259)], 'reliable': [('buổi', -0.7471)]}
         """
         check_is_fitted(self, "model_")
+        k = check_count("k", k)
         heavy = getattr(self, "heavy_terms_", {})
         return {label: [(str(t), float(w)) for t, w in heavy.get(label, [])[:k]]
                 for label in ("misinformation", "reliable")}
@@ -515,8 +517,14 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             ``context``: ``(field, contribution)`` of each metadata field
             present (likes, comments, shares, posting hour), measured against
             a typical post; a missing field contributes nothing.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` is not a whole number, 0 or more.
         """
         check_is_fitted(self, "model_")
+        k = check_count("k", k)
         frame = self.preprocess(X)
         # slices of rows: the feature matrix of one slice at a time, so memory stays flat
         return [r for lo, hi in row_slices(frame)

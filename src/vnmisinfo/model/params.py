@@ -25,7 +25,8 @@ import numpy as np
 
 from vnmisinfo.model.linear import CLASSIFIERS
 
-__all__ = ["check_detector_params", "check_for_data", "check_labels", "check_numbers"]
+__all__ = ["check_count", "check_detector_params", "check_for_data", "check_labels",
+           "check_numbers"]
 
 
 def _is_int(value: Any) -> bool:
@@ -92,6 +93,26 @@ def check_detector_params(det: Any) -> None:
         raise ValueError(
             "thresholds must satisfy 0 <= medium_threshold <= high_threshold <= 1; got "
             f"medium={det.medium_threshold!r}, high={det.high_threshold!r}.")
+
+
+def check_count(name: str, value: Any) -> int:
+    """``value`` as a count of terms (a whole number, 0 or more), or a ValueError naming ``name``.
+
+    The one check of how many terms to report: ``Detector.explain(k=)``,
+    ``Detector.top_terms(k)`` and ``Triage.score(explain=)``.
+
+    Examples
+    --------
+    >>> check_count("k", 3)
+    3
+    >>> check_count("k", "3")
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be a whole number of terms, 0 or more; got '3'.
+    """
+    if not (_is_int(value) and value >= 0):
+        raise ValueError(f"{name} must be a whole number of terms, 0 or more; got {value!r}.")
+    return int(value)
 
 
 def check_labels(y: Any, n: int) -> np.ndarray:
