@@ -337,6 +337,14 @@ def test_score_names_a_bad_explain_value(fitted_detector, explain):
         Triage(fitted_detector).score(["Tỏi chữa khỏi covid"], explain=explain)
 
 
+@pytest.mark.parametrize("detector, got", [(None, "NoneType"), (Detector, "the class Detector"),
+                                            ("model.skops", "str")], ids=["None", "class", "path"])
+def test_triage_needs_a_detector(detector, got):
+    with pytest.raises(TypeError, match=f"Triage needs a fitted Detector as its detector; got "
+                                        rf"{got}\. Fit one first.*load_model"):
+        Triage(detector)
+
+
 def test_a_frame_without_a_text_column_says_how_to_name_it(fitted_detector):
     with pytest.raises(ValueError, match=r"no text column among \[.bai_viet.\]; rename it"):
         Triage(fitted_detector).score(pd.DataFrame({"bai_viet": ["Tỏi chữa khỏi covid"]}))

@@ -160,6 +160,14 @@ class Triage:
                  metadata: dict[str, Any] | None = None, training_hashes: Any = None,
                  entities: str = "gazetteer",
                  candidate_similarity: float = CANDIDATE_SIMILARITY) -> None:
+        if isinstance(detector, type) or not all(
+                hasattr(detector, name) for name in ("preprocess", "explain", "medium_threshold",
+                                                     "high_threshold")):
+            got = (f"the class {detector.__name__}" if isinstance(detector, type)
+                   else type(detector).__name__)
+            raise TypeError(
+                f"Triage needs a fitted Detector as its detector; got {got}. Fit one first, "
+                "Triage(Detector(...).fit(X, y)), or load a saved model: vnmisinfo.load_model().")
         if entities not in ENTITY_READERS:
             raise ValueError(f"entities must be one of {ENTITY_READERS}, got {entities!r}.")
         if (isinstance(candidate_similarity, bool)
