@@ -32,6 +32,27 @@ def test_old_import_warns_and_gives_the_same_object(old):
     assert getattr(module, name) is getattr(importlib.import_module(new), name)
 
 
+@pytest.mark.parametrize("old", sorted(MOVED))
+def test_the_warning_names_a_module_for_every_name_the_alias_gives(old):
+    """vnmisinfo.tokenize said to use vnmisinfo.text.tokenize, which has no Tokenizer."""
+    import re
+    import types
+    import warnings
+
+    sys.modules.pop(f"vnmisinfo.{old}", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        alias = importlib.import_module(f"vnmisinfo.{old}")
+    (message,) = {str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)}
+    named = [importlib.import_module(m) for m in
+             set(re.findall(r"vnmisinfo(?:\.\w+)+", message)) - {f"vnmisinfo.{old}"}]
+    given = [n for n, v in vars(alias).items()
+             if not n.startswith("_") and n != "warnings" and not isinstance(v, types.ModuleType)]
+    assert given
+    unnamed = [n for n in given if not any(hasattr(module, n) for module in named)]
+    assert not unnamed, f"vnmisinfo.{old} gives {unnamed}, in none of the modules its warning names"
+
+
 def test_old_persist_alias_still_loads_models():
     sys.modules.pop("vnmisinfo.persist", None)
     with pytest.warns(DeprecationWarning):
