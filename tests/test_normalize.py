@@ -838,3 +838,17 @@ def test_marked_letter_class_matches_a_scan_of_every_code_point():
         else accents._marked_pattern())
     assert accents._MARKED_14 == accents._marked_pattern() or (
         unicodedata.unidata_version != "14.0.0")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Uố.ng nư.ớc ch.anh di.ệt vi.rus", "Uống nước chanh diệt vi.rus"),
+    ("Gi.ết người t.ử vo.ng, đ.ổi tiền", "Giết người tử vong, đổi tiền"),
+    ("ho.à bình", "hòa bình"),  # joined, then the tone mark placed as everywhere
+    ("uống nước.nếu không", "uống nước.nếu không"),  # a full stop without its space
+    ("TP.HCM, v.v. giá 1.000 đồng", "TP.HCM, v.v. giá 1.000 đồng"),
+    ("Hà Nội.Tối nay", "Hà Nội.Tối nay"),
+    ("c.o-v", "c.o-v"),
+])
+def test_a_word_salted_with_a_dot_is_joined_when_it_makes_one_syllable(raw, expected):
+    assert normalize_text(raw) == expected
+    assert normalize_text(expected) == expected

@@ -45,6 +45,10 @@ Steps, in order
    ``'c o r o n a'`` -> ``'corona'``.
 7. **Repeats** (``evasion``).  ``'nhiềuuuuu!!!'`` -> ``'nhiều!'``.  Steps 6
    and 7 (followed by step 5 again) are repeated until they change nothing.
+   7b. **Salted words** (``evasion``).  A dot inside a word (of 3+ letters, or 2 with a
+   mark: ``'t.ử'``) is dropped
+   when the two pieces make one syllable and the second starts in lower case:
+   ``'nư.ớc'`` -> ``'nước'``; ``'nước.nếu'`` and ``'vi.rus'`` are kept.
 8. **Teencode** (``teencode``).  Whole words from ``data/teencode.tsv`` over
    ``underthesea_core``'s table (the project wins; a row whose expansion
    equals its key blocks an ambiguous entry such as ``nc``), case-aware:
@@ -72,6 +76,7 @@ import warnings
 from importlib import resources
 
 from vnmisinfo.text.accents import (
+    _SYLLABLE_RE,
     _load_underthesea_tables,
     _replace_spans,
     _ToneTables,
@@ -331,6 +336,37 @@ def _expand_teencode(text: str, teen: _Teencode, words: list[str] | None) -> str
     return _replace_spans(text, spans, lambda word: _expand_word(word, teen))
 
 
+#: A dot between the letters of one word, the next one small ('nư.ớc', 'Gi.ết'); not one
+#: of several ('U.S.A', 'v.v.', handled as spelled-out letters) and not before a digit.
+_DOTTED_RE = re.compile(r"(?<![\w.])([^\W\d_]+)\.([^\W\d_]+)(?![\w]|\.\w)")
+_DOTTED_HINT_RE = re.compile(r"[^\W\d_]\.[^\W\d_]")
+
+
+def _join_dotted(text: str) -> str:
+    """Join a word salted with a dot when the two pieces make one syllable (step 7b).
+
+    ``'ch.ết'`` -> ``'chết'``, ``'nư.ớc'`` -> ``'nước'``; ``'nước.nếu'`` (a missing space
+    after a full stop) is left alone, as ``nướcnếu`` is no syllable, and so is
+    ``'vi.rus'``.
+
+    Examples
+    --------
+    >>> _join_dotted("Uố.ng nư.ớc ch.anh di.ệt vi.rus, uống nước.nếu không")
+    'Uống nước chanh diệt vi.rus, uống nước.nếu không'
+    """
+    if not _DOTTED_HINT_RE.search(text):
+        return text
+
+    def join(m: re.Match[str]) -> str:
+        word = m.group(1) + m.group(2)
+        if not m.group(2)[0].islower() or (len(word) < 3 and word.isascii()):  # 'c.o'-v
+            return m.group()
+        plain = strip_diacritics(word.lower()).replace("đ", "d")
+        return word if _SYLLABLE_RE.fullmatch(plain) else m.group()
+
+    return _DOTTED_RE.sub(join, text)
+
+
 def _teencode_and_phones(
     text: str, teen: _Teencode, words: list[str] | None = None, *, teencode: bool,
     placeholders: bool, tone: _ToneTables | None = None,
@@ -341,6 +377,10 @@ def _teencode_and_phones(
     forms a run of spaced letters is joined as steps 6-7 join it in the expanded text
     (``'uk a b'`` reads as ``'ừ a b'`` does), so that a second pass changes nothing.
     """
+    if tone is not None:  # evasion on
+        joined = _join_dotted(text)
+        if joined != text:
+            text, words = tone.apply(joined)[0], None
     if teencode:
         expanded = _expand_teencode(text, teen, words)
         if tone is not None and expanded != text and any(
