@@ -208,6 +208,21 @@ def test_a_count_no_post_can_have_is_read_as_missing_and_cannot_move_the_score()
         assert all(field != "likes" for field, _ in found["context"])
 
 
+def test_a_number_too_big_for_a_float_is_missing_not_a_crash():
+    """A JSON integer of 400 digits raised OverflowError (int too large to convert to float)
+    in a count or a time, and ``9...9K`` in rounding an infinity; each is unusable, so
+    missing, and the post scores as without it."""
+    from vnmisinfo.triage import load_model
+
+    huge = 10**400 - 1
+    frame = as_frame([{"text": CLAIM, "likes": huge, "shares": "9" * 400 + "K",
+                       "timestamp": huge}])
+    assert frame[["likes", "shares", "timestamp"]].isna().all(axis=None)
+    model = load_model()
+    assert (model.score([{"text": CLAIM, "likes": huge, "timestamp": huge}])[0]["probability"]
+            == model.score([CLAIM])[0]["probability"])
+
+
 @pytest.mark.parametrize(("written", "count"), [
     ("1,2K", 1200.0), ("3.4k", 3400.0), ("2,5 N", 2500.0), ("7 nghìn", 7000.0),
     ("1 Tr", 1e6), ("1.5 triệu", 1.5e6), ("1.234", 1234.0), ("1.234.567", 1234567.0),

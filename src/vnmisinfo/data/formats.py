@@ -189,6 +189,8 @@ def iter_jsonl(lines: Iterable[str | bytes], *,
     1 {'text': 'a'} None
     3 None not valid JSON (Unterminated string starting at column 10)
     4 None not valid JSON (Expecting property name enclosed in double quotes at column 9)
+    >>> next(iter_jsonl(['{"likes": ' + "9" * 5000 + '}']))
+    (1, None, 'not valid JSON (an integer of more than 4,300 digits)')
     """
     for number, raw in enumerate(lines, start=1):
         line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
@@ -197,10 +199,17 @@ def iter_jsonl(lines: Iterable[str | bytes], *,
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line), None
+            value = json.loads(line)
         except json.JSONDecodeError as exc:
             where = "column" if exc.msg.endswith(" at") else "at column"  # "...starting at"
             yield number, None, f"{invalid} ({exc.msg} {where} {exc.colno})"
+        except ValueError:  # Python reads integers of at most 4,300 digits
+            yield number, None, (f"{invalid} (an integer of more than "
+                                 f"{sys.get_int_max_str_digits():,} digits)")
+        except RecursionError:
+            yield number, None, f"{invalid} (arrays or objects nested too deeply)"
+        else:
+            yield number, value, None
 
 
 def _is_pipe_or_device(path: str | os.PathLike[str]) -> bool:

@@ -98,13 +98,11 @@ def _number(value: object) -> float:
     """Coerce a count or timestamp; anything unusable becomes NaN (marked missing)."""
     if is_missing(value) or isinstance(value, bool):
         return math.nan
-    if isinstance(value, numbers.Real):
-        out = float(value)
-    else:
-        try:
-            out = float(str(value).strip().replace(",", ""))
-        except ValueError:
-            return math.nan
+    try:  # an integer too big for a float (a JSON number of 400 digits) is unusable too
+        out = (float(value) if isinstance(value, numbers.Real)
+               else float(str(value).strip().replace(",", "")))
+    except (ValueError, OverflowError):
+        return math.nan
     return out if math.isfinite(out) and out >= 0 else math.nan
 
 
@@ -134,13 +132,16 @@ def _count(value: object) -> float:
     (1234.0, 1234.0, 1200.0, 2500.0, 1500000.0)
     >>> _count(-5), _count(1e308), _count(float("inf")), _count("unknown"), _count("12.5")
     (nan, nan, nan, nan, 12.5)
+    >>> _count(10**400), _count("9" * 400 + "K")  # more than a float holds
+    (nan, nan)
     """
     if isinstance(value, str):
         text = value.strip()
         if grouped := _GROUPED.fullmatch(text):
             value = text.replace(grouped[1], "")
         elif found := _ABBREVIATED.fullmatch(text):
-            value = round(float(found[1].replace(",", ".")) * _SCALE[found[2].lower()])
+            scaled = float(found[1].replace(",", ".")) * _SCALE[found[2].lower()]
+            value = round(scaled) if math.isfinite(scaled) else scaled
     number = _number(value)
     return number if number <= MAX_COUNT else math.nan
 
