@@ -1106,7 +1106,8 @@ def test_resume_refuses_a_checkpoint_for_another_input(tmp_path, fitted_detector
     Path(str(out) + ".partial").write_text("text,score\n")
     Path(str(out) + ".ckpt").write_text(json.dumps({"version": 2, "input": "/elsewhere.csv",
                                                     "size": 1, "mtime_ns": 0, "options": {}}))
-    with pytest.raises(ValueError, match="written for another input"):
+    with pytest.raises(ValueError, match=r"written for another input.*the input's modification "
+                       r"time: 1970-01-01 00:00:00 UTC then, 2\d{3}-\d\d-\d\d [\d:.]+ UTC now"):
         score_file(str(src), str(out), model=fitted_detector, workers=1, resume=True)
 
 

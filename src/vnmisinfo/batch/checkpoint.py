@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -155,8 +156,15 @@ def _changed(key: str, was: Any, now: Any) -> str:
     '--no-match: not given then, given now'
     >>> _changed("explain", 5, 0)
     '--explain: 5 then, 0 now'
+    >>> _changed("mtime_ns", 1_700_000_000_000_000_000, 1_700_000_090_500_000_000)
+    "the input's modification time: 2023-11-14 22:13:20 UTC then, 2023-11-14 22:14:50 UTC now"
     """
     flag = _FLAGS.get(key, key)
+    if key == "mtime_ns" and isinstance(was, int) and isinstance(now, int):
+        spec = "seconds" if was // 10**9 != now // 10**9 else "microseconds"
+        was, now = (datetime.fromtimestamp(t / 1e9, timezone.utc).isoformat(" ", spec)
+                    .replace("+00:00", " UTC") for t in (was, now))
+        return f"{flag}: {was} then, {now} now"
     if isinstance(was, bool) and isinstance(now, bool):
         negated = flag.startswith("not ")
         flag = flag.removeprefix("not ")
