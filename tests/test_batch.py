@@ -1008,6 +1008,20 @@ def test_duplicate_csv_column_names_are_refused(tmp_path, fitted_detector):
         score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
 
 
+def test_duplicate_parquet_column_names_are_refused(tmp_path, fitted_detector):
+    """Parquet allows two columns of one name; the second replaced the first silently."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    src, out = tmp_path / "in.parquet", tmp_path / "o.csv"
+    pq.write_table(pa.Table.from_arrays([pa.array([1, 2]), pa.array([GOOD, NEWS]),
+                                         pa.array(["a", "b"])], names=["id", "text", "id"]), src)
+    with pytest.raises(BadInputError, match=r"names the columns \['id'\] more than once; "
+                       r"rename them.*rename_columns"):
+        score_file(str(src), str(out), model=fitted_detector, workers=1)
+    assert not out.exists()
+
+
 def test_report_keeps_the_top_items_by_tier_then_score(tmp_path, fitted_detector):
     class _Lift(_Spy):
         """Lifts the ordinary news to ``medium``, as a catalogue match would."""

@@ -161,10 +161,12 @@ def _lines(fh: IO[bytes]) -> Iterator[bytes | BaseException]:
         yield exc
 
 
-def check_header(columns: list[str], where: str = "") -> None:
+def check_header(columns: list[str], where: str = "", what: str = "the CSV header",
+                 line: int | None = 1) -> None:
     """Refuse a CSV header that names a column twice: one of the two would be lost.
 
-    ``where`` (a file's name and ``": "``) starts the message.
+    ``where`` (a file's name and ``": "``) starts the message; ``what`` says what
+    names the columns, on ``line`` (a Parquet file's schema, on none).
 
     Examples
     --------
@@ -175,8 +177,9 @@ def check_header(columns: list[str], where: str = "") -> None:
     """  # noqa: E501
     doubled = sorted({c for c in columns if columns.count(c) > 1})
     if doubled:
-        raise BadInputError(f"{where}line 1: the CSV header names the columns {doubled} more "
-                            "than once; rename them so that every column can be kept.", line=1)
+        at = f"line {line}: " if line is not None else ""
+        raise BadInputError(f"{where}{at}{what} names the columns {doubled} more than once; "
+                            "rename them so that every column can be kept.", line=line)
 
 
 class _Reader:
@@ -334,6 +337,14 @@ class _ParquetReader(_Reader):
         self._file = pa.parquet.ParquetFile(src)
         self.schema = self._file.schema_arrow
         self.columns = list(self.schema.names)
+        try:
+            check_header(self.columns, what="the Parquet file's schema", line=None)
+        except BadInputError as exc:
+            self._file.close()
+            name = source if source != "-" else "in.parquet"
+            raise BadInputError(f"{exc} With pyarrow: pq.write_table(pq.read_table({name!r})"
+                                f".rename_columns({self.columns!r}), 'fixed.parquet'), the "
+                                "names changed.") from None
         self._batch_size = batch_size
 
     def __iter__(self) -> Iterator[Item]:
