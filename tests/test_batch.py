@@ -1022,6 +1022,34 @@ def test_duplicate_parquet_column_names_are_refused(tmp_path, fitted_detector):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "parquet"])
+def test_a_parquet_time_beyond_pythons_dates_keeps_its_row_and_its_value(tmp_path,
+                                                                         fitted_detector, ext):
+    """Seconds written where milliseconds were meant: the year 55840, which Python's dates
+    cannot hold, stopped the whole run with OverflowError."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    src, out = tmp_path / "in.parquet", tmp_path / f"out.{ext}"
+    created = pa.array([1_700_000_000, 1_700_000_000_000], pa.timestamp("s"))
+    pq.write_table(pa.table({"id": [1, 2], "text": [GOOD, NEWS], "created": created}), src)
+    summary = score_file(str(src), str(out), model=fitted_detector, workers=1,
+                         columns={"timestamp": "created"})
+    notes = [None, "created outside years 1-9999; timestamp not used"]
+    assert summary.rows == 2 and summary.not_scored == 0
+    if ext == "parquet":  # the very value, in the input's type
+        got, given = pq.read_table(out), pq.read_table(src)
+        assert got.schema.field("created") == given.schema.field("created")
+        assert got["created"].cast(pa.int64()).equals(given["created"].cast(pa.int64()))
+        assert got["vnm_error"].to_pylist() == notes
+        return
+    rows = (_csv_rows(out) if ext == "csv" else
+            [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()])
+    assert [r["vnm_error"] or None for r in rows] == notes
+    assert rows[0]["created"] == "2023-11-14 22:13:20"
+    assert rows[1]["created"].startswith("55840-11-08 22:13:20")  # ISO 8601, as in the file
+
+
 def test_report_keeps_the_top_items_by_tier_then_score(tmp_path, fitted_detector):
     class _Lift(_Spy):
         """Lifts the ordinary news to ``medium``, as a catalogue match would."""

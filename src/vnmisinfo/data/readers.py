@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from vnmisinfo.data.arrow_rows import batch_rows
 from vnmisinfo.data.formats import (
     COMPRESSIONS,
     DAMAGED,
@@ -349,8 +350,7 @@ class _ParquetReader(_Reader):
 
     def __iter__(self) -> Iterator[Item]:
         for batch in self._file.iter_batches(batch_size=self._batch_size):
-            for row in batch.to_pylist():
-                yield row, None
+            yield from batch_rows(batch)
 
     def close(self) -> None:
         self._file.close()

@@ -25,6 +25,7 @@ import math
 from collections.abc import Mapping
 from typing import IO, Any, Literal
 
+from vnmisinfo.data.arrow_rows import stored_values
 from vnmisinfo.data.formats import require_pyarrow
 
 __all__ = ["csv_cell", "csv_quoting", "open_writer"]
@@ -149,7 +150,13 @@ class _ParquetWriter(_Writer):
                 values = [None if v is None else v if isinstance(v, str) else
                           json.dumps(v, ensure_ascii=False, default=str) for v in values]
             data[c] = values
-        self._writer.write_table(self._pa.table(data, schema=self.schema))
+        try:
+            table = self._pa.table(data, schema=self.schema)
+        except (TypeError, ValueError):  # a date beyond Python's, read as text: write it back
+            data = {c: stored_values(v) if c in self._passthrough else v
+                    for c, v in data.items()}
+            table = self._pa.table(data, schema=self.schema)
+        self._writer.write_table(table)
 
     def finish(self) -> None:
         self._writer.close()
