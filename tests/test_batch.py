@@ -1050,6 +1050,26 @@ def test_a_parquet_time_beyond_pythons_dates_keeps_its_row_and_its_value(tmp_pat
     assert rows[1]["created"].startswith("55840-11-08 22:13:20")  # ISO 8601, as in the file
 
 
+@pytest.mark.parametrize("ext", ["csv", "jsonl"])
+def test_a_binary_text_column_says_how_to_fix_it_and_bytes_are_written_as_base64(
+        tmp_path, fitted_detector, ext):
+    """Bytes were written as Python's b'...' and the summary gave no fix."""
+    import base64
+
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    src, out = tmp_path / "in.parquet", tmp_path / f"out.{ext}"
+    given = [GOOD.encode(), b"\xff\x00 not text"]
+    pq.write_table(pa.table({"id": [1, 2], "text": pa.array(given, pa.binary())}), src)
+    summary = score_file(str(src), str(out), model=fitted_detector, workers=1)
+    assert summary.errors == {"text is bytes": 2}
+    assert "df['text'] = df['text'].str.decode('utf-8')" in str(summary)
+    rows = (_csv_rows(out) if ext == "csv" else
+            [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()])
+    assert [base64.b64decode(r["text"]) for r in rows] == given
+
+
 def test_report_keeps_the_top_items_by_tier_then_score(tmp_path, fitted_detector):
     class _Lift(_Spy):
         """Lifts the ordinary news to ``medium``, as a catalogue match would."""

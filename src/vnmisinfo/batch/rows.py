@@ -116,6 +116,11 @@ class BatchSummary:
             line += (f"; {len(keys)} key(s) of later JSONL rows not kept, as the first row "
                      f"lacks them: {keys[:5]}{' ...' if len(keys) > 5 else ''} (write JSONL "
                      "output to keep every key)")
+        if self.errors.get("text is bytes"):
+            line += (f". {self.errors['text is bytes']} rows hold their text as bytes, not "
+                     "text: store the text column as UTF-8 text and score the file again, "
+                     "e.g. in Python: df = pandas.read_parquet('in.parquet'); df['text'] = "
+                     "df['text'].str.decode('utf-8'); df.to_parquet('fixed.parquet')")
         if self.rows and 2 * self.errors.get("invalid UTF-8 replaced", 0) >= self.rows:
             line += (". Most rows are not UTF-8 text, so their scores read damaged text: re-save "
                      "the file as UTF-8 (e.g. iconv -f CP1258 -t UTF-8) and score it again")

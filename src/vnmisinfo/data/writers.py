@@ -3,7 +3,9 @@
 Each writer writes rows (mappings) to a binary file handle, with the columns
 fixed when it is opened; :func:`open_writer` picks one by format.  Lists,
 tuples and dicts become JSON text in CSV cells and Parquet string columns;
-NaN and infinities become ``null`` in JSONL.
+NaN and infinities become ``null`` in JSONL.  Binary cells (a Parquet ``binary``
+column) are written to CSV and JSONL as base64 text, which gives back their
+bytes exactly; Parquet output keeps them binary.
 
 Examples
 --------
@@ -14,10 +16,13 @@ Examples
 >>> w.finish()
 >>> buf.getvalue().decode()
 'id,terms\\n1,"[""a"", ""b""]"\\n2,\\n'
+>>> csv_cell(b"\\xff\\x00 bytes")
+'/wAgYnl0ZXM='
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -31,10 +36,25 @@ from vnmisinfo.data.formats import require_pyarrow
 __all__ = ["csv_cell", "csv_quoting", "open_writer"]
 
 
+_BINARY = (bytes, bytearray, memoryview)
+
+
+def _text_of(value: Any) -> str:
+    """What ``json.dumps`` writes for a value it has no JSON for: bytes as base64, else str."""
+    return base64.b64encode(value).decode("ascii") if isinstance(value, _BINARY) else str(value)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_text_of)
+
+
 def csv_cell(value: Any) -> Any:
-    """A CSV cell: lists, tuples and dicts as JSON text, anything else as it is."""
+    """A CSV cell: lists, tuples and dicts as JSON text, bytes as base64, anything else as
+    it is."""
     if isinstance(value, (list, dict, tuple)):
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return _json_text(value)
+    if isinstance(value, _BINARY):
+        return _text_of(value)
     return value
 
 
@@ -67,7 +87,7 @@ def _json_value(value: Any) -> Any:
     """A JSON value: NaN and infinities become None (``null``)."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return value
+    return _text_of(value) if isinstance(value, _BINARY) else value
 
 
 class _Writer:
@@ -118,7 +138,7 @@ class _JsonlWriter(_Writer):
         lines = []
         for r in rows:
             obj = {k: _json_value(v) for k, v in r.items()}
-            lines.append(json.dumps(obj, ensure_ascii=False, default=str))
+            lines.append(_json_text(obj))
         data = ("\n".join(lines) + "\n") if lines else ""
         self.fh.write(data.encode("utf-8", "replace"))
 
@@ -148,7 +168,7 @@ class _ParquetWriter(_Writer):
                 values = [None if v is None else cast(v) for v in values]
             elif c not in self._passthrough and typ == self._pa.string():
                 values = [None if v is None else v if isinstance(v, str) else
-                          json.dumps(v, ensure_ascii=False, default=str) for v in values]
+                          _json_text(v) for v in values]
             data[c] = values
         try:
             table = self._pa.table(data, schema=self.schema)
