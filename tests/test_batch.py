@@ -206,6 +206,16 @@ MALFORMED = [
     pytest.param("jsonl", '{"id": "1", "text": "một"}\n["not", "an", "object"]\n'
                  '{"id": "3", "text": "ba"}\n', "line 2: expected a JSON object", ["1", "3"],
                  id="json-array-line"),
+    pytest.param("jsonl", '{"id": "1", "text": "một"}\nnull\n{"id": "3", "text": "ba"}\n',
+                 "line 2: expected a JSON object, found null", ["1", "3"], id="null-line"),
+    pytest.param("jsonl", '{"id": "1", "text": "một"}\n{"id": "2", "text": "' + GOOD
+                 + '", "text": "' + ENGLISH + '"}\n{"id": "3", "text": "ba"}\n',
+                 "line 2: the key 'text' appears twice in one object", ["1", "3"],
+                 id="duplicate-key"),
+    pytest.param("jsonl", '{"id": "1", "text": "một", "user": {"id": 7, "id": 8}}\n'
+                 '{"id": "2", "text": "hai", "user": {"id": 9}}\n',
+                 "line 1: the key 'id' appears twice in one object", ["2"],
+                 id="duplicate-nested-key"),
     pytest.param("jsonl", '{"id": "1", "text": "một"}\n{"id": "2", "likes": ' + "9" * 5000
                  + '}\n{"id": "3", "text": "ba"}\n',
                  "line 2: invalid JSON (an integer of more than 4,300 digits", ["1", "3"],
@@ -222,6 +232,27 @@ def test_malformed_line_fails_fast_naming_the_line(tmp_path, fitted_detector, fm
     with pytest.raises(BadInputError, match=re.escape(message)):
         score_file(str(src), str(out), model=fitted_detector, workers=1)
     assert not out.exists() and not Path(str(out) + ".partial").exists()
+
+
+@pytest.mark.parametrize("line", [
+    '{"a": 1}\n', ' {"a": 1}', '{"a": 1}\t\r\n ', '{"a": 1} x', '{"a": 1}\u00a0', '{"a": 1', '',
+    'null', '[1, {"b": [2, {}]}]', '{"a": {"b": [1, {"c": 3}]}, "d": {}}', '{"a": 1e999}',
+    '{"a": ' + "9" * 5000 + '}', '\ufeff{"a": 1}', "[" * 100_000,
+], ids=lambda line: repr(line[:12]))
+def test_a_jsonl_line_is_read_as_json_loads_reads_it(line):
+    """The batch reads each line with the duplicate-key check: the same value, or the same
+    error, as json.loads."""
+    from vnmisinfo.data.json_lines import load_line
+
+    def outcome(loads):
+        try:
+            return loads(line)
+        except RecursionError:
+            return "RecursionError"
+        except ValueError as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+    assert repr(outcome(load_line)) == repr(outcome(json.loads))
 
 
 def test_a_malformed_line_after_written_rows_keeps_them_for_resume(tmp_path, fitted_detector):

@@ -37,10 +37,11 @@ usable (``unknown``)           ``comments``, ``shares``,
 
 A *malformed file* is different: a missing text column, broken CSV quoting,
 a row with the wrong number of fields or a JSONL line that is not a JSON
-object stops the run with :class:`BadInputError` naming the line, unless
-``skip_bad_lines`` is set, in which case the line is reported and skipped.  A run
-stopped so keeps the rows it has written, as an interrupted or failed one does:
-``resume=True`` with ``skip_bad_lines=True`` goes on from there.
+object (or names a key twice) stops the run with :class:`BadInputError` naming
+the line, unless ``skip_bad_lines`` is set, in which case the line is reported
+and skipped.  A run stopped so keeps the rows it has written, as an interrupted
+or failed one does: ``resume=True`` with ``skip_bad_lines=True`` goes on from
+there.
 
 Crash safety
 ------------

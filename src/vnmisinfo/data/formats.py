@@ -25,7 +25,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -174,13 +174,15 @@ def check_named_format(path: str | os.PathLike[str] | None, fmt: str | None,
                          f"name the file {stem}, or drop {option}.")
 
 
-def iter_jsonl(lines: Iterable[str | bytes], *,
-               invalid: str = "not valid JSON") -> Iterator[tuple[int, Any, str | None]]:
+def iter_jsonl(lines: Iterable[str | bytes], *, invalid: str = "not valid JSON",
+               loads: Callable[[str], Any] = json.loads
+               ) -> Iterator[tuple[int, Any, str | None]]:
     """Parse JSON lines: ``(line number, value, error)``; blank lines are skipped.
 
     A line that is not valid JSON gives ``(n, None, "not valid JSON (...)")``,
     so that the caller decides whether it is fatal; ``invalid`` words the
-    start of that error.  Lines are read one at a time, as they are needed.
+    start of that error.  Lines are read one at a time, as they are needed,
+    each with ``loads``.
 
     Examples
     --------
@@ -199,7 +201,7 @@ def iter_jsonl(lines: Iterable[str | bytes], *,
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = loads(line)
         except json.JSONDecodeError as exc:
             where = "column" if exc.msg.endswith(" at") else "at column"  # "...starting at"
             yield number, None, f"{invalid} ({exc.msg} {where} {exc.colno})"

@@ -4,8 +4,8 @@ A reader yields ``(row, note)`` pairs: the row as a mapping of column name to
 value, and ``"invalid UTF-8 replaced"`` when bytes that are not UTF-8 (or lone
 UTF-16 surrogates) were replaced by U+FFFD, else None.  Malformed lines
 (broken CSV quoting, a wrong number of fields, a JSONL line that is not a JSON
-object) go to an ``on_bad(line, reason)`` callback, which raises
-:class:`BadInputError` or records the line and lets the reader go on.
+object or names a key twice) go to an ``on_bad(line, reason)`` callback, which
+raises :class:`BadInputError` or records the line and lets the reader go on.
 
 Examples
 --------
@@ -42,6 +42,7 @@ from vnmisinfo.data.formats import (
     open_input,
     require_pyarrow,
 )
+from vnmisinfo.data.json_lines import load_line, object_problem
 from vnmisinfo.data.schema import FRAME_COLUMNS, resolve_columns
 
 __all__ = [
@@ -297,18 +298,18 @@ class _JsonlReader(_Reader):
     def _objects(self) -> Iterator[Item]:
         # iter_jsonl reads one line per value, so ``_replaced`` is that of the line yielded.
         first = True
-        for lineno, obj, error in iter_jsonl(self._decoded(), invalid="invalid JSON"):
+        for lineno, obj, error in iter_jsonl(self._decoded(), invalid="invalid JSON",
+                                             loads=load_line):
             # a JSON array on one line, or written over many (indented): its first line is "["
             opens = first and error is not None and self._line.lstrip("\ufeff \t").startswith("[")
             first = False
             if opens or (isinstance(obj, list) and obj
                          and all(isinstance(o, dict) for o in obj[:10])):
                 raise BadInputError(f"line {lineno}: {JSON_ARRAY}", line=lineno)
+            if error is None and type(obj) is not dict:  # not one row: say why
+                error = object_problem(obj)
             if error is not None:
                 self._on_bad(lineno, error)
-                continue
-            if not isinstance(obj, dict):
-                self._on_bad(lineno, f"expected a JSON object, found {type(obj).__name__}")
                 continue
             note = _REPLACED if self._replaced else None
             for k, v in obj.items():
