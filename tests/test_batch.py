@@ -904,6 +904,29 @@ def test_a_later_jsonl_row_with_vnm_keys_is_refused(tmp_path, fitted_detector):
     assert not (tmp_path / "o.jsonl").exists()
 
 
+def test_a_vnm_key_first_seen_after_the_first_objects_names_its_line_and_a_way_on(
+        tmp_path, fitted_detector):
+    """Seen on line 1101 of 1,200, such a key stopped the run "(it was scored before)", naming
+    no line, and advised --resume, which stopped the same way."""
+    objects = [{"id": i, "text": f"{GOOD} {i}"} for i in range(1, 1201)]
+    objects[1100]["vnm_score"] = 0.3
+    src, out = tmp_path / "in.jsonl", tmp_path / "o.csv"
+    src.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects),
+                   encoding="utf-8")
+    common = {"model": fitted_detector, "workers": 1, "chunksize": 200}
+    with pytest.raises(BadInputError, match="line 1101: the key 'vnm_score' starts with 'vnm_'"
+                       ) as stopped:
+        score_file(str(src), str(out), **common)
+    assert "scored before" not in str(stopped.value)
+    assert "without --resume) with --overwrite-scores" in str(stopped.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing left to resume
+    assert score_file(str(src), str(out), overwrite_scores=True, **common).rows == 1200
+    early = tmp_path / "early.jsonl"  # among the first objects: named, not called scored
+    early.write_text(json.dumps({"text": GOOD, "vnm_note": "x"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"output columns \['vnm_note'\]; pass --overwrite"):
+        score_file(str(early), str(tmp_path / "e.csv"), **common)
+
+
 def test_score_frame_refuses_vnm_columns_unless_overwritten(fitted_detector):
     frame = pd.DataFrame({"text": [GOOD], "vnm_tier": ["old"], "note": ["keep"]})
     with pytest.raises(ValueError, match=r"\['vnm_tier'\].*overwrite_scores=True"):

@@ -26,13 +26,13 @@ from typing import Any
 
 from vnmisinfo.batch.report_state import _ReportState
 from vnmisinfo.batch.scoring import _join, _Result
-from vnmisinfo.data.readers import Item
+from vnmisinfo.data.readers import JSONL_LOOKAHEAD, BadInputError, Item
 from vnmisinfo.data.schema import META_COLUMNS, is_missing, text_problem
 from vnmisinfo.model.explain import format_terms
 from vnmisinfo.text.normalize import MAX_CHARS
 
-__all__ = ["OUTPUT_COLUMNS", "OUTPUT_TYPES", "PREFIX", "BatchSummary", "check_scored",
-           "output_column"]
+__all__ = ["OUTPUT_COLUMNS", "OUTPUT_TYPES", "PREFIX", "BatchSummary", "ReservedKeyError",
+           "check_later_keys", "check_scored", "output_column"]
 
 #: What every column the tool adds starts with.
 PREFIX = "vnm_"
@@ -154,11 +154,45 @@ def check_scored(columns: Iterable[Any], overwrite: bool) -> list[str]:
     """
     found = [str(c) for c in columns if str(c).startswith(PREFIX)]
     if found and not overwrite:
+        # a scored file has these two at least; another vnm_ column is only named like one
+        before = " (it was scored before)" if {"vnm_score", "vnm_tier"} <= set(found) else ""
         raise ValueError(
-            f"the input already has vnmisinfo output columns {found} (it was scored before); "
-            "pass --overwrite-scores (overwrite_scores=True) to replace them, or rename them "
-            f"so that no column starts with {PREFIX!r}.")
+            f"the input already has vnmisinfo output columns {found}{before}; pass "
+            "--overwrite-scores (overwrite_scores=True) to replace them, or rename them so "
+            f"that no column starts with {PREFIX!r}.")
     return found
+
+
+class ReservedKeyError(BadInputError):
+    """A JSONL key that starts with :data:`PREFIX`, first seen after the objects that set
+    the columns: resuming would stop there again, so the run keeps no rows."""
+
+
+def check_later_keys(row: dict[str, Any], known: set[str], line: int | None) -> None:
+    """Refuse a later JSONL row's keys that start with :data:`PREFIX` (not among ``known``).
+
+    Raises
+    ------
+    ReservedKeyError
+        Naming the line, the keys, and the two ways on.
+
+    Examples
+    --------
+    >>> check_later_keys({"text": "a", "vnm_score": 0.3}, {"text"}, 1101)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    vnmisinfo.batch.rows.ReservedKeyError: line 1101: the key 'vnm_score' starts with 'vnm_'...
+    """
+    found = [k for k in row if k not in known and str(k).startswith(PREFIX)]
+    if found:
+        keys = (f"the key {found[0]!r} starts" if len(found) == 1
+                else f"the keys {found} start")
+        raise ReservedKeyError(
+            f"line {line}: {keys} with {PREFIX!r}, which names the columns vnmisinfo adds, "
+            f"and the first {JSONL_LOOKAHEAD:,} objects, which set the columns, lack it. "
+            f"Rename it in the input so that it does not start with {PREFIX!r}, or run "
+            "the command again from the first row (without --resume) with "
+            "--overwrite-scores, which drops such keys from every row.", line=line)
 
 
 def _terms_text(value: Any) -> Any:

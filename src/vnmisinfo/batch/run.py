@@ -85,8 +85,10 @@ from vnmisinfo.batch.rows import (
     OUTPUT_TYPES,
     PREFIX,
     BatchSummary,
+    ReservedKeyError,
     _Chunk,
     _Run,
+    check_later_keys,
     check_scored,
 )
 from vnmisinfo.batch.scoring import (
@@ -348,6 +350,8 @@ class _FileRun:
                 raise ChildProcessError(
                     "a worker process stopped abruptly (killed, perhaps for lack of memory: try "
                     "fewer --workers or a smaller --chunk-size)") from exc
+            if isinstance(exc, ReservedKeyError):  # resuming would stop there again
+                self.resumable = False
             if not self.resumable or not isinstance(exc, BadInputError):
                 raise
             assert self.files is not None
@@ -379,9 +383,18 @@ class _FileRun:
         return self.summary
 
     def _rows(self) -> Iterator[Item]:
-        """The input rows, past those a resumed run has done."""
-        for item in self.reader:
+        """The input rows, past those a resumed run has done.
+
+        A JSONL row may bring keys that the first objects lack: one that starts with
+        :data:`PREFIX` is refused here, naming its line, unless such keys are dropped.
+        """
+        reader = self.reader
+        known = (set(reader.columns) if self.in_fmt == "jsonl"
+                 and not self.opts.overwrite_scores else None)
+        for item in reader:
             self.read_rows += 1
+            if known is not None and not known.issuperset(item[0]):
+                check_later_keys(item[0], known, reader.line)
             if self.read_rows <= self.skipping:
                 continue
             yield item

@@ -189,6 +189,8 @@ class _Reader:
 
     columns: list[str]
     schema: Any = None
+    #: The line of the row last yielded, where the format says it (JSONL).
+    line: int | None = None
 
     def __iter__(self) -> Iterator[Item]:  # pragma: no cover
         raise NotImplementedError
@@ -278,8 +280,8 @@ class _JsonlReader(_Reader):
         self._line = ""  # the line being parsed
         self._items = self._objects()
         # Objects may differ in keys: the columns are those of the first objects together.
-        self._head: list[Item] = list(itertools.islice(self._items, JSONL_LOOKAHEAD))
-        self.columns = list(dict.fromkeys(k for obj, _ in self._head for k in obj))
+        self._head = list(itertools.islice(self._items, JSONL_LOOKAHEAD))
+        self.columns = list(dict.fromkeys(k for _, (obj, _) in self._head for k in obj))
 
     def _decoded(self) -> Iterator[str]:
         lines = _lines(self._fh) if self._compressed else self._fh
@@ -295,7 +297,7 @@ class _JsonlReader(_Reader):
             self._line = line
             yield line
 
-    def _objects(self) -> Iterator[Item]:
+    def _objects(self) -> Iterator[tuple[int, Item]]:
         # iter_jsonl reads one line per value, so ``_replaced`` is that of the line yielded.
         first = True
         for lineno, obj, error in iter_jsonl(self._decoded(), invalid="invalid JSON",
@@ -316,12 +318,13 @@ class _JsonlReader(_Reader):
                 if isinstance(v, str) and _SURROGATE_RE.search(v):
                     obj[k] = _replace_surrogates(v)
                     note = note or _BROKEN_ESCAPE
-            yield obj, note
+            yield lineno, (obj, note)
 
     def __iter__(self) -> Iterator[Item]:
         head, self._head = self._head, []
-        yield from head
-        yield from self._items
+        for line, item in itertools.chain(head, self._items):
+            self.line = line
+            yield item
 
     def close(self) -> None:
         if self._own:
