@@ -492,6 +492,64 @@ def test_a_compressed_input_cut_short_stops_with_the_line_and_no_output_is_compr
         score_file(str(plain), str(tmp_path / "o.csv.gz"), model=fitted_detector, workers=1)
 
 
+def test_a_damaged_compressed_input_gives_advice_that_works(tmp_path, model_file, capsys):
+    """Half of a gzip file: the error advised --resume --skip-bad-lines, and that command
+    stopped with the same error (after "readable.."). Now it scores every whole row before
+    the damage and says where the reading stopped; nothing past it could be read."""
+    import gzip
+
+    packed = gzip.compress(("id,text\n" + "".join(f'{i},"{GOOD} {i}"\n'
+                                                   for i in range(3000))).encode())
+    src = tmp_path / "t.csv.gz"
+    src.write_bytes(packed[:len(packed) // 2])
+    out = tmp_path / "o.csv"
+    argv = ["score", str(src), "-o", str(out), "--model", str(model_file), "--workers", "1",
+            "--chunk-size", "500", "-q"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    line = int(re.search(r"line (\d+): the compressed input is cut short or damaged here", err)[1])
+    assert ".." not in err and "kept in" in err
+    assert "run the same command with --resume --skip-bad-lines to score the rows before it" in err
+    assert main([*argv, "--resume", "--skip-bad-lines"]) == 0
+    assert f"stopped reading at line {line}: the compressed input" in capsys.readouterr().err
+    assert [r["id"] for r in _csv_rows(out)] == [str(i) for i in range(line - 2)]
+    assert f"line {line}: the compressed input" in Path(f"{out}.bad-lines").read_text()
+
+
+def test_a_damaged_compressed_jsonl_input_is_read_up_to_the_damage(tmp_path, fitted_detector):
+    import lzma
+
+    packed = lzma.compress("".join(json.dumps({"id": i, "text": f"{GOOD} {i}"}) + "\n"
+                                   for i in range(3000)).encode())
+    src = tmp_path / "in.jsonl.xz"
+    src.write_bytes(packed[:len(packed) // 2])
+    out = tmp_path / "o.jsonl"
+    with pytest.raises(BadInputError, match="pass --skip-bad-lines to score the rows before"):
+        score_file(str(src), "-", model=fitted_detector, workers=1)
+    summary = score_file(str(src), str(out), model=fitted_detector, workers=1,
+                         skip_bad_lines=True, log=io.StringIO())
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == list(range(summary.rows)) and summary.rows > 500
+    assert summary.stopped.startswith(f"stopped reading at line {summary.rows + 1}: ")
+    assert "stopped reading at line" in str(summary) and summary.bad_lines == 0
+
+
+def test_bytes_after_the_end_of_a_gzip_file_are_ignored_with_a_note(tmp_path, model_file,
+                                                                    capsys):
+    """As zcat does: every row is read, and a note says that the trailing bytes were not."""
+    import gzip
+
+    plain = _write_csv(tmp_path / "in.csv", [{"id": i, "text": GOOD} for i in range(3)])
+    src = tmp_path / "in.csv.gz"
+    src.write_bytes(gzip.compress(plain.read_bytes()) + b"garbage appended by a tool")
+    out = tmp_path / "o.csv"
+    assert main(["score", str(src), "-o", str(out), "--model", str(model_file), "--workers",
+                 "1", "-q"]) == 0
+    assert [r["id"] for r in _csv_rows(out)] == ["0", "1", "2"]
+    assert ("vnmisinfo score: note: " + str(src) + ": the bytes after the end of the gzip data "
+            "are not gzip data and were ignored") in capsys.readouterr().err
+
+
 
 def test_an_input_is_read_as_its_extension_says_and_format_names_standard_output(
         tmp_path, fitted_detector, capsys):

@@ -75,6 +75,9 @@ class BatchSummary:
     unkept_keys : dict
         Keys of later JSONL rows that the first row did not have, with the rows that had
         them: CSV and Parquet output keep only the first row's columns.
+    stopped : str or None
+        Where the reading stopped before the end of the input (a compressed file
+        damaged there, with ``skip_bad_lines``), and why; None when it read it all.
     seconds : float
         Wall-clock time of the run.
     resumed : int
@@ -96,6 +99,7 @@ class BatchSummary:
     error_rows: int = 0
     bad_lines: int = 0
     unkept_keys: dict[str, int] = field(default_factory=dict)
+    stopped: str | None = None
     seconds: float = 0.0
     resumed: int = 0
 
@@ -116,6 +120,8 @@ class BatchSummary:
             line += (f"; {len(keys)} key(s) of later JSONL rows not kept, as the first row "
                      f"lacks them: {keys[:5]}{' ...' if len(keys) > 5 else ''} (write JSONL "
                      "output to keep every key)")
+        if self.stopped:
+            line += f"; {self.stopped}, and the rows before it are all scored"
         if self.errors.get("text is bytes"):
             line += (f". {self.errors['text is bytes']} rows hold their text as bytes, not "
                      "text: store the text column as UTF-8 text and score the file again, "

@@ -39,9 +39,11 @@ A *malformed file* is different: a missing text column, broken CSV quoting,
 a row with the wrong number of fields or a JSONL line that is not a JSON
 object (or names a key twice) stops the run with :class:`BadInputError` naming
 the line, unless ``skip_bad_lines`` is set, in which case the line is reported
-and skipped.  A run stopped so keeps the rows it has written, as an interrupted
-or failed one does: ``resume=True`` with ``skip_bad_lines=True`` goes on from
-there.
+and skipped.  A compressed input cut short or damaged cannot be read past the
+damage: with ``skip_bad_lines`` the run scores the rows before it and stops
+there, saying where (:attr:`BatchSummary.stopped`).  A run stopped so keeps the
+rows it has written, as an interrupted or failed one does: ``resume=True`` with
+``skip_bad_lines=True`` goes on from there.
 
 Crash safety
 ------------
@@ -70,6 +72,7 @@ from concurrent.futures import BrokenExecutor
 from dataclasses import asdict
 from typing import IO, Any
 
+from vnmisinfo.batch.bad_lines import BadLines, kept_rows_error
 from vnmisinfo.batch.checkpoint import (
     OutputFiles,
     _fsync,
@@ -241,10 +244,6 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
         overwrite_scores=overwrite_scores)).run()
 
 
-#: What the error of a malformed line adds when the run has no rows to keep.
-_SKIP_HINT = " (pass --skip-bad-lines to log and skip such lines)"
-
-
 class _FileRun:
     """One :func:`score_file` call: its reader, writer, worker pool and checkpoints."""
 
@@ -262,32 +261,19 @@ class _FileRun:
                      if opts.resume and self.files is not None else None)
         self.skipping: int = self.ckpt["rows_done"] if self.ckpt else 0
         self.read_rows = 0
-        self.bad_lines: list[str] = []
-        self.bad_count: int = self.ckpt["summary"]["bad_lines"] if self.ckpt else 0
+        self.bad = BadLines(skip=opts.skip_bad_lines, log=self.log,
+                            where=self.files.bad_lines if self.files else None,
+                            count=self.ckpt["summary"]["bad_lines"] if self.ckpt else 0,
+                            replaying=lambda: self.read_rows < self.skipping)
         self.writer: _Writer | None = None
         self.thresholds: tuple[float, float] | None = None
         self.pool: Any = None
         self.resumable = False  # stopped before its end, with checkpointed rows to resume from
 
     # -- opening -------------------------------------------------------------------------
-    def _on_bad(self, line: int, reason: str) -> None:
-        """A malformed line: stop, or (with ``skip_bad_lines``) log it and go on."""
-        message = f"line {line}: {reason}"
-        if not self.opts.skip_bad_lines:
-            raise BadInputError(message + _SKIP_HINT, line=line)
-        if self.read_rows < self.skipping:
-            return  # already logged by the interrupted run
-        self.bad_count += 1
-        self.bad_lines.append(message)
-        if self.bad_count <= 20:
-            print(f"vnmisinfo score: skipped {message}", file=self.log)
-        elif self.bad_count == 21:
-            print("vnmisinfo score: more lines skipped; see the summary"
-                  + (f" and {self.files.bad_lines}" if self.files else ""), file=self.log)
-
     def _open_input(self) -> _Reader:
         opts = self.opts
-        reader = _open_reader(opts.input, self.in_fmt, self._on_bad, opts.chunksize)
+        reader = _open_reader(opts.input, self.in_fmt, self.bad, opts.chunksize)
         try:
             self.replaced = check_scored(reader.columns, opts.overwrite_scores)
             cmap = column_map(reader.columns, opts.text_column, opts.columns)
@@ -355,12 +341,7 @@ class _FileRun:
             if not self.resumable or not isinstance(exc, BadInputError):
                 raise
             assert self.files is not None
-            raise BadInputError(
-                f"{str(exc).removesuffix(_SKIP_HINT)}. The {self.summary.rows:,} rows "
-                f"scored before it are kept in {self.files.partial}: run the same command with "
-                "--resume --skip-bad-lines to go on from there, skipping and logging such "
-                "lines (a corrected input starts again from its first row).", line=exc.line
-            ) from None
+            raise kept_rows_error(exc, self.summary.rows, self.files.partial) from None
         finally:
             self._close(finished, sys.exc_info()[1])
         if self.files is not None and self.files.checkpoint.exists():
@@ -456,13 +437,10 @@ class _FileRun:
         writer.write(rows)
         if self.bar is not None:
             self.bar.update(len(chunk))
-        if self.bad_fh is not None and self.bad_lines:
-            self.bad_fh.write("".join(b + "\n" for b in self.bad_lines))
-            self.bad_fh.flush()
-            self.bad_lines.clear()
+        self.bad.write(self.bad_fh)
         if self.checkpointing:
             assert self.files is not None
-            self.summary.bad_lines = self.bad_count
+            self.summary.bad_lines = self.bad.count
             write_checkpoint(self.files, self.sink, self.opts.input, self.options, {
                 "rows_done": self.summary.rows, "columns": writer.columns,
                 "extra_columns": self.rows.extra_columns, "summary": asdict(self.summary),
@@ -492,7 +470,9 @@ class _FileRun:
         """Finish the output and move it into place."""
         assert self.writer is not None
         self.writer.finish()
-        self.summary.bad_lines = self.bad_count
+        self.bad.write(self.bad_fh)
+        self.summary.bad_lines = self.bad.count
+        self.summary.stopped = self.bad.stopped
         if self.files is not None:
             _fsync(self.sink)
             self.sink.close()

@@ -97,7 +97,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="replace the vnm_ columns of an input that was scored before (without "
                    "it, such an input is refused); other columns are kept as they are")
     p.add_argument("--skip-bad-lines", action="store_true",
-                   help="log malformed lines (to stderr and <output>.bad-lines) and go on")
+                   help="log malformed lines (to stderr and <output>.bad-lines) and go on; "
+                   "a compressed input damaged partway is scored up to the damage")
     p.add_argument("--report", default=None, metavar="HTML",
                    help="write a self-contained HTML review page of the top items")
     p.add_argument("--report-top", type=_count, default=50, metavar="N",

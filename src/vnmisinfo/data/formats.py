@@ -18,13 +18,16 @@ True
 from __future__ import annotations
 
 import csv
+import gzip
 import importlib
+import io
 import json
 import lzma
 import os
 import stat
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -33,9 +36,10 @@ from typing import Any
 from vnmisinfo._compat import import_or_raise
 
 __all__ = ["COMPRESSIONS", "DAMAGED", "EXTENSIONS", "FORMATS", "JSON_ARRAY",
-           "allow_long_csv_fields", "atomic_write", "check_folder", "check_named_format",
-           "check_suffix", "compression_of", "extension_format", "format_of", "is_stream",
-           "iter_jsonl", "open_input", "refuse_input_as_output", "require_pyarrow", "same_file"]
+           "TrailingDataWarning", "allow_long_csv_fields", "atomic_write", "check_folder",
+           "check_named_format", "check_suffix", "compression_of", "extension_format",
+           "format_of", "is_stream", "iter_jsonl", "open_input", "readable_part_command",
+           "refuse_input_as_output", "require_pyarrow", "same_file"]
 
 #: File extension -> format name.
 EXTENSIONS = {
@@ -68,16 +72,79 @@ def compression_of(path: str | os.PathLike[str] | None) -> str | None:
     return COMPRESSIONS.get(Path(str(path)).suffix.lower())
 
 
+class TrailingDataWarning(UserWarning):
+    """Bytes after the end of a gzip file's compressed data were ignored (as ``zcat`` does)."""
+
+
+class _Decompressed(io.RawIOBase):
+    """A decompressing file read as raw bytes, one decompressed piece at a time.
+
+    Bytes after the last gzip member that are not gzip data (padding or junk that a
+    tool appended) end the data with a :class:`TrailingDataWarning`, as ``zcat`` ends
+    it; any other damage raises, after every complete piece before it was returned.
+    """
+
+    def __init__(self, inner: Any, path: str | os.PathLike[str]) -> None:
+        self._inner, self._path, self._read, self._ended = inner, path, 0, False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._ended:
+            return 0
+        try:
+            data = self._inner.read1(len(buffer))
+        except gzip.BadGzipFile as exc:
+            if not self._read or not str(exc).startswith("Not a gzipped file"):
+                raise
+            warnings.warn(f"{self._path}: the bytes after the end of the gzip data are not "
+                          "gzip data and were ignored, as zcat ignores them.",
+                          TrailingDataWarning, stacklevel=2)
+            self._ended = True
+            return 0
+        buffer[:len(data)] = data
+        self._read += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def readable_part_command(path: str | os.PathLike[str]) -> str:
+    """The shell command that writes what is readable of a compressed file to a plain one.
+
+    The tool warns where the file breaks and keeps the lines before it (the last one
+    may be cut in two).
+
+    Examples
+    --------
+    >>> readable_part_command("dump/posts.csv.gz"), readable_part_command("a.jsonl.xz")
+    ('zcat dump/posts.csv.gz > dump/posts.csv', 'xzcat a.jsonl.xz > a.jsonl')
+    """
+    tool = {"gzip": "zcat", "bz2": "bzcat", "lzma": "xzcat"}.get(compression_of(path) or "",
+                                                                 "zcat")
+    name = str(path)
+    plain = name[:-len(Path(name).suffix)] if compression_of(path) else name + ".plain"
+    return f"{tool} {name} > {plain}"
+
+
 def open_input(path: str | os.PathLike[str], mode: str = "rt", **kwargs: Any) -> Any:
     """Open a file for reading, a ``.gz``, ``.bz2`` or ``.xz`` one decompressed as it is read.
 
     ``mode`` and ``kwargs`` are those of :func:`open` (``"rt"`` or ``"rb"``, ``encoding``,
-    ``errors``, ``newline``).
+    ``errors``, ``newline``).  A compressed file cut short or damaged raises one of
+    :data:`DAMAGED` where it breaks, after the complete lines before it (a line cut in
+    two is never returned); bytes after the end of a gzip file's data that are not
+    gzip data are ignored with a :class:`TrailingDataWarning`.
     """
     kind = compression_of(path)
     if kind is None:
         return open(path, mode, **kwargs)
-    return importlib.import_module(kind).open(path, mode, **kwargs)
+    inner = importlib.import_module(kind).open(path, "rb")
+    stream = io.BufferedReader(_Decompressed(inner, path), buffer_size=1 << 16)
+    return stream if "b" in mode else io.TextIOWrapper(stream, **kwargs)
 
 
 def _suffix(path: str | os.PathLike[str], compressed: bool) -> str:

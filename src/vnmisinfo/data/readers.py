@@ -5,7 +5,10 @@ value, and ``"invalid UTF-8 replaced"`` when bytes that are not UTF-8 (or lone
 UTF-16 surrogates) were replaced by U+FFFD, else None.  Malformed lines
 (broken CSV quoting, a wrong number of fields, a JSONL line that is not a JSON
 object or names a key twice) go to an ``on_bad(line, reason)`` callback, which
-raises :class:`BadInputError` or records the line and lets the reader go on.
+raises :class:`BadInputError` or records the line and lets the reader go on.  A
+compressed file cut short or damaged calls ``on_bad(line, reason, ends=True)``
+where it breaks: the rest of the file cannot be read, so a reader whose callback
+returns stops there, and says where in ``cut``.
 
 Examples
 --------
@@ -40,6 +43,7 @@ from vnmisinfo.data.formats import (
     is_stream,
     iter_jsonl,
     open_input,
+    readable_part_command,
     require_pyarrow,
 )
 from vnmisinfo.data.json_lines import load_line, object_problem
@@ -71,7 +75,8 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]+")
 
 #: One input row and its note.
 Item = tuple[dict[str, Any], str | None]
-_BadLineHandler = Callable[[int, str], None]
+#: ``on_bad(line, reason, ends=False)``: raises, or records the line and returns.
+_BadLineHandler = Callable[..., None]
 
 
 class BadInputError(ValueError):
@@ -149,10 +154,17 @@ def _replace_surrogates(value: str) -> str:
 # Readers
 # ---------------------------------------------------------------------------
 
-def _damaged(line: int, exc: BaseException) -> BadInputError:
-    return BadInputError(f"line {line}: the compressed input is cut short or damaged ({exc}); "
-                         "compress the whole file again, or decompress what is readable.",
-                         line=line)
+def _cut_reason(exc: BaseException) -> str:
+    """What a compressed input cut short or damaged at a line says, after ``line N: ``."""
+    return (f"the compressed input is cut short or damaged here ({exc}), so the rest of the "
+            "file cannot be read")
+
+
+def _cut_header(source: str, line: int, reason: str) -> BadInputError:
+    """A compressed input damaged before its first row: nothing can be scored."""
+    return BadInputError(f"line {line}: {reason}; no row before it can be read. Compress the "
+                         f"whole file again, or look at what is readable: "
+                         f"{readable_part_command(source)}", line=line)
 
 
 def _lines(fh: IO[bytes]) -> Iterator[bytes | BaseException]:
@@ -187,8 +199,12 @@ def check_header(columns: list[str], where: str = "", what: str = "the CSV heade
 class _Reader:
     """Iterates ``(row, note)`` over an input; ``columns`` is known after the header."""
 
+    _on_bad: _BadLineHandler
+
     columns: list[str]
     schema: Any = None
+    #: Where a damaged compressed input stopped the reading: ``(line, reason)``.
+    cut: tuple[int, str] | None = None
     #: The line of the row last yielded, where the format says it (JSONL).
     line: int | None = None
 
@@ -197,6 +213,11 @@ class _Reader:
 
     def close(self) -> None:
         """Release the file."""
+
+    def _stop(self, line: int, reason: str) -> None:
+        """A damaged compressed input at ``line``: raise, or (when skipping) stop there."""
+        self._on_bad(line, reason, ends=True)
+        self.cut = (line, reason)
 
 
 class _CsvReader(_Reader):
@@ -221,7 +242,7 @@ class _CsvReader(_Reader):
         except DAMAGED as exc:
             if not self._compressed:
                 raise
-            raise _damaged(1, exc) from None
+            raise _cut_header(source, 1, _cut_reason(exc)) from None
         except csv.Error as exc:
             raise BadInputError(f"line 1: unreadable CSV header ({exc}).", line=1) from None
         self.columns = [_replace_surrogates(h) for h in header]
@@ -240,7 +261,8 @@ class _CsvReader(_Reader):
             except DAMAGED as exc:
                 if not self._compressed:
                     raise
-                raise _damaged(start, exc) from None
+                self._stop(start, _cut_reason(exc))
+                return None
             except csv.Error as exc:
                 self._last = reader.line_num
                 reason = ("unterminated quoted field (the quote runs to the end of the file)"
@@ -282,12 +304,16 @@ class _JsonlReader(_Reader):
         # Objects may differ in keys: the columns are those of the first objects together.
         self._head = list(itertools.islice(self._items, JSONL_LOOKAHEAD))
         self.columns = list(dict.fromkeys(k for _, (obj, _) in self._head for k in obj))
+        if not self._head and self.cut is not None:
+            self.close()
+            raise _cut_header(source, *self.cut)
 
     def _decoded(self) -> Iterator[str]:
         lines = _lines(self._fh) if self._compressed else self._fh
         for number, raw in enumerate(lines, start=1):
             if isinstance(raw, BaseException):
-                raise _damaged(number, raw)
+                self._stop(number, _cut_reason(raw))
+                return
             try:
                 line = raw.decode("utf-8")
                 self._replaced = False

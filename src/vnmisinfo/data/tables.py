@@ -26,6 +26,7 @@ from vnmisinfo.data.formats import (
     format_of,
     iter_jsonl,
     open_input,
+    readable_part_command,
     require_pyarrow,
 )
 
@@ -94,7 +95,9 @@ def _readable(path: Path) -> Iterator[None]:
         if not compression_of(path):
             raise
         raise CorpusError(f"{path}: the compressed file is cut short or damaged ({exc}); "
-                          "compress it again, or decompress what is readable.") from None
+                          "compress it again, or decompress what is readable and use that "
+                          f"(its last line may be cut in two): {readable_part_command(path)}"
+                          ) from None
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not UTF-8 text ({exc}). Re-save the file as UTF-8.") from None
 
