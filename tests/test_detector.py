@@ -463,3 +463,26 @@ def test_metadata_dropout_removes_whole_fields_of_rows_and_leaves_the_text():
         dropped.append(gone.mean())
     assert all(0.4 < share < 0.6 for share in dropped), dropped
     assert drop_fields(X, union, 0.0, seed=0) is X
+
+
+@pytest.mark.parametrize("n_features", [None, 2**18], ids=["vocabulary", "hashed"])
+def test_every_term_counts_also_underscores_and_placeholders(tiny_corpus, n_features):
+    """All the terms of a post, its context and the intercept add up to its decision value,
+    also when its character n-grams hold an underscore: of a placeholder (``__url__``,
+    ``__phone__``) or of the text (``covid_19``, ``____``)."""
+    texts, y = tiny_corpus
+    odd = ["Xem ngay tại https://tin-gia.vn/abc kẻo lỡ, covid_19 lây qua sóng 5G",
+           "Liên hệ 0912345678 để mua thuốc ____ #covid_19 chữa khỏi",
+           "Thông báo lịch tiêm tại https://suckhoe.vn/lich ____ gọi 0987654321"]
+    detector = Detector(channels=("syllables", "chars", "accent_free", "meta"), min_df=1, cv=3,
+                        n_features=n_features).fit(texts + odd, y + [1, 1, 0])
+    docs = ["Covid_19 lây qua https://abc.vn/x ____ gọi 0912345678",
+            {"text": "Xem tại https://tin-gia.vn/abc: covid_19 chữa khỏi", "likes": 40}]
+    results = detector.explain(docs, k=10**6)
+    decision = detector.decision_function(docs)
+    for (rows, _, calibrated, *_) in detector._parts(detector.preprocess(docs)):
+        for r in rows.tolist():
+            weights = [w for _, w in results[r]["top_terms"] + results[r]["context"]]
+            total = sum(weights) + np.ravel(calibrated.estimator.intercept_)[0]
+            assert total == pytest.approx(decision[r], abs=5e-5 * len(weights))
+            assert "__url__" in dict(results[r]["top_terms"])

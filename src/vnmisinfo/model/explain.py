@@ -30,7 +30,11 @@ def readable_term(name: str) -> str:
 
     Word and syllable n-grams read as plain text, character n-grams are
     wrapped in guillemets, accent-free n-grams carry a ``≈`` prefix and
-    metadata features sit in brackets.
+    metadata features sit in brackets.  The syllables of a segmented word read apart
+    (``words__hà_nội`` reads ``hà nội``); other underscores are in the text and stay
+    (``covid_19``, ``__url__``).  A character n-gram with an underscore reads as ``""``
+    here: a piece of a placeholder or not, only the text tells
+    (:func:`~vnmisinfo.model.terms.explained_terms` reads it there).
 
     Examples
     --------
@@ -42,6 +46,8 @@ def readable_term(name: str) -> str:
     '[log_shares]'
     >>> readable_term("syllables__xem __url__"), readable_term("chars__ __u")
     ('xem __url__', '')
+    >>> readable_term("syllables__covid_19"), readable_term("words__corona ____")
+    ('covid_19', 'corona ____')
     """
     channel, sep, term = name.partition("__")
     if not term:  # a plain name reads as it is; a channel with no term (not found) reads ""
@@ -49,16 +55,20 @@ def readable_term(name: str) -> str:
     if channel == "meta":
         return f"[{term}]"
     if channel in ("chars", "accent_free_chars"):
-        if "_" in term:  # a piece of a placeholder (``__url__``): not in the text
+        if "_" in term:  # a piece of a placeholder (``__url__``) or not: the text tells
             return ""
         return f"{'≈' if channel == 'accent_free_chars' else ''}«{term.strip()}»"
-    text = " ".join(_PLACEHOLDER_RE.sub(lambda m: m[0].replace("_", "\0"), term)
-                    .replace("_", " ").replace("\0", "_").split())
+    if channel == "words":  # the segmented view: an underscore joins two syllables
+        term = _JOINER_RE.sub(" ", term)
+    text = " ".join(term.split())
     return f"≈{text}" if channel == "accent_free" else text
 
 
-#: The normalizer's placeholders (``__url__``...), kept whole when a term is named.
+#: The normalizer's placeholders (``__url__``...), read whole.
 _PLACEHOLDER_RE = re.compile(r"__(?:url|email|phone)__")
+#: In the segmented view, an underscore between two letters or digits joins the syllables
+#: of a word (``hà_nội``); others are in the text (``__url__``, ``____``).
+_JOINER_RE = re.compile(r"(?<=[^\W_])_(?=[^\W_])")
 
 _TOP_CELLS = 1 << 19  # padded cells per argpartition in top_pairs: bounds its memory
 

@@ -429,13 +429,14 @@ def _vectorizer(step: Any) -> Any:
     return step.steps[0][1] if isinstance(step, Pipeline) else step
 
 
-def column_names(union: Any, frame: pd.DataFrame, rows: np.ndarray, columns: np.ndarray
-                 ) -> list[str]:
+def column_names(union: Any, frame: pd.DataFrame, rows: np.ndarray, columns: np.ndarray,
+                 memo: dict | None = None) -> list[str]:
     """``channel__term`` name of feature ``columns[i]`` of the union, read in row ``rows[i]``.
 
     A vocabulary channel names a column by its vocabulary; a hashed channel
     hashes again only the rows asked about, to find the n-gram behind each
-    bucket.  Metadata columns are named by :class:`MetadataFeatures`.
+    bucket (with a ``memo`` dict, for calls on the same ``frame``: every row once, kept
+    there).  Metadata columns are named by :class:`MetadataFeatures`.
 
     Examples
     --------
@@ -458,7 +459,8 @@ def column_names(union: Any, frame: pd.DataFrame, rows: np.ndarray, columns: np.
         local = columns[mine] - where.start
         vec = _vectorizer(step)
         if isinstance(vec, HashedTfidf):
-            terms = vec.names(frame[source], rows[mine], local)
+            terms = vec.names(frame[source], rows[mine], local,
+                              None if memo is None else memo.setdefault(name, {}))
         else:
             terms = list(np.asarray(vec.get_feature_names_out(), dtype=object)[local])
         out[mine] = [f"{name}__{t}" for t in terms]

@@ -7,14 +7,12 @@ windows are then mapped to ``n_features`` buckets by multiplicative hashing.
 Each step is one numpy operation over the whole batch: nothing loops per
 n-gram in Python.
 
-The n-grams are exactly those of scikit-learn's analyzers, with
-``lowercase=False``:
+The n-grams are exactly those of scikit-learn's analyzers, with ``lowercase=False``:
 
 - ``"char"``: every window of each length in ``ngram_range`` inside a text
   (after runs of whitespace become one space);
-- ``"char_wb"``: windows inside each whitespace-separated word padded with a
-  space on both sides (a padded word shorter than the smallest length counts
-  once, whole);
+- ``"char_wb"``: windows inside each whitespace-separated word padded with a space on both
+  sides (a padded word shorter than the smallest length counts once, whole);
 - ``"word"``: tokens matched by ``\\w+`` and their n-grams.
 
 :class:`HashedTfidf` is a TF-IDF transformer over those buckets with a stored
@@ -35,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -298,12 +296,12 @@ class NgramHasher:
         return out
 
     def locate(self, texts: Sequence[str], docs: np.ndarray, keys: np.ndarray,
-               key_of: Any) -> list[str]:
+               key_of: Any, hashed: tuple | None = None) -> list[str]:
         """The first n-gram of ``texts[docs[i]]`` whose ``key_of(hash)`` is ``keys[i]``.
 
-        An n-gram that is not found gives ``""``.
+        An n-gram that is not found gives ``""``; ``hashed`` is ``_grams(texts)`` if known.
         """
-        doc_of, grams, anchors, name = self._grams(texts)
+        doc_of, grams, anchors, name = hashed or self._grams(texts)
         width = np.int64(1) << np.int64(40)
         wanted = np.asarray(docs, dtype=np.int64) * width + np.asarray(keys, dtype=np.int64)
         found = doc_of.astype(np.int64) * width + np.asarray(key_of(grams), dtype=np.int64)
@@ -353,13 +351,11 @@ def _dedupe(doc_of: np.ndarray, grams: np.ndarray) -> np.ndarray:
 class HashedTfidf(TransformerMixin, BaseEstimator):
     """TF-IDF over hashed n-grams, with a stored IDF vector and no vocabulary.
 
-    Sublinear term frequency (``1 + log(tf)``) times smoothed IDF, rows
-    normalized to unit length, like scikit-learn's
-    ``TfidfVectorizer(sublinear_tf=True)``.  N-grams are hashed into
-    ``n_features`` buckets; only the buckets found in at least ``min_df`` and
-    at most ``max_df`` of the training documents become columns, so the
-    output is as narrow as a learned vocabulary and the model behind it as
-    small.
+    Sublinear term frequency (``1 + log(tf)``) times smoothed IDF, rows normalized to unit
+    length, like scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``.  N-grams are hashed
+    into ``n_features`` buckets; only the buckets found in at least ``min_df`` and at most
+    ``max_df`` of the training documents become columns, so the output is as narrow as a
+    learned vocabulary and the model behind it as small.
 
     Parameters
     ----------
@@ -512,22 +508,26 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
         counts.data *= self.idf_[counts.indices]
         return normalize(counts, copy=False).astype(self.dtype, copy=False)
 
-    def names(self, X: Any, rows: Any, columns: Any) -> list[str]:
+    def names(self, X: Any, rows: Any, columns: Any, memo: dict | None = None) -> list[str]:
         """The n-gram behind column ``columns[i]`` in document ``rows[i]`` of ``X``.
 
-        Only the documents named in ``rows`` are hashed again.  A bucket that
-        two n-grams of the document share is named by the first of them.
+        Only the documents named in ``rows`` are hashed again, a slice at a time; with a
+        ``memo`` dict (for calls on the same ``X``), all of them, once, kept there.  A bucket
+        that two n-grams of the document share is named by the first of them.
         """
         check_is_fitted(self, "idf_")
-        texts = _texts(X)
-        used, local = np.unique(np.asarray(rows, dtype=np.int64), return_inverse=True)
+        texts, hasher = _texts(X), self._hasher()
         buckets = self.buckets_[np.asarray(columns, dtype=np.int64)]
+        key_of = partial(_bucket, n_features=self.n_features)
+        if memo is not None:
+            memo["grams"] = memo.get("grams") or hasher._grams(texts)
+            return hasher.locate(texts, np.asarray(rows), buckets, key_of, memo["grams"])
+        used, local = np.unique(np.asarray(rows, dtype=np.int64), return_inverse=True)
         out = np.full(len(rows), "", dtype=object)
         for lo in range(0, len(used), _NAME_ROWS):  # slices of documents: flat memory
             mine = np.flatnonzero((local >= lo) & (local < lo + _NAME_ROWS))
-            out[mine] = self._hasher().locate([texts[i] for i in used[lo:lo + _NAME_ROWS]],
-                                              local[mine] - lo, buckets[mine],
-                                              lambda h: _bucket(h, self.n_features))
+            out[mine] = hasher.locate([texts[i] for i in used[lo:lo + _NAME_ROWS]],
+                                      local[mine] - lo, buckets[mine], key_of)
         return out.tolist()
 
     def columns_of(self, grams: Sequence[str]) -> np.ndarray:

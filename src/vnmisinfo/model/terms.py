@@ -9,17 +9,22 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from vnmisinfo.model.explain import rank_terms, top_pairs
+from vnmisinfo.model.explain import _PLACEHOLDER_RE, readable_term, top_pairs
 from vnmisinfo.model.features import _vectorizer, column_names
 from vnmisinfo.model.hashing import HashedTfidf
 
 __all__ = ["accent_twins", "explained_terms", "whole_words"]
 
 _WORDS = re.compile(r"\w+")
+_SPACES = re.compile(r"\s\s+")
 
 #: Per term asked: contributions named, and merged terms weighed exactly (chosen on the
 #: sample posts: the top 5 then equal those ranked over every feature).
 _PAIRS, _SHORTLIST = 20, 6
+
+#: The character channels and the mark of their terms; the channels of words.
+_CHAR_MARKS = {"chars": "", "accent_free_chars": "≈"}
+_WORD_CHANNELS = ("words", "syllables", "accent_free")
 
 
 def explained_terms(union: Any, frame: pd.DataFrame, block: Any, coef: np.ndarray,
@@ -31,74 +36,263 @@ def explained_terms(union: Any, frame: pd.DataFrame, block: Any, coef: np.ndarra
     ``block_columns`` gives the union column of each block column when the block
     holds a subset of them (a text-only model), else the block is the union.
 
+    Each contribution ``coef_j * x_ij`` counts once, for the term its column reads as in
+    the row: the n-gram that names the column's bucket there (:func:`column_names`), read by
+    :func:`~vnmisinfo.model.explain.readable_term`.  A character n-gram with an underscore
+    reads as the placeholder it lies on (``__url__``), or as itself (``«d_1»`` of ``covid_19``).
     Terms come from the ``20 * max(k, 5)`` strongest contributions of each row
-    (:func:`~vnmisinfo.model.explain.top_pairs`), named by
-    :func:`column_names` and merged by :func:`~vnmisinfo.model.explain.rank_terms`.
+    (:func:`~vnmisinfo.model.explain.top_pairs`); the ``6 * max(k, 5)`` best are kept.
     A character n-gram read with and without the spaces around it (``" roi"``,
-    ``"roi "``) reads as one term, ``«roi»``: the weight of each of the ``6 * max(k, 5)``
-    best terms is then summed over every spacing of its n-gram in the row, also
-    those weaker than the strongest ones, so the weight shown is exact and
-    does not depend on ``k``.  An accent-free term (``≈moi nguoi``) then joins the term it
-    reads in the text (``mọi người``) when every place it occurs in the text is that term:
-    one word, one weight, both channels summed (:func:`accent_twins`); and a character
-    n-gram that is a whole word wherever it occurs (``«gạo»``) joins that word's term
-    (:func:`whole_words`).
+    ``"roi "``) reads as one term, ``«roi»``: its weight is then summed over every spacing of
+    its n-gram in the row, also those weaker than the strongest ones (and a placeholder's
+    over every n-gram on it), so the weight shown is exact and does not depend on ``k``;
+    a bucket counts for a spacing only where the row names it by that spacing.  An
+    accent-free term (``≈moi nguoi``) then joins the term it reads in the text (``mọi
+    người``) when every place it occurs in the text is that term: one word, one weight,
+    both channels summed (:func:`accent_twins`); and a character n-gram that is a whole word
+    wherever it occurs (``«gạo»``) joins that word's term (:func:`whole_words`).  All the
+    terms of a row (``k`` large) add up to ``coef @ x`` of the row.
     """
     if k <= 0:
         return [[] for _ in range(len(frame))]
-    at, cols, values = top_pairs(block, coef, _PAIRS * max(k, 5))
-    union_cols = cols if block_columns is None else np.asarray(block_columns)[cols]
-    names = column_names(union, frame, at, union_cols)
-    found = rank_terms(len(frame), at, names, values, _SHORTLIST * max(k, 5))
-    block_of = None
-    if block_columns is not None:
-        block_of = np.full(int(np.max(block_columns, initial=-1)) + 1, -1, dtype=np.int64)
-        block_of[np.asarray(block_columns)] = np.arange(len(block_columns))
-    X = sp.csr_matrix(block)
-    for channel, mark in (("chars", "«"), ("accent_free_chars", "≈«")):
-        slots = [(r, j, t[len(mark):-1]) for r, row in enumerate(found)
-                 for j, (t, _) in enumerate(row) if t.startswith(mark) and t.endswith("»")]
-        weights = _exact(union, channel, X, coef, block_of, [r for r, _, _ in slots],
-                         [g for _, _, g in slots])
-        if weights is not None:
-            for (r, j, _), weight in zip(slots, weights.tolist(), strict=True):
-                found[r][j] = (found[r][j][0], round(weight, 4))
+    cells = _Cells(union, frame, sp.csr_matrix(block), np.asarray(coef, dtype=float),
+                   block_columns)
+    # a placeholder's pieces all count when the strongest terms are chosen
+    cells.name(*top_pairs(cells.X, cells.coef, _PAIRS * max(k, 5)), cells.placeholders())
+    short = cells.shortlist(_SHORTLIST * max(k, 5))
     views = _Views(frame)
-    _merge_accent_free(union, views, X, coef, block_of, found)
-    _merge_characters(union, views, X, coef, block_of, found)
-    return [sorted(row, key=lambda tw: (-abs(tw[1]), tw[0]))[:k] for row in found]
+    wanted = cells.spellings(short)
+    twins, named = _accent_pairs(union, views, short, wanted)
+    words = _word_pairs(union, views, named, wanted)
+    cells.own(wanted)
+    return cells.ranked([twins, words], short, k)
 
 
-def _exact(union: Any, channel: str, X: sp.csr_matrix, coef: np.ndarray,
-           block_of: np.ndarray | None, rows: list[int], grams: list[str]) -> np.ndarray | None:
-    """Exact contribution of n-gram ``grams[i]`` of ``channel`` to row ``rows[i]`` of ``X``.
+def _hashed(union: Any, *channels: str) -> bool:
+    """Whether every one of ``channels`` has columns, from hashed n-grams."""
+    return _has(union, *channels) and all(
+        isinstance(_vectorizer(union.named_transformers_[c]), HashedTfidf) for c in channels)
 
-    A character n-gram counts with every spacing of it (``g``, ``" g"``, ``"g "``,
-    ``" g "``), each bucket once; a word n-gram is one column.  None when the
-    channel is absent or not hashed.
+
+class _Cells:
+    """The contributions ``coef_j * x_ij`` of a block's rows, each with the term it reads as.
+
+    A cell is one (row, column); it is read by the n-gram that names the column's bucket in
+    the row, so two terms never share one.  Cells come from the strongest contributions
+    (:meth:`name`) and from n-grams asked for by name (:meth:`own`).
     """
-    where = union.output_indices_.get(channel)
-    if where is None or where.stop <= where.start or not rows:
-        return None
-    vec = _vectorizer(union.named_transformers_[channel])
-    if not isinstance(vec, HashedTfidf):
-        return None
-    chars = vec.analyzer != "word"
-    wanted = [[g, f" {g}", f"{g} ", f" {g} "] if chars else [g] for g in grams]
-    local = vec.columns_of([v for group in wanted for v in group]).reshape(len(grams), -1)
-    col = np.where(local >= 0, local + where.start, -1)
-    if block_of is not None:
-        col = np.where((col >= 0) & (col < len(block_of)),
-                       block_of[np.clip(col, 0, len(block_of) - 1)], -1)
-    # one bucket counted once per term, even when two spacings fall into it
-    col = np.sort(col, axis=1)
-    col[:, 1:][col[:, 1:] == col[:, :-1]] = -1
-    slot, which = np.nonzero(col >= 0)
-    at = np.asarray(rows, dtype=np.int64)[slot]
-    cells = np.asarray(X[at, col[slot, which]]).ravel() if len(slot) else np.zeros(0)
-    weights = np.zeros(len(grams))
-    np.add.at(weights, slot, cells * coef[col[slot, which]])
-    return weights
+
+    def __init__(self, union: Any, frame: pd.DataFrame, X: sp.csr_matrix, coef: np.ndarray,
+                 block_columns: np.ndarray | None) -> None:
+        self.union, self.frame, self.X, self.coef = union, frame, X, coef
+        self.width = max([w.stop for w in union.output_indices_.values()] + [X.shape[1]])
+        self.union_of = None if block_columns is None else np.asarray(block_columns, np.int64)
+        self.block_of = None
+        if self.union_of is not None:
+            self.block_of = np.full(self.width, -1, dtype=np.int64)
+            self.block_of[self.union_of] = np.arange(len(self.union_of))
+        self.sources = {name: source for name, _, source in union.transformers_}
+        self.rows, self.keys = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        self.values, self.terms = np.zeros(0), np.zeros(0, dtype=object)
+        self._texts: dict[tuple[str, int], str] = {}
+        self.memo: dict[str, dict] = {}  # each channel's rows hashed once, named twice
+
+    def name(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray,
+             wanted: list[tuple[int, str, str]]) -> None:
+        """Add the cells ``(rows[i], columns[i])`` of the block, named in their rows, and those
+        of the n-grams ``wanted`` (as in :meth:`own`): one naming pass for both."""
+        union_cols = columns if self.union_of is None else self.union_of[columns]
+        more = self._cells_of(wanted, rows * self.width + union_cols)
+        first, which = self._once(more[0], more[1])
+        names = column_names(self.union, self.frame, np.r_[rows, more[0][first]],
+                             np.r_[union_cols, more[1][first]], self.memo)
+        self._add(rows, union_cols, values, names[:len(rows)])
+        self._add_owned(*more, np.asarray(names[len(rows):], dtype=object)[which])
+
+    def own(self, wanted: list[tuple[int, str, str]]) -> None:
+        """Add the cells of n-grams ``(row, channel, n-gram)`` that their rows name by them.
+
+        A cell already in holds its term; a bucket the row names by another n-gram (one
+        that shares it) is not the asked n-gram's.
+        """
+        more = self._cells_of(wanted, self.keys)
+        first, which = self._once(more[0], more[1])
+        names = column_names(self.union, self.frame, more[0][first], more[1][first], self.memo)
+        self._add_owned(*more, np.asarray(names, dtype=object)[which])
+
+    def _once(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each distinct cell first is, and which of them each is: a cell asked for by
+        two n-grams (that share its bucket) is named once."""
+        _, first, which = np.unique(rows * self.width + cols, return_index=True,
+                                    return_inverse=True)
+        return first, which.reshape(-1)
+
+    def _cells_of(self, wanted: list[tuple[int, str, str]], known: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(rows, union columns, values, channel__n-gram)`` of the cells of the n-grams
+        ``(row, channel, n-gram)`` with a contribution, but for those whose key is ``known``."""
+        rows = np.array([w[0] for w in wanted], dtype=np.int64)
+        spelled = np.array([f"{w[1]}__{w[2]}" for w in wanted], dtype=object)
+        channels = np.array([w[1] for w in wanted], dtype=object)
+        cols = np.full(len(wanted), -1, dtype=np.int64)
+        for channel in set(channels.tolist()):
+            if not _hashed(self.union, channel):  # a vocabulary names no n-gram it lacks
+                continue
+            mine = np.flatnonzero(channels == channel)
+            local = _vectorizer(self.union.named_transformers_[channel]).columns_of(
+                [wanted[i][2] for i in mine])
+            cols[mine] = np.where(local >= 0, local + self.union.output_indices_[channel].start,
+                                  -1)
+        block = cols if self.block_of is None else np.where(
+            cols >= 0, self.block_of[np.clip(cols, 0, self.width - 1)], -1)
+        at = np.flatnonzero((block >= 0) & ~np.isin(rows * self.width + cols, known))
+        values = np.asarray(self.X[rows[at], block[at]]).ravel() * self.coef[block[at]]
+        at, values = at[values != 0], values[values != 0]
+        return rows[at], cols[at], values, spelled[at]
+
+    def _add_owned(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+                   spelled: np.ndarray, names: np.ndarray) -> None:
+        """Add the cells whose row names them ``spelled`` (``names``), each once."""
+        mine = np.flatnonzero(names == spelled)
+        _, once = np.unique(rows[mine] * self.width + cols[mine], return_index=True)
+        at = mine[once]
+        self._add(rows[at], cols[at], values[at], [str(s) for s in spelled[at]])
+
+    def _add(self, rows: np.ndarray, union_cols: np.ndarray, values: np.ndarray,
+             names: list[str]) -> None:
+        terms = [self.read(r, n) for r, n in zip(rows.tolist(), names, strict=True)]
+        self.rows = np.r_[self.rows, np.asarray(rows, dtype=np.int64)]
+        self.keys = np.r_[self.keys, np.asarray(rows * self.width + union_cols, dtype=np.int64)]
+        self.values = np.r_[self.values, np.asarray(values, dtype=float)]
+        self.terms = np.r_[self.terms, np.asarray(terms, dtype=object)]
+
+    def read(self, row: int, name: str) -> str:
+        """The term that feature ``name`` (``channel__n-gram``) reads as in ``row``.
+
+        A character n-gram with an underscore reads as the placeholder its first occurrence
+        in the row lies on (``__url__``), else as itself (``«d_1»``).
+        """
+        term = readable_term(name)
+        channel, _, gram = name.partition("__")
+        if term or "_" not in gram or channel not in _CHAR_MARKS:
+            return term
+        mark, text = _CHAR_MARKS[channel], self.text(channel, row)
+        at = text.find(gram)
+        for m in _PLACEHOLDER_RE.finditer(text):
+            if 0 <= at < m.end() and m.start() < at + len(gram):
+                return f"{mark}{m[0]}"
+        return f"{mark}«{gram.strip()}»"
+
+    def text(self, channel: str, row: int) -> str:
+        """The text of ``row`` as ``channel`` cuts it into n-grams (runs of spaces as one)."""
+        if (channel, row) not in self._texts:
+            vec = _vectorizer(self.union.named_transformers_[channel])
+            value = self.frame[self.sources[channel]].iloc[row]
+            text = "" if value is None else str(value)
+            self._texts[channel, row] = (vec._hasher()._prepare([text])[0]
+                                         if isinstance(vec, HashedTfidf)
+                                         else _SPACES.sub(" ", text))
+        return self._texts[channel, row]
+
+    def shortlist(self, n: int) -> list[list[str]]:
+        """The ``n`` terms of each row with the largest summed contributions, strongest first."""
+        ranked = _ranked(self.rows, self.terms, self.values, n, rounded=False)
+        return [[t for t, _ in row] for row in _lists(len(self.frame), *ranked)]
+
+    def spellings(self, short: list[list[str]]) -> list[tuple[int, str, str]]:
+        """``(row, channel, n-gram)``: each spacing of each character term of the rows."""
+        out: list[tuple[int, str, str]] = []
+        for channel, mark in _CHAR_MARKS.items():
+            if _hashed(self.union, channel):
+                out += [(r, channel, g) for r, terms in enumerate(short) for t in terms
+                        if t.startswith(f"{mark}«") and t.endswith("»")
+                        for g in _spacings(t[len(mark) + 1:-1])]
+        return out
+
+    def placeholders(self) -> list[tuple[int, str, str]]:
+        """``(row, channel, n-gram)``: each n-gram of a placeholder of the rows, the word
+        (``__url__``) and each character n-gram on it with an underscore (``"i __u"``,
+        ``"rl__"``), so a placeholder's weight is whole."""
+        out: list[tuple[int, str, str]] = []
+        for channel, source in self.sources.items():
+            if channel not in _CHAR_MARKS and channel not in _WORD_CHANNELS:
+                continue
+            if not _hashed(self.union, channel):
+                continue
+            lo, hi = _vectorizer(self.union.named_transformers_[channel]).ngram_range
+            column = self.frame[source].astype(str)
+            for r in np.flatnonzero(column.str.contains("__", regex=False).to_numpy()).tolist():
+                if channel in _WORD_CHANNELS:
+                    out += [(r, channel, m)
+                            for m in sorted(set(_PLACEHOLDER_RE.findall(column.iloc[r])))]
+                    continue
+                text = self.text(channel, r)
+                out += [(r, channel, g) for m in _PLACEHOLDER_RE.finditer(text)
+                        for n in range(lo, hi + 1)
+                        for g in (text[s:s + n] for s in range(max(m.start() - n + 1, 0),
+                                                                min(m.end(), len(text) - n + 1)))
+                        if "_" in g and "\x01" not in g]
+        return out
+
+    def ranked(self, merges: list[list[dict[str, str]]], short: list[list[str]], k: int
+               ) -> list[list[tuple[str, float]]]:
+        """The ``k`` strongest terms of each row, its cells read through ``merges`` (each a
+        ``{term: term it joins}`` per row, applied in turn), among the shortlisted ``short``."""
+        shown = [set(row) for row in short]
+        for step in merges:
+            shown = [{m.get(t, t) for t in row} for row, m in zip(shown, step, strict=True)]
+        joins = [[(r, a, b) for r, m in enumerate(step) for a, b in m.items()] for step in merges]
+        listed = [(r, t) for r, row in enumerate(shown) for t in row if t]
+        codes, names = pd.factorize(np.r_[self.terms, np.array(
+            [t for pairs in joins for _, a, b in pairs for t in (a, b)]
+            + [t for _, t in listed], dtype=object)])
+        code_of = dict(zip(names.tolist(), range(len(names)), strict=True))
+        width = len(names) + 1
+        cells = self.rows * width + codes[:len(self.terms)]
+        for pairs in joins:  # each cell of a joined term, to the term it joins
+            if not pairs:
+                continue
+            old = np.array([r * width + code_of[a] for r, a, _ in pairs], dtype=np.int64)
+            new = np.array([r * width + code_of[b] for r, _, b in pairs], dtype=np.int64)
+            order = np.argsort(old)
+            at = np.minimum(np.searchsorted(old[order], cells), len(old) - 1)
+            hit = old[order][at] == cells
+            cells[hit] = new[order][at[hit]]
+        keep = np.isin(cells, [r * width + code_of[t] for r, t in listed])
+        ranked = _ranked(cells[keep] // width, np.asarray(names, dtype=object)[cells[keep] % width],
+                         self.values[keep], k, rounded=True)
+        return _lists(len(self.frame), *ranked)
+
+
+def _spacings(gram: str) -> list[str]:
+    """A character n-gram with every spacing the model may read it with."""
+    return [gram, f" {gram}", f"{gram} ", f" {gram} "]
+
+
+def _ranked(rows: np.ndarray, terms: np.ndarray, values: np.ndarray, n: int, *, rounded: bool
+            ) -> tuple[list[int], list[str], list[float]]:
+    """``(rows, terms, weights)``: the ``n`` terms of each row with the largest absolute
+    summed values, ties by term (weights rounded to 4 decimals when ``rounded``)."""
+    named = np.flatnonzero(terms != "")
+    codes, names = pd.factorize(terms[named], sort=True)  # codes in the order of the terms
+    width = len(names) + 1
+    keys, which = np.unique(rows[named] * width + codes, return_inverse=True)
+    sums = np.bincount(which.reshape(-1), weights=values[named], minlength=len(keys))
+    row, code = keys // width, keys % width
+    order = np.lexsort((code, -np.abs(sums), row))
+    row, code, sums = row[order], code[order], sums[order]
+    first = np.arange(len(row)) - np.searchsorted(row, row) < n  # the n first of each row
+    weights = sums[first].tolist()
+    return (row[first].tolist(), np.asarray(names, dtype=object)[code[first]].tolist(),
+            [round(w, 4) for w in weights] if rounded else weights)
+
+
+def _lists(n_rows: int, rows: list[int], terms: list[str], weights: list[float]
+           ) -> list[list[tuple[str, float]]]:
+    out: list[list[tuple[str, float]]] = [[] for _ in range(n_rows)]
+    for r, t, w in zip(rows, terms, weights, strict=True):
+        out[r].append((t, w))
+    return out
 
 
 def _occurrences(text: str, part: str) -> int:
@@ -128,7 +322,7 @@ def accent_twins(terms: list[tuple[str, float]], syll: str, plain: str) -> list[
     """
     if len(syll) != len(plain):
         return []  # not position for position: leave every term apart
-    return _twins(terms, _tokens(syll), _tokens(plain))
+    return _twins([t for t, _ in terms], _tokens(syll), _tokens(plain))
 
 
 def _tokens(text: str) -> str:
@@ -136,12 +330,13 @@ def _tokens(text: str) -> str:
     return f" {' '.join(_WORDS.findall(text))} "
 
 
-def _twins(terms: list[tuple[str, float]], accented: str, bare: str) -> list[tuple[str, str]]:
-    """:func:`accent_twins` on the documents' words (:func:`_tokens`)."""
+def _twins(terms: list[str], accented: str, bare: str) -> list[tuple[str, str]]:
+    """:func:`accent_twins` of the terms named ``terms``, on the document's words
+    (:func:`_tokens`)."""
     if len(accented) != len(bare):
         return []
     pairs: dict[str, str] = {}
-    for name, _ in terms:
+    for name in terms:
         if name.startswith(("«", "[", "≈«")):
             continue
         free = name.startswith("≈")
@@ -159,52 +354,35 @@ def _twins(terms: list[tuple[str, float]], accented: str, bare: str) -> list[tup
     return list(pairs.items())
 
 
-def _merge_accent_free(union: Any, views: _Views, X: sp.csr_matrix, coef: np.ndarray,
-                       block_of: np.ndarray | None, found: list[list[tuple[str, float]]]
-                       ) -> None:
-    """Make a word and its accent-free reading one term, ``mọi người`` (in place).
+def _accent_pairs(union: Any, views: _Views, short: list[list[str]],
+                  wanted: list[tuple[int, str, str]]
+                  ) -> tuple[list[dict[str, str]], list[list[str]]]:
+    """Make a word and its accent-free reading one term, ``mọi người`` (:func:`accent_twins`).
 
-    Its weight is the exact sum of the syllable n-gram's and the accent-free
-    n-gram's contributions, whether or not either was among the strongest.
-    Only for hashed ``syllables`` and ``accent_free`` channels, without ``words``.
+    Returns, per row, ``{term: term it joins}`` and the terms once joined; asks in
+    ``wanted`` for the syllable n-gram and the accent-free n-gram of each pair, so the
+    term weighs both whether or not either was among the strongest.  Only for hashed
+    ``syllables`` and ``accent_free`` channels, without ``words``.
     """
+    joins: list[dict[str, str]] = [{} for _ in short]
     if (not views.texts or "words" in union.named_transformers_
-            or not _has(union, "syllables", "accent_free")):
-        return
-    rows, pairs = [], []
-    for r, row in enumerate(found):
-        if len(views.texts["syll"][r]) == len(views.texts["plain"][r]):
-            for pair in _twins(row, views.tokens("syll", r), views.tokens("plain", r)):
-                rows.append(r)
-                pairs.append(pair)
-    if not pairs:
-        return
-    weights = np.zeros(len(pairs))
-    for side, channel in enumerate(("syllables", "accent_free")):
-        part = _exact(union, channel, X, coef, block_of, rows, [pair[side] for pair in pairs])
-        if part is None:
-            return
-        weights += part
-    _replace(found, rows, [(phrase, {phrase, f"≈{free}"}) for phrase, free in pairs], weights)
+            or not _hashed(union, "syllables", "accent_free")):
+        return joins, short
+    named = []
+    for r, terms in enumerate(short):
+        pairs = (_twins(terms, views.tokens("syll", r), views.tokens("plain", r))
+                 if len(views.texts["syll"][r]) == len(views.texts["plain"][r]) else [])
+        for phrase, free in pairs:
+            joins[r].update({phrase: phrase, f"≈{free}": phrase})
+            wanted += [(r, "syllables", phrase), (r, "accent_free", free)]
+        named.append([t for t in terms if t not in joins[r]] + [p for p, _ in pairs])
+    return joins, named
 
 
 def _has(union: Any, *channels: str) -> bool:
     """Whether the fitted union has every one of ``channels``, with columns."""
     return all((w := union.output_indices_.get(c)) is not None and w.stop > w.start
                for c in channels)
-
-
-def _replace(found: list[list[tuple[str, float]]], rows: list[int],
-             merged: list[tuple[str, set[str]]], weights: np.ndarray) -> None:
-    """Put term ``merged[i][0]`` with ``weights[i]`` in row ``rows[i]`` in place of the terms
-    ``merged[i][1]`` (in place, one pass per row)."""
-    by_row: dict[int, list[tuple[str, set[str], float]]] = {}
-    for r, (term, drop), weight in zip(rows, merged, weights.tolist(), strict=True):
-        by_row.setdefault(r, []).append((term, drop, weight))
-    for r, items in by_row.items():
-        drop = set().union(*(d for _, d, _ in items))
-        found[r] = [tw for tw in found[r] if tw[0] not in drop] + [
-            (term, round(weight, 4)) for term, _, weight in items]
 
 
 class _Views:
@@ -246,13 +424,14 @@ def whole_words(terms: list[tuple[str, float]], view: str, mark: str = "") -> li
     ...              ("[likes]", 0.1)], "giá gạo tăng, gạo đâu? an toàn thanh toán")
     ['gạo', 'tăng']
     """
-    return _whole(terms, view, _tokens(view), mark)
+    return _whole([t for t, _ in terms], view, _tokens(view), mark)
 
 
-def _whole(terms: list[tuple[str, float]], view: str, tokens: str, mark: str) -> list[str]:
-    """:func:`whole_words` with the view's words (:func:`_tokens`) given."""
+def _whole(terms: list[str], view: str, tokens: str, mark: str) -> list[str]:
+    """:func:`whole_words` of the terms named ``terms``, with the view's words
+    (:func:`_tokens`) given."""
     found: list[str] = []
-    for name, _ in terms:
+    for name in terms:
         word = name[len(mark):] if name.startswith(mark) else ""
         if word.startswith("«") and word.endswith("»"):
             word = word[1:-1]
@@ -262,43 +441,31 @@ def _whole(terms: list[tuple[str, float]], view: str, tokens: str, mark: str) ->
     return found
 
 
-def _merge_characters(union: Any, views: _Views, X: sp.csr_matrix, coef: np.ndarray,
-                      block_of: np.ndarray | None, found: list[list[tuple[str, float]]]
-                      ) -> None:
+def _word_pairs(union: Any, views: _Views, named: list[list[str]],
+                wanted: list[tuple[int, str, str]]) -> list[dict[str, str]]:
     """Make a one-word term and its character n-gram one term, ``gạo`` for ``gạo`` and
-    ``«gạo»`` (in place), weighed exactly: the word's term (with its accent-free reading
-    where :func:`accent_twins` pairs them) plus every spacing of the n-gram."""
+    ``«gạo»`` (:func:`whole_words`).
+
+    Returns, per row, ``{term: term it joins}``; asks in ``wanted`` for every spacing of
+    the n-gram and for the word, and, when the word's own term is not among the row's
+    ``named`` terms, for its accent-free reading where :func:`accent_twins` pairs them.
+    """
+    joins: list[dict[str, str]] = [{} for _ in named]
     for words_channel, chars_channel, column, mark in _CHARACTER_TWINS:
-        if not views.texts or not _has(union, words_channel, chars_channel):
+        if (not views.texts or not _has(union, words_channel)
+                or not _hashed(union, chars_channel)):
             continue
         texts = views.texts[column]
-        rows: list[int] = []
-        words: list[str] = []
-        for r, row in enumerate(found):
-            for word in _whole(row, texts[r], views.tokens(column, r), mark):
-                rows.append(r)
-                words.append(word)
-        weights = _exact(union, chars_channel, X, coef, block_of, rows, words)
-        if weights is None:
-            continue
-        # a word whose own term is not among the row's: weigh it as the row would show it
-        shown = {r: dict(found[r]) for r in set(rows)}
-        own = [shown[r].get(f"{mark}{w}") for r, w in zip(rows, words, strict=True)]
-        missing = [i for i, v in enumerate(own) if v is None]
-        alone = _exact(union, words_channel, X, coef, block_of, [rows[i] for i in missing],
-                       [words[i] for i in missing])
-        extra = np.zeros(len(words))
-        if alone is not None:
-            extra[missing] = alone
-        if not mark:  # the text as written: its accent-free reading too, where it pairs
-            twins = [(i, pair[0][1]) for i in missing
-                     if len(texts[rows[i]]) == len(views.texts["plain"][rows[i]])
-                     and (pair := _twins([(words[i], 0.0)], views.tokens("syll", rows[i]),
-                                         views.tokens("plain", rows[i])))]
-            free = _exact(union, "accent_free", X, coef, block_of,
-                          [rows[i] for i, _ in twins], [f for _, f in twins])
-            if free is not None:
-                extra[[i for i, _ in twins]] += free
-        weights += extra + np.array([v or 0.0 for v in own])
-        _replace(found, rows, [(f"{mark}{w}", {f"{mark}{w}", f"{mark}«{w}»"}) for w in words],
-                 weights)
+        for r, terms in enumerate(named):
+            for word in _whole(terms, texts[r], views.tokens(column, r), mark):
+                term = f"{mark}{word}"
+                joins[r].update({term: term, f"{mark}«{word}»": term})
+                wanted += [(r, chars_channel, g) for g in _spacings(word)]
+                wanted.append((r, words_channel, word))
+                if (term not in terms and not mark
+                        and len(texts[r]) == len(views.texts["plain"][r])):
+                    for _, free in _twins([word], views.tokens("syll", r),
+                                          views.tokens("plain", r)):
+                        joins[r][f"≈{free}"] = term
+                        wanted.append((r, "accent_free", free))
+    return joins
