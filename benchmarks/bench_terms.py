@@ -8,7 +8,9 @@ post (default 5), this prints:
   and ``«gạo»``), and how many of the shown slots those second readings take;
 * how many shown terms are accent-free readings (``≈``) at all;
 * how many posts' lists equal the first terms of the list ranked over every feature
-  (``explain=1000000``): the terms and their weights do not depend on how many are asked.
+  (``explain=1000000``): the terms and their weights do not depend on how many are asked;
+* how many posts' terms (all of them), context signals and intercept add up to their
+  decision value, but for the rounding of each weight to 4 decimals.
 
 Usage::
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import vnmisinfo
@@ -81,6 +84,23 @@ def main() -> None:
           f" of {slots}")
     print(f"- lists equal to the first {k} of the list over every feature: {same} of "
           f"{len(posts)}")
+    print(f"- posts whose terms, context and intercept add up to the decision value: "
+          f"{adding_up(detector, posts, every)} of {len(posts)}")
+
+
+def adding_up(detector, posts: pd.DataFrame, every: list[dict]) -> int:
+    """How many posts' terms and context signals (``every``: ``explain`` with every term) sum,
+    with the intercept of the model that scored each, to its decision value, give or take
+    0.00005 a number (each weight is rounded to 4 decimals)."""
+    decision = detector.decision_function(posts)
+    intercept = np.zeros(len(posts))
+    for rows, _, calibrated, *_ in detector._parts(detector.preprocess(posts)):
+        intercept[rows] = np.ravel(calibrated.estimator.intercept_)[0]
+    count = 0
+    for result, d, b in zip(every, decision, intercept, strict=True):
+        weights = [w for _, w in result["top_terms"] + result["context"]]
+        count += abs(sum(weights) + b - d) <= 5e-5 * len(weights) + 1e-9
+    return count
 
 
 if __name__ == "__main__":
