@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -40,6 +39,7 @@ import scipy.sparse as sp
 from vnmisinfo.data.schema import is_missing
 from vnmisinfo.model.vocabulary import HashedCounts
 from vnmisinfo.text.accents import marked_word_count
+from vnmisinfo.text.evasion import _VI_VOWELS
 from vnmisinfo.text.normalize import normalize_text, strip_diacritics
 from vnmisinfo.text.regexes import char_class
 from vnmisinfo.text.sentences import split_sentences
@@ -58,10 +58,10 @@ _WORD_RE = re.compile(r"\w+")
 # ---------------------------------------------------------------------------
 
 
-_LATIN = [c for c in range(0x41, 0x1EFA) if chr(c).isalpha() and chr(c).isascii()
-          or 0xC0 <= c and chr(c).isalpha() and "LATIN" in unicodedata.name(chr(c), "")]
-_UPPER = char_class(c for c in _LATIN if chr(c).isupper())
-_LOWER = char_class(c for c in _LATIN if chr(c).islower())
+#: The small and capital letters of Vietnamese (and of English): what a hashtag is cut by.
+_SMALL = set("abcdefghijklmnopqrstuvwxyzđ") | _VI_VOWELS
+_LOWER = char_class(map(ord, _SMALL))
+_UPPER = char_class(ord(c.upper()) for c in _SMALL)
 _HASHTAG_RE = re.compile(r"#(\w+)")
 #: Where a hashtag's words meet: a capitalized word after two letters ('nướcChanh',
 #: 'LaChan'), capitals after two small letters ('ThiTHPT'), and underscores ('Covid_19');
