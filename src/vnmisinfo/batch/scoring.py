@@ -184,7 +184,8 @@ def _score_records(model: Any, records: list[dict[str, Any]],
     return out
 
 
-def _isolated(model: Any, docs: pd.DataFrame, explain: int) -> list[dict[str, Any] | str]:
+def _isolated(model: Any, docs: pd.DataFrame, explain: int,
+              top: bool = True) -> list[dict[str, Any] | str]:
     """``model.score(docs)``; a document whose scoring raises gets the error as its reason.
 
     A chunk that raises is scored again in halves until the documents that raise
@@ -198,27 +199,16 @@ def _isolated(model: Any, docs: pd.DataFrame, explain: int) -> list[dict[str, An
     except (OSError, MemoryError):
         raise
     except Exception as error:
-        out = _halves(model, docs, explain, error)
-        if all(isinstance(r, str) for r in out):
+        if len(docs) == 1:
+            out: list[dict[str, Any] | str] = [
+                f"not scored: {type(error).__name__}: {error}"[:300]]
+        else:
+            mid = len(docs) // 2
+            out = [*_isolated(model, docs.iloc[:mid].reset_index(drop=True), explain, False),
+                   *_isolated(model, docs.iloc[mid:].reset_index(drop=True), explain, False)]
+        if top and all(isinstance(r, str) for r in out):
             raise error  # not a bad row: the model fails on everything
         return out
-
-
-def _halves(model: Any, docs: pd.DataFrame, explain: int,
-            error: Exception) -> list[dict[str, Any] | str]:
-    """:func:`_isolated` on each half of ``docs``, which raised ``error`` together."""
-    if len(docs) == 1:
-        return [f"not scored: {type(error).__name__}: {error}"[:300]]
-    out: list[dict[str, Any] | str] = []
-    for half in (docs.iloc[:len(docs) // 2], docs.iloc[len(docs) // 2:]):
-        half = half.reset_index(drop=True)
-        try:
-            out += list(model.score(half, explain=explain))
-        except (OSError, MemoryError):
-            raise
-        except Exception as inner:
-            out += _halves(model, half, explain, inner)
-    return out
 
 
 def _unused_context(records: list[dict[str, Any]], frame: pd.DataFrame,
