@@ -361,7 +361,7 @@ def _join_dotted(text: str) -> str:
         word = m.group(1) + m.group(2)
         if not m.group(2)[0].islower() or (len(word) < 3 and word.isascii()):  # 'c.o'-v
             return m.group()
-        plain = strip_diacritics(word.lower()).replace("đ", "d")
+        plain = strip_diacritics(word.lower())
         return word if _SYLLABLE_RE.fullmatch(plain) else m.group()
 
     return _DOTTED_RE.sub(join, text)
