@@ -241,27 +241,13 @@ class _Cells:
         shown = [set(row) for row in short]
         for step in merges:
             shown = [{m.get(t, t) for t in row} for row, m in zip(shown, step, strict=True)]
-        joins = [[(r, a, b) for r, m in enumerate(step) for a, b in m.items()] for step in merges]
-        listed = [(r, t) for r, row in enumerate(shown) for t in row if t]
-        codes, names = pd.factorize(np.r_[self.terms, np.array(
-            [t for pairs in joins for _, a, b in pairs for t in (a, b)]
-            + [t for _, t in listed], dtype=object)])
-        code_of = dict(zip(names.tolist(), range(len(names)), strict=True))
-        width = len(names) + 1
-        cells = self.rows * width + codes[:len(self.terms)]
-        for pairs in joins:  # each cell of a joined term, to the term it joins
-            if not pairs:
-                continue
-            old = np.array([r * width + code_of[a] for r, a, _ in pairs], dtype=np.int64)
-            new = np.array([r * width + code_of[b] for r, _, b in pairs], dtype=np.int64)
-            order = np.argsort(old)
-            at = np.minimum(np.searchsorted(old[order], cells), len(old) - 1)
-            hit = old[order][at] == cells
-            cells[hit] = new[order][at[hit]]
-        keep = np.isin(cells, [r * width + code_of[t] for r, t in listed])
-        ranked = _ranked(cells[keep] // width, np.asarray(names, dtype=object)[cells[keep] % width],
-                         self.values[keep], k, rounded=True)
-        return _lists(len(self.frame), *ranked)
+        rows, terms = self.rows.tolist(), self.terms.tolist()
+        for step in merges:  # each cell of a joined term, to the term it joins
+            terms = [step[r].get(t, t) for r, t in zip(rows, terms, strict=True)]
+        keep = np.array([bool(t) and t in shown[r] for r, t in zip(rows, terms, strict=True)],
+                        dtype=bool)
+        return _lists(len(self.frame), *_ranked(self.rows[keep], np.asarray(terms, object)[keep],
+                                                self.values[keep], k, rounded=True))
 
 
 def _spacings(gram: str) -> list[str]:
