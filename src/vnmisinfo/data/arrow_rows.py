@@ -82,7 +82,7 @@ def _cell(scalar: Any, found: list[str]) -> Any:
     if pa.types.is_nested(typ):  # the lists
         return [_cell(item, found) for item in scalar.values]
     if not pa.types.is_temporal(typ):
-        raise  # pragma: no cover - only dates, times and durations overflow
+        return scalar.as_py()  # pragma: no cover - only dates, times and durations overflow
     text, why = _temporal_text(scalar)
     found.append(why)
     return OutOfRange(text, int(scalar.value))

@@ -85,7 +85,7 @@ class _Decompressed(io.RawIOBase):
     """
 
     def __init__(self, inner: Any, path: str | os.PathLike[str]) -> None:
-        self._inner, self._path, self._read, self._ended = inner, path, 0, False
+        self._inner, self._path, self._started, self._ended = inner, path, False, False
 
     def readable(self) -> bool:
         return True
@@ -96,7 +96,7 @@ class _Decompressed(io.RawIOBase):
         try:
             data = self._inner.read1(len(buffer))
         except gzip.BadGzipFile as exc:
-            if not self._read or not str(exc).startswith("Not a gzipped file"):
+            if not self._started or not str(exc).startswith("Not a gzipped file"):
                 raise
             warnings.warn(f"{self._path}: the bytes after the end of the gzip data are not "
                           "gzip data and were ignored, as zcat ignores them.",
@@ -104,7 +104,7 @@ class _Decompressed(io.RawIOBase):
             self._ended = True
             return 0
         buffer[:len(data)] = data
-        self._read += len(data)
+        self._started = True
         return len(data)
 
     def close(self) -> None:
@@ -123,11 +123,9 @@ def readable_part_command(path: str | os.PathLike[str]) -> str:
     >>> readable_part_command("dump/posts.csv.gz"), readable_part_command("a.jsonl.xz")
     ('zcat dump/posts.csv.gz > dump/posts.csv', 'xzcat a.jsonl.xz > a.jsonl')
     """
-    tool = {"gzip": "zcat", "bz2": "bzcat", "lzma": "xzcat"}.get(compression_of(path) or "",
-                                                                 "zcat")
+    tool = {"gzip": "zcat", "bz2": "bzcat", "lzma": "xzcat"}[str(compression_of(path))]
     name = str(path)
-    plain = name[:-len(Path(name).suffix)] if compression_of(path) else name + ".plain"
-    return f"{tool} {name} > {plain}"
+    return f"{tool} {name} > {name[:-len(Path(name).suffix)]}"
 
 
 def open_input(path: str | os.PathLike[str], mode: str = "rt", **kwargs: Any) -> Any:

@@ -87,7 +87,7 @@ def _json_value(value: Any) -> Any:
     """A JSON value: NaN and infinities become None (``null``)."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return _text_of(value) if isinstance(value, _BINARY) else value
+    return value  # bytes: json.dumps reads them through _text_of (base64)
 
 
 class _Writer:
