@@ -932,6 +932,7 @@ def test_held_out_nonclaims_copy_no_training_text():
 @pytest.mark.parametrize(("text", "narrative"), [
     ("#UốngNướcChanhNóngDiệtĐượcVirusCorona", "health-001"),
     ("Tin nóng: #TiêmVắcXinLàmBiếnĐổiGen #ChiaSẻNgay", "health-005"),
+    (unicodedata.normalize("NFD", "#UốngNướcChanhNóngDiệtĐượcVirusCorona"), "health-001"),
 ])
 def test_a_claim_written_as_hashtags_is_matched(text, narrative):
     """A claim glued into a hashtag read as one word and matched nothing; its words are

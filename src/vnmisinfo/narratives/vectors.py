@@ -39,7 +39,7 @@ import scipy.sparse as sp
 from vnmisinfo.data.schema import is_missing
 from vnmisinfo.model.vocabulary import HashedCounts
 from vnmisinfo.text.accents import marked_word_count
-from vnmisinfo.text.evasion import _VI_VOWELS
+from vnmisinfo.text.evasion import _VI_VOWELS, _nfc
 from vnmisinfo.text.normalize import normalize_text, strip_diacritics
 from vnmisinfo.text.regexes import char_class
 from vnmisinfo.text.sentences import split_sentences
@@ -81,8 +81,8 @@ def _hashtag_words(text: str) -> str:
     """
     if "#" not in text:
         return text
-    return _HASHTAG_RE.sub(
-        lambda m: _HASHTAG_CUT_RE.sub(" ", m.group(1)).strip() or m.group(), text)
+    return _HASHTAG_RE.sub(  # composed first: a combining mark would end the tag
+        lambda m: _HASHTAG_CUT_RE.sub(" ", m.group(1)).strip() or m.group(), _nfc(text))
 
 
 def _views(text: str) -> tuple[str, str]:

@@ -339,7 +339,7 @@ def _expand_teencode(text: str, teen: _Teencode, words: list[str] | None) -> str
 #: A dot between the letters of one word, the next one small ('nư.ớc', 'Gi.ết'); not one
 #: of several ('U.S.A', 'v.v.', handled as spelled-out letters) and not before a digit.
 _DOTTED_RE = re.compile(r"(?<![\w.])([^\W\d_]+)\.([^\W\d_]+)(?![\w]|\.\w)")
-_DOTTED_HINT_RE = re.compile(r"[^\W\d_]\.[^\W\d_]")
+_DOTTED_HINT_RE = re.compile(r"\.(?<=[^\W\d_]\.)(?=[^\W\d_])")  # from the dot: fast
 
 
 def _join_dotted(text: str) -> str:

@@ -59,6 +59,7 @@ from functools import lru_cache
 
 from vnmisinfo.text.evasion import (
     _INVISIBLE,
+    _INVISIBLE_RE,
     _LETTER,
     _LETTER_RE,
     _SEPARATED_RE,
@@ -80,9 +81,8 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 #: A single line break inside a sentence: after no end mark, before a lower-case letter.
 _WRAPPED = re.compile(r"(?<=[^\s.?!…:;])[ \t]*(?:\r\n|[\n\r\x85\u2028])[ \t]*(?=[^\W\d_])")
 #: The format characters the normalizer deletes (zero-width characters, soft hyphen, bidi
-#: controls, variation selectors, tags, ...): a quick test for any, and runs of them.
+#: controls, variation selectors, tags, ...): a quick test for any (runs: _INVISIBLE_RE).
 _FORMAT_HINT = re.compile("[" + char_class(_INVISIBLE, astral_gap=0x10000) + "]")
-_FORMAT_RUN = re.compile("[" + char_class(_INVISIBLE) + "]+")
 _WHITESPACE = re.compile(r"\s")
 #: The format characters of emoji sequences: the joiner, variation selectors, tags.
 _EMOJI_PARTS = re.compile("[\u200d\ufe0e\ufe0f\U000e0020-\U000e007f]+")
@@ -156,9 +156,9 @@ def _visible(text: str) -> str:
     text = _nfc(text)
     if _FORMAT_HINT.search(text):
         if _WHITESPACE.search(text) is None and _SEPARATED_RE.search(text):
-            text = _FORMAT_RUN.sub(" ", text)
+            text = _INVISIBLE_RE.sub(" ", text)
         else:
-            text = _nfc(_FORMAT_RUN.sub(_drop_format, text))
+            text = _nfc(_INVISIBLE_RE.sub(_drop_format, text))
     return text
 
 
