@@ -46,8 +46,7 @@ def _first_bad_label(y: np.ndarray) -> int | None:
         bad = np.flatnonzero((y != 0) & (y != 1))
         return int(bad[0]) if len(bad) else None
     for i, value in enumerate(y.tolist()):
-        if isinstance(value, str) or not isinstance(value, (bool, int, float, np.number)) \
-                or value not in (0, 1):
+        if not isinstance(value, (bool, int, float, np.number)) or value not in (0, 1):
             return i
     return None
 

@@ -64,8 +64,6 @@ def readable_term(name: str) -> str:
     return f"≈{text}" if channel == "accent_free" else text
 
 
-#: The normalizer's placeholders (``__url__``...), read whole.
-_PLACEHOLDER_RE = re.compile(r"__(?:url|email|phone)__")
 #: In the segmented view, an underscore between two letters or digits joins the syllables
 #: of a word (``hà_nội``); others are in the text (``__url__``, ``____``).
 _JOINER_RE = re.compile(r"(?<=[^\W_])_(?=[^\W_])")

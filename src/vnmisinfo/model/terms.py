@@ -9,12 +9,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from vnmisinfo.model.explain import _PLACEHOLDER_RE, readable_term, top_pairs
+from vnmisinfo.model.explain import readable_term, top_pairs
 from vnmisinfo.model.features import _vectorizer, column_names
 from vnmisinfo.model.hashing import HashedTfidf
 
 __all__ = ["accent_twins", "explained_terms", "whole_words"]
 
+#: The normalizer's placeholders (``__url__``...), read whole.
+_PLACEHOLDER_RE = re.compile(r"__(?:url|email|phone)__")
 _WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s\s+")
 
