@@ -1,11 +1,9 @@
 """Hashed n-gram features: a few numpy passes per batch, no vocabulary in memory.
 
-The texts of a batch are joined into one array of code points.  Every n-gram
-window gets a 64-bit hash, the sum of a random value per (character, offset
-in the window), so the same characters hash the same wherever they stand;
-windows are then mapped to ``n_features`` buckets by multiplicative hashing.
-Each step is one numpy operation over the whole batch: nothing loops per
-n-gram in Python.
+The texts of a batch are joined into one array of code points.  Every n-gram window gets
+a 64-bit hash, the sum of a random value per (character, offset in the window), so the
+same characters hash the same wherever they stand; windows are then mapped to
+``n_features`` buckets.  Each step is one numpy operation over the whole batch.
 
 The n-grams are exactly those of scikit-learn's analyzers, with ``lowercase=False``:
 
@@ -112,8 +110,7 @@ def _is_word(cps: np.ndarray) -> np.ndarray:
 
 def _encode(texts: Sequence[str]) -> tuple[str, np.ndarray]:
     joined = _SEP.join(texts)
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return joined, cps
+    return joined, np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _windows(cps: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
@@ -234,11 +231,14 @@ class NgramHasher:
                 valid[:m, k - self.lo] = token_doc[k - 1:] == token_doc[:m]
         anchor = np.broadcast_to(np.arange(n_tok, dtype=np.int64)[:, None] * _SPAN
                                  + np.arange(self.lo, self.hi + 1), hashes.shape)
-        ends = token_start + token_len
+        spans: list[tuple[int, int]] = []  # (start, end) of each token, made when first named
 
         def name(a: int) -> str:
-            t, k = a // _SPAN, a % _SPAN
-            return " ".join(joined[token_start[i]:ends[i]] for i in range(t, t + k))
+            t, k = divmod(a, _SPAN)
+            if not spans:
+                spans.extend(zip(token_start.tolist(), (token_start + token_len).tolist(),
+                                 strict=True))
+            return " ".join([joined[lo:hi] for lo, hi in spans[t:t + k]])
 
         return np.repeat(token_doc, valid.sum(axis=1)), hashes[valid], anchor[valid], name
 
@@ -303,8 +303,13 @@ class NgramHasher:
         """
         doc_of, grams, anchors, name = hashed or self._grams(texts)
         width = np.int64(1) << np.int64(40)
-        wanted = np.asarray(docs, dtype=np.int64) * width + np.asarray(keys, dtype=np.int64)
-        found = doc_of.astype(np.int64) * width + np.asarray(key_of(grams), dtype=np.int64)
+        keys = np.asarray(keys, dtype=np.int64)
+        wanted = np.asarray(docs, dtype=np.int64) * width + keys
+        gram_keys = np.asarray(key_of(grams), dtype=np.int64)
+        asked = np.zeros(int(keys.max(initial=0)) + 2, dtype=bool)  # the last: any other key
+        asked[keys] = True  # the n-grams of keys not asked for (most) are left out at once
+        near = np.flatnonzero(asked[np.minimum(gram_keys, len(asked) - 1)])
+        anchors, found = anchors[near], doc_of[near].astype(np.int64) * width + gram_keys[near]
         order = np.argsort(wanted)
         at = np.minimum(np.searchsorted(wanted[order], found), max(len(wanted) - 1, 0))
         hit = np.flatnonzero(wanted[order][at] == found) if len(wanted) else at[:0]
@@ -448,9 +453,7 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
         self.buckets_ = np.flatnonzero(keep).astype(np.int32)
         self.idf_ = (np.log((1.0 + n) / (1.0 + df[keep])) + 1.0).astype(np.float32)
         self.__dict__.pop("_table", None)
-        self.unigrams_ = ""
-        if unigrams is not None:
-            self.unigrams_ = "\n".join(sorted(unigrams))
+        self.unigrams_ = "" if unigrams is None else "\n".join(sorted(unigrams))
         return counts
 
     def _counts_in_slices(self, texts: list[str]) -> tuple[sp.csr_matrix, set[str] | None]:
@@ -482,9 +485,7 @@ class HashedTfidf(TransformerMixin, BaseEstimator):
             return counts, None
         if not found:
             return counts, set()
-        hashes = np.concatenate([f[0] for f in found])
-        seen = np.concatenate([f[1] for f in found])
-        first = np.concatenate([f[2] for f in found])
+        hashes, seen, first = (np.concatenate([f[i] for f in found]) for i in range(3))
         slice_of = np.repeat(np.arange(len(found)), [len(f[0]) for f in found])
         kept, at, inverse = np.unique(hashes, return_index=True, return_inverse=True)
         df = np.bincount(inverse, weights=seen, minlength=len(kept))

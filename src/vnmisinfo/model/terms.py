@@ -97,6 +97,7 @@ class _Cells:
         self.rows, self.keys = np.zeros(0, np.int64), np.zeros(0, np.int64)
         self.values, self.terms = np.zeros(0), np.zeros(0, dtype=object)
         self._texts: dict[tuple[str, int], str] = {}
+        self._plain: dict[str, str] = {}
         self.memo: dict[str, dict] = {}  # each channel's rows hashed once, named twice
 
     def name(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray,
@@ -162,7 +163,9 @@ class _Cells:
 
     def _add(self, rows: np.ndarray, union_cols: np.ndarray, values: np.ndarray,
              names: list[str]) -> None:
-        terms = [self.read(r, n) for r, n in zip(rows.tolist(), names, strict=True)]
+        plain = self._plain  # the names that read the same in every row, read once
+        terms = [plain[n] if n in plain else self.read(r, n)
+                 for r, n in zip(rows.tolist(), names, strict=True)]
         self.rows = np.r_[self.rows, np.asarray(rows, dtype=np.int64)]
         self.keys = np.r_[self.keys, np.asarray(rows * self.width + union_cols, dtype=np.int64)]
         self.values = np.r_[self.values, np.asarray(values, dtype=float)]
@@ -177,6 +180,7 @@ class _Cells:
         term = readable_term(name)
         channel, _, gram = name.partition("__")
         if term or "_" not in gram or channel not in _CHAR_MARKS:
+            self._plain[name] = term
             return term
         mark, text = _CHAR_MARKS[channel], self.text(channel, row)
         at = text.find(gram)
