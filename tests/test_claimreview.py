@@ -107,6 +107,15 @@ def test_a_bad_row_is_named_by_its_line_after_a_cell_of_several_lines(tmp_path):
         drafts_from_csv(jsonl, org="Org")
 
 
+def test_a_bad_row_is_named_by_its_line_after_blank_lines(tmp_path):
+    """Blank lines were counted as rows: the message named the line above the bad row."""
+    path = tmp_path / "r.csv"
+    path.write_text("id,text,verdict,date\n\n1,Tin một,misinformation,2020-01-01\n\n   \n"
+                    "2,Tin hai,misinformation,2020-13-01\n\n", encoding="utf-8")
+    with pytest.raises(ReviewError, match=r"r\.csv line 6: date '2020-13-01'"):
+        drafts_from_csv(path, org="Org")
+
+
 @pytest.mark.parametrize(("row", "message"), [
     ({"rating": "true"}, "rating 'true' is not one of"),
     ({"narrative_id": "nope-1"}, "narrative_id 'nope-1' is not in the catalogue"),

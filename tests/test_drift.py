@@ -387,6 +387,23 @@ def test_compare_reads_reviewed_files(two_models, claims, tmp_path):
     assert list(frame.columns) == ["text", "label"] and len(frame) == 24
 
 
+def test_compare_reads_reviewed_files_with_blank_lines(two_models, claims, tmp_path):
+    """Blank lines between rows and at the end (as spreadsheets and hand edits leave them)
+    stopped compare with 'zip() argument 2 is shorter than argument 1', and a bad verdict
+    after one was named on the line above its own."""
+    lines = pd.DataFrame({"text": claims[0] + claims[1],
+                          "verdict": ["misinformation"] * 12 + ["reliable"] * 12}
+                         ).to_csv(index=False).splitlines()
+    path = tmp_path / "reviewed.csv"
+    path.write_text("\n".join([*lines[:5], "", *lines[5:], "", ""]) + "\n", encoding="utf-8")
+    result = compare_models(two_models["bad"], two_models["good"], [path])
+    assert result["n"] == 8 and result["files"][0]["rows"] == 24
+    path.write_text("text,verdict\ntỏi chữa covid,misinformation\n\nhà nội mưa,fake\n",
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match=r"reviewed\.csv, line 4: verdict 'fake'"):
+        compare_models(two_models["bad"], two_models["good"], [path])
+
+
 def test_compare_refuses_bad_input(two_models, claims, tmp_path):
     bad_verdict = tmp_path / "bad.csv"
     bad_verdict.write_text("text,verdict\ntỏi chữa covid,fake\n", encoding="utf-8")

@@ -28,7 +28,7 @@ import stat
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,7 +39,7 @@ __all__ = ["COMPRESSIONS", "DAMAGED", "EXTENSIONS", "FORMATS", "JSON_ARRAY",
            "TrailingDataWarning", "allow_long_csv_fields", "atomic_write", "check_folder",
            "check_named_format", "check_suffix", "compression_of", "extension_format",
            "format_of", "is_stream", "iter_jsonl", "open_input", "readable_part_command",
-           "refuse_input_as_output", "require_pyarrow", "same_file"]
+           "refuse_input_as_output", "require_pyarrow", "same_file", "separator_hint"]
 
 #: File extension -> format name.
 EXTENSIONS = {
@@ -339,6 +339,46 @@ def allow_long_csv_fields() -> None:
     with the csv module calls this first.
     """
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def separator_hint(header: Sequence[Any], sep: str = ",") -> str:
+    """Why a header reads as one column: the separator the file seems to use, and the fix.
+
+    Excel separates the fields of its CSV with Windows' list separator, which
+    is ``;`` where the decimal mark is a comma (in Vietnam, for one).
+
+    Parameters
+    ----------
+    header : sequence
+        The header's fields, as split by ``sep``.
+    sep : str
+        The separator the file is read with: ``,`` for CSV, a tab for TSV.
+
+    Returns
+    -------
+    str
+        The hint, or ``""`` when the header does not look separated by another character.
+
+    Examples
+    --------
+    >>> separator_hint(["id;text;verdict"])[:62]
+    "the file looks separated by ';', and CSV input is separated by"
+    >>> separator_hint(["id,text"], sep="\t")
+    "the file looks separated by ',', and a .tsv file by tabs: name it .csv"
+    >>> separator_hint(["id", "text"])
+    ''
+    """
+    if len(header) != 1:
+        return ""
+    found = next((c for c in ",;\t|" if c != sep and c in str(header[0])), None)
+    if found is None:
+        return ""
+    kind = "CSV input is separated by commas" if sep == "," else "a .tsv file by tabs"
+    fix = {",": "name it .csv", "\t": "name it .tsv"}.get(found, (
+        "save it again as CSV with commas between the fields (Excel writes Windows' list "
+        "separator there: set it to ',' in the region settings first)"))
+    name = "tabs" if found == "\t" else repr(found)
+    return f"the file looks separated by {name}, and {kind}: {fix}"
 
 
 def check_suffix(path: str | os.PathLike[str] | None, suffixes: tuple[str, ...],

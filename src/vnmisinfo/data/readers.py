@@ -45,6 +45,7 @@ from vnmisinfo.data.formats import (
     open_input,
     readable_part_command,
     require_pyarrow,
+    separator_hint,
 )
 from vnmisinfo.data.json_lines import load_line, object_problem
 from vnmisinfo.data.schema import FRAME_COLUMNS, resolve_columns
@@ -474,10 +475,8 @@ def column_map(columns: list[str], text_column: str | None,
         raise BadInputError("the input is empty: no row with any column; expected a header "
                             "row (CSV) or one JSON object per line (JSONL).", line=1)
     if "text" not in found:
-        sep = next((c for c in ";\t|" if len(columns) == 1 and c in columns[0]), None)
-        hint = (f"; the file looks separated by {sep!r}, and CSV input is separated by commas:"
-                " save it again as CSV, or name it .tsv when it is separated by tabs"
-                if sep else "")
+        hint = separator_hint(columns)
+        hint = f"; {hint}" if hint else ""
         raise BadInputError(
             f"line 1: no text column among {columns} (a CSV file's header, or the keys of the "
             f"first {JSONL_LOOKAHEAD:,} objects of a JSONL file){hint}; name it 'text' or "

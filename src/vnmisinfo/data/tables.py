@@ -12,7 +12,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ from vnmisinfo.data.formats import (
     open_input,
     readable_part_command,
     require_pyarrow,
+    separator_hint,
 )
 
 __all__ = [
@@ -54,16 +55,36 @@ def check_file(path: Path) -> None:
         raise CorpusError(f"{path}: the file is empty; it needs a header row and data.")
 
 
-def _record_lines(path: Path, sep: str = ",") -> list[int]:
-    """The line on which each data record of a CSV starts (texts may span lines)."""
+def _records(path: Path, sep: str) -> Iterator[tuple[int, list[str] | None]]:
+    """Each record of a CSV with the line it starts on (texts may span lines); None for a
+    blank line, one that holds nothing or only spaces and tabs outside quotes, as pandas
+    skips it."""
+    blank = " \t".replace(sep, "")
+    last = [""]  # the line the reader took last
+
+    def lines(fh: IO[str]) -> Iterator[str]:
+        for line in fh:
+            last[0] = line
+            yield line
+
     with open_input(path, "rt", encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh, delimiter=sep)
-        starts = []
+        reader = csv.reader(lines(fh), delimiter=sep)
         start = 1
-        for _ in reader:
-            starts.append(start)
+        for record in reader:
+            empty = reader.line_num == start and not last[0].rstrip("\r\n").strip(blank)
+            yield start, None if empty else record
             start = reader.line_num + 1
+
+
+def _record_lines(path: Path, sep: str = ",") -> list[int]:
+    """The line on which each data record of a CSV starts; blank lines are not records."""
+    starts = [start for start, record in _records(path, sep) if record is not None]
     return starts[1:]
+
+
+def _header(path: Path, sep: str) -> list[str]:
+    """The first record of a CSV that is not a blank line."""
+    return next((record for _, record in _records(path, sep) if record is not None), [])
 
 
 def _locate_csv_problem(path: Path, sep: str) -> str:
@@ -74,7 +95,7 @@ def _locate_csv_problem(path: Path, sep: str) -> str:
         width = None
         try:
             for row in reader:
-                if width is None:
+                if width is None and row:  # the header, after any blank lines
                     width = len(row)
                 elif row and len(row) != width:
                     return (f"line {start}: expected {width} fields as in the header, "
@@ -116,15 +137,27 @@ def _read_csv(path: Path, sep: str) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise CorpusError(f"{path}: the file is empty; it needs a header row and data.") from None
     except pd.errors.ParserError as exc:
+        _check_separator(path, _header(path, sep), sep)
         where = _locate_csv_problem(path, sep)
         raise CorpusError(
             f"{path}, {where}. Broken CSV ({str(exc).strip()}). Quote fields that hold commas, "
             'line breaks or quotes, and double any quote inside a field ("").'
         ) from None
+    _check_separator(path, list(frame.columns), sep)
     if frame.empty:
         raise CorpusError(f"{path}: the file has a header but no rows; add data rows.")
-    frame.attrs["lines"] = _record_lines(path, sep)
+    lines = _record_lines(path, sep)
+    if len(lines) == len(frame):  # else messages name rows by their place in the frame
+        frame.attrs["lines"] = lines
     return frame
+
+
+def _check_separator(path: Path, header: list[Any], sep: str) -> None:
+    """Refuse a file whose one-column header looks separated by another character."""
+    hint = separator_hint(header, sep)
+    if hint:
+        raise CorpusError(f"{path}: the header reads as one column, {str(header[0])[:80]!r}; "
+                          f"{hint}.")
 
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
