@@ -366,3 +366,18 @@ def test_a_file_separated_by_another_character_is_named_with_the_fix(tmp_path, n
                                           r"CSV|name it \.(csv|tsv))") as err:
         read_any_table(_write(tmp_path, name, text))
     assert "Quote fields" not in str(err.value)
+
+
+def test_reviewer_columns_are_matched_as_the_text_column_is():
+    """'Verdict', 'note ' and 'Narrative ID' were missed (exact names only), while
+    'POST_MESSAGE ' was found; two columns that read as one name are refused, naming both."""
+    from vnmisinfo.data.schema import find_columns, resolve_columns
+
+    columns = ["POST_MESSAGE ", "Verdict", "note ", "Narrative  ID", "vnm_score"]
+    assert find_columns(columns, ["verdict", "narrative_id", "note", "rating"]) == {
+        "verdict": "Verdict", "note": "note ", "narrative_id": "Narrative  ID"}
+    assert resolve_columns(columns) == {"text": "POST_MESSAGE "}
+    assert resolve_columns(["Post Message"]) == {"text": "Post Message"}
+    with pytest.raises(ValueError, match=r"r\.csv has two columns that read as 'note': "
+                                         r"'note' and 'Note'; keep one"):
+        find_columns(["text", "note", "Note"], ["note"], source="r.csv")

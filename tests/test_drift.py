@@ -404,6 +404,23 @@ def test_compare_reads_reviewed_files_with_blank_lines(two_models, claims, tmp_p
         compare_models(two_models["bad"], two_models["good"], [path])
 
 
+def test_compare_reads_reviewer_columns_named_loosely(two_models, claims, tmp_path):
+    """A 'Verdict' header (as a spreadsheet capitalises it) was refused: no 'label' and no
+    'verdict' column."""
+    path = tmp_path / "reviewed.csv"
+    pd.DataFrame({"Text": claims[0] + claims[1],
+                  "Verdict ": ["misinformation"] * 12 + ["reliable"] * 12,
+                  "Narrative ID": "", "Note": "nguồn: báo"}).to_csv(path, index=False)
+    assert compare_models(two_models["bad"], two_models["good"], [path])["n"] == 8
+    frame = reviewed_labels(pd.read_csv(path, keep_default_na=False))
+    assert list(frame.columns) == ["Text", "label"] and len(frame) == 24
+    pd.DataFrame({"text": ["tỏi chữa covid"], "verdict": ["misinformation"],
+                  "VERDICT": ["reliable"]}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"two columns that read as 'verdict': 'verdict' and "
+                                         r"'VERDICT'"):
+        compare_models(two_models["bad"], two_models["good"], [path])
+
+
 def test_compare_refuses_bad_input(two_models, claims, tmp_path):
     bad_verdict = tmp_path / "bad.csv"
     bad_verdict.write_text("text,verdict\ntỏi chữa covid,fake\n", encoding="utf-8")

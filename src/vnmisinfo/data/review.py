@@ -31,11 +31,11 @@ from typing import Any
 
 import pandas as pd
 
-from vnmisinfo.data.schema import is_missing
+from vnmisinfo.data.schema import find_columns, is_missing
 from vnmisinfo.data.tables import read_any_table
 
 __all__ = ["REVIEW_COLUMNS", "VERDICTS", "check_date", "is_future", "labelled_paths",
-           "parse_verdict", "reviewed_labels"]
+           "parse_verdict", "reviewed_labels", "with_review_columns"]
 
 #: What a reviewer may decide about an item.
 VERDICTS = ("misinformation", "reliable", "unsure")
@@ -87,6 +87,35 @@ def is_future(value: str) -> bool:
     return date(int(year), int(month or 1), int(day or 1)) > date.today()
 
 
+def with_review_columns(frame: pd.DataFrame, names: Sequence[str] = REVIEW_COLUMNS, *,
+                        source: str = "the reviewed file") -> pd.DataFrame:
+    """``frame`` with the columns that stand for ``names`` named as those.
+
+    A spreadsheet's headers are matched as the text column is
+    (:func:`~vnmisinfo.data.schema.find_columns`): ``Verdict``, ``note `` and
+    ``Narrative ID`` become ``verdict``, ``note`` and ``narrative_id``.  The
+    frame's ``attrs`` (its lines) are kept.
+
+    Raises
+    ------
+    ValueError
+        If two columns read as one name (``note`` and ``Note``); the message names both.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"Post_Message": ["Tin"], "Verdict ": ["reliable"], "Narrative ID": [""]})
+    >>> list(with_review_columns(f).columns)
+    ['Post_Message', 'verdict', 'narrative_id']
+    """
+    found = find_columns(list(frame.columns), names, source=source)
+    renamed = {column: name for name, column in found.items() if column != name}
+    if not renamed:
+        return frame
+    out = frame.rename(columns=renamed)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
 _VERDICT_LABELS = {"misinformation": 1, "reliable": 0}
 
 
@@ -111,6 +140,7 @@ def reviewed_labels(frame: pd.DataFrame, *, source: str = "reviewed file") -> pd
     >>> reviewed_labels(f).to_dict("list")
     {'text': ['tỏi chữa covid', 'hà nội mưa'], 'label': [1, 0]}
     """
+    frame = with_review_columns(frame, source=source)
     lines = frame.attrs.get("lines") or list(range(2, len(frame) + 2))
     verdicts = []
     for line, value in zip(lines, frame["verdict"], strict=True):
@@ -143,7 +173,8 @@ def labelled_paths(paths: Sequence[str | Path], folder: Path) -> tuple[list[Path
     ready, described = [], []
     for i, given in enumerate(paths):
         path = Path(given)
-        raw = read_any_table(path, what="a file with a 'label' (0/1) or a 'verdict' column")
+        raw = with_review_columns(read_any_table(
+            path, what="a file with a 'label' (0/1) or a 'verdict' column"), source=str(path))
         reviewed = "verdict" in raw.columns and (
             "label" not in raw.columns
             or raw["verdict"].map(lambda v: parse_verdict(v) is not None).any())

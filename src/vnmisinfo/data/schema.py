@@ -26,6 +26,8 @@ __all__ = [
     "META_COLUMNS",
     "TEXT_ALIASES",
     "as_frame",
+    "column_key",
+    "find_columns",
     "is_missing",
     "joined_text",
     "resolve_columns",
@@ -224,14 +226,65 @@ def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
 def _resolved(columns: tuple[Any, ...]) -> dict[str, Any]:
     """:func:`resolve_columns`, once per set of names (the records of a batch share theirs)."""
     present: dict[str, Any] = {}
-    for c in columns:  # case aside, and accents however they are encoded
-        present.setdefault(unicodedata.normalize("NFC", str(c)).strip().lower(), c)
+    for c in columns:
+        present.setdefault(column_key(c), c)
     found = {}
     for canonical, names in _ALIASES.items():
         for name in names:
-            if name in present:
-                found[canonical] = present[name]
+            if column_key(name) in present:
+                found[canonical] = present[column_key(name)]
                 break
+    return found
+
+
+def column_key(name: Any) -> str:
+    """How a column's name is matched: case and surrounding spaces aside, accents however
+    they are encoded, and a run of spaces or underscores inside read as one underscore.
+
+    Examples
+    --------
+    >>> column_key(" Narrative ID "), column_key("NOTE"), column_key("Nội  dung")
+    ('narrative_id', 'note', 'nội_dung')
+    """
+    return _SEPARATORS.sub("_", unicodedata.normalize("NFC", str(name)).strip().lower())
+
+
+_SEPARATORS = re.compile(r"[\s_]+")
+
+
+def find_columns(columns: Sequence[Any], names: Sequence[str], *, source: str = "the file"
+                 ) -> dict[str, Any]:
+    """The column of ``columns`` that each of ``names`` stands for, matched by
+    :func:`column_key` as the text column is: ``Verdict``, ``note `` and ``Narrative ID``
+    are ``verdict``, ``note`` and ``narrative_id``.
+
+    Returns
+    -------
+    dict
+        Each name found to its column, as spelled in ``columns``.
+
+    Raises
+    ------
+    ValueError
+        If two columns read as the same name (``note`` and ``Note``), naming
+        both, as one of them would be lost.
+
+    Examples
+    --------
+    >>> find_columns(["Post_Message", "Verdict ", "Narrative ID"], ["verdict", "narrative_id",
+    ...                                                              "note"])
+    {'verdict': 'Verdict ', 'narrative_id': 'Narrative ID'}
+    """
+    wanted = {column_key(name): name for name in names}
+    found: dict[str, Any] = {}
+    for column in columns:
+        name = wanted.get(column_key(column))
+        if name is None:
+            continue
+        if name in found:
+            raise ValueError(f"{source} has two columns that read as {name!r}: "
+                             f"{found[name]!r} and {column!r}; keep one, or rename the other.")
+        found[name] = column
     return found
 
 
