@@ -247,3 +247,80 @@ def test_a_reviewed_file_with_post_message_is_drafted(tmp_path):
     drafts, skipped, rows = drafts_from_csv(path, org="Tòa soạn A", date="2024-05-01")
     assert rows == 2 and skipped == [] and len(drafts) == 1
     assert "Uống nước chanh nóng" in drafts[0]["claimReviewed"]
+
+
+def test_reviewer_columns_named_as_a_spreadsheet_does_are_read(tmp_path):
+    """'Verdict', 'Narrative ID', 'URL ' were refused or dropped: only exact names were read."""
+    path = tmp_path / "r.csv"
+    path.write_text("ID,Post_Message,Verdict,Narrative ID,URL ,Date\n"
+                    "7,Ăn tỏi hết covid,Misinformation,health-002,https://a.vn/1,2020-03-02\n",
+                    encoding="utf-8")
+    drafts, skipped, _ = drafts_from_csv(path, org="Org", date="2024-05-01", narratives={
+        "health-002": {"verdict": "false", "claim": "Ăn tỏi phòng COVID"}})
+    assert skipped == [] and len(drafts) == 1
+    assert drafts[0]["url"] == PLACEHOLDER_URL.format(id="7")
+    assert drafts[0]["claimReviewed"] == "Ăn tỏi phòng COVID"
+    assert drafts[0]["itemReviewed"]["appearance"] == [{"@type": "CreativeWork",
+                                                        "url": "https://a.vn/1"}]
+    assert drafts[0]["itemReviewed"]["datePublished"] == "2020-03-02"
+    path.write_text("text,verdict,Verdict\nTin,misinformation,reliable\n", encoding="utf-8")
+    with pytest.raises(ReviewError, match="two columns that read as 'verdict'"):
+        drafts_from_csv(path, org="Org")
+
+
+@pytest.mark.parametrize("cell", [
+    "https://facebook.com/a, https://facebook.com/b", "https://facebook.com/a,https://facebook.com/b",
+    "https://facebook.com/a,\nhttps://facebook.com/b,", "https://facebook.com/a; https://facebook.com/b",
+])
+def test_a_list_of_addresses_separated_by_commas_gives_each_address_whole(cell):
+    """A comma-separated list published 'https://facebook.com/a,' as an address."""
+    draft = draft_claimreview({"verdict": "misinformation", "text": "t", "url": cell},
+                              org="Org")
+    assert [a["url"] for a in draft["itemReviewed"]["appearance"]] == [
+        "https://facebook.com/a", "https://facebook.com/b"]
+    assert check_claimreview(draft) == []
+    draft["itemReviewed"]["appearance"][0]["url"] = "https://facebook.com/a,"
+    assert check_claimreview(draft) == [
+        "bad appearance {'@type': 'CreativeWork', 'url': 'https://facebook.com/a,'}"]
+    comma = draft_claimreview({"verdict": "misinformation", "text": "t",
+                               "url": "https://a.vn/tin,12.html"}, org="Org")
+    assert comma["itemReviewed"]["appearance"][0]["url"] == "https://a.vn/tin,12.html"
+
+
+def test_a_date_after_today_is_refused(tmp_path, capsys):
+    """A claim 'seen' in 2099 and a fact-check 'published' in 2099 were drafted."""
+    with pytest.raises(ReviewError, match=r"row: date '2099-01-01' is after today; give the "
+                                          "day the claim appeared"):
+        draft_claimreview({"verdict": "misinformation", "text": "t", "date": "2099-01-01"},
+                          org="Org")
+    with pytest.raises(ReviewError, match="date '2099' is after today"):
+        draft_claimreview({"verdict": "misinformation", "text": "t", "date": "2099"}, org="Org")
+    path = _write(tmp_path / "r.csv", ROWS)
+    assert main(["claimreview", str(path), "--org", "Org", "--date", "2099-12-31"]) == 1
+    assert "date '2099-12-31' is after today" in capsys.readouterr().err
+
+
+def test_an_id_a_spreadsheet_made_scientific_is_kept_as_written_with_a_note(tmp_path, capsys):
+    """'4.40E+03' became the placeholder TODO-4.40E-03, which reads as another number."""
+    path = _write(tmp_path / "r.csv", [{"id": "4.40E+03", "verdict": "misinformation",
+                                        "text": "Vắc xin gây vô sinh"}])
+    with pytest.warns(UserWarning, match=r"1 id\(s\) look like numbers a spreadsheet rewrote "
+                                         r"in scientific notation.*r\.csv line 2 \(4\.40E\+03\)"):
+        drafts, _, _ = drafts_from_csv(path, org="Org")
+    assert drafts[0]["url"] == PLACEHOLDER_URL.format(id="4.40E+03")
+    assert main(["claimreview", str(path), "--org", "Org"]) == 0
+    assert "note: 1 id(s) look like numbers" in capsys.readouterr().err
+
+
+def test_a_title_is_the_claim_without_a_text_and_is_joined_to_a_text(tmp_path):
+    """A row with a title and no text was refused ('no claim to review'), and a title beside
+    a text was never used."""
+    path = tmp_path / "r.csv"
+    path.write_text("id,Tiêu đề,text,verdict\n11,Tỏi chữa covid,,misinformation\n"
+                    "12,Tin sốc,Uống nước nóng diệt virus,misinformation\n", encoding="utf-8")
+    drafts, skipped, _ = drafts_from_csv(path, org="Org")
+    assert skipped == []
+    assert [d["claimReviewed"] for d in drafts] == ["Tỏi chữa covid",
+                                                    "Tin sốc. Uống nước nóng diệt virus"]
+    with pytest.raises(ReviewError, match="no claim to review; fill the claim, title or text"):
+        draft_claimreview({"verdict": "misinformation", "title": " ", "text": ""}, org="Org")

@@ -11,10 +11,12 @@ draft is a starting point for publication: its ``url`` is a placeholder
 published fact-check.
 
 Input columns: ``verdict``, ``rating``, ``narrative_id``, ``text``, ``url``
-or ``appearance`` (addresses where the claim appeared, separated by spaces or
-``;``), ``date`` (when it appeared), and optionally ``claim`` (the claim as
-reviewed; else the catalogue claim, else ``text``), ``author`` (who made the
-claim) and ``id``.
+or ``appearance`` (addresses where the claim appeared, separated by spaces,
+``;`` or commas), ``date`` (when it appeared, not after today), and optionally
+``claim`` (the claim as reviewed; else the catalogue claim, else ``title`` and
+``text`` joined as a post is scored), ``author`` (who made the claim) and
+``id``.  A file's headers are matched as its text column is: ``Verdict`` or
+``Narrative ID`` will do.
 
 Examples
 --------
@@ -28,13 +30,14 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date as _date
 from pathlib import Path
 from typing import Any
 
-from vnmisinfo.data.review import check_date, parse_verdict
-from vnmisinfo.data.schema import is_missing, resolve_columns
+from vnmisinfo.data.review import check_date, is_future, parse_verdict, with_review_columns
+from vnmisinfo.data.schema import is_missing, joined_text, resolve_columns
 
 __all__ = [
     "BEST_RATING",
@@ -62,8 +65,17 @@ RATINGS: dict[str, tuple[int, str]] = {
 #: Placeholder address of the fact-check article: replace before publishing.
 PLACEHOLDER_URL = "https://example.org/fact-check/TODO-{id}"
 
-_URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
-_SLUG_RE = re.compile(r"[^A-Za-z0-9_.\-]+")
+# the columns of a reviewed file that a draft reads (besides the text and the title)
+_COLUMNS = ("verdict", "rating", "narrative_id", "url", "appearance", "date", "claim", "author",
+           "author_type", "id")
+
+_URL_RE = re.compile(r"^https?://\S*[^\s,;]$", re.IGNORECASE)
+# addresses in one cell: split at spaces and ';', and at a comma before a space, the end or
+# the next address (a comma inside an address stays)
+_URL_SPLIT_RE = re.compile(r"[\s;]+|,+(?=\s|$|https?://)", re.IGNORECASE)
+_SLUG_RE = re.compile(r"[^A-Za-z0-9_.+\-]+")
+# an id a spreadsheet turned into a number in scientific notation (4.40E+03): digits are lost
+_SCIENTIFIC_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?E[+-]?\d+$", re.IGNORECASE)
 
 
 class ReviewError(ValueError):
@@ -123,6 +135,9 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
     published = date or _date.today().isoformat()
     if not check_date(published, partial=False):
         raise ReviewError(f"date {published!r} is not a real date in YYYY-MM-DD form.")
+    if is_future(published):
+        raise ReviewError(f"date {published!r} is after today; give the day the fact-check "
+                          "is published, or leave it out for today.")
     narrative: Mapping[str, Any] = {}
     nid = _cell(row, "narrative_id")
     if nid:
@@ -133,13 +148,15 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
     rating = _cell(row, "rating").lower() or "false"
     if rating not in RATINGS:
         raise ReviewError(f"{where}: rating {rating!r} is not one of {', '.join(RATINGS)}.")
-    claim = _cell(row, "claim") or str(narrative.get("claim", "")) or _cell(row, "text")
+    text, title = _cell(row, "text"), _cell(row, "title")
+    claim = (_cell(row, "claim") or str(narrative.get("claim", ""))
+             or (joined_text(text, title) if text else title))
     if not claim:
-        raise ReviewError(f"{where}: no claim to review; fill the claim or text column.")
+        raise ReviewError(f"{where}: no claim to review; fill the claim, title or text column.")
     value, name = RATINGS[rating]
     ident = _SLUG_RE.sub("-", _cell(row, "id") or nid or where).strip("-") or "draft"
     item: dict[str, Any] = {"@type": "Claim"}
-    appearances = [u for u in re.split(r"[\s;]+", _cell(row, "url", "appearance")) if u]
+    appearances = [u for u in _URL_SPLIT_RE.split(_cell(row, "url", "appearance")) if u]
     bad = [u for u in appearances if not _URL_RE.match(u)]
     if bad:
         raise ReviewError(f"{where}: appearance {bad[0]!r} is not an http(s) address.")
@@ -150,6 +167,9 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
         if not check_date(seen):
             raise ReviewError(f"{where}: date {seen!r} is not a real date (YYYY, YYYY-MM or "
                               "YYYY-MM-DD).")
+        if is_future(seen):
+            raise ReviewError(f"{where}: date {seen!r} is after today; give the day the claim "
+                              "appeared, or leave it blank.")
         item["datePublished"] = seen
     author = _cell(row, "author")
     if author:
@@ -222,6 +242,7 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
                         f"{type(rows).__name__}: {fix}.")
     drafts: list[dict[str, Any]] = []
     skipped: list[str] = []
+    numbers: list[str] = []  # where an id reads as a spreadsheet's scientific notation
     for i, row in enumerate(rows):
         where = f"{source} line {lines[i] if lines else i + first_line}"
         if not isinstance(row, Mapping):
@@ -242,6 +263,15 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
             if not skip_invalid:
                 raise
             skipped.append(str(exc))
+            continue
+        if _SCIENTIFIC_RE.match(_cell(row, "id")):
+            numbers.append(f"{where} ({_cell(row, 'id')})")
+    if numbers:
+        warnings.warn(f"{len(numbers)} id(s) look like numbers a spreadsheet rewrote in "
+                      f"scientific notation, which loses digits: {', '.join(numbers[:5])}"
+                      f"{' ...' if len(numbers) > 5 else ''}; their placeholder url keeps the "
+                      "id as written. Check those rows against the queue file, and keep ids as "
+                      "text in the spreadsheet.", stacklevel=2)
     return drafts, skipped
 
 
@@ -262,16 +292,22 @@ def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
     path = Path(path)
     # as feedback reads them: missing, empty, folder and non-UTF-8 files are named with the fix
     frame = read_any_table(path, what="a reviewed file with a verdict column")
+    try:  # Verdict, Narrative ID, note : named as the draft reads them
+        frame = with_review_columns(frame, _COLUMNS, source=path.name)
+    except ValueError as exc:
+        raise ReviewError(str(exc)) from None
     fields = [str(c) for c in frame.columns]
     rows = [{k: "" if is_missing(v) else str(v) for k, v in zip(fields, values, strict=True)}
             for values in frame.itertuples(index=False, name=None)]
     if "verdict" not in fields:
         raise ReviewError(f"{path.name} has no 'verdict' column (columns: {fields}); a "
                           "reviewer marks each item misinformation, reliable or unsure.")
-    text_column = resolve_columns(fields).get("text")
-    if text_column not in (None, "text") and "text" not in fields:  # post_message, content...
-        for row in rows:
-            row["text"] = row[text_column]
+    found = resolve_columns(fields)
+    for role in ("text", "title"):  # post_message, content, headline...
+        column = found.get(role)
+        if column not in (None, role) and role not in fields:
+            for row in rows:
+                row[role] = row[column]
     drafts, skipped = drafts_from_rows(rows, org=org, date=date, narratives=narratives,
                                        skip_invalid=skip_invalid, source=path.name,
                                        lines=frame.attrs.get("lines"))
