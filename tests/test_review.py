@@ -244,10 +244,26 @@ def test_a_later_different_verdict_is_appended_and_wins(tmp_path):
     store = FeedbackStore(tmp_path / "st")
     store.add(reviewed(["misinformation"]), reviewer="lan")
     store.add(reviewed(["reliable"]), reviewer="lan")
-    store.add(reviewed(["misinformation"]), reviewer="lan")
-    assert len(store.all_entries()) == 3
-    assert [e["verdict"] for e in store.entries()] == ["misinformation"]
+    assert len(store.all_entries()) == 2
+    assert [e["verdict"] for e in store.entries()] == ["reliable"]
     assert len(store.hashes()) == 1
+
+
+def test_an_older_file_fed_again_does_not_undo_a_correction(tmp_path):
+    """Feeding the first file again stored its verdict anew, newest, and undid the correction."""
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation", "reliable"]), reviewer="lan")
+    store.add(reviewed(["reliable", "reliable"]), reviewer="lan ")  # spaces: the same reviewer
+    done = store.add(reviewed(["misinformation", "reliable"]), reviewer="lan")
+    assert (done.added, done.duplicates, done.earlier) == (0, 1, ("row 1",))
+    assert [e["verdict"] for e in store.entries()] == ["reliable", "reliable"]
+    assert {e["reviewer"] for e in store.all_entries()} == {"lan"}
+    # on purpose, the earlier verdict comes back
+    done = store.add(reviewed(["misinformation"]), reviewer="lan", restore_earlier=True)
+    assert (done.added, done.earlier) == (1, ("row 1",))
+    assert store.entries()[-1]["verdict"] == "misinformation"
+    # another reviewer's verdict is never an earlier one
+    assert store.add(reviewed(["reliable"]), reviewer="minh").added == 1
 
 
 def test_a_corrected_narrative_or_note_is_stored_and_wins(tmp_path):
@@ -292,6 +308,92 @@ def test_missing_text_or_verdict_column_names_the_columns(tmp_path):
         store.add([{"bai_viet": "Tin", "verdict": "reliable"}])
     with pytest.raises(FeedbackError, match=r"no 'verdict' column among \['text'\]"):
         store.add([{"text": "Tin"}])
+
+
+def hand_store(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    """A store written by hand: the marker and the given lines of feedback.jsonl."""
+    path.mkdir()
+    (path / MARKER_FILE).write_text('{"kind": "vnmisinfo feedback store", "format_version": 1, '
+                                    '"entries": "feedback.jsonl"}', encoding="utf-8")
+    (path / ENTRIES_FILE).write_text("".join(line + "\n" for line in lines), encoding=encoding)
+    return path
+
+
+def entry(text: str, **fields: str) -> str:
+    return json.dumps({"text": text, "text_hash": hash_texts([text])[0], **fields},
+                      ensure_ascii=False)
+
+
+def test_a_hand_written_store_reads_verdicts_in_any_case_and_with_a_bom(tmp_path):
+    """'Misinformation' crashed frame() with a KeyError; a BOM (Notepad) was 'not JSON'."""
+    store = FeedbackStore(hand_store(tmp_path / "st", [
+        entry(TEXTS[0], verdict=" Misinformation "), "", entry(TEXTS[4], verdict="RELIABLE")],
+        encoding="utf-8-sig"))
+    assert [e["verdict"] for e in store.entries()] == ["misinformation", "reliable"]
+    assert store.frame()["label"].tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("line, problem", [
+    (entry(TEXTS[3], verdict="fake"),
+     "line 3: verdict 'fake' is not one of misinformation, reliable, unsure"),
+    (entry(TEXTS[3]), 'line 3: no verdict; add "verdict" with one of misinformation'),
+    (json.dumps({"text": TEXTS[3], "verdict": "reliable"}),
+     "line 3: no text_hash; compute it from the text with vnmisinfo.review.hash_texts"),
+    (json.dumps({"text": TEXTS[3], "verdict": "reliable", "text_hash": "abc"}),
+     "line 3: text_hash 'abc' is not 16 hex digits; compute it"),
+    ("[1, 2]", "line 3: a list, not a JSON object"),
+], ids=["unknown verdict", "no verdict", "no hash", "bad hash", "not an object"])
+def test_a_hand_written_store_with_a_bad_entry_names_the_line_field_and_fix(
+        tmp_path, capsys, line, problem):
+    """A store entry was checked for text_hash alone: 'fake' was counted nowhere, a missing
+    verdict crashed with KeyError, a missing hash said only 'not a feedback entry'."""
+    folder = hand_store(tmp_path / "st", [entry(TEXTS[0], verdict="misinformation"), "", line])
+    with pytest.raises(FeedbackError, match=re.escape(problem)):
+        FeedbackStore(folder).entries()
+    new = write_csv(reviewed(["reliable"], [TEXTS[5]]), tmp_path / "new.csv")
+    before = (folder / ENTRIES_FILE).read_bytes()
+    assert main(["feedback", str(new), "--store", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert f"{ENTRIES_FILE}: 1 line(s) are not feedback entries; {problem}" in err
+    assert "Traceback" not in err and (folder / ENTRIES_FILE).read_bytes() == before
+    assert main(["queue", str(write_csv(scored_frame(), tmp_path / "s.csv")), "-o",
+                 str(tmp_path / "q.csv"), "--budget", "2", "--store", str(folder)]) == 1
+    assert problem in capsys.readouterr().err
+
+
+def test_reviewer_columns_are_found_whatever_their_case_spaces_and_underscores(tmp_path):
+    """'Note' and 'Narrative ID' were dropped without a word; 'Verdict' was refused."""
+    rows = reviewed(["misinformation", "reliable"]).assign(note="nguồn: báo Tuổi Trẻ",
+                                                           narrative_id="health-001")
+    rows = rows.rename(columns={"verdict": "Verdict ", "note": "NOTE",
+                                "narrative_id": "Narrative ID"})
+    store = FeedbackStore(tmp_path / "st")
+    assert store.add(rows).added == 2
+    assert {(e["note"], e["narrative_id"]) for e in store.entries()} == {
+        ("nguồn: báo Tuổi Trẻ", "health-001")}
+    # a column named exactly comes first, as in a queue made from a file with its own 'Note'
+    both = reviewed(["reliable"], [TEXTS[5]]).assign(Note="the input's own", note="reviewer's")
+    store.add(both)
+    assert store.entries()[-1]["note"] == "reviewer's"
+    two = reviewed(["reliable"], [TEXTS[6]]).rename(columns={"note": "Note"}).assign(NOTE="x")
+    with pytest.raises(FeedbackError, match=r"columns \['Note', 'NOTE'\] all read as 'note'"):
+        store.add(two)
+
+
+def test_text_garbled_by_a_spreadsheet_is_refused_and_genuine_text_is_not(tmp_path):
+    """UTF-8 opened as Windows-1252 (Excel's double-click) and saved back was stored."""
+    texts = [TEXTS[3], "Một Thạc sĩ người Việt Nam đang làm việc", "Tin mới"]
+    for page in ("cp1252", "cp1258"):
+        garbled = [t.encode("utf-8").decode(page, errors="replace") for t in texts]
+        rows = reviewed(["reliable", "", "unsure"], garbled)
+        with pytest.raises(FeedbackError, match=r"2 reviewed row\(s\) hold garbled text.*"
+                           r"row 1 \('.*'\), row 3 \('Tin má»›i'\).*CSV UTF-8"):
+            FeedbackStore(tmp_path / page).add(rows)
+        assert not (tmp_path / page / ENTRIES_FILE).exists()
+    genuine = ["ĐÃ “XÁC NHẬN” tin này…", "NGÃ\u00a0BA «thịt cá» Ăn", "Æ Ä Å ok",
+               "Giá 100€ — “Ủy ban” • ĐÃ–XONG", *TEXTS[3:]]
+    assert FeedbackStore(tmp_path / "ok").add(reviewed(["reliable"] * len(genuine),
+                                                       genuine)).added == len(genuine)
 
 
 def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
@@ -425,6 +527,24 @@ def test_cli_queue_then_feedback_round_trip(tmp_path, capsys):
                  "--store", str(store)]) == 0
     queued = {r["id"] for r in read_rows(again)}
     assert not queued & {rows[0]["id"], rows[1]["id"]}
+
+
+def test_cli_feedback_skips_and_names_rows_that_undo_a_correction(tmp_path, capsys):
+    """Feeding an older file again undid a later correction, saying only '1 added'."""
+    old = write_csv(reviewed(["misinformation", "reliable"]), tmp_path / "old.csv")
+    fixed = write_csv(reviewed(["reliable", "reliable"]), tmp_path / "fixed.csv")
+    store = tmp_path / "st"
+    for path, who in ((old, "lan"), (fixed, "lan "), (old, "lan")):
+        assert main(["feedback", str(path), "--store", str(store), "--reviewer", who]) == 0
+    err = capsys.readouterr().err
+    assert ("0 verdict(s) added, 1 already stored" in err and "warning: 1 row(s) go back to an "
+            "earlier verdict of the same reviewer, which a later verdict replaced (line 2); "
+            "skipped" in err and "--restore-earlier" in err)
+    assert [e["verdict"] for e in FeedbackStore(store).entries()] == ["reliable", "reliable"]
+    assert main(["feedback", str(old), "--store", str(store), "--reviewer", "lan",
+                 "--restore-earlier"]) == 0
+    assert "stored, as --restore-earlier asks" in capsys.readouterr().err
+    assert FeedbackStore(store).entries()[-1]["verdict"] == "misinformation"
 
 
 def test_cli_feedback_unknown_verdict_names_the_file_line(tmp_path, capsys):

@@ -22,6 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--redact", action="store_true",
                    help="keep no text for 'unsure' verdicts (their hash and verdict stay)")
     p.add_argument("--text-column", default=None, help="text column when not a known name")
+    p.add_argument("--restore-earlier", action="store_true",
+                   help="store rows that give a verdict the same reviewer later changed "
+                   "(without it they are skipped, so that an older file fed again does not "
+                   "undo a correction)")
     p.add_argument("--prune-before", default=None, metavar="YYYY-MM-DD",
                    help="delete verdicts stored before this day (UTC, today at the latest), "
                    "then add the input if one is given")
@@ -44,13 +48,22 @@ def run(args: argparse.Namespace) -> int:
         source = Path(args.input)
         frame = read_table(source, table_format(source, None))
         done = store.add(frame, reviewer=args.reviewer, redact=args.redact,
-                         text_column=args.text_column, source=source.name)
+                         text_column=args.text_column, source=source.name,
+                         restore_earlier=args.restore_earlier)
         held = Counter(e["verdict"] for e in store.entries())
         mix = ", ".join(f"{held[v]} {v}" for v in ("misinformation", "reliable", "unsure"))
         print(f"vnmisinfo feedback: {len(frame)} row(s) read; {done.added} verdict(s) added, "
               f"{done.duplicates} already stored, {done.skipped_blank} blank (not reviewed) "
               f"skipped; the store holds {sum(held.values())} reviewed text(s) ({mix}; "
               f"training leaves out unsure) -> {store.path}", file=sys.stderr)
+        if done.earlier:
+            places = ", ".join(done.earlier[:10]) + (" ..." if len(done.earlier) > 10 else "")
+            print(f"vnmisinfo feedback: warning: {len(done.earlier)} row(s) go back to an earlier "
+                  f"verdict of the same reviewer, which a later verdict replaced ({places}); "
+                  + ("stored, as --restore-earlier asks" if args.restore_earlier else
+                     "skipped, so the later verdict stands (is this an older file fed again?); "
+                     "to go back to the earlier verdict, feed the file with --restore-earlier"),
+                  file=sys.stderr)
         if done.overruled:
             print(f"vnmisinfo feedback: note: {done.overruled} row(s) give a text that the file "
                   "gives again further down; its last verdict is the one kept", file=sys.stderr)

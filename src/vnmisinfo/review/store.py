@@ -31,11 +31,11 @@ Examples
 >>> store.add([{"text": "Uống nước chanh nóng diệt virus corona", "verdict": "Misinformation"},
 ...            {"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"},
 ...            {"text": "Chưa rõ nguồn tin", "verdict": ""}], reviewer="lan")
-AddResult(added=2, skipped_blank=1, duplicates=0, overruled=0)
+AddResult(added=2, skipped_blank=1, duplicates=0, overruled=0, earlier=())
 >>> store.frame()[["text", "label"]].to_dict("records")[0]
 {'text': 'Uống nước chanh nóng diệt virus corona', 'label': 1}
 >>> store.add([{"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"}], reviewer="lan")
-AddResult(added=0, skipped_blank=0, duplicates=1, overruled=0)
+AddResult(added=0, skipped_blank=0, duplicates=1, overruled=0, earlier=())
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ import contextlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -57,9 +58,17 @@ from vnmisinfo.data.hygiene import text_hashes, text_keys
 from vnmisinfo.data.readers import ID_NAMES
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS, parse_verdict
 from vnmisinfo.data.schema import is_missing, joined_text, resolve_columns
+from vnmisinfo.review.checks import (
+    HASH,
+    FeedbackError,
+    entry_problem,
+    fresh_entries,
+    refuse_garbled,
+    verdicts_of,
+)
 
 __all__ = ["ENTRIES_FILE", "FORMAT_VERSION", "MARKER_FILE", "AddResult", "FeedbackError",
-           "FeedbackStore", "hash_texts", "hex_hashes", "reviewed_texts"]
+           "FeedbackStore", "hash_texts", "hex_hashes", "review_columns", "reviewed_texts"]
 
 #: The file that marks a folder as a feedback store.
 MARKER_FILE = "STORE.json"
@@ -68,14 +77,8 @@ ENTRIES_FILE = "feedback.jsonl"
 #: Version of the store format this code reads and writes.
 FORMAT_VERSION = 1
 _KIND = "vnmisinfo feedback store"
-#: What a text hash looks like (:func:`hash_texts`).
-_HASH = re.compile(r"[0-9a-f]{16}")
 _ENTRY_KEYS = ("text", "verdict", "narrative_id", "note", "reviewer", "time", "model",
                "text_hash")
-
-
-class FeedbackError(ValueError):
-    """Reviewed rows or a store folder cannot be used; the message says where and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,17 @@ class AddResult:
     overruled : int
         Rows of a text that the same file gives again further down: the file's last
         verdict for a text is the one kept (its earlier rows count here, not as added).
+    earlier : tuple of str
+        Where the rows are (``line N``, or ``row N`` without file lines) that say what the
+        same reviewer said of their text before a later, different verdict: skipped, as an
+        older file fed again, unless ``restore_earlier`` was set (then they are added).
     """
 
     added: int
     skipped_blank: int
     duplicates: int
     overruled: int = 0
+    earlier: tuple[str, ...] = ()
 
 
 def _cell(value: Any) -> str:
@@ -250,14 +258,20 @@ class FeedbackStore:
             info = {"kind": _KIND, "format_version": FORMAT_VERSION, "entries": ENTRIES_FILE}
             atomic_write(self.path / MARKER_FILE, json.dumps(info, indent=2) + "\n")
 
-    def _read_lines(self) -> list[str]:
+    def _numbered_lines(self) -> list[tuple[int, str]]:
+        """The non-blank lines of ``feedback.jsonl`` with their line numbers in the file."""
         try:
-            with open(self.entries_path, encoding="utf-8") as fh:
+            # utf-8-sig: a store saved by a text editor may start with a byte-order mark
+            with open(self.entries_path, encoding="utf-8-sig") as fh:
                 # "\n" alone ends an entry: splitlines() also splits on U+2028, U+2029 and
                 # U+0085, which json.dumps leaves in a text as they are
-                return [line for line in fh.read().split("\n") if line.strip()]
+                return [(number, line) for number, line in enumerate(fh.read().split("\n"), 1)
+                        if line.strip()]
         except FileNotFoundError:
             return []
+
+    def _read_lines(self) -> list[str]:
+        return [line for _, line in self._numbered_lines()]
 
     def _write_lines(self, lines: Sequence[str]) -> None:
         self._mark()
@@ -266,21 +280,37 @@ class FeedbackStore:
     def all_entries(self) -> list[dict[str, Any]]:
         """Every stored verdict, oldest first (also those a newer verdict replaced).
 
+        Each entry's ``verdict`` is read as :func:`~vnmisinfo.data.review.parse_verdict`
+        reads a cell (any case, spaces around it ignored) and given lower-cased.
+
         Raises
         ------
         FeedbackError
-            If a line of ``feedback.jsonl`` is not a JSON object.
+            If a line of ``feedback.jsonl`` is not a JSON object, or an entry has no
+            ``text_hash`` of 16 hex digits or no verdict of
+            :data:`~vnmisinfo.data.review.VERDICTS`; the message names each line, the
+            field and the fix.
         """
         out = []
-        for number, line in enumerate(self._read_lines(), 1):
+        problems = []
+        for number, line in self._numbered_lines():
             try:
                 item = json.loads(line)
             except ValueError as exc:
                 raise FeedbackError(f"{self.entries_path}, line {number}: not JSON ({exc}).") \
                     from None
-            if not isinstance(item, dict) or "text_hash" not in item:
-                raise FeedbackError(f"{self.entries_path}, line {number}: not a feedback entry.")
+            problem = entry_problem(item)
+            if problem:
+                problems.append(f"line {number}: {problem}")
+                continue
+            item["verdict"] = parse_verdict(item["verdict"])
             out.append(item)
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise FeedbackError(
+                f"{self.entries_path}: {len(problems)} line(s) are not feedback entries; "
+                f"{'; '.join(problems[:5])}{more}. Fix or delete these lines in the file "
+                "(one JSON object per line; the store format is in docs/review.md).")
         return out
 
     def entries(self) -> list[dict[str, Any]]:
@@ -318,7 +348,7 @@ class FeedbackStore:
 
     def add(self, rows: pd.DataFrame | Iterable[Mapping[str, Any]], *, reviewer: str = "",
             redact: bool = False, text_column: str | None = None,
-            source: str = "") -> AddResult:
+            source: str = "", restore_earlier: bool = False) -> AddResult:
         """Validate reviewed rows and append their verdicts to the store.
 
         Parameters
@@ -326,12 +356,13 @@ class FeedbackStore:
         rows : DataFrame or iterable of mapping
             Reviewed items: a text column (see
             :data:`~vnmisinfo.data.names.TEXT_ALIASES`), optional title, and the
-            reviewer columns :data:`~vnmisinfo.data.review.REVIEW_COLUMNS`;
+            reviewer columns :data:`~vnmisinfo.data.review.REVIEW_COLUMNS`, found
+            whatever their case, spaces and underscores (:func:`review_columns`);
             ``vnm_model`` and an id column (``id``, ``post_id``, ...) are kept
             when present.  A frame's ``attrs["lines"]`` (as the table readers
             set it) names file lines in errors.
         reviewer : str, default=""
-            Who reviewed the rows.
+            Who reviewed the rows (spaces around it are dropped).
         redact : bool, default=False
             Store no text and no note for ``unsure`` verdicts (a note can quote the
             text); the hash and verdict stay.
@@ -339,6 +370,11 @@ class FeedbackStore:
             The text column when it is not a known name.
         source : str, default=""
             The file name, for error messages.
+        restore_earlier : bool, default=False
+            Store a row that says what the same reviewer said of the text before a
+            later, different verdict (:attr:`AddResult.earlier`).  Without it, such
+            a row is skipped: feeding an older reviewed file again does not undo a
+            correction.
 
         Returns
         -------
@@ -348,39 +384,34 @@ class FeedbackStore:
         ------
         FeedbackError
             If a verdict is not one of :data:`~vnmisinfo.data.review.VERDICTS`
-            (naming each bad row), or the text or verdict column is missing;
-            nothing is written then.
+            (naming each bad row), a reviewed text is garbled by a wrong text
+            encoding (UTF-8 read as Windows-1252 or 1258, as a spreadsheet does
+            with a CSV without a byte-order mark), or the text or verdict column
+            is missing; nothing is written then.
         """
         frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame.from_records(list(rows))
+        reviewer = str(reviewer).strip()
         where = f"{source}, " if source else ""
-        if "verdict" not in frame.columns:
+        columns = review_columns(frame.columns, where)
+        if "verdict" not in columns:
             raise FeedbackError(f"{where}no 'verdict' column among {list(frame.columns)}; a "
                                 f"reviewer marks each item {', '.join(VERDICTS)} or leaves it "
                                 "blank.")
         texts, titles, _, _ = reviewed_texts(frame, text_column)
         lines = list(frame.attrs.get("lines") or [])
         label = "line" if len(lines) == len(frame) else "row"
-        if label == "row":
-            lines = list(range(1, len(frame) + 1))
-        verdicts: list[str | None] = []
-        bad: list[str] = []
-        for line, value in zip(lines, frame["verdict"].tolist(), strict=True):
-            try:
-                verdicts.append(parse_verdict(value))
-            except ValueError as exc:
-                verdicts.append(None)
-                bad.append(f"{label} {line}: {exc}")
-        if bad:
-            more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
-            raise FeedbackError(f"{where}{len(bad)} row(s) with an unknown verdict; nothing was "
-                                f"stored. {'; '.join(bad[:5])}{more}. Allowed: "
-                                f"{', '.join(VERDICTS)} (any case), or blank.")
+        places = [f"{label} {n}" for n in (lines if label == "line"
+                                           else range(1, len(frame) + 1))]
+        verdicts = verdicts_of(frame[columns["verdict"]].tolist(), places, where)
+        refuse_garbled(texts, titles, verdicts, places, where)
         id_col = next((c for n in ID_NAMES for c in frame.columns if str(c).lower() == n), None)
-        extra = {c: [_cell(v) for v in frame[c].tolist()] if c in frame.columns
-                 else [""] * len(frame) for c in (*REVIEW_COLUMNS[1:], "vnm_model")}
+        found = {**columns, "vnm_model": "vnm_model"}
+        extra = {c: [_cell(v) for v in frame[found[c]].tolist()]
+                 if c in found and found[c] in frame.columns else [""] * len(frame)
+                 for c in (*REVIEW_COLUMNS[1:], "vnm_model")}
         hashes = hash_texts(texts, titles)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        new: list[dict[str, Any]] = []
+        new: list[tuple[str, dict[str, Any]]] = []
         for i, verdict in enumerate(verdicts):
             if verdict is None:
                 continue
@@ -392,28 +423,21 @@ class FeedbackStore:
                      "model": extra["vnm_model"][i], "text_hash": hashes[i]}
             if id_col is not None:
                 entry["id"] = _cell(frame[id_col].iloc[i])
-            new.append(entry)
+            new.append((places[i], entry))
         blank = len(verdicts) - len(new)
-        last = {entry["text_hash"]: i for i, entry in enumerate(new)}
+        last = {entry["text_hash"]: i for i, (_, entry) in enumerate(new)}
         overruled = len(new) - len(last)  # the file's last verdict for a text is its word
-        new = [entry for i, entry in enumerate(new) if last[entry["text_hash"]] == i]
+        new = [item for i, item in enumerate(new) if last[item[1]["text_hash"]] == i]
         with self._lock():
             self._check()
-            old = self._read_lines()
-            # the same verdict is stored again only when its narrative or note changed
-            latest = {(e["text_hash"], e.get("reviewer", "")): _said(e)
-                      for e in self.all_entries()}
-            fresh = []
-            for entry in new:
-                key = (entry["text_hash"], reviewer)
-                if latest.get(key) == _said(entry):
-                    continue
-                latest[key] = _said(entry)
-                fresh.append(json.dumps(entry, ensure_ascii=False))
+            fresh, earlier = fresh_entries(self.all_entries(), new, restore_earlier)
             if fresh:
-                self._write_lines([*old, *fresh])
-        return AddResult(added=len(fresh), skipped_blank=blank, duplicates=len(new) - len(fresh),
-                         overruled=overruled)
+                self._write_lines([*self._read_lines(),
+                                   *(json.dumps(e, ensure_ascii=False) for e in fresh)])
+        skipped = 0 if restore_earlier else len(earlier)
+        return AddResult(added=len(fresh), skipped_blank=blank,
+                         duplicates=len(new) - len(fresh) - skipped, overruled=overruled,
+                         earlier=tuple(earlier))
 
     def prune(self, before: date | str) -> int:
         """Delete verdicts stored before a day (UTC); returns how many were deleted.
@@ -458,7 +482,7 @@ class FeedbackStore:
                 f"forget takes a list of text hashes, not one {type(text_hashes).__name__}; "
                 "get them with hash_texts: store.forget(hash_texts([text])).")
         gone = set(text_hashes)
-        bad = sorted((v for v in gone if not isinstance(v, str) or not _HASH.fullmatch(v)),
+        bad = sorted((v for v in gone if not isinstance(v, str) or not HASH.fullmatch(v)),
                      key=repr)
         if bad:
             raise FeedbackError(
@@ -481,7 +505,36 @@ class FeedbackStore:
         return len(self._read_lines())
 
 
-def _said(entry: Mapping[str, Any]) -> tuple[str, str, str]:
-    """What a reviewer said of a text: verdict, narrative and note."""
-    return (str(entry.get("verdict", "")), str(entry.get("narrative_id", "") or ""),
-            str(entry.get("note", "") or ""))
+def review_columns(columns: Iterable[Any], where: str = "") -> dict[str, Any]:
+    """The column of each reviewer column (``verdict``, ``narrative_id``, ``note``) present.
+
+    Names match whatever their case, spaces and underscores (``Verdict``,
+    ``Narrative ID``, ``note ``); a column named exactly comes first.
+
+    Raises
+    ------
+    FeedbackError
+        If two columns, none named exactly, read as the same reviewer column.
+
+    Examples
+    --------
+    >>> review_columns(["id", "Verdict ", "Narrative ID", "note"])
+    {'verdict': 'Verdict ', 'narrative_id': 'Narrative ID', 'note': 'note'}
+    """
+    columns = list(columns)
+    found = {}
+    for name in REVIEW_COLUMNS:
+        if name in columns:
+            found[name] = name
+            continue
+        loose = [c for c in columns if _column_key(c) == _column_key(name)]
+        if len(loose) > 1:
+            raise FeedbackError(f"{where}columns {loose} all read as {name!r}; keep one of them.")
+        if loose:
+            found[name] = loose[0]
+    return found
+
+
+def _column_key(name: Any) -> str:
+    """A column name as reviewer columns are matched: lower case, no spaces or underscores."""
+    return re.sub(r"[\s_]+", "", unicodedata.normalize("NFC", str(name)).lower())

@@ -1,0 +1,137 @@
+"""Checks of what reviewers give and what a feedback store holds.
+
+Examples
+--------
+>>> garbled("Má»™t Tháº¡c sÄ© ngÆ°á»\u009di Viá»‡t"), garbled("ĐÃ “XÁC NHẬN” «thịt cá»")
+('Má»™t Tháº', None)
+>>> entry_problem({"text": "Tin", "verdict": "fake", "text_hash": "0123456789abcdef"})
+"verdict 'fake' is not one of misinformation, reliable, unsure (any case)"
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from vnmisinfo.data.review import VERDICTS, parse_verdict
+from vnmisinfo.data.schema import joined_text
+
+__all__ = ["FeedbackError", "entry_problem", "fresh_entries", "garbled", "refuse_garbled",
+           "said", "verdicts_of"]
+
+class FeedbackError(ValueError):
+    """Reviewed rows or a store folder cannot be used; the message says where and how to fix it."""
+
+
+#: What a text hash looks like (:func:`~vnmisinfo.review.store.hash_texts`).
+HASH = re.compile(r"[0-9a-f]{16}")
+
+#: Bytes 0x80-0xBF (a UTF-8 continuation byte) as Windows-1252 and 1258 show them.
+_TRAIL = ("\u0080-\u00bf\ufffd\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160"
+          "\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161"
+          "\u203a\u0153\u017e\u0178")
+#: After Ã or Ă (letters of Vietnamese, and the byte 0xC3 as 1252 and 1258 show it),
+#: only the trail bytes of Vietnamese letters that cannot follow a real word: no quotes,
+#: dashes, bullets, ellipsis or no-break space.
+_TRAIL_C3 = ("\u0081\u008d\u009d\u00a1\u00a2\u00a3\u00a8\u00a9\u00aa\u00ac\u00ad\u00b2"
+             "\u00b3\u00b4\u00b5\u00b9\u00ba\u00bd\ufffd\u20ac\u201a\u0192\u02c6\u2030"
+             "\u0160\u0152\u2122\u0161")
+#: UTF-8 text read as Windows-1252 or 1258: 'Má»™t' for 'Một', 'Ä‘' for 'đ', 'Æ°' for 'ư'.
+_GARBLED = re.compile(f"[ÄÅÆ][{_TRAIL}]|[ÃĂ][{_TRAIL_C3}]|á[¸¹º»][{_TRAIL}]|â€[{_TRAIL}]")
+
+
+def garbled(text: str) -> str | None:
+    """A bit of ``text`` around UTF-8 read as Windows-1252 or 1258 ('Má»™t'), or None."""
+    hit = _GARBLED.search(text)
+    return text[max(0, hit.start() - 6): hit.end() + 6] if hit else None
+
+
+def entry_problem(item: Any) -> str | None:
+    """What makes a parsed line of ``feedback.jsonl`` not a feedback entry, or None."""
+    if not isinstance(item, dict):
+        return (f"a {type(item).__name__}, not a JSON object; a feedback entry is one object "
+                "per line")
+    digest = item.get("text_hash")
+    if not isinstance(digest, str) or not HASH.fullmatch(digest):
+        found = "no text_hash" if digest is None else f"text_hash {digest!r} is not 16 hex digits"
+        return (f"{found}; compute it from the text with vnmisinfo.review.hash_texts: "
+                "hash_texts([text])[0]")
+    if "verdict" not in item:
+        return f"no verdict; add \"verdict\" with one of {', '.join(VERDICTS)}"
+    try:
+        known = parse_verdict(item["verdict"]) is not None
+    except ValueError:
+        known = False
+    if not known:
+        return f"verdict {item['verdict']!r} is not one of {', '.join(VERDICTS)} (any case)"
+    return None
+
+
+def fresh_entries(stored: Sequence[Mapping[str, Any]],
+                  new: Sequence[tuple[str, dict[str, Any]]],
+                  restore_earlier: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    """The new entries to store, and where those are that go back to an earlier verdict.
+
+    An entry equal to the reviewer's newest one for its text is not stored again; one equal
+    to an older one, that a later entry replaced, is stored only with ``restore_earlier``.
+    """
+    history_of: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for e in stored:
+        key = (e["text_hash"], str(e.get("reviewer", "") or "").strip())
+        history_of.setdefault(key, []).append(said(e))
+    fresh, earlier = [], []
+    for place, entry in new:
+        history = history_of.setdefault((entry["text_hash"], entry["reviewer"]), [])
+        now = said(entry)
+        if history and history[-1] == now:
+            continue
+        if now in history:
+            earlier.append(place)
+            if not restore_earlier:
+                continue
+        history.append(now)
+        fresh.append(entry)
+    return fresh, earlier
+
+
+def said(entry: Mapping[str, Any]) -> tuple[str, str, str]:
+    """What a reviewer said of a text: verdict, narrative and note."""
+    return (str(entry.get("verdict", "")), str(entry.get("narrative_id", "") or ""),
+            str(entry.get("note", "") or ""))
+
+
+def verdicts_of(values: Sequence[Any], places: Sequence[str], where: str) -> list[str | None]:
+    """The verdict of each cell (None when blank); refuses the file on any unknown one."""
+    verdicts: list[str | None] = []
+    bad: list[str] = []
+    for place, value in zip(places, values, strict=True):
+        try:
+            verdicts.append(parse_verdict(value))
+        except ValueError as exc:
+            verdicts.append(None)
+            bad.append(f"{place}: {exc}")
+    if bad:
+        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+        raise FeedbackError(f"{where}{len(bad)} row(s) with an unknown verdict; nothing was "
+                            f"stored. {'; '.join(bad[:5])}{more}. Allowed: "
+                            f"{', '.join(VERDICTS)} (any case), or blank.")
+    return verdicts
+
+
+def refuse_garbled(texts: Sequence[str], titles: Sequence[str],
+                   verdicts: Sequence[str | None], places: Sequence[str], where: str) -> None:
+    """Refuse reviewed rows whose text is UTF-8 that was read in a Windows code page."""
+    bad = []
+    for place, text, title, verdict in zip(places, texts, titles, verdicts, strict=True):
+        shown = garbled(joined_text(text, title)) if verdict is not None else None
+        if shown:
+            bad.append(f"{place} ({shown!r})")
+    if bad:
+        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+        raise FeedbackError(
+            f"{where}{len(bad)} reviewed row(s) hold garbled text, UTF-8 read as Windows-1252 "
+            f"or 1258: {', '.join(bad[:5])}{more}; nothing was stored. A spreadsheet opened the "
+            "CSV in the wrong encoding and saved the garbled text back. Fill the verdicts in "
+            "again in the original file, opened as UTF-8 (Excel: Data > From Text/CSV, File "
+            "origin 65001: Unicode (UTF-8)), and save it as 'CSV UTF-8'.")
