@@ -60,7 +60,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # a queue CSV starts with a BOM
         return list(csv.DictReader(fh))
 
 
@@ -527,6 +527,38 @@ def test_cli_queue_then_feedback_round_trip(tmp_path, capsys):
                  "--store", str(store)]) == 0
     queued = {r["id"] for r in read_rows(again)}
     assert not queued & {rows[0]["id"], rows[1]["id"]}
+
+
+def test_cli_queue_writes_a_bom_so_a_spreadsheet_reads_utf8_and_feedback_reads_it(
+        tmp_path, capsys):
+    """The queue CSV had no byte-order mark: Excel read it in the Windows code page."""
+    scored = write_csv(scored_frame(), tmp_path / "scored.csv")
+    for ext in ("csv", "tsv"):
+        queue = tmp_path / f"queue.{ext}"
+        assert main(["queue", str(scored), "-o", str(queue), "--budget", "3"]) == 0
+        assert queue.read_bytes().startswith(b"\xef\xbb\xbfid")
+    rows = pd.read_csv(tmp_path / "queue.csv", dtype=str, keep_default_na=False,
+                       encoding="utf-8-sig")
+    rows.assign(verdict="reliable").to_csv(tmp_path / "queue.csv", index=False,
+                                           encoding="utf-8-sig")
+    assert main(["feedback", str(tmp_path / "queue.csv"), "--store", str(tmp_path / "st")]) == 0
+    assert {e["id"] for e in FeedbackStore(tmp_path / "st").entries()} == set(rows["id"])
+
+
+def test_cli_queue_says_it_skipped_near_copies_and_why_fewer_are_uncertain(tmp_path, capsys):
+    """Near-copies of reviewed texts were left out, and the uncertain share went to 0,
+    without a word."""
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["reliable"], [TEXTS[1] + " nhé"]))
+    scored = write_csv(scored_frame(), tmp_path / "scored.csv")
+    assert main(["queue", str(scored), "-o", str(tmp_path / "q.csv"), "--budget", "20",
+                 "--store", str(store.path)]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 unscored, 3 near-copies of reviewed texts" in err
+    assert ("only 6 cluster(s) were left to queue, fewer than --budget 20, so all of them are "
+            "queued; the top share (14) is filled first, so 0 of the 6 uncertain") in err
+    assert main(["queue", str(scored), "-o", str(tmp_path / "q.csv"), "--budget", "4"]) == 0
+    assert "note:" not in capsys.readouterr().err
 
 
 def test_cli_feedback_skips_and_names_rows_that_undo_a_correction(tmp_path, capsys):

@@ -83,16 +83,27 @@ def run(args: argparse.Namespace) -> int:
     atomic_write(target, _encoded(queue, out_fmt))
     s = queue.attrs["queue"]
     skipped = [f"{s[k]} {k}" for k in ("unscored", "empty", "reviewed") if s[k]]
+    if s["near_reviewed"]:
+        skipped.append(f"{s['near_reviewed']} near-copies of reviewed texts")
     print(f"vnmisinfo queue: {s['rows']} row(s) read, {s['clusters']} cluster(s); "
           f"queued {len(queue)} "
           f"({s['top']} top, {s['uncertain']} uncertain, medium threshold {s['medium']:g})"
           + (f"; skipped {', '.join(skipped)}" if skipped else "") + f" -> {target}",
           file=sys.stderr)
+    if len(queue) < args.budget:
+        short = (f"; the top share ({args.budget - s['explore']}) is filled first, so "
+                 f"{s['uncertain']} of the {s['explore']} uncertain item(s) could be queued"
+                 if s["uncertain"] < s["explore"] else "")
+        print(f"vnmisinfo queue: note: only {s['left']} cluster(s) were left to queue, fewer "
+              f"than --budget {args.budget}, so all of them are queued{short}", file=sys.stderr)
     return 0
 
 
 def _encoded(queue: Any, fmt: str) -> bytes | str:
-    """The queue as the output's format says: CSV, TSV (tab-separated), JSONL or Parquet."""
+    """The queue as the output's format says: CSV, TSV (tab-separated), JSONL or Parquet.
+
+    CSV and TSV start with a UTF-8 byte-order mark, so that Excel opens them as UTF-8.
+    """
     if fmt == "jsonl":
         return str(queue.to_json(orient="records", lines=True, force_ascii=False))
     if fmt == "parquet":
@@ -106,5 +117,8 @@ def _encoded(queue: Any, fmt: str) -> bytes | str:
         return buffer.getvalue()
     from vnmisinfo.data.writers import csv_quoting
 
-    return str(queue.to_csv(index=False, quoting=csv_quoting(queue),
-                            sep="\t" if fmt == "tsv" else ","))
+    # A byte-order mark first, as the review page's reviewed CSV has: without it, a
+    # spreadsheet opened by a double-click reads UTF-8 in the Windows code page and
+    # garbles every Vietnamese letter.
+    return "\ufeff" + str(queue.to_csv(index=False, quoting=csv_quoting(queue),
+                                       sep="\t" if fmt == "tsv" else ","))

@@ -127,7 +127,12 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
         :data:`QUEUE_COLUMNS` and empty reviewer columns
         (:data:`~vnmisinfo.data.review.REVIEW_COLUMNS`); ``top`` rows first in
         triage order, then ``uncertain`` rows, closest to the threshold first.
-        ``attrs["queue"]`` counts rows read, clusters, skipped and queued rows.
+        ``attrs["queue"]`` counts rows read (``rows``), clusters, skipped rows
+        (``unscored``, ``empty``, ``reviewed``, and ``near_reviewed``: near-copies
+        of reviewed texts), the clusters left to queue (``left``), queued rows
+        (``top``, ``uncertain``), the uncertain items the budget asked for
+        (``explore``; fewer are queued when fewer clusters are left than the
+        budget, since the top share is filled first) and ``medium``.
 
     Raises
     ------
@@ -206,6 +211,7 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
                            "unscored": int((np.isnan(score)).sum()),
                            "empty": int((~np.isnan(score) & ~usable).sum()),
                            "reviewed": int(reviewed.sum()),
-                           "near_reviewed": int(near_reviewed.sum()), "top": len(top),
-                           "uncertain": int(len(uncertain)), "medium": float(medium)}}
+                           "near_reviewed": int(near_reviewed.sum()), "left": len(reps),
+                           "top": len(top), "uncertain": int(len(uncertain)),
+                           "explore": int(n_explore), "medium": float(medium)}}
     return out
