@@ -311,6 +311,26 @@ def test_train_refuses_options_it_would_ignore(tmp_path, capsys, extra, message)
     assert not (tmp_path / "m.skops").exists()
 
 
+@pytest.mark.parametrize("store, message", [
+    ("missing", "the feedback store {path} does not exist; check the path"),
+    ("file", "the feedback store {path} is a file, not a store folder; check the path"),
+    ("empty", "the feedback store {path} holds no misinformation or reliable verdict yet"),
+])
+def test_train_names_a_feedback_store_it_cannot_read(tmp_path, capsys, store, message):
+    """A mistyped store said it 'holds no verdict yet'; a file, that it 'is created when
+    missing', which train never does."""
+    path = tmp_path / "fb"
+    if store == "file":
+        path.write_text("text,verdict\n", encoding="utf-8")
+    elif store == "empty":
+        path.mkdir()
+    code = main(["train", "--preset", "plain", "--data-dir", str(tmp_path), "-o",
+                 str(tmp_path / "m.skops"), "--feedback", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and message.format(path=path) in err and "created" not in err
+    assert not (tmp_path / "m.skops").exists() and (store == "empty") == path.is_dir()
+
+
 @pytest.mark.parametrize("label", [[], ["--label-column", "verdict"]], ids=["plain", "named"])
 def test_evaluate_reads_reviewed_files_as_calibrate_and_compare_do(tmp_path, capsys,
                                                                      model_file, label):

@@ -55,9 +55,18 @@ def run(args: argparse.Namespace) -> int:
                              "STORE, or leave them out.")
     feedback = None
     if args.feedback:
+        from pathlib import Path
+
         from vnmisinfo.review.store import FeedbackStore
 
-        feedback = FeedbackStore(args.feedback).frame()
+        folder = Path(args.feedback)
+        if not folder.is_dir():  # train reads a store, and never makes one
+            raise ValueError(
+                f"the feedback store {folder} "
+                + ("is a file, not a store folder" if folder.exists() else "does not exist")
+                + "; check the path: a store is the folder given to 'vnmisinfo feedback "
+                "REVIEWED --store DIR'.")
+        feedback = FeedbackStore(folder).frame()
         if not len(feedback):
             raise ValueError(f"the feedback store {args.feedback} holds no misinformation or "
                              "reliable verdict yet; add some with 'vnmisinfo feedback'.")
