@@ -263,7 +263,7 @@ def test_reviewer_columns_named_as_a_spreadsheet_does_are_read(tmp_path):
     assert drafts[0]["itemReviewed"]["appearance"] == [{"@type": "CreativeWork",
                                                         "url": "https://a.vn/1"}]
     assert drafts[0]["itemReviewed"]["datePublished"] == "2020-03-02"
-    path.write_text("text,verdict,Verdict\nTin,misinformation,reliable\n", encoding="utf-8")
+    path.write_text("text,Verdict,VERDICT\nTin,misinformation,reliable\n", encoding="utf-8")
     with pytest.raises(ReviewError, match="two columns that read as 'verdict'"):
         drafts_from_csv(path, org="Org")
 

@@ -379,5 +379,7 @@ def test_reviewer_columns_are_matched_as_the_text_column_is():
     assert resolve_columns(columns) == {"text": "POST_MESSAGE "}
     assert resolve_columns(["Post Message"]) == {"text": "Post Message"}
     with pytest.raises(ValueError, match=r"r\.csv has two columns that read as 'note': "
-                                         r"'note' and 'Note'; keep one"):
-        find_columns(["text", "note", "Note"], ["note"], source="r.csv")
+                                         r"'Note' and 'NOTE'; keep one"):
+        find_columns(["text", "Note", "NOTE"], ["note"], source="r.csv")
+    # a column spelled as the name is the name's: a queue's 'note' beside the input's 'Note'
+    assert find_columns(["text", "Note", "note"], ["note"]) == {"note": "note"}

@@ -414,9 +414,9 @@ def test_compare_reads_reviewer_columns_named_loosely(two_models, claims, tmp_pa
     assert compare_models(two_models["bad"], two_models["good"], [path])["n"] == 8
     frame = reviewed_labels(pd.read_csv(path, keep_default_na=False))
     assert list(frame.columns) == ["Text", "label"] and len(frame) == 24
-    pd.DataFrame({"text": ["tỏi chữa covid"], "verdict": ["misinformation"],
+    pd.DataFrame({"text": ["tỏi chữa covid"], "Verdict": ["misinformation"],
                   "VERDICT": ["reliable"]}).to_csv(path, index=False)
-    with pytest.raises(ValueError, match=r"two columns that read as 'verdict': 'verdict' and "
+    with pytest.raises(ValueError, match=r"two columns that read as 'verdict': 'Verdict' and "
                                          r"'VERDICT'"):
         compare_models(two_models["bad"], two_models["good"], [path])
 

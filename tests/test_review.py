@@ -376,7 +376,7 @@ def test_reviewer_columns_are_found_whatever_their_case_spaces_and_underscores(t
     store.add(both)
     assert store.entries()[-1]["note"] == "reviewer's"
     two = reviewed(["reliable"], [TEXTS[6]]).rename(columns={"note": "Note"}).assign(NOTE="x")
-    with pytest.raises(FeedbackError, match=r"columns \['Note', 'NOTE'\] all read as 'note'"):
+    with pytest.raises(FeedbackError, match=r"two columns that read as 'note': 'Note' and 'NOTE'"):
         store.add(two)
 
 

@@ -99,7 +99,8 @@ def with_review_columns(frame: pd.DataFrame, names: Sequence[str] = REVIEW_COLUM
     Raises
     ------
     ValueError
-        If two columns read as one name (``note`` and ``Note``); the message names both.
+        If two columns, neither spelled as the name, read as one name (``Note`` and
+        ``NOTE``); the message names both.
 
     Examples
     --------

@@ -266,8 +266,10 @@ def find_columns(columns: Sequence[Any], names: Sequence[str], *, source: str = 
     Raises
     ------
     ValueError
-        If two columns read as the same name (``note`` and ``Note``), naming
-        both, as one of them would be lost.
+        If two columns, neither spelled as the name, read as the same name (``Note``
+        and ``NOTE``), naming both, as one of them would be lost.  A column spelled
+        exactly as the name is that name's (a queue's ``note`` beside its input's own
+        ``Note``).
 
     Examples
     --------
@@ -276,16 +278,16 @@ def find_columns(columns: Sequence[Any], names: Sequence[str], *, source: str = 
     {'verdict': 'Verdict ', 'narrative_id': 'Narrative ID'}
     """
     wanted = {column_key(name): name for name in names}
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = {name: name for name in names if name in columns}  # exact first
     for column in columns:
         name = wanted.get(column_key(column))
-        if name is None:
+        if name is None or found.get(name) == name:
             continue
         if name in found:
             raise ValueError(f"{source} has two columns that read as {name!r}: "
                              f"{found[name]!r} and {column!r}; keep one, or rename the other.")
         found[name] = column
-    return found
+    return {name: found[name] for name in names if name in found}
 
 
 def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:

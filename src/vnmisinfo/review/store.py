@@ -43,8 +43,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -57,7 +55,7 @@ from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.hygiene import text_hashes, text_keys
 from vnmisinfo.data.readers import ID_NAMES
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS, parse_verdict
-from vnmisinfo.data.schema import is_missing, joined_text, resolve_columns
+from vnmisinfo.data.schema import find_columns, is_missing, joined_text, resolve_columns
 from vnmisinfo.review.checks import (
     HASH,
     FeedbackError,
@@ -508,33 +506,21 @@ class FeedbackStore:
 def review_columns(columns: Iterable[Any], where: str = "") -> dict[str, Any]:
     """The column of each reviewer column (``verdict``, ``narrative_id``, ``note``) present.
 
-    Names match whatever their case, spaces and underscores (``Verdict``,
-    ``Narrative ID``, ``note ``); a column named exactly comes first.
+    Names match as the text column's does (:func:`~vnmisinfo.data.schema.find_columns`):
+    whatever their case, spaces and underscores (``Verdict``, ``Narrative ID``, ``note ``).
 
     Raises
     ------
     FeedbackError
-        If two columns, none named exactly, read as the same reviewer column.
+        If two columns read as the same reviewer column (``note`` and ``Note``): one of
+        them would be lost.
 
     Examples
     --------
     >>> review_columns(["id", "Verdict ", "Narrative ID", "note"])
     {'verdict': 'Verdict ', 'narrative_id': 'Narrative ID', 'note': 'note'}
     """
-    columns = list(columns)
-    found = {}
-    for name in REVIEW_COLUMNS:
-        if name in columns:
-            found[name] = name
-            continue
-        loose = [c for c in columns if _column_key(c) == _column_key(name)]
-        if len(loose) > 1:
-            raise FeedbackError(f"{where}columns {loose} all read as {name!r}; keep one of them.")
-        if loose:
-            found[name] = loose[0]
-    return found
-
-
-def _column_key(name: Any) -> str:
-    """A column name as reviewer columns are matched: lower case, no spaces or underscores."""
-    return re.sub(r"[\s_]+", "", unicodedata.normalize("NFC", str(name)).lower())
+    try:
+        return find_columns(list(columns), REVIEW_COLUMNS, source="the file")
+    except ValueError as exc:
+        raise FeedbackError(f"{where}{exc}") from None
