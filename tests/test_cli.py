@@ -376,6 +376,21 @@ def test_match_says_why_a_row_has_no_text_instead_of_matching_it(tmp_path, capsy
     assert out.count("not matched: empty text") == 2 and "similarity" not in out
 
 
+def test_match_says_a_text_of_no_words_is_not_matched(tmp_path, capsys):
+    """'😡😡😡🔥🔥' listed narratives and their rebuttals at similarity 0, where score says
+    'no words'."""
+    assert main(["match", "😡😡😡🔥🔥", "-k", "2"]) == 0
+    assert capsys.readouterr().out == "[0] (no words)\n  -> not matched: no words\n\n"
+    table = tmp_path / "m.csv"
+    table.write_text("id,text\n1,!!!\n2,Uong nuoc chanh nong diet virus corona\n",
+                     encoding="utf-8")
+    assert main(["match", str(table), "--json", "-k", "1"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines[0] == {"index": 0, "text": "!!!", "matched": False, "matches": [],
+                        "error": "no words"}
+    assert lines[1]["matched"] and "error" not in lines[1]
+
+
 @pytest.mark.parametrize("argv", [
     ["queue", "{}", "-o", "{tmp}/q.csv", "--budget", "2"],
     ["feedback", "{}", "--store", "{tmp}/st"],

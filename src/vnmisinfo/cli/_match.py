@@ -77,6 +77,22 @@ def _print_unmatched(i: int, text: Any, problem: str, as_json: bool) -> None:
         print(f"[{i}] ({problem})\n  -> not matched: {problem}\n")
 
 
+def _problem(text: Any) -> str | None:
+    """Why a row is not matched, as ``score`` says why it is not scored (missing text, empty
+    text, no words), or None."""
+    import warnings
+
+    from vnmisinfo.data.schema import text_problem
+    from vnmisinfo.text.normalize import TruncationWarning, normalize_text, not_scored_reason
+
+    problem = text_problem(text)
+    if problem is None:
+        with warnings.catch_warnings():  # matching says it, once
+            warnings.simplefilter("ignore", TruncationWarning)
+            problem = not_scored_reason(normalize_text(text))
+    return problem
+
+
 def run(args: argparse.Namespace) -> int:
     if args.validate:
         return _validate(args.validate)
@@ -97,12 +113,11 @@ def run(args: argparse.Namespace) -> int:
 
         index = copy.copy(index)  # the cached default index is shared: change a copy
         index.threshold = index.threshold_ = float(args.threshold)
-    from vnmisinfo.data.schema import text_problem
     from vnmisinfo.data.tables import read_texts
 
     texts = read_texts(args.input, args.text_column)
-    # a row without a text is said as score says it (missing text, empty text), not matched
-    problems = [text_problem(text) for text in texts]
+    # a row without words is said as score says it (missing text, no words...), not matched
+    problems = [_problem(text) for text in texts]
     found_all = iter(index.match([t for t, p in zip(texts, problems, strict=True) if p is None],
                                  k=args.k))
     for i, (text, problem) in enumerate(zip(texts, problems, strict=True)):
