@@ -391,6 +391,25 @@ def test_match_says_a_text_of_no_words_is_not_matched(tmp_path, capsys):
     assert lines[1]["matched"] and "error" not in lines[1]
 
 
+def test_match_shows_a_posts_escape_sequences_instead_of_sending_them(tmp_path, capsys):
+    """The text and the matched sentence were printed raw: a post cleared the screen,
+    recoloured the output and set the window title."""
+    posts = tmp_path / "ansi.txt"
+    text = "Uống nước chanh nóng \x1b[2J\x1b[31mdiệt virus corona\x1b]0;pwned\x07 \x9b2J"
+    posts.write_text(text + "\n", encoding="utf-8")
+    assert main(["match", str(posts), "-k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert not {"\x1b", "\x07", "\x9b"} & set(out)
+    shown = "nóng \\x1b[2J\\x1b[31mdiệt virus corona\\x1b]0;pwned\\x07 \\x9b2J"
+    assert f"[0] Uống nước chanh {shown}\n" in out
+    assert out.count(shown) == 2 and "matched sentence: " in out
+    assert main(["match", str(posts), "-k", "1", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert not {"\x1b", "\x07", "\x9b"} & set(out)
+    row = json.loads(out)
+    assert row["text"] == text and text.endswith(row["matches"][0]["sentence"][-10:])
+
+
 @pytest.mark.parametrize("argv", [
     ["queue", "{}", "-o", "{tmp}/q.csv", "--budget", "2"],
     ["feedback", "{}", "--store", "{tmp}/st"],

@@ -21,6 +21,7 @@ from vnmisinfo.text.normalize import (
     _load_underthesea_tables,
     _tables,
     normalize_text,
+    show_controls,
     strip_diacritics,
 )
 from vnmisinfo.text.transformers import Normalizer, Tokenizer
@@ -852,3 +853,17 @@ def test_marked_letter_class_matches_a_scan_of_every_code_point():
 def test_a_word_salted_with_a_dot_is_joined_when_it_makes_one_syllable(raw, expected):
     assert normalize_text(raw) == expected
     assert normalize_text(expected) == expected
+
+
+def test_show_controls_escapes_every_control_but_tab_and_newline() -> None:
+    """A post's escape sequences printed to a terminal cleared it or set its window title."""
+    import json
+
+    chars = "".join(map(chr, range(0x2000))) + "\u2028\U0001f621"
+    controls = {c for c in chars if unicodedata.category(c) == "Cc"} - {"\t", "\n"}
+    assert len(controls) == 63  # C0, DEL and C1
+    assert show_controls(chars) == "".join(
+        f"\\x{ord(c):02x}" if c in controls else c for c in chars)
+    assert show_controls("\x1b]0;title\x07") == "\\x1b]0;title\\x07"
+    line = show_controls(json.dumps(chars, ensure_ascii=False), for_json=True)
+    assert json.loads(line) == chars and not controls & set(line)

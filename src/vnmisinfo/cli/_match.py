@@ -65,14 +65,20 @@ def _validate(path: str) -> int:
     return 0
 
 
+def _print_json(row: dict[str, Any]) -> None:
+    """One JSON line; DEL and C1 controls, which json.dumps leaves as they are, escaped."""
+    from vnmisinfo.text.normalize import show_controls
+
+    print(show_controls(json.dumps(row, ensure_ascii=False), for_json=True))
+
+
 def _print_unmatched(i: int, text: Any, problem: str, as_json: bool) -> None:
     """A row that is not a text to match: its number and why, as ``score`` says it."""
     if as_json:
         from vnmisinfo.data.schema import is_missing
 
-        print(json.dumps({"index": i, "text": None if is_missing(text) else text,
-                          "matched": False, "matches": [], "error": problem},
-                         ensure_ascii=False))
+        _print_json({"index": i, "text": None if is_missing(text) else text,
+                     "matched": False, "matches": [], "error": problem})
     else:
         print(f"[{i}] ({problem})\n  -> not matched: {problem}\n")
 
@@ -114,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
         index = copy.copy(index)  # the cached default index is shared: change a copy
         index.threshold = index.threshold_ = float(args.threshold)
     from vnmisinfo.data.tables import read_texts
+    from vnmisinfo.text.normalize import show_controls
 
     texts = read_texts(args.input, args.text_column)
     # a row without words is said as score says it (missing text, no words...), not matched
@@ -126,16 +133,17 @@ def run(args: argparse.Namespace) -> int:
             continue
         matches = next(found_all)
         if args.json:
-            print(json.dumps({"index": i, "text": text, "matched": any(m.matched for m in matches),
-                              "matches": [m.to_dict() for m in matches]}, ensure_ascii=False))
+            _print_json({"index": i, "text": text, "matched": any(m.matched for m in matches),
+                         "matches": [m.to_dict() for m in matches]})
             continue
         found = any(m.matched for m in matches)
         head = text if len(text) <= 120 else text[:117] + "..."
-        print(f"[{i}] {head}")
-        print("  -> matches a catalogue narrative (a lead for review, not a verdict)" if found
-              else f"  -> no catalogue narrative reaches the match-score threshold "
-                   f"{index.threshold_:.3f}")
+        lines = [f"[{i}] {head}",
+                 "  -> matches a catalogue narrative (a lead for review, not a verdict)" if found
+                 else f"  -> no catalogue narrative reaches the match-score threshold "
+                      f"{index.threshold_:.3f}"]
         for rank, m in enumerate(matches, 1):
-            print("\n".join(_format_match(rank, m)))
-        print()
+            lines += _format_match(rank, m)
+        # the post's (and a catalogue's) escape sequences are shown, not run by the terminal
+        print(show_controls("\n".join(lines)) + "\n")
     return 0

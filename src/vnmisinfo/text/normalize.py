@@ -112,6 +112,7 @@ __all__ = [
     "TruncationWarning",
     "not_scored_reason",
     "normalize_text",
+    "show_controls",
     "strip_diacritics",
 ]
 
@@ -486,3 +487,34 @@ def not_scored_reason(norm: str) -> str | None:
     if not norm.strip():
         return "empty text"
     return None if _WORDISH_RE.search(norm) else "no words"
+
+
+_SHOWN_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def show_controls(text: str, *, for_json: bool = False) -> str:
+    r"""``text`` safe to print on a terminal: every control character but tab and newline
+    (C0, DEL and C1) written as a visible escape, such as ``\x1b``.
+
+    A post can hold escape sequences that clear the screen, recolour the output
+    or set the window title; shown through this they read as text, and the
+    rest of the text is printed as it is.
+
+    Parameters
+    ----------
+    text : str
+        Text to print, or a line of JSON.
+    for_json : bool, default=False
+        Write JSON's escape (``\u009b``) instead, for a line of JSON:
+        ``json.dumps(..., ensure_ascii=False)`` escapes C0 but writes DEL and
+        C1 as they are, and the escaped line reads back as the same value.
+
+    Examples
+    --------
+    >>> show_controls("Tin \x1b[2Jnóng\x9b31m\tcuối\r\n")
+    'Tin \\x1b[2Jnóng\\x9b31m\tcuối\\x0d\n'
+    >>> show_controls('"Tin\x9b"', for_json=True)
+    '"Tin\\u009b"'
+    """
+    escape = "\\u{:04x}" if for_json else "\\x{:02x}"
+    return _SHOWN_CONTROL_RE.sub(lambda m: escape.format(ord(m.group())), text)
