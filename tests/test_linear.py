@@ -159,6 +159,9 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     assert isinstance(clf, OwnWordsClassifier) and clf.own_coef_ is not None
     assert main([*base, "--feedback-scale", "0"]) == 0  # none; the first model is kept
     assert (tmp_path / "m.previous.skops").is_file()
+    kept = tmp_path / "m.previous.skops"
+    assert (f"(to roll back, copy both back: {kept} to {out} and {kept}.sha256 to "
+            f"{out}.sha256)") in " ".join(capsys.readouterr().err.split())
     assert read_metadata(out)["feedback"]["own_scale"] == 0.0
     assert "weights of their own" not in out.with_suffix(".md").read_text("utf-8")
     clf = load_model(out).detector.model_.calibrated_classifiers_[0].estimator

@@ -76,6 +76,37 @@ def test_tampered_file_fails_its_checksum(tmp_path, fitted_detector):
         load_model(path)
 
 
+def test_tampered_file_is_refused_with_both_causes_named(tmp_path, fitted_detector):
+    path = save_model(Triage(fitted_detector), tmp_path / "m.skops")
+    with open(path, "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelLoadError) as caught:
+        load_model(path)
+    message = " ".join(str(caught.value).split())
+    assert "does not match its SHA-256 in m.skops.sha256" in message
+    assert "m.skops.sha256 was left from the model it replaced" in message
+    assert "delete m.skops.sha256 if you trust the file" in message
+    assert "corrupt or was modified: reinstall vnmisinfo or retrain" in message
+
+
+def test_a_rolled_back_model_names_its_own_sha256_and_loads_with_it(tmp_path, fitted_detector):
+    from vnmisinfo.evaluation.card import keep_previous
+
+    path = save_model(Triage(fitted_detector), tmp_path / "team.skops")
+    previous = keep_previous(path)  # what train does before it saves the new model
+    save_model(Triage(fitted_detector).set_thresholds(0.3, 0.9), path)
+    path.write_bytes(previous.read_bytes())  # the roll-back, the model file alone
+    with pytest.raises(ModelLoadError) as caught:
+        load_model(path)
+    message = " ".join(str(caught.value).split())
+    assert ("its content matches team.previous.skops.sha256, so team.skops.sha256 was left "
+            "from another model: copy team.previous.skops.sha256 over team.skops.sha256"
+            ) in message
+    path.with_name("team.skops.sha256").write_bytes(
+        previous.with_name("team.previous.skops.sha256").read_bytes())
+    assert load_model(path).thresholds == Triage(fitted_detector).thresholds
+
+
 def test_newer_format_gives_a_clear_message(tmp_path, fitted_detector):
     path = save_model(Triage(fitted_detector), tmp_path / "new.skops",
                       metadata={"format_version": FORMAT_VERSION + 1, "vnmisinfo": "9.0"})

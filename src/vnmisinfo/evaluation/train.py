@@ -439,7 +439,9 @@ def train_preset(
             metadata["previous_model"] = {"path": previous.name, "sha256": file_sha256(previous)}
             if feedback_meta:
                 feedback_meta["from_model"] = metadata["previous_model"]
-            log(f"kept the model it replaces as {previous} (to roll back, copy it back)")
+            log(f"kept the model it replaces as {previous}, with its checksum "
+                f"{previous}.sha256 (to roll back, copy both back: {previous} to {output} "
+                f"and {previous}.sha256 to {output}.sha256)")
         path = save_model(model, output, metadata=metadata)
         write_model_card(path.with_name("MODEL_CARD.md") if path.stem == "default"
                          else path.with_suffix(".md"), metadata, detector)

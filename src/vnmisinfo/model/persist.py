@@ -274,7 +274,7 @@ def save_trusted(obj: Any, path: str | Path, *, metadata: dict[str, Any] | None 
     blob = sio.dumps({"model": obj, "metadata": json.dumps(meta, ensure_ascii=False)},
                      compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     atomic_write(path, blob)
-    atomic_write(path.with_name(path.name + ".sha256"), f"{file_sha256(path)}  {path.name}\n")
+    atomic_write(_sidecar(path), f"{file_sha256(path)}  {path.name}\n")
     return path
 
 
@@ -287,11 +287,44 @@ def jsonable(value: Any) -> Any:
     return type(value).__name__
 
 
+def _sidecar(path: Path) -> Path:
+    """The ``.sha256`` file beside a model file."""
+    return path.with_name(path.name + ".sha256")
+
+
 def _expected_digest(path: Path) -> str | None:
-    side = path.with_name(path.name + ".sha256")
+    side = _sidecar(path)
     if side.is_file():
-        return side.read_text().split()[0]
+        return (side.read_text().split() or [""])[0]
     return None
+
+
+def _checksum_error(path: Path, expected: str, actual: str) -> ModelLoadError:
+    """Why a model file does not match its ``.sha256``, and what to do.
+
+    A ``.sha256`` left from another model is the usual cause: a model copied back
+    (``NAME.previous.skops`` over ``NAME.skops``) without its own ``.sha256``.  When
+    another ``.sha256`` in the folder holds the file's digest, the message names it.
+    """
+    side = _sidecar(path)
+    matching = []
+    for other in sorted(path.parent.glob("*.sha256")):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if other != side and _expected_digest(other.with_suffix("")) == actual:
+                matching.append(other.name)
+    if matching:
+        cause = (f"its content matches {matching[0]}, so {side.name} was left from another "
+                 f"model: copy {matching[0]} over {side.name} (a model is always copied "
+                 "with its .sha256)")
+    else:
+        cause = (f"if you copied this file from another model (such as a roll-back of "
+                 f"{path.stem}.previous{path.suffix}), {side.name} was left from the model it "
+                 f"replaced: copy the .sha256 of the file you copied over {side.name}, or "
+                 f"delete {side.name} if you trust the file. Otherwise it is corrupt or was "
+                 "modified: reinstall vnmisinfo or retrain the model")
+    return ModelLoadError(
+        f"model file {str(path)!r} does not match its SHA-256 in {side.name} "
+        f"({expected[:12]}...; the file's is {actual[:12]}...) and was not loaded; {cause}.")
 
 
 def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
@@ -322,11 +355,8 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
         )
     if verify:
         expected = _expected_digest(path)
-        if expected is not None and expected != file_sha256(path):
-            raise ModelLoadError(
-                f"model file {str(path)!r} does not match its SHA-256 ({expected[:12]}...): it "
-                "is corrupt or was modified. Reinstall vnmisinfo or retrain the model."
-            )
+        if expected is not None and expected != (actual := file_sha256(path)):
+            raise _checksum_error(path, expected, actual)
     if not zipfile.is_zipfile(path):
         raise ModelLoadError(
             f"{str(path)!r} is not a skops model file (pickle files are never loaded, since "
