@@ -374,6 +374,16 @@ def test_compare_leaves_out_rows_either_model_was_trained_on(two_models, labelle
     assert result["rows"]["in_new_training"] == 18
 
 
+def test_compare_names_no_option_it_does_not_have(two_models, labelled, capsys):
+    said: list[str] = []
+    compare_models(two_models["bad"], two_models["good"], [labelled], log=said.append)
+    assert ("OLD: 16 of 24 rows were in the training data; metrics use the 8 unseen rows"
+            in said)
+    assert main(["compare", str(two_models["bad"]), str(two_models["good"]), "--data",
+                 str(labelled)]) == 0
+    assert "--include-training-rows" not in capsys.readouterr().err
+
+
 def test_compare_reads_reviewed_files(two_models, claims, tmp_path):
     rows = ([(t, "misinformation") for t in claims[0]] + [(t, "Reliable") for t in claims[1]]
             + [("Tin chưa rõ thật giả", "unsure"), ("Chưa ai xem tin này", "")])

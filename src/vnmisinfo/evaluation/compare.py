@@ -144,8 +144,8 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
         for k, model in models.items():
             say(f"scoring with {k.upper()} ({names[k]})")
             try:
-                scored = predict_files(ready, model=model, explain=0,
-                                       include_training_rows=False, log=_prefixed(say, k.upper()))
+                scored = predict_files(ready, model=model, explain=0, keep_option=None,
+                                       log=_prefixed(say, k.upper()))
             except TrainingDataError:  # compare has no option to keep training rows
                 raise TrainingDataError(
                     f"{k.upper()} ({names[k]}) was trained on every reviewed row: no unseen row "

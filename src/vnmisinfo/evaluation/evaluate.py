@@ -207,6 +207,7 @@ def predict_files(
     label_column: str | None = None,
     id_column: str | None = None,
     include_training_rows: bool = False,
+    keep_option: str | None = "--include-training-rows",
     log: Callable[[str], None] | None = None,
 ) -> Scored:
     """Score labelled files with a fitted model (the shipped default when None).
@@ -214,6 +215,8 @@ def predict_files(
     Rows whose normalized text the model was trained on are found through the
     text hashes it keeps; they are left out of the metrics unless
     ``include_training_rows``, and ``info["training_overlap"]`` says how many.
+    Messages name ``keep_option`` as the way to keep them; None when the caller
+    has no such option (``vnmisinfo compare``).
 
     Raises
     ------
@@ -242,7 +245,8 @@ def predict_files(
     loaded = load_model(model) if model is None or isinstance(model, (str, Path)) else model
     detector: Any = getattr(loaded, "detector", loaded)
     frame = _unseen_rows(frame, getattr(loaded, "training_hashes", None), info,
-                         include=include_training_rows, log=log or (lambda _m: None))
+                         include=include_training_rows, keep_option=keep_option,
+                         log=log or (lambda _m: None))
     results = detector.explain(frame, k=explain)
     out = _base_columns(frame)
     out["probability"] = [r["probability"] for r in results]
@@ -263,8 +267,9 @@ class TrainingDataError(ValueError):
 
 
 def _unseen_rows(frame: pd.DataFrame, hashes: Any, info: dict[str, Any], *, include: bool,
-                 log: Callable[[str], None]) -> pd.DataFrame:
-    """``frame`` without the rows the model was trained on (all rows when ``include``)."""
+                 keep_option: str | None, log: Callable[[str], None]) -> pd.DataFrame:
+    """``frame`` without the rows the model was trained on (all rows when ``include``);
+    messages name ``keep_option``, the option that keeps them, when there is one."""
     if hashes is None or not len(hashes):
         info["training_overlap"] = None
         log("the model keeps no training-text hashes: overlap with its training data unknown")
@@ -277,15 +282,16 @@ def _unseen_rows(frame: pd.DataFrame, hashes: Any, info: dict[str, Any], *, incl
     info["training_overlap"] = {"rows": n, "of": m, "excluded": bool(n and not include)}
     if include or not n:
         log(f"{n} of {m} rows were in the training data"
-            + ("; kept, as asked (--include-training-rows)" if n else ""))
+            + (f"; kept, as asked{f' ({keep_option})' if keep_option else ''}" if n else ""))
         return frame
     if n == m:
         raise TrainingDataError(
             f"{n} of {m} rows were in the training data: no unseen row is left to measure. "
-            "Evaluate on data the model has not seen, or pass --include-training-rows "
-            "(the figures will then be optimistic).")
-    log(f"{n} of {m} rows were in the training data; metrics use the {m - n} unseen rows "
-        "(--include-training-rows keeps them)")
+            "Evaluate on data the model has not seen"
+            + (f", or pass {keep_option} (the figures will then be optimistic)."
+               if keep_option else "."))
+    log(f"{n} of {m} rows were in the training data; metrics use the {m - n} unseen rows"
+        + (f" ({keep_option} keeps them)" if keep_option else ""))
     kept = frame.loc[~seen].reset_index(drop=True)
     kept.attrs["keys"] = [k for k, s in zip(keys, seen, strict=True) if not s]
     return kept
