@@ -138,6 +138,13 @@ def test_calibrate_reads_reviewed_files_as_labelled_ones(tmp_path, fitted_detect
         assert got[tier].threshold == pytest.approx(want[tier].threshold)
         assert got[tier].flagged == want[tier].flagged  # unsure and blank rows left out
     assert meta["threshold_calibration"]["files"] == [str(reviewed)]
+    other = tmp_path / "other.csv"  # a second reviewer disagrees on one text
+    pd.DataFrame({"text": texts[:1], "verdict": ["reliable" if y[0] else "misinformation"]}
+                 ).to_csv(other, index=False)
+    _, _, meta = calibrate_model([reviewed, other], model=model, budget=0.25, progress=False)
+    assert meta["threshold_calibration"]["measured_on"].endswith(
+        f"on {len(texts) - 1} documents; 1 text(s) have conflicting verdicts across the files "
+        "and were left out")
 
 
 def test_main_calibrate_names_a_row_with_an_unknown_verdict(tmp_path, fitted_detector, capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -429,6 +430,38 @@ def test_compare_reads_reviewer_columns_named_loosely(two_models, claims, tmp_pa
     with pytest.raises(ValueError, match=r"two columns that read as 'verdict': 'Verdict' and "
                                          r"'VERDICT'"):
         compare_models(two_models["bad"], two_models["good"], [path])
+
+
+def test_compare_says_which_texts_have_conflicting_verdicts(two_models, claims, tmp_path,
+                                                            capsys):
+    texts = claims[0] + claims[1]
+    verdicts = ["misinformation"] * 12 + ["reliable"] * 12
+    flipped = {"misinformation": "reliable", "reliable": "misinformation"}
+    week1, week2, all_other = tmp_path / "week1.csv", tmp_path / "week2.csv", tmp_path / "o.csv"
+    pd.DataFrame({"text": texts, "verdict": verdicts}).to_csv(week1, index=False)
+    # week 2 says the opposite of week 1 on two unseen texts, one of each class
+    pd.DataFrame({"text": [texts[8], texts[20]],
+                  "verdict": [flipped[verdicts[8]], flipped[verdicts[20]]]}).to_csv(week2,
+                                                                                   index=False)
+    result = compare_models(two_models["bad"], two_models["good"], [week1, week2])
+    assert result["n"] == 6 and result["conflicts"]["texts"] == 2
+    assert result["conflicts"]["note"] == ("2 text(s) have conflicting verdicts across the "
+                                           "files and were left out")
+    report = tmp_path / "cmp.json"
+    main(["compare", str(two_models["bad"]), str(two_models["good"]), "--data", str(week1),
+          str(week2), "-o", str(report)])
+    assert result["conflicts"]["note"] in capsys.readouterr().out.splitlines()
+    assert json.loads(report.read_text(encoding="utf-8"))["conflicts"]["texts"] == 2
+    # every verdict contradicted: the error names the conflicts, not "a single class ([])"
+    pd.DataFrame({"text": texts, "verdict": [flipped[v] for v in verdicts]}).to_csv(
+        all_other, index=False)
+    with pytest.raises(ValueError) as err:
+        compare_models(two_models["bad"], two_models["good"], [week1, all_other])
+    message = str(err.value)
+    assert re.match(r"24 text\(s\) have conflicting verdicts across the files and were left "
+                    r"out: '[^']+' \(ids week1:\d+, o:\d+\); ", message)
+    assert "and 21 more. Without them no labelled row is left." in message
+    assert "[]" not in message
 
 
 def test_compare_refuses_bad_input(two_models, claims, tmp_path):

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from vnmisinfo.cli import main
+from vnmisinfo.data.tables import CorpusError
 from vnmisinfo.evaluation.evaluate import (
     PLOTS,
+    conflicts_left_out,
     cross_val_scores,
     load_labelled,
     plot_all,
@@ -35,6 +37,18 @@ def test_load_labelled_drops_empty_and_duplicates(tiny_csv):
     assert len(frame) == 24 and info["rows_read"] == 26
     assert info["empty_dropped"] == ["tiny:25"]
     assert info["dedup"]["duplicates_removed"] == 1
+
+
+def test_load_labelled_names_the_conflicts_that_leave_a_single_class(tmp_path):
+    path = tmp_path / "two.csv"
+    pd.DataFrame({"id": ["a", "b", "c"], "text": ["Tỏi chữa covid", "tỏi  chữa covid", "Mưa"],
+                  "label": [1, 0, 1]}).to_csv(path, index=False)
+    with pytest.raises(CorpusError) as err:
+        load_labelled([path])
+    assert str(err.value).startswith(
+        "1 text(s) have conflicting verdicts in the file and were left out: 'Tỏi chữa covid' "
+        "(ids two:a, two:b). Without them the data holds a single class (misinformation (1)).")
+    assert conflicts_left_out({"files": ["x", "y"], "dedup": {"conflicting_groups": []}}) is None
 
 
 def test_predict_files_scores_every_row(tiny_csv, fitted_detector):

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from vnmisinfo.evaluation.evaluate import (
+        conflicts_left_out,
         cross_val_scores,
         load_labelled,
         predict_files,
@@ -99,6 +100,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         scored.info["title"] = "model" if args.model else "shipped model"
         held = "files" if args.include_training_rows else "held-out rows"
         title = args.title or f"Model {args.model or '(shipped)'} on {held}"
+    if note := conflicts_left_out(scored.info):
+        log(note)
     written = write_report(scored, args.output, title=title, plots=not args.no_plots)
     metrics = json.loads(written["metrics.json"].read_text(encoding="utf-8"))
     ci = metrics.get("roc_auc_interval")

@@ -45,6 +45,7 @@ __all__ = [
     "grouped_folds",
     "grouped_train_test_split",
     "make_groups",
+    "name_conflicts",
     "near_duplicate_groups",
     "text_groups",
     "seen_in",
@@ -331,6 +332,25 @@ def deduplicate(frame: pd.DataFrame, *, conflicts: str = "drop",
     out.attrs["keys"] = [k for k, kept in zip(keys, keep, strict=True) if kept]
     report.rows_out = len(out)
     return out, report
+
+
+def name_conflicts(frame: pd.DataFrame, groups: Sequence[Sequence[str]], *,
+                   limit: int = 3) -> str:
+    """The conflicting groups of :func:`deduplicate`, for a message: each text, cut, and its ids.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"id": ["a", "b", "c"], "text": ["Tỏi chữa covid", "tỏi chữa covid",
+    ...                   "Mưa to ở Hà Nội suốt cả tuần, nhiều tuyến phố ngập sâu"]})
+    >>> name_conflicts(f, [["a", "b"], ["c", "c"]])
+    "'Tỏi chữa covid' (ids a, b); 'Mưa to ở Hà Nội suốt cả tuần, nhiều tuy…' (ids c)"
+    """
+    ids = frame["id"].astype(str) if "id" in frame.columns else map(str, range(len(frame)))
+    texts = {i: " ".join(t.split()) for i, t in zip(ids, frame["text"].astype(str), strict=True)}
+    cut = {i: t if len(t) <= 40 else t[:39] + "…" for i, t in texts.items()}
+    shown = "; ".join(f"{cut.get(group[0], '')!r} (ids {', '.join(dict.fromkeys(group))})"
+                      for group in groups[:limit])
+    return shown + (f" and {len(groups) - limit} more" if len(groups) > limit else "")
 
 
 def drop_empty(frame: pd.DataFrame, *,

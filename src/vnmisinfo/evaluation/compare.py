@@ -97,6 +97,33 @@ def _measure(y: np.ndarray, p: np.ndarray, medium: float, high: float) -> dict[s
             "flagged_medium": at["flagged"]}
 
 
+def _score_both(models: dict[str, Any], names: dict[str, str], paths: Sequence[str | Path],
+                say: Callable[[str], None]) -> tuple[dict, dict, dict, dict, list[dict]]:
+    """Score the labelled files with each model: the labels, probabilities and text hashes of
+    the rows it was not trained on, its thresholds and overlap, what was read, and the files."""
+    from vnmisinfo.evaluation.evaluate import TrainingDataError, predict_files
+
+    frames, thresholds, overlap = {}, {}, {}
+    with tempfile.TemporaryDirectory(prefix="vnmisinfo-compare-") as tmp:
+        ready, described = labelled_paths(paths, Path(tmp))
+        for k, model in models.items():
+            say(f"scoring with {k.upper()} ({names[k]})")
+            try:
+                scored = predict_files(ready, model=model, explain=0, keep_option=None,
+                                       log=_prefixed(say, k.upper()))
+            except TrainingDataError:  # compare has no option to keep training rows
+                raise TrainingDataError(
+                    f"{k.upper()} ({names[k]}) was trained on every reviewed row: no unseen row "
+                    "is left to compare on. Compare on reviewed rows that neither model was "
+                    "trained on (verdicts newer than both models).") from None
+            frame = scored.frame[["label", "probability"]].copy()
+            frame["hash"] = text_hashes(text_keys(scored.frame))
+            frames[k] = frame
+            thresholds[k] = (scored.medium_threshold, scored.high_threshold)
+            overlap[k] = scored.info.get("training_overlap")
+    return frames, thresholds, overlap, scored.info, described
+
+
 def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
                    log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Measure an OLD and a NEW model on labelled rows that neither was trained on.
@@ -120,8 +147,11 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
         ``interval`` (the :data:`CONFIDENCE` interval of the ROC-AUC
         difference, a paired stratified bootstrap of :data:`RESAMPLES`
         resamples), ``n`` and ``positives`` (the unseen rows), ``rows`` (how
-        many were dropped and why), ``winner`` (``"new"``, ``"old"`` or
-        ``None``, see :func:`winner`) and ``verdict`` (one line).
+        many were dropped and why), ``conflicts`` (the texts whose copies have
+        conflicting verdicts across the files, left out: ``texts``, ``rows``,
+        their ``ids`` and a ``note``, None when there is none), ``winner``
+        (``"new"``, ``"old"`` or ``None``, see :func:`winner`) and ``verdict``
+        (one line).
 
     Raises
     ------
@@ -130,7 +160,7 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
         :class:`~vnmisinfo.evaluation.evaluate.TrainingDataError` if every
         row was in one model's training data.
     """
-    from vnmisinfo.evaluation.evaluate import TrainingDataError, predict_files
+    from vnmisinfo.evaluation.evaluate import conflicts_left_out
 
     if not paths:
         raise ValueError("no data files given; pass reviewer-labelled files with --data.")
@@ -138,25 +168,10 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
     models = {"old": _load(old), "new": _load(new)}
     names = {"old": _name(models["old"], old), "new": _name(models["new"], new)}
     hashes = {k: _hashes(m) for k, m in models.items()}
-    frames, thresholds, overlap = {}, {}, {}
-    with tempfile.TemporaryDirectory(prefix="vnmisinfo-compare-") as tmp:
-        ready, described = labelled_paths(paths, Path(tmp))
-        for k, model in models.items():
-            say(f"scoring with {k.upper()} ({names[k]})")
-            try:
-                scored = predict_files(ready, model=model, explain=0, keep_option=None,
-                                       log=_prefixed(say, k.upper()))
-            except TrainingDataError:  # compare has no option to keep training rows
-                raise TrainingDataError(
-                    f"{k.upper()} ({names[k]}) was trained on every reviewed row: no unseen row "
-                    "is left to compare on. Compare on reviewed rows that neither model was "
-                    "trained on (verdicts newer than both models).") from None
-            frame = scored.frame[["label", "probability"]].copy()
-            frame["hash"] = text_hashes(text_keys(scored.frame))
-            frames[k] = frame
-            thresholds[k] = (scored.medium_threshold, scored.high_threshold)
-            overlap[k] = scored.info.get("training_overlap")
-            rows_read = scored.info["rows"]
+    frames, thresholds, overlap, info, described = _score_both(models, names, paths, say)
+    conflicts = {"texts": len(info["dedup"]["conflicting_groups"]),
+                 "rows": info["dedup"]["conflicting_removed"],
+                 "ids": info["dedup"]["conflicting_groups"], "note": conflicts_left_out(info)}
     unseen = {}
     for k, frame in frames.items():
         seen = np.zeros(len(frame), dtype=bool)
@@ -173,7 +188,8 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
     y = both["label_old"].to_numpy(dtype=int)
     if len(np.unique(y)) < 2:
         raise ValueError(f"the {n} rows unseen by both models hold a single class; ROC-AUC "
-                         "needs both misinformation (1) and reliable (0) rows.")
+                         "needs both misinformation (1) and reliable (0) rows"
+                         + (f" ({conflicts['note']})." if conflicts["note"] else "."))
     result: dict[str, Any] = {}
     for k in ("old", "new"):
         result[k] = {"model": names[k],
@@ -200,11 +216,12 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
         "verdict": verdict,
         "min_auc_difference": MIN_AUC_DIFFERENCE,
         "rows": {
-            "labelled": int(rows_read),
+            "labelled": int(info["rows"]),
             "in_old_training": (overlap["old"] or {}).get("rows"),
             "in_new_training": (overlap["new"] or {}).get("rows"),
             "unseen_by_both": n,
         },
+        "conflicts": conflicts,
         "overlap_unknown": [k.upper() for k in ("old", "new") if hashes[k] is None],
         "files": described,
     })
@@ -239,6 +256,8 @@ def format_comparison(result: dict[str, Any]) -> list[str]:
                if (key := f"in_{k}_training") in rows and rows[key]]
     lines.append(f"n {result['n']} unseen reviewer-labelled rows ({result['positives']} "
                  "misinformation)" + (f"; left out: {', '.join(dropped)}" if dropped else ""))
+    if (result.get("conflicts") or {}).get("note"):
+        lines.append(result["conflicts"]["note"])
     for k in result["overlap_unknown"]:
         lines.append(f"warning: {k} keeps no training-text hashes; its training rows could "
                      "not be left out")

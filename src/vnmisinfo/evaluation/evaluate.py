@@ -40,6 +40,7 @@ from vnmisinfo.data.hygiene import (
     drop_empty,
     grouped_folds,
     make_groups,
+    name_conflicts,
     seen_in,
     text_keys,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "PLOTS",
     "TrainingDataError",
     "Scored",
+    "conflicts_left_out",
     "cross_val_scores",
     "load_labelled",
     "plot_all",
@@ -176,20 +178,45 @@ def load_labelled(
     frame = pd.concat(parts, ignore_index=True)
     frame["label"] = frame["label"].astype(int)
     info: dict[str, Any] = {"files": [str(p) for p in paths], "rows_read": int(len(frame))}
-    frame, empty = drop_empty(frame)
-    info["empty_dropped"] = empty
+    read, info["empty_dropped"] = drop_empty(frame)
+    frame = read
     if dedup:
-        keys = frame.attrs["keys"]
-        frame, report = deduplicate(frame, keys=keys)
+        frame, report = deduplicate(frame, keys=frame.attrs["keys"])
         info["dedup"] = report.as_dict()
     info["rows"] = int(len(frame))
     info["positives"] = int(frame["label"].sum())
     if frame["label"].nunique() < 2:
-        held = sorted(int(v) for v in frame["label"].unique())
-        raise CorpusError(f"the data holds a single class ({held}); "
-                          "ROC-AUC and PR-AUC need both misinformation (1) and reliable (0) "
-                          "documents.")
+        raise CorpusError(_one_class(frame, read, info))
     return frame, info
+
+
+def conflicts_left_out(info: dict[str, Any]) -> str | None:
+    """The note on texts left out because their copies disagree on the label (from the
+    ``info`` of :func:`load_labelled`, or ``Scored.info``); None if none.
+
+    Examples
+    --------
+    >>> conflicts_left_out({"files": ["a.csv", "b.csv"],
+    ...                     "dedup": {"conflicting_groups": [["a:1", "b:1"]]}})
+    '1 text(s) have conflicting verdicts across the files and were left out'
+    """
+    groups = (info.get("dedup") or {}).get("conflicting_groups") or []
+    where = "across the files" if len(info.get("files") or ()) > 1 else "in the file"
+    return (f"{len(groups)} text(s) have conflicting verdicts {where} and were left out"
+            if groups else None)
+
+
+def _one_class(frame: pd.DataFrame, read: pd.DataFrame, info: dict[str, Any]) -> str:
+    """Why the data cannot be measured: one class or none left, naming conflicts if any."""
+    names = {0: "reliable (0)", 1: "misinformation (1)"}
+    held = ", ".join(names.get(int(v), str(v)) for v in sorted(frame["label"].unique()))
+    left = f"the data holds a single class ({held})" if len(frame) else "no labelled row is left"
+    need = "ROC-AUC and PR-AUC need both misinformation (1) and reliable (0) documents."
+    if (note := conflicts_left_out(info)) is None:
+        return f"{left}; {need}"
+    return (f"{note}: {name_conflicts(read, info['dedup']['conflicting_groups'])}. Without "
+            f"them {left}. Settle those verdicts (one verdict per text), or leave out the file "
+            f"with the outdated ones. {need}")
 
 
 def _base_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -215,8 +242,7 @@ def predict_files(
     Rows whose normalized text the model was trained on are found through the
     text hashes it keeps; they are left out of the metrics unless
     ``include_training_rows``, and ``info["training_overlap"]`` says how many.
-    Messages name ``keep_option`` as the way to keep them; None when the caller
-    has no such option (``vnmisinfo compare``).
+    Messages name ``keep_option`` to keep them (None: the caller has none).
 
     Raises
     ------

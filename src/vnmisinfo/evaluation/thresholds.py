@@ -275,7 +275,12 @@ def calibrate_model(
     metadata : dict
         What to store with the model, ``threshold_calibration`` included.
     """
-    from vnmisinfo.evaluation.evaluate import cross_val_scores, load_labelled, predict_files
+    from vnmisinfo.evaluation.evaluate import (
+        conflicts_left_out,
+        cross_val_scores,
+        load_labelled,
+        predict_files,
+    )
     from vnmisinfo.triage import Triage, load_model
 
     say = log or (lambda _m: None)
@@ -308,6 +313,8 @@ def calibrate_model(
         metadata = dict(base.metadata_)
         source = (f"held-out scores of {model if isinstance(model, (str, Path)) else 'the model'}"
                   f" on {len(scored.frame)} documents")
+    if note := conflicts_left_out(scored.info):
+        source += f"; {note}"
     choices = choose_thresholds(scored.y, scored.proba, current=base.thresholds, **rules)
     tuned = apply_thresholds(base, choices)
     metadata["threshold_calibration"] = {
