@@ -385,6 +385,18 @@ def test_compare_names_no_option_it_does_not_have(two_models, labelled, capsys):
     assert "--include-training-rows" not in capsys.readouterr().err
 
 
+def test_compare_says_n_a_for_precision_when_no_row_reaches_medium(two_models, labelled):
+    strict = load_model(two_models["good"]).set_thresholds(0.9999, 0.99999)
+    result = compare_models(two_models["bad"], strict, [labelled])
+    assert result["new"]["precision_medium"] is None and result["new"]["flagged_medium"] == 0
+    assert result["delta"]["precision_medium"] is None
+    assert json.loads(json.dumps(result))["new"]["precision_medium"] is None
+    lines = format_comparison(result)
+    assert lines[2].split()[4] == "n/a" and lines[1].split()[4] != "n/a"
+    assert ("P@medium n/a: NEW flags 0 of 8 rows at medium or above (threshold 0.9999); "
+            "precision is undefined without a flagged row") in lines
+
+
 def test_compare_reads_reviewed_files(two_models, claims, tmp_path):
     rows = ([(t, "misinformation") for t in claims[0]] + [(t, "Reliable") for t in claims[1]]
             + [("Tin chưa rõ thật giả", "unsure"), ("Chưa ai xem tin này", "")])

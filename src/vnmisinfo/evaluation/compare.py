@@ -89,12 +89,13 @@ def _prefixed(log: Callable[[str], None], prefix: str) -> Callable[[str], None]:
 
 
 def _measure(y: np.ndarray, p: np.ndarray, medium: float, high: float) -> dict[str, Any]:
+    """The metrics of one model; precision at medium is None when it flags no row there."""
     r = triage_report(y, p, medium_threshold=medium, high_threshold=high)
     at = r["thresholds"]["medium"]
     return {"roc_auc": r["roc_auc"], "pr_auc": r["pr_auc"], "brier": r["brier"],
             "ece": r["ece"], "medium_threshold": float(medium),
-            "precision_medium": at["precision"], "recall_medium": at["recall"],
-            "flagged_medium": at["flagged"]}
+            "precision_medium": at["precision"] if at["flagged"] else None,
+            "recall_medium": at["recall"], "flagged_medium": at["flagged"]}
 
 
 def _score_both(models: dict[str, Any], names: dict[str, str], paths: Sequence[str | Path],
@@ -143,7 +144,8 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
     -------
     dict
         ``old`` and ``new`` (model name and ROC-AUC, PR-AUC, Brier, ECE,
-        precision and recall at the medium tier), ``delta`` (NEW - OLD),
+        precision and recall at the medium tier, the precision None when the
+        model flags no row there, and ``flagged_medium``), ``delta`` (NEW - OLD),
         ``interval`` (the :data:`CONFIDENCE` interval of the ROC-AUC
         difference, a paired stratified bootstrap of :data:`RESAMPLES`
         resamples), ``n`` and ``positives`` (the unseen rows), ``rows`` (how
@@ -195,9 +197,10 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
         result[k] = {"model": names[k],
                      **_measure(y, both[f"probability_{k}"].to_numpy(dtype=float),
                                 *thresholds[k])}
-    delta = {m: result["new"][m] - result["old"][m]
+    delta = {m: None if None in (result["new"][m], result["old"][m]) else
+             result["new"][m] - result["old"][m]
              for m in ("roc_auc", "pr_auc", "brier", "ece", "precision_medium")}
-    d = delta["roc_auc"]
+    d = float(result["new"]["roc_auc"] - result["old"]["roc_auc"])
     low, high = paired_auc_interval(y, both["probability_old"].to_numpy(dtype=float),
                                     both["probability_new"].to_numpy(dtype=float),
                                     level=CONFIDENCE, n_resamples=RESAMPLES)
@@ -247,15 +250,24 @@ def format_comparison(result: dict[str, Any]) -> list[str]:
     NEW is better (ROC-AUC +0.050, 95% interval +0.010 to +0.090, on 10 rows)
     """
     lines = [f"{'':4} {'ROC-AUC':>7} {'PR-AUC':>7} {'Brier':>7} {'P@medium':>9}  model"]
+    undefined = []
     for k in ("old", "new"):
         m = result[k]
+        at = m["precision_medium"]
         lines.append(f"{k.upper():4} {m['roc_auc']:7.4f} {m['pr_auc']:7.4f} {m['brier']:7.4f} "
-                     f"{m['precision_medium']:9.4f}  {m['model']}")
+                     f"{'n/a' if at is None else format(at, '.4f'):>9}  {m['model']}")
+        if at is None:
+            undefined.append(f"{k.upper()} flags {m.get('flagged_medium', 0)} of "
+                             f"{result['n']} rows at medium or above (threshold "
+                             f"{m.get('medium_threshold', float('nan')):.4f})")
     rows = result["rows"]
     dropped = [f"{rows[key]} in {k.upper()}'s training data" for k in ("old", "new")
                if (key := f"in_{k}_training") in rows and rows[key]]
     lines.append(f"n {result['n']} unseen reviewer-labelled rows ({result['positives']} "
                  "misinformation)" + (f"; left out: {', '.join(dropped)}" if dropped else ""))
+    if undefined:
+        lines.append(f"P@medium n/a: {' and '.join(undefined)}; precision is undefined "
+                     "without a flagged row")
     if (result.get("conflicts") or {}).get("note"):
         lines.append(result["conflicts"]["note"])
     for k in result["overlap_unknown"]:
