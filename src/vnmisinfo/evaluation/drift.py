@@ -22,12 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from vnmisinfo._compat import import_or_raise
 from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.hygiene import seen_in, text_keys
 from vnmisinfo.data.names import TEXT_ALIASES
 from vnmisinfo.data.schema import as_frame, resolve_columns
 from vnmisinfo.data.tables import read_any_table, text_rows
+from vnmisinfo.evaluation.plots import _DRIFT_SIDES as _SIDES
+from vnmisinfo.evaluation.plots import DRIFT_PLOTS, drift_plots
+from vnmisinfo.evaluation.plots import DRIFT_TIERS as _TIERS
 from vnmisinfo.text.normalize import TruncationWarning, normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, syllables
 
@@ -52,11 +54,9 @@ RULE = (f"shift when the score PSI >= {PSI_SHIFT:g}, or the out-of-vocabulary ra
 #: >= 0.2 36% of the time with 100 rows a side, 1% with 200 (tests/test_drift.py).
 MIN_ROWS = 200
 #: The plots of a drift report, by file name.
-PLOTS = ("scores.png", "tier_mix.png", "oov_rate.png", "rising_terms.png")
+PLOTS = DRIFT_PLOTS
 
-_TIERS = ("high", "medium", "low")  # as vnmisinfo.triage.TIERS
 _EPS = 1e-4  # floor of a bin share in the PSI, so that an empty bin is not log(0)
-_SIDES = ("baseline", "new")
 
 
 # -- the measures -----------------------------------------------------------------------------
@@ -437,52 +437,6 @@ def drift_report(baseline_frame: pd.DataFrame, new_frame: pd.DataFrame, model: A
 
 
 # -- the report folder ------------------------------------------------------------------------
-def _plots(report: dict[str, Any], out: Path) -> dict[str, Path]:
-    figure = import_or_raise("matplotlib.figure", "plots", purpose="drift plots")
-    files = report.get("files") or {}
-    label = {k: k.upper() + (f" ({Path(str(files[k])).name})" if k in files else "")
-             for k in _SIDES}
-    color = {"baseline": "#4c72b0", "new": "#dd8452"}
-    terms, oov = report["rising_terms"], report["oov_rate"]
-    figs = {name: figure.Figure(figsize=size, layout="constrained") for name, size in zip(
-        PLOTS, [(6, 4), (6, 4), (4.5, 4), (6, max(2.5, 0.3 * len(terms) + 1.2))], strict=True)}
-    ax = figs["scores.png"].subplots()
-    hist = report["score_shift"]["histogram"]
-    for k in _SIDES:
-        ax.stairs(hist[k], hist["edges"], fill=True, alpha=0.45, color=color[k], label=label[k])
-    ax.set(xlabel="probability of misinformation", ylabel="share of posts", xlim=(0, 1),
-           title=f"Scores (PSI {report['score_shift']['psi']:.3f})")
-    ax.legend()
-    ax = figs["tier_mix.png"].subplots()
-    x = np.arange(len(_TIERS))
-    for i, k in enumerate(_SIDES):
-        ax.bar(x + (i - 0.5) * 0.4, [report["tier_mix"][k][t] for t in _TIERS], 0.4,
-               color=color[k], label=label[k])
-    ax.set_xticks(x, list(_TIERS))
-    ax.set(ylabel="share of posts", ylim=(0, 1),
-           title=f"Tier mix (TVD {report['tier_mix']['tvd']:.3f})")
-    ax.legend()
-    ax = figs["oov_rate.png"].subplots()
-    values = [oov[k] or 0.0 for k in _SIDES]
-    ax.bar([label[k] for k in _SIDES], values, color=[color[k] for k in _SIDES])
-    for i, v in enumerate(values):
-        ax.annotate(f"{v:.3f}", (i, v), ha="center", va="bottom")
-    ax.set(ylabel="share of syllables not in the model's vocabulary",
-           title="Out-of-vocabulary rate" + ("" if oov["baseline"] is not None else " (n/a)"))
-    ax = figs["rising_terms.png"].subplots()
-    if terms:
-        ax.barh([t["term"] for t in terms][::-1], [t["log_ratio"] for t in terms][::-1],
-                color=color["new"])
-        ax.set(xlabel="log ratio of document shares, NEW vs BASELINE")
-    else:
-        ax.text(0.5, 0.5, "no rising term", ha="center", va="center")
-        ax.set_axis_off()
-    ax.set_title("Rising terms")
-    for name, fig in figs.items():
-        fig.savefig(out / name, dpi=110)
-    return {name: out / name for name in figs}
-
-
 def _fmt(value: Any, spec: str = ".4f") -> str:
     return "n/a" if value is None else format(value, spec)
 
@@ -553,7 +507,7 @@ def write_drift_report(report: dict[str, Any], out_dir: str | Path, *,
     out.mkdir(parents=True, exist_ok=True)
     written = {"drift.json": atomic_write(out / "drift.json", json.dumps(
         report, indent=2, ensure_ascii=False, default=str) + "\n")}
-    images = _plots(report, out) if plots else {}
+    images = drift_plots(report, out) if plots else {}
     written.update(images)
     written["report.html"] = atomic_write(out / "report.html", _html(report, images))
     return written

@@ -1,4 +1,5 @@
-"""Evaluation plots: ROC, precision-recall, reliability, score histogram and confusion matrices.
+"""Evaluation plots: ROC, precision-recall, reliability, score histogram and confusion matrices;
+and the plots of a drift report: scores, tier mix, out-of-vocabulary rate and rising terms.
 
 They need the ``plots`` extra (matplotlib).
 """
@@ -16,10 +17,15 @@ from vnmisinfo.evaluation.metrics import summary
 if TYPE_CHECKING:
     from vnmisinfo.evaluation.evaluate import Scored
 
-__all__ = ["PLOTS", "plot_all"]
+__all__ = ["DRIFT_PLOTS", "PLOTS", "drift_plots", "plot_all"]
 
 #: File names of the plots :func:`plot_all` writes.
 PLOTS = ("roc.png", "pr.png", "reliability.png", "histogram.png", "confusion.png")
+#: File names of the plots :func:`drift_plots` writes.
+DRIFT_PLOTS = ("scores.png", "tier_mix.png", "oov_rate.png", "rising_terms.png")
+#: The tiers of a drift report's tier mix (as vnmisinfo.triage.TIERS), and its two sides.
+DRIFT_TIERS = ("high", "medium", "low")
+_DRIFT_SIDES = ("baseline", "new")
 
 
 def _figure(width: float = 5.5, height: float = 4.5, nrows: int = 1, ncols: int = 1,
@@ -130,3 +136,54 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 # -- report -----------------------------------------------------------------------------------
+
+
+def drift_plots(report: dict[str, Any], out: Path) -> dict[str, Path]:
+    """Draw the plots of a drift report (:data:`DRIFT_PLOTS`) into ``out``; name -> path.
+
+    ``report`` comes from :func:`vnmisinfo.evaluation.drift.drift_report`.
+    """
+    figure = import_or_raise("matplotlib.figure", "plots", purpose="drift plots")
+    files = report.get("files") or {}
+    label = {k: k.upper() + (f" ({Path(str(files[k])).name})" if k in files else "")
+             for k in _DRIFT_SIDES}
+    color = {"baseline": "#4c72b0", "new": "#dd8452"}
+    terms, oov = report["rising_terms"], report["oov_rate"]
+    sizes = [(6, 4), (6, 4), (4.5, 4), (6, max(2.5, 0.3 * len(terms) + 1.2))]
+    figs = {name: figure.Figure(figsize=size, layout="constrained")
+            for name, size in zip(DRIFT_PLOTS, sizes, strict=True)}
+    ax = figs["scores.png"].subplots()
+    hist = report["score_shift"]["histogram"]
+    for k in _DRIFT_SIDES:
+        ax.stairs(hist[k], hist["edges"], fill=True, alpha=0.45, color=color[k], label=label[k])
+    ax.set(xlabel="probability of misinformation", ylabel="share of posts", xlim=(0, 1),
+           title=f"Scores (PSI {report['score_shift']['psi']:.3f})")
+    ax.legend()
+    ax = figs["tier_mix.png"].subplots()
+    x = np.arange(len(DRIFT_TIERS))
+    for i, k in enumerate(_DRIFT_SIDES):
+        ax.bar(x + (i - 0.5) * 0.4, [report["tier_mix"][k][t] for t in DRIFT_TIERS], 0.4,
+               color=color[k], label=label[k])
+    ax.set_xticks(x, list(DRIFT_TIERS))
+    ax.set(ylabel="share of posts", ylim=(0, 1),
+           title=f"Tier mix (TVD {report['tier_mix']['tvd']:.3f})")
+    ax.legend()
+    ax = figs["oov_rate.png"].subplots()
+    values = [oov[k] or 0.0 for k in _DRIFT_SIDES]
+    ax.bar([label[k] for k in _DRIFT_SIDES], values, color=[color[k] for k in _DRIFT_SIDES])
+    for i, v in enumerate(values):
+        ax.annotate(f"{v:.3f}", (i, v), ha="center", va="bottom")
+    ax.set(ylabel="share of syllables not in the model's vocabulary",
+           title="Out-of-vocabulary rate" + ("" if oov["baseline"] is not None else " (n/a)"))
+    ax = figs["rising_terms.png"].subplots()
+    if terms:
+        ax.barh([t["term"] for t in terms][::-1], [t["log_ratio"] for t in terms][::-1],
+                color=color["new"])
+        ax.set(xlabel="log ratio of document shares, NEW vs BASELINE")
+    else:
+        ax.text(0.5, 0.5, "no rising term", ha="center", va="center")
+        ax.set_axis_off()
+    ax.set_title("Rising terms")
+    for name, fig in figs.items():
+        fig.savefig(out / name, dpi=110)
+    return {name: out / name for name in figs}
