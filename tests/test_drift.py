@@ -210,6 +210,38 @@ def test_scores_in_the_files_are_used_when_they_name_the_model(tiny_model_file, 
     assert other["score_shift"]["psi"] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_files_scored_by_the_fast_model_are_named_and_measured_with_it(tiny_corpus):
+    from vnmisinfo.evaluation.drift import model_vocabulary
+    from vnmisinfo.model.persist import shipped_model_path
+
+    fast = load_model(shipped_model_path("fast"))
+    texts = _posts(tiny_corpus[0], 40, seed=8)
+    rng = np.random.default_rng(9)
+
+    def scored(name: str) -> pd.DataFrame:
+        p = rng.beta(2, 5, len(texts))
+        return pd.DataFrame({"text": texts, "vnm_score": p, "vnm_model": name,
+                             "vnm_tier": fast.policy.tiers(p)})
+
+    report = drift_report(scored(fast.model_id), scored(fast.model_id))  # no model given
+    assert report["scores"]["source"] == "files"
+    assert report["scores"]["model"] == report["scores"]["measured_with"] == fast.model_id
+    assert report["scores"]["measured_with_scoring_model"] is True
+    assert report["oov_rate"]["vocabulary_size"] == len(model_vocabulary(fast))
+    assert "come from" not in report["verdict"]
+    # a model file that cannot be found here: the report says where the measures come from
+    team = "team.skops vnmisinfo-0.3.0 sha256:" + "ab" * 32
+    other = drift_report(scored(team), scored(team))
+    assert other["scores"]["model"] == team
+    assert other["scores"]["measured_with"] == load_model().model_id
+    assert other["scores"]["measured_with_scoring_model"] is False
+    assert ("the OOV rate and the training overlap come from another model, "
+            f"{load_model().model_id}, since the files' model cannot be loaded here"
+            ) in other["scores"]["note"]
+    assert ("; note: the OOV rate and the training overlap come from default.skops, not from "
+            "the model that scored the files") in other["verdict"]
+
+
 def test_report_json_keys_plots_and_escaped_html(tiny_triage, covid_posts, tmp_path):
     new = pd.DataFrame({"text": _posts(OFF_TOPIC, 200, seed=7)})
     report = drift_report(pd.DataFrame({"text": covid_posts}), new, model=tiny_triage,

@@ -243,11 +243,35 @@ def decide(*, psi: float, oov_baseline: float | None, oov_new: float | None,
     return bool(reasons), reasons
 
 
+def _scores_source(reuse: bool, scorer: Any, measure: Any,
+                   names: dict[str, set[str]]) -> dict[str, Any]:
+    """Where the scores came from (``model``), and the model the OOV rate and the training
+    overlap were measured with (``measured_with``): the same one, unless the files' model
+    could not be loaded here (``measured_with_scoring_model`` is then False)."""
+    def name(model: Any) -> str:
+        return str(getattr(model, "model_id", type(model).__name__))
+
+    named = ", ".join(sorted(names["baseline"])) or "a model the files do not name (no vnm_model)"
+    note = ("vnm_score and vnm_tier as written by vnmisinfo score" if reuse else
+            "scored here with the model; tiers from the classifier alone (no catalogue lift)")
+    if scorer is None:
+        note += (f"; the OOV rate and the training overlap come from another model, "
+                 f"{name(measure)}, since the files' model cannot be loaded here")
+    return {"source": "files" if reuse else "model",
+            "model": named if scorer is None else name(scorer), "measured_with": name(measure),
+            "measured_with_scoring_model": scorer is not None,
+            "file_models": {k: sorted(v) for k, v in names.items()}, "note": note}
+
+
 def _verdict(report: dict[str, Any]) -> str:
     seen = [f"{s['in_training']} of {s['read']} {k} rows" for k, s in report["rows"].items()
             if s.get("in_training")]
     note = (f"; note: {' and '.join(seen)} were in the model's training data, whose scores "
             "were fitted on them, so the score shift partly measures that" if seen else "")
+    if not report["scores"].get("measured_with_scoring_model", True):
+        note += (f"; note: the OOV rate and the training overlap come from "
+                 f"{report['scores']['measured_with'].split(' ')[0]}, not from the model that "
+                 "scored the files")
     if min(s["compared"] for s in report["rows"].values()) < MIN_ROWS:  # chance moves PSI
         note += f"; caution: fewer than {MIN_ROWS} rows on a side: compare larger files"
     if report["shift"]:
@@ -285,14 +309,34 @@ def _named_models(frame: pd.DataFrame) -> set[str]:
     return set(values[values != ""])
 
 
+def _names(name: str, model: Any) -> bool:
+    """Whether a ``vnm_model`` value names ``model``: its id, or the SHA-256 of its file."""
+    digest = getattr(model, "metadata_", {}).get("sha256")
+    return name == getattr(model, "model_id", None) or bool(digest and f"sha256:{digest}" in name)
+
+
 def _usable_scores(frame: pd.DataFrame, model: Any, model_given: bool) -> bool:
     """Whether a file's scores may be used: present, and by this model when one was given."""
     if not {"vnm_score", "vnm_tier"} <= set(frame.columns):
         return False
-    names, digest = _named_models(frame), getattr(model, "metadata_", {}).get("sha256")
-    return not model_given or bool(names) and all(
-        n == getattr(model, "model_id", None) or (digest and f"sha256:{digest}" in n)
-        for n in names)
+    names = _named_models(frame)
+    return not model_given or bool(names) and all(_names(n, model) for n in names)
+
+
+def _scoring_model(names: set[str], model: Any) -> Any | None:
+    """The model that wrote the files' scores, by their one ``vnm_model``: ``model`` or a shipped
+    model; None when it cannot be loaded here (another file, several models or none named)."""
+    if len(names) != 1:
+        return None
+    name = next(iter(names))
+    if _names(name, model):
+        return model
+    from vnmisinfo.model.persist import SHIPPED, shipped_model_path
+    from vnmisinfo.triage import load_model
+
+    shipped = next((key for key, file in SHIPPED.items() if name.split(" ")[0] == file), None)
+    candidate = load_model(shipped_model_path(shipped)) if shipped else None
+    return candidate if candidate is not None and _names(name, candidate) else None
 
 
 def _side(frame: pd.DataFrame, text_column: str | None, name: str) -> dict[str, Any]:
@@ -344,6 +388,10 @@ def drift_report(baseline_frame: pd.DataFrame, new_frame: pd.DataFrame, model: A
         both name the same model, and either no model was given or the files
         name this one; otherwise both files are scored here (classifier
         tiers, without catalogue lifts), so that both sides share one ruler.
+        The out-of-vocabulary rate and the training overlap are measured with
+        the model that wrote the scores: the files' model (``vnm_model``) when
+        their scores are used and it is this one or a shipped one; when it
+        cannot be loaded here, with this one, and ``scores`` says so.
     text_column : str, optional
         The text column when it is not a known name (:data:`TEXT_ALIASES`).
     top, min_count : int, default=20, 5
@@ -382,16 +430,18 @@ def drift_report(baseline_frame: pd.DataFrame, new_frame: pd.DataFrame, model: A
     names = {k: _named_models(s["frame"]) for k, s in sides.items()}
     reuse = (all(_usable_scores(s["frame"], model, model_given) for s in sides.values())
              and names["baseline"] == names["new"])
+    scorer = _scoring_model(names["baseline"], model) if reuse else model
+    measure = scorer or model  # the vocabulary and training texts, of the files' model if it can
     for side in sides.values():
         _scores(side, model, reuse)
         side["rows"]["compared"] = int(len(side["scores"]))
         keys = text_keys(as_frame(side["frame"], text_column=side["column"]))  # by text hash
-        side["rows"]["in_training"] = int(seen_in(keys, getattr(model, "training_hashes", None))
-                                          .sum())
+        side["rows"]["in_training"] = int(seen_in(keys, getattr(measure, "training_hashes",
+                                                                None)).sum())
     base, new = sides["baseline"], sides["new"]
     psi_value = psi(base["scores"], new["scores"])
     ks = ks_2samp(base["scores"], new["scores"])
-    vocabulary = model_vocabulary(model)
+    vocabulary = model_vocabulary(measure)
     oov: dict[str, Any] = {"baseline": None, "new": None, "rise": None, "relative_rise": None,
                            "vocabulary_size": len(vocabulary)}
     if vocabulary:
@@ -422,14 +472,7 @@ def drift_report(baseline_frame: pd.DataFrame, new_frame: pd.DataFrame, model: A
         "tier_mix": {**mix, "tvd": tvd},
         "rising_terms": rising_terms(base["docs"], new["docs"], top=top, min_count=min_count),
         "rows": {k: s["rows"] for k, s in sides.items()},
-        "scores": {
-            "source": "files" if reuse else "model",
-            "model": str(getattr(model, "model_id", type(model).__name__)),
-            "file_models": {k: sorted(v) for k, v in names.items()},
-            "note": ("vnm_score and vnm_tier as written by vnmisinfo score" if reuse else
-                     "scored here with the model; tiers from the classifier alone (no "
-                     "catalogue lift)"),
-        },
+        "scores": _scores_source(reuse, scorer, measure, names),
         "text_columns": {k: s["column"] for k, s in sides.items()},
     }
     report["verdict"] = _verdict(report)
