@@ -188,3 +188,28 @@ def test_every_term_context_and_intercept_add_up_to_the_decision_value():
             off.append((doc, round(sum(weights) + b - d, 4)))
         assert all(t for t, _ in result["top_terms"])  # every term reads as something
     assert not off
+
+
+
+def test_top_pairs_keep_a_tie_whatever_rows_are_scored_beside():
+    """Of contributions equal at the k-th place, which were kept depended on the width the
+    row was padded to, so a post's terms changed with the posts scored in its batch."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from vnmisinfo.model.explain import top_pairs
+
+    rng = np.random.default_rng(0)
+    tied = np.r_[rng.uniform(1.0, 2.0, 6), np.full(40, 0.5), rng.uniform(0.0, 0.4, 30)]
+    row = sp.csr_matrix(rng.permutation(tied)[None, :])
+    alone = top_pairs(row, np.ones(row.shape[1]), 10)
+    for width in (3, 200, 5000):  # the row beside it pads the chunk to its width, or not
+        other = sp.csr_matrix(rng.uniform(0.1, 1.0, (1, width)))
+        block = sp.vstack([sp.hstack([other, sp.csr_matrix((1, row.shape[1]))]),
+                           sp.hstack([sp.csr_matrix((1, width)), row])]).tocsr()
+        rows, cols, values = top_pairs(block, np.ones(block.shape[1]), 10)
+        assert (cols[rows == 1] - width).tolist() == alone[1].tolist()
+        assert values[rows == 1].tolist() == alone[2].tolist()
+    # every contribution as large as the 10th is kept, the largest first, ties by column
+    assert len(alone[1]) == 6 + 40 and alone[2][5] > alone[2][6] == alone[2][-1] == 0.5
+    assert alone[1][6:].tolist() == sorted(alone[1][6:].tolist())

@@ -87,8 +87,9 @@ def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
 def top_pairs(X: Any, coef: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``k`` largest absolute contributions ``coef_j * x_ij`` of each row, for all rows at once.
 
-    One product over the stored values and one ``argpartition`` per chunk of
-    rows (padded to the chunk's longest row), with no loop over rows.
+    One product over the stored values and one ``partition`` per chunk of
+    rows (padded to the chunk's longest row), with no loop over rows.  A contribution
+    as large as the ``k``-th is kept too, so a row's pairs never depend on its neighbours.
 
     Returns
     -------
@@ -121,13 +122,13 @@ def top_pairs(X: Any, coef: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray,
         inside = slot[None, :] < lengths[lo:hi, None]
         key = np.where(inside, -np.abs(values[np.where(inside, where, 0)]), np.inf)
         take = min(k, width)
-        best = np.argpartition(key, take - 1, axis=1)[:, :take] if take < width else \
-            np.broadcast_to(slot, key.shape)
-        best = np.take_along_axis(best, np.argsort(np.take_along_axis(key, best, axis=1),
-                                                   axis=1, kind="stable"), axis=1)
-        ok = np.take_along_axis(inside, best, axis=1)
-        ok &= np.take_along_axis(key, best, axis=1) < 0  # zero contributions are not reasons
-        picked.append(np.take_along_axis(where, best, axis=1)[ok])
+        # the k-th largest of each row, and every contribution as large: which of two equal
+        # ones is kept never depends on the rows scored beside it
+        kth = (np.partition(key, take - 1, axis=1)[:, take - 1] if take < width
+               else np.full(hi - lo, np.inf))
+        r, s = np.nonzero(inside & (key <= kth[:, None]) & (key < 0))  # zero: not a reason
+        order = np.lexsort((s, key[r, s], r))  # by row, largest first, then column order
+        picked.append(where[r[order], s[order]])
     at = np.concatenate(picked)
     rows = np.repeat(np.arange(X.shape[0]), lengths)[at]
     return rows, X.indices[at].astype(np.int64), values[at].astype(float)
