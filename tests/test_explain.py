@@ -68,6 +68,65 @@ def test_overlapping_spans_keep_the_stronger_term():
     assert [(s, e) for s, e, _ in spans] == [(5, 15)]
 
 
+_TONES_TEXT = "Thi thì thí sinh thị trấn đi thi, giờ thì hết chối nhé mọi người chia sẻ"
+_TONES_TERMS = [("hết", 0.347), ("thì", 0.308), ("thi", -0.299), ("nhé", 0.256), ("thí", 0.235),
+                ("mọi người", 0.218), ("nhé mọi", 0.191), ("sinh", 0.158)]
+
+
+def _drawn(text, terms, **kwargs):
+    """Each highlighted piece of ``text`` with the weight it shows."""
+    return [(text[s:e], w) for s, e, w in highlight_spans(text, terms, **kwargs)]
+
+
+def test_a_term_is_drawn_only_on_the_words_with_its_tone_marks():
+    """'thì' (+0.308) was drawn on 'Thi', 'thí', 'thị' and 'thi': 'thi' lowered the score
+    (-0.299) and showed red, 'thí' has a term of its own (+0.235)."""
+    assert _drawn(_TONES_TEXT, _TONES_TERMS) == [
+        ("Thi", -0.299), ("thì", 0.308), ("thí", 0.235), ("sinh", 0.158), ("thi", -0.299),
+        ("thì", 0.308), ("hết", 0.347), ("nhé", 0.256), ("mọi người", 0.218)]
+
+
+def test_an_accent_free_term_is_drawn_on_every_word_of_its_reading_but_their_own_terms():
+    text = "ba bà bá bả bã bạ Hoà"
+    drawn = _drawn(text, [("≈ba", 0.165), ("bà", -0.3), ("hòa", 0.1)])
+    assert drawn == [("ba", 0.165), ("bà", -0.3), ("bá", 0.165), ("bả", 0.165), ("bã", 0.165),
+                     ("bạ", 0.165), ("Hoà", 0.1)]  # the normalizer's 'hoà' reads 'hòa'
+
+
+def test_a_text_typed_without_tone_marks_is_matched_without_them():
+    text = "Thi thi thi sinh nhe moi nguoi"
+    assert _drawn(text, [("thì", 0.3), ("mọi người", 0.2)]) == [
+        ("Thi", 0.3), ("thi", 0.3), ("thi", 0.3), ("moi nguoi", 0.2)]
+    assert _drawn(_TONES_TEXT, [("thì", 0.3)], fold=True)[:4] == [
+        ("Thi", 0.3), ("thì", 0.3), ("thí", 0.3), ("thị", 0.3)]
+
+
+def test_the_sample_highlights_each_word_with_its_own_term():
+    """s009 ('... phòng thí nghiệm, giờ thì hết chối nhé.'): the term 'thí' (+0.188) of
+    'thí nghiệm' was drawn on the word 'thì' of 'giờ thì'."""
+    import csv
+    from pathlib import Path
+
+    import vnmisinfo
+    from vnmisinfo.text.normalize import normalize_text
+
+    sample = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "posts.csv"
+    with open(sample, encoding="utf-8", newline="") as f:
+        (text,) = [r["text"] for r in csv.DictReader(f) if r["id"] == "s009"]
+    (result,) = vnmisinfo.load_model().detector.explain([text], k=8)
+    terms = result["top_terms"]
+    assert "thí" in dict(terms) and "thì" not in dict(terms)
+    by_weight = {w: t for t, w in terms}
+    assert len(by_weight) == len(terms)
+    drawn = _drawn(text, terms)
+    assert drawn
+    for piece, weight in drawn:
+        term = by_weight[weight]
+        read = normalize_text(piece).lower().split()
+        assert term.startswith("≈") or read == term.strip("«»").split()
+    assert "thì" not in [piece for piece, _ in drawn]
+
+
 def test_format_terms_is_readable():
     assert format_terms([("a b", 0.5), ("c", -0.25)]) == "a b:+0.500; c:-0.250"
 

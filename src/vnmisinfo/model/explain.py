@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from vnmisinfo.text.accents import is_accented
+from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import accent_free
 
 __all__ = [
@@ -267,43 +269,75 @@ def _fold(text: str) -> str:
     return "".join(out)
 
 
-def highlight_spans(text: str, terms: Sequence[tuple[str, float]]) -> list[tuple[int, int, float]]:
+@lru_cache(maxsize=1 << 12)
+def _reading(word: str) -> str:
+    """How the word channels read ``word``: lower case, tone marks placed as the normalizer
+    places them (``Hoà`` reads ``hòa``)."""
+    return normalize_text(word, evasion=False, teencode=False, placeholders=False).lower()
+
+
+def highlight_spans(text: str, terms: Sequence[tuple[str, float]], *,
+                    fold: bool | None = None) -> list[tuple[int, int, float]]:
     """Map explanation terms back to character spans of the original text.
 
-    Matching ignores case and tone marks and allows any run of spaces or
-    punctuation between the syllables of a term, so a term found in the
-    normalized text is found again in the raw text.  Bracketed metadata terms
-    have no span.
+    A term is drawn only on the words it was computed from.  Matching ignores
+    case and allows any run of spaces or punctuation between the syllables of
+    a term, so a term found in the normalized text is found again in the raw
+    text; it keeps tone marks, read as the model reads them (``hoà`` is
+    ``hòa``), so ``thì`` is not drawn on ``thi``, ``thí`` or ``thị``, which are
+    other words with terms of their own.  Tone marks are ignored only for an
+    accent-free term (``≈thi``, read from the accent-free view, where all of
+    them read ``thi``), and for every term of a text typed without tone marks
+    (as the model routes it: :func:`~vnmisinfo.text.accents.is_accented` of the
+    normalized text).  Where an accent-free term and a term with its marks
+    share a word, the word shows its own term.  Bracketed metadata terms have
+    no span.
+
+    Parameters
+    ----------
+    text : str
+        The original text.
+    terms : sequence of (str, float)
+        Readable terms and their weights (:func:`top_contributions`).
+    fold : bool, optional
+        Ignore tone marks for every term; by default, when ``text`` is typed
+        without them.
 
     Returns
     -------
     list of (start, end, weight)
-        Non-overlapping spans sorted by start; larger weights win overlaps.
+        Non-overlapping spans sorted by start; a word's own terms win
+        overlaps over accent-free ones, then larger weights win.
 
     Examples
     --------
     >>> highlight_spans("Uống NƯỚC nóng diệt Virus", [("nước nóng", 0.5)])
     [(5, 14, 0.5)]
+    >>> highlight_spans("Thi thì thí sinh", [("thì", 0.3), ("thi", -0.2), ("≈thi", 0.1)])
+    [(0, 3, -0.2), (4, 7, 0.3), (8, 11, 0.1)]
+    >>> highlight_spans("Thi thi thi sinh", [("thì", 0.3)])
+    [(0, 3, 0.3), (4, 7, 0.3), (8, 11, 0.3)]
     """
     folded = _fold(text)
-    candidates: list[tuple[int, int, float]] = []
+    if fold is None:
+        fold = not is_accented(normalize_text(text))
+    candidates: list[tuple[int, int, int, float]] = []  # (exact?, start, end, weight)
     for term, weight in terms:
         if term.startswith("["):
             continue
-        core = term.strip("«»≈ ")
-        term = term.lstrip("≈")
-        parts = [re.escape(_fold(p)) for p in core.split() if p]
+        loose = fold or term.startswith("≈")
+        parts = term.strip("«»≈ ").split()
         if not parts:
             continue
-        if term.startswith("«"):
-            pattern = r"\W+".join(parts)
-        else:
-            pattern = r"(?<!\w)" + r"\W+".join(parts) + r"(?!\w)"
+        between = r"\W+".join(f"({re.escape(_fold(p))})" for p in parts)
+        pattern = between if term.lstrip("≈").startswith("«") else rf"(?<!\w){between}(?!\w)"
         for m in re.finditer(pattern, folded):
-            candidates.append((m.start(), m.end(), weight))
+            if loose or all(_reading(text[m.start(i):m.end(i)]) == p.lower()
+                            for i, p in enumerate(parts, 1)):
+                candidates.append((0 if loose else 1, m.start(), m.end(), weight))
     chosen: list[tuple[int, int, float]] = []
     taken = np.zeros(len(text) + 1, dtype=bool)
-    for start, end, weight in sorted(candidates, key=lambda c: -abs(c[2])):
+    for _, start, end, weight in sorted(candidates, key=lambda c: (-c[0], -abs(c[3]))):
         if not taken[start:end].any():
             taken[start:end] = True
             chosen.append((start, end, weight))
