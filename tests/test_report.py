@@ -281,3 +281,32 @@ def test_batch_items_keep_every_input_column_for_the_reviewed_csv():
     data = _data(render_report(restored.items(), {"rows": 2}, narratives={}))
     assert data["columns"] == ["post_id", "message", "source", "likes", "id", "text"]
     assert data["items"][0]["vnm_model"] == "m1" and data["items"][0]["vnm_tier"] == "high"
+
+
+def _meta(page: str) -> list[list[str]]:
+    """The metadata spans of each shown item, after its id."""
+    out = []
+    for chunk in page.split("<span>id ")[1:]:
+        line = chunk.split("</div>")[0]
+        out.append([s.split("</span>")[0] for s in line.split("<span>")[1:]])
+    return out
+
+
+def test_metadata_shows_counts_and_times_as_the_model_reads_them():
+    """'1.234' comments showed as '1 comments'; 1.2K, '7 nghìn', 2M, 1.234.567, ISO,
+    day-first and millisecond times were left out, though the model read them."""
+    base = {"vnm_tier": "high", "text": "Uống nước chanh nóng diệt virus corona"}
+    items = [
+        {**base, "vnm_score": 0.9, "id": "a1", "likes": "1.2K", "shares": "7 nghìn",
+         "comments": "1.234", "timestamp": "2024-03-05T10:30:00+07:00"},
+        {**base, "vnm_score": 0.8, "id": "a2", "likes": "2M", "shares": 3, "comments": "4",
+         "timestamp": "05/03/2024 10:30"},
+        {**base, "vnm_score": 0.7, "id": "a3", "likes": "1.234.567", "timestamp": 1709609400000},
+        {**base, "vnm_score": 0.6, "id": "a4", "likes": "nhiều", "comments": -3,
+         "timestamp": "2024-03-05"},  # unreadable, as scoring reads them: left out
+    ]
+    shown = _meta(render_report(items, {"rows": 4}, narratives={}))
+    when = "2024-03-05 10:30 (UTC+7)"
+    assert shown == [["1,200 likes", "1,234 comments", "7,000 shares", when],
+                     ["2,000,000 likes", "4 comments", "3 shares", when],
+                     ["1,234,567 likes", when], []]

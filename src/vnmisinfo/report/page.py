@@ -45,7 +45,7 @@ from typing import Any
 
 from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS
-from vnmisinfo.data.schema import is_missing
+from vnmisinfo.data.schema import _count, _timestamp, is_missing
 from vnmisinfo.model.explain import highlight_spans
 
 __all__ = [
@@ -207,14 +207,19 @@ def _histogram_svg(counts: Sequence[int], thresholds: tuple[float, float] | None
 
 
 def _meta_line(item: Any) -> list[str]:
+    """The counts and posting time of an item as the model reads them (``1.234`` is 1,234,
+    ``1,2K`` 1,200, a day-first time or Unix milliseconds a time); unreadable ones are left out.
+    """
     out = []
-    for key, label in (("likes", "likes"), ("comments", "comments"), ("shares", "shares")):
-        v = _number(_get(item, key))
-        if v is not None:
-            out.append(f"{v:,.0f} {label}")
-    ts = _number(_get(item, "timestamp"))
-    if ts is not None and 0 <= ts < 1e11:
+    for key in ("likes", "comments", "shares"):
+        v = _count(_get(item, key))
+        if not math.isnan(v):
+            out.append(f"{v:,.0f} {key}")
+    ts = _timestamp(_get(item, "timestamp"))
+    try:
         out.append(datetime.fromtimestamp(ts, _TZ).strftime("%Y-%m-%d %H:%M (UTC+7)"))
+    except (ValueError, OverflowError, OSError):  # NaN, or beyond the years a date holds
+        pass
     return out
 
 
