@@ -310,3 +310,21 @@ def test_metadata_shows_counts_and_times_as_the_model_reads_them():
     assert shown == [["1,200 likes", "1,234 comments", "7,000 shares", when],
                      ["2,000,000 likes", "4 comments", "3 shares", when],
                      ["1,234,567 likes", when], []]
+
+
+def test_control_characters_are_not_shown_and_the_reviewed_csv_keeps_them():
+    """NUL and escapes of a post went into the page (a browser shows NUL as U+FFFD), though
+    scoring removes them."""
+    import re
+
+    text = "Tin nóng\x00 uống\x1b[31m nước chanh\x7f diệt\x9b virus\r\ncorona\ufdd0!"
+    item = {"vnm_score": 0.9, "vnm_tier": "high", "id": "x\x01", "title": "Tựa\x07 đề",
+            "text": text, "text_chars": len(text), "vnm_top_terms": "nước chanh:+0.400",
+            INPUT_KEY: {"id": "x\x01", "title": "Tựa\x07 đề", "text": text}}
+    page = render_report([item], {"rows": 1}, narratives={})
+    visible = _visible_part(page)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0]", visible)
+    assert "Tin nóng uống[31m <mark" in visible and "Tựa đề" in visible
+    assert "characters in all" not in visible  # nothing was cut
+    assert _data(page)["items"][0]["input"] == {"id": "x\x01", "title": "Tựa\x07 đề",
+                                                "text": text}

@@ -47,6 +47,7 @@ from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS
 from vnmisinfo.data.schema import _count, _timestamp, is_missing
 from vnmisinfo.model.explain import highlight_spans
+from vnmisinfo.text.normalize import _BAD_RE, _CTRL_SPACE_RE
 
 __all__ = [
     "INPUT_KEY", "highlight_html", "parse_terms", "render_report", "review_rank", "write_report",
@@ -227,6 +228,14 @@ def _text(value: Any) -> str:
     return "" if _missing(value) else str(value)
 
 
+def _shown(value: Any) -> str:
+    """A cell as the page shows it: without the control characters, lone surrogates and
+    non-characters that scoring removes (step 1 of :func:`~vnmisinfo.text.normalize.
+    normalize_text`: NUL and escapes go, line and field separators read as a space).  The
+    reviewed CSV keeps the cell as it was."""
+    return _CTRL_SPACE_RE.sub(" ", _BAD_RE.sub("", _text(value)))
+
+
 def _json_value(value: Any) -> Any:
     """A JSON text cell (``vnm_sources``, ``vnm_entities``) as data; other values as they are."""
     if isinstance(value, str):
@@ -314,7 +323,8 @@ def _item_view(rank: int, item: Any, claims: Mapping[str, str]) -> dict[str, Any
 
     score = float(_get(item, "vnm_score"))
     tier = _text(_get(item, "vnm_tier"))
-    text = _text(_get(item, "text"))
+    raw = _text(_get(item, "text"))
+    text = _shown(raw)
     terms = parse_terms(_get(item, "vnm_top_terms"))
     full = _number(_get(item, "text_chars"))
     nid = _text(_get(item, "vnm_narrative_id"))
@@ -329,16 +339,16 @@ def _item_view(rank: int, item: Any, claims: Mapping[str, str]) -> dict[str, Any
         "rank": rank, "score": score, "tier": tier,
         "tier_cls": tier if tier in _TIERS else "",
         "reason": _text(_get(item, "vnm_tier_reason")),
-        "id": _text(_get(item, "id")), "meta": _meta_line(item),
-        "title": _text(_get(item, "title")),
+        "id": _shown(_get(item, "id")), "meta": _meta_line(item),
+        "title": _shown(_get(item, "title")),
         "text": Markup(_highlight(text, terms)),
-        "cut": int(full) if full is not None and full > len(text) else 0,
+        "cut": int(full) if full is not None and full > len(raw) else 0,
         "terms": terms,
         "context": [(t, w) for t, w in parse_terms(_get(item, "vnm_context")) if abs(w) >= 5e-4],
         "error": _text(_get(item, "vnm_error")),
         "narrative_id": nid, "candidate": candidate, "claim": claim,
         "similarity": _number(_get(item, "vnm_narrative_similarity")),
-        "sentence": _text(_get(item, "vnm_narrative_sentence")),
+        "sentence": _shown(_get(item, "vnm_narrative_sentence")),
         "rebuttal_vi": "" if _missing(rebuttal_vi) else _plain(rebuttal_vi),
         "rebuttal_en": "" if _missing(rebuttal) else _plain(rebuttal),
         "sources": _sources(_get(item, "vnm_sources")),
