@@ -1325,6 +1325,44 @@ def test_resume_refuses_a_checkpoint_of_the_old_layout(tmp_path, fitted_detector
 # CLI
 # ---------------------------------------------------------------------------
 
+def test_the_page_folds_copies_and_counts_the_high_and_medium_rows_it_leaves_out(
+        tmp_path, fitted_detector):
+    """Copies of a post took several of the page's slots, and nothing said that high and
+    medium rows were left out of the page."""
+    class _Medium(_Spy):
+        def score(self, docs, explain=5):
+            out = self.inner.score(docs, explain=explain)
+            for r in out:
+                r.update(tier="medium", tier_reason="classifier")
+            return out
+
+    texts = [GOOD, NEWS, GOOD, "Giá xăng giảm nhẹ từ chiều nay", f" {GOOD.upper()} ", NEWS]
+    src = _write_csv(tmp_path / "in.csv", [{"id": i, "text": t} for i, t in enumerate(texts)])
+    page = tmp_path / "r.html"
+    summary = score_file(str(src), str(tmp_path / "o.csv"), model=_Medium(fitted_detector),
+                         workers=1, chunksize=2, report=str(page), report_top=2)
+    html = page.read_text(encoding="utf-8")
+    scores = {int(r["id"]): float(r["vnm_score"]) for r in _csv_rows(tmp_path / "o.csv")}
+    assert scores[1] == scores[5] < scores[3] < scores[0] == scores[2]  # the news comes last
+    assert re.findall(r"<span>id (\d+)</span>|also posted ([^<]*)", html) == [
+        ("0", ""), ("", "2 times"), ("3", "")]  # rows 2 and 4 are copies of row 0
+    assert summary.report_left_out == 2  # the news, twice
+    assert "the review page leaves out 2 more high or medium rows" in str(summary)
+    assert "2 more high or medium rows of the batch are not on this page" in html
+
+
+def test_main_score_warns_of_a_page_too_big_to_open(tmp_path, model_file, capsys):
+    src = _write_csv(tmp_path / "in.csv", [{"id": 1, "text": GOOD}])
+    args = ["score", str(src), "-o", str(tmp_path / "o.csv"), "--model", str(model_file),
+            "--report", str(tmp_path / "r.html"), "--workers", "1", "--report-top"]
+    assert main([*args, "5000"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert main([*args, "60000"]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: --report-top 60000 asks for a review page of more than 5,000 items, which "
+            "may be too big for a browser to open" in err and "vnmisinfo queue" in err)
+
+
 def test_main_score_with_report_and_options(tmp_path, model_file, capsys):
     src = _write_csv(tmp_path / "in.csv", [{"post_id": "p1", "text": GOOD},
                                            {"post_id": "p2", "text": ""}])

@@ -12,6 +12,7 @@ import pytest
 from vnmisinfo.batch.report_state import _ReportState
 from vnmisinfo.batch.run import BatchSummary
 from vnmisinfo.report.page import (
+    COPIES,
     INPUT_KEY,
     parse_terms,
     render_report,
@@ -328,3 +329,47 @@ def test_control_characters_are_not_shown_and_the_reviewed_csv_keeps_them():
     assert "characters in all" not in visible  # nothing was cut
     assert _data(page)["items"][0]["input"] == {"id": "x\x01", "title": "Tựa\x07 đề",
                                                 "text": text}
+
+
+def _add(state, seq, text, score, tier="high"):
+    state.add(seq, {"vnm_score": score, "vnm_tier": tier}, text, seq, {}, [])
+
+
+def test_copies_of_a_post_make_one_item_with_their_count():
+    """The top 50 of ReINTEL held 39 distinct texts: copies took the page's slots."""
+    state = _ReportState(top=2)
+    _add(state, 0, "Tỏi chữa covid", 0.9)
+    _add(state, 1, "Giá xăng giảm", 0.8)
+    _add(state, 2, "Uống nước chanh", 0.85)  # pushes 'Giá xăng giảm' out
+    _add(state, 3, "Tỏi chữa covid", 0.1, "low")  # below the page: a byte-for-byte copy counts
+    _add(state, 4, "  TỎI chữa   covid ", 0.95)  # the same once normalized: it comes first
+    _add(state, 5, "Giá xăng giảm", 0.2, "low")  # a copy of a text no longer kept
+    items = state.items()
+    assert [(i["id"], i[COPIES]) for i in items] == [(4, 2), (2, 0)]
+    restored = _ReportState(top=2, state=json.loads(json.dumps(state.state())))
+    _add(restored, 6, "Tỏi chữa covid", 0.3, "medium")
+    assert [(i["id"], i[COPIES]) for i in restored.items()] == [(4, 3), (2, 0)]
+    page = render_report(restored.items(), {"rows": 7}, narratives={})
+    assert "also posted 3 times" in page and page.count("also posted") == 1
+    assert "_copies" not in json.dumps(_data(page)["items"])
+
+
+def test_copies_keep_memory_bounded_by_top():
+    state = _ReportState(top=3)
+    for seq in range(3000):
+        _add(state, seq, f"Tin số {seq % 7}", (seq % 1000) / 1000)
+    assert len(state.items()) == 3 and len(state._heap) <= 2 * 3 + 16
+    assert len(state._raw) <= 4 * 3 + 64 + 1
+    assert sum(i[COPIES] for i in state.items()) >= 3 * (3000 // 7 - 1) // 2
+
+
+def test_a_page_cut_at_its_top_says_how_many_high_and_medium_rows_it_leaves_out():
+    """A page of 50 of 9,295 high and medium items did not say that the rest were left out."""
+    items = [{"vnm_score": 0.9 - i / 100, "vnm_tier": "high" if i < 3 else "medium",
+              "text": f"Tin {i}", COPIES: 1 if i == 0 else 0} for i in range(6)]
+    summary = {"rows": 20, "tiers": {"high": 4, "medium": 5, "low": 11}}
+    page = render_report(items, summary, top=2, narratives={})
+    note = page.split('id="left-out">')[1].split("</p>")[0]
+    assert note.startswith("6 more high or medium rows of the batch are not on this page")
+    assert "--report-top N" in note and "vnmisinfo queue" in note
+    assert 'id="left-out"' not in render_report(items, {"rows": 6}, top=6, narratives={})

@@ -486,6 +486,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
     summary.seconds = time.perf_counter() - started
     if report:
         from vnmisinfo.report import write_report
+        from vnmisinfo.report.page import left_out
 
         items = []
         for entry in sorted(top, reverse=True, key=lambda e: e[:4])[:report_top]:
@@ -493,6 +494,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
             if item["id"] is None:  # no id column: the row's number, as the local engine
                 item["id"] = offsets[-entry[2]] - entry[3] + 1
             items.append(item)
+        summary.report_left_out = left_out(items, summary, report_top)
         write_report(report, items, summary, histogram=hist,
                      thresholds=_thresholds(_load(model, match)), top=report_top,
                      source=str(input))

@@ -83,6 +83,9 @@ class BatchSummary:
     resumed : int
         Rows written by an earlier run that this one resumed (counted in ``rows``, not in
         the rate).
+    report_left_out : int
+        ``high`` and ``medium`` rows that the review page, cut at its top items, leaves out
+        (:func:`vnmisinfo.report.page.left_out`).
 
     Examples
     --------
@@ -102,6 +105,7 @@ class BatchSummary:
     stopped: str | None = None
     seconds: float = 0.0
     resumed: int = 0
+    report_left_out: int = 0
 
     def __str__(self) -> str:
         t = self.tiers
@@ -120,6 +124,9 @@ class BatchSummary:
             line += (f"; {len(keys)} key(s) of later JSONL rows not kept, as the first row "
                      f"lacks them: {keys[:5]}{' ...' if len(keys) > 5 else ''} (write JSONL "
                      "output to keep every key)")
+        if self.report_left_out:
+            line += (f"; the review page leaves out {self.report_left_out} more high or medium "
+                     "rows (raise --report-top, or review them with 'vnmisinfo queue')")
         if self.stopped:
             line += f"; {self.stopped}, and the rows before it are all scored"
         if self.errors.get("text is bytes"):

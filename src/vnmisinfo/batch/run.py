@@ -349,8 +349,11 @@ class _FileRun:
         self.summary.seconds = time.perf_counter() - self.started
         if self.opts.report:
             from vnmisinfo.report import write_report
+            from vnmisinfo.report.page import left_out
 
             state = self.report
+            self.summary.report_left_out = left_out(state.items() if state else [],
+                                                    self.summary, self.opts.report_top)
             try:
                 write_report(self.opts.report, state.items() if state else [], self.summary,
                              histogram=state.hist if state else None,

@@ -102,7 +102,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report", default=None, metavar="HTML",
                    help="write a self-contained HTML review page of the top items")
     p.add_argument("--report-top", type=_count, default=50, metavar="N",
-                   help="items in the report, by tier then score (default: 50)")
+                   help="items in the report, by tier then score (default: 50); a page of "
+                   "many thousand items may be too big for a browser to open (a warning says "
+                   "so): review more with 'vnmisinfo queue'")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no summary line")
 
@@ -142,6 +144,19 @@ def _fast(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _warn_large_report(args: argparse.Namespace) -> None:
+    """Warn when --report-top asks for a page too big for a browser to open."""
+    if not args.report:
+        return
+    from vnmisinfo.report.page import LARGE_PAGE
+
+    if args.report_top > LARGE_PAGE:
+        print(f"vnmisinfo score: warning: --report-top {args.report_top} asks for a review page "
+              f"of more than {LARGE_PAGE:,} items, which may be too big for a browser to open "
+              "(each item is about 5 KB); to review many rows, use 'vnmisinfo queue SCORED -o "
+              "queue.csv --budget N' on the scored file", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     problem = _fast(args)
     if problem:
@@ -156,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
 
     skip_pyarrow(args.format, args.output_format, extension_format(args.input),
                  extension_format(args.output))
+    _warn_large_report(args)
     from vnmisinfo.batch.run import score_file
 
     if args.resume and args.output in (None, "-"):
@@ -190,6 +206,7 @@ def _run_dask(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         return _usage("--engine dask needs -o OUT: a folder of part files, or a .csv file "
                       "with --single-file")
+    _warn_large_report(args)
     from vnmisinfo.batch.dask import PARTITION_ROWS
     from vnmisinfo.batch.dask_files import score_dask_files
 

@@ -50,11 +50,14 @@ from vnmisinfo.model.explain import highlight_spans
 from vnmisinfo.text.normalize import _BAD_RE, _CTRL_SPACE_RE
 
 __all__ = [
-    "INPUT_KEY", "highlight_html", "parse_terms", "render_report", "review_rank", "write_report",
+    "COPIES", "INPUT_KEY", "LARGE_PAGE", "highlight_html", "left_out", "parse_terms",
+    "render_report", "review_rank", "write_report",
 ]
 
 #: Key of an item's input columns, as the batch keeps them (see ``write_report``).
 INPUT_KEY = "_input"
+#: Key of the number of other rows of an item's text, the copies the batch folded into it.
+COPIES = "_copies"
 
 _TZ = timezone(timedelta(hours=7))
 _TIERS = ("high", "medium", "low")
@@ -63,6 +66,9 @@ _TIER_VI = {"high": "cao", "medium": "trung bình", "low": "thấp"}
 #: Output columns the reviewed file keeps, between the input's and the reviewer's.
 _CSV_SCORED = ("vnm_score", "vnm_tier", "vnm_narrative_id", "vnm_model")
 _URL_RE = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+#: Items beyond which a page may be too big for a browser to open (5,000 items made 26 MB
+#: and took about 17 s to render; 52,000 did not render in 5 minutes).
+LARGE_PAGE = 5000
 
 def review_rank(tier: Any, score: float) -> tuple[int, float]:
     """Where an item comes in review order: compare descending, the largest first.
@@ -121,6 +127,34 @@ def _number(value: Any) -> float | None:
     except ValueError:
         return None
     return out if math.isfinite(out) else None
+
+
+def left_out(items: Iterable[Any], summary: Any, top: int = 50) -> int:
+    """How many ``high`` and ``medium`` rows of a batch a page of its ``top`` items leaves out.
+
+    Rows per tier come from ``summary`` (from ``items`` when it counts fewer); a shown item
+    stands for its row and the copies of its text (:data:`COPIES`).
+
+    Examples
+    --------
+    >>> items = [{"vnm_score": 0.9, "vnm_tier": "high", COPIES: 2},
+    ...          {"vnm_score": 0.6, "vnm_tier": "medium"}, {"vnm_score": 0.7, "vnm_tier": "low"}]
+    >>> left_out(items, {"tiers": {"high": 5, "medium": 4, "low": 1}}, top=2), left_out(items, {})
+    (5, 0)
+    """
+    rows = _ranked(items)
+    hm = [1 + _copies(r) if _get(r, "vnm_tier") in ("high", "medium") else 0 for r in rows]
+    tiers = _get(summary, "tiers", {}) or {}
+    total = max(int(tiers.get("high", 0) or 0) + int(tiers.get("medium", 0) or 0), sum(hm))
+    return max(total - sum(hm[:top] if top >= 0 else hm), 0)
+
+
+def _ranked(items: Iterable[Any]) -> list[Any]:
+    """The scored items in review order."""
+    rows = [r for r in _items(items) if _number(_get(r, "vnm_score")) is not None]
+    rows.sort(key=lambda r: review_rank(_get(r, "vnm_tier"), float(_get(r, "vnm_score"))),
+              reverse=True)
+    return rows
 
 
 def _missing(value: Any) -> bool:
@@ -229,10 +263,8 @@ def _text(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    """A cell as the page shows it: without the control characters, lone surrogates and
-    non-characters that scoring removes (step 1 of :func:`~vnmisinfo.text.normalize.
-    normalize_text`: NUL and escapes go, line and field separators read as a space).  The
-    reviewed CSV keeps the cell as it was."""
+    """A cell as the page shows it: without the control characters (NUL, escapes) that scoring
+    removes, separators as a space; the reviewed CSV keeps the cell as it was."""
     return _CTRL_SPACE_RE.sub(" ", _BAD_RE.sub("", _text(value)))
 
 
@@ -287,7 +319,8 @@ def _input_row(item: Any) -> dict[str, Any]:
         row = dict(kept)
     elif isinstance(item, Mapping):
         row = {str(k): v for k, v in item.items()
-               if not str(k).startswith("vnm_") and k not in ("text_chars", INPUT_KEY)}
+               if not str(k).startswith("vnm_")
+               and k not in ("text_chars", INPUT_KEY, COPIES)}
     else:
         row = {}
     return {k: plain_cell(v) for k, v in row.items()}
@@ -343,6 +376,7 @@ def _item_view(rank: int, item: Any, claims: Mapping[str, str]) -> dict[str, Any
         "title": _shown(_get(item, "title")),
         "text": Markup(_highlight(text, terms)),
         "cut": int(full) if full is not None and full > len(raw) else 0,
+        "copies": _copies(item),
         "terms": terms,
         "context": [(t, w) for t, w in parse_terms(_get(item, "vnm_context")) if abs(w) >= 5e-4],
         "error": _text(_get(item, "vnm_error")),
@@ -355,6 +389,12 @@ def _item_view(rank: int, item: Any, claims: Mapping[str, str]) -> dict[str, Any
         "entities": _entities(_get(item, "vnm_entities")),
         "suggest": nid or candidate,
     }
+
+
+def _copies(item: Any) -> int:
+    """How many other rows of the batch hold the item's text (see :data:`COPIES`)."""
+    n = _number(_get(item, COPIES))
+    return int(n) if n is not None and n > 0 else 0
 
 
 def _plain(value: Any) -> str:
@@ -418,9 +458,7 @@ def render_report(items: Iterable[Any], summary: Any, *, histogram: Sequence[int
     """
     from markupsafe import Markup
 
-    rows = [r for r in _items(items) if _number(_get(r, "vnm_score")) is not None]
-    rows.sort(key=lambda r: review_rank(_get(r, "vnm_tier"), float(_get(r, "vnm_score"))),
-              reverse=True)
+    rows = _ranked(items)
     shown = rows[:top] if top >= 0 else rows
     if histogram is None:
         histogram = [0] * 20
@@ -465,6 +503,7 @@ def render_report(items: Iterable[Any], summary: Any, *, histogram: Sequence[int
         bad_lines=int(_get(summary, "bad_lines", 0) or 0),
         histogram=Markup(_histogram_svg(list(histogram), thresholds)),
         items=views, tiers=_TIERS, known=known, report=data["report"],
+        left_out=left_out(rows, summary, top), large=LARGE_PAGE,
         data=Markup(_script_json(data)),
     ))
 
