@@ -719,6 +719,66 @@ def test_cli_queue_and_feedback_keep_large_ids_when_one_is_missing(tmp_path, cap
     assert stored == ["" if i is None else str(i) for i in BIG_IDS]
 
 
+#: Cells from the public that a spreadsheet would run as formulas, and plain numbers.
+FORMULAS = ['=HYPERLINK("http://evil.example","bấm") uống nước chanh diệt virus corona',
+            "+cmd|' /C calc'!A0 tiêm vắc xin gây vô sinh", "@SUM(1,2) tỏi chữa covid",
+            "-2+3 vắc xin 5G", "'=1+1 đã có dấu nháy", "\t=1+1 sau dấu tab"]
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("=1+1", "'=1+1"), ("+84 912 345 678", "'+84 912 345 678"), ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("-", "'-"),
+    ("'=1+1", "''=1+1"), ("''+x", "'''+x"),
+    ("-5", "-5"), ("+84", "+84"), ("1.5", "1.5"), ("-.5e3", "-.5e3"), ("'-5", "'-5"),
+    ("tin =1", "tin =1"), (" =1", " =1"), ("'tin", "'tin"), ("", ""), (7, 7), (None, None)])
+def test_formula_cells_get_a_quote_that_reading_removes_exactly(value, written):
+    from vnmisinfo.data.spreadsheet import guard_formula, unguard_formula
+
+    assert guard_formula(value) == written
+    assert unguard_formula(written) == value
+
+
+def test_cli_queue_writes_formula_cells_as_text_and_feedback_stores_them_as_scored(
+        tmp_path, capsys):
+    """Post texts, ids and counts starting with = + - @ ran as formulas in the queue CSV."""
+    n = len(FORMULAS)
+    scored = pd.DataFrame({"id": ["=1+1", "+cmd", "@x", "-2+3", "a5", "a6"], "text": FORMULAS,
+                           "likes": ["=1+1", "-5", "+84", "1.5", "", "+84 912 345 678"],
+                           "vnm_score": [f"0.9{i}" for i in range(n)], "vnm_tier": ["high"] * n})
+    write_csv(scored, tmp_path / "scored.csv")
+    for ext, sep in (("csv", ","), ("tsv", "\t")):
+        queue = tmp_path / f"queue.{ext}"
+        assert main(["queue", str(tmp_path / "scored.csv"), "-o", str(queue),
+                     "--budget", str(n), "--explore", "0"]) == 0
+        raw = pd.read_csv(queue, sep=sep, dtype=str, keep_default_na=False,
+                          encoding="utf-8-sig").set_index("text", drop=False)
+        rows = raw.loc[["'" + t for t in FORMULAS]]
+        assert rows["id"].tolist() == ["'=1+1", "'+cmd", "'@x", "'-2+3", "a5", "a6"]
+        assert rows["likes"].tolist() == ["'=1+1", "-5", "+84", "1.5", "", "'+84 912 345 678"]
+    raw.assign(verdict="misinformation").to_csv(tmp_path / "rev.tsv", sep="\t", index=False)
+    assert main(["feedback", str(tmp_path / "rev.tsv"), "--store", str(tmp_path / "st")]) == 0
+    entries = FeedbackStore(tmp_path / "st").entries()
+    assert sorted(e["text"] for e in entries) == sorted(FORMULAS)
+    assert sorted(e["text_hash"] for e in entries) == sorted(hash_texts(FORMULAS))
+    assert sorted(e["id"] for e in entries) == sorted(scored["id"])
+    jsonl = tmp_path / "queue.jsonl"  # not for a spreadsheet: written as it is
+    assert main(["queue", str(tmp_path / "scored.csv"), "-o", str(jsonl), "--budget", "2"]) == 0
+    assert all(json.loads(line)["text"] in FORMULAS
+               for line in jsonl.read_text(encoding="utf-8").splitlines())
+
+
+def test_compare_and_calibrate_read_reviewed_formula_cells_without_the_quote(tmp_path):
+    from vnmisinfo.data.review import labelled_paths
+
+    reviewed_file = tmp_path / "rev.csv"
+    pd.DataFrame({"text": ["'" + t for t in FORMULAS[:4]] + ["'tin"],
+                  "verdict": ["misinformation", "reliable"] * 2 + ["reliable"]}
+                 ).to_csv(reviewed_file, index=False)
+    (ready,), _ = labelled_paths([reviewed_file], tmp_path / "out")
+    got = pd.read_csv(ready, dtype=str, keep_default_na=False)
+    assert got["text"].tolist() == [*FORMULAS[:4], "'tin"]
+
+
 # --- the installed console script ----------------------------------------------------------
 
 

@@ -152,6 +152,13 @@ def test_from_reviewed_adds_new_findings(tmp_path, shipped_digest, capsys):
     assert again == [] and len(problems) == 1  # local-042 is known now
 
 
+def test_from_reviewed_reads_a_formula_cell_without_the_quote_the_queue_wrote(tmp_path):
+    """A variant '=... (written so for a spreadsheet) kept the ' in the catalogue."""
+    reviewed = _reviewed(tmp_path / "reviewed.csv", [dict(NEW, text="'=" + REWORDED)])
+    entries, _, problems = entries_from_reviewed(reviewed, tmp_path / "team.jsonl")
+    assert problems == [] and entries[0]["variants"][0] == "=" + REWORDED
+
+
 def test_score_with_team_narratives(tmp_path, capsys):
     team = tmp_path / "team.jsonl"
     assert _add(team) == 0

@@ -197,3 +197,48 @@ def test_a_hostile_post_runs_nothing_and_is_shown_as_text(tmp_path, page):
     assert page.locator("article a").count() == 0  # a javascript: address is no link
     assert page.locator("#shown").inner_text() == "showing 1 of 1"  # the data parsed
     assert page.errors == []
+
+
+#: Cells a spreadsheet would run as formulas, cells it would not, and plain numbers.
+CELLS = ["=HYPERLINK(\"http://evil.example\",\"bấm\")", "+cmd|' /C calc'!A0", "@SUM(1,2)",
+         "-2+3", "+84 912 345 678", "\t=1+1", "\r=1+1", "'=1+1", "''-x", "'tin", "-", " =1",
+         "-5", "+84", "1.5", "-.5e3", "tin =1", "", -5, 2.5]
+
+
+def test_the_reviewed_csv_writes_formula_cells_as_text_and_feedback_reads_them_back(
+        tmp_path, page):
+    """A post's =HYPERLINK(...) or +cmd|... ran as a formula when the reviewed CSV was opened
+    in a spreadsheet; the page now writes such cells as the queue does."""
+    from vnmisinfo.data.review import read_reviewed
+    from vnmisinfo.data.spreadsheet import guard_formula
+
+    text = "=HYPERLINK(\"http://evil.example\",\"bấm\") uống nước chanh diệt virus corona"
+    item = {"vnm_score": 0.9, "vnm_tier": "high", "vnm_tier_reason": "both", "id": "+cmd",
+            "text": text, "vnm_top_terms": "corona:+0.5", "=c": "x",
+            **{f"c{i}": v for i, v in enumerate(CELLS)}}
+    path = tmp_path / "formula.html"
+    path.write_text(render_report([item], {"rows": 1, "tiers": {"high": 1}}, narratives={},
+                                  source="formula.csv"), encoding="utf-8")
+    page.goto(path.as_uri())
+    page.keyboard.press("j")
+    page.keyboard.press("1")
+    with page.expect_download() as info:
+        page.click("#download")
+    reviewed = tmp_path / "formula.reviewed.csv"
+    info.value.save_as(reviewed)
+    with open(reviewed, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    cells = dict(zip(rows[0], rows[1], strict=True))
+    # the page's rule is the library's: each cell as guard_formula writes it
+    assert [cells[f"c{i}"] for i in range(len(CELLS))] == \
+        [guard_formula(v if isinstance(v, str) else str(v)) for v in CELLS]
+    assert cells["id"] == "'+cmd" and cells["text"] == "'" + text and "'=c" in cells
+    back = read_reviewed(reviewed).iloc[0]
+    assert [back[f"c{i}"] for i in range(len(CELLS))] == [str(v) for v in CELLS]
+    assert main(["feedback", str(reviewed), "--store", str(tmp_path / "store")]) == 0
+    (entry,) = FeedbackStore(tmp_path / "store").entries()
+    assert (entry["text"], entry["id"]) == (text, "+cmd")
+    drafts = tmp_path / "drafts.jsonl"
+    assert main(["claimreview", str(reviewed), "--org", "Tòa soạn A", "-o", str(drafts)]) == 0
+    assert json.loads(drafts.read_text(encoding="utf-8"))["claimReviewed"].startswith("=HYPER")
+    assert page.errors == []

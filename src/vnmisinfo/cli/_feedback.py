@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from vnmisinfo.data.tables import read_table, table_format
+    from vnmisinfo.data.review import read_reviewed
     from vnmisinfo.review import FeedbackStore
 
     if args.input is None and args.prune_before is None:
@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if args.input is not None:
         source = Path(args.input)
-        frame = read_table(source, table_format(source, None))
+        # a cell the queue or the review page wrote as '=... is read without its '
+        frame = read_reviewed(source)
         done = store.add(frame, reviewer=args.reviewer, redact=args.redact,
                          text_column=args.text_column, source=source.name,
                          restore_earlier=args.restore_earlier)

@@ -102,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
 def _encoded(queue: Any, fmt: str) -> bytes | str:
     """The queue as the output's format says: CSV, TSV (tab-separated), JSONL or Parquet.
 
-    CSV and TSV start with a UTF-8 byte-order mark, so that Excel opens them as UTF-8.
+    CSV and TSV start with a UTF-8 byte-order mark, so that Excel opens them as UTF-8, and
+    a cell a spreadsheet would run as a formula (``=...``, ``+...``) is written with a ``'``
+    first, which feedback and claimreview remove again.
     """
     if fmt == "jsonl":
         return str(queue.to_json(orient="records", lines=True, force_ascii=False))
@@ -115,8 +117,10 @@ def _encoded(queue: Any, fmt: str) -> bytes | str:
         buffer = io.BytesIO()
         queue.to_parquet(buffer, index=False)
         return buffer.getvalue()
+    from vnmisinfo.data.spreadsheet import guard_frame
     from vnmisinfo.data.writers import csv_quoting
 
+    queue = guard_frame(queue)  # post texts and ids come from the public
     # A byte-order mark first, as the review page's reviewed CSV has: without it, a
     # spreadsheet opened by a double-click reads UTF-8 in the Windows code page and
     # garbles every Vietnamese letter.

@@ -32,10 +32,11 @@ from typing import Any
 import pandas as pd
 
 from vnmisinfo.data.schema import find_columns, is_missing
-from vnmisinfo.data.tables import read_any_table
+from vnmisinfo.data.spreadsheet import unguard_frame
+from vnmisinfo.data.tables import read_any_table, table_format
 
 __all__ = ["REVIEW_COLUMNS", "VERDICTS", "check_date", "is_future", "labelled_paths",
-           "parse_verdict", "reviewed_labels", "with_review_columns"]
+           "parse_verdict", "read_reviewed", "reviewed_labels", "with_review_columns"]
 
 #: What a reviewer may decide about an item.
 VERDICTS = ("misinformation", "reliable", "unsure")
@@ -85,6 +86,28 @@ def is_future(value: str) -> bool:
         raise ValueError(f"{value!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD.")
     year, month, day = m.groups()
     return date(int(year), int(month or 1), int(day or 1)) > date.today()
+
+
+def read_reviewed(path: str | Path, *, what: str = "a reviewed file with a verdict column"
+                  ) -> pd.DataFrame:
+    """Read a reviewed file (CSV, TSV, JSONL or Parquet) as every reviewed-file reader does.
+
+    A CSV or TSV cell written with a ``'`` first, so that a spreadsheet shows it
+    as text rather than running it as a formula (the queue and the review page
+    write ``'=...``, ``'+...``; :mod:`vnmisinfo.data.spreadsheet`), is read
+    without that ``'``: texts are stored and hashed as they were scored.
+
+    Raises
+    ------
+    ValueError
+        As :func:`~vnmisinfo.data.tables.read_any_table`: a plain-text file
+        (naming ``what`` was expected), an unknown extension, or a missing,
+        empty or malformed file.
+    """
+    frame = read_any_table(path, what=what)
+    if table_format(Path(path), None) in ("csv", "tsv"):
+        frame = unguard_frame(frame)
+    return frame
 
 
 def with_review_columns(frame: pd.DataFrame, names: Sequence[str] = REVIEW_COLUMNS, *,
@@ -174,7 +197,7 @@ def labelled_paths(paths: Sequence[str | Path], folder: Path) -> tuple[list[Path
     ready, described = [], []
     for i, given in enumerate(paths):
         path = Path(given)
-        raw = with_review_columns(read_any_table(
+        raw = with_review_columns(read_reviewed(
             path, what="a file with a 'label' (0/1) or a 'verdict' column"), source=str(path))
         reviewed = "verdict" in raw.columns and (
             "label" not in raw.columns

@@ -216,11 +216,11 @@ def entries_from_reviewed(path: str | Path, catalogue: str | Path, *,
     problems : list of str
         Rows that lack a needed column, naming the line and the column.
     """
-    from vnmisinfo.data.tables import read_any_table
+    from vnmisinfo.data.review import read_reviewed
 
     path = Path(path)
-    frame = read_any_table(path, what="a reviewed file with narrative_id, claim and "
-                                      "rebuttal_vi columns")
+    frame = read_reviewed(path, what="a reviewed file with narrative_id, claim and "
+                                     "rebuttal_vi columns")
     offset = 2 if path.suffix.lower() in (".csv", ".tsv") else 1
     columns = [text_column] if text_column else ["variant", *TEXT_ALIASES]
     taken = known_ids(catalogue)

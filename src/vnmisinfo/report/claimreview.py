@@ -36,7 +36,13 @@ from datetime import date as _date
 from pathlib import Path
 from typing import Any
 
-from vnmisinfo.data.review import check_date, is_future, parse_verdict, with_review_columns
+from vnmisinfo.data.review import (
+    check_date,
+    is_future,
+    parse_verdict,
+    read_reviewed,
+    with_review_columns,
+)
 from vnmisinfo.data.schema import is_missing, joined_text, resolve_columns
 
 __all__ = [
@@ -287,11 +293,10 @@ def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
         If the file has no ``verdict`` column, or (without ``skip_invalid``) a
         row cannot be drafted.
     """
-    from vnmisinfo.data.tables import read_any_table
-
     path = Path(path)
-    # as feedback reads them: missing, empty, folder and non-UTF-8 files are named with the fix
-    frame = read_any_table(path, what="a reviewed file with a verdict column")
+    # as feedback reads them: missing, empty, folder and non-UTF-8 files are named with the fix,
+    # and a cell written as '=... (kept from running in a spreadsheet) is read without its '
+    frame = read_reviewed(path)
     try:  # Verdict, Narrative ID, note : named as the draft reads them
         frame = with_review_columns(frame, _COLUMNS, source=path.name)
     except ValueError as exc:
