@@ -324,3 +324,24 @@ def test_a_title_is_the_claim_without_a_text_and_is_joined_to_a_text(tmp_path):
                                                     "Tin sốc. Uống nước nóng diệt virus"]
     with pytest.raises(ReviewError, match="no claim to review; fill the claim, title or text"):
         draft_claimreview({"verdict": "misinformation", "title": " ", "text": ""}, org="Org")
+
+
+SCRIPT = "Cột 5G gây covid </script><script>alert(2)</script> & mọi người ơi"
+
+
+def test_drafts_escape_a_closing_script_tag_and_print_no_control_character(tmp_path, capsys):
+    """A post's </script><script>... closed the JSON-LD block the draft is pasted in, and a
+    printed draft sent a post's escape sequences to the terminal."""
+    path = _write(tmp_path / "r.csv", [{"id": "x2", "verdict": "misinformation", "text": SCRIPT,
+                                        "url": "https://a.vn/\x1b[2J\x9b31m"}])
+    out = tmp_path / "drafts.jsonl"
+    assert main(["claimreview", str(path), "--org", "Org\u2028<b>\u2029 A", "-o", str(out)]) == 0
+    assert main(["claimreview", str(path), "--org", "Org\u2028<b>\u2029 A"]) == 0
+    printed = capsys.readouterr().out
+    for line in (out.read_text(encoding="utf-8").strip(), printed.strip()):
+        assert "\n" not in line and not set("<>&\u2028\u2029\x1b\x9b") & set(line)
+        assert "\\u003c/script\\u003e" in line and "\\u001b[2J\\u009b31m" in line
+        draft = json.loads(line)  # the same value, read back
+        assert draft["claimReviewed"] == SCRIPT
+        assert draft["author"]["name"] == "Org\u2028<b>\u2029 A"
+        assert draft["itemReviewed"]["appearance"][0]["url"] == "https://a.vn/\x1b[2J\x9b31m"

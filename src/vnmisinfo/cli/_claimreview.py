@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 NAME = "claimreview"
@@ -33,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     check_suffix(args.output, (".jsonl", ".ndjson", ".json"),
                  "ClaimReview drafts as JSON Lines (one JSON-LD object per line)")
     from vnmisinfo.narratives import default_catalogue_path, load_catalogue
-    from vnmisinfo.report.claimreview import drafts_from_csv, write_drafts
+    from vnmisinfo.report.claimreview import draft_line, drafts_from_csv, write_drafts
 
     paths = [default_catalogue_path(), *(args.catalogue or [])]
     narratives = {n.id: n.to_dict() for n in load_catalogue(paths)}
@@ -45,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_drafts(drafts, args.output)
     else:
-        for d in drafts:
-            print(json.dumps(d, ensure_ascii=False))
+        for d in drafts:  # <, >, & and control characters escaped, as in the file
+            print(draft_line(d))
     print(f"{len(drafts)} ClaimReview draft(s) from {n_rows} row(s); {len(skipped)} "
           "row(s) skipped. Replace each placeholder url (https://example.org/fact-check/TODO-...) "
           "with the published fact-check's address.", file=sys.stderr)

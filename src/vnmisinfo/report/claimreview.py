@@ -18,6 +18,11 @@ or ``appearance`` (addresses where the claim appeared, separated by spaces,
 ``id``.  A file's headers are matched as its text column is: ``Verdict`` or
 ``Narrative ID`` will do.
 
+A draft is written as one line of JSON (:func:`draft_line`) with ``<``, ``>``,
+``&``, U+2028 and U+2029 escaped (``\\u003c``), so that a post's ``</script>``
+cannot close the ``<script type="application/ld+json">`` block it is pasted
+in, and with control characters escaped, so that printing it is safe.
+
 Examples
 --------
 >>> draft = draft_claimreview({"verdict": "misinformation", "id": "7",
@@ -28,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +48,8 @@ from vnmisinfo.data.review import (
     with_review_columns,
 )
 from vnmisinfo.data.schema import is_missing, joined_text, resolve_columns
+from vnmisinfo.report.page import _script_json
+from vnmisinfo.text.normalize import show_controls
 
 __all__ = [
     "BEST_RATING",
@@ -53,6 +59,7 @@ __all__ = [
     "ReviewError",
     "check_claimreview",
     "draft_claimreview",
+    "draft_line",
     "drafts_from_csv",
     "drafts_from_rows",
     "write_drafts",
@@ -364,11 +371,28 @@ def check_claimreview(doc: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def draft_line(draft: Mapping[str, Any]) -> str:
+    r"""A draft as one line of JSON, safe inside ``<script type="application/ld+json">`` and
+    on a terminal.
+
+    ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\u003c`` and so on (as
+    the review page writes its data), so that a post's ``</script>`` cannot close
+    the block, and control characters as ``\u001b`` and so on; it reads back as
+    the same value.
+
+    Examples
+    --------
+    >>> draft_line({"claimReviewed": "a</script>\x1b"})
+    '{"claimReviewed":"a\\u003c/script\\u003e\\u001b"}'
+    """
+    return show_controls(_script_json(draft), for_json=True)
+
+
 def write_drafts(drafts: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
-    """Write drafts as JSON Lines (UTF-8, one JSON-LD object per line)."""
+    """Write drafts as JSON Lines (UTF-8, one JSON-LD object per line, :func:`draft_line`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:
         for d in drafts:
-            fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+            fh.write(draft_line(d) + "\n")
     return path
