@@ -10,6 +10,7 @@ import pytest
 
 from vnmisinfo.cli import main
 from vnmisinfo.report.claimreview import (
+    AUTHOR_TYPES,
     BEST_RATING,
     PLACEHOLDER_URL,
     RATINGS,
@@ -345,3 +346,55 @@ def test_drafts_escape_a_closing_script_tag_and_print_no_control_character(tmp_p
         assert draft["claimReviewed"] == SCRIPT
         assert draft["author"]["name"] == "Org\u2028<b>\u2029 A"
         assert draft["itemReviewed"]["appearance"][0]["url"] == "https://a.vn/\x1b[2J\x9b31m"
+
+
+@pytest.mark.parametrize(("given", "written"), [
+    ("", "Person"), ("organization", "Organization"),
+    ("NewsMediaOrganization", "NewsMediaOrganization")])
+def test_author_type_is_a_schema_org_type(given, written):
+    draft = draft_claimreview({"verdict": "misinformation", "text": "t", "author": "Trang X",
+                               "author_type": given}, org="Org")
+    assert draft["itemReviewed"]["author"] == {"@type": written, "name": "Trang X"}
+    assert written in AUTHOR_TYPES and check_claimreview(draft) == []
+
+
+def test_an_author_type_that_is_no_schema_org_type_is_refused_naming_the_line(tmp_path):
+    """'"@type": "<script>"' was copied into itemReviewed.author and passed the check."""
+    path = tmp_path / "r.csv"
+    path.write_text("id,text,verdict,author,author_type\n1,t,misinformation,A,Person\n"
+                    "2,t,misinformation,A,<script>\n", encoding="utf-8")
+    with pytest.raises(ReviewError, match=r"r\.csv line 3: author_type '<script>' is not one "
+                                          "of Person, Organization"):
+        drafts_from_csv(path, org="Org")
+    draft = draft_claimreview({"verdict": "misinformation", "text": "t", "author": "A"},
+                              org="Org")
+    draft["itemReviewed"]["author"]["@type"] = "<script>"
+    assert any("itemReviewed.author must be one of" in p for p in check_claimreview(draft))
+
+
+def test_a_claim_seen_after_the_review_is_published_is_refused_naming_the_line(tmp_path):
+    """A claim 'seen' on 2024-06 was drafted in a fact-check published on 2024-05-15."""
+    path = _write(tmp_path / "r.csv", [{"id": "1", "verdict": "misinformation", "text": "t",
+                                        "date": "2024-05-15"},
+                                       {"id": "2", "verdict": "misinformation", "text": "t",
+                                        "date": "2024-06"}])
+    with pytest.raises(ReviewError, match=r"r\.csv line 3: date '2024-06' \(when the claim "
+                                          r"appeared\) is after the review's datePublished "
+                                          "2024-05-15"):
+        drafts_from_csv(path, org="Org", date="2024-05-15")
+    drafts, skipped, _ = drafts_from_csv(path, org="Org", date="2024-05-15", skip_invalid=True)
+    assert [d["itemReviewed"]["datePublished"] for d in drafts] == ["2024-05-15"]
+    assert len(skipped) == 1 and check_claimreview(drafts[0]) == []
+    drafts[0]["itemReviewed"]["datePublished"] = "2024-05-16"
+    assert "itemReviewed.datePublished must not be after datePublished" in \
+        check_claimreview(drafts[0])
+
+
+def test_a_narrative_id_of_a_team_catalogue_says_to_pass_it_with_catalogue(tmp_path, capsys):
+    path = tmp_path / "r.csv"
+    path.write_text("id,text,verdict,narrative_id\n1,abc,misinformation,team-001\n",
+                    encoding="utf-8")
+    assert main(["claimreview", str(path), "--org", "X"]) == 1
+    assert ("line 2: narrative_id 'team-001' is not in the catalogue; if it is a narrative of "
+            "your team's catalogue (the file given to 'score --narratives'), pass that file "
+            "with --catalogue FILE") in capsys.readouterr().err

@@ -15,7 +15,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                  "feedback'): verdict "
                                  "(misinformation|reliable|unsure), optional rating "
                                  "(false|fabricated|misleading|missing_context; default false), "
-                                 "narrative_id, text, url/appearance, date, claim, author, id")
+                                 "narrative_id, text, url/appearance, date, claim, author, "
+                                 "author_type (Person, Organization, NewsMediaOrganization, "
+                                 "GovernmentOrganization), id")
     p.add_argument("-o", "--output", default=None, help="output .jsonl (default: standard output)")
     p.add_argument("--org", required=True, help="name of the fact-checking organisation")
     p.add_argument("--date", default=None, help="datePublished, YYYY-MM-DD (default: today)")

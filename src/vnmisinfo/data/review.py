@@ -35,7 +35,7 @@ from vnmisinfo.data.schema import find_columns, is_missing
 from vnmisinfo.data.spreadsheet import unguard_frame
 from vnmisinfo.data.tables import read_any_table, table_format
 
-__all__ = ["REVIEW_COLUMNS", "VERDICTS", "check_date", "is_future", "labelled_paths",
+__all__ = ["REVIEW_COLUMNS", "VERDICTS", "check_date", "is_after", "is_future", "labelled_paths",
            "parse_verdict", "read_reviewed", "reviewed_labels", "with_review_columns"]
 
 #: What a reviewer may decide about an item.
@@ -81,11 +81,23 @@ def check_date(value: str, *, partial: bool = True) -> bool:
 
 def is_future(value: str) -> bool:
     """Whether a date :func:`check_date` accepts starts after today (``2099``, ``2099-01``)."""
+    return is_after(value, date.today())
+
+
+def is_after(value: str, day: date) -> bool:
+    """Whether a date :func:`check_date` accepts starts after ``day``: ``2024-06`` is after
+    2024-05-31, not after 2024-06-01.
+
+    Examples
+    --------
+    >>> is_after("2024-06", date(2024, 5, 31)), is_after("2024-06", date(2024, 6, 1))
+    (True, False)
+    """
     m = _DATE_RE.match(value.strip())
     if not m:
         raise ValueError(f"{value!r} is not a date YYYY, YYYY-MM or YYYY-MM-DD.")
-    year, month, day = m.groups()
-    return date(int(year), int(month or 1), int(day or 1)) > date.today()
+    year, month, first = m.groups()
+    return date(int(year), int(month or 1), int(first or 1)) > day
 
 
 def read_reviewed(path: str | Path, *, what: str = "a reviewed file with a verdict column"

@@ -12,11 +12,12 @@ published fact-check.
 
 Input columns: ``verdict``, ``rating``, ``narrative_id``, ``text``, ``url``
 or ``appearance`` (addresses where the claim appeared, separated by spaces,
-``;`` or commas), ``date`` (when it appeared, not after today), and optionally
-``claim`` (the claim as reviewed; else the catalogue claim, else ``title`` and
-``text`` joined as a post is scored), ``author`` (who made the claim) and
-``id``.  A file's headers are matched as its text column is: ``Verdict`` or
-``Narrative ID`` will do.
+``;`` or commas), ``date`` (when it appeared, not after today nor after the
+review's ``datePublished``), and optionally ``claim`` (the claim as reviewed;
+else the catalogue claim, else ``title`` and ``text`` joined as a post is
+scored), ``author`` (who made the claim), ``author_type`` (one of
+:data:`AUTHOR_TYPES`; default ``Person``) and ``id``.  A file's headers are
+matched as its text column is: ``Verdict`` or ``Narrative ID`` will do.
 
 A draft is written as one line of JSON (:func:`draft_line`) with ``<``, ``>``,
 ``&``, U+2028 and U+2029 escaped (``\\u003c``), so that a post's ``</script>``
@@ -42,6 +43,7 @@ from typing import Any
 
 from vnmisinfo.data.review import (
     check_date,
+    is_after,
     is_future,
     parse_verdict,
     read_reviewed,
@@ -52,6 +54,7 @@ from vnmisinfo.report.page import _script_json
 from vnmisinfo.text.normalize import show_controls
 
 __all__ = [
+    "AUTHOR_TYPES",
     "BEST_RATING",
     "PLACEHOLDER_URL",
     "RATINGS",
@@ -77,6 +80,8 @@ RATINGS: dict[str, tuple[int, str]] = {
 }
 #: Placeholder address of the fact-check article: replace before publishing.
 PLACEHOLDER_URL = "https://example.org/fact-check/TODO-{id}"
+#: The schema.org types an ``author_type`` may give the claim's author.
+AUTHOR_TYPES = ("Person", "Organization", "NewsMediaOrganization", "GovernmentOrganization")
 
 # the columns of a reviewed file that a draft reads (besides the text and the title)
 _COLUMNS = ("verdict", "rating", "narrative_id", "url", "appearance", "date", "claim", "author",
@@ -103,6 +108,37 @@ def _cell(row: Mapping[str, Any], *names: str) -> str:
             if text:
                 return text
     return ""
+
+
+def _claim_author(row: Mapping[str, Any], where: str) -> dict[str, str] | None:
+    """``itemReviewed.author``: the row's ``author``, typed by ``author_type``."""
+    author = _cell(row, "author")
+    if not author:
+        return None
+    given = _cell(row, "author_type") or "Person"
+    kind = next((t for t in AUTHOR_TYPES if t.lower() == given.lower()), None)
+    if kind is None:
+        raise ReviewError(f"{where}: author_type {given!r} is not one of "
+                          f"{', '.join(AUTHOR_TYPES)}; fix it, or leave it blank for Person.")
+    return {"@type": kind, "name": author}
+
+
+def _claim_date(row: Mapping[str, Any], published: str, where: str) -> str:
+    """``itemReviewed.datePublished``: the row's ``date``, checked; '' when blank."""
+    seen = _cell(row, "date")
+    if not seen:
+        return ""
+    if not check_date(seen):
+        raise ReviewError(f"{where}: date {seen!r} is not a real date (YYYY, YYYY-MM or "
+                          "YYYY-MM-DD).")
+    if is_future(seen):
+        raise ReviewError(f"{where}: date {seen!r} is after today; give the day the claim "
+                          "appeared, or leave it blank.")
+    if is_after(seen, _date.fromisoformat(published)):
+        raise ReviewError(f"{where}: date {seen!r} (when the claim appeared) is after the "
+                          f"review's datePublished {published}; fix the date, or give --date "
+                          "the day the fact-check is published.")
+    return seen
 
 
 def _check_org(org: Any) -> None:
@@ -134,8 +170,9 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
     Raises
     ------
     ReviewError
-        If the row's verdict is not ``misinformation``, its rating or a date
-        is invalid, or its narrative id is unknown.
+        If the row's verdict is not ``misinformation``, its rating, a date or its
+        ``author_type`` is invalid, the claim's ``date`` is after ``date``, or its
+        narrative id is unknown.
     """
     try:
         verdict = parse_verdict(row.get("verdict"))
@@ -151,17 +188,18 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
     if is_future(published):
         raise ReviewError(f"date {published!r} is after today; give the day the fact-check "
                           "is published, or leave it out for today.")
-    narrative: Mapping[str, Any] = {}
     nid = _cell(row, "narrative_id")
     if nid:
         if narratives is None or nid not in narratives:
-            raise ReviewError(f"{where}: narrative_id {nid!r} is not in the catalogue; fix the id "
-                              "or leave it blank.")
-        narrative = narratives[nid]
+            raise ReviewError(f"{where}: narrative_id {nid!r} is not in the catalogue; if it is "
+                              "a narrative of your team's catalogue (the file given to 'score "
+                              "--narratives'), pass that file with --catalogue FILE; else fix "
+                              "the id or leave it blank.")
     rating = _cell(row, "rating").lower() or "false"
     if rating not in RATINGS:
         raise ReviewError(f"{where}: rating {rating!r} is not one of {', '.join(RATINGS)}.")
     text, title = _cell(row, "text"), _cell(row, "title")
+    narrative = narratives[nid] if nid and narratives else {}
     claim = (_cell(row, "claim") or str(narrative.get("claim", ""))
              or (joined_text(text, title) if text else title))
     if not claim:
@@ -175,18 +213,12 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
         raise ReviewError(f"{where}: appearance {bad[0]!r} is not an http(s) address.")
     if appearances:
         item["appearance"] = [{"@type": "CreativeWork", "url": u} for u in appearances]
-    seen = _cell(row, "date")
+    seen = _claim_date(row, published, where)
     if seen:
-        if not check_date(seen):
-            raise ReviewError(f"{where}: date {seen!r} is not a real date (YYYY, YYYY-MM or "
-                              "YYYY-MM-DD).")
-        if is_future(seen):
-            raise ReviewError(f"{where}: date {seen!r} is after today; give the day the claim "
-                              "appeared, or leave it blank.")
         item["datePublished"] = seen
-    author = _cell(row, "author")
+    author = _claim_author(row, where)
     if author:
-        item["author"] = {"@type": _cell(row, "author_type") or "Person", "name": author}
+        item["author"] = author
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -362,12 +394,19 @@ def check_claimreview(doc: Mapping[str, Any]) -> list[str]:
         for app in item.get("appearance", []):
             if app.get("@type") != "CreativeWork" or not _URL_RE.match(str(app.get("url", ""))):
                 problems.append(f"bad appearance {app!r}")
+        claimant = item.get("author")
+        if claimant is not None and (not isinstance(claimant, dict)
+                                     or claimant.get("@type") not in AUTHOR_TYPES):
+            problems.append(f"itemReviewed.author must be one of {', '.join(AUTHOR_TYPES)}")
     author = doc["author"]
     if (not isinstance(author, dict) or author.get("@type") != "Organization"
             or not author.get("name")):
         problems.append("author must be an Organization with a name")
     if not check_date(str(doc["datePublished"]), partial=False):
         problems.append("datePublished must be YYYY-MM-DD")
+    elif isinstance(item, dict) and check_date(str(item.get("datePublished", ""))) and \
+            is_after(str(item["datePublished"]), _date.fromisoformat(doc["datePublished"])):
+        problems.append("itemReviewed.datePublished must not be after datePublished")
     return problems
 
 
