@@ -12,6 +12,7 @@ from vnmisinfo.cli import main
 from vnmisinfo.report.claimreview import (
     AUTHOR_TYPES,
     BEST_RATING,
+    CLAIM_CHARS,
     PLACEHOLDER_URL,
     RATINGS,
     WORST_RATING,
@@ -20,6 +21,7 @@ from vnmisinfo.report.claimreview import (
     draft_claimreview,
     drafts_from_csv,
     drafts_from_rows,
+    short_claim,
 )
 
 FIELDS = ["id", "verdict", "rating", "narrative_id", "text", "url", "date", "claim", "author"]
@@ -346,6 +348,34 @@ def test_drafts_escape_a_closing_script_tag_and_print_no_control_character(tmp_p
         assert draft["claimReviewed"] == SCRIPT
         assert draft["author"]["name"] == "Org\u2028<b>\u2029 A"
         assert draft["itemReviewed"]["appearance"][0]["url"] == "https://a.vn/\x1b[2J\x9b31m"
+
+
+def test_a_claim_taken_from_a_long_post_is_cut_cleaned_and_noted(tmp_path, capsys):
+    """A 104,000-character post gave a 104k claimReviewed, with the post's control
+    characters, and nothing said that the claim was still to write."""
+    long = "Tiêm \x01vắc xin\x1b[31m gây vô sinh\x7f cho phụ nữ, bộ y tế giấu " * 2000
+    path = _write(tmp_path / "r.csv", [{"id": "1", "verdict": "misinformation", "text": long},
+                                       {"id": "2", "verdict": "misinformation", "text": long,
+                                        "claim": "Tiêm vắc xin gây vô sinh"}])
+    with pytest.warns(UserWarning, match=r"1 draft\(s\) have no claim written.*line\(s\) 2\)"):
+        drafts, _, _ = drafts_from_csv(path, org="Org")
+    claim = drafts[0]["claimReviewed"]
+    assert len(claim) <= CLAIM_CHARS and claim.endswith(" sinh…")  # at a word's end
+    assert claim.startswith("Tiêm vắc xin[31m gây vô sinh cho phụ nữ, bộ y tế giấu Tiêm")
+    assert drafts[1]["claimReviewed"] == "Tiêm vắc xin gây vô sinh"
+    assert main(["claimreview", str(path), "--org", "Org"]) == 0
+    assert "note: 1 draft(s) have no claim written, so their claimReviewed is the post's text" \
+        in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("Uống nước chanh diệt virus corona. " + "Chia sẻ cho mọi người cùng biết nhé " * 10,
+     "Uống nước chanh diệt virus corona. …"),
+    ("a" * 400, "a" * (CLAIM_CHARS - 1) + "…"),
+    ("Ngắn  thôi\n\nnhé", "Ngắn thôi nhé"),
+])
+def test_short_claim_keeps_whole_sentences_or_words(text, claim):
+    assert short_claim(text, limit=100 if "." in text else CLAIM_CHARS) == claim
 
 
 @pytest.mark.parametrize(("given", "written"), [

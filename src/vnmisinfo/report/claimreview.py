@@ -15,9 +15,10 @@ or ``appearance`` (addresses where the claim appeared, separated by spaces,
 ``;`` or commas), ``date`` (when it appeared, not after today nor after the
 review's ``datePublished``), and optionally ``claim`` (the claim as reviewed;
 else the catalogue claim, else ``title`` and ``text`` joined as a post is
-scored), ``author`` (who made the claim), ``author_type`` (one of
-:data:`AUTHOR_TYPES`; default ``Person``) and ``id``.  A file's headers are
-matched as its text column is: ``Verdict`` or ``Narrative ID`` will do.
+scored, cut to :data:`CLAIM_CHARS` characters by :func:`short_claim`), ``author``
+(who made the claim), ``author_type`` (one of :data:`AUTHOR_TYPES`; default
+``Person``) and ``id``.  A file's headers are matched as its text column is:
+``Verdict`` or ``Narrative ID`` will do.
 
 A draft is written as one line of JSON (:func:`draft_line`) with ``<``, ``>``,
 ``&``, U+2028 and U+2029 escaped (``\\u003c``), so that a post's ``</script>``
@@ -51,11 +52,12 @@ from vnmisinfo.data.review import (
 )
 from vnmisinfo.data.schema import is_missing, joined_text, resolve_columns
 from vnmisinfo.report.page import _script_json
-from vnmisinfo.text.normalize import show_controls
+from vnmisinfo.text.normalize import remove_controls, show_controls
 
 __all__ = [
     "AUTHOR_TYPES",
     "BEST_RATING",
+    "CLAIM_CHARS",
     "PLACEHOLDER_URL",
     "RATINGS",
     "WORST_RATING",
@@ -65,6 +67,7 @@ __all__ = [
     "draft_line",
     "drafts_from_csv",
     "drafts_from_rows",
+    "short_claim",
     "write_drafts",
 ]
 
@@ -80,6 +83,8 @@ RATINGS: dict[str, tuple[int, str]] = {
 }
 #: Placeholder address of the fact-check article: replace before publishing.
 PLACEHOLDER_URL = "https://example.org/fact-check/TODO-{id}"
+#: The longest ``claimReviewed`` taken from a post's text (no claim filled in), "…" included.
+CLAIM_CHARS = 300
 #: The schema.org types an ``author_type`` may give the claim's author.
 AUTHOR_TYPES = ("Person", "Organization", "NewsMediaOrganization", "GovernmentOrganization")
 
@@ -94,6 +99,7 @@ _URL_SPLIT_RE = re.compile(r"[\s;]+|,+(?=\s|$|https?://)", re.IGNORECASE)
 _SLUG_RE = re.compile(r"[^A-Za-z0-9_.+\-]+")
 # an id a spreadsheet turned into a number in scientific notation (4.40E+03): digits are lost
 _SCIENTIFIC_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?E[+-]?\d+$", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?…]+(?=\s)")
 
 
 class ReviewError(ValueError):
@@ -110,9 +116,47 @@ def _cell(row: Mapping[str, Any], *names: str) -> str:
     return ""
 
 
+def short_claim(text: str, limit: int = CLAIM_CHARS) -> str:
+    r"""A post's text as a short claim: no control characters, spaces collapsed, and at most
+    ``limit`` characters.
+
+    A longer text is cut after its last sentence that fits, when the sentences that fit
+    fill at least a third of ``limit``, else after its last word that fits, and "…"
+    marks the cut.
+
+    Examples
+    --------
+    >>> short_claim("Tỏi  chữa\x1b covid.\nChia sẻ ngay")
+    'Tỏi chữa covid. Chia sẻ ngay'
+    >>> short_claim("Uống nước chanh diệt virus. Bộ Y tế đã xác nhận điều này.", limit=40)
+    'Uống nước chanh diệt virus. …'
+    >>> short_claim("Uống nước chanh nóng diệt virus corona", limit=20)
+    'Uống nước chanh…'
+    """
+    text = " ".join(remove_controls(text).split())
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, limit - 1)
+            if m.end() <= limit - 2]
+    if ends and ends[-1] >= limit // 3:
+        return text[: ends[-1]] + " …"
+    head = text[: limit - 1]
+    if text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip() + "…"
+
+
+def _given_claim(row: Mapping[str, Any],
+                 narratives: Mapping[str, Mapping[str, Any]] | None) -> str:
+    """The claim a reviewer wrote, else the catalogue claim of the row's narrative, else ''."""
+    nid = _cell(row, "narrative_id")
+    narrative = (narratives or {}).get(nid, {}) if nid else {}
+    return remove_controls(_cell(row, "claim") or str(narrative.get("claim", ""))).strip()
+
+
 def _claim_author(row: Mapping[str, Any], where: str) -> dict[str, str] | None:
     """``itemReviewed.author``: the row's ``author``, typed by ``author_type``."""
-    author = _cell(row, "author")
+    author = remove_controls(_cell(row, "author")).strip()
     if not author:
         return None
     given = _cell(row, "author_type") or "Person"
@@ -199,9 +243,8 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
     if rating not in RATINGS:
         raise ReviewError(f"{where}: rating {rating!r} is not one of {', '.join(RATINGS)}.")
     text, title = _cell(row, "text"), _cell(row, "title")
-    narrative = narratives[nid] if nid and narratives else {}
-    claim = (_cell(row, "claim") or str(narrative.get("claim", ""))
-             or (joined_text(text, title) if text else title))
+    claim = (_given_claim(row, narratives)
+             or short_claim(joined_text(text, title) if text else title))
     if not claim:
         raise ReviewError(f"{where}: no claim to review; fill the claim, title or text column.")
     value, name = RATINGS[rating]
@@ -288,6 +331,7 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
     drafts: list[dict[str, Any]] = []
     skipped: list[str] = []
     numbers: list[str] = []  # where an id reads as a spreadsheet's scientific notation
+    from_post: list[str] = []  # where claimReviewed is the post's text: no claim written
     for i, row in enumerate(rows):
         where = f"{source} line {lines[i] if lines else i + first_line}"
         if not isinstance(row, Mapping):
@@ -311,6 +355,14 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
             continue
         if _SCIENTIFIC_RE.match(_cell(row, "id")):
             numbers.append(f"{where} ({_cell(row, 'id')})")
+        if not _given_claim(row, narratives):
+            from_post.append(where.rpartition(" ")[2])
+    if from_post:
+        warnings.warn(f"{len(from_post)} draft(s) have no claim written, so their claimReviewed "
+                      f"is the post's text, cut to at most {CLAIM_CHARS} characters (line(s) "
+                      f"{', '.join(from_post[:10])}{' ...' if len(from_post) > 10 else ''}): "
+                      "write the claim, a short sentence, in a claim column (or give the row a "
+                      "narrative_id) before publishing.", stacklevel=2)
     if numbers:
         warnings.warn(f"{len(numbers)} id(s) look like numbers a spreadsheet rewrote in "
                       f"scientific notation, which loses digits: {', '.join(numbers[:5])}"

@@ -112,6 +112,7 @@ __all__ = [
     "TruncationWarning",
     "not_scored_reason",
     "normalize_text",
+    "remove_controls",
     "show_controls",
     "strip_diacritics",
 ]
@@ -242,6 +243,24 @@ def _capped(text: object) -> str:
     return text
 
 
+def remove_controls(text: str) -> str:
+    r"""Step 1 of :func:`normalize_text` alone: ``text`` without control characters.
+
+    Lone surrogates, non-characters, U+FFFD and control characters are removed
+    (tab and newline are kept); those that separate lines or fields (``\r``,
+    ``\v``, ``\f``, U+001C..U+001F, U+0085) become a space.  Case, tone marks
+    and everything else stay as they are.
+
+    Examples
+    --------
+    >>> remove_controls("Tin \x1b[31mnóng\x7f\rcuối\tngày")
+    'Tin [31mnóng cuối\tngày'
+    """
+    if _BAD_HINT_RE.search(text):
+        text = _BAD_RE.sub("", text)
+    return _CTRL_SPACE_RE.sub(" ", text)
+
+
 def _clean_characters(
     text: str, tone: _ToneTables, *, evasion: bool, unusual: bool
 ) -> tuple[str, list[str] | None, bool]:
@@ -251,9 +270,7 @@ def _clean_characters(
     None), and whether step 5 left the text as it was.
     """
     if unusual:
-        if _BAD_HINT_RE.search(text):
-            text = _BAD_RE.sub("", text)
-        text = _CTRL_SPACE_RE.sub(" ", text)
+        text = remove_controls(text)
     if text.isascii():
         return text, None, False
     # Usual characters are NFC, combine with none other, and so stay NFC (a test checks).
