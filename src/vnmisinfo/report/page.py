@@ -47,7 +47,7 @@ from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS
 from vnmisinfo.data.schema import _count, _timestamp, is_missing
 from vnmisinfo.model.explain import highlight_spans
-from vnmisinfo.text.normalize import _BAD_RE, _CTRL_SPACE_RE
+from vnmisinfo.text.normalize import remove_controls
 
 __all__ = [
     "COPIES", "INPUT_KEY", "LARGE_PAGE", "highlight_html", "left_out", "parse_terms",
@@ -265,7 +265,7 @@ def _text(value: Any) -> str:
 def _shown(value: Any) -> str:
     """A cell as the page shows it: without the control characters (NUL, escapes) that scoring
     removes, separators as a space; the reviewed CSV keeps the cell as it was."""
-    return _CTRL_SPACE_RE.sub(" ", _BAD_RE.sub("", _text(value)))
+    return remove_controls(_text(value))
 
 
 def _json_value(value: Any) -> Any:
