@@ -135,6 +135,47 @@ def test_parquet_in_parquet_out_equals_the_local_engine(cluster, posts_csv, mode
                                   expected.to_pandas())
 
 
+def test_parquet_cells_of_every_type_come_out_as_the_local_engine_writes_them(
+        cluster, model_file, tmp_path):
+    """Integers with nulls (past 2**53), a null bool, NaN, dates, bytes and lists: written
+    without pandas' metadata, so nothing tells pandas to keep the integers exact."""
+    import datetime as dt
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = ["Uống nước nóng diệt được virus corona", "Hà Nội hôm nay mưa to",
+             "Tỏi chữa khỏi covid", "Tin nóng"] * 3
+    cycle = lambda *v: [v[i % len(v)] for i in range(len(texts))]  # noqa: E731
+    source = tmp_path / "typed.parquet"
+    pq.write_table(pa.table({
+        "text": texts,
+        "likes": pa.array(cycle(None, 5, 12, 7), pa.int64()),
+        "user_id": pa.array(cycle(None, 2**53 + 1, 2**62 + 1), pa.int64()),
+        "big": pa.array(cycle(2**64 - 1, None, 3), pa.uint64()),
+        "flag": pa.array(cycle(True, None, False)),
+        "ratio": pa.array(cycle(1.5, None, float("nan"))),
+        "day": pa.array(cycle(dt.datetime(2023, 1, 1), dt.datetime(2023, 1, 2)),
+                        pa.timestamp("ms")),
+        "raw": pa.array(cycle(b"\xff\x00", None)),
+        "tags": pa.array(cycle([1, 2], None, [])),
+    }), source, row_group_size=5)
+    for fmt in ("csv", "parquet"):
+        local = tmp_path / f"local.{fmt}"
+        score_file(str(source), str(local), model=model_file, workers=1)
+        out = tmp_path / f"dask-{fmt}"
+        score_dask_files(str(source), str(out), model=model_file, scheduler=cluster,
+                         partition_rows=4, output_format=fmt)
+        if fmt == "csv":
+            assert _csv_text(_parts(out, "csv")) == local.read_text(encoding="utf-8")
+            continue
+        expected = pq.read_table(local)
+        got = pa.concat_tables(pq.read_table(p) for p in _parts(out, "parquet"))
+        assert got.schema.equals(expected.schema)
+        assert got.column("user_id").to_pylist() == expected.column("user_id").to_pylist()
+        assert got.drop_columns("ratio").equals(expected.drop_columns("ratio"))
+        assert got.column("ratio").is_nan().to_pylist() == [False, None, True] * 4
+
+
 def test_cli_starts_a_local_cluster_and_writes_the_report(posts_csv, local_csv, model_file,
                                                           tmp_path, capsys):
     out, page = tmp_path / "scored", tmp_path / "review.html"

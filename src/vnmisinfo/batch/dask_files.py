@@ -10,22 +10,21 @@ import contextlib
 import csv
 import glob
 import logging
-import math
 import os
 import shutil
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
 import pandas as pd
 
 from vnmisinfo._compat import import_or_raise
 from vnmisinfo.batch.dask import LOCAL_WORKERS, PARTITION_ROWS, score_dask
-from vnmisinfo.batch.report_state import HIST_BINS, REPORT_CHARS
-from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
+from vnmisinfo.batch.dask_parts import _finish_part, _merge, _parquet_schema, _PartSpec
+from vnmisinfo.batch.report_state import HIST_BINS
+from vnmisinfo.batch.rows import PREFIX, BatchSummary
 from vnmisinfo.batch.scoring import _load, _thresholds
 from vnmisinfo.data.blocks import (
     csv_blocks,
@@ -44,30 +43,11 @@ from vnmisinfo.data.formats import (
     same_file,
 )
 from vnmisinfo.data.readers import check_encoding, column_map, id_column_of
-from vnmisinfo.data.writers import csv_cell, csv_quoting
 
 __all__ = ["score_dask_files"]
 
 
 _INPUT_KINDS = ("csv", "tsv", "parquet")
-
-
-@dataclass(frozen=True)
-class _PartSpec:
-    """What each partition task does with its scored rows besides scoring them."""
-
-    folder: str | None  # where its part file goes; None: its CSV text is sent back
-    out_fmt: str
-    columns: list[Any]
-    schema: Any  # the pyarrow schema of Parquet part files
-    report_top: int  # rows kept for the review page; -1: no page
-    text_col: str
-    id_col: str | None
-    roles: dict[str, str]  # title, likes, ... -> column, shown in the page
-
-    @property
-    def sep(self) -> str:  # the field separator of CSV output: a tab for TSV
-        return "\t" if self.out_fmt == "tsv" else ","
 
 
 def _kind(path: str, fmt: str | None) -> str:
@@ -116,7 +96,8 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
     where a quoted field spans lines, and each worker reads its own blocks.
     Every CSV cell is read as text, empty cells as ``""``.  A Parquet file is
     cut along its row groups, and a large row group into slices of it
-    (:func:`parquet_blocks`).
+    (:func:`parquet_blocks`); its cells are read as the local engine reads them,
+    as Python values.
     """
     dd = import_or_raise("dask.dataframe", "dask", purpose="--engine dask")
     if kind == "parquet":
@@ -127,8 +108,8 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
         schema = [full.field(name) for name in full.names if name in kept]
         columns = [str(c) for c in ddf.columns]
         paths, blocks = _each(files, lambda f: parquet_blocks(f, partition_rows))
-        return dd.from_map(read_parquet_block, paths, blocks, columns=columns, meta=ddf._meta,
-                           enforce_metadata=False), schema
+        return dd.from_map(read_parquet_block, paths, blocks, columns=columns,
+                           meta=_text_meta(columns), enforce_metadata=False), schema
     delimiter = "\t" if kind == "tsv" else ","
     layouts = {f: csv_blocks(f, partition_rows, delimiter) for f in files}
     headers = {tuple(blocks.header) for blocks in layouts.values()}
@@ -137,9 +118,13 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
                          "files with the same header together.")
     header = layouts[files[0]].header
     paths, spans = _each(files, lambda f: layouts[f].ranges)
-    meta = pd.DataFrame({name: pd.Series(dtype=object) for name in header})
     return dd.from_map(read_csv_block, paths, spans, header=header, delimiter=delimiter,
-                       meta=meta, enforce_metadata=False), None
+                       meta=_text_meta(header), enforce_metadata=False), None
+
+
+def _text_meta(columns: list[str]) -> pd.DataFrame:
+    """The empty frame of a partition: every column holds Python values (object)."""
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
 
 
 def _each(files: list[str], blocks_of: Callable[[str], Iterable[Any]]
@@ -261,99 +246,6 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
                                      silence_logs=logging.WARNING) as cluster, \
             distributed.Client(cluster) as client:
         yield client
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _part_summary(frame: pd.DataFrame) -> BatchSummary:
-    """Rows, rows per tier, rows not scored and row notes of a scored partition."""
-    summary = BatchSummary(rows=len(frame))
-    scored = frame["vnm_score"].notna()
-    summary.not_scored = int((~scored).sum())
-    for tier, n in frame.loc[scored, "vnm_tier"].value_counts().items():
-        summary.tiers[str(tier)] = summary.tiers.get(str(tier), 0) + int(n)
-    for note in frame["vnm_error"]:
-        if isinstance(note, str) and note:
-            summary.count_errors(note)
-    return summary
-
-
-def _part_report(frame: pd.DataFrame, index: int, spec: _PartSpec) -> tuple[list[int], list]:
-    """The score histogram of a partition and its ``report_top`` rows in review order.
-
-    Each kept row is ``(tier rank, score, -partition, -position, item)``:
-    across partitions, earlier rows come first among equals, as in the local engine.
-    """
-    import heapq
-
-    import numpy as np
-
-    from vnmisinfo.report.page import review_rank
-
-    scores = frame["vnm_score"].dropna().to_numpy(dtype=float)
-    bins = np.clip((scores * HIST_BINS).astype(int), 0, HIST_BINS - 1)
-    hist = np.bincount(bins, minlength=HIST_BINS).tolist()
-    keys = [(*review_rank(tier, float(score)), -index, -pos)
-            for pos, (tier, score) in enumerate(zip(frame["vnm_tier"], frame["vnm_score"],
-                                                    strict=True)) if not _missing(score)]
-    top = []
-    for key in heapq.nlargest(max(spec.report_top, 0), keys):
-        row = frame.iloc[-key[3]]
-        text = str(row[spec.text_col])
-        item = {str(c): row[c] for c in frame.columns
-                if str(c).startswith(PREFIX) and not _missing(row[c])}
-        item.update(id=row[spec.id_col] if spec.id_col else None, text=text[:REPORT_CHARS],
-                    text_chars=len(text))
-        item.update({role: row[col] for role, col in spec.roles.items()
-                     if not _missing(row[col])})
-        top.append((*key, item))
-    return hist, top
-
-
-def _finish_part(frame: pd.DataFrame, index: int, spec: _PartSpec) -> dict[str, Any]:
-    """Write a scored partition (or return its CSV text); return its summary and top rows."""
-    frame = frame.reindex(columns=spec.columns)
-    for c in frame.columns:
-        if str(c).startswith(PREFIX) and frame[c].dtype == object:
-            frame[c] = [csv_cell(v) for v in frame[c]]
-    frame["vnm_label"] = frame["vnm_label"].astype("Int64")
-    out: dict[str, Any] = {"summary": _part_summary(frame)}
-    if spec.report_top >= 0:
-        out["hist"], out["top"] = _part_report(frame, index, spec)
-    if spec.folder is None:
-        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n", sep=spec.sep,
-                                  quoting=csv_quoting(frame))
-        return out
-    path = os.path.join(spec.folder, f"part-{index:05d}.{spec.out_fmt}")
-    if spec.out_fmt != "parquet":
-        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", sep=spec.sep,
-                     quoting=csv_quoting(frame))
-    else:
-        pa = require_pyarrow()
-        table = pa.Table.from_pandas(frame, schema=spec.schema, preserve_index=False)
-        pa.parquet.write_table(table.replace_schema_metadata(None), path)
-    return out
-
-
-def _parquet_schema(columns: list[Any], input_fields: list[Any] | None) -> Any:
-    """Input columns keep their Parquet types; the ``vnm_`` columns are numbers or text."""
-    pa = require_pyarrow()
-    given = {f.name: f.type for f in input_fields or []}
-    arrow = {float: pa.float64(), int: pa.int64(), str: pa.string()}
-    return pa.schema([pa.field(str(c), given.get(str(c), arrow[OUTPUT_TYPES.get(str(c), str)]))
-                      for c in columns])
-
-
-def _merge(total: BatchSummary, part: BatchSummary) -> None:
-    total.rows += part.rows
-    total.not_scored += part.not_scored
-    total.error_rows += part.error_rows
-    for tier, n in part.tiers.items():
-        total.tiers[tier] = total.tiers.get(tier, 0) + n
-    for reason, n in part.errors.items():
-        total.errors[reason] = total.errors.get(reason, 0) + n
 
 
 def score_dask_files(input: str, output: str, *, model: Any = None,

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["OutOfRange", "batch_rows", "stored_values"]
+__all__ = ["OutOfRange", "batch_columns", "batch_rows", "stored_values"]
 
 
 class OutOfRange(str):
@@ -117,16 +117,31 @@ def batch_rows(batch: Any) -> list[tuple[dict[str, Any], str | None]]:
         return [(row, None) for row in batch.to_pylist()]
     except OverflowError:
         pass
+    columns, notes = batch_columns(batch)
+    names = list(columns)
+    return [(dict(zip(names, cells, strict=True)), note)
+            for cells, note in zip(zip(*columns.values(), strict=True), notes, strict=True)]
+
+
+def batch_columns(batch: Any) -> tuple[dict[str, list[Any]], list[str | None]]:
+    """The cells of a record batch (or table) column by column, as :func:`batch_rows` reads
+    them, and each row's note (None, or the columns out of range).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> ids = pa.array([None, 9007199254740993], pa.int64())
+    >>> batch_columns(pa.table({"id": ids, "flag": pa.array([True, None])}))
+    ({'id': [None, 9007199254740993], 'flag': [True, None]}, [None, None])
+    """
     notes: list[str | None] = [None] * batch.num_rows
-    columns = []
+    columns = {}
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
         try:
-            columns.append(column.to_pylist())
+            columns[name] = column.to_pylist()
         except OverflowError:
-            columns.append(_column_cells(name, column, notes))
-    names = batch.schema.names
-    return [(dict(zip(names, cells, strict=True)), note)
-            for cells, note in zip(zip(*columns, strict=True), notes, strict=True)]
+            columns[name] = _column_cells(name, column, notes)
+    return columns, notes
 
 
 def stored_values(values: Iterable[Any]) -> list[Any]:

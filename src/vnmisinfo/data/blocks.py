@@ -212,7 +212,19 @@ def read_parquet_block(path: str, block: tuple[int, int, int],
     Returns
     -------
     pandas.DataFrame
+        One column of Python values per name of ``columns``, as the local engine
+        reads them (:func:`~vnmisinfo.data.arrow_rows.batch_columns`): an integer
+        column with nulls keeps its exact integers (not floats), a null is None.
+
+    Examples
+    --------
+    >>> import tempfile, os, pyarrow as pa, pyarrow.parquet as pq
+    >>> path = os.path.join(tempfile.mkdtemp(), "posts.parquet")
+    >>> pq.write_table(pa.table({"id": pa.array([None, 2**53 + 1], pa.int64())}), path)
+    >>> read_parquet_block(path, (0, 0, 2), ["id"])["id"].tolist()
+    [None, 9007199254740993]
     """
+    from vnmisinfo.data.arrow_rows import batch_columns
     from vnmisinfo.data.formats import require_pyarrow
 
     group, lo, hi = block
@@ -221,4 +233,5 @@ def read_parquet_block(path: str, block: tuple[int, int, int],
         table = parquet.schema_arrow.empty_table().select(columns)
     else:
         table = parquet.read_row_group(group, columns=columns).slice(lo, hi - lo)
-    return table.to_pandas().reset_index(drop=True)
+    cells, _ = batch_columns(table)
+    return pd.DataFrame({name: pd.Series(cells[name], dtype=object) for name in columns})

@@ -33,7 +33,7 @@ from typing import IO, Any, Literal
 from vnmisinfo.data.arrow_rows import stored_values
 from vnmisinfo.data.formats import require_pyarrow
 
-__all__ = ["csv_cell", "csv_quoting", "open_writer"]
+__all__ = ["csv_cell", "csv_quoting", "csv_text", "open_writer"]
 
 
 _BINARY = (bytes, bytearray, memoryview)
@@ -56,6 +56,24 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, _BINARY):
         return _text_of(value)
     return value
+
+
+def csv_text(value: Any) -> str:
+    """The text of a cell in CSV output: empty for None, else :func:`csv_cell` as the csv
+    module writes it.
+
+    Examples
+    --------
+    >>> [csv_text(v) for v in (None, 9007199254740993, float("nan"), True, [1, 2])]
+    ['', '9007199254740993', 'nan', 'True', '[1, 2]']
+    """
+    cell = _csv_field(value)
+    return cell if isinstance(cell, str) else str(cell)
+
+
+def _csv_field(value: Any) -> Any:
+    """What the CSV writer hands the csv module for a cell."""
+    return "" if value is None else csv_cell(value)
 
 
 def _has_carriage_return(cells: Any) -> bool:
@@ -118,8 +136,7 @@ class _CsvWriter(_Writer):
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         cols = self.columns
-        cells = [[csv_cell(r.get(c)) if r.get(c) is not None else "" for c in cols]
-                 for r in rows]
+        cells = [[_csv_field(r.get(c)) for c in cols] for r in rows]
         lone_cr = [_has_carriage_return(row) for row in cells]
         if any(lone_cr):
             for row, quote in zip(cells, lone_cr, strict=True):

@@ -1,0 +1,158 @@
+"""The partition tasks of ``--engine dask``: each writes its scored rows as the local engine would.
+
+A task writes its part file (or sends back its CSV text, for one output file), and
+returns the partition's summary and, for the review page, its histogram and top rows.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from vnmisinfo.batch.report_state import HIST_BINS, REPORT_CHARS
+from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
+from vnmisinfo.data.arrow_rows import stored_values
+from vnmisinfo.data.formats import require_pyarrow
+from vnmisinfo.data.writers import csv_cell, csv_quoting, csv_text
+
+__all__: list[str] = []
+
+
+@dataclass(frozen=True)
+class _PartSpec:
+    """What each partition task does with its scored rows besides scoring them."""
+
+    folder: str | None  # where its part file goes; None: its CSV text is sent back
+    out_fmt: str
+    columns: list[Any]
+    schema: Any  # the pyarrow schema of Parquet part files
+    report_top: int  # rows kept for the review page; -1: no page
+    text_col: str
+    id_col: str | None
+    roles: dict[str, str]  # title, likes, ... -> column, shown in the page
+
+    @property
+    def sep(self) -> str:  # the field separator of CSV output: a tab for TSV
+        return "\t" if self.out_fmt == "tsv" else ","
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _part_summary(frame: pd.DataFrame) -> BatchSummary:
+    """Rows, rows per tier, rows not scored and row notes of a scored partition."""
+    summary = BatchSummary(rows=len(frame))
+    scored = frame["vnm_score"].notna()
+    summary.not_scored = int((~scored).sum())
+    for tier, n in frame.loc[scored, "vnm_tier"].value_counts().items():
+        summary.tiers[str(tier)] = summary.tiers.get(str(tier), 0) + int(n)
+    for note in frame["vnm_error"]:
+        if isinstance(note, str) and note:
+            summary.count_errors(note)
+    return summary
+
+
+def _part_report(frame: pd.DataFrame, index: int, spec: _PartSpec) -> tuple[list[int], list]:
+    """The score histogram of a partition and its ``report_top`` rows in review order.
+
+    Each kept row is ``(tier rank, score, -partition, -position, item)``:
+    across partitions, earlier rows come first among equals, as in the local engine.
+    """
+    import heapq
+
+    import numpy as np
+
+    from vnmisinfo.report.page import review_rank
+
+    scores = frame["vnm_score"].dropna().to_numpy(dtype=float)
+    bins = np.clip((scores * HIST_BINS).astype(int), 0, HIST_BINS - 1)
+    hist = np.bincount(bins, minlength=HIST_BINS).tolist()
+    keys = [(*review_rank(tier, float(score)), -index, -pos)
+            for pos, (tier, score) in enumerate(zip(frame["vnm_tier"], frame["vnm_score"],
+                                                    strict=True)) if not _missing(score)]
+    top = []
+    for key in heapq.nlargest(max(spec.report_top, 0), keys):
+        row = frame.iloc[-key[3]]
+        text = str(row[spec.text_col])
+        item = {str(c): row[c] for c in frame.columns
+                if str(c).startswith(PREFIX) and not _missing(row[c])}
+        item.update(id=row[spec.id_col] if spec.id_col else None, text=text[:REPORT_CHARS],
+                    text_chars=len(text))
+        item.update({role: row[col] for role, col in spec.roles.items()
+                     if not _missing(row[col])})
+        top.append((*key, item))
+    return hist, top
+
+
+def _finish_part(frame: pd.DataFrame, index: int, spec: _PartSpec) -> dict[str, Any]:
+    """Write a scored partition (or return its CSV text); return its summary and top rows."""
+    frame = frame.reindex(columns=spec.columns)
+    for c in frame.columns:
+        if str(c).startswith(PREFIX) and frame[c].dtype == object:
+            frame[c] = [csv_cell(v) for v in frame[c]]
+    frame["vnm_label"] = frame["vnm_label"].astype("Int64")
+    out: dict[str, Any] = {"summary": _part_summary(frame)}
+    if spec.report_top >= 0:
+        out["hist"], out["top"] = _part_report(frame, index, spec)
+    if spec.out_fmt == "parquet":
+        assert spec.folder is not None
+        path = os.path.join(spec.folder, f"part-{index:05d}.parquet")
+        require_pyarrow().parquet.write_table(_arrow_table(frame, spec.schema), path)
+        return out
+    for c in frame.columns:  # each cell as the local engine's CSV writer writes it
+        if frame[c].dtype == object:
+            frame[c] = [csv_text(v) for v in frame[c]]
+    if spec.folder is None:
+        out["csv"] = frame.to_csv(index=False, header=False, lineterminator="\n", sep=spec.sep,
+                                  quoting=csv_quoting(frame))
+        return out
+    path = os.path.join(spec.folder, f"part-{index:05d}.{spec.out_fmt}")
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", sep=spec.sep,
+                 quoting=csv_quoting(frame))
+    return out
+
+
+def _arrow_table(frame: pd.DataFrame, schema: Any) -> Any:
+    """``frame`` as an Arrow table of ``schema``, each input cell as the local engine writes it.
+
+    A column of Python values keeps a NaN as NaN (not null); a date beyond Python's,
+    read as text, is written back as its stored value.
+    """
+    pa = require_pyarrow()
+
+    def array(values: pd.Series, typ: Any) -> Any:
+        if values.dtype != object:  # the scores: NaN is a row not scored
+            return pa.array(values, type=typ, from_pandas=True)
+        cells = values.tolist()
+        try:
+            return pa.array(cells, type=typ)
+        except (TypeError, ValueError):
+            return pa.array(stored_values(cells), type=typ)
+
+    return pa.Table.from_arrays([array(frame[c], field.type)
+                                 for c, field in zip(frame.columns, schema, strict=True)],
+                                schema=schema)
+
+
+def _parquet_schema(columns: list[Any], input_fields: list[Any] | None) -> Any:
+    """Input columns keep their Parquet types; the ``vnm_`` columns are numbers or text."""
+    pa = require_pyarrow()
+    given = {f.name: f.type for f in input_fields or []}
+    arrow = {float: pa.float64(), int: pa.int64(), str: pa.string()}
+    return pa.schema([pa.field(str(c), given.get(str(c), arrow[OUTPUT_TYPES.get(str(c), str)]))
+                      for c in columns])
+
+
+def _merge(total: BatchSummary, part: BatchSummary) -> None:
+    total.rows += part.rows
+    total.not_scored += part.not_scored
+    total.error_rows += part.error_rows
+    for tier, n in part.tiers.items():
+        total.tiers[tier] = total.tiers.get(tier, 0) + n
+    for reason, n in part.errors.items():
+        total.errors[reason] = total.errors.get(reason, 0) + n
