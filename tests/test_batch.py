@@ -664,6 +664,35 @@ def test_worker_processes_give_the_same_rows_in_order(tmp_path, model_file):
 
 
 
+@pytest.mark.parametrize("as_object", [False, True])
+def test_a_script_that_scores_without_the_main_guard_is_told_the_fix(tmp_path, model_file,
+                                                                    as_object):
+    """Each worker process runs the main script again as it starts; one that scores at its
+    top level stops every worker.  The error names the guard, not a lack of memory, and
+    the run does not wait for good: a model object (padded past a pipe's buffer) reaches a
+    worker through a pipe that the worker reads only once started."""
+    src = _write_csv(tmp_path / "in.csv", [{"id": i, "text": f"{GOOD} {i}"} for i in range(12)])
+    out = tmp_path / "o.csv"
+    model = (f"vnmisinfo.load_model({str(model_file)!r})\nmodel.padding = bytes(2_000_000)"
+             if as_object else repr(str(model_file)))
+    script = tmp_path / "run.py"
+    script.write_text("import vnmisinfo\nfrom vnmisinfo.batch import score_file\n"
+                      f"model = {model}\n"
+                      "def go():\n"
+                      f"    return score_file({str(src)!r}, {str(out)!r}, model=model, "
+                      "workers=2, chunksize=5, explain=0)\n"
+                      "go()\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("RuntimeError: the worker processes stop while starting")
+    assert f"main script {script} again" in last
+    assert 'put the call under `if __name__ == "__main__":`' in last
+    assert "score_file was called while a worker process was starting" in done.stderr
+    assert not out.exists() and not Path(f"{out}.partial").exists()
+
+
 def test_a_worker_process_scores_without_pyarrow(model_file):
     """A worker starts before pandas and keeps pyarrow out (it never reads a file); the
     main process keeps it for Parquet.  The worker's scores equal those of this process."""

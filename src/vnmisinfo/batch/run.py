@@ -102,7 +102,7 @@ from vnmisinfo.batch.scoring import (
     _score_records,
     _thresholds,
 )
-from vnmisinfo.batch.worker import start
+from vnmisinfo.batch.worker import refuse_while_starting, start, start_failure
 from vnmisinfo.data.formats import extension_format, is_stream
 from vnmisinfo.data.readers import (
     STREAM_FORMATS,
@@ -227,14 +227,23 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
         stream.
     ModuleNotFoundError
         If Parquet is asked for and pyarrow is missing.
+    RuntimeError
+        If the worker processes stop while starting: each runs the main script
+        again, so a script calls ``score_file`` under
+        ``if __name__ == "__main__":`` (see the example).
 
     Examples
     --------
     A typical call, with the shipped model, four worker processes and a
-    review page (not run here)::
+    review page (not run here).  Each worker process runs the main script
+    again as it starts, so a script calls ``score_file`` under the
+    ``if __name__ == "__main__":`` guard::
 
-        summary = score_file("posts.csv", "scored.csv", workers=4, report="review.html")
-        print(summary)  # rows, rows per tier, errors and time on one line
+        from vnmisinfo.batch import score_file
+
+        if __name__ == "__main__":
+            summary = score_file("posts.csv", "scored.csv", workers=4, report="review.html")
+            print(summary)  # rows, rows per tier, errors and time on one line
     """
     return _FileRun(_Options(
         input, output, model=model, text_column=text_column, explain=explain, fmt=fmt,
@@ -248,6 +257,7 @@ class _FileRun:
     """One :func:`score_file` call: its reader, writer, worker pool and checkpoints."""
 
     def __init__(self, opts: _Options) -> None:
+        refuse_while_starting()  # a worker running an unguarded script again
         self.started = time.perf_counter()
         self.opts = opts
         self.log = opts.log if opts.log is not None else sys.stderr
@@ -268,6 +278,7 @@ class _FileRun:
         self.writer: _Writer | None = None
         self.thresholds: tuple[float, float] | None = None
         self.pool: Any = None
+        self.context: Any = None  # the worker processes' start method
         self.resumable = False  # stopped before its end, with checkpointed rows to resume from
 
     # -- opening -------------------------------------------------------------------------
@@ -333,6 +344,9 @@ class _FileRun:
             self.resumable = (self.checkpointing and self.files is not None
                               and self.files.checkpoint.exists())
             if isinstance(exc, BrokenExecutor):  # a worker process died
+                why = start_failure(self.context)  # while starting, or later
+                if why is not None:
+                    raise RuntimeError(why) from exc
                 raise ChildProcessError(
                     "a worker process stopped abruptly (killed, perhaps for lack of memory: try "
                     "fewer --workers or a smaller --chunk-size)") from exc
@@ -393,9 +407,17 @@ class _FileRun:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            self.context = multiprocessing.get_context("spawn")
+            model = self.opts.model
+            if not (model is None or isinstance(model, (str, os.PathLike))):
+                # A model object reaches a worker through a pipe that the worker reads once it
+                # has started; one that stops before would leave this process waiting for good.
+                why = start_failure(self.context)
+                if why is not None:
+                    raise RuntimeError(why)
             self.pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=start, initargs=(self.opts.model, self.opts.match))
+                max_workers=self.workers, mp_context=self.context,
+                initializer=start, initargs=(model, self.opts.match))
             self._score_in_pool(every)
         else:
             model = _init_worker(self.opts.model, self.opts.match)

@@ -8,6 +8,12 @@ keeps its strings as Python objects, as it does in an install without pyarrow, a
 scores and the files written are the same.  The main process keeps pyarrow when it
 reads or writes Parquet (:func:`skip_pyarrow`).
 
+A worker process is started with the ``spawn`` method: it runs the main script again
+(as ``__mp_main__``) before it can score, so a script that scores at its top level,
+without ``if __name__ == "__main__":``, would score again in every worker.
+:func:`refuse_while_starting` stops such a call in the worker, and
+:func:`start_failure` tells the main process why its workers stopped.
+
 This module imports nothing heavy: it must run before pandas does.
 
 Examples
@@ -21,11 +27,16 @@ Examples
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-__all__ = ["skip_pyarrow", "start"]
+__all__ = ["refuse_while_starting", "skip_pyarrow", "start", "start_failure"]
+
+#: The fix for a script that scores at its top level, for the errors that name it.
+GUARD = ('put the call under `if __name__ == "__main__":` (each worker process runs the '
+         "main script again as it starts), or pass workers=1")
 
 
 def _without_pyarrow(modules: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -68,3 +79,66 @@ def start(model: Any, match: bool = True) -> None:
     from vnmisinfo.batch.scoring import _init_worker
 
     _init_worker(model, match)
+
+
+def refuse_while_starting(what: str = "score_file") -> None:
+    """Refuse to score while this process is a worker that is still starting.
+
+    A worker runs the main script again before it can score; a call made then
+    comes from that script's top level, and would score the whole input again
+    (and write over the output) in every worker.
+
+    Raises
+    ------
+    RuntimeError
+        Naming the fix: the ``if __name__ == "__main__":`` guard.
+    """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(f"{what} was called while a worker process was starting, from the "
+                           f"top level of the main script: {GUARD}.")
+
+
+def _reruns_main() -> bool:
+    """Whether a new worker process runs this program's main script again, as a script run
+    by path (or ``python -m pkg.module``) is; an interactive session's is not."""
+    from multiprocessing import spawn
+
+    data = spawn.get_preparation_data("vnmisinfo-worker")
+    name = data.get("init_main_from_name")
+    return "init_main_from_path" in data or (
+        name is not None and name != "__main__" and not name.endswith(".__main__"))
+
+
+def _started() -> None:
+    """Nothing: a process that runs it has started as a worker would."""
+
+
+def start_failure(context: Any) -> str | None:
+    """Why worker processes of ``context`` stop while starting, or None if they start.
+
+    Starts one process that does nothing: it stops with an error only if running
+    the main script again fails (a script that scores at its top level, say).
+    No process is started when the main script is not run again.
+
+    Parameters
+    ----------
+    context : multiprocessing context
+        The start method of the workers (``spawn``).
+
+    Returns
+    -------
+    str or None
+        The error, naming the script and the fix.
+    """
+    if not _reruns_main():
+        return None
+    probe = context.Process(target=_started, name="vnmisinfo-start-check", daemon=True)
+    probe.start()
+    probe.join()
+    if probe.exitcode == 0:
+        return None
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None) or getattr(main, "__name__", "__main__")
+    return (f"the worker processes stop while starting (exit code {probe.exitcode}; the "
+            f"error is printed above): each runs the main script {script} again, and it "
+            f"scores (or fails) at its top level. Fix: {GUARD}.")
