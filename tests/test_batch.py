@@ -1267,6 +1267,84 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "vnmisinfo.cli", "score", *args]
 
 
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command's name, or None if gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rpartition(")")[2].split()
+
+
+def _running(pid: int) -> bool:
+    fields = _proc_stat(pid)
+    return fields is not None and fields[0] != "Z"  # a zombie has ended
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _proc_stat(int(entry.name))
+            if fields is not None and fields[1] == str(pid):
+                found.append(int(entry.name))
+    return found
+
+
+def _gone_within(pids: list[int], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not any(_running(p) for p in pids)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_worker_processes_end_when_the_main_process_is_killed(tmp_path, model_file):
+    """``kill -9`` of the command (the kernel's out-of-memory killer, say) leaves no
+    worker holding its model's memory."""
+    texts = [f"{GOOD if i % 2 else NEWS} lần thứ {i}" for i in range(20000)]
+    src = _write_csv(tmp_path / "in.csv", [{"id": i, "text": t} for i, t in enumerate(texts)])
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen(_cli(str(src), "-o", str(out), "--model", str(model_file),
+                                 "--workers", "2", "--chunk-size", "20", "--quiet"),
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not Path(f"{out}.ckpt").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        workers = [p for p in _children(proc.pid)
+                   if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+        assert proc.poll() is None and len(workers) == 2
+    finally:
+        proc.kill()
+        proc.wait()
+    assert _gone_within(workers, 5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("kernel_signal", [True, False])
+def test_a_worker_ends_with_its_parent_by_signal_or_by_its_watching_thread(kernel_signal):
+    """Linux's parent-death signal, and the thread used where there is none."""
+    child = ("import time, vnmisinfo.batch.worker as w\n"
+             + ("" if kernel_signal else "w._parent_death_signal = lambda: False\n")
+             + "w.exit_with_parent()\ntime.sleep(120)\n")
+    parent = ("import multiprocessing, time\n"
+              "p = multiprocessing.get_context('spawn').Process(target=exec, "
+              f"args=({child!r},))\n"
+              "p.start(); print(p.pid, flush=True); time.sleep(120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(proc.stdout.readline())
+        time.sleep(1)  # the worker is set up (a worker still starting ends as well)
+        assert _running(worker)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    assert _gone_within([worker], 5)
+
+
 def test_kill_and_resume_gives_the_same_rows_as_one_run(tmp_path, model_file):
     texts = [f"{GOOD if i % 2 else NEWS} lần thứ {i}" for i in range(300)]
     src = _write_csv(tmp_path / "in.csv", [{"id": i, "text": t} for i, t in enumerate(texts)])

@@ -28,11 +28,14 @@ Examples
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
+import threading
 from collections.abc import MutableMapping
 from typing import Any
 
-__all__ = ["refuse_while_starting", "skip_pyarrow", "start", "start_failure"]
+__all__ = ["exit_with_parent", "refuse_while_starting", "skip_pyarrow", "start",
+           "start_failure"]
 
 #: The fix for a script that scores at its top level, for the errors that name it.
 GUARD = ('put the call under `if __name__ == "__main__":` (each worker process runs the '
@@ -66,7 +69,9 @@ def skip_pyarrow(*formats: str | None) -> bool:
 
 
 def start(model: Any, match: bool = True) -> None:
-    """Load the model of this worker process (see :func:`~vnmisinfo.batch.scoring._init_worker`).
+    """Load the model of this worker process, which ends with its parent (:func:`exit_with_parent`).
+
+    See :func:`~vnmisinfo.batch.scoring._init_worker`.
 
     Parameters
     ----------
@@ -75,10 +80,49 @@ def start(model: Any, match: bool = True) -> None:
     match : bool, default=True
         Keep the model's narrative index.
     """
+    exit_with_parent()
     _without_pyarrow(sys.modules)
     from vnmisinfo.batch.scoring import _init_worker
 
     _init_worker(model, match)
+
+
+def exit_with_parent() -> None:
+    """End this worker process when the process that started it ends, even by ``kill -9``.
+
+    Otherwise a worker whose main process was killed (by the kernel for lack of memory,
+    say) would live on, holding its model's memory.  On Linux the kernel sends the
+    worker ``SIGTERM`` (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread waits for the
+    parent to end.  Nothing is done in a process that no multiprocessing parent started.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    if not _parent_death_signal():
+        threading.Thread(target=_end_after, args=(parent,), name="vnmisinfo-parent-watch",
+                         daemon=True).start()
+    if not parent.is_alive():  # it ended before the signal was asked for
+        os._exit(1)
+
+
+def _parent_death_signal() -> bool:
+    """Ask Linux to send this process ``SIGTERM`` when its parent ends; whether it took."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(1, signal.SIGTERM, 0, 0, 0) == 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _end_after(parent: Any) -> None:
+    """Wait for ``parent`` (a multiprocessing parent process) to end, then end this one."""
+    parent.join()
+    os._exit(1)
 
 
 def refuse_while_starting(what: str = "score_file") -> None:
