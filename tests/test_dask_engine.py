@@ -266,6 +266,50 @@ def test_jsonl_input_is_refused(tmp_path):
         score_dask_files(str(source), str(tmp_path / "out"))
 
 
+def test_a_partitioned_parquet_folder_is_read_with_its_partition_columns(cluster, model_file,
+                                                                        tmp_path):
+    """``year=.../source=.../`` folders, as pandas, Dask and Spark write them."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = ["Tỏi chữa khỏi covid", "Hà Nội hôm nay mưa to", "Uống nước nóng diệt virus",
+             "Giá xăng giảm"]
+    table = pa.table({"text": texts, "year": [2023, 2023, 2024, 2024],
+                      "source": ["fb", "zalo", "fb", "zalo"]})
+    pq.write_to_dataset(table, str(tmp_path / "hive"), partition_cols=["year", "source"])
+    local = tmp_path / "local.csv"
+    score_file(str(_write_parquet(tmp_path / "flat.parquet", table)), str(local),
+               model=model_file, workers=1)
+    out = tmp_path / "scored"
+    summary = score_dask_files(str(tmp_path / "hive"), str(out), model=model_file,
+                               scheduler=cluster)
+    assert summary.rows == 4
+    got = pa.concat_tables(pq.read_table(p) for p in _parts(out, "parquet"))
+    assert got.column_names[:3] == ["text", "year", "source"]
+    assert got.schema.field("year").type == pa.int32()  # as pyarrow reads the dataset
+    expected = pd.read_csv(local, keep_default_na=False)
+    assert got.select(["text", "year", "source"]).to_pylist() == table.to_pylist()
+    assert got.column("vnm_score").to_pylist() == expected["vnm_score"].tolist()
+
+
+def _write_parquet(path: Path, table: object) -> Path:
+    __import__("pyarrow.parquet").parquet.write_table(table, path)
+    return path
+
+
+def test_nested_folders_that_are_not_partitions_are_named_with_a_glob(tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)  # no cluster can start
+    (tmp_path / "dumps" / "march").mkdir(parents=True)
+    (tmp_path / "dumps" / "march" / "a.csv").write_text("text\nTỏi\n", encoding="utf-8")
+    folder = str(tmp_path / "dumps")
+    with pytest.raises(ValueError) as found:
+        score_dask_files(folder, str(tmp_path / "out"))
+    assert str(found.value) == (
+        f"{folder!r} holds no CSV or Parquet file (.csv, .tsv, .parquet, .pq) at its top level "
+        "(it has 1 in subfolders, which are read only as a partitioned Parquet dataset: "
+        "Parquet files in key=value subfolders); point at the files with a glob, such as "
+        f"'{folder}/*/*.csv'.")
+
+
 def test_a_row_of_the_wrong_width_stops_the_command_before_any_scoring(tmp_path, capsys):
     source = tmp_path / "posts.csv"
     source.write_text('id,post_message\n1,"Tin nóng:\ntỏi chữa covid"\n2,b,EXTRA\n',

@@ -63,19 +63,49 @@ def _kind(path: str, fmt: str | None) -> str:
     return found
 
 
-def _input_files(source: str, fmt: str | None) -> tuple[list[str], str]:
-    """The input files, sorted, and their one kind: a file, a folder of files, or a glob."""
+def _data_file(path: str) -> bool:
+    return os.path.isfile(path) and EXTENSIONS.get(os.path.splitext(path)[1].lower()) in \
+        _INPUT_KINDS
+
+
+def _partitioned_files(folder: str) -> list[str]:
+    """The Parquet files in the ``key=value`` subfolders of ``folder`` (a partitioned
+    dataset, as pandas, Dask and Spark write it), sorted; refuse other nested files."""
+    found = []
+    for where, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        found += [os.path.join(where, n) for n in sorted(names) if not n.startswith(("_", "."))
+                  and _data_file(os.path.join(where, n))]
+    parts = {os.path.relpath(os.path.dirname(f), folder) for f in found}
+    hive = all(all("=" in part.strip("=") for part in rel.split(os.sep)) for rel in parts)
+    if found and hive and all(EXTENSIONS.get(os.path.splitext(f)[1].lower()) == "parquet"
+                              for f in found):
+        return found
+    nested = (f" (it has {len(found)} in subfolders, which are read only as a partitioned "
+              "Parquet dataset: Parquet files in key=value subfolders)" if found else "")
+    ext = os.path.splitext(found[0])[1] if found else ".parquet"
+    raise ValueError(f"{folder!r} holds no CSV or Parquet file (.csv, .tsv, .parquet, .pq) at "
+                     f"its top level{nested}; point at the files with a glob, such as "
+                     f"'{os.path.join(folder, '*', '*' + ext)}'.")
+
+
+def _input_files(source: str, fmt: str | None) -> tuple[list[str], str, str]:
+    """The input files, sorted, their one kind, and the folder that their partition folders
+    (``key=value``) are under: a file, a folder of files, a partitioned dataset, or a glob."""
     if source == "-" or is_stream(source):
         raise ValueError(f"--engine dask reads files, not standard input or a stream "
                          f"({source!r}); save the data to a file first, or drop --engine dask.")
+    base = source
     if os.path.isdir(source):
         files = [f for f in sorted(glob.glob(os.path.join(glob.escape(source), "*")))
-                 if os.path.isfile(f)
-                 and EXTENSIONS.get(os.path.splitext(f)[1].lower()) in _INPUT_KINDS]
+                 if _data_file(f)]
+        files = files or _partitioned_files(source)
     elif any(c in source for c in "*?["):
         files = sorted(f for f in glob.glob(source) if os.path.isfile(f))
+        base = os.path.commonpath([os.path.dirname(os.path.abspath(f)) for f in files]
+                                  ) if files else source
     elif os.path.isfile(source):
-        files = [source]
+        files, base = [source], os.path.dirname(os.path.abspath(source))
     else:
         raise FileNotFoundError(f"no such file or folder: {source!r}")
     if not files:
@@ -86,10 +116,10 @@ def _input_files(source: str, fmt: str | None) -> tuple[list[str], str]:
                          "time (a glob such as 'folder/*.csv' picks them).")
     for f in files:  # as the local engine, before any cluster starts
         check_encoding(f, kinds[0])
-    return [os.path.abspath(f) for f in files], kinds[0]
+    return [os.path.abspath(f) for f in files], kinds[0], os.path.abspath(base)
 
 
-def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
+def _read(files: list[str], kind: str, partition_rows: int, base: str) -> tuple[Any, Any]:
     """The input as a Dask DataFrame of ``partition_rows`` rows a partition; its schema.
 
     A CSV file is cut into byte blocks of whole rows (:func:`csv_blocks`), even
@@ -97,19 +127,27 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
     Every CSV cell is read as text, empty cells as ``""``.  A Parquet file is
     cut along its row groups, and a large row group into slices of it
     (:func:`parquet_blocks`); its cells are read as the local engine reads them,
-    as Python values.
+    as Python values.  Parquet files in ``key=value`` folders under ``base`` get
+    those columns, after their own, as pyarrow reads a partitioned dataset.
     """
     dd = import_or_raise("dask.dataframe", "dask", purpose="--engine dask")
     if kind == "parquet":
-        pq = require_pyarrow().parquet
-        ddf = dd.read_parquet(files, index=False)  # the columns and their types only
-        kept = set(map(str, ddf.columns))
-        full = pq.read_schema(files[0]).remove_metadata()
-        schema = [full.field(name) for name in full.names if name in kept]
-        columns = [str(c) for c in ddf.columns]
+        require_pyarrow()
+        import pyarrow.dataset as ds
+
+        dataset = ds.dataset(files, format="parquet", partitioning="hive",
+                             partition_base_dir=base)
+        index = (dataset.schema.pandas_metadata or {}).get("index_columns", [])
+        full = dataset.schema.remove_metadata()
+        columns = [n for n in full.names if n not in index]  # not a stored pandas index
+        keys = {os.path.abspath(f.path): ds.get_partition_keys(f.partition_expression)
+                for f in dataset.get_fragments()}
+        given = [n for n in columns if any(n in found for found in keys.values())]
         paths, blocks = _each(files, lambda f: parquet_blocks(f, partition_rows))
-        return dd.from_map(read_parquet_block, paths, blocks, columns=columns,
-                           meta=_text_meta(columns), enforce_metadata=False), schema
+        parts = [(p, b, {k: keys[p].get(k) for k in given}) for p, b in zip(paths, blocks,
+                                                                              strict=True)]
+        return dd.from_map(_parquet_part, parts, columns=columns, meta=_text_meta(columns),
+                           enforce_metadata=False), [full.field(n) for n in columns]
     delimiter = "\t" if kind == "tsv" else ","
     layouts = {f: csv_blocks(f, partition_rows, delimiter) for f in files}
     headers = {tuple(blocks.header) for blocks in layouts.values()}
@@ -120,6 +158,13 @@ def _read(files: list[str], kind: str, partition_rows: int) -> tuple[Any, Any]:
     paths, spans = _each(files, lambda f: layouts[f].ranges)
     return dd.from_map(read_csv_block, paths, spans, header=header, delimiter=delimiter,
                        meta=_text_meta(header), enforce_metadata=False), None
+
+
+def _parquet_part(part: tuple[str, Any, dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` of one Parquet block ``(file, block, partition values)``."""
+    path, block, values = part
+    return read_parquet_block(path, block, [c for c in columns if c not in values],
+                              {k: v for k, v in values.items() if k in columns})
 
 
 def _text_meta(columns: list[str]) -> pd.DataFrame:
@@ -265,7 +310,8 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
     Parameters
     ----------
     input : str
-        A CSV (``.csv``, ``.tsv``) or Parquet file, a folder of them, or a glob
+        A CSV (``.csv``, ``.tsv``) or Parquet file, a folder of them, a partitioned
+        Parquet dataset (``key=value`` subfolders; each key is a column), or a glob
         (``"dumps/*.parquet"``).  CSV cells are read as text.
     output : str
         A folder, created, of part files ``part-00000.csv`` (``.tsv`` when the
@@ -334,7 +380,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
         raise ValueError(f"explain must be 0 or more, got {explain}.")
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}.")
-    files, kind = _input_files(input, fmt)
+    files, kind, base = _input_files(input, fmt)
     out_fmt = _output_format(output, output_format, single_file, kind)
     _check_paths(files, output, single_file, report)
     dask = import_or_raise("dask", "dask", purpose="--engine dask")
@@ -345,7 +391,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
     partial = target + ".partial"
     # Text stays Python strings (None when missing), as the local engine reads it.
     with dask.config.set({"dataframe.convert-string": False}):
-        ddf, fields = _read(files, kind, partition_rows)  # a bad file stops before any worker
+        ddf, fields = _read(files, kind, partition_rows, base)  # a bad file stops first
     with dask.config.set({"dataframe.convert-string": False}), \
             _client(scheduler, workers) as client:
         scored = score_dask(ddf, model=model, text_column=text_column, explain=explain,

@@ -17,6 +17,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -196,8 +197,8 @@ def parquet_blocks(path: str, rows: int) -> list[tuple[int, int, int]]:
     return blocks or [(0, 0, 0)]
 
 
-def read_parquet_block(path: str, block: tuple[int, int, int],
-                       columns: list[str]) -> pd.DataFrame:
+def read_parquet_block(path: str, block: tuple[int, int, int], columns: list[str],
+                       values: dict[str, Any] | None = None) -> pd.DataFrame:
     """The ``columns`` of one block of :func:`parquet_blocks`, with a fresh index.
 
     Parameters
@@ -208,6 +209,9 @@ def read_parquet_block(path: str, block: tuple[int, int, int],
         ``(row group, first row, end row)``.
     columns : list of str
         The columns to read.
+    values : dict, optional
+        Columns that the file does not hold, and their one value in every row (the
+        ``key=value`` folders of a partitioned dataset); they come after ``columns``.
 
     Returns
     -------
@@ -234,4 +238,6 @@ def read_parquet_block(path: str, block: tuple[int, int, int],
     else:
         table = parquet.read_row_group(group, columns=columns).slice(lo, hi - lo)
     cells, _ = batch_columns(table)
-    return pd.DataFrame({name: pd.Series(cells[name], dtype=object) for name in columns})
+    cells.update({name: [value] * table.num_rows for name, value in (values or {}).items()})
+    return pd.DataFrame({name: pd.Series(cells[name], dtype=object)
+                         for name in [*columns, *(values or {})]})
