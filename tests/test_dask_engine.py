@@ -266,6 +266,17 @@ def test_jsonl_input_is_refused(tmp_path):
         score_dask_files(str(source), str(tmp_path / "out"))
 
 
+@pytest.mark.parametrize("fmt", [None, "csv"])
+def test_a_compressed_input_is_sent_to_the_local_engine_not_to_format(tmp_path, fmt, capsys):
+    source = tmp_path / "posts.csv.gz"
+    source.write_bytes(__import__("gzip").compress("id,text\n1,Tỏi\n".encode()))
+    argv = ["score", str(source), "-o", str(tmp_path / "out"), "--engine", "dask", "-q"]
+    assert main([*argv, *(["--format", fmt] if fmt else [])]) == 1
+    err = capsys.readouterr().err
+    assert f"{str(source)!r} is compressed (gzip); score it without --engine dask" in err
+    assert "--format" not in err
+
+
 def test_a_partitioned_parquet_folder_is_read_with_its_partition_columns(cluster, model_file,
                                                                         tmp_path):
     """``year=.../source=.../`` folders, as pandas, Dask and Spark write them."""

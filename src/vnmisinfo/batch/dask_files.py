@@ -52,12 +52,18 @@ _INPUT_KINDS = ("csv", "tsv", "parquet")
 
 def _kind(path: str, fmt: str | None) -> str:
     """``csv``, ``tsv`` or ``parquet``: ``fmt`` when given, else the extension."""
+    compressed = compression_of(path)
+    if compressed:
+        raise ValueError(
+            f"--engine dask reads uncompressed files, and {path!r} is compressed "
+            f"({compressed}); score it without --engine dask (which reads it as it is), or "
+            "decompress it first (or convert it to Parquet).")
     found = EXTENSIONS.get(os.path.splitext(path)[1].lower())
-    if fmt and not (fmt == "csv" and found == "tsv") and not compression_of(path):
+    if fmt and not (fmt == "csv" and found == "tsv"):
         found = fmt
     if found not in _INPUT_KINDS:
         raise ValueError(
-            f"--engine dask reads CSV and Parquet files, uncompressed (.csv, .tsv, .parquet, .pq); "
+            f"--engine dask reads CSV and Parquet files (.csv, .tsv, .parquet, .pq); "
             f"{path!r} is {found.upper() + ' ' if found else ''}not one of them. Score it without "
             "--engine dask, name its format with --format, or convert it to Parquet.")
     return found
