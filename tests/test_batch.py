@@ -319,6 +319,38 @@ def test_a_run_stopped_by_an_error_keeps_its_rows_for_resume(tmp_path, fitted_de
     assert out.read_bytes() == whole.read_bytes()
 
 
+class _Interrupted(_FailsOn):
+    """A detector that is interrupted (Ctrl-C) on a text holding ``marker``."""
+
+    def explain(self, X: pd.DataFrame, k: int = 5) -> list:
+        if any(self.marker in str(t) for t in X["text"]):
+            raise KeyboardInterrupt
+        return self.detector.explain(X, k)
+
+
+@pytest.mark.parametrize(("output", "kept"), [("o.csv", True), ("o.parquet", False)])
+def test_ctrl_c_keeps_the_rows_to_resume_or_leaves_nothing(tmp_path, fitted_detector,
+                                                            monkeypatch, output, kept):
+    """A CSV output keeps its checkpointed rows; a Parquet one, which cannot be resumed,
+    is removed, and its writer is closed (not left to write to a closed file)."""
+    pytest.importorskip("pyarrow")
+    ignored: list = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    rows = [{"id": i, "text": f"tin số {i} về giá xăng" + (" DỪNG" if i == 9 else "")}
+            for i in range(12)]
+    src, out = _write_csv(tmp_path / "in.csv", rows), tmp_path / output
+    with pytest.raises(KeyboardInterrupt):
+        score_file(str(src), str(out), model=Triage(_Interrupted(fitted_detector, "DỪNG",
+                                                                 die=False)),
+                   workers=1, chunksize=2)
+    import gc
+
+    gc.collect()  # the run's writer is let go
+    assert [str(e.exc_value) for e in ignored] == []
+    assert Path(f"{out}.partial").exists() is kept and Path(f"{out}.ckpt").exists() is kept
+    assert not out.exists()
+
+
 class _BugOn(_FailsOn):
     """A detector with a bug that one kind of text triggers (a ``KeyError``, as a lookup
     of a name spelled with a dotless ``ı`` raised), or every text when ``marker`` is ''."""

@@ -63,6 +63,7 @@ is written straight through, and cannot be resumed.
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import os
 import sys
@@ -357,7 +358,7 @@ class _FileRun:
             assert self.files is not None
             raise kept_rows_error(exc, self.summary.rows, self.files.partial) from None
         finally:
-            self._close(finished, sys.exc_info()[1])
+            self._close(finished)
         if self.files is not None and self.files.checkpoint.exists():
             self.files.checkpoint.unlink()
         self.summary.seconds = time.perf_counter() - self.started
@@ -507,9 +508,10 @@ class _FileRun:
         else:
             self.sink.flush()
 
-    def _close(self, finished: bool, exc: BaseException | None) -> None:
-        """Release everything; a run that stopped before its end keeps the rows it has
-        checkpointed, for ``resume``, and otherwise leaves nothing behind."""
+    def _close(self, finished: bool) -> None:
+        """Release everything; a run that stopped before its end (an error, Ctrl-C) keeps the
+        rows it has checkpointed, for ``resume``, and otherwise leaves nothing behind: a
+        Parquet output, which cannot be resumed, is removed."""
         if self.pool is not None:
             self.pool.shutdown(wait=finished, cancel_futures=True)
         if self.bar is not None:
@@ -517,8 +519,13 @@ class _FileRun:
         self.reader.close()
         if self.bad_fh is not None:
             self.bad_fh.close()
+        if not finished and self.writer is not None:
+            # the writer lets go of the sink before it closes (a Parquet writer left open
+            # would write its footer to a closed file when collected); the stop's own error
+            # is the one to report, not one that closing a broken output may raise
+            with contextlib.suppress(Exception):
+                self.writer.finish()
         if self.own_sink and not self.sink.closed:
             self.sink.close()
-        if not finished and not isinstance(exc, KeyboardInterrupt) and not self.resumable \
-                and self.files is not None:
+        if not finished and not self.resumable and self.files is not None:
             self.files.discard()
