@@ -718,7 +718,7 @@ def test_a_script_that_scores_without_the_main_guard_is_told_the_fix(tmp_path, m
                           cwd=tmp_path, timeout=120)
     assert done.returncode != 0
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("RuntimeError: the worker processes stop while starting")
+    assert last.startswith("ChildProcessError: the worker processes stop while starting")
     assert f"main script {script} again" in last
     assert 'put the call under `if __name__ == "__main__":`' in last
     assert "score_file was called while a worker process was starting" in done.stderr

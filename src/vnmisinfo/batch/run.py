@@ -228,10 +228,11 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
         stream.
     ModuleNotFoundError
         If Parquet is asked for and pyarrow is missing.
-    RuntimeError
-        If the worker processes stop while starting: each runs the main script
-        again, so a script calls ``score_file`` under
-        ``if __name__ == "__main__":`` (see the example).
+    ChildProcessError
+        If a worker process stops abruptly (killed for lack of memory, say), or
+        the workers stop while starting: each runs the main script again, so a
+        script calls ``score_file`` under ``if __name__ == "__main__":`` (see
+        the example).
 
     Examples
     --------
@@ -347,7 +348,7 @@ class _FileRun:
             if isinstance(exc, BrokenExecutor):  # a worker process died
                 why = start_failure(self.context)  # while starting, or later
                 if why is not None:
-                    raise RuntimeError(why) from exc
+                    raise ChildProcessError(why) from exc
                 raise ChildProcessError(
                     "a worker process stopped abruptly (killed, perhaps for lack of memory: try "
                     "fewer --workers or a smaller --chunk-size)") from exc
@@ -415,7 +416,7 @@ class _FileRun:
                 # has started; one that stops before would leave this process waiting for good.
                 why = start_failure(self.context)
                 if why is not None:
-                    raise RuntimeError(why)
+                    raise ChildProcessError(why)
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=self.context,
                 initializer=start, initargs=(model, self.opts.match))
