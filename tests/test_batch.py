@@ -1675,3 +1675,16 @@ def test_a_folder_as_input_says_how_to_read_one(tmp_path, fitted_detector):
     with pytest.raises(IsADirectoryError, match="is a folder; name a file in it.*--engine dask"):
         score_file(str(folder), str(tmp_path / "out.csv"), model=fitted_detector)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_glob_as_input_says_that_the_dask_engine_reads_it(tmp_path, fitted_detector, capsys):
+    (tmp_path / "csvs").mkdir()
+    _write_csv(tmp_path / "csvs" / "a.csv", [{"text": GOOD}])
+    pattern = str(tmp_path / "csvs" / "*.csv")
+    assert main(["score", pattern, "-o", str(tmp_path / "out.csv"), "-q"]) == 1
+    assert capsys.readouterr().err == (
+        f"vnmisinfo score: error: input file {pattern!r} not found: a glob is read with "
+        "--engine dask (its files in order, into a folder of part files); without it, name "
+        "one file.\n")
+    named = _write_csv(tmp_path / "csvs" / "b[1].csv", [{"text": GOOD}])  # a file, not a glob
+    assert score_file(str(named), str(tmp_path / "b.csv"), model=fitted_detector).rows == 1

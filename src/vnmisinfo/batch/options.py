@@ -138,6 +138,11 @@ class _Options:
             raise IsADirectoryError(
                 f"input {str(self.input)!r} is a folder; name a file in it, or read a folder "
                 "of CSV or Parquet part files with --engine dask.")
+        if self.input not in (None, "-") and not os.path.exists(str(self.input)) \
+                and any(c in str(self.input) for c in "*?["):
+            raise FileNotFoundError(
+                f"input file {str(self.input)!r} not found: a glob is read with --engine dask "
+                "(its files in order, into a folder of part files); without it, name one file.")
         self._check_paths()
         out_stream = is_stream(self.output)
         # an input file's extension wins over --format, which then names standard output's
