@@ -338,6 +338,18 @@ def test_score_names_a_bad_explain_value(fitted_detector, explain):
         Triage(fitted_detector).score(["Tỏi chữa khỏi covid"], explain=explain)
 
 
+@pytest.mark.parametrize("labels", [[0, 1], np.array([0, 1]), pd.Series([0, 1])],
+                         ids=["list", "array", "Series"])
+def test_score_with_labels_names_the_detectors_accuracy(fitted_detector, labels):
+    """scikit-learn's habit, score(X, y): Triage.score scores texts."""
+    texts = ["Tỏi chữa khỏi covid", "Hà Nội hôm nay mưa to"]
+    with pytest.raises(TypeError, match=r"Triage.score scores texts .* got \w+ of length 2\. "
+                       r"For the accuracy on labelled data .* use model\.detector\.score\(X, "
+                       r"y\)\."):
+        Triage(fitted_detector).score(texts, labels)
+    assert 0 <= Triage(fitted_detector).detector.score(texts, [1, 0]) <= 1
+
+
 @pytest.mark.parametrize("detector, got", [(None, "NoneType"), (Detector, "the class Detector"),
                                             ("model.skops", "str")], ids=["None", "class", "path"])
 def test_triage_needs_a_detector(detector, got):

@@ -261,7 +261,22 @@ class Triage:
             ``tier`` None and ``tier_reason`` ``"empty text"``, as a batch
             leaves such a row unscored; nor is one of marks or emoji alone
             (``"!!!"``), with ``tier_reason`` ``"no words"``.
+
+        Raises
+        ------
+        TypeError
+            If ``explain`` is a sequence: labels, as scikit-learn's
+            ``score(X, y)`` takes; the accuracy on labelled documents is
+            ``model.detector.score(X, y)``.
+        ValueError
+            If ``explain`` is not a whole number, 0 or more.
         """
+        if hasattr(explain, "__len__") and not isinstance(explain, str):
+            raise TypeError(
+                f"Triage.score scores texts (score(docs, explain=5)), and its second argument "
+                f"is the number of terms shown per text; got {type(explain).__name__} of length "
+                f"{len(explain)}. For the accuracy on labelled data (scikit-learn's score(X, y)) "
+                "use model.detector.score(X, y).")
         explain = check_count("explain", explain)
         frame = self.detector.preprocess(docs)
         if not len(frame):
