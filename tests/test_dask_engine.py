@@ -189,6 +189,41 @@ def test_cli_starts_a_local_cluster_and_writes_the_report(posts_csv, local_csv, 
     assert html.count('class="item ') == 3 and "p0" in html
 
 
+def _page_items(page: Path) -> list[tuple[str, str]]:
+    """The ids of a review page's items in order, each with its copy count."""
+    import re
+
+    html = page.read_text(encoding="utf-8")
+    assert "_text_key" not in html and "_raw_key" not in html
+    items = re.findall(r"<span>id ([^<]*)</span>|also posted ([^<]*)", html)
+    out: list[tuple[str, str]] = []
+    for shown, copies in items:
+        if shown:
+            out.append((shown, ""))
+        else:
+            out[-1] = (out[-1][0], copies)
+    return out
+
+
+def test_the_page_folds_copies_as_the_local_engine_does(cluster, tiny_corpus, model_file,
+                                                         tmp_path):
+    """The Dask page spent its slots on copies of one text, each shown as its own item."""
+    texts, _ = tiny_corpus
+    claim = texts[4]
+    rows = [claim, *texts[:12], f"  {claim.upper()}  ", claim, *texts[12:], claim]
+    src = tmp_path / "posts.csv"
+    pd.DataFrame({"id": [f"r{i}" for i in range(len(rows))], "text": rows}).to_csv(src,
+                                                                                   index=False)
+    local_page, dask_page = tmp_path / "local.html", tmp_path / "dask.html"
+    score_file(str(src), str(tmp_path / "local.csv"), model=model_file, workers=1,
+               report=str(local_page), report_top=4)
+    score_dask_files(str(src), str(tmp_path / "dask"), model=model_file, scheduler=cluster,
+                     partition_rows=4, report=str(dask_page), report_top=4)
+    local = _page_items(local_page)
+    assert local[0] == ("r0", "4 times") and len(local) == 4
+    assert _page_items(dask_page) == local
+
+
 @pytest.mark.parametrize("argv, flag", [
     (["--resume"], "--resume"),
     (["--skip-bad-lines"], "--skip-bad-lines"),
@@ -390,3 +425,4 @@ def test_workers_with_the_fixed_trim_threshold_are_named_with_the_fix(monkeypatc
             summary = score_dask_files(str(posts_csv), str(tmp_path / "out"), model=model_file,
                                        scheduler=plain.scheduler_address)
     assert summary.rows > 0
+

@@ -22,8 +22,14 @@ import pandas as pd
 
 from vnmisinfo._compat import import_or_raise
 from vnmisinfo.batch.dask import LOCAL_WORKERS, PARTITION_ROWS, score_dask
-from vnmisinfo.batch.dask_parts import _finish_part, _merge, _parquet_schema, _PartSpec
-from vnmisinfo.batch.report_state import HIST_BINS
+from vnmisinfo.batch.dask_parts import (
+    _finish_part,
+    _fold_copies,
+    _merge,
+    _parquet_schema,
+    _PartSpec,
+)
+from vnmisinfo.batch.report_state import _TEXT_KEY, HIST_BINS
 from vnmisinfo.batch.rows import PREFIX, BatchSummary
 from vnmisinfo.batch.scoring import _load, _thresholds
 from vnmisinfo.data.blocks import (
@@ -433,8 +439,9 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
         from vnmisinfo.report.page import left_out
 
         items = []
-        for entry in sorted(top, reverse=True, key=lambda e: e[:4])[:report_top]:
+        for entry in _fold_copies(top, report_top):
             item = entry[4]
+            del item[_TEXT_KEY]  # not a column of the input: kept out of the reviewed file
             if item["id"] is None:  # no id column: the row's number, as the local engine
                 item["id"] = offsets[-entry[2]] - entry[3] + 1
             items.append(item)
@@ -450,6 +457,8 @@ def _run_parts(client: Any, distributed: Any, dask: Any, scored: Any, spec: _Par
                ) -> tuple[BatchSummary, list[int], list, list[int]]:
     """Run every partition task; with one CSV file, write their rows in order as they come.
 
+    The rows kept for the report are merged in partition order too, so that the copies
+    counted on an item do not depend on which partition finished first.
     Returns the summary, the score histogram, the rows kept for the report and
     the first row number of each partition.
     """
@@ -460,6 +469,7 @@ def _run_parts(client: Any, distributed: Any, dask: Any, scored: Any, spec: _Par
     summary = BatchSummary()
     hist = [0] * HIST_BINS
     top: list = []
+    tops: dict[int, list] = {}  # rows kept by partitions that finished before an earlier one
     rows = [0] * len(futures)
     waiting: dict[int, str] = {}
     sink = None
@@ -467,7 +477,7 @@ def _run_parts(client: Any, distributed: Any, dask: Any, scored: Any, spec: _Par
         sink = open(partial, "w", encoding="utf-8", newline="")
         csv.writer(sink, lineterminator="\n", delimiter=spec.sep).writerow(spec.columns)
     try:
-        written = 0
+        written = merged = 0
         for done, future in enumerate(distributed.as_completed(futures), 1):
             i = index[future.key]
             part = future.result()
@@ -476,8 +486,10 @@ def _run_parts(client: Any, distributed: Any, dask: Any, scored: Any, spec: _Par
             rows[i] = part["summary"].rows
             if "hist" in part:
                 hist = [a + b for a, b in zip(hist, part["hist"], strict=True)]
-                top = sorted([*top, *part["top"]], reverse=True,
-                             key=lambda e: e[:4])[:spec.report_top]
+                tops[i] = part["top"]
+                while merged in tops:
+                    top = _fold_copies([*top, *tops.pop(merged)], spec.report_top)
+                    merged += 1
             if sink is not None:
                 waiting[i] = part["csv"]
                 while written in waiting:

@@ -13,11 +13,18 @@ from typing import Any
 
 import pandas as pd
 
-from vnmisinfo.batch.report_state import HIST_BINS, REPORT_CHARS
+from vnmisinfo.batch.report_state import (
+    _TEXT_KEY,
+    HIST_BINS,
+    REPORT_CHARS,
+    _raw_key,
+    _text_key,
+)
 from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
 from vnmisinfo.data.arrow_rows import stored_values
 from vnmisinfo.data.formats import require_pyarrow
 from vnmisinfo.data.writers import csv_cell, csv_quoting, csv_text
+from vnmisinfo.report.page import COPIES
 
 __all__: list[str] = []
 
@@ -58,13 +65,15 @@ def _part_summary(frame: pd.DataFrame) -> BatchSummary:
 
 
 def _part_report(frame: pd.DataFrame, index: int, spec: _PartSpec) -> tuple[list[int], list]:
-    """The score histogram of a partition and its ``report_top`` rows in review order.
+    """The score histogram of a partition and its ``report_top`` distinct texts in review order.
 
     Each kept row is ``(tier rank, score, -partition, -position, item)``:
     across partitions, earlier rows come first among equals, as in the local engine.
+    Copies of a text are counted on its first row in review order (:data:`COPIES`), as
+    the local engine counts them: a copy below the page is counted when it is a
+    byte-for-byte copy, so the count is a lower bound.  The item holds its text's
+    comparison key, by which :func:`_fold_copies` folds copies across partitions.
     """
-    import heapq
-
     import numpy as np
 
     from vnmisinfo.report.page import review_rank
@@ -72,21 +81,62 @@ def _part_report(frame: pd.DataFrame, index: int, spec: _PartSpec) -> tuple[list
     scores = frame["vnm_score"].dropna().to_numpy(dtype=float)
     bins = np.clip((scores * HIST_BINS).astype(int), 0, HIST_BINS - 1)
     hist = np.bincount(bins, minlength=HIST_BINS).tolist()
-    keys = [(*review_rank(tier, float(score)), -index, -pos)
-            for pos, (tier, score) in enumerate(zip(frame["vnm_tier"], frame["vnm_score"],
-                                                    strict=True)) if not _missing(score)]
+    if spec.report_top <= 0:
+        return hist, []
+    keys = sorted(((*review_rank(tier, float(score)), -index, -pos)
+                   for pos, (tier, score) in enumerate(zip(frame["vnm_tier"], frame["vnm_score"],
+                                                           strict=True))
+                   if not _missing(score)), reverse=True)
+    texts = [str(t) for t in frame[spec.text_col]]
+    title_col = spec.roles.get("title")
+    titles = frame[title_col].tolist() if title_col is not None else [None] * len(frame)
+    kept: dict[str, dict[str, Any]] = {}  # text key -> its item
+    raw: dict[str, str] = {}  # raw key -> text key, for kept texts
     top = []
-    for key in heapq.nlargest(max(spec.report_top, 0), keys):
-        row = frame.iloc[-key[3]]
-        text = str(row[spec.text_col])
-        item = {str(c): row[c] for c in frame.columns
-                if str(c).startswith(PREFIX) and not _missing(row[c])}
-        item.update(id=row[spec.id_col] if spec.id_col else None, text=text[:REPORT_CHARS],
-                    text_chars=len(text))
-        item.update({role: row[col] for role, col in spec.roles.items()
-                     if not _missing(row[col])})
-        top.append((*key, item))
+    for key in keys:
+        pos = -key[3]
+        copy = _raw_key(texts[pos], titles[pos])
+        found = raw.get(copy)
+        if found is None:
+            if len(kept) >= spec.report_top:
+                continue  # below the page, and not a byte-for-byte copy of a kept text
+            found = raw[copy] = _text_key(texts[pos], titles[pos])
+        if found in kept:
+            kept[found][COPIES] += 1
+            continue
+        kept[found] = _part_item(frame.iloc[pos], texts[pos], spec)
+        kept[found].update({COPIES: 0, _TEXT_KEY: found})
+        top.append((*key, kept[found]))
     return hist, top
+
+
+def _part_item(row: pd.Series, text: str, spec: _PartSpec) -> dict[str, Any]:
+    """What the review page shows of a partition's row."""
+    item = {str(c): row[c] for c in row.index
+            if str(c).startswith(PREFIX) and not _missing(row[c])}
+    item.update(id=row[spec.id_col] if spec.id_col else None, text=text[:REPORT_CHARS],
+                text_chars=len(text))
+    item.update({role: row[col] for role, col in spec.roles.items() if not _missing(row[col])})
+    return item
+
+
+def _fold_copies(entries: list, top: int) -> list:
+    """The first ``top`` distinct texts of ``entries`` (from :func:`_part_report`) in review order.
+
+    Items of one text, from several partitions, make one: the first in review order,
+    counting the others and their copies (:data:`COPIES`).
+    """
+    kept: dict[str, dict[str, Any]] = {}
+    out: list = []
+    for entry in sorted(entries, reverse=True, key=lambda e: e[:4]):
+        item = entry[4]
+        first = kept.get(item[_TEXT_KEY])
+        if first is not None:
+            first[COPIES] += item[COPIES] + 1
+        elif len(out) < top:
+            kept[item[_TEXT_KEY]] = item
+            out.append(entry)
+    return out
 
 
 def _finish_part(frame: pd.DataFrame, index: int, spec: _PartSpec) -> dict[str, Any]:
