@@ -224,6 +224,36 @@ def test_the_page_folds_copies_as_the_local_engine_does(cluster, tiny_corpus, mo
     assert _page_items(dask_page) == local
 
 
+def _page_inputs(page: Path) -> list[dict]:
+    """The input rows a review page embeds, which its reviewed CSV writes back."""
+    import json
+
+    html = page.read_text(encoding="utf-8")
+    block = html.split('<script type="application/json" id="items">')[1].split("</script>")[0]
+    return [item["input"] for item in json.loads(block)["items"]]
+
+
+def test_the_page_keeps_the_input_columns_as_the_local_engine_does(cluster, tiny_corpus,
+                                                                   model_file, tmp_path):
+    """The Dask page's rows had role names (id, text, ...) and lost the other columns."""
+    texts, _ = tiny_corpus
+    src = tmp_path / "posts.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["post_id", "post_message", "num_like_post", "shares"])
+        writer.writerows([f"{i:05d}", t, 3 * i, "" if i % 2 else i]
+                         for i, t in enumerate(texts[:8]))
+    local_page, dask_page = tmp_path / "local.html", tmp_path / "dask.html"
+    score_file(str(src), str(tmp_path / "local.csv"), model=model_file, workers=1,
+               report=str(local_page), report_top=8)
+    score_dask_files(str(src), str(tmp_path / "dask"), model=model_file, scheduler=cluster,
+                     partition_rows=3, report=str(dask_page), report_top=8)
+    local = _page_inputs(local_page)
+    assert len(local) == 8 and {"post_id": "00001", "post_message": texts[1],
+                                "num_like_post": "3", "shares": ""} in local
+    assert _page_inputs(dask_page) == local
+
+
 @pytest.mark.parametrize("argv, flag", [
     (["--resume"], "--resume"),
     (["--skip-bad-lines"], "--skip-bad-lines"),

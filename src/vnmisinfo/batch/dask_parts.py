@@ -17,6 +17,7 @@ from vnmisinfo.batch.report_state import (
     _TEXT_KEY,
     HIST_BINS,
     REPORT_CHARS,
+    _input_cells,
     _raw_key,
     _text_key,
 )
@@ -24,7 +25,7 @@ from vnmisinfo.batch.rows import OUTPUT_TYPES, PREFIX, BatchSummary
 from vnmisinfo.data.arrow_rows import stored_values
 from vnmisinfo.data.formats import require_pyarrow
 from vnmisinfo.data.writers import csv_cell, csv_quoting, csv_text
-from vnmisinfo.report.page import COPIES
+from vnmisinfo.report.page import COPIES, INPUT_KEY
 
 __all__: list[str] = []
 
@@ -111,12 +112,13 @@ def _part_report(frame: pd.DataFrame, index: int, spec: _PartSpec) -> tuple[list
 
 
 def _part_item(row: pd.Series, text: str, spec: _PartSpec) -> dict[str, Any]:
-    """What the review page shows of a partition's row."""
+    """What the review page shows of a partition's row, its input columns included."""
     item = {str(c): row[c] for c in row.index
             if str(c).startswith(PREFIX) and not _missing(row[c])}
     item.update(id=row[spec.id_col] if spec.id_col else None, text=text[:REPORT_CHARS],
                 text_chars=len(text))
     item.update({role: row[col] for role, col in spec.roles.items() if not _missing(row[col])})
+    item[INPUT_KEY] = _input_cells(row.to_dict())  # the input row, as the local engine keeps it
     return item
 
 

@@ -73,6 +73,23 @@ def _raw_key(text: str, title: Any) -> str:
     return hashlib.blake2b(both.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
+def _input_cells(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The input columns of ``row`` as the page keeps them (:data:`INPUT_KEY`).
+
+    Parameters
+    ----------
+    row : Mapping
+        A row as read, by column name; ``vnm_`` columns are left out.
+
+    Returns
+    -------
+    dict
+        Each column name as text, with its cell as :func:`~vnmisinfo.report.page.plain_cell`
+        gives it.
+    """
+    return {str(k): plain_cell(v) for k, v in row.items() if not str(k).startswith("vnm_")}
+
+
 class _ReportState:
     """Histogram of scores and a bounded heap of the top-N distinct texts in review order."""
 
@@ -150,8 +167,7 @@ class _ReportState:
                 **{k: v for k, v in meta.items() if v is not None},
                 COPIES: 0 if old is None else old[3][COPIES], _TEXT_KEY: found, _RAW_KEY: raw}
         source = row if row is not None else {"id": id_value, "text": text, **meta}
-        item[INPUT_KEY] = {str(k): plain_cell(v) for k, v in source.items()
-                           if not str(k).startswith("vnm_")}
+        item[INPUT_KEY] = _input_cells(source)
         entry = (*key, item)
         self._kept[found] = entry  # a replaced copy stays in the heap until it surfaces
         self._raw[raw] = found
