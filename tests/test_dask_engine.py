@@ -205,6 +205,17 @@ def _page_items(page: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _both_pages(src: Path, cluster, model_file, *, partition_rows: int, top: int
+                ) -> tuple[Path, Path]:
+    """The review pages of ``src`` scored by the local engine and by Dask, beside it."""
+    local_page, dask_page = src.parent / "local.html", src.parent / "dask.html"
+    score_file(str(src), str(src.parent / "local.csv"), model=model_file, workers=1,
+               report=str(local_page), report_top=top)
+    score_dask_files(str(src), str(src.parent / "dask"), model=model_file, scheduler=cluster,
+                     partition_rows=partition_rows, report=str(dask_page), report_top=top)
+    return local_page, dask_page
+
+
 def test_the_page_folds_copies_as_the_local_engine_does(cluster, tiny_corpus, model_file,
                                                          tmp_path):
     """The Dask page spent its slots on copies of one text, each shown as its own item."""
@@ -214,11 +225,7 @@ def test_the_page_folds_copies_as_the_local_engine_does(cluster, tiny_corpus, mo
     src = tmp_path / "posts.csv"
     pd.DataFrame({"id": [f"r{i}" for i in range(len(rows))], "text": rows}).to_csv(src,
                                                                                    index=False)
-    local_page, dask_page = tmp_path / "local.html", tmp_path / "dask.html"
-    score_file(str(src), str(tmp_path / "local.csv"), model=model_file, workers=1,
-               report=str(local_page), report_top=4)
-    score_dask_files(str(src), str(tmp_path / "dask"), model=model_file, scheduler=cluster,
-                     partition_rows=4, report=str(dask_page), report_top=4)
+    local_page, dask_page = _both_pages(src, cluster, model_file, partition_rows=4, top=4)
     local = _page_items(local_page)
     assert local[0] == ("r0", "4 times") and len(local) == 4
     assert _page_items(dask_page) == local
@@ -243,11 +250,7 @@ def test_the_page_keeps_the_input_columns_as_the_local_engine_does(cluster, tiny
         writer.writerow(["post_id", "post_message", "num_like_post", "shares"])
         writer.writerows([f"{i:05d}", t, 3 * i, "" if i % 2 else i]
                          for i, t in enumerate(texts[:8]))
-    local_page, dask_page = tmp_path / "local.html", tmp_path / "dask.html"
-    score_file(str(src), str(tmp_path / "local.csv"), model=model_file, workers=1,
-               report=str(local_page), report_top=8)
-    score_dask_files(str(src), str(tmp_path / "dask"), model=model_file, scheduler=cluster,
-                     partition_rows=3, report=str(dask_page), report_top=8)
+    local_page, dask_page = _both_pages(src, cluster, model_file, partition_rows=3, top=8)
     local = _page_inputs(local_page)
     assert len(local) == 8 and {"post_id": "00001", "post_message": texts[1],
                                 "num_like_post": "3", "shares": ""} in local
