@@ -89,6 +89,17 @@ def test_write_report_writes_every_file(tiny_csv, fitted_detector, tmp_path):
     assert "text" not in pd.read_csv(tmp_path / "rep" / "predictions.csv").columns
 
 
+def test_predictions_csv_cannot_run_as_a_formula(tiny_csv, fitted_detector, tmp_path):
+    # ids are "<file>:<id>"; a dump named after a page's handle starts with "@"
+    frame = pd.read_csv(tiny_csv)
+    frame.insert(0, "id", [f"p{i}" for i in range(len(frame))])
+    frame.to_csv(tmp_path / "@baomoi.csv", index=False)
+    write_report(predict_files([tmp_path / "@baomoi.csv"], model=fitted_detector),
+                 tmp_path / "rep", plots=False)
+    ids = pd.read_csv(tmp_path / "rep" / "predictions.csv", dtype=str)["id"].tolist()
+    assert ids[0] == "'@baomoi:p0" and all(i.startswith("'@baomoi:") for i in ids)
+
+
 def test_plots_need_matplotlib(tiny_csv, fitted_detector, tmp_path, monkeypatch):
     scored = predict_files([tiny_csv], model=fitted_detector)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)

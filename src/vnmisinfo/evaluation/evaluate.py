@@ -44,6 +44,7 @@ from vnmisinfo.data.hygiene import (
     seen_in,
     text_keys,
 )
+from vnmisinfo.data.spreadsheet import guard_frame
 from vnmisinfo.evaluation.metrics import (
     BUDGETS,
     LEVEL,
@@ -551,10 +552,9 @@ def write_report(scored: Scored, out_dir: str | Path, *, title: str = "vnmisinfo
     written["metrics.json"] = out / "metrics.json"
     preds = scored.frame.drop(columns=["text", "title"], errors="ignore").copy()
     preds["top_terms"] = [format_terms(t or []) for t in preds["top_terms"]]
-    preds.to_csv(out / "predictions.csv", index=False)
+    guard_frame(preds).to_csv(out / "predictions.csv", index=False)  # no formula cells
     written["predictions.csv"] = out / "predictions.csv"
     images = plot_all(scored, out, title=scored.info.get("title", "")) if plots else {}
     written.update(images)
     (out / "report.html").write_text(_html(scored, metrics, images, title), encoding="utf-8")
-    written["report.html"] = out / "report.html"
-    return written
+    return {**written, "report.html": out / "report.html"}
