@@ -2,8 +2,10 @@
 
 With the shipped model (classifier + narrative index + tier policy):
 
-* held-out rewordings of catalogue narratives (``corpora/narratives/eval_reworded.jsonl``):
-  the share that reach ``medium`` or ``high`` with the right ``narrative_id``;
+* held-out rewordings of catalogue narratives (``corpora/narratives/eval_reworded.jsonl``)
+  that assert their claim: the share that reach ``medium`` or ``high`` with the right
+  ``narrative_id``; those that only report that the claim circulates, or refute it: the
+  share with a confident match, and at ``medium``+ for any reason;
 * reliable ReINTEL posts (label 0 of train + warm-up): the share *lifted* by a match, i.e.
   whose tier is ``medium``+ only because of a known narrative (``tier_reason`` =
   ``known narrative``), and the share with any confident match;
@@ -62,7 +64,8 @@ def main() -> None:
         model.candidate_similarity = args.candidate_similarity
     rows = []
 
-    reworded = _jsonl("eval_reworded.jsonl")
+    written = _jsonl("eval_reworded.jsonl")  # the rows that assert their claim count
+    reworded = [r for r in written if r.get("stance", "asserts") == "asserts"]
     got = model.score([r["text"] for r in reworded], explain=0)
     frame = pd.DataFrame({"style": [r["style"] for r in reworded],
                           "right": [g["narrative_id"] == r["narrative_id"]
@@ -71,13 +74,18 @@ def main() -> None:
     frame["hit"] = frame["right"] & frame["medium_plus"]
     shown = [r["narrative_id"] in (g["narrative_id"], g["narrative_candidate"])
              for g, r in zip(got, reworded, strict=True)]
-    stated = frame[frame["style"] != "long_article"]  # the styles that state the claim
-    for style, part in [*frame.groupby("style"), ("stated (all but long_article)", stated),
-                        ("all", frame)]:
+    for style, part in [*frame.groupby("style"), ("all", frame)]:
         rows.append(("rewordings: medium+ with the right narrative", style, len(part),
                      int(part["hit"].sum()), ">= 0.95"))
     rows.append(("rewordings: the right narrative shown, matched or as a candidate", "all",
                  len(shown), sum(shown), ""))
+    reported = [r for r in written if r.get("stance") in ("reports", "refutes")]
+    got = model.score([r["text"] for r in reported], explain=0)
+    for what, hits in (("with a confident match", [g.get("narrative_id") is not None
+                                                   for g in got]),
+                       ("at medium+ for any reason", [g["tier"] != "low" for g in got])):
+        rows.append((f"held-out rewordings that only report or refute their claim, {what}",
+                     "", len(got), sum(hits), ""))
 
     root = Path(args.data_dir) / "reintel"
     reliable = pd.concat([load_reintel(root / "train.csv"), load_reintel(root / "warmup.csv")])

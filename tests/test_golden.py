@@ -11,25 +11,29 @@ import pytest
 import vnmisinfo
 
 GOLDEN = [
-    ("Uống nước nóng diệt được virus corona", 0.9911564780655401, "high"),
-    ("Uong nuoc nong diet duoc virus corona", 0.986657056053003, "high"),
-    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.009970947124484797, "low"),
-    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.008775358324654254, "low"),
+    ("Uống nước nóng diệt được virus corona", 0.9913212762498135, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.9854403912205616, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.010054530383521963, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.008146114656377624, "low"),
     ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
-      "shares": 400, "timestamp": 1585000000}, 0.5800237331145002, "high"),
-    # A low classifier score (a news report), lifted to medium by a confident match.
+      "shares": 400, "timestamp": 1585000000}, 0.6378681727321982, "high"),
+    # A low classifier score, lifted to medium by a confident match: the post asserts the claim.
+    ("Bộ Y tế cho biết đã tiêm hơn 260 triệu liều vắc xin. Vắc xin COVID-19 làm thay đổi ADN "
+     "của người tiêm đấy, mọi người cẩn thận.", 0.20976427425511424, "medium"),
+    # A news report that someone online says so does not assert it: not lifted.
     ("Bộ Y tế cho biết đã tiêm hơn 260 triệu liều vắc xin. Trên mạng có người nói vắc xin "
-     "COVID-19 làm thay đổi ADN của người tiêm.", 0.047459307309711714, "medium"),
+     "COVID-19 làm thay đổi ADN của người tiêm.", 0.0504327424022201, "low"),
     # A question that makes no claim stays low; one that relays a false cure is a lead.
-    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.24294905779680884, "low"),
+    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.21584714752948764, "low"),
     ("Nghe nói uống nước lá ổi chữa khỏi tiểu đường, có thật không mọi người?",
-     0.9983172695812377, "high"),
+     0.9982903687776747, "high"),
 ]
 
 
 @pytest.mark.parametrize(("doc", "probability", "tier"), GOLDEN,
                          ids=["claim", "claim-no-diacritics", "weather", "football", "with-meta",
-                              "lifted-by-a-match", "question", "rumour-question"])
+                              "lifted-by-a-match", "a-report-is-not-lifted", "question",
+                              "rumour-question"])
 def test_shipped_model_scores_are_pinned(doc, probability, tier):
     (result,) = vnmisinfo.load_model().score([doc])
     assert result["probability"] == pytest.approx(probability, abs=1e-6)

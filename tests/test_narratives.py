@@ -41,6 +41,7 @@ from vnmisinfo.narratives import (
     train_rewordings,
     validate_catalogue,
 )
+from vnmisinfo.narratives.build import STANCES
 from vnmisinfo.narratives.decision import (
     FEATURES,
     _text_features,
@@ -321,14 +322,14 @@ def test_split_sentences_keeps_lines():
 
 
 def test_posts_the_splitter_cut_into_fragments_match():
-    """A held-out article in decomposed Unicode (a lone 'i' after a combining mark read as
-    an initial) and a claim spelled out with '. ' (every '. ' ended a sentence) normalize
-    to their clean text but were cut into fragments that matched nothing."""
+    """An article that asserts a claim, in decomposed Unicode (a lone 'i' after a combining
+    mark read as an initial), and a claim spelled out with '. ' (every '. ' ended a
+    sentence) normalize to their clean text but were cut into fragments that matched nothing."""
     article = ("Tối qua, người dân một số tỉnh Tây Bắc cảm nhận được rung lắc nhẹ. Viện Vật lý "
-               "địa cầu cho biết đó là trận động đất 4 độ, không gây thiệt hại. Ngay sau đó, "
-               "một bài đăng lan truyền khẳng định đã có dự báo chính xác ngày xảy ra động đất "
-               "lớn ở Hà Nội vào tuần tới. Nhiều người dân ở chung cư cao tầng tỏ ra lo lắng. "
-               "Chính quyền địa phương đã kiểm tra các công trình.")
+               "địa cầu cho biết đó là trận động đất 4 độ, không gây thiệt hại. Người quen làm "
+               "ở viện báo mình là đã dự báo chính xác ngày xảy ra động đất lớn ở Hà Nội vào "
+               "tuần tới, ai ở chung cư cao tầng thì về quê tránh đi. Chính quyền địa phương "
+               "đã kiểm tra các công trình.")
     spelled = ("N. g. â. n h. à. n. g Nhà nước sắp đ. ổ. i t. i. ề. n, tiền cũ sẽ m. ấ. t "
                "g. i. á trị.")
     nfd, dots = default_index().match([unicodedata.normalize("NFD", article), spelled], k=1)
@@ -485,7 +486,7 @@ def test_the_fit_reports_its_out_of_fold_figures():
     from vnmisinfo.narratives.fitting import out_of_fold_report
 
     report = default_index().fit_report_
-    assert report["positives"] >= 900  # the training rewordings
+    assert report["positives"] == len(train_rewordings())  # those that assert their claim
     assert {"near_rate", "recall_at_near", "auc_near"} <= set(report)
     assert 0.5 < report["auc_near"] <= 1 and report["ordinary_rate"] <= 0.01 + 1e-9
     assert 0 < report["recall_at_near"] <= 1 and 0 <= report["near_rate"] <= 1
@@ -606,7 +607,8 @@ def test_train_rewordings_are_valid_and_disjoint_from_evaluation(catalogue):
     folder = NEAR_MISS.parent
     rows = [json.loads(line) for line in (folder / "train_reworded.jsonl").read_text(
         encoding="utf-8").splitlines() if line.strip()]
-    assert all(set(r) == {"text", "narrative_id", "style"} for r in rows)
+    assert all(set(r) == {"text", "narrative_id", "style", "stance"} for r in rows)
+    assert {r["stance"] for r in rows} == {"asserts", "reports", "refutes"}
     ids = {n.id for n in catalogue}
     per_narrative = Counter(r["narrative_id"] for r in rows)
     assert set(per_narrative) == ids and min(per_narrative.values()) >= 5
@@ -614,7 +616,10 @@ def test_train_rewordings_are_valid_and_disjoint_from_evaluation(catalogue):
     assert set(styles) == {"diacritics", "no_diacritics", "teencode", "long_article"}
     assert all(styles[s] >= 0.15 * len(rows) for s in styles)
     assert len({_fold(r["text"]) for r in rows}) == len(rows)
-    assert train_rewordings() == [(r["text"], r["narrative_id"]) for r in rows]
+    assert train_rewordings() == [(r["text"], r["narrative_id"]) for r in rows
+                                  if r["stance"] == "asserts"]
+    assert len(train_rewordings(stance="reports")) + len(train_rewordings(stance="refutes")) \
+        == sum(r["stance"] != "asserts" for r in rows) > 0
     others = [t for n in catalogue for t in (n.claim, *n.variants)]
     for name in ("eval_reworded.jsonl", "eval_nearmiss.jsonl", "eval_unrelated.jsonl",
                  "eval_nearmiss_later.jsonl", "eval_nearmiss_third.jsonl"):
@@ -623,6 +628,26 @@ def test_train_rewordings_are_valid_and_disjoint_from_evaluation(catalogue):
         others += [row["text"] for row in rows_of if row.get("split", "test") == "test"]
     # (a training near miss may negate a training rewording almost word for word: both train)
     assert _near_copies([r["text"] for r in rows], others) == []
+
+
+def test_every_held_out_rewording_has_a_stance_toward_its_claim():
+    rows = [json.loads(line) for line in (NEAR_MISS.parent / "eval_reworded.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    stances = Counter(r["stance"] for r in rows)
+    assert set(stances) <= set(STANCES) and stances["asserts"] >= 0.75 * len(rows)
+
+
+def test_train_rewordings_read_a_stance_and_refuse_an_unknown_one(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_text('{"text": "a", "narrative_id": "x"}\n'
+                    '{"text": "b", "narrative_id": "x", "stance": "reports"}\n', encoding="utf-8")
+    assert train_rewordings(path) == [("a", "x")]  # a row without a stance asserts its claim
+    assert train_rewordings(path, stance="reports") == [("b", "x")]
+    with pytest.raises(ValueError, match="stance must be one of asserts"):
+        train_rewordings(path, stance="agrees")
+    path.write_text('{"text": "a", "narrative_id": "x", "stance": "agrees"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 1: .*optional stance \(asserts, reports"):
+        train_rewordings(path)
 
 
 CUES = [
@@ -682,10 +707,10 @@ def test_find_numbers_skips_disease_names():
         ["1000000", "24"], [0, 2])
 
 
-def test_a_report_that_calls_the_rumour_fake_in_its_next_sentence_does_not_match():
+def test_a_claim_called_fake_in_its_next_sentence_does_not_match():
     from vnmisinfo.text.stance import falsity_counts
 
-    relay = "Trên mạng lan truyền tin đồn sóng 5G làm lây lan virus corona."
+    relay = "Sóng 5G làm lây lan virus corona, mọi người tránh xa các trạm phát sóng nhé."
     texts = [relay, relay + " Các nhà mạng khẳng định điều này là tin giả."]
     assert falsity_counts(texts).tolist() == [0, 1]
     _, score = default_index().match_scores(texts)

@@ -28,8 +28,8 @@ from vnmisinfo.narratives.catalogue import default_catalogue_path, load_catalogu
 from vnmisinfo.narratives.index import NarrativeIndex
 from vnmisinfo.text.normalize import normalize_text
 
-__all__ = ["build_default_index", "default_index", "load_index", "near_miss_texts", "save_index",
-           "train_rewordings"]
+__all__ = ["STANCES", "build_default_index", "default_index", "load_index", "near_miss_texts",
+           "save_index", "train_rewordings"]
 
 _SHIPPED_NAME = "narratives.skops"
 #: ``max_false_rate`` of the shipped index: half the 2% goal for reliable posts never seen,
@@ -177,19 +177,30 @@ def near_miss_texts(path: str | Path | None = None, *, split: str = "train") -> 
     return texts
 
 
-def train_rewordings(path: str | Path | None = None) -> list[tuple[str, str]]:
+#: The stance of a rewording toward its narrative's claim (``stance``; a row without one
+#: asserts it): only texts that assert a claim are positives of the match decision; texts
+#: that only report that it circulates, or refute it, are near misses.
+STANCES = ("asserts", "reports", "refutes", "other")
+
+
+def train_rewordings(path: str | Path | None = None, *,
+                     stance: str = "asserts") -> list[tuple[str, str]]:
     """``(text, narrative_id)`` pairs of the training rewordings (``train_reworded.jsonl``).
 
-    Texts that assert a catalogue narrative the way posts do (with and without
-    diacritics, teencode, longer posts that relay the claim among other
-    content), written apart from the catalogue and from the evaluation files.
-    They are positives of the learned match decision.
+    Texts written apart from the catalogue and from the evaluation files, in the ways
+    posts and articles carry a claim (with and without diacritics, teencode, longer
+    posts among other content), each with its ``stance`` toward the claim, judged from
+    the text alone (:data:`STANCES`): those that assert it are positives of the learned
+    match decision; those that only report that it circulates or refute it are near
+    misses (:func:`build_default_index`).
 
     Parameters
     ----------
     path : str or Path, optional
-        A JSON Lines file with ``text`` and ``narrative_id`` fields; default:
-        the one beside the shipped catalogue.
+        A JSON Lines file with ``text``, ``narrative_id`` and optional ``stance``
+        fields; default: the one beside the shipped catalogue.
+    stance : {"asserts", "reports", "refutes", "other"}, default="asserts"
+        Which rows to return; a row without ``stance`` asserts its claim.
 
     Returns
     -------
@@ -200,7 +211,11 @@ def train_rewordings(path: str | Path | None = None) -> list[tuple[str, str]]:
     >>> pairs = train_rewordings()
     >>> len(pairs) >= 360, pairs[0][1]
     (True, 'health-001')
+    >>> len(train_rewordings(stance="reports")) > 0
+    True
     """
+    if stance not in STANCES:
+        raise ValueError(f"stance must be one of {', '.join(STANCES)}; got {stance!r}.")
     file = Path(path) if path is not None else default_catalogue_path().with_name(
         "train_reworded.jsonl")
     if not file.is_file():
@@ -211,10 +226,13 @@ def train_rewordings(path: str | Path | None = None) -> list[tuple[str, str]]:
         for number, row, error in iter_jsonl(fh):
             if (error is not None or not isinstance(row, dict)
                     or not isinstance(row.get("text"), str)
-                    or not isinstance(row.get("narrative_id"), str)):
-                raise ValueError(f"{file}, line {number}: expected a JSON object with text "
-                                 f"and narrative_id; {error or 'got ' + repr(row)[:80]}.")
-            pairs.append((row["text"], row["narrative_id"]))
+                    or not isinstance(row.get("narrative_id"), str)
+                    or row.get("stance", "asserts") not in STANCES):
+                raise ValueError(f"{file}, line {number}: expected a JSON object with text, "
+                                 f"narrative_id and an optional stance ({', '.join(STANCES)}); "
+                                 f"{error or 'got ' + repr(row)[:80]}.")
+            if row.get("stance", "asserts") == stance:
+                pairs.append((row["text"], row["narrative_id"]))
     return pairs
 
 
@@ -230,8 +248,9 @@ def build_default_index(data_dir: str | Path | None = None, *,
     negatives) and the ``warmup.csv`` posts labelled reliable (negatives).
     Any text that also occurs in ``train.csv`` is left out, so that
     ``train.csv`` stays an independent evaluation set.  The ``train`` split of
-    the near-miss set (:func:`near_miss_texts`) gives the hard negatives, and
-    the training rewordings (:func:`train_rewordings`) positives besides the
+    the near-miss set (:func:`near_miss_texts`) and the training rewordings that
+    only report or refute their claim give the hard negatives, and the training
+    rewordings that assert it (:func:`train_rewordings`) positives besides the
     catalogue's own variants.  The threshold is chosen out of fold on those
     rewordings, the near-miss ``train`` split and the ``warmup.csv`` reliable
     posts
@@ -286,9 +305,10 @@ def build_default_index(data_dir: str | Path | None = None, *,
     narratives = (catalogue if isinstance(catalogue, list) and catalogue
                   and not isinstance(catalogue[0], (str, Path)) else load_catalogue(catalogue))
     params.setdefault("max_false_rate", _MAX_FALSE_RATE)
+    hard = near_miss_texts(near_misses) + [t for stance in ("reports", "refutes")
+                                           for t, _ in train_rewordings(rewordings, stance=stance)]
     return NarrativeIndex(**params).fit(narratives, background=background,
-                                        negatives=negatives,
-                                        hard_negatives=near_miss_texts(near_misses),
+                                        negatives=negatives, hard_negatives=hard,
                                         positives=train_rewordings(rewordings),
                                         rate_negatives=reliable)
 
