@@ -238,9 +238,9 @@ def test_a_name_or_two_words_alone_assert_nothing():
     """'Bill Gates' alone matched 'Bill Gates admits vaccines reduce the population' (0.96)
     and lifted the post to medium: fewer than three words are no claim."""
     shipped = default_index()
-    two, three = shipped.match(["Bill Gates", "5G lây covid"], k=1)
+    two, short = shipped.match(["Bill Gates", "sóng 5G lây covid"], k=1)
     assert not two[0].matched and two[0].similarity == 0.0
-    assert three[0].matched and three[0].narrative_id == "health-004"
+    assert short[0].matched and short[0].narrative_id == "health-004"
 
 
 def test_match_shapes_and_empty_text(index):
@@ -508,7 +508,7 @@ NEAR_MISS = Path(__file__).resolve().parents[1] / "corpora" / "narratives" / "ev
 def test_near_miss_file_is_valid(catalogue):
     rows = [json.loads(line) for line in NEAR_MISS.read_text(encoding="utf-8").splitlines()
             if line.strip()]
-    assert len(rows) == 963 and len({r["text"] for r in rows}) == len(rows)
+    assert len(rows) == 1244 and len({r["text"] for r in rows}) == len(rows)
     assert {r["topic_id"] for r in rows} <= {n.id for n in catalogue}
     assert {r["kind"] for r in rows} == {"true", "warning", "debunk", "report"}
     assert {r["split"] for r in rows} == {"train", "test"}
