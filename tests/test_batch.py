@@ -950,6 +950,15 @@ def test_input_columns_named_like_scores_pass_through_unchanged(tmp_path, fitted
     assert 0.0 <= float(first["vnm_score"]) <= 1.0
 
 
+def test_score_frame_keeps_the_notes_of_reading_each_row(fitted_detector):
+    frame = pd.DataFrame({"text": [GOOD, ""]})
+    out = score_frame(fitted_detector, frame, notes=["invalid UTF-8 replaced", None])
+    assert out["vnm_error"].tolist()[0] == "invalid UTF-8 replaced"
+    assert out["vnm_error"].tolist()[1] == "empty text"
+    with pytest.raises(ValueError, match="notes has 1 items for 2 rows"):
+        score_frame(fitted_detector, frame, notes=[None])
+
+
 def test_score_frame_refuses_a_column_named_twice(fitted_detector):
     frame = pd.DataFrame([["Tỏi chữa khỏi covid", "a", "b"]], columns=["text", "note", "note"])
     with pytest.raises(ValueError, match=r"names the columns \['note'\] more than once"):

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from vnmisinfo.data.blocks import (
+    READ_NOTE,
     csv_blocks,
     parquet_blocks,
     read_csv_block,
@@ -41,7 +42,8 @@ def _write(path, rows=ROWS, *, bom=False, newline="\n", blank=False) -> str:
 
 
 def _whole(path: str) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    # object columns: Python strings, as the local engine reads cells (a lone surrogate fits)
+    return pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig")
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 50])
@@ -153,3 +155,24 @@ def test_a_parquet_file_without_rows_gives_one_empty_block(tmp_path):
     assert list(frame.columns) == ["text"] and frame.empty
     with pytest.raises(ValueError, match="rows must be at least 1"):
         parquet_blocks(path, 0)
+
+
+def test_a_block_notes_the_rows_whose_bytes_are_not_utf8(tmp_path):
+    path = tmp_path / "bytes.csv"
+    path.write_bytes(b"id,text\n1,ch\xff\xfea\n2,mua\n")
+    blocks = csv_blocks(str(path), 10)
+    frame = read_csv_block(str(path), blocks.ranges[0], blocks.header, notes=True)
+    assert frame["text"].tolist() == ["ch\ufffda", "mua"]  # a run of bad bytes: one U+FFFD
+    assert frame[READ_NOTE].tolist() == ["invalid UTF-8 replaced", None]
+    assert READ_NOTE not in read_csv_block(str(path), blocks.ranges[0], blocks.header)
+
+
+def test_a_parquet_block_notes_a_time_past_year_9999(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "far.parquet"
+    when = pa.array([1_700_000_000, 1_700_000_000_000_000], pa.timestamp("s"))
+    pq.write_table(pa.table({"text": ["a", "b"], "created": when}), path)
+    frame = read_parquet_block(str(path), (0, 0, 2), ["text", "created"], notes=True)
+    assert list(frame.columns) == ["text", "created", READ_NOTE]
+    assert frame[READ_NOTE].tolist() == [None, "created outside years 1-9999"]

@@ -176,6 +176,30 @@ def test_parquet_cells_of_every_type_come_out_as_the_local_engine_writes_them(
         assert got.column("ratio").is_nan().to_pylist() == [False, None, True] * 4
 
 
+def test_rows_the_readers_note_are_noted_as_the_local_engine_notes_them(cluster, model_file,
+                                                                         tmp_path):
+    """Bytes that are not UTF-8 in a CSV row, and a Parquet time past year 9999."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    bad = tmp_path / "bytes.csv"
+    bad.write_bytes(b"id,text\n1,T\xe1\xbb\x8fi ch\xff\xfea covid\n2,Ha Noi mua\n"
+                    b"3,\"hai\ndong \xc3\"\n")
+    far = tmp_path / "far.parquet"
+    pq.write_table(pa.table({"text": ["Tỏi chữa khỏi covid", "Hà Nội mưa", "Tin nóng"],
+                             "created": pa.array([1_700_000_000, 1_700_000_000_000_000, None],
+                                                 pa.timestamp("s"))}), far)
+    for source, notes in ((bad, ["invalid UTF-8 replaced", "", "invalid UTF-8 replaced"]),
+                          (far, ["", "created outside years 1-9999", ""])):
+        local = tmp_path / f"local-{source.stem}.csv"
+        score_file(str(source), str(local), model=model_file, workers=1)
+        out = tmp_path / f"dask-{source.stem}.csv"
+        score_dask_files(str(source), str(out), model=model_file, scheduler=cluster,
+                         partition_rows=2, single_file=True)
+        assert out.read_bytes() == local.read_bytes()
+        frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert frame["vnm_error"].tolist() == notes
+
+
 def test_cli_starts_a_local_cluster_and_writes_the_report(posts_csv, local_csv, model_file,
                                                           tmp_path, capsys):
     out, page = tmp_path / "scored", tmp_path / "review.html"

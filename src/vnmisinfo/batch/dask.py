@@ -23,6 +23,7 @@ from vnmisinfo._compat import import_or_raise
 from vnmisinfo.batch.frame import score_frame
 from vnmisinfo.batch.rows import check_scored
 from vnmisinfo.batch.scoring import _load
+from vnmisinfo.data.blocks import READ_NOTE
 
 __all__ = ["score_dask"]
 
@@ -34,9 +35,17 @@ LOCAL_WORKERS = 2
 
 def _score_partition(frame: pd.DataFrame, model: Any, text_column: str | None, explain: int,
                      match: bool, overwrite_scores: bool) -> pd.DataFrame:
-    """Score one partition; ``model`` is loaded (once per worker) when it is a path or None."""
+    """Score one partition; ``model`` is loaded (once per worker) when it is a path or None.
+
+    A partition read from files carries its rows' read notes in :data:`READ_NOTE`, which
+    go to ``vnm_error`` as the local engine's do.
+    """
+    notes = None
+    if READ_NOTE in frame.columns:
+        notes = [n if isinstance(n, str) and n else None for n in frame[READ_NOTE]]
+        frame = frame.drop(columns=[READ_NOTE])
     return score_frame(_load(model, match), frame, text_column=text_column, explain=explain,
-                       overwrite_scores=overwrite_scores)
+                       overwrite_scores=overwrite_scores, notes=notes)
 
 
 def score_dask(ddf: Any, *, model: Any = None, text_column: str | None = None,

@@ -33,6 +33,7 @@ from vnmisinfo.batch.report_state import _TEXT_KEY, HIST_BINS
 from vnmisinfo.batch.rows import PREFIX, BatchSummary
 from vnmisinfo.batch.scoring import _load, _thresholds
 from vnmisinfo.data.blocks import (
+    READ_NOTE,
     csv_blocks,
     parquet_blocks,
     read_csv_block,
@@ -158,7 +159,8 @@ def _read(files: list[str], kind: str, partition_rows: int, base: str) -> tuple[
         paths, blocks = _each(files, lambda f: parquet_blocks(f, partition_rows))
         parts = [(p, b, {k: keys[p].get(k) for k in given}) for p, b in zip(paths, blocks,
                                                                               strict=True)]
-        return dd.from_map(_parquet_part, parts, columns=columns, meta=_text_meta(columns),
+        return dd.from_map(_parquet_part, parts, columns=columns,
+                           meta=_text_meta([*columns, READ_NOTE]),
                            enforce_metadata=False), [full.field(n) for n in columns]
     delimiter = "\t" if kind == "tsv" else ","
     layouts = {f: csv_blocks(f, partition_rows, delimiter) for f in files}
@@ -169,14 +171,15 @@ def _read(files: list[str], kind: str, partition_rows: int, base: str) -> tuple[
     header = layouts[files[0]].header
     paths, spans = _each(files, lambda f: layouts[f].ranges)
     return dd.from_map(read_csv_block, paths, spans, header=header, delimiter=delimiter,
-                       meta=_text_meta(header), enforce_metadata=False), None
+                       notes=True, meta=_text_meta([*header, READ_NOTE]),
+                       enforce_metadata=False), None
 
 
 def _parquet_part(part: tuple[str, Any, dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     """The ``columns`` of one Parquet block ``(file, block, partition values)``."""
     path, block, values = part
     return read_parquet_block(path, block, [c for c in columns if c not in values],
-                              {k: v for k, v in values.items() if k in columns})
+                              {k: v for k, v in values.items() if k in columns}, notes=True)
 
 
 def _text_meta(columns: list[str]) -> pd.DataFrame:
@@ -409,7 +412,8 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
         scored = score_dask(ddf, model=model, text_column=text_column, explain=explain,
                             match=match, overwrite_scores=overwrite_scores)
         columns = list(scored.columns)
-        names = [str(c) for c in ddf.columns if not str(c).startswith(PREFIX)]
+        names = [str(c) for c in ddf.columns if not str(c).startswith(PREFIX)
+                 and c != READ_NOTE]
         cmap = column_map(names, text_column, None)
         spec = _PartSpec(
             folder=None if single_file else partial, out_fmt=out_fmt, columns=columns,

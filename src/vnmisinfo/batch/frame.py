@@ -7,6 +7,7 @@ index); the ``vnm_`` output columns follow, as in the output of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -19,7 +20,8 @@ __all__ = ["score_frame"]
 
 
 def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None = None,
-                explain: int = 5, overwrite_scores: bool = False) -> pd.DataFrame:
+                explain: int = 5, overwrite_scores: bool = False,
+                notes: Sequence[str | None] | None = None) -> pd.DataFrame:
     """Score one in-memory frame; bad rows get ``vnm_error`` instead of stopping the batch.
 
     Parameters
@@ -35,6 +37,9 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
     overwrite_scores : bool, default=False
         Replace the frame's columns that start with ``vnm_`` (a scored frame
         scored again) instead of refusing it.
+    notes : sequence of str or None, optional
+        A note per row from reading it (``invalid UTF-8 replaced``...), kept in
+        ``vnm_error`` before any note of scoring, as :func:`score_file` keeps its readers'.
 
     Returns
     -------
@@ -77,8 +82,13 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
     run = _Run(explain=explain, cmap=cmap, id_col=None, report=None, summary=BatchSummary())
     run.model_id = _model_id(model)
     used = list(dict.fromkeys(cmap.values()))
-    chunk: _Chunk = [(dict(zip(used, values, strict=True)), None) for values in
-                     kept[[names[c] for c in used]].itertuples(index=False, name=None)]
+    if notes is not None and len(notes) != len(frame):
+        raise ValueError(f"notes has {len(notes)} items for {len(frame)} rows; give one per "
+                         "row (None for a row without one).")
+    rows = kept[[names[c] for c in used]].itertuples(index=False, name=None)
+    chunk: _Chunk = [(dict(zip(used, values, strict=True)), note) for values, note in
+                     zip(rows, notes if notes is not None else [None] * len(frame),
+                         strict=True)]
     notes, todo, records = run.prepare(chunk)
     results = _score_records(model, records, explain) if records else []
     added = pd.DataFrame(run.merge(chunk, notes, todo, results),

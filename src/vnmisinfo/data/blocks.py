@@ -19,12 +19,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from vnmisinfo.data.formats import allow_long_csv_fields
+from vnmisinfo.data.readers import REPLACED_NOTE, SURROGATE_RE, replace_surrogates
 
-__all__ = ["CsvBlocks", "csv_blocks", "parquet_blocks", "read_csv_block",
+__all__ = ["READ_NOTE", "CsvBlocks", "csv_blocks", "parquet_blocks", "read_csv_block",
            "read_parquet_block"]
+
+#: The column of a block's row notes, asked for with ``notes=True``: what reading the row
+#: changed (None, or e.g. ``invalid UTF-8 replaced``), as the file readers note it.  No file
+#: can have a column of that name.
+READ_NOTE = "\x00read note"
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,7 @@ def csv_blocks(path: str, rows: int, delimiter: str = ",") -> CsvBlocks:
 
 
 def read_csv_block(path: str, span: tuple[int, int], header: list[str],
-                   delimiter: str = ",") -> pd.DataFrame:
+                   delimiter: str = ",", *, notes: bool = False) -> pd.DataFrame:
     """The rows of ``path`` from byte ``span[0]`` to ``span[1]``, every cell as text.
 
     Parameters
@@ -143,21 +150,37 @@ def read_csv_block(path: str, span: tuple[int, int], header: list[str],
         The file's column names.
     delimiter : str, default=","
         The field separator.
+    notes : bool, default=False
+        Add the column :data:`READ_NOTE`: ``invalid UTF-8 replaced`` for a row whose
+        bytes were not UTF-8, else None.
 
     Returns
     -------
     pandas.DataFrame
         One column per name of ``header``, as Python strings; empty cells are ``""``.
+        Bytes that are not UTF-8 read as U+FFFD, a run of them as one, as the file
+        readers read them.
     """
     start, end = span
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
     if not data.strip():
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in header})
-    return pd.read_csv(io.BytesIO(data), header=None, names=header, dtype=str,
-                       keep_default_na=False, sep=delimiter, encoding="utf-8",
-                       encoding_errors="replace", index_col=False)
+        frame = pd.DataFrame({name: pd.Series(dtype=object) for name in header})
+        return frame.assign(**{READ_NOTE: pd.Series(dtype=object)}) if notes else frame
+    frame = pd.read_csv(io.BytesIO(data), header=None, names=header, dtype=object,
+                        keep_default_na=False, sep=delimiter, encoding="utf-8",
+                        encoding_errors="surrogateescape", index_col=False)
+    bad = pd.Series(False, index=frame.index)
+    for name in frame.columns:
+        broken = frame[name].str.contains(SURROGATE_RE)
+        if broken.any():
+            frame.loc[broken, name] = frame.loc[broken, name].map(replace_surrogates)
+            bad |= broken
+    if notes:
+        frame[READ_NOTE] = pd.Series(np.where(bad.to_numpy(), REPLACED_NOTE, None),
+                                     index=frame.index, dtype=object)
+    return frame
 
 
 def parquet_blocks(path: str, rows: int) -> list[tuple[int, int, int]]:
@@ -198,7 +221,8 @@ def parquet_blocks(path: str, rows: int) -> list[tuple[int, int, int]]:
 
 
 def read_parquet_block(path: str, block: tuple[int, int, int], columns: list[str],
-                       values: dict[str, Any] | None = None) -> pd.DataFrame:
+                       values: dict[str, Any] | None = None, *,
+                       notes: bool = False) -> pd.DataFrame:
     """The ``columns`` of one block of :func:`parquet_blocks`, with a fresh index.
 
     Parameters
@@ -212,6 +236,9 @@ def read_parquet_block(path: str, block: tuple[int, int, int], columns: list[str
     values : dict, optional
         Columns that the file does not hold, and their one value in every row (the
         ``key=value`` folders of a partitioned dataset); they come after ``columns``.
+    notes : bool, default=False
+        Add the column :data:`READ_NOTE`, last: the cells a row holds beyond Python's
+        dates (``created outside years 1-9999``), as the file readers note them, else None.
 
     Returns
     -------
@@ -237,7 +264,9 @@ def read_parquet_block(path: str, block: tuple[int, int, int], columns: list[str
         table = parquet.schema_arrow.empty_table().select(columns)
     else:
         table = parquet.read_row_group(group, columns=columns).slice(lo, hi - lo)
-    cells, _ = batch_columns(table)
+    cells, row_notes = batch_columns(table)
     cells.update({name: [value] * table.num_rows for name, value in (values or {}).items()})
+    if notes:
+        cells[READ_NOTE] = row_notes
     return pd.DataFrame({name: pd.Series(cells[name], dtype=object)
-                         for name in [*columns, *(values or {})]})
+                         for name in [*columns, *(values or {}), *([READ_NOTE] * notes)]})

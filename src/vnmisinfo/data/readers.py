@@ -51,12 +51,15 @@ from vnmisinfo.data.json_lines import load_line, object_problem
 from vnmisinfo.data.schema import FRAME_COLUMNS, resolve_columns
 
 __all__ = [
+    "REPLACED_NOTE",
     "STREAM_FORMATS",
+    "SURROGATE_RE",
     "BadInputError",
     "check_encoding",
     "check_header",
     "column_map",
     "id_column_of",
+    "replace_surrogates",
     "stream_format",
 ]
 
@@ -68,11 +71,12 @@ JSONL_LOOKAHEAD = 1000
 ID_NAMES = ("id", "post_id", "_id", "uid", "url")
 #: Compressed files: those read (:data:`~vnmisinfo.data.formats.COMPRESSIONS`), and zstd.
 _COMPRESSED = (*COMPRESSIONS, ".zst")
-_REPLACED = "invalid UTF-8 replaced"
+#: The note of a row whose bytes were not UTF-8 (each run of them is read as U+FFFD).
+REPLACED_NOTE = "invalid UTF-8 replaced"
 #: A JSON string with half of a surrogate pair ("\ud83d", a cut emoji): valid UTF-8 around it.
 _BROKEN_ESCAPE = "broken \\u escape replaced"
 # Lone surrogates: bytes that are not UTF-8 (read with "surrogateescape"), or "\ud800" escapes.
-_SURROGATE_RE = re.compile("[\ud800-\udfff]+")
+SURROGATE_RE = re.compile("[\ud800-\udfff]+")
 
 #: One input row and its note.
 Item = tuple[dict[str, Any], str | None]
@@ -147,8 +151,9 @@ def stream_format(path: str | None, fmt: str | None = None, *, option: str = "--
     return "csv" if found == "tsv" else found
 
 
-def _replace_surrogates(value: str) -> str:
-    return _SURROGATE_RE.sub("\ufffd", value)
+def replace_surrogates(value: str) -> str:
+    """``value`` with each run of lone surrogates (bytes that were not UTF-8) as U+FFFD."""
+    return SURROGATE_RE.sub("\ufffd", value)
 
 
 # ---------------------------------------------------------------------------
@@ -246,7 +251,7 @@ class _CsvReader(_Reader):
             raise _cut_header(source, 1, _cut_reason(exc)) from None
         except csv.Error as exc:
             raise BadInputError(f"line 1: unreadable CSV header ({exc}).", line=1) from None
-        self.columns = [_replace_surrogates(h) for h in header]
+        self.columns = [replace_surrogates(h) for h in header]
         check_header(self.columns)
         self._last = self._reader.line_num
 
@@ -283,9 +288,9 @@ class _CsvReader(_Reader):
         columns = self.columns
         while (row := self._next_row()) is not None:
             note = None
-            if _SURROGATE_RE.search("".join(row)):
-                row = [_replace_surrogates(v) for v in row]
-                note = _REPLACED
+            if SURROGATE_RE.search("".join(row)):
+                row = [replace_surrogates(v) for v in row]
+                note = REPLACED_NOTE
             yield dict(zip(columns, row, strict=True)), note
 
     def close(self) -> None:
@@ -340,10 +345,10 @@ class _JsonlReader(_Reader):
             if error is not None:
                 self._on_bad(lineno, error)
                 continue
-            note = _REPLACED if self._replaced else None
+            note = REPLACED_NOTE if self._replaced else None
             for k, v in obj.items():
-                if isinstance(v, str) and _SURROGATE_RE.search(v):
-                    obj[k] = _replace_surrogates(v)
+                if isinstance(v, str) and SURROGATE_RE.search(v):
+                    obj[k] = replace_surrogates(v)
                     note = note or _BROKEN_ESCAPE
             yield lineno, (obj, note)
 
