@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from vnmisinfo.data.formats import allow_long_csv_fields
@@ -178,7 +177,7 @@ def read_csv_block(path: str, span: tuple[int, int], header: list[str],
             frame.loc[broken, name] = frame.loc[broken, name].map(replace_surrogates)
             bad |= broken
     if notes:
-        frame[READ_NOTE] = pd.Series(np.where(bad.to_numpy(), REPLACED_NOTE, None),
+        frame[READ_NOTE] = pd.Series([REPLACED_NOTE if b else None for b in bad.tolist()],
                                      index=frame.index, dtype=object)
     return frame
 
