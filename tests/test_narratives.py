@@ -707,6 +707,20 @@ def test_find_numbers_skips_disease_names():
         ["1000000", "24"], [0, 2])
 
 
+def test_a_narrative_far_less_similar_than_the_closest_one_is_never_matched():
+    """The DNA claim after "Nhưng" is refused for the DNA narrative (similarity 0.85), and
+    was matched to the microchip narrative (0.48) instead, with the microchip rebuttal."""
+    from vnmisinfo.narratives.decision import RELATIVE_SIMILARITY
+
+    text = ("Bộ Y tế cho biết đã tiêm hơn 260 triệu liều vắc xin. Nhưng vắc xin COVID-19 làm "
+            "thay đổi ADN của người tiêm.")
+    sim, score = default_index().match_scores([text])
+    ids = [n["id"] for n in default_index().narratives_]
+    dna, chip = ids.index("health-005"), ids.index("health-006")
+    assert sim[0, chip] < RELATIVE_SIMILARITY * sim[0, dna] and score[0, chip] == 0.0
+    assert not any(m.matched for m in default_index().match([text], k=3)[0])
+
+
 def test_a_claim_called_fake_in_its_next_sentence_does_not_match():
     from vnmisinfo.text.stance import falsity_counts
 

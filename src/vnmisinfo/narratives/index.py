@@ -457,7 +457,7 @@ class NarrativeIndex(BaseEstimator):
         if self.stance_verifier_ is not None:
             prob = prob * self.stance_verifier_.predict_proba(x[:, _N_RELEVANCE:])[:, 1]
         prob = np.asarray(prob).reshape(sim.shape)
-        ok = best["has_pieces"][:, None] & ~best["conflict"]  # not against the claim's figure
+        ok = best["has_pieces"][:, None] & ~best["conflict"] & best["near"]  # _text_features
         return sim, np.where(ok, prob, 0.0), best["where"]
 
     def match(self, texts: Iterable[str], k: int = 3) -> list[list[Match]]:
