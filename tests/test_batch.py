@@ -950,6 +950,23 @@ def test_input_columns_named_like_scores_pass_through_unchanged(tmp_path, fitted
     assert 0.0 <= float(first["vnm_score"]) <= 1.0
 
 
+def test_a_copy_spelled_otherwise_gets_its_own_match_whatever_comes_first():
+    """Two posts that normalize alike but break lines differently are matched apart (the
+    matcher reads sentences as lines): each row gets its own result in either order."""
+    import vnmisinfo
+
+    words = ["Hôm nay trời đẹp quá mọi người ơi", "Uong vai chen ruou gao moi toi la phong "
+             "duoc COVID vi con giet virus ngay trong co hong.", "Cả nhà đi chơi công viên thôi"]
+    lines, one = "\n".join(words), " ".join(words)
+    model = vnmisinfo.load_model()
+    alone = {t: model.score([t], explain=0)[0]["narrative_id"] for t in (lines, one)}
+    assert alone[lines] != alone[one]  # what the test is about: they are matched apart
+    for order in ([lines, one], [one, lines]):
+        out = score_frame(model, pd.DataFrame({"text": order}), explain=0)
+        got = [None if pd.isna(v) else v for v in out["vnm_narrative_id"]]
+        assert got == [alone[t] for t in order]
+
+
 def test_score_frame_keeps_the_notes_of_reading_each_row(fitted_detector):
     frame = pd.DataFrame({"text": [GOOD, ""]})
     out = score_frame(fitted_detector, frame, notes=["invalid UTF-8 replaced", None])

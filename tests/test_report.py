@@ -135,16 +135,17 @@ def test_items_come_by_tier_then_score():
     items = [
         {"vnm_score": 0.70, "vnm_tier": "low", "id": "low-high-score", "text": "a"},
         {"vnm_score": 0.20, "vnm_tier": "medium", "vnm_tier_reason": "known narrative",
-         "id": "lifted", "text": "b"},
+         "vnm_narrative_id": "scam-001", "id": "lifted", "text": "b"},
         {"vnm_score": 0.95, "vnm_tier": "high", "id": "top", "text": "c"},
         {"vnm_score": 0.60, "vnm_tier": "medium", "id": "medium", "text": "d"},
         {"vnm_score": 0.10, "vnm_tier": "low", "id": "low", "text": "e"},
     ]
     page = render_report(items, {"rows": 5, "tiers": {}})
-    assert _shown_ids(page) == ["top", "medium", "lifted", "low-high-score", "low"]
-    assert "Top 5 items by tier and score" in page
-    top3 = render_report(items, {"rows": 5, "tiers": {}}, top=3)
-    assert _shown_ids(top3) == ["top", "medium", "lifted"]  # not buried under "low" rows
+    # a known narrative comes first in its tier: lifted by its match, its score is low
+    assert _shown_ids(page) == ["top", "lifted", "medium", "low-high-score", "low"]
+    assert "Top 5 items by tier, known narratives first, then score" in page
+    top2 = render_report(items, {"rows": 5, "tiers": {}}, top=2)
+    assert _shown_ids(top2) == ["top", "lifted"]  # not buried under the classifier's rows
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -152,7 +153,10 @@ def test_items_come_by_tier_then_score():
     (("medium", 0.1), ("low", 0.9)),
     (("low", 0.5), ("low", 0.4)),
     (("low", 0.0), ("unknown", 1.0)),
-], ids=["high-over-medium", "medium-over-low", "score-within-tier", "known-tier-first"])
+    (("medium", 0.1, "scam-001"), ("medium", 0.7, None)),
+    (("high", 0.8, None), ("medium", 0.9, "scam-001")),
+], ids=["high-over-medium", "medium-over-low", "score-within-tier", "known-tier-first",
+        "known-narrative-within-tier", "tier-before-narrative"])
 def test_review_rank(a, b):
     assert review_rank(*a) > review_rank(*b)
 

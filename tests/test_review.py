@@ -109,6 +109,16 @@ def test_queue_orders_top_by_tier_then_score_and_never_queues_error_rows():
     assert q.attrs["queue"]["unscored"] == 1
 
 
+def test_a_known_narrative_comes_first_in_its_tier_whatever_its_score():
+    """A match lifted to medium has a low score by definition; it must not sink."""
+    frame = scored_frame()
+    frame.loc[5, ["vnm_score", "vnm_tier_reason", "vnm_narrative_id"]] = [
+        "0.08", "known narrative", "scam-001"]
+    q = build_queue(frame, 4, explore=0.0)
+    assert q["id"].tolist() == ["p0", "p3", "p5", "p4"]  # p5 before p4 (0.61), both medium
+    assert build_queue(scored_frame(), 4, explore=0.0)["id"].tolist() == ["p0", "p3", "p4", "p5"]
+
+
 @pytest.mark.parametrize(("budget", "explore", "n_uncertain"),
                          [(4, 0.5, 2), (5, 0.3, 2), (4, 0.0, 0), (3, 1.0, 3)],
                          ids=["half", "default-share", "none", "all"])

@@ -359,7 +359,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
     report : str, optional
         Write the HTML review page of the top rows here.
     report_top : int, default=50
-        Rows shown in the report, by tier then score.
+        Rows shown in the report, by tier, known narratives first, then score.
     progress : bool, default=False
         Print partitions done to ``log``.
     log : file, optional

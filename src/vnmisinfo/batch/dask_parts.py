@@ -84,9 +84,10 @@ def _part_report(frame: pd.DataFrame, index: int, spec: _PartSpec) -> tuple[list
     hist = np.bincount(bins, minlength=HIST_BINS).tolist()
     if spec.report_top <= 0:
         return hist, []
-    keys = sorted(((*review_rank(tier, float(score)), -index, -pos)
-                   for pos, (tier, score) in enumerate(zip(frame["vnm_tier"], frame["vnm_score"],
-                                                           strict=True))
+    keys = sorted(((*review_rank(tier, float(score), narrative), -index, -pos)
+                   for pos, (tier, score, narrative) in enumerate(zip(
+                       frame["vnm_tier"], frame["vnm_score"], frame["vnm_narrative_id"],
+                       strict=True))
                    if not _missing(score)), reverse=True)
     texts = [str(t) for t in frame[spec.text_col]]
     title_col = spec.roles.get("title")

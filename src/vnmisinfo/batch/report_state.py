@@ -101,11 +101,12 @@ class _ReportState:
         self._raw: dict[str, str] = {}  # raw key -> text key, for kept texts
         if state:
             self.hist = list(state["hist"])
-            for r, s, n, item in state["heap"]:
+            for _, s, n, item in state["heap"]:
                 if _TEXT_KEY not in item:  # a checkpoint written before copies were folded
                     item[_TEXT_KEY] = _text_key(str(item.get("text", "")), item.get("title"))
                     item[_RAW_KEY], item[COPIES] = "", 0
-                self._restore((int(r), float(s), int(n), item))
+                rank, _ = review_rank(item.get("vnm_tier"), float(s), item.get("vnm_narrative_id"))
+                self._restore((rank, float(s), int(n), item))  # ranked as this version ranks
             self._raw.update({r: k for r, k in state.get("raw", {}).items() if k in self._kept})
             self._heap = list(self._kept.values())
             heapq.heapify(self._heap)
@@ -144,7 +145,7 @@ class _ReportState:
         self.hist[min(max(int(score * HIST_BINS), 0), HIST_BINS - 1)] += 1
         if self.top <= 0:
             return
-        rank, _ = review_rank(added.get("vnm_tier"), score)
+        rank, _ = review_rank(added.get("vnm_tier"), score, added.get("vnm_narrative_id"))
         key = (rank, score, -seq)
         raw = _raw_key(text, meta.get("title"))
         found = self._raw.get(raw, "")

@@ -201,7 +201,7 @@ def score_file(input: str, output: str | None = None, *, model: Any = None,
     report : str, optional
         Write the HTML review page here.
     report_top : int, default=50
-        Rows shown in the report, by tier then score.
+        Rows shown in the report, by tier, known narratives first, then score.
     progress : bool, default=False
         Show a progress bar on standard error.
     log : file, optional

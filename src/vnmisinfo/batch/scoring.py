@@ -130,7 +130,10 @@ def _unique_docs(model: Any, frame: pd.DataFrame
 
     Two passes: exact duplicates skip normalization, then texts that normalize
     alike (with the same metadata) are scored once; texts that normalize to
-    nothing, or to no words, are not scored (:func:`not_scored_reason`).
+    nothing, or to no words, are not scored (:func:`not_scored_reason`).  A model
+    that matches narratives reads the raw text (its sentences follow its line
+    breaks), so for it only exact duplicates are scored once: a copy's result never
+    depends on which of its spellings came first.
     """
     meta_cols = list(META_COLUMNS)
     raw_index, pick = _dedup(frame[["text", "title", *meta_cols]])
@@ -139,7 +142,8 @@ def _unique_docs(model: Any, frame: pd.DataFrame
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TruncationWarning)
         pre = preprocess(unique) if preprocess is not None else _normalized(unique)
-    norm_index, pick2 = _dedup(pre[["norm", *meta_cols]])
+    raw = ["text", "title"] if getattr(model, "narratives", None) is not None else []
+    norm_index, pick2 = _dedup(pre[["norm", *raw, *meta_cols]])
     unique = pre.iloc[pick2].reset_index(drop=True)
     reasons = [not_scored_reason(t) for t in unique["norm"]]
     if preprocess is None:

@@ -102,9 +102,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report", default=None, metavar="HTML",
                    help="write a self-contained HTML review page of the top items")
     p.add_argument("--report-top", type=_count, default=50, metavar="N",
-                   help="items in the report, by tier then score (default: 50); a page of "
-                   "many thousand items may be too big for a browser to open (a warning says "
-                   "so): review more with 'vnmisinfo queue'")
+                   help="items in the report, by tier, known narratives first, then score "
+                   "(default: 50); a page of many thousand items may be too big for a browser "
+                   "to open (a warning says so): review more with 'vnmisinfo queue'")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bar and no summary line")
 

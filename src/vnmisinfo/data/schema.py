@@ -28,6 +28,7 @@ __all__ = [
     "as_frame",
     "column_key",
     "find_columns",
+    "is_blank",
     "is_missing",
     "joined_text",
     "resolve_columns",
@@ -43,6 +44,17 @@ def is_missing(value: Any) -> bool:
     [True, True, True, True, False, False]
     """
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a cell holds nothing: missing (:func:`is_missing`) or only whitespace.
+
+    Examples
+    --------
+    >>> [is_blank(v) for v in (None, float("nan"), "", "  ", "scam-001", 0)]
+    [True, True, True, True, False, False]
+    """
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def text_problem(value: Any) -> str | None:

@@ -3,12 +3,11 @@
 :func:`write_report` turns the scored rows of a batch into a page a
 fact-checker opens offline: a banner saying that scores are triage signals,
 never verdicts; counts per review tier; a histogram of scores (inline SVG);
-and the top items in review order (:func:`review_rank`: tier ``high``, then
-``medium``, then ``low``, and by score within a tier, so that a known
-narrative lifted to ``medium`` is never buried under ``low`` rows of higher
-score).  Each item shows why it got its tier, the words that drove its score
-highlighted in the original text (red-ish raised the score, blue-ish lowered
-it; hover for the weight), its context signals and metadata, and the known
+and the top items in review order (:func:`review_rank`: by tier, known narratives
+first within one, then by score: a match is never buried).  Each item shows why it
+got its tier, the words that drove its score highlighted in the original text
+(red-ish raised the score, blue-ish lowered it; hover for the weight), its context
+signals and metadata, and the known
 narrative it matched: the claim, the Vietnamese rebuttal (English behind a
 toggle) and the sources; a nearest narrative that is not a confident match is
 shown, muted, as a *possible* narrative.
@@ -45,7 +44,7 @@ from typing import Any
 
 from vnmisinfo.data.formats import atomic_write
 from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS
-from vnmisinfo.data.schema import _count, _timestamp, is_missing
+from vnmisinfo.data.schema import _count, _timestamp, is_blank, is_missing
 from vnmisinfo.model.explain import highlight_spans
 from vnmisinfo.text.normalize import remove_controls
 
@@ -70,19 +69,20 @@ _URL_RE = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 #: and took about 17 s to render; 52,000 did not render in 5 minutes).
 LARGE_PAGE = 5000
 
-def review_rank(tier: Any, score: float) -> tuple[int, float]:
+def review_rank(tier: Any, score: float, narrative: Any = None) -> tuple[int, float]:
     """Where an item comes in review order: compare descending, the largest first.
 
-    The tier counts first (``high``, then ``medium``, then ``low``, then
-    anything else), then the score.
+    The tier counts first (``high``, ``medium``, ``low``, then anything else), then
+    a known narrative (``narrative``: ``vnm_narrative_id``; one lifted to ``medium``
+    by its match has a low score by definition), then the score.
 
     Examples
     --------
-    >>> items = [("low", 0.7), ("medium", 0.3), ("high", 0.9), ("medium", 0.6)]
-    >>> sorted(items, key=lambda i: review_rank(*i), reverse=True)
-    [('high', 0.9), ('medium', 0.6), ('medium', 0.3), ('low', 0.7)]
+    >>> items = [("low", 0.7, None), ("medium", 0.3, "scam-001"), ("medium", 0.6, None)]
+    >>> sorted(items, key=lambda i: review_rank(*i), reverse=True)[0]
+    ('medium', 0.3, 'scam-001')
     """
-    return _TIER_RANK.get(tier, -1), score
+    return 2 * _TIER_RANK.get(tier, -1) + int(not is_blank(narrative)), score
 
 
 def parse_terms(value: Any) -> list[tuple[str, float]]:
@@ -152,8 +152,8 @@ def left_out(items: Iterable[Any], summary: Any, top: int = 50) -> int:
 def _ranked(items: Iterable[Any]) -> list[Any]:
     """The scored items in review order."""
     rows = [r for r in _items(items) if _number(_get(r, "vnm_score")) is not None]
-    rows.sort(key=lambda r: review_rank(_get(r, "vnm_tier"), float(_get(r, "vnm_score"))),
-              reverse=True)
+    rows.sort(key=lambda r: review_rank(_get(r, "vnm_tier"), float(_get(r, "vnm_score")),
+                                        _get(r, "vnm_narrative_id")), reverse=True)
     return rows
 
 
@@ -530,8 +530,8 @@ def write_report(path: str | os.PathLike[str], items: Iterable[Any], summary: An
         ``vnm_rebuttal_vi``, ``vnm_sources`` (list or JSON text of
         ``{publisher, title, date, url}``), ``vnm_entities`` and
         ``vnm_model``.  The first ``top`` in review order are shown
-        (:func:`review_rank`: by tier, then score).  The reviewed CSV takes
-        an item's input columns from its :data:`INPUT_KEY` mapping (what
+        (:func:`review_rank`: by tier, known narratives first, then score).
+        The reviewed CSV takes an item's input columns from its :data:`INPUT_KEY` mapping (what
         the batch keeps), else from all its keys but the ``vnm_`` ones.
     summary : BatchSummary or mapping
         ``rows``, ``tiers`` and optionally ``not_scored``, ``error_rows``,

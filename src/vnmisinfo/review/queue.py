@@ -2,8 +2,9 @@
 
 A budget of ``N`` items is split in two:
 
-* ``top``: the head of the triage order (tier high > medium > low, then
-  ``vnm_score`` descending), the items most likely to need action;
+* ``top``: the head of the triage order (tier high > medium > low, then the
+  items that match a known narrative, ``vnm_narrative_id``, then ``vnm_score``
+  descending), the items most likely to need action;
 * ``uncertain``: a share ``explore`` of the budget, the items whose score is
   closest to the ``medium`` threshold, where a verdict teaches the model most.
 
@@ -38,7 +39,7 @@ import pandas as pd
 
 from vnmisinfo.data.hygiene import make_groups, text_keys
 from vnmisinfo.data.review import REVIEW_COLUMNS
-from vnmisinfo.data.schema import is_missing
+from vnmisinfo.data.schema import is_blank, is_missing
 from vnmisinfo.review.store import FeedbackStore, hex_hashes, reviewed_texts
 
 __all__ = ["QUEUE_COLUMNS", "QueueError", "build_queue", "infer_medium"]
@@ -184,7 +185,10 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
              else np.zeros(0, dtype=int))
     near_reviewed = usable & ~reviewed & np.isin(cluster, list(blocked))
     rank = np.array([_TIER_RANK.get(str(t).strip().lower(), 3) for t in tiers])
-    order = np.lexsort((np.arange(n), -np.nan_to_num(score), rank))
+    # within a tier, known narratives first: one lifted by its match has a low score
+    matched = (frame["vnm_narrative_id"].map(is_blank).to_numpy(dtype=bool)
+               if "vnm_narrative_id" in frame.columns else np.ones(n, dtype=bool))
+    order = np.lexsort((np.arange(n), -np.nan_to_num(score), matched, rank))
     candidates = usable & ~reviewed & ~near_reviewed
     best: dict[int, int] = {}
     for i in order:
