@@ -88,6 +88,24 @@ def test_main_calibrate_saves_the_thresholds(tmp_path, fitted_detector, tiny_cor
     assert "thresholds set by `vnmisinfo calibrate` on held-out scores of" in card
 
 
+def test_main_calibrate_reads_every_repeated_data_option(tmp_path, fitted_detector,
+                                                         tiny_corpus):
+    texts, y = tiny_corpus
+    model = save_model(Triage(fitted_detector), tmp_path / "m.skops")
+    frame = pd.DataFrame({"text": texts, "label": y})
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    frame.iloc[::2].to_csv(tmp_path / "even.csv", index=False)
+    frame.iloc[1::2].to_csv(tmp_path / "odd.csv", index=False)
+    for name, data in (("one", [str(tmp_path / "all.csv")]),
+                       ("two", [str(tmp_path / "even.csv"), "--data", str(tmp_path / "odd.csv")])):
+        assert main(["calibrate", "--model", str(model), "--data", *data, "--budget", "0.25",
+                     "-o", str(tmp_path / f"{name}.skops"), "--quiet"]) == 0
+    assert load_model(tmp_path / "two.skops").policy.high == pytest.approx(
+        load_model(tmp_path / "one.skops").policy.high)
+    measured = read_metadata(tmp_path / "two.skops")["threshold_calibration"]
+    assert len(measured["files"]) == 2 and f"on {len(frame)} documents" in measured["measured_on"]
+
+
 def test_main_calibrate_keeps_the_shipped_model_it_reads(tmp_path, fitted_detector, tiny_corpus,
                                                          monkeypatch, capsys):
     """Without --model the shipped model is the input: -o naming it is refused, not replaced."""

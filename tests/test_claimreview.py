@@ -67,6 +67,23 @@ def test_draft_structure_for_each_rating(rating):
     assert draft["inLanguage"] == "vi" and draft["datePublished"] == "2024-05-01"
 
 
+def test_without_a_rating_the_catalogue_verdict_of_the_narrative_rates_the_claim():
+    """An old photo shown as new is "missing context", not "false"; a rating given wins."""
+    narratives = {"miscaptioned_media-001": {"verdict": "missing_context", "claim": "Ảnh lũ"},
+                  "health-001": {"verdict": "false", "claim": "Nước chanh diệt corona"}}
+    row = {"verdict": "misinformation", "text": "Ảnh lũ hôm nay", "date": "2024-04-01"}
+
+    def rated(**cells):
+        draft = draft_claimreview({**row, **cells}, org="Org", date="2024-05-01",
+                                  narratives=narratives)
+        return draft["reviewRating"]["alternateName"]
+
+    assert rated(narrative_id="miscaptioned_media-001") == RATINGS["missing_context"][1]
+    assert rated(narrative_id="miscaptioned_media-001", rating="false") == RATINGS["false"][1]
+    assert rated(narrative_id="health-001") == RATINGS["false"][1]
+    assert rated() == RATINGS["false"][1]  # no narrative: false, as before
+
+
 def test_only_misinformation_rows_are_drafted(tmp_path):
     drafts, skipped, n = drafts_from_csv(_write(tmp_path / "r.csv", ROWS), org="Org",
                                          date="2024-05-01",

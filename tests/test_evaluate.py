@@ -89,6 +89,21 @@ def test_write_report_writes_every_file(tiny_csv, fitted_detector, tmp_path):
     assert "text" not in pd.read_csv(tmp_path / "rep" / "predictions.csv").columns
 
 
+def test_main_evaluate_reads_every_repeated_data_option(tiny_csv, fitted_detector, tmp_path):
+    model = save_model(Triage(fitted_detector), tmp_path / "m.skops")
+    frame = pd.read_csv(tiny_csv)
+    halves = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    frame.iloc[: len(frame) // 2].to_csv(halves[0], index=False)
+    frame.iloc[len(frame) // 2:].to_csv(halves[1], index=False)
+    rows = {}
+    for name, data in (("one", ["--data", str(tiny_csv)]),
+                       ("repeated", ["--data", str(halves[0]), "--data", str(halves[1])])):
+        assert main(["evaluate", *data, "--model", str(model), "-o", str(tmp_path / name),
+                     "--no-plots", "--quiet"]) == 0
+        rows[name] = len(pd.read_csv(tmp_path / name / "predictions.csv"))
+    assert rows["repeated"] == rows["one"] > 0
+
+
 def test_predictions_csv_cannot_run_as_a_formula(tiny_csv, fitted_detector, tmp_path):
     # ids are "<file>:<id>"; a dump named after a page's handle starts with "@"
     frame = pd.read_csv(tiny_csv)

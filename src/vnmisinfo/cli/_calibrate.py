@@ -13,10 +13,10 @@ HELP = ("Set a model's high/medium review thresholds from a target precision or 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from vnmisinfo.evaluation.presets import PRESETS
 
-    p.add_argument("--data", nargs="+", required=True, metavar="FILE",
+    p.add_argument("--data", nargs="+", action="extend", required=True, metavar="FILE",
                    help="labelled files the thresholds are measured on: a 0/1 'label' "
                    "column, or reviewed files with a 'verdict' column (misinformation / "
-                   "reliable; unsure and blank rows are left out)")
+                   "reliable; unsure and blank rows are left out); repeatable")
     p.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
     p.add_argument("--model", default=None,
                    help="fitted model whose thresholds are set, scored on --data as held-out "

@@ -15,8 +15,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from vnmisinfo.data.names import GROUP_BY
     from vnmisinfo.evaluation.presets import PRESETS
 
-    p.add_argument("--data", nargs="+", required=True, metavar="FILE",
-                   help="labelled CSV/TSV/JSONL/Parquet files (ReINTEL and VFND recognised)")
+    p.add_argument("--data", nargs="+", action="extend", required=True, metavar="FILE",
+                   help="labelled CSV/TSV/JSONL/Parquet files (ReINTEL and VFND recognised); "
+                   "repeatable")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="report folder")
     p.add_argument("--model", default=None,
                    help="model file to evaluate on --data (default: the shipped model)")

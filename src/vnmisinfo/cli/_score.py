@@ -7,8 +7,9 @@ import sys
 
 NAME = "score"
 HELP = ("Score a CSV, JSONL or Parquet file of posts or articles; writes every input row, "
-        "its columns unchanged, plus vnm_score, vnm_label, vnm_tier, vnm_top_terms, vnm_error, "
-        "the narrative match and vnm_model.")
+        "its columns unchanged, plus vnm_score, vnm_label, vnm_tier, vnm_tier_reason, "
+        "vnm_top_terms, vnm_context, vnm_error, the narrative match (vnm_narrative_id, its "
+        "candidate, claim, rebuttal and sources), vnm_entities and vnm_model.")
 
 
 def _role(value: str) -> tuple[str, str]:

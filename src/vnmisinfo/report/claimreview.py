@@ -5,7 +5,8 @@ column with ``misinformation``, ``reliable`` or ``unsure``
 (:data:`vnmisinfo.data.review.VERDICTS`).  Only rows a reviewer marked
 ``misinformation`` are drafted; **a row without a reviewer's verdict is never
 drafted**, whatever the model or the catalogue says.  The optional ``rating``
-column says how the claim is false (:data:`RATINGS`; default ``false``).  A
+column says how the claim is false (:data:`RATINGS`; default: the catalogue's
+``verdict`` of the row's ``narrative_id``, else ``false``).  A
 draft is a starting point for publication: its ``url`` is a placeholder
 (:data:`PLACEHOLDER_URL`) that must be replaced by the address of the
 published fact-check.
@@ -239,7 +240,10 @@ def draft_claimreview(row: Mapping[str, Any], *, org: str, date: str | None = No
                               "a narrative of your team's catalogue (the file given to 'score "
                               "--narratives'), pass that file with --catalogue FILE; else fix "
                               "the id or leave it blank.")
-    rating = _cell(row, "rating").lower() or "false"
+    # no rating given: the catalogue's verdict of the row's narrative (an old photo shown as
+    # new is "missing_context", not "false"), else false
+    known = str((narratives or {}).get(nid, {}).get("verdict", "")).lower() if nid else ""
+    rating = _cell(row, "rating").lower() or (known if known in RATINGS else "false")
     if rating not in RATINGS:
         raise ReviewError(f"{where}: rating {rating!r} is not one of {', '.join(RATINGS)}.")
     text, title = _cell(row, "text"), _cell(row, "title")
