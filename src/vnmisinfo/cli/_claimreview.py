@@ -14,8 +14,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="reviewed CSV, JSONL or Parquet (as for 'vnmisinfo "
                                  "feedback'): verdict "
                                  "(misinformation|reliable|unsure), optional rating "
-                                 "(false|fabricated|misleading|missing_context; default: the catalogue "
-                                 "verdict of narrative_id, else false), "
+                                 "(false|fabricated|misleading|missing_context; default: "
+                                 "the catalogue verdict of narrative_id, else false), "
                                  "narrative_id, text, url/appearance, date, claim, author, "
                                  "author_type (Person, Organization, NewsMediaOrganization, "
                                  "GovernmentOrganization), id")
