@@ -188,6 +188,21 @@ def test_match_threshold_applies_to_the_match_score_it_prints(capsys):
     assert "[below threshold]" in out and "match-score threshold 1.000" in out
 
 
+def test_match_gives_a_rebuttal_only_with_a_match_and_lists_nothing_without_shared_words(
+        capsys):
+    assert main(["match", "Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua",
+                 "-k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "[below threshold]" in out and "closest sentence: Đội tuyển" in out
+    assert "rebuttal" not in out and "sources:" not in out and "matched sentence" not in out
+    assert main(["match", "Bill Gates", "-k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "no catalogue narrative shares its words" in out and "claim:" not in out
+    assert main(["match", "Uống nước chanh nóng mỗi sáng là diệt sạch virus corona"]) == 0
+    out = capsys.readouterr().out
+    assert "[MATCH]" in out and "rebuttal (vi):" in out and "sources:" in out
+
+
 def test_score_fast_is_the_shipped_fast_model_without_matching_or_terms(tmp_path):
     from vnmisinfo.model.persist import read_metadata, shipped_model_path
 

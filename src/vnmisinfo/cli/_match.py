@@ -31,15 +31,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _format_match(rank: int, m: Any) -> list[str]:
+    """A candidate's lines: a match with its sentence, rebuttal and sources; a candidate
+    below the threshold with its claim and closest sentence alone (no rebuttal to copy for a
+    text that does not assert the claim)."""
     mark = "MATCH" if m.matched else "below threshold"
     lines = [f"  {rank}. {m.narrative_id}  match score {m.score:.3f}  similarity "
              f"{m.similarity:.3f}  [{mark}]  "
              f"({m.category}, verdict: {m.verdict})",
-             f"     claim: {m.claim}",
-             f"     matched sentence: {m.sentence}",
-             f"     rebuttal (vi): {m.rebuttal_vi}",
-             f"     rebuttal (en): {m.rebuttal_en}",
-             "     sources:"]
+             f"     claim: {m.claim}"]
+    if not m.matched:
+        return lines + ([f"     closest sentence: {m.sentence}"] if m.sentence else [])
+    lines += [f"     matched sentence: {m.sentence}",
+              f"     rebuttal (vi): {m.rebuttal_vi}",
+              f"     rebuttal (en): {m.rebuttal_en}",
+              "     sources:"]
     for s in m.sources:
         line = f"       - {s['publisher']}: {s['title']} ({s.get('date') or 'date not given'})"
         if s.get("url"):
@@ -142,6 +147,10 @@ def run(args: argparse.Namespace) -> int:
                  "  -> matches a catalogue narrative (a lead for review, not a verdict)" if found
                  else f"  -> no catalogue narrative reaches the match-score threshold "
                       f"{index.threshold_:.3f}"]
+        if not any(m.similarity > 0 for m in matches):  # nothing to list: no shared words
+            lines[-1] = ("  -> not matched: no catalogue narrative shares its words (a text of "
+                         "one sentence and fewer than three words is not compared)")
+            matches = []
         for rank, m in enumerate(matches, 1):
             lines += _format_match(rank, m)
         # the post's (and a catalogue's) escape sequences are shown, not run by the terminal
