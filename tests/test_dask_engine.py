@@ -477,6 +477,8 @@ def test_workers_with_the_fixed_trim_threshold_are_named_with_the_fix(monkeypatc
     with dask.config.set(dask_default), \
             distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                      dashboard_address=":0") as plain:
+        # the workers are asked, not this process (whose nanny set the same value here)
+        monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
         with pytest.warns(RuntimeWarning, match=r"1 of 1 Dask workers run with "
                           r"MALLOC_TRIM_THRESHOLD_=65536.*pre-spawn-environ"):
             summary = score_dask_files(str(posts_csv), str(tmp_path / "out"), model=model_file,

@@ -274,9 +274,18 @@ def _worker_environ() -> Iterator[None]:
             os.environ[TRIM_VARIABLE] = left
 
 
+def _trim_threshold() -> str | None:
+    """The malloc trim threshold of the process it runs in (a worker's, sent by name)."""
+    return os.environ.get(TRIM_VARIABLE)
+
+
 def _warn_fixed_trim_threshold(client: Any) -> None:
-    """Warn when workers of a running cluster have Dask's fixed malloc trim threshold."""
-    seen = client.run(os.environ.get, TRIM_VARIABLE, on_error="return")
+    """Warn when workers of a running cluster have Dask's fixed malloc trim threshold.
+
+    Each worker reads its own environment: ``os.environ.get`` itself would travel with the
+    calling process's environment and read that one.
+    """
+    seen = client.run(_trim_threshold, on_error="return")
     fixed = [w for w, value in seen.items() if value == DASK_TRIM]
     if fixed:
         warnings.warn(
