@@ -89,6 +89,16 @@ def test_write_report_writes_every_file(tiny_csv, fitted_detector, tmp_path):
     assert "text" not in pd.read_csv(tmp_path / "rep" / "predictions.csv").columns
 
 
+def test_predict_files_measures_the_tiers_of_the_models_own_policy(tiny_csv, fitted_detector):
+    from vnmisinfo.triage import TierPolicy
+
+    model = Triage(fitted_detector, policy=TierPolicy(0.2, 0.4))
+    scored = predict_files([tiny_csv], model=model)
+    assert (scored.medium_threshold, scored.high_threshold) == (0.2, 0.4)
+    flagged = scored.metrics()["thresholds"]["medium"]
+    assert flagged["threshold"] == 0.2
+
+
 def test_main_evaluate_reads_every_repeated_data_option(tiny_csv, fitted_detector, tmp_path):
     model = save_model(Triage(fitted_detector), tmp_path / "m.skops")
     frame = pd.read_csv(tiny_csv)

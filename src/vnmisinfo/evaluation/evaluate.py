@@ -2,8 +2,7 @@
 
 Two ways to get scores for labelled documents:
 
-* :func:`predict_files` scores files with a fitted model (the shipped one by
-  default);
+* :func:`predict_files` scores files with a fitted model (the shipped one by default);
 * :func:`cross_val_scores` fits a preset on K grouped, stratified folds and
   scores each fold with the model that did not see it.  Folds are grouped by
   near-duplicate text (or also by outlet), so no copy of a post sits on both
@@ -280,13 +279,14 @@ def predict_files(
     out["fold"] = -1
     out["group"] = -1
     out["top_terms"] = [r["top_terms"] for r in results]
-    info["protocol"] = ("files scored by a fitted model, training rows included"
-                        if include_training_rows else
-                        "held-out rows (not in the model's training data) scored by a fitted model")
+    info["protocol"] = ("files scored by a fitted model, training rows included" if
+                        include_training_rows else "held-out rows (not in the model's "
+                        "training data) scored by a fitted model")
     info["model"] = str(model) if isinstance(model, (str, Path)) else (
         "shipped default" if model is None else type(model).__name__)
-    return Scored(out, float(detector.medium_threshold), float(detector.high_threshold),
-                  info=info)
+    medium, high = getattr(loaded, "thresholds", (detector.medium_threshold,
+                                                  detector.high_threshold))  # a Triage's policy
+    return Scored(out, float(medium), float(high), info=info)
 
 
 class TrainingDataError(ValueError):
