@@ -438,7 +438,12 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         return decision, np.clip(proba, 0.0, 1.0)
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Signed distance to the linear boundary; positive leans to misinformation."""
+        """Signed distance to the linear boundary; positive leans to misinformation.
+
+        The raw, uncalibrated value its terms add up to, of the model that scores each text
+        (the accent-free one without tone marks, on a scale of its own): 0 is not where
+        :meth:`predict` cuts.  Rank by :meth:`predict_proba` (``scoring="roc_auc"`` reads this).
+        """
         check_is_fitted(self, "model_")
         frame = self.preprocess(X)
         return self._decision_and_proba(frame, self._parts(frame))[0]
