@@ -976,6 +976,11 @@ def test_score_frame_keeps_the_notes_of_reading_each_row(fitted_detector):
         score_frame(fitted_detector, frame, notes=[None])
 
 
+def test_score_frame_without_a_text_column_names_the_python_fix(fitted_detector):
+    with pytest.raises(ValueError, match=r"^no text column among \['x'\]; .*text_column=NAME"):
+        score_frame(fitted_detector, pd.DataFrame({"x": ["Tỏi chữa khỏi covid"]}))
+
+
 def test_score_frame_refuses_a_column_named_twice(fitted_detector):
     frame = pd.DataFrame([["Tỏi chữa khỏi covid", "a", "b"]], columns=["text", "note", "note"])
     with pytest.raises(ValueError, match=r"names the columns \['note'\] more than once"):

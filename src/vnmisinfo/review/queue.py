@@ -147,7 +147,8 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
         raise QueueError(f"explore must be a share between 0 and 1, got {explore!r}.")
     if "vnm_score" not in frame.columns:
         raise QueueError(f"no vnm_score column among {list(frame.columns)}; queue a file "
-                         "written by 'vnmisinfo score'.")
+                         "written by 'vnmisinfo score', or a frame from score_frame(model, "
+                         "frame) (model.score gives records, not its columns).")
     filled = [c for c in REVIEW_COLUMNS if c in frame.columns
               and any(_filled(v) for v in frame[c].tolist())]
     if filled and not overwrite_review:
