@@ -629,8 +629,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.ceiling:
             print("\n" + ceiling(new, old=old, old_pre=old_pre, cache=cache, seeds=args.seeds,
                                  test_size=args.test_size, weight=chosen))
-        plot(results, old_aucs, Path(args.plot), args.goal, title)
-        print(f"\nPlot: {args.plot}")
+        if args.rounds > 0:  # no rounds, no curves: the committed plot is left as it is
+            plot(results, old_aucs, Path(args.plot), args.goal, title)
+            print(f"\nPlot: {args.plot}")
         print(f"Simulation time: {time.perf_counter() - start:.0f} s", flush=True)
     if args.default_check > 0:
         print(f"\nThe shipped default preset on the first {args.default_check} splits "
