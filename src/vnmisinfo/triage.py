@@ -260,7 +260,10 @@ class Triage:
             invisible characters) is not scored: ``probability`` is NaN,
             ``tier`` None and ``tier_reason`` ``"empty text"``, as a batch
             leaves such a row unscored; nor is one of marks or emoji alone
-            (``"!!!"``), with ``tier_reason`` ``"no words"``.
+            (``"!!!"``), with ``tier_reason`` ``"no words"``.  A text in another
+            language gets a score that means nothing, and no note here:
+            :func:`vnmisinfo.text.accents.looks_vietnamese` tells (``score_frame``
+            and ``vnmisinfo score`` note such rows ``not Vietnamese``).
 
         Raises
         ------
