@@ -53,8 +53,16 @@ def test_bad_item_raises_type_error_naming_its_index(fitted_detector, item, mess
 
 
 def test_bad_text_inside_a_mapping_names_the_document(fitted_detector):
-    with pytest.raises(TypeError, match=r"document 1 text is bytes.*Decode"):
+    with pytest.raises(TypeError, match=r"document 1: text is bytes.*Decode"):
         Triage(fitted_detector).score([{"text": CLAIM}, {"text": b"abc"}])
+
+
+def test_a_bad_cell_of_a_frame_is_named_by_its_index_label(fitted_detector):
+    frame = pd.DataFrame({"text": [CLAIM, "Hà Nội nắng", 2020]}, index=[10, 20, 30])
+    with pytest.raises(TypeError, match=r"^the document at index 30: text is int"):
+        Triage(fitted_detector).score(frame)
+    with pytest.raises(TypeError, match=r"^the document at index 'c' is int"):
+        Triage(fitted_detector).score(pd.Series([CLAIM, "Hà Nội", 7], index=["a", "b", "c"]))
 
 
 @pytest.mark.parametrize("missing", [None, math.nan, np.nan, pd.NA, pd.NaT],

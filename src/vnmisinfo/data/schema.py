@@ -365,6 +365,8 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
             "Iterable over documents expected, a single mapping received. "
             "Wrap one document in a list: [{'text': ...}]."
         )
+    # a frame's or a series' rows are named by their index labels in errors, not positions
+    labels = list(docs.index) if isinstance(docs, (pd.Series, pd.DataFrame)) else None
     if isinstance(docs, pd.Series):
         docs = docs.tolist()
     if isinstance(docs, pd.DataFrame):
@@ -395,23 +397,24 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
             ) from None
     out: dict[str, list[Any]] = {c: [] for c in FRAME_COLUMNS}
     for i, item in enumerate(records):
+        doc = f"document {i}" if labels is None else f"the document at index {labels[i]!r}"
         if isinstance(item, Mapping):
             keys = resolve_columns(list(item.keys()))
             if text_column is not None and text_column in item:
                 keys["text"] = text_column
             if "text" not in keys:
                 raise ValueError(
-                    f"document {i} has no text key among {sorted(item)}; use the key 'text' "
+                    f"{doc} has no text key among {sorted(item)}; use the key 'text' "
                     "('post_message' also works)."
                 )
-            out["text"].append(_text_value(item[keys["text"]], f"document {i} text"))
+            out["text"].append(_text_value(item[keys["text"]], f"{doc}: text"))
             title = item.get(keys["title"]) if "title" in keys else None
-            out["title"].append(_text_value(title, f"document {i} title"))
+            out["title"].append(_text_value(title, f"{doc}: title"))
             for c in META_COLUMNS:
                 read = _timestamp if c == "timestamp" else _count
                 out[c].append(read(item[keys[c]]) if c in keys else math.nan)
         else:
-            out["text"].append(_text_value(item, f"document {i}"))
+            out["text"].append(_text_value(item, doc))
             out["title"].append("")
             for c in META_COLUMNS:
                 out[c].append(math.nan)
