@@ -7,7 +7,6 @@ index); the ``vnm_`` output columns follow, as in the output of
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +14,8 @@ import pandas as pd
 
 from vnmisinfo.batch.rows import OUTPUT_COLUMNS, BatchSummary, _Chunk, _Run, check_scored
 from vnmisinfo.batch.scoring import _load, _model_id, _score_records
-from vnmisinfo.data.readers import BadInputError, column_map
+from vnmisinfo.data.readers import column_map
+from vnmisinfo.data.schema import frame_columns
 
 __all__ = ["score_frame"]
 
@@ -78,11 +78,8 @@ def score_frame(detector: Any, frame: pd.DataFrame, *, text_column: str | None =
     old = check_scored(frame.columns, overwrite_scores)
     kept = frame.drop(columns=[c for c in frame.columns if str(c) in old]) if old else frame
     names = {str(c): c for c in kept.columns}
-    try:
-        cmap = column_map(list(names), text_column, None)
-    except BadInputError as exc:  # said for files: a frame has no lines and no CLI options
-        message = re.sub(r"^line 1: | \(a CSV file's header.*?file\)", "", str(exc))
-        raise ValueError(message.replace("--text-column NAME", "text_column=NAME")) from None
+    frame_columns(list(names), text_column)  # a missing text column named for a Python caller
+    cmap = column_map(list(names), text_column, None)
     model = _load(detector)
     run = _Run(explain=explain, cmap=cmap, id_col=None, report=None, summary=BatchSummary())
     run.model_id = _model_id(model)

@@ -28,6 +28,7 @@ __all__ = [
     "as_frame",
     "column_key",
     "find_columns",
+    "frame_columns",
     "is_blank",
     "is_missing",
     "joined_text",
@@ -44,6 +45,32 @@ def is_missing(value: Any) -> bool:
     [True, True, True, True, False, False]
     """
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def frame_columns(columns: list[Any], text_column: str | None = None) -> dict[str, Any]:
+    """Role to column of a DataFrame's ``columns`` (:func:`resolve_columns`), with its text
+    column; a missing one is named with the fix a Python caller has.
+
+    Examples
+    --------
+    >>> frame_columns(["bai_viet", "likes"], "bai_viet")
+    {'likes': 'likes', 'text': 'bai_viet'}
+    >>> try:
+    ...     frame_columns(["x"])
+    ... except ValueError as exc:
+    ...     print(str(exc)[:60])
+    no text column among ['x']; rename it, e.g. df.rename(column
+    """
+    cols = resolve_columns(list(columns))
+    if text_column is not None:
+        if text_column not in columns:
+            raise ValueError(f"text column {text_column!r} not found; columns are {columns}.")
+        cols["text"] = text_column
+    if "text" not in cols:
+        raise ValueError(f"no text column among {columns}; rename it, e.g. "
+                         "df.rename(columns={'bai_viet': 'text'}) ('text' or 'post_message'), "
+                         "or pass text_column=NAME.")
+    return cols
 
 
 def is_blank(value: Any) -> bool:
@@ -370,19 +397,7 @@ def as_frame(docs: Any, *, text_column: str | None = None) -> pd.DataFrame:
     if isinstance(docs, pd.Series):
         docs = docs.tolist()
     if isinstance(docs, pd.DataFrame):
-        cols = resolve_columns(list(docs.columns))
-        if text_column is not None:
-            if text_column not in docs.columns:
-                raise ValueError(
-                    f"text column {text_column!r} not found; columns are {list(docs.columns)}."
-                )
-            cols["text"] = text_column
-        if "text" not in cols:
-            raise ValueError(
-                f"no text column among {list(docs.columns)}; rename it, e.g. "
-                "df.rename(columns={'bai_viet': 'text'}) ('text' or 'post_message'; score_frame "
-                "also takes text_column=...)."
-            )
+        cols = frame_columns(list(docs.columns), text_column)
         records: list[Any] = [
             {k: row[i] for k, i in zip(cols, range(len(cols)), strict=True)}
             for row in docs[list(cols.values())].itertuples(index=False, name=None)
