@@ -171,11 +171,14 @@ def read_csv_block(path: str, span: tuple[int, int], header: list[str],
                         keep_default_na=False, sep=delimiter, encoding="utf-8",
                         encoding_errors="surrogateescape", index_col=False)
     bad = pd.Series(False, index=frame.index)
-    for name in frame.columns:
-        broken = frame[name].str.contains(SURROGATE_RE)
-        if broken.any():
-            frame.loc[broken, name] = frame.loc[broken, name].map(replace_surrogates)
-            bad |= broken
+    try:
+        data.decode("utf-8")  # one pass in C; only a block that is not UTF-8 is searched
+    except UnicodeDecodeError:
+        for name in frame.columns:
+            broken = frame[name].str.contains(SURROGATE_RE)
+            if broken.any():
+                frame.loc[broken, name] = frame.loc[broken, name].map(replace_surrogates)
+                bad |= broken
     if notes:
         frame[READ_NOTE] = pd.Series([REPLACED_NOTE if b else None for b in bad.tolist()],
                                      index=frame.index, dtype=object)
