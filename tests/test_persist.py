@@ -6,6 +6,8 @@ import json
 import os
 import pickle
 import re
+import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -287,3 +289,56 @@ def test_shipped_models_know_every_training_text_as_the_normalizer_reads_it_now(
     model = load_model(default_model_path().with_name(f"{name}.skops"))
     missing = np.setdiff1d(text_hashes(data["key"].tolist()), model.training_hashes)
     assert missing.size == 0, f"{missing.size} training texts unknown to {name}.skops"
+
+
+def test_module_index_names_every_ufunc_as_skops_own_search_does():
+    """The one-pass index answers skops's ``whichmodule`` as its own search does, for each
+    object skops names at import (NumPy and SciPy ufuncs, which have no ``__module__``)."""
+    import numpy as np
+    import scipy.special
+    from skops.io._utils import _getattribute
+
+    from vnmisinfo.model.persist import _ModuleIndex
+
+    def search(obj, name):  # skops's own search, for any skops layout
+        if getattr(obj, "__module__", None) is not None:
+            return obj.__module__
+        for module_name, module in sys.modules.copy().items():
+            if module_name in ("__main__", "__mp_main__") or module is None:
+                continue
+            try:
+                if _getattribute(module, name)[0] is obj:
+                    return module_name
+            except (AttributeError, ImportError):
+                continue
+        return "__main__"
+
+    index = _ModuleIndex(search)
+    objects = [getattr(m, a) for m in (np, scipy.special) for a in dir(m)
+               if isinstance(getattr(m, a), np.ufunc)]
+    assert sum(getattr(o, "__module__", None) is None for o in objects) > 200  # searched for
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        mine = [index(o, o.__name__) for o in objects]
+        own = [search(o, o.__name__) for o in objects]
+    assert mine == own
+    assert index(np.ndarray, "ndarray") == "numpy"  # an object with __module__: read as is
+    assert index(object(), "no_such_name_anywhere") == "__main__"  # not found: skops's answer
+
+
+def test_skops_names_the_same_ufuncs_when_vnmisinfo_imports_it():
+    """Importing skops through vnmisinfo (with the index) trusts the same ufuncs by default
+    as a plain import of skops, and leaves skops its own ``whichmodule``."""
+    import subprocess
+
+    names = ("import json, skops.io._trusted_types as d, skops.io._utils as u; "
+             "print(json.dumps([d.SCIPY_UFUNC_TYPE_NAMES, d.NUMPY_UFUNC_TYPE_NAMES, "
+             "type(u.whichmodule).__name__]))")
+
+    def run(code: str):
+        return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                         text=True, check=True).stdout)
+
+    own = run(names)
+    ours = run("import vnmisinfo; vnmisinfo.load_model(); " + names)
+    assert ours == own and len(own[0]) + len(own[1]) > 200 and own[2] == "function"

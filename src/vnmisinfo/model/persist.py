@@ -18,9 +18,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import importlib.abc
+import importlib.machinery
 import json
 import platform
 import sys
+import types
+import warnings
 import zipfile
 from collections import UserList
 from collections.abc import Callable, Iterator
@@ -160,6 +164,88 @@ def _no_estimators(*args: Any, **kwargs: Any) -> list[tuple[str, type]]:
     return []
 
 
+class _ModuleIndex:
+    """skops's ``whichmodule`` (the first module of ``sys.modules`` holding an object under
+    its name), answered from one pass over the modules instead of one per object.
+
+    skops, when first imported, names some 900 NumPy and SciPy ufuncs that have no
+    ``__module__`` by searching every loaded module for each: about 0.25 s of every
+    process.  The index holds each plain module's attributes by ``(id, name)``; a module
+    with a ``__getattr__`` of its own, or not a plain module, is asked in its turn, as
+    skops asks; a dotted name, a changed ``sys.modules`` (the index is then built again)
+    or an answer that no longer holds take skops's own search, so the answers are its own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _ModuleIndex(lambda obj, name: "__main__")(np.ndarray, "ndarray")  # has __module__
+    'numpy'
+    """
+
+    def __init__(self, search: Callable[[Any, str], str]) -> None:
+        self.search = search
+        self.keys: list[str] = []
+        self.modules: list[Any] = []
+        self.first: dict[tuple[int, str], int] = {}
+        self.asked: list[int] = []  # modules asked in turn: their own __getattr__
+
+    def _build(self) -> None:
+        self.keys, self.modules = list(sys.modules), list(sys.modules.values())
+        self.first, self.asked = {}, []
+        for i, (name, module) in enumerate(zip(self.keys, self.modules, strict=True)):
+            if name in ("__main__", "__mp_main__") or module is None:
+                continue
+            own = getattr(module, "__dict__", None)
+            if type(module) is not types.ModuleType or own is None or "__getattr__" in own:
+                self.asked.append(i)
+                continue
+            for attr, value in list(own.items()):
+                self.first.setdefault((id(value), attr), i)
+
+    def __call__(self, obj: Any, name: str) -> str:
+        module_name = getattr(obj, "__module__", None)
+        if module_name is not None:
+            return str(module_name)
+        if "." in name:
+            return self.search(obj, name)
+        if len(self.keys) != len(sys.modules) or self.keys != list(sys.modules):
+            self._build()
+        found = self.first.get((id(obj), name), len(self.modules))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for i in self.asked:
+                if i >= found:
+                    break
+                try:
+                    if getattr(self.modules[i], name, None) is obj:
+                        return self.keys[i]
+                except (AttributeError, ImportError):
+                    continue
+        if found < len(self.modules) and self.modules[found].__dict__.get(name) is obj:
+            return self.keys[found]
+        return self.search(obj, name)
+
+
+class _IndexSkopsLookups(importlib.abc.MetaPathFinder):
+    """Loads ``skops.io._utils`` with :class:`_ModuleIndex` as its ``whichmodule``."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != "skops.io._utils":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            run(module)
+            if callable(getattr(module, "whichmodule", None)):
+                module.whichmodule = _ModuleIndex(module.whichmodule)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
 def _skops() -> Any:
     """``skops.io``, imported with its default list of estimators built only when used."""
     if "skops.io" not in sys.modules:
@@ -167,11 +253,17 @@ def _skops() -> Any:
 
         discover = sklearn.utils.all_estimators
         sklearn.utils.all_estimators = _no_estimators  # what skops calls when imported
+        finder = _IndexSkopsLookups()
+        sys.meta_path.insert(0, finder)
         try:
             import skops.io._general as general
             import skops.io._trusted_types as defaults
         finally:
             sklearn.utils.all_estimators = discover
+            sys.meta_path.remove(finder)
+            utils = sys.modules.get("skops.io._utils")
+            if isinstance(getattr(utils, "whichmodule", None), _ModuleIndex):
+                utils.whichmodule = utils.whichmodule.search  # type: ignore[union-attr]
         names = getattr(defaults, "SKLEARN_ESTIMATOR_TYPE_NAMES", None)
         if isinstance(names, list) and getattr(general, "SKLEARN_ESTIMATOR_TYPE_NAMES",
                                                None) is names:
