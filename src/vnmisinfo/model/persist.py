@@ -166,41 +166,25 @@ def _no_estimators(*args: Any, **kwargs: Any) -> list[tuple[str, type]]:
 
 class _ModuleIndex:
     """skops's ``whichmodule`` (the first module of ``sys.modules`` holding an object under
-    its name), answered from one pass over the modules instead of one per object.
+    its name), with a plain module's attributes read from its ``__dict__``.
 
     skops, when first imported, names some 900 NumPy and SciPy ufuncs that have no
-    ``__module__`` by searching every loaded module for each: about 0.25 s of every
-    process.  The index holds each plain module's attributes by ``(id, name)``; a module
-    with a ``__getattr__`` of its own, or not a plain module, is asked in its turn, as
-    skops asks; a dotted name, a changed ``sys.modules`` (the index is then built again)
-    or an answer that no longer holds take skops's own search, so the answers are its own.
+    ``__module__`` by asking every loaded module for each with ``getattr``, which builds
+    and drops an ``AttributeError`` in nearly every module: about 0.25 s of every process.
+    A plain module (no ``__getattr__`` of its own) holds its attributes in its
+    ``__dict__``, so a dict lookup gives the same answer; any other module is asked with
+    ``getattr``, as skops asks, in its turn.  A dotted name takes skops's own search.
 
     Examples
     --------
     >>> import numpy as np
-    >>> _ModuleIndex(lambda obj, name: "__main__")(np.ndarray, "ndarray")  # has __module__
-    'numpy'
+    >>> which = _ModuleIndex(lambda obj, name: "__main__")
+    >>> which(np.ndarray, "ndarray"), which(object(), "no_module_holds_this")
+    ('numpy', '__main__')
     """
 
     def __init__(self, search: Callable[[Any, str], str]) -> None:
         self.search = search
-        self.keys: list[str] = []
-        self.modules: list[Any] = []
-        self.first: dict[tuple[int, str], int] = {}
-        self.asked: list[int] = []  # modules asked in turn: their own __getattr__
-
-    def _build(self) -> None:
-        self.keys, self.modules = list(sys.modules), list(sys.modules.values())
-        self.first, self.asked = {}, []
-        for i, (name, module) in enumerate(zip(self.keys, self.modules, strict=True)):
-            if name in ("__main__", "__mp_main__") or module is None:
-                continue
-            own = getattr(module, "__dict__", None)
-            if type(module) is not types.ModuleType or own is None or "__getattr__" in own:
-                self.asked.append(i)
-                continue
-            for attr, value in list(own.items()):
-                self.first.setdefault((id(value), attr), i)
 
     def __call__(self, obj: Any, name: str) -> str:
         module_name = getattr(obj, "__module__", None)
@@ -208,22 +192,23 @@ class _ModuleIndex:
             return str(module_name)
         if "." in name:
             return self.search(obj, name)
-        if len(self.keys) != len(sys.modules) or self.keys != list(sys.modules):
-            self._build()
-        found = self.first.get((id(obj), name), len(self.modules))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            for i in self.asked:
-                if i >= found:
-                    break
-                try:
-                    if getattr(self.modules[i], name, None) is obj:
-                        return self.keys[i]
-                except (AttributeError, ImportError):
+            for module_name, module in sys.modules.copy().items():
+                if module_name in ("__main__", "__mp_main__") or module is None:
                     continue
-        if found < len(self.modules) and self.modules[found].__dict__.get(name) is obj:
-            return self.keys[found]
-        return self.search(obj, name)
+                own = getattr(module, "__dict__", None)
+                if type(module) is types.ModuleType and own is not None and (
+                        "__getattr__" not in own):
+                    found = own.get(name)
+                else:
+                    try:
+                        found = getattr(module, name, None)
+                    except (AttributeError, ImportError):
+                        continue
+                if found is obj:
+                    return str(module_name)
+        return "__main__"
 
 
 class _IndexSkopsLookups(importlib.abc.MetaPathFinder):
