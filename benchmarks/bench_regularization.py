@@ -18,6 +18,7 @@ CV as the check that in-domain ranking holds::
 
     python benchmarks/bench_regularization.py                  # default preset, C 2, 4, 8, 16
     python benchmarks/bench_regularization.py --preset fast --C 4 16
+    python benchmarks/bench_regularization.py --C 4 --channels syllables,chars,accent_free,meta
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import argparse
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,13 +40,14 @@ from vnmisinfo.evaluation.nonclaims import with_nonclaims
 from vnmisinfo.evaluation.train import cross_validate_reintel, make_detector, without_metadata
 
 
-def grouped_cv(preset: str, C: float, root: Path, folds: int, jobs: int
-               ) -> tuple[float, float]:
-    """Mean grouped-CV ROC-AUC on ReINTEL, with metadata and on text alone."""
+def grouped_cv(preset: str, C: float, root: Path, folds: int, jobs: int,
+               **overrides: Any) -> tuple[float, float]:
+    """Mean grouped-CV ROC-AUC on ReINTEL, with metadata and on text alone (``overrides``:
+    detector parameters set over the preset's)."""
     data = load_training_set(root)
     data["key"] = text_keys(data)
     data = with_nonclaims(data)
-    detector = make_detector(preset).set_params(C=C)
+    detector = make_detector(preset, **overrides).set_params(C=C)
     results = cross_validate_reintel(detector, detector.preprocess(data), data,
                                      {"": None, "text_only": without_metadata},
                                      n_splits=folds, n_jobs=jobs)
@@ -53,7 +56,7 @@ def grouped_cv(preset: str, C: float, root: Path, folds: int, jobs: int
 
 
 def shifted(preset: str, C: float | None, root: Path, world: str,
-            posts: pd.DataFrame | None = None) -> float:
+            posts: pd.DataFrame | None = None, **overrides: Any) -> float:
     """ROC-AUC on the new world of a model fitted on the old one (and on ``posts``, rows
     of ``text`` and ``label`` such as the hand-written ones, when given); ``C=None`` keeps
     the preset's own."""
@@ -62,7 +65,9 @@ def shifted(preset: str, C: float | None, root: Path, world: str,
         new = new.assign(text=new["joined"], title="")
     if posts is not None:
         old = pd.concat([old, posts[["text", "label"]].assign(title=None)], ignore_index=True)
-    detector = make_detector(preset) if C is None else make_detector(preset).set_params(C=C)
+    detector = make_detector(preset, **overrides)
+    if C is not None:
+        detector.set_params(C=C)
     model = detector.fit(old, old["label"].to_numpy())
     return float(roc_auc_score(new["label"], model.predict_proba(new)[:, 1]))
 
@@ -75,15 +80,21 @@ def main() -> None:
                         help="values of C to compare (default: 2 4 8 16)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2, help="parallel CV folds")
+    parser.add_argument("--channels", default=None, metavar="A,B,...",
+                        help="feature channels instead of the preset's, comma-separated "
+                             "(e.g. syllables,chars,accent_free,meta)")
     args = parser.parse_args()
+    overrides = ({"channels": tuple(c.strip() for c in args.channels.split(","))}
+                 if args.channels else {})
     warnings.simplefilter("ignore")
     root = Path(args.data_dir)
-    print(f"preset {args.preset}\n\n| C | CV with metadata | CV text alone | later posts | "
+    setting = f"preset {args.preset}" + (f", channels {args.channels}" if overrides else "")
+    print(f"{setting}\n\n| C | CV with metadata | CV text alone | later posts | "
           "other outlets (VFND) |\n|---:|---:|---:|---:|---:|", flush=True)
     for C in args.C:
         started = time.perf_counter()
-        meta, text = grouped_cv(args.preset, C, root, args.folds, args.jobs)
-        later, vfnd = (shifted(args.preset, C, root, w) for w in ("time", "vfnd"))
+        meta, text = grouped_cv(args.preset, C, root, args.folds, args.jobs, **overrides)
+        later, vfnd = (shifted(args.preset, C, root, w, **overrides) for w in ("time", "vfnd"))
         print(f"| {C:g} | {meta:.4f} | {text:.4f} | {later:.4f} | {vfnd:.4f} |  "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
 
