@@ -168,9 +168,10 @@ class _ModuleIndex:
     """skops's ``whichmodule`` (the first module of ``sys.modules`` holding an object under
     its name), with a plain module's attributes read from its ``__dict__``.
 
-    skops, when first imported, names some 900 NumPy and SciPy ufuncs that have no
-    ``__module__`` by asking every loaded module for each with ``getattr``, which builds
-    and drops an ``AttributeError`` in nearly every module: about 0.25 s of every process.
+    skops, when first imported, names the NumPy and SciPy ufuncs it trusts by default; for
+    each one without a ``__module__`` it asks every loaded module with
+    ``getattr``, which builds and drops an ``AttributeError`` in nearly every module: about
+    half of the time it takes to import skops, in every process.
     A plain module (no ``__getattr__`` of its own) holds its attributes in its
     ``__dict__``, so a dict lookup gives the same answer; any other module is asked with
     ``getattr``, as skops asks, in its turn.  A dotted name takes skops's own search.
