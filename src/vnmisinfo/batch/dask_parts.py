@@ -77,7 +77,7 @@ def _part_report(frame: pd.DataFrame, index: int, spec: _PartSpec) -> tuple[list
     """
     import numpy as np
 
-    from vnmisinfo.report.page import review_rank
+    from vnmisinfo.data.review import review_rank
 
     scores = frame["vnm_score"].dropna().to_numpy(dtype=float)
     bins = np.clip((scores * HIST_BINS).astype(int), 0, HIST_BINS - 1)

@@ -1,7 +1,7 @@
 """What the review report needs from a batch run, bounded while streaming.
 
 A histogram of the scores and a heap of the ``top`` rows to review first, in
-the order of the review page (:func:`vnmisinfo.report.page.review_rank`):
+the order of the review page (:func:`vnmisinfo.data.review.review_rank`):
 higher tiers first, so that a catalogue match lifted to ``medium`` is never
 pushed out by ``low`` rows of higher score, then higher scores.  The state is
 plain data, so that a checkpoint can carry it across a resume.
@@ -42,7 +42,8 @@ import heapq
 from collections.abc import Mapping
 from typing import Any
 
-from vnmisinfo.report.page import COPIES, INPUT_KEY, plain_cell, review_rank
+from vnmisinfo.data.review import review_rank
+from vnmisinfo.report.page import COPIES, INPUT_KEY, plain_cell
 
 __all__: list[str] = []
 

@@ -31,18 +31,39 @@ from typing import Any
 
 import pandas as pd
 
-from vnmisinfo.data.schema import find_columns, is_missing
+from vnmisinfo.data.schema import find_columns, is_blank, is_missing
 from vnmisinfo.data.spreadsheet import unguard_frame
 from vnmisinfo.data.tables import read_any_table, table_format
 
-__all__ = ["REVIEW_COLUMNS", "VERDICTS", "check_date", "is_after", "is_future", "labelled_paths",
-           "parse_verdict", "read_reviewed", "reviewed_labels", "with_review_columns"]
+__all__ = ["REVIEW_COLUMNS", "TIERS", "VERDICTS", "check_date", "is_after", "is_future",
+           "labelled_paths", "parse_verdict", "read_reviewed", "review_rank", "reviewed_labels",
+           "with_review_columns"]
 
 #: What a reviewer may decide about an item.
 VERDICTS = ("misinformation", "reliable", "unsure")
 #: The columns a reviewer fills in.
 REVIEW_COLUMNS = ("verdict", "narrative_id", "note")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+#: The review tiers, most urgent first.
+TIERS = ("high", "medium", "low")
+_TIER_RANK = {tier: len(TIERS) - 1 - i for i, tier in enumerate(TIERS)}
+
+
+def review_rank(tier: Any, score: float, narrative: Any = None) -> tuple[int, float]:
+    """Where an item comes in review order (the page, the queue): compare descending, the
+    largest first.
+
+    The tier counts first (``high``, ``medium``, ``low``, then anything else), then
+    a known narrative (``narrative``: ``vnm_narrative_id``; one lifted to ``medium``
+    by its match has a low score by definition), then the score.
+
+    Examples
+    --------
+    >>> items = [("low", 0.7, None), ("medium", 0.3, "scam-001"), ("medium", 0.6, None)]
+    >>> sorted(items, key=lambda i: review_rank(*i), reverse=True)[0]
+    ('medium', 0.3, 'scam-001')
+    """
+    return 2 * _TIER_RANK.get(tier, -1) + int(not is_blank(narrative)), score
 
 
 def parse_verdict(value: Any) -> str | None:

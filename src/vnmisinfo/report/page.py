@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from vnmisinfo.data.formats import atomic_write
-from vnmisinfo.data.review import REVIEW_COLUMNS, VERDICTS
-from vnmisinfo.data.schema import _count, _timestamp, is_blank, is_missing
+from vnmisinfo.data.review import REVIEW_COLUMNS, TIERS, VERDICTS, review_rank
+from vnmisinfo.data.schema import _count, _timestamp, is_missing
 from vnmisinfo.model.explain import highlight_spans
 from vnmisinfo.text.normalize import remove_controls
 
@@ -59,8 +59,6 @@ INPUT_KEY = "_input"
 COPIES = "_copies"
 
 _TZ = timezone(timedelta(hours=7))
-_TIERS = ("high", "medium", "low")
-_TIER_RANK = {tier: len(_TIERS) - 1 - i for i, tier in enumerate(_TIERS)}
 _TIER_VI = {"high": "cao", "medium": "trung bình", "low": "thấp"}
 #: Output columns the reviewed file keeps, between the input's and the reviewer's.
 _CSV_SCORED = ("vnm_score", "vnm_tier", "vnm_narrative_id", "vnm_model")
@@ -68,22 +66,6 @@ _URL_RE = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 #: Items beyond which a page may be too big for a browser to open (5,000 items made 26 MB
 #: and took about 17 s to render; 52,000 did not render in 5 minutes).
 LARGE_PAGE = 5000
-
-def review_rank(tier: Any, score: float, narrative: Any = None) -> tuple[int, float]:
-    """Where an item comes in review order: compare descending, the largest first.
-
-    The tier counts first (``high``, ``medium``, ``low``, then anything else), then
-    a known narrative (``narrative``: ``vnm_narrative_id``; one lifted to ``medium``
-    by its match has a low score by definition), then the score.
-
-    Examples
-    --------
-    >>> items = [("low", 0.7, None), ("medium", 0.3, "scam-001"), ("medium", 0.6, None)]
-    >>> sorted(items, key=lambda i: review_rank(*i), reverse=True)[0]
-    ('medium', 0.3, 'scam-001')
-    """
-    return 2 * _TIER_RANK.get(tier, -1) + int(not is_blank(narrative)), score
-
 
 def parse_terms(value: Any) -> list[tuple[str, float]]:
     """Read ``vnm_top_terms`` back as ``(term, weight)`` pairs.
@@ -370,7 +352,7 @@ def _item_view(rank: int, item: Any, claims: Mapping[str, str]) -> dict[str, Any
         rebuttal = rebuttal.get("en")
     return {
         "rank": rank, "score": score, "tier": tier,
-        "tier_cls": tier if tier in _TIERS else "",
+        "tier_cls": tier if tier in TIERS else "",
         "reason": _text(_get(item, "vnm_tier_reason")),
         "id": _shown(_get(item, "id")), "meta": _meta_line(item),
         "title": _shown(_get(item, "title")),
@@ -485,7 +467,7 @@ def render_report(items: Iterable[Any], summary: Any, *, histogram: Sequence[int
     n_rows = int(_get(summary, "rows", 0) or 0)
     tiers = _get(summary, "tiers", {}) or {}
     cards = [("rows", n_rows, "posts in the batch")]
-    cards += [(t, int(tiers.get(t, 0)), f"tier {t} ({_TIER_VI[t]})") for t in _TIERS]
+    cards += [(t, int(tiers.get(t, 0)), f"tier {t} ({_TIER_VI[t]})") for t in TIERS]
     cards.append(("", int(_get(summary, "not_scored", 0) or 0), "not scored"))
     cards.append(("", int(_get(summary, "error_rows", 0) or 0), "rows noted in vnm_error"))
     seconds = _number(_get(summary, "seconds"))
@@ -502,7 +484,7 @@ def render_report(items: Iterable[Any], summary: Any, *, histogram: Sequence[int
                       key=lambda kv: (-kv[1], kv[0])),
         bad_lines=int(_get(summary, "bad_lines", 0) or 0),
         histogram=Markup(_histogram_svg(list(histogram), thresholds)),
-        items=views, tiers=_TIERS, known=known, report=data["report"],
+        items=views, tiers=TIERS, known=known, report=data["report"],
         left_out=left_out(rows, summary, top), large=LARGE_PAGE,
         data=Markup(_script_json(data)),
     ))

@@ -38,15 +38,14 @@ import numpy as np
 import pandas as pd
 
 from vnmisinfo.data.hygiene import make_groups, text_keys
-from vnmisinfo.data.review import REVIEW_COLUMNS
-from vnmisinfo.data.schema import is_blank, is_missing
+from vnmisinfo.data.review import REVIEW_COLUMNS, review_rank
+from vnmisinfo.data.schema import is_missing
 from vnmisinfo.review.store import FeedbackStore, hex_hashes, reviewed_texts
 
 __all__ = ["QUEUE_COLUMNS", "QueueError", "build_queue", "infer_medium"]
 
 #: Columns the queue adds after the input's own, before the reviewer columns.
 QUEUE_COLUMNS = ("vnm_queue_reason", "vnm_cluster_size")
-_TIER_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 class QueueError(ValueError):
@@ -185,11 +184,12 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
     sizes = (np.bincount(cluster[rows], minlength=int(cluster.max()) + 1) if len(rows)
              else np.zeros(0, dtype=int))
     near_reviewed = usable & ~reviewed & np.isin(cluster, list(blocked))
-    rank = np.array([_TIER_RANK.get(str(t).strip().lower(), 3) for t in tiers])
-    # within a tier, known narratives first: one lifted by its match has a low score
-    matched = (frame["vnm_narrative_id"].map(is_blank).to_numpy(dtype=bool)
-               if "vnm_narrative_id" in frame.columns else np.ones(n, dtype=bool))
-    order = np.lexsort((np.arange(n), -np.nan_to_num(score), matched, rank))
+    # the review page's order: by tier, known narratives first within one, then by score
+    narratives = (frame["vnm_narrative_id"].tolist() if "vnm_narrative_id" in frame.columns
+                  else [None] * n)
+    rank = np.array([review_rank(str(t).strip().lower(), 0.0, nid)[0]
+                     for t, nid in zip(tiers, narratives, strict=True)])
+    order = np.lexsort((np.arange(n), -np.nan_to_num(score), -rank))
     candidates = usable & ~reviewed & ~near_reviewed
     best: dict[int, int] = {}
     for i in order:
