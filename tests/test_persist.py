@@ -291,14 +291,14 @@ def test_shipped_models_know_every_training_text_as_the_normalizer_reads_it_now(
     assert missing.size == 0, f"{missing.size} training texts unknown to {name}.skops"
 
 
-def test_module_index_names_every_ufunc_as_skops_own_search_does():
-    """The one-pass index answers skops's ``whichmodule`` as its own search does, for each
+def test_which_module_names_every_ufunc_as_skops_own_search_does():
+    """The dict lookup answers skops's ``whichmodule`` as its own search does, for each
     object skops names at import (NumPy and SciPy ufuncs, which have no ``__module__``)."""
     import numpy as np
     import scipy.special
     from skops.io._utils import _getattribute
 
-    from vnmisinfo.model.persist import _ModuleIndex
+    from vnmisinfo.model.persist import _WhichModule
 
     def search(obj, name):  # skops's own search, for any skops layout
         if getattr(obj, "__module__", None) is not None:
@@ -313,21 +313,21 @@ def test_module_index_names_every_ufunc_as_skops_own_search_does():
                 continue
         return "__main__"
 
-    index = _ModuleIndex(search)
+    which = _WhichModule(search)
     objects = [getattr(m, a) for m in (np, scipy.special) for a in dir(m)
                if isinstance(getattr(m, a), np.ufunc)]
     assert sum(getattr(o, "__module__", None) is None for o in objects) > 200  # searched for
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        mine = [index(o, o.__name__) for o in objects]
+        mine = [which(o, o.__name__) for o in objects]
         own = [search(o, o.__name__) for o in objects]
     assert mine == own
-    assert index(np.ndarray, "ndarray") == "numpy"  # an object with __module__: read as is
-    assert index(object(), "no_such_name_anywhere") == "__main__"  # not found: skops's answer
+    assert which(np.ndarray, "ndarray") == "numpy"  # an object with __module__: read as is
+    assert which(object(), "no_such_name_anywhere") == "__main__"  # not found: skops's answer
 
 
 def test_skops_names_the_same_ufuncs_when_vnmisinfo_imports_it():
-    """Importing skops through vnmisinfo (with the index) trusts the same ufuncs by default
+    """Importing skops through vnmisinfo (with the dict lookup) trusts the same ufuncs by default
     as a plain import of skops, and leaves skops its own ``whichmodule``."""
     import subprocess
 

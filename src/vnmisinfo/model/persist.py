@@ -164,7 +164,7 @@ def _no_estimators(*args: Any, **kwargs: Any) -> list[tuple[str, type]]:
     return []
 
 
-class _ModuleIndex:
+class _WhichModule:
     """skops's ``whichmodule`` (the first module of ``sys.modules`` holding an object under
     its name), with a plain module's attributes read from its ``__dict__``.
 
@@ -179,7 +179,7 @@ class _ModuleIndex:
     Examples
     --------
     >>> import numpy as np
-    >>> which = _ModuleIndex(lambda obj, name: "__main__")
+    >>> which = _WhichModule(lambda obj, name: "__main__")
     >>> which(np.ndarray, "ndarray"), which(object(), "no_module_holds_this")
     ('numpy', '__main__')
     """
@@ -212,8 +212,8 @@ class _ModuleIndex:
         return "__main__"
 
 
-class _IndexSkopsLookups(importlib.abc.MetaPathFinder):
-    """Loads ``skops.io._utils`` with :class:`_ModuleIndex` as its ``whichmodule``."""
+class _WhichModuleHook(importlib.abc.MetaPathFinder):
+    """Loads ``skops.io._utils`` with :class:`_WhichModule` as its ``whichmodule``."""
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname != "skops.io._utils":
@@ -226,7 +226,7 @@ class _IndexSkopsLookups(importlib.abc.MetaPathFinder):
         def exec_module(module: Any) -> None:
             run(module)
             if callable(getattr(module, "whichmodule", None)):
-                module.whichmodule = _ModuleIndex(module.whichmodule)
+                module.whichmodule = _WhichModule(module.whichmodule)
 
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
@@ -239,7 +239,7 @@ def _skops() -> Any:
 
         discover = sklearn.utils.all_estimators
         sklearn.utils.all_estimators = _no_estimators  # what skops calls when imported
-        finder = _IndexSkopsLookups()
+        finder = _WhichModuleHook()
         sys.meta_path.insert(0, finder)
         try:
             import skops.io._general as general
@@ -248,7 +248,7 @@ def _skops() -> Any:
             sklearn.utils.all_estimators = discover
             sys.meta_path.remove(finder)
             utils = sys.modules.get("skops.io._utils")
-            if isinstance(getattr(utils, "whichmodule", None), _ModuleIndex):
+            if isinstance(getattr(utils, "whichmodule", None), _WhichModule):
                 utils.whichmodule = utils.whichmodule.search  # type: ignore[union-attr]
         names = getattr(defaults, "SKLEARN_ESTIMATOR_TYPE_NAMES", None)
         if isinstance(names, list) and getattr(general, "SKLEARN_ESTIMATOR_TYPE_NAMES",
