@@ -19,11 +19,13 @@ CV as the check that in-domain ranking holds::
     python benchmarks/bench_regularization.py                  # default preset, C 2, 4, 8, 16
     python benchmarks/bench_regularization.py --preset fast --C 4 16
     python benchmarks/bench_regularization.py --C 4 --channels syllables,chars,accent_free,meta
+    python benchmarks/bench_regularization.py --C 4 --set class_weight="'balanced'"
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import time
 import warnings
 from pathlib import Path
@@ -83,12 +85,23 @@ def main() -> None:
     parser.add_argument("--channels", default=None, metavar="A,B,...",
                         help="feature channels instead of the preset's, comma-separated "
                              "(e.g. syllables,chars,accent_free,meta)")
+    parser.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
+                        help="any other Detector parameter, as a Python literal, e.g. "
+                             "--set nb_scaling=True (repeatable)")
     args = parser.parse_args()
-    overrides = ({"channels": tuple(c.strip() for c in args.channels.split(","))}
-                 if args.channels else {})
+    overrides: dict[str, Any] = (
+        {"channels": tuple(c.strip() for c in args.channels.split(","))} if args.channels else {})
+    for name, sep, value in (s.partition("=") for s in args.set):
+        if not sep:
+            parser.error(f"--set {name!r}: write PARAM=VALUE, e.g. --set nb_scaling=True")
+        try:
+            overrides[name.strip()] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parser.error(f"--set {name}={value}: the value must be a Python literal "
+                         "(quote strings: --set class_weight=\"'balanced'\")")
     warnings.simplefilter("ignore")
     root = Path(args.data_dir)
-    setting = f"preset {args.preset}" + (f", channels {args.channels}" if overrides else "")
+    setting = f"preset {args.preset}" + "".join(f", {k}={v!r}" for k, v in overrides.items())
     print(f"{setting}\n\n| C | CV with metadata | CV text alone | later posts | "
           "other outlets (VFND) |\n|---:|---:|---:|---:|---:|", flush=True)
     for C in args.C:

@@ -224,12 +224,19 @@ def test_tiers_follow_stored_thresholds(proba, tier):
         ({"char_ngram_range": (5, 1)}, "char_ngram_range must be a pair"),
         ({"meta_dropout": 1.0}, r"meta_dropout must be a share in \[0, 1\)"),
         ({"n_features": 0}, "n_features must be None or a whole number"),
+        ({"channel_weights": {"chars": 0.0}},
+         r"channel_weights must be factors above 0; 'chars' has 0.0"),
+        ({"channel_weights": {"syllables": 2.0}},
+         r"keyed by the detector's channels \('words', 'chars', 'accent_free', 'meta'\); "
+         r"'syllables' is not one"),
+        ({"channel_weights": [("chars", 2.0)]}, "channel_weights must be None or a dict"),
         ({"medium_threshold": "0.5"},
          r"Detector\(medium_threshold='0.5'\): medium_threshold must be a probability"),
         ({"high_threshold": None}, r"high_threshold must be a probability: a number in \[0, 1\]"),
     ],
     ids=["classifier", "calibration", "thresholds", "channels", "C", "class_weight", "cv",
          "cv-text", "min_df", "max_df", "char_ngram_range", "meta_dropout", "n_features",
+         "weight-zero", "weight-not-a-channel", "weights-not-a-dict",
          "medium-threshold-text", "high-threshold-none"],
 )
 def test_bad_parameters_raise_in_fit(tiny_corpus, params, message):
@@ -486,3 +493,34 @@ def test_every_term_counts_also_underscores_and_placeholders(tiny_corpus, n_feat
             total = sum(weights) + np.ravel(calibrated.estimator.intercept_)[0]
             assert total == pytest.approx(decision[r], abs=5e-5 * len(weights))
             assert "__url__" in dict(results[r]["top_terms"])
+
+
+def test_channel_weights_scale_a_channel_and_explanations_still_add_up(tiny_corpus, tmp_path):
+    """A channel's factor multiplies its features; the terms of a post still add up to its
+    decision value, the heaviest terms weigh what one unit of a feature adds, and the weights
+    are saved with the model."""
+    texts, y = tiny_corpus
+    params = {"channels": ("syllables", "chars"), "min_df": 1, "cv": 3, "n_features": 2**14}
+    plain = Detector(**params).fit(texts, y)
+    weighted = Detector(**params, channel_weights={"chars": 3.0}).fit(texts, y)
+    chars = weighted.features_.output_indices_["chars"]
+    syll = weighted.features_.output_indices_["syllables"]
+    X0, X1 = plain.transform(texts[:3]).toarray(), weighted.transform(texts[:3]).toarray()
+    np.testing.assert_allclose(X1[:, chars], 3.0 * X0[:, chars])
+    np.testing.assert_allclose(X1[:, syll], X0[:, syll])
+    assert not np.allclose(plain.decision_function(texts), weighted.decision_function(texts))
+
+    (result,) = weighted.explain([texts[0]], k=10**6)
+    intercept = np.ravel(weighted.pipeline_.named_steps["clf"].intercept_)[0]
+    total = sum(w for _, w in result["top_terms"]) + intercept
+    assert total == pytest.approx(weighted.decision_function([texts[0]])[0],
+                                  abs=5e-5 * len(result["top_terms"]))
+
+    coef = np.ravel(weighted.pipeline_.named_steps["clf"].coef_)
+    heaviest = weighted.top_terms(1)["misinformation"][0][1]
+    scaled = np.r_[coef[syll], 3.0 * coef[chars]]
+    assert heaviest == pytest.approx(round(float(scaled.max()), 4))
+
+    loaded = load_model(save_model(Triage(weighted), tmp_path / "w.skops")).detector
+    assert loaded.get_params()["channel_weights"] == {"chars": 3.0}
+    np.testing.assert_allclose(loaded.predict_proba(texts), weighted.predict_proba(texts))

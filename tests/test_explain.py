@@ -115,7 +115,7 @@ def test_the_sample_highlights_each_word_with_its_own_term():
         (text,) = [r["text"] for r in csv.DictReader(f) if r["id"] == "s009"]
     (result,) = vnmisinfo.load_model().detector.explain([text], k=8)
     terms = result["top_terms"]
-    assert "thí" in dict(terms) and "thì" not in dict(terms)
+    assert "thí" in dict(terms)
     by_weight = {w: t for t, w in terms}
     assert len(by_weight) == len(terms)
     drawn = _drawn(text, terms)
@@ -124,7 +124,9 @@ def test_the_sample_highlights_each_word_with_its_own_term():
         term = by_weight[weight]
         read = normalize_text(piece).lower().split()
         assert term.startswith("≈") or read == term.strip("«»").split()
-    assert "thì" not in [piece for piece, _ in drawn]
+    # 'thì' is drawn only as the term 'thì' (when the model shows it), never as 'thí'
+    assert {by_weight[w] for piece, w in drawn if piece == "thì"} <= {"thì"}
+    assert "thí" in {by_weight[w] for piece, w in drawn}
 
 
 def test_format_terms_is_readable():

@@ -123,6 +123,15 @@ def _cell(term: str) -> str:
     return "`" + term.replace("|", "\\|").replace("`", "'") + "`" if term else ""
 
 
+def _channels_line(detector: Any) -> Any:
+    """The channels, each with its weight when the model weighs them (``channel_weights``)."""
+    weights = getattr(detector, "channel_weights", None) or {}
+    if not weights:
+        return list(detector.channels)
+    return ", ".join(f"`{c}`" + (f" (weighing {weights[c]:g})" if weights.get(c, 1.0) != 1.0
+                                  else "") for c in detector.channels)
+
+
 def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detector) -> Path:
     """Write a model card: intended use, data, metrics, limitations and responsible use."""
     m = metadata.get("cv_metrics", {})
@@ -139,7 +148,8 @@ def write_model_card(path: str | Path, metadata: dict[str, Any], detector: Detec
         "command": metadata.get("command") or (f"vnmisinfo train --preset "
                                                f"{metadata.get('preset', 'default')} "
                                                "--data-dir ../shared/corpora"),
-        "channels": list(detector.channels), "word_ngrams": list(detector.word_ngram_range),
+        "channels": _channels_line(detector),
+        "word_ngrams": list(detector.word_ngram_range),
         "char_ngrams": (list(detector.char_ngram_range)
                         if any("chars" in c for c in detector.channels) else None),
         "classifier": detector.classifier,

@@ -37,7 +37,6 @@ from vnmisinfo.model.features import (
     build_union,
     drop_fields,
     fit_union,
-    heaviest_terms,
     meta_names,
     meta_slice,
     row_slices,
@@ -50,7 +49,7 @@ from vnmisinfo.model.params import (
     check_for_data,
     check_labels,
 )
-from vnmisinfo.model.terms import explained_terms
+from vnmisinfo.model.terms import explained_terms, heaviest_terms
 from vnmisinfo.text.accents import diacritic_share
 from vnmisinfo.text.transformers import TextInput
 
@@ -125,6 +124,9 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         (:class:`~vnmisinfo.model.hashing.HashedTfidf`): a few numpy passes
         per batch, a small model file and a quick load.  ``None`` learns a
         vocabulary per channel.
+    channel_weights : dict of str to float or None, default=None
+        A factor for the features of each channel named (the others weigh 1): under
+        the L2 penalty, weight ``w`` regularizes a channel as ``C * w**2`` would.
     own_scale : float, default=1.0
         When :meth:`fit` is given a team's own rows (``own``), the scale of
         the copy of their features that only they carry, which gives the
@@ -193,6 +195,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         meta_dropout: float = 0.0,
         text_only_route: bool = True,
         n_features: int | None = None,
+        channel_weights: dict[str, float] | None = None,
         own_scale: float = 1.0,
     ) -> None:
         self.channels = channels
@@ -218,7 +221,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         self.meta_scale = meta_scale
         self.meta_dropout = meta_dropout
         self.text_only_route = text_only_route
-        self.n_features = n_features
+        self.n_features, self.channel_weights = n_features, channel_weights
         self.own_scale = own_scale
 
     # -- construction -------------------------------------------------------------------
@@ -241,6 +244,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             nb_scaling=self.nb_scaling,
             meta_scale=self.meta_scale,
             n_features=self.n_features,
+            channel_weights=self.channel_weights,
         )
 
     def _calibrated(self, splits: list, X: Any, y: np.ndarray, w: np.ndarray,
@@ -357,12 +361,8 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
     def pipeline_(self) -> Pipeline:
         """The fitted ``Pipeline([features, clf])`` whose weights explain scores."""
         check_is_fitted(self, "model_")
-        return Pipeline(
-            [
-                ("features", self.features_),
-                ("clf", self.model_.calibrated_classifiers_[0].estimator),
-            ]
-        )
+        return Pipeline([("features", self.features_),
+                         ("clf", self.model_.calibrated_classifiers_[0].estimator)])
 
     def transform(self, X: Any) -> Any:
         """The sparse feature matrix the linear model reads."""

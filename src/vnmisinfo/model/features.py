@@ -16,7 +16,7 @@ does two things:
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,10 +41,10 @@ __all__ = [
     "NBScaler",
     "Preprocessor",
     "build_union",
+    "channel_scale",
     "column_names",
     "drop_fields",
     "fit_union",
-    "heaviest_terms",
     "meta_names",
     "meta_slice",
     "row_slices",
@@ -330,6 +330,7 @@ def build_union(
     nb_scaling: bool = False,
     meta_scale: float = 0.1,
     n_features: int | None = None,
+    channel_weights: Mapping[str, float] | None = None,
 ) -> ColumnTransformer:
     """Assemble the feature channels into one ColumnTransformer.
 
@@ -358,6 +359,10 @@ def build_union(
         (:class:`~vnmisinfo.model.hashing.HashedTfidf`: no vocabulary in
         memory, a few numpy passes per batch); by default each channel learns
         a vocabulary.
+    channel_weights : mapping of str to float, optional
+        A factor for the features of each channel named (the union's
+        ``transformer_weights``); the others weigh 1.  Under the linear model's
+        L2 penalty, weight ``w`` regularizes that channel as ``C * w**2`` would.
 
     Returns
     -------
@@ -368,6 +373,8 @@ def build_union(
     --------
     >>> [name for name, _, _ in build_union(["words", "meta"]).transformers]
     ['words', 'meta']
+    >>> build_union(["chars", "syllables"], channel_weights={"chars": 2.0}).transformer_weights
+    {'chars': 2.0}
     """
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown or not channels:
@@ -391,7 +398,17 @@ def build_union(
         )
         step: Any = Pipeline([("tfidf", vec), ("nb", NBScaler())]) if nb_scaling else vec
         transformers.append((name, step, sources[name]))
-    return ColumnTransformer(transformers, sparse_threshold=1.0)
+    weights = {c: float(w) for c, w in (channel_weights or {}).items() if c in channels}
+    return ColumnTransformer(transformers, sparse_threshold=1.0,
+                             transformer_weights=weights or None)
+
+
+def channel_scale(union: Any, width: int) -> np.ndarray:
+    """The factor of each of the ``width`` columns of a fitted union (``channel_weights``)."""
+    scale = np.ones(width)
+    for name, weight in (getattr(union, "transformer_weights", None) or {}).items():
+        scale[union.output_indices_.get(name, slice(0, 0))] = weight
+    return scale
 
 
 def meta_slice(union: Any) -> slice:
@@ -473,35 +490,6 @@ def meta_names(union: Any) -> list[str]:
     if meta is None or meta == "drop":
         return []
     return [f"meta__{n}" for n in meta.get_feature_names_out()]
-
-
-def heaviest_terms(union: Any, frame: pd.DataFrame, features: Any, coef: np.ndarray,
-                   n: int = 100) -> dict[str, list[tuple[str, float]]]:
-    """The ``n`` text features with the largest weights of each sign, named from training rows.
-
-    Each feature is named by the n-gram behind it in a training document that
-    has it, so a hashed channel needs no stored vocabulary for this either.
-
-    Returns
-    -------
-    dict
-        ``{"misinformation": [(term, weight), ...], "reliable": [...]}``,
-        heaviest first; terms read as in explanations.
-    """
-    from vnmisinfo.model.explain import readable_term
-
-    coef = np.asarray(coef, dtype=float).copy()
-    coef[meta_slice(union)] = 0.0
-    out: dict[str, list[tuple[str, float]]] = {}
-    for label, sign in (("misinformation", 1.0), ("reliable", -1.0)):
-        cols = np.argsort(-sign * coef, kind="stable")[:n]
-        cols = cols[sign * coef[cols] > 0]
-        block = sp.csc_matrix(sp.csr_matrix(features)[:, cols])
-        rows = block.indices[block.indptr[:-1].clip(max=max(block.nnz - 1, 0))]
-        names = column_names(union, frame, rows, cols) if len(cols) else []
-        out[label] = [(readable_term(name), round(float(coef[c]), 4))
-                      for name, c in zip(names, cols, strict=True) if readable_term(name)]
-    return out
 
 
 _TRANSFORM_ROWS = 256  # rows transformed at once: bounds the n-gram arrays, so memory is flat

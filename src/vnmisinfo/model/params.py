@@ -60,6 +60,20 @@ def check_numbers(det: Any) -> None:
             raise _fail(name, value, "a count of documents (1 or more) or a share in (0, 1]")
 
 
+def _check_weights(weights: Any, channels: Any) -> None:
+    """``channel_weights``: None, or a factor above 0 for some of the detector's channels."""
+    if weights is None:
+        return
+    if not isinstance(weights, dict):
+        raise _fail("channel_weights", weights, "None or a dict of channel name to factor")
+    for name, value in weights.items():
+        if name not in channels:
+            raise _fail("channel_weights", weights,
+                        f"keyed by the detector's channels {tuple(channels)}; {name!r} is not one")
+        if not (_is_real(value) and np.isfinite(value) and value > 0):
+            raise _fail("channel_weights", weights, f"factors above 0; {name!r} has {value!r}")
+
+
 def check_detector_params(det: Any) -> None:
     """Raise ValueError naming the first parameter of ``det`` that cannot work."""
     check_numbers(det)
@@ -79,6 +93,7 @@ def check_detector_params(det: Any) -> None:
             raise _fail(name, value, "None or a whole number, 1 or more")
     if not (_is_real(getattr(det, "own_scale", 1.0)) and det.own_scale >= 0):
         raise _fail("own_scale", det.own_scale, "a number, 0 or more")
+    _check_weights(getattr(det, "channel_weights", None), det.channels)
     if not (_is_real(det.meta_scale) and det.meta_scale >= 0):
         raise _fail("meta_scale", det.meta_scale, "a number, 0 or more")
     if not (_is_real(det.meta_dropout) and 0 <= det.meta_dropout < 1):

@@ -1,4 +1,5 @@
-"""The terms that explain a score: named, merged and weighed exactly (:func:`explained_terms`)."""
+"""The terms that explain a score, named, merged and weighed exactly (:func:`explained_terms`),
+and the heaviest terms of a fitted model (:func:`heaviest_terms`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from vnmisinfo.model.explain import readable_term, top_pairs
-from vnmisinfo.model.features import _vectorizer, column_names
+from vnmisinfo.model.features import _vectorizer, channel_scale, column_names, meta_slice
 from vnmisinfo.model.hashing import HashedTfidf
 
-__all__ = ["accent_twins", "explained_terms", "whole_words"]
+__all__ = ["accent_twins", "explained_terms", "heaviest_terms", "whole_words"]
 
 #: The normalizer's placeholders (``__url__``...), read whole.
 _PLACEHOLDER_RE = re.compile(r"__(?:url|email|phone)__")
@@ -68,6 +69,35 @@ def explained_terms(union: Any, frame: pd.DataFrame, block: Any, coef: np.ndarra
     words = _word_pairs(union, views, named, wanted)
     cells.own(wanted)
     return cells.ranked([twins, words], short, k)
+
+
+def heaviest_terms(union: Any, frame: pd.DataFrame, features: Any, coef: np.ndarray,
+                   n: int = 100) -> dict[str, list[tuple[str, float]]]:
+    """The ``n`` text features with the largest weights of each sign, named from training rows.
+
+    Each feature is named by the n-gram behind it in a training document that
+    has it, so a hashed channel needs no stored vocabulary for this either.  A weight is
+    what one unit of the feature's TF-IDF value adds to the decision (its channel's factor
+    included).
+
+    Returns
+    -------
+    dict
+        ``{"misinformation": [(term, weight), ...], "reliable": [...]}``,
+        heaviest first; terms read as in explanations.
+    """
+    coef = np.asarray(coef, dtype=float) * channel_scale(union, len(np.ravel(coef)))
+    coef[meta_slice(union)] = 0.0
+    out: dict[str, list[tuple[str, float]]] = {}
+    for label, sign in (("misinformation", 1.0), ("reliable", -1.0)):
+        cols = np.argsort(-sign * coef, kind="stable")[:n]
+        cols = cols[sign * coef[cols] > 0]
+        block = sp.csc_matrix(sp.csr_matrix(features)[:, cols])
+        rows = block.indices[block.indptr[:-1].clip(max=max(block.nnz - 1, 0))]
+        names = column_names(union, frame, rows, cols) if len(cols) else []
+        out[label] = [(readable_term(name), round(float(coef[c]), 4))
+                      for name, c in zip(names, cols, strict=True) if readable_term(name)]
+    return out
 
 
 def _hashed(union: Any, *channels: str) -> bool:
