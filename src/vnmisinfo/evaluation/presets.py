@@ -17,7 +17,8 @@ _LEAN = {"text_only_route": False, "cv": 3}
 #: ``benchmarks/bench_frontier.py`` for quality against speed).
 _HASHED = {"n_features": 2**20}
 #: Half the training posts also typed in lower case without punctuation, chosen with
-#: ``benchmarks/bench_robustness.py --set augment_lower=...`` (0.3, 0.5, 1.0).
+#: ``benchmarks/bench_robustness.py --set augment_lower=...`` (0.3, 0.5, 1.0); the default
+#: adds three quarters (below).
 _LOWER = {"augment_lower": 0.5}
 
 #: The default's own settings, chosen with ``benchmarks/bench_regularization.py`` (grouped CV
