@@ -13,10 +13,10 @@ ROC-AUC drop, against the goals; and the ROC-AUC with and without metadata.
 from __future__ import annotations
 
 import argparse
-import ast
 import time
 
 import numpy as np
+from detector_settings import add_set_option, detector_settings
 from sklearn.metrics import roc_auc_score
 
 from vnmisinfo.data.corpora import load_training_set
@@ -41,8 +41,7 @@ def main() -> None:
                         help="metadata scale to try (default: the preset's)")
     parser.add_argument("--dropout", type=float, default=None,
                         help="metadata field dropout to try (default: the preset's)")
-    parser.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
-                        help="any other Detector parameter, e.g. --set cv=3 (repeatable)")
+    add_set_option(parser)
     args = parser.parse_args()
     start = time.perf_counter()
     data = load_training_set(args.data_dir, reintel_only=True)
@@ -51,9 +50,7 @@ def main() -> None:
         detector.set_params(meta_scale=args.scale)
     if args.dropout is not None:
         detector.set_params(meta_dropout=args.dropout)
-    for item in args.set:
-        name, _, value = item.partition("=")
-        detector.set_params(**{name: ast.literal_eval(value)})
+    detector.set_params(**detector_settings(parser, args.set))
     pre = detector.preprocess(data)
     y = data["label"].to_numpy()
     variants = {"": None, "text_only": without_metadata,

@@ -25,7 +25,6 @@ CV as the check that in-domain ranking holds::
 from __future__ import annotations
 
 import argparse
-import ast
 import time
 import warnings
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from detector_settings import add_set_option, detector_settings
 from simulate_review_loop import load_worlds
 from sklearn.metrics import roc_auc_score
 
@@ -85,20 +85,11 @@ def main() -> None:
     parser.add_argument("--channels", default=None, metavar="A,B,...",
                         help="feature channels instead of the preset's, comma-separated "
                              "(e.g. syllables,chars,accent_free,meta)")
-    parser.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
-                        help="any other Detector parameter, as a Python literal, e.g. "
-                             "--set nb_scaling=True (repeatable)")
+    add_set_option(parser)
     args = parser.parse_args()
     overrides: dict[str, Any] = (
         {"channels": tuple(c.strip() for c in args.channels.split(","))} if args.channels else {})
-    for name, sep, value in (s.partition("=") for s in args.set):
-        if not sep:
-            parser.error(f"--set {name!r}: write PARAM=VALUE, e.g. --set nb_scaling=True")
-        try:
-            overrides[name.strip()] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            parser.error(f"--set {name}={value}: the value must be a Python literal "
-                         "(quote strings: --set class_weight=\"'balanced'\")")
+    overrides.update(detector_settings(parser, args.set))
     warnings.simplefilter("ignore")
     root = Path(args.data_dir)
     setting = f"preset {args.preset}" + "".join(f", {k}={v!r}" for k, v in overrides.items())

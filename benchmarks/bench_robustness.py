@@ -24,7 +24,6 @@ augmentation with the given shares, (c) both, and neither.
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 import time
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from detector_settings import add_set_option, detector_settings  # noqa: E402
 from perturb import PERTURBATIONS, perturb_many  # noqa: E402
 
 from vnmisinfo.data.corpora import load_training_set  # noqa: E402
@@ -183,11 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="also write the tables here")
     parser.add_argument("--limit", type=int, default=None,
                         help="use a random sample of this many documents (quick runs)")
-    parser.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE",
-                        help="any other Detector parameter, e.g. --set augment_lower=0.3 "
-                             "(repeatable)")
+    add_set_option(parser)
     args = parser.parse_args(argv)
-    overrides = {k: ast.literal_eval(v) for k, _, v in (s.partition("=") for s in args.set)}
+    overrides = detector_settings(parser, args.set)
 
     def flush(lines: list[str]) -> None:
         if args.output is not None:
