@@ -49,7 +49,7 @@ from vnmisinfo.model.params import (
     check_for_data,
     check_labels,
 )
-from vnmisinfo.model.terms import explained_terms, heaviest_terms
+from vnmisinfo.model.terms import explained_terms, heaviest_terms, take_columns, text_part
 from vnmisinfo.text.accents import diacritic_share
 from vnmisinfo.text.transformers import TextInput
 
@@ -402,14 +402,15 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
                 block = transform_in_slices(self.features_, frame.iloc[rows])
                 model, union, meta = self.model_, self.features_, self._meta_slice(self.features_)
                 if route == 1:
-                    block, model, meta = block[:, self.text_columns_], self.text_model_, slice(0, 0)
+                    block, model = take_columns(block, self.text_columns_), self.text_model_
+                    meta = slice(0, 0)
             else:
                 block = transform_in_slices(self.plain_features_, frame.iloc[rows])
                 model, union = self.plain_model_, self.plain_features_
                 meta = self._meta_slice(self.plain_features_)
                 if route == 3:
-                    block, model = block[:, self.plain_text_columns_], self.plain_text_model_
-                    meta = slice(0, 0)
+                    block = take_columns(block, self.plain_text_columns_)
+                    model, meta = self.plain_text_model_, slice(0, 0)
             parts.append((rows, block, model.calibrated_classifiers_[0], union, meta, route))
         return parts
 
@@ -542,11 +543,10 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         context: list[list[tuple[str, float]]] = [[] for _ in range(len(frame))]
         for rows, block, calibrated, union, meta, route in parts:
             coef = np.ravel(calibrated.estimator.coef_)
-            text_coef = coef.copy()
-            text_coef[meta] = 0.0  # metadata is reported apart, as context
             subset = (None if route in (0, 2) else  # a text-only model reads some columns
                       self.text_columns_ if route == 1 else self.plain_text_columns_)
-            found = explained_terms(union, frame.iloc[rows], block, text_coef, k, subset)
+            text, text_coef, subset = text_part(block, coef, meta, subset)
+            found = explained_terms(union, frame.iloc[rows], text, text_coef, k, subset)
             signals = (context_contributions(block[:, meta], coef[meta], meta_names(union))
                        if meta.stop > meta.start else [[] for _ in rows])
             for r, tt, cc in zip(rows, found, signals, strict=True):

@@ -53,7 +53,7 @@ _WHITE = re.compile(r"\s\s+")
 _WORD_RUN = re.compile(r"\w+")
 _BMP = 1 << 16
 _SPAN = 32  # an anchor is position * _SPAN + n
-_NAME_ROWS = 256  # documents hashed again at once to name buckets
+_NAME_ROWS = 128  # documents hashed again at once to name buckets
 _FIT_ROWS = 500  # training documents hashed at once
 
 

@@ -14,7 +14,8 @@ from vnmisinfo.model.explain import readable_term, top_pairs
 from vnmisinfo.model.features import _vectorizer, channel_scale, column_names, meta_slice
 from vnmisinfo.model.hashing import HashedTfidf
 
-__all__ = ["accent_twins", "explained_terms", "heaviest_terms", "whole_words"]
+__all__ = ["accent_twins", "explained_terms", "heaviest_terms", "take_columns", "text_part",
+           "whole_words"]
 
 #: The normalizer's placeholders (``__url__``...), read whole.
 _PLACEHOLDER_RE = re.compile(r"__(?:url|email|phone)__")
@@ -69,6 +70,54 @@ def explained_terms(union: Any, frame: pd.DataFrame, block: Any, coef: np.ndarra
     words = _word_pairs(union, views, named, wanted)
     cells.own(wanted)
     return cells.ranked([twins, words], short, k)
+
+
+def take_columns(block: Any, columns: np.ndarray) -> sp.csr_matrix:
+    """``block[:, columns]`` for sorted distinct ``columns``; a slice when they come first.
+
+    The text columns of a union whose metadata channel is last (every preset's) are its
+    first ones: a slice copies no map of millions of columns.
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.arange(6.0).reshape(2, 3))
+    >>> take_columns(X, np.array([0, 1])).toarray().tolist()
+    [[0.0, 1.0], [3.0, 4.0]]
+    >>> take_columns(X, np.array([0, 2])).toarray().tolist()
+    [[0.0, 2.0], [3.0, 5.0]]
+    """
+    n = len(columns)
+    return block[:, :n] if n and int(columns[-1]) == n - 1 else block[:, columns]
+
+
+def text_part(block: Any, coef: np.ndarray, meta: slice, columns: np.ndarray | None
+              ) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    """The text of a model's block for :func:`explained_terms`: ``(block, coef, block_columns)``.
+
+    The metadata columns are left out (reported apart, as context).  ``columns`` gives the
+    union column of each block column of a text-only model.  With the metadata channel last
+    (every preset's), both are slices: no dense copy of millions of weights, and no map of
+    the union's columns.
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.array([[1.0, 2.0, 3.0]]))
+    >>> block, coef, cols = text_part(X, np.array([1.0, 1.0, 5.0]), slice(2, 3), None)
+    >>> block.shape, coef.tolist(), cols
+    ((1, 2), [1.0, 1.0], None)
+    >>> text_part(X, np.ones(3), slice(0, 1), None)[1].tolist()
+    [0.0, 1.0, 1.0]
+    """
+    if columns is not None:
+        first = len(columns) and int(columns[-1]) == len(columns) - 1
+        return block, coef, None if first else columns
+    if meta.stop <= meta.start:
+        return block, coef, None
+    if meta.stop == block.shape[1]:
+        return block[:, :meta.start], coef[:meta.start], None
+    text = coef.copy()
+    text[meta] = 0.0
+    return block, text, None
 
 
 def heaviest_terms(union: Any, frame: pd.DataFrame, features: Any, coef: np.ndarray,
