@@ -166,9 +166,10 @@ def test_accent_twins_pair_a_word_with_its_only_accent_free_reading(terms, expec
     assert accent_twins(terms, "mọi người mới sắp về", "moi nguoi moi sap ve") == expected
 
 
-def _summed_contribution(union, model, text, parts):
+def _summed_contribution(union, model, columns, text, parts):
     """Sum over the distinct columns of ``parts`` (channel, n-grams) of coef x feature value
-    of ``text``: a term's weight, computed straight from the features."""
+    of ``text``: a term's weight, computed straight from the features.  ``columns`` are the
+    union columns a text-only model reads (its coefficients' order)."""
     import numpy as np
 
     import vnmisinfo
@@ -176,33 +177,35 @@ def _summed_contribution(union, model, text, parts):
 
     X = union.transform(vnmisinfo.load_model().detector.preprocess([text]))
     coef = np.ravel(model.calibrated_classifiers_[0].estimator.coef_)
+    assert len(coef) == len(columns)
     cols = set()
     for channel, grams in parts:
         local = _vectorizer(union.named_transformers_[channel]).columns_of(grams)
         assert (local >= 0).any()  # the channel holds the term
         cols |= {union.output_indices_[channel].start + int(c) for c in local if c >= 0}
-    return sum(X[0, c] * coef[c] for c in cols)
+    return sum(X[0, c] * coef[int(np.searchsorted(columns, c))] for c in cols)
 
 
-@pytest.mark.parametrize("text, route, term, gone, parts", [
+@pytest.mark.parametrize("text, view, term, gone, parts", [
     ("Chia sẻ gấp cho mọi người: uống nước chanh nóng mỗi sáng diệt được virus corona", "",
      "mọi người", "≈moi nguoi", [("syllables", ["mọi người"]), ("accent_free", ["moi nguoi"])]),
     ("cai nay bao nhieu tien vay moi nguoi, cai ao nay dep qua", "plain_", "≈cai", "≈«cai»",
      [("accent_free", ["cai"]), ("accent_free_chars", ["cai", " cai", "cai ", " cai "])]),
 ], ids=["a word and its accent-free reading", "a word and its character n-gram"])
-def test_one_word_is_one_term_with_the_summed_weight(text, route, term, gone, parts):
+def test_one_word_is_one_term_with_the_summed_weight(text, view, term, gone, parts):
     """A word read by two channels is one term whose weight is the sum of both
     contributions (every spacing of a character n-gram), computed here from the features
-    of the model that scores the post (shipped model; the accent-free model for a post
-    typed without tone marks)."""
+    of the model that scores the post: a post with no metadata takes the shipped model's
+    text-only model (over the accent-free view for a post typed without tone marks)."""
     import vnmisinfo
 
     detector = vnmisinfo.load_model().detector
     (result,) = detector.explain([text], k=10**6)
     terms = dict(result["top_terms"])
     assert term in terms and gone not in terms
-    expected = _summed_contribution(getattr(detector, f"{route}features_"),
-                                    getattr(detector, f"{route}model_"), text, parts)
+    expected = _summed_contribution(getattr(detector, f"{view}features_"),
+                                    getattr(detector, f"{view}text_model_"),
+                                    getattr(detector, f"{view}text_columns_"), text, parts)
     assert terms[term] == pytest.approx(expected, abs=1e-4)
 
 
