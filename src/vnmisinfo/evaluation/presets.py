@@ -35,7 +35,7 @@ _LOWER = {"augment_lower": 0.5}
 #: comment count moves its probabilities by 0.035 on average).  Documents with no metadata at
 #: all (plain texts, news articles) are scored by models fitted on the text alone
 #: (``text_only_route``): grouped CV on text alone 0.9041 against 0.9032 with the full model,
-#: for two more fits (training 46 s against 32 s) and a model file of 19.4 MB against 12.4.
+#: for two more fits (training 46 s against 32 s) and a model file of 18.5 MB against 12.4.
 _DEFAULT = {"C": 3.0, "channel_weights": {"accent_free": 0.5}, "augment_lower": 0.75,
             "text_only_route": True}
 

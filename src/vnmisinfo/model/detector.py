@@ -334,7 +334,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             if meta.stop > meta.start and self.text_only_route:
                 # Documents without any metadata (plain text, news articles) may be scored
                 # by a model fitted on the text features alone.
-                fit("text_model_", features[:, self.text_columns_])
+                fit("text_model_", take_columns(features, self.text_columns_))
             if self.accent_free_route and "accent_free" in self.channels:
                 # Text typed without tone marks shares few features with accented training
                 # text; it is scored by models that read only the accent-free view of a text.
@@ -346,7 +346,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
                 self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
                                                         np.arange(plain.shape[1])[plain_meta])
                 if extra and self.text_only_route:
-                    fit("plain_text_model_", plain[:, self.plain_text_columns_])
+                    fit("plain_text_model_", take_columns(plain, self.plain_text_columns_))
             for name, job in jobs.items():
                 setattr(self, name, None if job is None else job.result())
         for name in ("model_", "plain_model_", "plain_text_model_", "text_model_"):
