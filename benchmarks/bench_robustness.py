@@ -15,6 +15,8 @@ Run from the project root::
 
     .venv/bin/python benchmarks/bench_robustness.py --compare --options 0.3,0.5
 
+``--text-alone`` scores the test rows without their metadata (fitted on rows with it), as
+pasted texts and news articles are scored: by the text-only models where the preset has them.
 ``--compare`` adds the plain baseline (word channel only, evasion
 normalization off) for a before/after view; ``--options`` measures the
 diacritics-robustness choices: (a) the accent-free channel, (b) training-time
@@ -41,6 +43,7 @@ from detector_settings import add_set_option, detector_settings  # noqa: E402
 from perturb import PERTURBATIONS, perturb_many  # noqa: E402
 
 from vnmisinfo.data.corpora import load_training_set  # noqa: E402
+from vnmisinfo.data.names import META_COLUMNS  # noqa: E402
 from vnmisinfo.data.schema import FRAME_COLUMNS, joined_text  # noqa: E402
 from vnmisinfo.evaluation.train import PRESETS, make_detector  # noqa: E402
 from vnmisinfo.model.detector import Detector  # noqa: E402
@@ -98,9 +101,18 @@ def views(raw: pd.DataFrame, preprocess: Preprocess, names: list[str], seed: int
     return out
 
 
+def without_metadata(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every metadata field missing: a pasted text, as the detector sees one."""
+    return frame.assign(**{c: np.nan for c in META_COLUMNS if c in frame.columns})
+
+
 def evaluate(det: Detector, frames: dict[str, pd.DataFrame], y: np.ndarray, groups: np.ndarray,
-             splits: list[tuple[np.ndarray, np.ndarray]], label: str) -> dict[str, list[float]]:
-    """Per-fold ROC-AUC of each view; one fit per fold."""
+             splits: list[tuple[np.ndarray, np.ndarray]], label: str,
+             text_alone: bool = False) -> dict[str, list[float]]:
+    """Per-fold ROC-AUC of each view; one fit per fold (on rows with their metadata).
+
+    With ``text_alone``, the test rows are scored without their metadata.
+    """
     aucs: dict[str, list[float]] = {name: [] for name in frames}
     clean = frames["clean"]
     for k, (train, test) in enumerate(splits):
@@ -108,7 +120,8 @@ def evaluate(det: Detector, frames: dict[str, pd.DataFrame], y: np.ndarray, grou
         model = clone(det).fit(clean.iloc[train], y[train], groups=groups[train])
         fit_s = time.perf_counter() - t0
         for name, frame in frames.items():
-            proba = model.predict_proba(frame.iloc[test])[:, 1]
+            rows = without_metadata(frame.iloc[test]) if text_alone else frame.iloc[test]
+            proba = model.predict_proba(rows)[:, 1]
             aucs[name].append(float(roc_auc_score(y[test], proba)))
         log(f"  {label} fold {k + 1}: fit {fit_s:5.1f} s, clean AUC {aucs['clean'][-1]:.4f}, "
             f"no-diacritics {aucs.get('no_diacritics', [float('nan')])[-1]:.4f}")
@@ -183,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="also write the tables here")
     parser.add_argument("--limit", type=int, default=None,
                         help="use a random sample of this many documents (quick runs)")
+    parser.add_argument("--text-alone", action="store_true",
+                        help="score the test rows without their metadata (as pasted texts "
+                             "and articles are), after fitting on rows with it")
     add_set_option(parser)
     args = parser.parse_args(argv)
     overrides = detector_settings(parser, args.set)
@@ -209,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     det = make_detector(args.preset, **overrides)
     log("preprocessing with the detector's own preprocess:")
     frames = views(raw, det.preprocess, names, args.seed)
-    aucs = evaluate(det, frames, y, groups, splits, args.preset)
+    aucs = evaluate(det, frames, y, groups, splits, args.preset, args.text_alone)
 
     flush([main_table(aucs, None)])
     baseline = None
@@ -220,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         baseline = evaluate(base_det, base_frames, y, groups, splits, "baseline")
 
     out = [f"### Robustness of preset `{args.preset}` "
-           f"(grouped {args.folds}-fold CV, ReINTEL train+warmup, n={len(raw)})", "",
+           f"(grouped {args.folds}-fold CV, ReINTEL train+warmup, n={len(raw)}"
+           f"{', test rows without their metadata' if args.text_alone else ''})", "",
            main_table(aucs, baseline)]
     if baseline is not None:
         out += ["", "### Before/after: baseline (words channel, evasion normalization off) "
