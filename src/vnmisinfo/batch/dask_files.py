@@ -351,7 +351,7 @@ def score_dask_files(input: str, output: str, *, model: Any = None,
         (``tcp://host:8786``); by default a local cluster is started.
     workers : int, optional
         Worker processes of the local cluster (default: 2); one thread each.
-    partition_rows : int, default=1000
+    partition_rows : int, default=500
         Rows per partition at most (fewer at the end of a file or a Parquet row group).
     fmt : {"csv", "parquet"}, optional
         Input format when the extensions do not say.

@@ -88,7 +88,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --engine dask: a running scheduler, e.g. tcp://host:8786 "
                    "(default: start a local cluster)")
     p.add_argument("--partition-rows", type=_positive, default=None, metavar="N",
-                   help="with --engine dask: rows per partition (default: 1000)")
+                   help="with --engine dask: rows per partition (default: 500)")
     p.add_argument("--single-file", action="store_true",
                    help="with --engine dask: write one CSV file OUT.csv instead of a folder")
     p.add_argument("--resume", action="store_true",
