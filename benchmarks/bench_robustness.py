@@ -43,9 +43,8 @@ from detector_settings import add_set_option, detector_settings  # noqa: E402
 from perturb import PERTURBATIONS, perturb_many  # noqa: E402
 
 from vnmisinfo.data.corpora import load_training_set  # noqa: E402
-from vnmisinfo.data.names import META_COLUMNS  # noqa: E402
 from vnmisinfo.data.schema import FRAME_COLUMNS, joined_text  # noqa: E402
-from vnmisinfo.evaluation.train import PRESETS, make_detector  # noqa: E402
+from vnmisinfo.evaluation.train import PRESETS, make_detector, without_metadata  # noqa: E402
 from vnmisinfo.model.detector import Detector  # noqa: E402
 from vnmisinfo.text.normalize import normalize_text  # noqa: E402
 from vnmisinfo.text.tokenize import accent_free, segment_many, syllables  # noqa: E402
@@ -99,11 +98,6 @@ def views(raw: pd.DataFrame, preprocess: Preprocess, names: list[str], seed: int
         out[name] = preprocess(frame)
         log(f"  preprocessed {name:<15} {time.perf_counter() - t0:6.1f} s")
     return out
-
-
-def without_metadata(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every metadata field missing: a pasted text, as the detector sees one."""
-    return frame.assign(**{c: np.nan for c in META_COLUMNS if c in frame.columns})
 
 
 def evaluate(det: Detector, frames: dict[str, pd.DataFrame], y: np.ndarray, groups: np.ndarray,

@@ -542,4 +542,3 @@ def transform_in_slices(union: Any, frame: pd.DataFrame) -> sp.csr_matrix:
             return sp.csr_matrix(union.transform(frame))
         return sp.csr_matrix(sp.vstack([sp.csr_matrix(union.transform(frame.iloc[lo:hi]))
                                         for lo, hi in slices]))
-

@@ -86,8 +86,12 @@ def take_columns(block: Any, columns: np.ndarray) -> sp.csr_matrix:
     >>> take_columns(X, np.array([0, 2])).toarray().tolist()
     [[0.0, 2.0], [3.0, 5.0]]
     """
-    n = len(columns)
-    return block[:, :n] if n and int(columns[-1]) == n - 1 else block[:, columns]
+    return block[:, :len(columns)] if _leading(columns) else block[:, columns]
+
+
+def _leading(columns: np.ndarray) -> bool:
+    """Whether sorted distinct ``columns`` are the first ``len(columns)`` ones."""
+    return bool(len(columns)) and int(columns[-1]) == len(columns) - 1
 
 
 def text_part(block: Any, coef: np.ndarray, meta: slice, columns: np.ndarray | None
@@ -109,8 +113,7 @@ def text_part(block: Any, coef: np.ndarray, meta: slice, columns: np.ndarray | N
     [0.0, 1.0, 1.0]
     """
     if columns is not None:
-        first = len(columns) and int(columns[-1]) == len(columns) - 1
-        return block, coef, None if first else columns
+        return block, coef, None if _leading(columns) else columns
     if meta.stop <= meta.start:
         return block, coef, None
     if meta.stop == block.shape[1]:
