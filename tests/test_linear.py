@@ -169,3 +169,29 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     capsys.readouterr()
     assert main([*base, "--feedback-scale", "-1"]) != 0
     assert "--feedback-scale must be >= 0, got -1" in capsys.readouterr().err
+
+
+def test_wide_problems_are_solved_in_the_dual_with_the_same_optimum():
+    # more columns than rows, as with hashed n-grams: the dual, whose optimum is the primal's
+    rng = np.random.default_rng(0)
+    X = sp.random(60, 400, density=0.05, format="csr", random_state=0)
+    y = (X[:, :20].sum(axis=1).A1 > np.median(X[:, :20].sum(axis=1).A1)).astype(int)
+    w = rng.uniform(0.5, 3.0, 60)
+    wide, tall = linear_model("logreg", 3.0, None, 60, n_features=400), linear_model(
+        "logreg", 3.0, None, 60, n_features=40)
+    assert (wide.dual, tall.dual) == (True, False)
+    dual = wide.set_params(tol=1e-8).fit(X, y, sample_weight=w)
+    primal = tall.set_params(tol=1e-8).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(dual.decision_function(X), primal.decision_function(X), atol=1e-4)
+    assert 0 < dual.score(X, y) and np.abs(dual.coef_).max() > 0.1
+
+
+def test_n_jobs_must_name_processes(tiny_corpus):
+    texts, y = tiny_corpus
+    for bad in (0, 1.5, "all"):
+        with pytest.raises(ValueError, match=r"n_jobs must be None, a whole number of processes"):
+            Detector(channels=("syllables",), min_df=1, cv=3, n_jobs=bad).fit(texts, y)
+    # below a million characters of text the models fit in this process, whatever n_jobs says
+    one, every = (Detector(channels=("syllables",), min_df=1, cv=3, n_jobs=n).fit(texts, y)
+                  for n in (1, -1))
+    np.testing.assert_array_equal(one.predict_proba(texts), every.predict_proba(texts))

@@ -7,12 +7,14 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from scipy.stats import spearmanr
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 
-from vnmisinfo.model.calibration import RankingWarning, calibrated_fit, keep_ranking
+from vnmisinfo.model.calibration import RankingWarning, calibrated_fit, fitting_pool, keep_ranking
 from vnmisinfo.model.detector import Detector
+from vnmisinfo.model.linear import linear_model
 
 
 def _small_sets(n_sets: int = 12) -> list[tuple[pd.DataFrame, np.ndarray]]:
@@ -77,16 +79,26 @@ def test_keep_ranking_flattens_to_the_weighted_share_of_positives() -> None:
     assert np.all(np.diff(p) != 0)
 
 
-def test_calibrated_fit_on_threads_equals_the_sequential_fit() -> None:
+def test_calibrated_fits_in_worker_processes_equal_the_fits_in_this_process() -> None:
+    # a wide problem, solved in the dual, whose coordinate order is drawn at random: side by
+    # side in worker processes, every model comes out as it does one after another here
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 20))
-    y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    X = sp.random(300, 2000, density=0.02, format="csr", random_state=0)
+    y = (X[:, :50].sum(axis=1).A1 + rng.normal(scale=0.05, size=300) > 0.25).astype(int)
     w = rng.uniform(0.5, 2.0, size=300)
     splits = [(np.setdiff1d(np.arange(300), test), test)
               for test in np.array_split(rng.permutation(300), 3)]
-    estimator = LogisticRegression(solver="liblinear", C=4.0)
-    threaded = calibrated_fit(estimator, "sigmoid", splits, X, y, w)
+    estimator = linear_model("logreg", 4.0, None, 300, n_features=2000)
+    assert estimator.dual
+    with fitting_pool(None) as here:
+        alone = [here.submit(calibrated_fit, estimator, "sigmoid", splits, X, y, w).result()
+                 for _ in range(2)]
+    with fitting_pool(2) as workers:
+        futures = [workers.submit(calibrated_fit, estimator, "sigmoid", splits, X, y, w)
+                   for _ in range(4)]
+        side_by_side = [f.result() for f in futures]
     sequential = CalibratedClassifierCV(estimator, method="sigmoid", cv=splits,
                                         ensemble=False).fit(X, y, sample_weight=w)
-    np.testing.assert_allclose(threaded.predict_proba(X), sequential.predict_proba(X))
-    assert threaded.calibrated_classifiers_[0].estimator.coef_.shape == (1, 20)
+    for model in alone + side_by_side:
+        np.testing.assert_array_equal(model.predict_proba(X), sequential.predict_proba(X))
+    assert 0.5 < sequential.predict_proba(X)[y == 1, 1].mean()

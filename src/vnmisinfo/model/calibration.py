@@ -30,11 +30,15 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+from joblib import effective_n_jobs
 
-__all__ = ["RankingWarning", "calibrated_fit", "keep_ranking"]
+__all__ = ["RankingWarning", "calibrated_fit", "fitting_pool", "keep_ranking"]
 
 #: The slope given to a calibrator that would have inverted the ranking: small enough for
 #: a flat probability, large enough for float64 to keep the order of decision values.
@@ -114,11 +118,10 @@ def calibrated_fit(estimator: Any, method: str, splits: list, X: Any, y: np.ndar
                    sample_weight: np.ndarray, **fit_params: Any) -> Any:
     """``estimator`` fitted on all rows, calibrated by ``method`` on its out-of-fold values.
 
-    The folds (``splits``) are fitted two at a time on threads that share ``X``: liblinear
-    frees the GIL while it fits.  Hold BLAS to one thread around the call
-    (``threadpoolctl.threadpool_limits(1, "blas")``, as :meth:`Detector.fit
-    <vnmisinfo.model.detector.Detector.fit>` does): with BLAS threads of its own, the two
-    fits run no faster than one after the other.
+    The folds (``splits``) are fitted one after another: liblinear's solvers draw from one
+    random generator per process, so fits that share a process side by side would not be
+    repeatable.  Run several of these calls side by side in worker processes instead
+    (:func:`fitting_pool`).
 
     Examples
     --------
@@ -130,10 +133,41 @@ def calibrated_fit(estimator: Any, method: str, splits: list, X: Any, y: np.ndar
     >>> bool(model.predict_proba([[9.0]])[0, 1] > 0.5)
     True
     """
-    from joblib import parallel_config
     from sklearn.calibration import CalibratedClassifierCV
 
-    model = CalibratedClassifierCV(estimator, method=method, cv=splits, ensemble=False,
-                                   n_jobs=2)
-    with parallel_config(backend="threading"):
-        return model.fit(X, y, sample_weight=sample_weight, **fit_params)
+    model = CalibratedClassifierCV(estimator, method=method, cv=splits, ensemble=False)
+    return model.fit(X, y, sample_weight=sample_weight, **fit_params)
+
+
+class _InProcess(Executor):
+    """Runs each submitted call at once, in this process (``n_jobs`` of 1)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # raised again by future.result(), where it is awaited
+            future.set_exception(exc)
+        return future
+
+
+@contextmanager
+def fitting_pool(n_jobs: int | None, tasks: int = 4) -> Iterator[Executor]:
+    """Where :func:`calibrated_fit` calls run: in this process, or in worker processes.
+
+    ``n_jobs`` follows joblib: None or 1 runs each call in this process when it is
+    submitted; -1 uses every core, in at most ``tasks`` worker processes (kept for the
+    next fit).  Each worker fits one model at a time, so any ``n_jobs`` gives the same
+    model.
+
+    >>> with fitting_pool(None) as pool:
+    ...     pool.submit(sum, [1, 2]).result()
+    3
+    """
+    workers = min(effective_n_jobs(n_jobs), tasks)
+    if workers <= 1:
+        yield _InProcess()
+        return
+    from joblib.externals.loky import get_reusable_executor
+
+    yield get_reusable_executor(max_workers=workers)

@@ -13,30 +13,25 @@ once, on all the training texts, which keeps fitting fast.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from vnmisinfo.data.hygiene import text_groups
 from vnmisinfo.data.schema import META_COLUMNS
 from vnmisinfo.model.augment import augment
-from vnmisinfo.model.calibration import calibrated_fit, keep_ranking
+from vnmisinfo.model.calibration import calibrated_fit, fitting_pool, keep_ranking
 from vnmisinfo.model.compat import NewParamsTakeDefaults
 from vnmisinfo.model.explain import context_contributions
 from vnmisinfo.model.features import (
     Preprocessor,
     build_union,
-    drop_fields,
-    fit_union,
+    fit_channels,
     meta_names,
     meta_slice,
     row_slices,
@@ -116,8 +111,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
     text_only_route : bool, default=True
         With the ``meta`` channel, also fit models on the text features alone
         and score documents that carry no metadata with them.  Without it,
-        such documents take the full model, where missing metadata is neutral;
-        training fits half as many models.
+        such documents take the full model (half as many to fit).
     n_features : int or None, default=None
         Hash the n-grams of each text channel into this many buckets, with a
         stored IDF vector and no vocabulary
@@ -132,6 +126,11 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         the copy of their features that only they carry, which gives the
         team's own words weights of their own (see
         :class:`~vnmisinfo.model.linear.OwnWordsClassifier`); 0 leaves it out.
+    n_jobs : int or None, default=None
+        Worker processes that fit the linear models side by side (up to four: with
+        and without metadata, and their accent-free twins) and hash the accent-free view
+        when the training texts hold a million characters or more; None or 1 does it
+        all in this process, -1 uses every core.  The model is the same for any value.
 
     Attributes
     ----------
@@ -197,6 +196,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         n_features: int | None = None,
         channel_weights: dict[str, float] | None = None,
         own_scale: float = 1.0,
+        n_jobs: int | None = None,
     ) -> None:
         self.channels = channels
         self.word_ngram_range = word_ngram_range
@@ -222,12 +222,13 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         self.meta_dropout = meta_dropout
         self.text_only_route = text_only_route
         self.n_features, self.channel_weights = n_features, channel_weights
-        self.own_scale = own_scale
+        self.own_scale, self.n_jobs = own_scale, n_jobs
 
     # -- construction -------------------------------------------------------------------
-    def _linear_model(self, n_samples: int, own: np.ndarray | None = None) -> Any:
+    def _linear_model(self, n_samples: int, own: np.ndarray | None = None,
+                      n_features: int = 0) -> Any:
         model = linear_model(self.classifier, self.C, self.class_weight, n_samples,
-                             self.random_state)
+                             self.random_state, n_features)
         if own is None:
             return model
         return OwnWordsClassifier(model, own_scale=getattr(self, "own_scale", 1.0))
@@ -247,12 +248,12 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             channel_weights=self.channel_weights,
         )
 
-    def _calibrated(self, splits: list, X: Any, y: np.ndarray, w: np.ndarray,
-                    own: np.ndarray | None) -> CalibratedClassifierCV:
-        """A linear model (own weights for the ``own`` rows, if any), calibrated on ``splits``."""
-        n = sum(len(test) for _, test in splits)
-        return calibrated_fit(self._linear_model(n, own), self.calibration, splits, X, y, w,
-                              **({} if own is None else {"own": own}))
+    def _calibrated(self, pool: Any, splits: list, X: Any, y: np.ndarray, w: np.ndarray,
+                    own: np.ndarray | None) -> Any:
+        """The future of a linear model (own weights for ``own`` rows) calibrated on ``splits``."""
+        model = self._linear_model(len(y), own, X.shape[1])
+        return pool.submit(calibrated_fit, model, self.calibration, splits, X, y, w,
+                           **({} if own is None else {"own": own}))
 
     def _needs_segmentation(self) -> bool:
         return "words" in self.channels
@@ -301,10 +302,8 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         check_detector_params(self)
         frame = self.preprocess(X)
         y_arr = check_labels(y, len(frame))
-        group_arr = (np.asarray(groups) if groups is not None
-                     else text_groups(frame["norm"].tolist()))
-        w = (np.ones(len(frame)) if sample_weight is None
-             else np.asarray(sample_weight, dtype=float))
+        group_arr = text_groups(frame["norm"].tolist()) if groups is None else np.asarray(groups)
+        w = np.ones(len(frame)) if sample_weight is None else np.asarray(sample_weight, float)
         if w.shape != (len(frame),) or not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError(f"sample_weight must be {len(frame)} non-negative finite numbers.")
         mine = np.zeros(len(frame), bool) if own is None else np.asarray(own, dtype=bool)
@@ -316,31 +315,36 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             self.random_state, self.preprocess)
         check_for_data(self, y_arr)
         own_rows = mine if mine.any() else None  # the team's own rows, if there are any
-        self.features_ = self._union(self.channels)
-        features = self._fit_union(self.features_, frame, y_arr)
-        folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
-        splits = list(folds.split(features, y_arr, groups=group_arr))
-        meta = self.features_.output_indices_.get("meta", slice(0, 0))
-        self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
-                                          np.arange(features.shape[1])[meta])
+        settings = (self.meta_dropout, self.random_state, (self.min_df, self.max_df))
         self.plain_features_: Any = None
         jobs: dict[str, Any] = dict.fromkeys(("plain_model_", "plain_text_model_", "text_model_"))
-        # models fit on threads (liblinear frees the GIL) as this one hashes the plain view
-        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(2) as pool:
+        # With n_jobs, a large set's plain view is hashed and its models fit in worker processes.
+        large = int(frame["norm"].str.len().sum()) >= 10**6
+        with fitting_pool(getattr(self, "n_jobs", None) if large else 1) as pool:
             def fit(name: str, X: Any) -> None:
-                jobs[name] = pool.submit(self._calibrated, splits, X, y_arr, w, own_rows)
+                jobs[name] = self._calibrated(pool, splits, X, y_arr, w, own_rows)
 
+            plain_job, extra = None, ("meta",) if "meta" in self.channels else ()
+            if self.accent_free_route and "accent_free" in self.channels:
+                # Text typed without tone marks shares few features with accented training
+                # text; it is scored by models that read only the accent-free view of a text.
+                plain_job = pool.submit(fit_channels, self._union(
+                    ("accent_free", "accent_free_chars", *extra)), frame, y_arr, *settings)
+            self.features_, features = fit_channels(self._union(self.channels), frame, y_arr,
+                                                    *settings)
+            folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True,
+                                         random_state=self.random_state)
+            splits = list(folds.split(features, y_arr, groups=group_arr))
+            meta = self.features_.output_indices_.get("meta", slice(0, 0))
+            self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
+                                              np.arange(features.shape[1])[meta])
             fit("model_", features)
             if meta.stop > meta.start and self.text_only_route:
                 # Documents without any metadata (plain text, news articles) may be scored
                 # by a model fitted on the text features alone.
                 fit("text_model_", take_columns(features, self.text_columns_))
-            if self.accent_free_route and "accent_free" in self.channels:
-                # Text typed without tone marks shares few features with accented training
-                # text; it is scored by models that read only the accent-free view of a text.
-                extra = ("meta",) if "meta" in self.channels else ()
-                self.plain_features_ = self._union(("accent_free", "accent_free_chars", *extra))
-                plain = self._fit_union(self.plain_features_, frame, y_arr)
+            if plain_job is not None:
+                self.plain_features_, plain = plain_job.result()
                 fit("plain_model_", plain)
                 plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
                 self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
@@ -413,19 +417,6 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
                     model, meta = self.plain_text_model_, slice(0, 0)
             parts.append((rows, block, model.calibrated_classifiers_[0], union, meta, route))
         return parts
-
-    def _fit_union(self, union: Any, frame: pd.DataFrame, y: np.ndarray) -> sp.csr_matrix:
-        """Fit ``union``; its training features, with ``meta_dropout`` applied."""
-        try:
-            features = fit_union(union, frame, y)
-        except ValueError as exc:  # a vocabulary left empty by min_df and max_df
-            if "no terms remain" not in str(exc) and "0 feature(s)" not in str(exc):
-                raise
-            raise ValueError(
-                f"Detector(min_df={self.min_df!r}, max_df={self.max_df!r}): no n-gram is in at "
-                f"least min_df and at most max_df of the {len(frame)} training documents, so a "
-                "text channel has no features. Lower min_df or raise max_df.") from exc
-        return drop_fields(features, union, self.meta_dropout, self.random_state)
 
     _meta_slice = staticmethod(meta_slice)
 

@@ -44,6 +44,7 @@ __all__ = [
     "channel_scale",
     "column_names",
     "drop_fields",
+    "fit_channels",
     "fit_union",
     "meta_names",
     "meta_slice",
@@ -515,9 +516,8 @@ def row_slices(frame: pd.DataFrame) -> list[tuple[int, int]]:
 def fit_union(union: Any, frame: pd.DataFrame, y: Any) -> sp.csr_matrix:
     """``union.fit_transform(frame, y)`` as a CSR matrix, whatever scikit-learn's output setting.
 
-    The channels' output is sparse, which a pandas or polars container cannot hold, so the
-    union always runs with the default output: a notebook's
-    ``sklearn.set_config(transform_output="pandas")`` leaves it alone.
+    The channels' output is sparse, which a pandas or polars container cannot hold, so the union
+    runs with the default output: ``sklearn.set_config(transform_output="pandas")`` is ignored.
 
     Examples
     --------
@@ -529,6 +529,21 @@ def fit_union(union: Any, frame: pd.DataFrame, y: Any) -> sp.csr_matrix:
     """
     with config_context(transform_output="default"):
         return sp.csr_matrix(union.fit_transform(frame, y))
+
+
+def fit_channels(union: Any, frame: pd.DataFrame, y: Any, dropout: float, seed: int,
+                 df_range: tuple[Any, Any]) -> tuple[Any, sp.csr_matrix]:
+    """The fitted ``union`` (in a worker, a copy) and its features, metadata ``dropout`` applied."""
+    try:
+        features = fit_union(union, frame, y)
+    except ValueError as exc:  # a vocabulary left empty by min_df and max_df
+        if "no terms remain" not in str(exc) and "0 feature(s)" not in str(exc):
+            raise
+        raise ValueError(f"Detector(min_df={df_range[0]!r}, max_df={df_range[1]!r}): no n-gram "
+                         f"is in at least min_df and at most max_df of the {len(frame)} training "
+                         "documents, so a text channel has no features. Lower min_df or raise "
+                         "max_df.") from exc
+    return union, drop_fields(features, union, dropout, seed)
 
 
 def transform_in_slices(union: Any, frame: pd.DataFrame) -> sp.csr_matrix:

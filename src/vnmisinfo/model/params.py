@@ -94,6 +94,9 @@ def check_detector_params(det: Any) -> None:
     if not (_is_real(getattr(det, "own_scale", 1.0)) and det.own_scale >= 0):
         raise _fail("own_scale", det.own_scale, "a number, 0 or more")
     _check_weights(getattr(det, "channel_weights", None), det.channels)
+    n_jobs = getattr(det, "n_jobs", None)
+    if n_jobs is not None and not (_is_int(n_jobs) and n_jobs != 0):
+        raise _fail("n_jobs", n_jobs, "None, a whole number of processes, or -1 for every core")
     if not (_is_real(det.meta_scale) and det.meta_scale >= 0):
         raise _fail("meta_scale", det.meta_scale, "a number, 0 or more")
     if not (_is_real(det.meta_dropout) and 0 <= det.meta_dropout < 1):
