@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 
 from vnmisinfo.cli import main
 from vnmisinfo.model.detector import Detector
-from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
+from vnmisinfo.model.linear import OwnWordsClassifier, augment_own, linear_model
 from vnmisinfo.model.persist import read_metadata
 from vnmisinfo.review.store import FeedbackStore
 from vnmisinfo.triage import Triage, load_model, save_model
@@ -59,6 +59,20 @@ def test_own_rows_get_weights_of_their_own_beside_the_shared_ones():
     np.testing.assert_allclose(clf.decision_function(X), X @ clf.coef_[0] + clf.intercept_[0])
     assert clf.predict(X).tolist() == (clf.decision_function(X) > 0).astype(int).tolist()
     assert clf.predict_proba(X).shape == (6, 2)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_augmented_rows_equal_the_stack_of_copies_built_by_hand(seed):
+    rng = np.random.default_rng(seed)
+    dense = rng.random((40, 30)) * (rng.random((40, 30)) < 0.2)
+    dense[3] = 0.0  # an empty row, own or not
+    own = rng.random(40) < 0.3
+    own[3] = True
+    A, used = augment_own(sp.csr_matrix(dense), own, 0.7)
+    assert used.tolist() == np.flatnonzero((dense[own] != 0).any(axis=0)).tolist()
+    by_hand = np.hstack([dense, 0.7 * own[:, None] * dense[:, used], own[:, None] * 1.0])
+    np.testing.assert_array_equal(A.toarray(), by_hand)
+    assert A.has_canonical_format  # sorted indices, no duplicates: what liblinear reads
 
 
 @pytest.mark.parametrize(("own", "scale"), [(None, 1.0), ([False] * 6, 1.0),

@@ -90,13 +90,12 @@ def test_calibrated_fits_in_worker_processes_equal_the_fits_in_this_process() ->
               for test in np.array_split(rng.permutation(300), 3)]
     estimator = linear_model("logreg", 4.0, None, 300, n_features=2000)
     assert estimator.dual
-    with fitting_pool(None) as here:
-        alone = [here.submit(calibrated_fit, estimator, "sigmoid", splits, X, y, w).result()
-                 for _ in range(2)]
-    with fitting_pool(2) as workers:
-        futures = [workers.submit(calibrated_fit, estimator, "sigmoid", splits, X, y, w)
-                   for _ in range(4)]
-        side_by_side = [f.result() for f in futures]
+    here, workers = fitting_pool(None), fitting_pool(2)
+    alone = [here.submit(calibrated_fit, estimator, "sigmoid", splits, X, y, w).result()
+             for _ in range(2)]
+    futures = [workers.submit(calibrated_fit, estimator, "sigmoid", splits, X, y, w)
+               for _ in range(4)]
+    side_by_side = [f.result() for f in futures]
     sequential = CalibratedClassifierCV(estimator, method="sigmoid", cv=splits,
                                         ensemble=False).fit(X, y, sample_weight=w)
     for model in alone + side_by_side:

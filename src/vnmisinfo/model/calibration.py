@@ -30,9 +30,8 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -151,23 +150,20 @@ class _InProcess(Executor):
         return future
 
 
-@contextmanager
-def fitting_pool(n_jobs: int | None, tasks: int = 4) -> Iterator[Executor]:
+def fitting_pool(n_jobs: int | None, tasks: int = 4) -> Executor:
     """Where :func:`calibrated_fit` calls run: in this process, or in worker processes.
 
     ``n_jobs`` follows joblib: None or 1 runs each call in this process when it is
-    submitted; -1 uses every core, in at most ``tasks`` worker processes (kept for the
-    next fit).  Each worker fits one model at a time, so any ``n_jobs`` gives the same
-    model.
+    submitted; -1 uses every core, in at most ``tasks`` worker processes, kept for the
+    next fit (nothing to shut down).  Each worker fits one model at a time, so any
+    ``n_jobs`` gives the same model.
 
-    >>> with fitting_pool(None) as pool:
-    ...     pool.submit(sum, [1, 2]).result()
+    >>> fitting_pool(None).submit(sum, [1, 2]).result()
     3
     """
     workers = min(effective_n_jobs(n_jobs), tasks)
     if workers <= 1:
-        yield _InProcess()
-        return
+        return _InProcess()
     from joblib.externals.loky import get_reusable_executor
 
-    yield get_reusable_executor(max_workers=workers)
+    return get_reusable_executor(max_workers=workers)

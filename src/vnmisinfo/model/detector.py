@@ -320,39 +320,40 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         jobs: dict[str, Any] = dict.fromkeys(("plain_model_", "plain_text_model_", "text_model_"))
         # With n_jobs, a large set's plain view is hashed and its models fit in worker processes.
         large = int(frame["norm"].str.len().sum()) >= 10**6
-        with fitting_pool(getattr(self, "n_jobs", None) if large else 1) as pool:
-            def fit(name: str, X: Any) -> None:
-                jobs[name] = self._calibrated(pool, splits, X, y_arr, w, own_rows)
+        pool = fitting_pool(getattr(self, "n_jobs", None) if large else 1)
 
-            plain_job, extra = None, ("meta",) if "meta" in self.channels else ()
-            if self.accent_free_route and "accent_free" in self.channels:
-                # Text typed without tone marks shares few features with accented training
-                # text; it is scored by models that read only the accent-free view of a text.
-                plain_job = pool.submit(fit_channels, self._union(
-                    ("accent_free", "accent_free_chars", *extra)), frame, y_arr, *settings)
-            self.features_, features = fit_channels(self._union(self.channels), frame, y_arr,
-                                                    *settings)
-            folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True,
-                                         random_state=self.random_state)
-            splits = list(folds.split(features, y_arr, groups=group_arr))
-            meta = self.features_.output_indices_.get("meta", slice(0, 0))
-            self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
-                                              np.arange(features.shape[1])[meta])
-            fit("model_", features)
-            if meta.stop > meta.start and self.text_only_route:
-                # Documents without any metadata (plain text, news articles) may be scored
-                # by a model fitted on the text features alone.
-                fit("text_model_", take_columns(features, self.text_columns_))
-            if plain_job is not None:
-                self.plain_features_, plain = plain_job.result()
-                fit("plain_model_", plain)
-                plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
-                self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
-                                                        np.arange(plain.shape[1])[plain_meta])
-                if extra and self.text_only_route:
-                    fit("plain_text_model_", take_columns(plain, self.plain_text_columns_))
-            for name, job in jobs.items():
-                setattr(self, name, None if job is None else job.result())
+        def fit(name: str, X: Any) -> None:
+            jobs[name] = self._calibrated(pool, splits, X, y_arr, w, own_rows)
+
+        plain_job, extra = None, ("meta",) if "meta" in self.channels else ()
+        if self.accent_free_route and "accent_free" in self.channels:
+            # Text typed without tone marks shares few features with accented training
+            # text; it is scored by models that read only the accent-free view of a text.
+            plain_job = pool.submit(fit_channels, self._union(
+                ("accent_free", "accent_free_chars", *extra)), frame, y_arr, *settings)
+        self.features_, features = fit_channels(self._union(self.channels), frame, y_arr,
+                                                *settings)
+        folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True,
+                                     random_state=self.random_state)
+        splits = list(folds.split(features, y_arr, groups=group_arr))
+        meta = self.features_.output_indices_.get("meta", slice(0, 0))
+        self.text_columns_ = np.setdiff1d(np.arange(features.shape[1]),
+                                          np.arange(features.shape[1])[meta])
+        fit("model_", features)
+        if meta.stop > meta.start and self.text_only_route:
+            # Documents without any metadata (plain text, news articles) may be scored
+            # by a model fitted on the text features alone.
+            fit("text_model_", take_columns(features, self.text_columns_))
+        if plain_job is not None:
+            self.plain_features_, plain = plain_job.result()
+            fit("plain_model_", plain)
+            plain_meta = self.plain_features_.output_indices_.get("meta", slice(0, 0))
+            self.plain_text_columns_ = np.setdiff1d(np.arange(plain.shape[1]),
+                                                    np.arange(plain.shape[1])[plain_meta])
+            if extra and self.text_only_route:
+                fit("plain_text_model_", take_columns(plain, self.plain_text_columns_))
+        for name, job in jobs.items():
+            setattr(self, name, None if job is None else job.result())
         for name in ("model_", "plain_model_", "plain_text_model_", "text_model_"):
             if getattr(self, name) is not None:  # a calibration must never invert the ranking
                 keep_ranking(getattr(self, name), y_arr, w, name=f"Detector.{name}")

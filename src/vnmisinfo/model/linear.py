@@ -37,7 +37,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["CLASSIFIERS", "OwnWordsClassifier", "linear_model"]
+__all__ = ["CLASSIFIERS", "OwnWordsClassifier", "augment_own", "linear_model"]
 
 CLASSIFIERS = ("logreg", "linearsvc", "sgd")
 
@@ -68,6 +68,33 @@ def linear_model(classifier: str, C: float, class_weight: str | None, n_samples:
                              max_iter=50, tol=None)
     raise ValueError(f"classifier must be one of {CLASSIFIERS}, got {classifier!r}.")
 
+
+def augment_own(X: Any, own: np.ndarray, scale: float) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``[X, scale * own * X[:, used], own]`` and ``used``, the columns the own rows use.
+
+    The copy holds only the columns the own rows use (the others would get no weight),
+    and the last column is the own intercept.  It is ``X`` widened, without a copy, plus
+    a matrix of the own rows' extra entries: one sparse sum, not a stack.
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.array([[1.0, 0, 2], [0, 3, 0]]))
+    >>> A, used = augment_own(X, np.array([True, False]), 0.5)
+    >>> A.toarray().tolist(), used.tolist()
+    ([[1.0, 0.0, 2.0, 0.5, 1.0, 1.0], [0.0, 3.0, 0.0, 0.0, 0.0, 0.0]], [0, 2])
+    """
+    X = sp.csr_matrix(X)
+    n_rows, n = X.shape
+    rows = np.flatnonzero(own)
+    used = np.unique(X[rows].indices)
+    extra = sp.hstack([scale * X[rows][:, used], np.ones((rows.size, 1))], format="csr")
+    width = n + used.size + 1
+    counts = np.zeros(n_rows, dtype=np.int64)
+    counts[rows] = np.diff(extra.indptr)
+    placed = sp.csr_matrix((extra.data, extra.indices + n, np.r_[0, np.cumsum(counts)]),
+                           shape=(n_rows, width))
+    widened = sp.csr_matrix((X.data, X.indices, X.indptr), shape=(n_rows, width), copy=False)
+    return (widened + placed).tocsr(), used
 
 class OwnWordsClassifier(ClassifierMixin, BaseEstimator):
     """A linear model with shared weights and weights of a team's own rows.
@@ -124,10 +151,7 @@ class OwnWordsClassifier(ClassifierMixin, BaseEstimator):
         mask = np.zeros(X.shape[0]) if own is None else np.asarray(own, dtype=float)
         self.own_coef_ = None
         if self.own_scale > 0 and mask.any():
-            # the copy holds only the columns the own rows use: the others would get no weight
-            used = np.unique(X[np.flatnonzero(mask)].indices)
-            copy = (sp.diags(mask * self.own_scale) @ X)[:, used]
-            augmented = sp.hstack([X, copy, sp.csr_matrix(mask[:, None])], format="csr")
+            augmented, used = augment_own(X, mask.astype(bool), self.own_scale)
             self.model_ = clone(base).fit(augmented, y, sample_weight=sample_weight)
             coef = self.model_.coef_
             self.own_coef_ = np.zeros_like(coef[:, :n])
