@@ -460,12 +460,12 @@ def plot(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float
 
 def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                   configs: list[tuple[float, float]], test_size: float, verdicts: int) -> str:
-    """The shipped ``default`` preset on the same splits: the old world alone, then with
-    ``verdicts`` stream verdicts (one per near-duplicate cluster, in random order) at each
-    ``(weight, own_scale)`` of ``configs``.  Markdown table of ROC-AUC on the unseen rows,
-    and what the promotion gate (``vnmisinfo compare``) says of the library's default
-    configuration (or the first) against the old world alone on those rows: the 95%
-    interval of the gain and its verdict."""
+    """The shipped ``default`` preset on the same splits: the old world alone, the verdicts
+    alone, then the old world with ``verdicts`` stream verdicts (one per near-duplicate
+    cluster, in random order) at each ``(weight, own_scale)`` of ``configs``.  Markdown
+    table of ROC-AUC on the unseen rows, and what the promotion gate (``vnmisinfo
+    compare``) says of the library's default configuration (or the first) against the old
+    world alone on those rows: the 95% interval of the gain and its verdict."""
     from vnmisinfo.evaluation.compare import winner
     from vnmisinfo.evaluation.metrics import paired_auc_interval
     from vnmisinfo.evaluation.train import (
@@ -481,11 +481,11 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
 
     template = make_detector("default")
     old_pre = template.preprocess(old)
-    head = "| seed | verdicts | old world alone | " + " | ".join(
+    head = "| seed | verdicts | old world alone | the verdicts alone | " + " | ".join(
         f"weight {w:g}, " + (f"own words {h:g}" if h else "shared only") for w, h in configs)
     head += (f" | gate: weight {gated[0]:g}, own words {gated[1]:g} against the old world, "
              "95% interval of the gain")
-    lines = [head + " |", "|---|---|---|" + "---|" * (len(configs) + 1)]
+    lines = [head + " |", "|---|---|---|---|" + "---|" * (len(configs) + 1)]
     gains: dict[tuple[float, float], list[float]] = {c: [] for c in configs}
     for seed in range(seeds):
         stream, test = split_parts(new, seed, test_size)
@@ -503,6 +503,9 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
         data_pre = template.preprocess(data)
         is_verdict = (data["source"] == "feedback").to_numpy()
         gate = ""
+        fb_pre = template.preprocess(feedback)
+        alone = make_detector("default").fit(fb_pre, feedback["label"].to_numpy(dtype=int))
+        aucs.append(float(roc_auc_score(test_y, alone.predict_proba(test_pre)[:, 1])))
         for w, h in configs:
             model = make_detector("default").set_params(own_scale=h).fit(
                 data_pre, data["label"].to_numpy(dtype=int), groups=data["group"].to_numpy(),
@@ -518,7 +521,7 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
             + f"; gate {gate}")
         lines.append(f"| {seed} | {len(feedback)} | " + " | ".join(f"{a:.3f}" for a in aucs)
                      + f" | {gate} |")
-    lines.append("| gain over the old world alone | | | "
+    lines.append("| gain over the old world alone | | | | "
                  + " | ".join(_cell(gains[c], signed=True) for c in configs) + " | |")
     return "\n".join(lines)
 
