@@ -1036,13 +1036,28 @@ def test_scoring_a_scored_file_needs_overwrite_scores(tmp_path, fitted_detector,
 
 
 def test_overwrite_scores_replaces_only_the_vnm_columns(tmp_path, fitted_detector):
-    rows = [{**r, "vnm_score": 0.123, "vnm_old_note": "stale"} for r in CLASHING]
+    rows = [{**r, "vnm_score": 0.123, "vnm_queue_reason": "top"} for r in CLASHING]
     src = _write(tmp_path / "in.csv", rows)
     out = tmp_path / "out.csv"
     score_file(str(src), str(out), model=fitted_detector, workers=1, overwrite_scores=True)
     got = _csv_rows(out)
     assert list(got[0]) == ["id", "label", "score", "tier", "error", "text", *OUTPUT_COLUMNS]
     assert got[0]["score"] == "9.5" and got[0]["vnm_score"] != "0.123"
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_column_only_named_like_vnmisinfo_s_is_never_replaced(tmp_path, fitted_detector,
+                                                                 overwrite):
+    """--overwrite-scores dropped a user's own vnm_note, which vnmisinfo never writes."""
+    rows = [{**r, "vnm_score": 0.123, "vnm_note": "mine"} for r in CLASHING]
+    src = _write(tmp_path / "in.csv", rows)
+    with pytest.raises(ValueError, match=r"\['vnm_note'\] start with 'vnm_'.*Rename them"):
+        score_file(str(src), str(tmp_path / "out.csv"), model=fitted_detector, workers=1,
+                   overwrite_scores=overwrite)
+    assert not (tmp_path / "out.csv").exists()
+    frame = pd.DataFrame({"text": [GOOD], "vnm_note": ["mine"]})
+    with pytest.raises(ValueError, match="would lose them"):
+        score_frame(fitted_detector, frame, overwrite_scores=overwrite)
 
 
 def test_a_later_jsonl_row_with_vnm_keys_is_refused(tmp_path, fitted_detector):
@@ -1073,7 +1088,7 @@ def test_a_vnm_key_first_seen_after_the_first_objects_names_its_line_and_a_way_o
     assert score_file(str(src), str(out), overwrite_scores=True, **common).rows == 1200
     early = tmp_path / "early.jsonl"  # among the first objects: named, not called scored
     early.write_text(json.dumps({"text": GOOD, "vnm_note": "x"}) + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"output columns \['vnm_note'\]; pass --overwrite"):
+    with pytest.raises(ValueError, match=r"columns \['vnm_note'\] start with 'vnm_'"):
         score_file(str(early), str(tmp_path / "e.csv"), **common)
 
 

@@ -81,6 +81,17 @@ def test_unknown_option_is_exit_2():
     assert exc.value.code == 2
 
 
+@pytest.mark.parametrize("command", [["train", "-o", "m.skops"], ["evaluate", "--data", "x.csv"],
+                                     ["calibrate", "--data", "x.csv", "-o", "m.skops"]])
+def test_zero_jobs_is_a_usage_error_before_any_work(command, capsys):
+    """--jobs 0 read and segmented the corpora, then failed with joblib's own words."""
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--jobs", "0"])
+    assert exc.value.code == 2
+    assert "--jobs: expected 1 or more jobs, or -1 for every core; got 0" in (
+        capsys.readouterr().err)
+
+
 def test_main_reads_standard_input(tmp_path, model_file, monkeypatch):
     data = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
                    for i, t in enumerate(["Tỏi chữa khỏi covid", "Hà Nội mưa"]))

@@ -27,6 +27,7 @@ from typing import Any
 from vnmisinfo.batch.report_state import _ReportState
 from vnmisinfo.batch.scoring import _join, _Result
 from vnmisinfo.data.readers import JSONL_LOOKAHEAD, BadInputError, Item
+from vnmisinfo.data.review import QUEUE_COLUMNS
 from vnmisinfo.data.schema import META_COLUMNS, is_missing, text_problem
 from vnmisinfo.model.explain import format_terms
 from vnmisinfo.text.normalize import MAX_CHARS
@@ -157,23 +158,42 @@ def output_column(key: str) -> str:
 
 
 def check_scored(columns: Iterable[Any], overwrite: bool) -> list[str]:
-    """The input's columns that start with :data:`PREFIX`; refused unless ``overwrite``.
+    """The input's columns that vnmisinfo writes; refused unless ``overwrite`` replaces them.
+
+    Those are :data:`OUTPUT_COLUMNS` and the review queue's.  Any other column that
+    starts with :data:`PREFIX` is only named like them: replacing it would lose it, so
+    it is refused, with or without ``overwrite``.
 
     Raises
     ------
     ValueError
-        If there are such columns and ``overwrite`` is False; the message
-        names them and the option that replaces them.
+        If there are columns of vnmisinfo's and ``overwrite`` is False, or other columns
+        that start with :data:`PREFIX`; the message names them and the way on.
+
+    Examples
+    --------
+    >>> check_scored(["id", "vnm_note"], overwrite=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the input's columns ['vnm_note'] start with 'vnm_', which names ...
     """
     found = [str(c) for c in columns if str(c).startswith(PREFIX)]
-    if found and not overwrite:
-        # a scored file has these two at least; another vnm_ column is only named like one
-        before = " (it was scored before)" if {"vnm_score", "vnm_tier"} <= set(found) else ""
+    ours = [c for c in found if c in OUTPUT_COLUMNS or c in QUEUE_COLUMNS]
+    foreign = [c for c in found if c not in ours]
+    if foreign:
         raise ValueError(
-            f"the input already has vnmisinfo output columns {found}{before}; pass "
+            f"the input's columns {foreign} start with {PREFIX!r}, which names the columns "
+            "vnmisinfo adds, but vnmisinfo does not write them, so they cannot be replaced "
+            "(--overwrite-scores would lose them). Rename them in the input so that none "
+            f"starts with {PREFIX!r}.")
+    if ours and not overwrite:
+        # a scored file has these two at least
+        before = " (it was scored before)" if {"vnm_score", "vnm_tier"} <= set(ours) else ""
+        raise ValueError(
+            f"the input already has vnmisinfo output columns {ours}{before}; pass "
             "--overwrite-scores (overwrite_scores=True) to replace them, or rename them so "
             f"that no column starts with {PREFIX!r}.")
-    return found
+    return ours
 
 
 class ReservedKeyError(BadInputError):
@@ -265,7 +285,8 @@ class _Run:
         A JSONL row may bring keys that the first row did not have; they are checked here.
         """
         if any(k.startswith(PREFIX) for k in row):
-            check_scored(row, self.overwrite)
+            if not self.overwrite:  # replaced, later keys are dropped (ReservedKeyError says so)
+                check_scored(row, self.overwrite)
             return {k: v for k, v in row.items() if not k.startswith(PREFIX)}
         return row
 

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from vnmisinfo.cli._types import jobs
+
 NAME = "calibrate"
 HELP = ("Set a model's high/medium review thresholds from a target precision or a review "
         "budget, measured on labelled data, and save the model.")
@@ -39,7 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "found by text hash, counted and left out)")
     p.add_argument("--group-by", default="text", choices=["exact", "text", "domain"],
                    help="fold groups for --cv (default: %(default)s)")
-    p.add_argument("--jobs", type=int, default=1, help="parallel folds for --cv (default: 1)")
+    p.add_argument("--jobs", type=jobs, default=1,
+                   help="parallel folds for --cv (default: 1; -1: every core)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
 

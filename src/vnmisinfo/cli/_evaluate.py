@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from vnmisinfo.cli._types import jobs
+
 NAME = "evaluate"
 HELP = ("Evaluate a model on labelled files, or a preset by grouped cross-validation; "
         "writes metrics.json, plots and report.html.")
@@ -30,7 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(default: %(default)s)")
     p.add_argument("--near-threshold", type=float, default=0.9,
                    help="cosine similarity for near-duplicates (default: %(default)s)")
-    p.add_argument("--jobs", type=int, default=1, help="parallel folds (default: 1)")
+    p.add_argument("--jobs", type=jobs, default=1,
+                   help="parallel folds (default: 1; -1: every core)")
     p.add_argument("--include-training-rows", action="store_true",
                    help="with a model: also measure on rows it was trained on (by default they "
                    "are found by text hash, counted and left out)")

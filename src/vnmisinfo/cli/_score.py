@@ -96,7 +96,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "and a regular output file)")
     p.add_argument("--overwrite-scores", action="store_true",
                    help="replace the vnm_ columns of an input that was scored before (without "
-                   "it, such an input is refused); other columns are kept as they are")
+                   "it, such an input is refused); other columns are kept as they are, and a "
+                   "vnm_ column that vnmisinfo does not write is refused even with it")
     p.add_argument("--skip-bad-lines", action="store_true",
                    help="log malformed lines (to stderr and <output>.bad-lines) and go on; "
                    "a compressed input damaged partway is scored up to the damage")

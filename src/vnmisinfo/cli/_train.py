@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from vnmisinfo.cli._types import jobs
+
 NAME = "train"
 HELP = ("Train a detector on the public corpora (ReINTEL + VFND) and the shipped hand-written "
         "posts that tell claims from opinions and questions; save it with a model card.")
@@ -22,7 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="model file to write (default: models/<preset>.skops)")
     p.add_argument("--cv", type=int, default=5,
                    help="grouped CV folds for the stored metrics; 0 skips CV (default: 5)")
-    p.add_argument("--jobs", type=int, default=1, help="parallel CV folds (default: 1)")
+    p.add_argument("--jobs", type=jobs, default=1,
+                   help="parallel CV folds (default: 1; -1: every core)")
     p.add_argument("--feedback", default=None, metavar="STORE",
                    help="also learn from reviewers' verdicts in this feedback store "
                    "(made by 'vnmisinfo feedback'; unsure verdicts are left out)")

@@ -35,14 +35,16 @@ from vnmisinfo.data.schema import find_columns, is_blank, is_missing
 from vnmisinfo.data.spreadsheet import unguard_frame
 from vnmisinfo.data.tables import read_any_table, table_format
 
-__all__ = ["REVIEW_COLUMNS", "TIERS", "VERDICTS", "check_date", "is_after", "is_future",
-           "labelled_paths", "parse_verdict", "read_reviewed", "review_rank", "reviewed_labels",
-           "with_review_columns"]
+__all__ = ["QUEUE_COLUMNS", "REVIEW_COLUMNS", "TIERS", "VERDICTS", "check_date", "is_after",
+           "is_future", "labelled_paths", "parse_verdict", "read_reviewed", "review_rank",
+           "reviewed_labels", "with_review_columns"]
 
 #: What a reviewer may decide about an item.
 VERDICTS = ("misinformation", "reliable", "unsure")
 #: The columns a reviewer fills in.
 REVIEW_COLUMNS = ("verdict", "narrative_id", "note")
+#: Columns the review queue adds after the input's own, before the reviewer columns.
+QUEUE_COLUMNS = ("vnm_queue_reason", "vnm_cluster_size")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 #: The review tiers, most urgent first.
 TIERS = ("high", "medium", "low")

@@ -38,14 +38,12 @@ import numpy as np
 import pandas as pd
 
 from vnmisinfo.data.hygiene import make_groups, text_keys
-from vnmisinfo.data.review import REVIEW_COLUMNS, review_rank
+from vnmisinfo.data.review import QUEUE_COLUMNS, REVIEW_COLUMNS, review_rank
 from vnmisinfo.data.schema import is_missing
 from vnmisinfo.review.store import FeedbackStore, hex_hashes, reviewed_texts
 
 __all__ = ["QUEUE_COLUMNS", "QueueError", "build_queue", "infer_medium"]
 
-#: Columns the queue adds after the input's own, before the reviewer columns.
-QUEUE_COLUMNS = ("vnm_queue_reason", "vnm_cluster_size")
 
 
 class QueueError(ValueError):
