@@ -608,6 +608,17 @@ def test_an_output_format_that_contradicts_the_output_name_is_refused(tmp_path, 
     assert code == 1 and not out.exists()
     assert f"its name says CSV but --output-format says {fmt}" in err and f"out.{fmt}" in err
 
+
+def test_a_txt_output_takes_the_format_that_its_error_asks_for(tmp_path, capsys, model_file):
+    """out.txt: the error asked to name the format, then refused it ('its name says LINES')."""
+    src = _write_csv(tmp_path / "in.csv", [{"text": GOOD}])
+    out = tmp_path / "out.txt"
+    assert main(["score", str(src), "-o", str(out), "--model", str(model_file)]) == 1
+    assert "or name the format (--output-format)" in capsys.readouterr().err
+    assert main(["score", str(src), "-o", str(out), "--output-format", "jsonl",
+                 "--model", str(model_file)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["text"] == GOOD
+
 # ---------------------------------------------------------------------------
 # Dedup, extra result keys, workers
 # ---------------------------------------------------------------------------

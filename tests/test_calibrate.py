@@ -55,7 +55,9 @@ def test_choose_thresholds_reports_achieved_precision_recall():
     ({"high_precision": 0.6, "medium_budget": 0.1},
      "medium threshold .* would be above the high"),
     ({"budget": 0.0}, r"budget must be a share"),
-], ids=["two-rules", "equal-ok", "medium-above-high", "zero-budget"])
+    ({"budget": 0.5, "current": (0.9, 0.95)},
+     r"medium threshold \(0.9000, unchanged\).*give the medium tier a rule too.*--medium-budget"),
+], ids=["two-rules", "equal-ok", "medium-above-high", "zero-budget", "unchanged-medium-above"])
 def test_choose_thresholds_errors(kwargs, match):
     if match is None:
         c = choose_thresholds(Y, P, **kwargs)

@@ -269,6 +269,22 @@ def test_a_reviewed_file_with_post_message_is_drafted(tmp_path):
     assert "Uống nước chanh nóng" in drafts[0]["claimReviewed"]
 
 
+def test_a_queue_made_with_a_text_column_is_drafted_with_the_same_option(tmp_path, capsys):
+    """A queue built with --text-column body_txt failed: 'no claim to review'."""
+    path = tmp_path / "reviewed.csv"
+    path.write_text("id,body_txt,verdict\n7,Uống nước chanh nóng diệt virus corona,"
+                    "misinformation\n8,Trời đẹp,reliable\n", encoding="utf-8")
+    out = tmp_path / "d.jsonl"
+    common = ["-o", str(out), "--org", "Tòa soạn A", "--date", "2024-05-01"]
+    assert main(["claimreview", str(path), *common]) == 1
+    assert "no claim to review" in capsys.readouterr().err
+    assert main(["claimreview", str(path), "--text-column", "body_txt", *common]) == 0
+    drafts = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(drafts) == 1 and "Uống nước chanh nóng" in drafts[0]["claimReviewed"]
+    assert main(["claimreview", str(path), "--text-column", "body", *common]) == 1
+    assert "text column 'body' not found" in capsys.readouterr().err
+
+
 def test_reviewer_columns_named_as_a_spreadsheet_does_are_read(tmp_path):
     """'Verdict', 'Narrative ID', 'URL ' were refused or dropped: only exact names were read."""
     path = tmp_path / "r.csv"

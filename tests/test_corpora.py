@@ -274,6 +274,10 @@ def test_vietnamese_and_platform_column_names_are_recognised_however_accents_are
     assert resolve_columns(["full_text", "favorite_count", "retweet_count"]) == {
         "text": "full_text", "likes": "favorite_count", "shares": "retweet_count"}
     assert resolve_columns(["text", "nội dung"])["text"] == "text"  # first name wins
+    # a column named exactly comes first, as for the reviewer columns ('text ' won before)
+    assert resolve_columns(["text ", "text"])["text"] == "text"
+    assert resolve_columns(["Text", "text"])["text"] == "text"
+    assert resolve_columns(["Text", "text "])["text"] == "Text"  # neither exact: the first
 
 
 def test_whole_numbers_with_a_gap_are_read_as_given(tmp_path):

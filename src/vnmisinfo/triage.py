@@ -255,7 +255,9 @@ class Triage:
             else None), ``narrative_similarity``,
             ``narrative_sentence`` (the evidence), ``narrative_claim``,
             ``rebuttal`` (English summary), ``rebuttal_vi``, ``sources`` and,
-            for flagged documents, ``entities`` as ``(name, PER|LOC|ORG)``.
+            for flagged documents, ``entities`` as ``(name, PER|LOC|ORG)``: those
+            named in the claim, read in the matched sentence, or in the first 600
+            characters of a text that matched no narrative.
             A document whose text normalizes to nothing (empty, spaces,
             invisible characters) is not scored: ``probability`` is NaN,
             ``tier`` None and ``tier_reason`` ``"empty text"``, as a batch

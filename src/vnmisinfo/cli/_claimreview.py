@@ -24,6 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", default=None, help="datePublished, YYYY-MM-DD (default: today)")
     p.add_argument("--catalogue", action="append", default=None, metavar="PATH",
                    help="extra catalogue JSONL for narrative_id look-ups (repeatable)")
+    p.add_argument("--text-column", default=None,
+                   help="text column when not a known name (as given to 'vnmisinfo queue')")
     p.add_argument("--skip-invalid", action="store_true",
                    help="report and skip rows that cannot be drafted, instead of failing")
 
@@ -41,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     narratives = {n.id: n.to_dict() for n in load_catalogue(paths)}
     drafts, skipped, n_rows = drafts_from_csv(args.input, org=args.org, date=args.date,
                                               narratives=narratives,
-                                              skip_invalid=args.skip_invalid)
+                                              skip_invalid=args.skip_invalid,
+                                              text_column=args.text_column)
     for message in skipped:
         print(f"skipped: {message}", file=sys.stderr)
     if args.output:

@@ -217,6 +217,8 @@ def check_named_format(path: str | os.PathLike[str] | None, fmt: str | None,
     ``--output-format jsonl`` would hold JSON lines under a CSV name, which
     every later reader would take for CSV.
 
+    A ``.txt`` name (plain lines, a format read, never written) takes the format named.
+
     Raises
     ------
     ValueError
@@ -226,6 +228,7 @@ def check_named_format(path: str | os.PathLike[str] | None, fmt: str | None,
     Examples
     --------
     >>> check_named_format("out.jsonl", "jsonl", "--output-format")
+    >>> check_named_format("out.txt", "jsonl", "--output-format")
     >>> check_named_format("out.csv", "jsonl", "--output-format")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -233,7 +236,7 @@ def check_named_format(path: str | os.PathLike[str] | None, fmt: str | None,
     """
     found = extension_format(path)
     found = "csv" if found == "tsv" else found
-    if fmt and found and found != fmt:
+    if fmt and found and found != fmt and found != "lines":
         stem = Path(str(path)).with_suffix(f".{fmt}")
         raise ValueError(f"{path}: its name says {found.upper()} but {option} says {fmt}; "
                          f"name the file {stem}, or drop {option}.")

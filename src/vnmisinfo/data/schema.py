@@ -257,6 +257,11 @@ def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
     {'text': 'post_message', 'shares': 'num_share_post'}
     >>> resolve_columns(["Tiêu đề", "Nội dung", "Lượt thích", "Ngày đăng"])
     {'text': 'Nội dung', 'title': 'Tiêu đề', 'likes': 'Lượt thích', 'timestamp': 'Ngày đăng'}
+
+    A column named exactly as the role comes before one that differs in case or spaces:
+
+    >>> resolve_columns(["Text", "text "]), resolve_columns(["Text", "text"])
+    ({'text': 'Text'}, {'text': 'text'})
     """
     return dict(_resolved(tuple(columns)))  # a copy: callers may add to it
 
@@ -264,14 +269,15 @@ def resolve_columns(columns: Sequence[str]) -> dict[str, str]:
 @functools.lru_cache(maxsize=256)
 def _resolved(columns: tuple[Any, ...]) -> dict[str, Any]:
     """:func:`resolve_columns`, once per set of names (the records of a batch share theirs)."""
-    present: dict[str, Any] = {}
+    present: dict[str, list[Any]] = {}
     for c in columns:
-        present.setdefault(column_key(c), c)
+        present.setdefault(column_key(c), []).append(c)
     found = {}
     for canonical, names in _ALIASES.items():
         for name in names:
             if column_key(name) in present:
-                found[canonical] = present[column_key(name)]
+                same = present[column_key(name)]  # a column named exactly comes first
+                found[canonical] = next((c for c in same if str(c) == name), same[0])
                 break
     return found
 

@@ -210,10 +210,13 @@ def choose_thresholds(
             t = current[0] if tier == "medium" else current[1]
             out[tier] = _choice(tier, y, p, t, "unchanged")
     if out["medium"].threshold > out["high"].threshold:
+        fix = ("give the medium tier a rule too, below the high one: a budget larger than "
+               "the high tier's (--medium-budget, medium_budget=...) or a target precision "
+               "(--medium-precision)" if out["medium"].rule == "unchanged" else
+               "give the medium tier a lower target precision or a larger budget")
         raise ValueError(
             f"the medium threshold ({out['medium'].threshold:.4f}, {out['medium'].rule}) would "
-            f"be above the high one ({out['high'].threshold:.4f}, {out['high'].rule}); give the "
-            "medium tier a lower target precision or a larger budget."
+            f"be above the high one ({out['high'].threshold:.4f}, {out['high'].rule}); {fix}."
         )
     return {"medium": out["medium"], "high": out["high"]}
 

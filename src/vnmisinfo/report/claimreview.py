@@ -378,15 +378,19 @@ def drafts_from_rows(rows: Iterable[Mapping[str, Any]], *, org: str, date: str |
 
 def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
                     narratives: Mapping[str, Mapping[str, Any]] | None = None,
-                    skip_invalid: bool = False) -> tuple[list[dict[str, Any]], list[str], int]:
+                    skip_invalid: bool = False, text_column: str | None = None
+                    ) -> tuple[list[dict[str, Any]], list[str], int]:
     """Read a reviewed CSV (or JSONL or Parquet, by extension); returns (drafts, skipped
     messages, rows read).
+
+    ``text_column`` names the post's text when it is not a known name (as for
+    ``vnmisinfo queue`` and ``vnmisinfo feedback``).
 
     Raises
     ------
     ReviewError
-        If the file has no ``verdict`` column, or (without ``skip_invalid``) a
-        row cannot be drafted.
+        If the file has no ``verdict`` column, ``text_column`` is not one of its
+        columns, or (without ``skip_invalid``) a row cannot be drafted.
     """
     path = Path(path)
     # as feedback reads them: missing, empty, folder and non-UTF-8 files are named with the fix,
@@ -403,6 +407,13 @@ def drafts_from_csv(path: str | Path, *, org: str, date: str | None = None,
         raise ReviewError(f"{path.name} has no 'verdict' column (columns: {fields}); a "
                           "reviewer marks each item misinformation, reliable or unsure.")
     found = resolve_columns(fields)
+    if text_column is not None:
+        if text_column not in fields:
+            raise ReviewError(f"{path.name}: text column {text_column!r} not found; the "
+                              f"columns are {fields}.")
+        found["text"] = text_column
+        for row in rows:
+            row["text"] = row[text_column]
     for role in ("text", "title"):  # post_message, content, headline...
         column = found.get(role)
         if column not in (None, role) and role not in fields:
