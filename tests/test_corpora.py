@@ -387,3 +387,19 @@ def test_reviewer_columns_are_matched_as_the_text_column_is():
         find_columns(["text", "Note", "NOTE"], ["note"], source="r.csv")
     # a column spelled as the name is the name's: a queue's 'note' beside the input's 'Note'
     assert find_columns(["text", "Note", "note"], ["note"]) == {"note": "note"}
+
+
+def test_a_broken_unicode_escape_in_jsonl_is_replaced_and_named_as_score_does(tmp_path):
+    """match and drift stopped on '\\ud800' ('surrogates not allowed', no line), which score
+    reads as U+FFFD with a note."""
+    from vnmisinfo.cli import main
+    from vnmisinfo.data.tables import read_any_table
+
+    path = tmp_path / "surr.jsonl"
+    path.write_text('{"text": "Uống nước \\ud800 chanh", "id": 1}\n{"text": "Hà Nội mưa"}\n',
+                    encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"broken \\u escape .* on line\(s\) 1\."):
+        frame = read_any_table(path)
+    assert frame["text"].tolist() == ["Uống nước \ufffd chanh", "Hà Nội mưa"]
+    frame["text"].str.encode("utf-8")  # writable as UTF-8, as every later step needs
+    assert main(["match", str(path)]) == 0

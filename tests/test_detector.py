@@ -524,3 +524,10 @@ def test_channel_weights_scale_a_channel_and_explanations_still_add_up(tiny_corp
     loaded = load_model(save_model(Triage(weighted), tmp_path / "w.skops")).detector
     assert loaded.get_params()["channel_weights"] == {"chars": 3.0}
     np.testing.assert_allclose(loaded.predict_proba(texts), weighted.predict_proba(texts))
+
+
+def test_tags_say_the_detector_is_binary_as_fit_is():
+    """multi_class was True (ClassifierMixin's default) while fit refuses a third label."""
+    assert Detector().__sklearn_tags__().classifier_tags.multi_class is False
+    with pytest.raises(ValueError):
+        Detector().fit(["a b", "c d", "e f"], [0, 1, 2])

@@ -602,3 +602,16 @@ def test_drift_refuses_an_output_that_is_a_file_before_any_work(tmp_path, capsys
     out.write_text("x")
     assert main(["drift", str(posts), str(posts), "-o", str(out)]) == 2
     assert "is a file; name a folder" in capsys.readouterr().err and out.read_text() == "x"
+
+
+def test_psi_sees_a_move_away_from_a_baseline_of_one_repeated_score():
+    """Every baseline score the same (one post copied, or one row): its quantile bins
+    collapsed into one, and PSI read 0 while the mean went from 0.004 to 0.93."""
+    base, moved = np.full(250, 0.004), np.linspace(0.8, 0.99, 250)
+    assert psi(base, moved) > 0.2
+    assert psi(base, base) == 0.0
+    assert psi(np.full(1, 0.004), np.full(5, 0.9)) > 0.2
+    # a baseline with a tied value among spread ones: the tie holds its own bin
+    mixed = np.r_[np.full(100, 0.5), np.linspace(0.0, 1.0, 300)]
+    assert psi(mixed, mixed) == 0.0
+    assert psi(mixed, np.linspace(0.0, 1.0, 400)) > psi(mixed, mixed)

@@ -377,3 +377,23 @@ def test_a_page_cut_at_its_top_says_how_many_high_and_medium_rows_it_leaves_out(
     assert note.startswith("6 more high or medium rows of the batch are not on this page")
     assert "--report-top N" in note and "vnmisinfo queue" in note
     assert 'id="left-out"' not in render_report(items, {"rows": 6}, top=6, narratives={})
+
+
+@pytest.mark.parametrize(("source", "name"), [("/data/posts.csv.gz", "posts"),
+                                              ("in.jsonl", "in"), ("-", "review"),
+                                              (None, "review")])
+def test_the_reviewed_csv_is_named_after_the_input_without_its_extensions(source, name):
+    """posts.csv.gz gave posts.csv.reviewed.csv, and standard input -.reviewed.csv."""
+    assert _data(render_report(ITEMS, SUMMARY, thresholds=(0.5, 0.8), source=source))[
+        "name"] == name
+
+
+def test_a_long_matched_sentence_is_cut_as_the_text_is():
+    """A 24,068-character post without a full stop was cut, but shown again in full as
+    its matched sentence."""
+    sentence = "nước chanh nóng diệt virus " * 900
+    item = {**ITEMS[0], "text": sentence[:4000], "text_chars": len(sentence),
+            "vnm_narrative_sentence": sentence}
+    page = render_report([item], SUMMARY, thresholds=(0.5, 0.8))
+    shown = page.split("matched sentence: ")[1].split("</div>")[0]
+    assert shown.endswith("…") and len(shown) == 601

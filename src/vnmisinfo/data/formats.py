@@ -38,8 +38,9 @@ from vnmisinfo._compat import import_or_raise
 __all__ = ["COMPRESSIONS", "DAMAGED", "EXTENSIONS", "FORMATS", "JSON_ARRAY",
            "TrailingDataWarning", "allow_long_csv_fields", "atomic_write", "check_folder",
            "check_named_format", "check_suffix", "compression_of", "extension_format",
-           "format_of", "is_stream", "iter_jsonl", "open_input", "readable_part_command",
-           "refuse_input_as_output", "require_pyarrow", "same_file", "separator_hint"]
+           "format_of", "is_stream", "iter_jsonl", "name_stem", "open_input",
+           "readable_part_command", "refuse_input_as_output", "require_pyarrow", "same_file",
+           "separator_hint"]
 
 #: File extension -> format name.
 EXTENSIONS = {
@@ -189,6 +190,20 @@ def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
     raise ValueError(f"{path}: cannot tell the format from the extension {suffix!r}; use one of "
                      f"{', '.join(known)}" + (f", or name the format ({option})." if option
                                                else "."))
+
+
+def name_stem(path: str | os.PathLike[str] | None) -> str:
+    """A file's name without its extension and compression; "" for ``-`` or None.
+
+    >>> name_stem("in/posts.csv.gz"), name_stem("in.jsonl"), name_stem("-"), name_stem(None)
+    ('posts', 'in', '', '')
+    """
+    if path is None or str(path) in ("", "-"):
+        return ""
+    name = Path(str(path))
+    if name.suffix.lower() in COMPRESSIONS:
+        name = Path(name.stem)
+    return name.stem
 
 
 def extension_format(path: str | os.PathLike[str] | None, *,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -166,9 +167,13 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
         return _read_jsonl_lines(path)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]+")
+
+
 def _read_jsonl_lines(path: Path) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     lines: list[int] = []
+    broken: list[int] = []
     with open_input(path, "rt", encoding="utf-8-sig") as fh:
         for number, item, error in iter_jsonl(fh):
             # one JSON array of objects, on one line or indented over many (its line 1 is "[")
@@ -181,10 +186,19 @@ def _read_jsonl_lines(path: Path) -> pd.DataFrame:
             if not isinstance(item, dict):
                 raise CorpusError(f"{path}, line {number}: expected a JSON object "
                                   f"({{\"text\": ...}}), got {type(item).__name__}.")
+            if any(isinstance(v, str) and _LONE_SURROGATE.search(v) for v in item.values()):
+                item = {k: _LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v
+                        for k, v in item.items()}
+                broken.append(number)
             records.append(item)
             lines.append(number)
     if not records:
         raise CorpusError(f"{path}: the file holds no JSON records; add one object per line.")
+    if broken:  # as score reads them: the text is kept, the broken escape shown as U+FFFD
+        more = f" and {len(broken) - 5} more" if len(broken) > 5 else ""
+        warnings.warn(f"{path}: a broken \\u escape (half of a surrogate pair) replaced by "
+                      f"U+FFFD on line(s) {', '.join(map(str, broken[:5]))}{more}.",
+                      stacklevel=3)
     frame = _as_given(pd.DataFrame.from_records(records), records)
     frame.attrs["lines"] = lines
     return frame

@@ -30,6 +30,7 @@ from vnmisinfo.data.tables import read_any_table, text_rows
 from vnmisinfo.evaluation.plots import _DRIFT_SIDES as _SIDES
 from vnmisinfo.evaluation.plots import DRIFT_PLOTS, drift_plots
 from vnmisinfo.evaluation.plots import DRIFT_TIERS as _TIERS
+from vnmisinfo.evaluation.shift import psi
 from vnmisinfo.text.normalize import TruncationWarning, normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, syllables
 
@@ -56,49 +57,8 @@ MIN_ROWS = 200
 #: The plots of a drift report, by file name.
 PLOTS = DRIFT_PLOTS
 
-_EPS = 1e-4  # floor of a bin share in the PSI, so that an empty bin is not log(0)
-
 
 # -- the measures -----------------------------------------------------------------------------
-def psi(a: Any, b: Any, bins: int = 10) -> float:
-    """Population stability index of ``b`` against the baseline ``a``.
-
-    Bins are the ``bins`` quantile bins of ``a`` (bins that tie collapse);
-    each share is floored at ``1e-4``; ``PSI = sum((q - p) * ln(q / p))``.
-    Below 0.1 is usually read as stable, 0.1-0.2 as a moderate move, above
-    0.2 as a shift.
-
-    Raises
-    ------
-    ValueError
-        If either sample holds no finite value, or ``bins < 2``.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> a = rng.beta(2, 5, 4000)
-    >>> round(psi(a, a), 6)
-    0.0
-    >>> psi(a, rng.beta(2, 5, 4000)) < 0.05, psi(a, rng.beta(5, 2, 4000)) > 0.2
-    (True, True)
-    """
-    x, y = _finite(a, "baseline"), _finite(b, "new")
-    if bins < 2:
-        raise ValueError(f"psi needs at least 2 bins, got {bins}.")
-    inner = np.unique(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)[1:-1]))
-    p = np.bincount(np.searchsorted(inner, x, side="right"), minlength=len(inner) + 1) / len(x)
-    q = np.bincount(np.searchsorted(inner, y, side="right"), minlength=len(inner) + 1) / len(y)
-    p, q = np.maximum(p, _EPS), np.maximum(q, _EPS)
-    return float(np.sum((q - p) * np.log(q / p)))
-
-
-def _finite(values: Any, name: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float).ravel()
-    if not (arr := arr[np.isfinite(arr)]).size:
-        raise ValueError(f"the {name} scores hold no finite value; nothing to compare.")
-    return arr
-
-
 def _syllable_docs(texts: Iterable[Any]) -> list[str]:
     """Normalized, lower-cased syllable views of texts (as the detector's ``syll`` column)."""
     with warnings.catch_warnings():

@@ -267,6 +267,12 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         return Preprocessor(segment=self._needs_segmentation()).transform(X)
 
     # -- estimator API ------------------------------------------------------------------
+    def __sklearn_tags__(self) -> Any:
+        """Binary only: 0 = reliable, 1 = misinformation (:func:`check_labels`)."""
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
     def fit(self, X: Any, y: Any, groups: Any = None, sample_weight: Any = None,
             own: Any = None) -> Detector:
         """Fit the features, the linear model and its calibrator.

@@ -42,7 +42,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from vnmisinfo.data.formats import atomic_write
+from vnmisinfo.data.formats import atomic_write, name_stem
 from vnmisinfo.data.review import REVIEW_COLUMNS, TIERS, VERDICTS, review_rank
 from vnmisinfo.data.schema import _count, _timestamp, is_missing
 from vnmisinfo.model.explain import highlight_spans
@@ -250,6 +250,20 @@ def _shown(value: Any) -> str:
     return remove_controls(_text(value))
 
 
+#: The most of a matched sentence the page shows: a text with no full stop is one sentence.
+SENTENCE_CHARS = 600
+
+
+def _sentence(value: Any) -> str:
+    """The matched sentence as shown: its first :data:`SENTENCE_CHARS` characters, then "…".
+
+    >>> _sentence("a" * 700)[-3:], len(_sentence("a" * 700)), _sentence(None)
+    ('aa…', 601, '')
+    """
+    shown = _shown(value)
+    return shown[:SENTENCE_CHARS] + "…" if len(shown) > SENTENCE_CHARS else shown
+
+
 def _json_value(value: Any) -> Any:
     """A JSON text cell (``vnm_sources``, ``vnm_entities``) as data; other values as they are."""
     if isinstance(value, str):
@@ -364,7 +378,7 @@ def _item_view(rank: int, item: Any, claims: Mapping[str, str]) -> dict[str, Any
         "error": _text(_get(item, "vnm_error")),
         "narrative_id": nid, "candidate": candidate, "claim": claim,
         "similarity": _number(_get(item, "vnm_narrative_similarity")),
-        "sentence": _shown(_get(item, "vnm_narrative_sentence")),
+        "sentence": _sentence(_get(item, "vnm_narrative_sentence")),
         "rebuttal_vi": "" if _missing(rebuttal_vi) else _plain(rebuttal_vi),
         "rebuttal_en": "" if _missing(rebuttal) else _plain(rebuttal),
         "sources": _sources(_get(item, "vnm_sources")),
@@ -455,7 +469,7 @@ def render_report(items: Iterable[Any], summary: Any, *, histogram: Sequence[int
     data = {
         "columns": columns, "scored": list(_CSV_SCORED), "review": list(REVIEW_COLUMNS),
         "verdicts": list(VERDICTS),
-        "name": Path(source).stem if source else "review",
+        "name": name_stem(source) or "review",
         "items": [{"input": row, **{c: plain_cell(_get(item, c)) for c in _CSV_SCORED}}
                   for row, item in zip(inputs, shown, strict=True)],
     }
