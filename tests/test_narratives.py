@@ -154,6 +154,23 @@ def test_user_category_is_a_warning_not_an_error():
     assert len(warns) == 1
 
 
+def test_decomposed_text_and_invisible_characters_are_warned_of(tmp_path, capsys):
+    """A claim stored decomposed with a zero-width space passed 'valid, 0 warning(s)', and
+    reached vnm_narrative_claim and ClaimReview drafts as written."""
+    import unicodedata
+
+    claim = unicodedata.normalize("NFD", "Uống nước lá tía tô\u200b chữa khỏi sốt xuất huyết.")
+    rebuttal = {"vi": "Không có\u2060 thuốc đặc trị.", "en": "No herb cures dengue."}
+    with pytest.warns(CatalogueWarning) as caught:
+        warns = validate_catalogue([_good_entry(claim=claim, rebuttal=rebuttal)])
+    assert warns == [str(w.message) for w in caught]
+    assert warns[0].endswith("field 'claim' is not composed (NFC) and holds invisible "
+                             "characters (U+200B); write it as composed text without them.")
+    assert "field 'rebuttal' holds invisible characters (U+2060)" in warns[1]
+    assert len(warns) == 2
+    assert validate_catalogue([_good_entry()]) == []
+
+
 def test_shipped_catalogue_is_valid_and_broad(catalogue):
     assert validate_catalogue(default_catalogue_path()) == []
     assert len(catalogue) >= 60

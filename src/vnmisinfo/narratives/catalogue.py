@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -330,7 +331,34 @@ def _entry_problems(where: str, entry: Any) -> tuple[list[str], list[str]]:
     for name in sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL)):
         warns.append(f"{label}: unknown field '{name}' is ignored.")
     _field_problems(label, entry, bad, errors, warns)
+    warns += _unclean_text(label, entry)
     return errors, warns
+
+
+def _unclean_text(label: str, entry: dict[str, Any]) -> list[str]:
+    """Warnings for text fields that are not composed (NFC) or hold invisible characters:
+    they reach reviewers (``vnm_narrative_claim``) and ClaimReview drafts as written.
+
+    >>> _unclean_text("x", {"claim": "Nu\u031bo\u031b\u0301c chanh\u200b"})
+    ["x: field 'claim' is not composed (NFC) and holds invisible characters (U+200B); \
+write it as composed text without them."]
+    """
+    out = []
+    for name, value in entry.items():
+        texts = value if isinstance(value, list) else (
+            list(value.values()) if isinstance(value, dict) else [value])
+        for text in texts:
+            if not isinstance(text, str):
+                continue
+            hidden = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cf"})
+            faults = (["is not composed (NFC)"] if unicodedata.normalize("NFC", text) != text
+                      else []) + ([f"holds invisible characters ({', '.join(hidden)})"]
+                                  if hidden else [])
+            if faults:
+                out.append(f"{label}: field {name!r} {' and '.join(faults)}; write it as "
+                           "composed text without them.")
+                break
+    return out
 
 
 def catalogue_problems(source: Any = None) -> tuple[list[str], list[str]]:
