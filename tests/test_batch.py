@@ -820,13 +820,35 @@ def test_a_tsv_output_is_written_with_tabs_and_reads_back(tmp_path, fitted_detec
 @pytest.mark.parametrize(("content", "said"), [
     ('[{"text": "a"}, {"text": "b"}]', "a JSON array of objects, not JSON Lines"),
     ('[\n  {\n    "text": "a"\n  }\n]', "line 1: a JSON array of objects, not JSON Lines"),
-    ("", "the input is empty"),
     ('{"id": 1, "title": "x"}\n{"id": 2, "words": "abc"}\n', "keys of the first 1,000 objects"),
-], ids=["json-array", "indented-json-array", "empty", "no-text-key"])
+], ids=["json-array", "indented-json-array", "no-text-key"])
 def test_a_jsonl_input_that_cannot_be_read_says_why(tmp_path, fitted_detector, content, said):
     src = tmp_path / "in.json"
     src.write_text(content, encoding="utf-8")
     with pytest.raises(BadInputError, match=re.escape(said)):
+        score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
+
+
+@pytest.mark.parametrize("content", ["", "\n\n"], ids=["no-byte", "blank-lines"])
+@pytest.mark.parametrize("out_name", ["o.csv", "o.jsonl"])
+def test_a_jsonl_file_with_no_object_gives_an_output_with_no_row(tmp_path, fitted_detector,
+                                                                  content, out_name):
+    """A day without posts stopped a JSONL pipeline ('the input is empty'), where a
+    header-only CSV gave an output without rows."""
+    src, out = tmp_path / "in.jsonl", tmp_path / out_name
+    src.write_text(content, encoding="utf-8")
+    summary = score_file(str(src), str(out), model=fitted_detector, workers=1)
+    assert summary.rows == 0 and summary.not_scored == 0
+    written = out.read_text(encoding="utf-8")
+    assert (written.splitlines() == [",".join(OUTPUT_COLUMNS)] if out_name == "o.csv"
+            else written == "")
+
+
+def test_a_jsonl_file_of_bad_lines_only_is_not_taken_for_an_empty_one(tmp_path,
+                                                                      fitted_detector):
+    src = tmp_path / "in.jsonl"
+    src.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(BadInputError):
         score_file(str(src), str(tmp_path / "o.csv"), model=fitted_detector, workers=1)
 
 

@@ -289,7 +289,9 @@ class _FileRun:
         reader = _open_reader(opts.input, self.in_fmt, self.bad, opts.chunksize)
         try:
             self.replaced = check_scored(reader.columns, opts.overwrite_scores)
-            cmap = column_map(reader.columns, opts.text_column, opts.columns)
+            # a JSONL file with no object (a day without posts) has no rows to score
+            cmap = ({"text": opts.text_column or "text"} if reader.empty else
+                    column_map(reader.columns, opts.text_column, opts.columns))
             id_col = id_column_of(reader.columns, opts.id_column)
         except BaseException:
             reader.close()

@@ -213,6 +213,9 @@ class _Reader:
     cut: tuple[int, str] | None = None
     #: The line of the row last yielded, where the format says it (JSONL).
     line: int | None = None
+    #: Whether the input holds no line at all (a JSONL file with no object: no rows, and no
+    #: columns to look for a text column in).
+    empty: bool = False
 
     def __iter__(self) -> Iterator[Item]:  # pragma: no cover
         raise NotImplementedError
@@ -306,6 +309,7 @@ class _JsonlReader(_Reader):
         self._on_bad = on_bad
         self._replaced = False  # whether the line being parsed had bytes that are not UTF-8
         self._line = ""  # the line being parsed
+        self._lines_read = 0  # lines with anything on them, read or refused
         self._items = self._objects()
         # Objects may differ in keys: the columns are those of the first objects together.
         self._head = list(itertools.islice(self._items, JSONL_LOOKAHEAD))
@@ -313,6 +317,7 @@ class _JsonlReader(_Reader):
         if not self._head and self.cut is not None:
             self.close()
             raise _cut_header(source, *self.cut)
+        self.empty = not self._head and not self._lines_read
 
     def _decoded(self) -> Iterator[str]:
         lines = _lines(self._fh) if self._compressed else self._fh
@@ -334,6 +339,7 @@ class _JsonlReader(_Reader):
         first = True
         for lineno, obj, error in iter_jsonl(self._decoded(), invalid="invalid JSON",
                                              loads=load_line):
+            self._lines_read += 1
             # a JSON array on one line, or written over many (indented): its first line is "["
             opens = first and error is not None and self._line.lstrip("\ufeff \t").startswith("[")
             first = False
