@@ -286,7 +286,7 @@ class _Run:
         """
         if any(k.startswith(PREFIX) for k in row):
             if not self.overwrite:  # replaced, later keys are dropped (ReservedKeyError says so)
-                check_scored(row, self.overwrite)
+                check_scored(row, False)
             return {k: v for k, v in row.items() if not k.startswith(PREFIX)}
         return row
 

@@ -146,12 +146,15 @@ def open_input(path: str | os.PathLike[str], mode: str = "rt", **kwargs: Any) ->
     return stream if "b" in mode else io.TextIOWrapper(stream, **kwargs)
 
 
+def _uncompressed(path: str | os.PathLike[str]) -> Path:
+    """``path``'s name without a compression's extension (``posts.csv.gz`` -> ``posts.csv``)."""
+    name = Path(Path(str(path)).name)
+    return Path(name.stem) if name.suffix.lower() in COMPRESSIONS else name
+
+
 def _suffix(path: str | os.PathLike[str], compressed: bool) -> str:
     """``path``'s extension; with ``compressed``, the one under a compression's (``.csv.gz``)."""
-    name = Path(str(path))
-    if compressed and name.suffix.lower() in COMPRESSIONS:
-        name = Path(name.stem)
-    return name.suffix.lower()
+    return (_uncompressed(path) if compressed else Path(str(path))).suffix.lower()
 
 
 def format_of(path: str | os.PathLike[str] | None, fmt: str | None = None, *,
@@ -198,12 +201,7 @@ def name_stem(path: str | os.PathLike[str] | None) -> str:
     >>> name_stem("in/posts.csv.gz"), name_stem("in.jsonl"), name_stem("-"), name_stem(None)
     ('posts', 'in', '', '')
     """
-    if path is None or str(path) in ("", "-"):
-        return ""
-    name = Path(str(path))
-    if name.suffix.lower() in COMPRESSIONS:
-        name = Path(name.stem)
-    return name.stem
+    return "" if path is None or str(path) in ("", "-") else _uncompressed(path).stem
 
 
 def extension_format(path: str | os.PathLike[str] | None, *,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from vnmisinfo.data.formats import (
     require_pyarrow,
     separator_hint,
 )
+from vnmisinfo.data.readers import SURROGATE_RE, replace_surrogates
 
 __all__ = [
     "CorpusError", "EmptyTextWarning", "check_file", "read_any_table", "read_csv", "read_table",
@@ -167,9 +167,6 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
         return _read_jsonl_lines(path)
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]+")
-
-
 def _read_jsonl_lines(path: Path) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     lines: list[int] = []
@@ -186,8 +183,8 @@ def _read_jsonl_lines(path: Path) -> pd.DataFrame:
             if not isinstance(item, dict):
                 raise CorpusError(f"{path}, line {number}: expected a JSON object "
                                   f"({{\"text\": ...}}), got {type(item).__name__}.")
-            if any(isinstance(v, str) and _LONE_SURROGATE.search(v) for v in item.values()):
-                item = {k: _LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v
+            if any(isinstance(v, str) and SURROGATE_RE.search(v) for v in item.values()):
+                item = {k: replace_surrogates(v) if isinstance(v, str) else v
                         for k, v in item.items()}
                 broken.append(number)
             records.append(item)
