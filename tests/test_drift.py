@@ -30,6 +30,7 @@ from vnmisinfo.evaluation.drift import (
 )
 from vnmisinfo.evaluation.evaluate import TrainingDataError
 from vnmisinfo.model.detector import Detector
+from vnmisinfo.model.persist import ModelLoadError
 from vnmisinfo.triage import Triage, load_model, save_model
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
@@ -524,6 +525,18 @@ def test_compare_refuses_bad_input(two_models, claims, tmp_path):
         compare_models(two_models["bad"], two_models["good"], [trained])
     assert "neither model was trained on" in str(err.value)
     assert "--include-training-rows" not in str(err.value)  # compare has no such option
+
+
+def test_compare_names_the_model_file_it_cannot_load(two_models, labelled, tmp_path, capsys):
+    missing = tmp_path / "team_tiers.skops"
+    with pytest.raises(ModelLoadError, match=r"^NEW: model file .*team_tiers.skops' not found; "
+                       r"pass the path of a .skops file made by 'vnmisinfo train' \(the "
+                       r"shipped model is .*default.skops\)\.$") as err:
+        compare_models(two_models["bad"], missing, [labelled])
+    assert "--model" not in str(err.value)  # compare takes OLD and NEW, not --model
+    assert main(["compare", str(missing), str(two_models["good"]), "--data",
+                 str(labelled)]) == 1
+    assert "error: OLD: model file" in capsys.readouterr().err
 
 
 def test_compare_main_exit_codes_and_json(two_models, labelled, tmp_path, capsys):

@@ -160,7 +160,10 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     base = ["train", "--preset", "plain", "--data-dir", str(tmp_path / "corpora"), "--cv", "0",
             "--feedback", str(store), "-o", str(out)]
     assert main(base) == 0  # the default: own words at scale 1
-    assert f"'vnmisinfo calibrate --model {out} --data REVIEWED.csv" in capsys.readouterr().err
+    said = " ".join(capsys.readouterr().err.split())
+    assert (f"'vnmisinfo calibrate --model {out} --data REVIEWED_A.csv --budget 0.05 "
+            "--medium-budget 0.2 -o") in said  # as the README's step 5
+    assert "--data REVIEWED_B.csv' (other rows" in said
     fb = read_metadata(out)["feedback"]
     assert (fb["rows"], fb["weight"], fb["own_scale"]) == (8, 30.0, 1.0)
     assert fb["scored_by"] == ["default.skops vnmisinfo-0.3.0 sha256:c354"]

@@ -84,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
         stem, dot, ext = str(output).rpartition(".")
         tiers = f"{stem}_tiers.{ext}" if dot else f"{output}_tiers"
         print(f"next, on reviewed rows this model was not trained on: set its tiers with "
-              f"'vnmisinfo calibrate --model {output} --data REVIEWED.csv --budget 0.05 "
-              f"-o {tiers}', then 'vnmisinfo compare OLD {tiers} --data REVIEWED.csv' (a "
-              "command never writes over its input)",
+              f"'vnmisinfo calibrate --model {output} --data REVIEWED_A.csv --budget 0.05 "
+              f"--medium-budget 0.2 -o {tiers}', then 'vnmisinfo compare OLD {tiers} --data "
+              "REVIEWED_B.csv' (other rows: thresholds set on the rows they are judged on "
+              "flatter them; a command never writes over its input)",
               file=sys.stderr)
     return 0

@@ -64,11 +64,21 @@ def winner(delta: float, interval: tuple[float, float]) -> str | None:
     return None
 
 
-def _load(model: Any) -> Any:
+def _load(model: Any, role: str) -> Any:
+    """``model`` as a :class:`~vnmisinfo.triage.Triage`; a path is loaded, and an error
+    names the ``role`` of the file (``OLD`` or ``NEW``)."""
+    from vnmisinfo.model.persist import ModelLoadError, default_model_path
     from vnmisinfo.triage import Triage, load_model
 
     if isinstance(model, (str, Path)):
-        return load_model(model)
+        try:
+            return load_model(model)
+        except ModelLoadError as err:
+            hint = (f" (the shipped model is {default_model_path()})"
+                    if "not found" in str(err) else "")
+            message = str(err).replace(", or leave out --model (None in Python) for the "
+                                       "shipped default model", hint)
+            raise ModelLoadError(f"{role}: {message}") from None
     if not hasattr(model, "detector"):
         return Triage(model)
     return model
@@ -167,7 +177,7 @@ def compare_models(old: Any, new: Any, paths: Sequence[str | Path], *,
     if not paths:
         raise ValueError("no data files given; pass reviewer-labelled files with --data.")
     say = log or (lambda _m: None)
-    models = {"old": _load(old), "new": _load(new)}
+    models = {"old": _load(old, "OLD"), "new": _load(new, "NEW")}
     names = {"old": _name(models["old"], old), "new": _name(models["new"], new)}
     hashes = {k: _hashes(m) for k, m in models.items()}
     frames, thresholds, overlap, info, described = _score_both(models, names, paths, say)
