@@ -106,6 +106,25 @@ def test_shipped_catalogue_is_refused(shipped_digest, capsys):
     assert "shipped catalogue, which is never written" in capsys.readouterr().err
 
 
+def test_validate_reads_the_shipped_catalogue_alone_and_names_a_copy(tmp_path, capsys):
+    # the shipped file itself: checked on its own, not against itself (72 duplicate ids)
+    assert main(["narratives", "validate", str(default_catalogue_path())]) == 0
+    err = capsys.readouterr().err
+    assert "duplicate id" not in err and "checked on its own" in err
+    copy = tmp_path / "catalogue.jsonl"
+    lines = default_catalogue_path().read_text(encoding="utf-8").splitlines()
+    copy.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    assert main(["narratives", "validate", str(copy)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.count("duplicate id") == 3 and "a copy of it?" in err
+    assert _add(team := tmp_path / "team.jsonl") == 0  # one own entry, one copied: no hint
+    with team.open("a", encoding="utf-8") as out:
+        out.write(lines[0] + "\n")
+    assert main(["narratives", "validate", str(team)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("duplicate id") == 1 and "a copy of it?" not in err
+
+
 @pytest.mark.parametrize("nid", ["health-001", "local-001"], ids=["shipped-id", "team-id"])
 def test_duplicate_id_is_refused(tmp_path, nid, capsys):
     team = tmp_path / "team.jsonl"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 NAME = "narratives"
 HELP = ("Add new narratives to a team catalogue (never the shipped one), validate it, and "
@@ -66,7 +67,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                        "../shared/corpora)")
     check = sub.add_parser("validate", help="print each problem of a team catalogue",
                            description="Check a team catalogue together with the shipped one "
-                           "(ids must be unique across both); exit 1 on any error.")
+                           "(ids must be unique across both); the shipped catalogue itself is "
+                           "checked on its own. Exit 1 on any error.")
     check.add_argument("catalogue", metavar="TEAM.jsonl")
 
 
@@ -140,8 +142,18 @@ def _build(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from vnmisinfo.narratives import catalogue_problems, default_catalogue_path
 
-    errors, warns = catalogue_problems([default_catalogue_path(), args.catalogue])
+    shipped, team = default_catalogue_path(), Path(args.catalogue)
+    alone = team.is_file() and shipped.is_file() and team.samefile(shipped)
+    errors, warns = catalogue_problems(team if alone else [shipped, team])
     _print_problems(errors, warns)
+    if alone:
+        print("note: this is the shipped catalogue, checked on its own", file=sys.stderr)
+    elif errors and all("duplicate id" in e for e in errors) and len(errors) == sum(
+            1 for line in team.read_text(encoding="utf-8").splitlines() if line.strip()):
+        print(f"note: every error is an id the shipped catalogue already uses: is "
+              f"{args.catalogue} a copy of it? A team catalogue holds only the team's own "
+              "narratives (made with 'vnmisinfo narratives add'); the shipped ones are "
+              "always matched.", file=sys.stderr)
     state = f"{len(errors)} error(s)" if errors else "valid"
     print(f"{args.catalogue}: {state}, {len(warns)} warning(s)", file=sys.stderr)
     return 1 if errors else 0
