@@ -94,6 +94,24 @@ def test_bad_row_in_csv_keeps_its_place_and_says_why(tmp_path, fitted_detector, 
     assert summary.not_scored == (0 if scored else 1)
 
 
+def test_a_headline_without_its_body_is_scored_on_its_title(tmp_path, fitted_detector):
+    """A row with a title and no text is a document, as training reads it: its title is
+    scored, and the row says so; without a title either, it is still not scored."""
+    src = _write_csv(tmp_path / "in.csv", [
+        {"id": "a", "title": GOOD, "text": ""}, {"id": "b", "title": "", "text": ""},
+        {"id": "c", "title": "  ", "text": NEWS}, {"id": "d", "title": GOOD, "text": "  "}])
+    out = tmp_path / "out.csv"
+    summary = score_file(str(src), str(out), model=fitted_detector, workers=1)
+    rows = _csv_rows(out)
+    assert [r["vnm_error"] for r in rows] == ["empty text: the title alone scored", "empty text",
+                                              "", "empty text: the title alone scored"]
+    assert [r["vnm_score"] != "" for r in rows] == [True, False, True, True]
+    assert rows[0]["vnm_score"] == rows[3]["vnm_score"]  # the same title, the same score
+    expected = fitted_detector.predict_proba(pd.DataFrame({"text": [""], "title": [GOOD]}))
+    assert float(rows[0]["vnm_score"]) == pytest.approx(expected[0, 1], abs=1e-6)
+    assert summary.not_scored == 1 and rows[0]["text"] == "" and rows[0]["title"] == GOOD
+
+
 def test_a_count_or_time_that_cannot_be_used_is_noted_and_the_row_scored_without_it(
         tmp_path, fitted_detector):
     """``unknown`` likes or a time no parser reads are left out of the score, and the row

@@ -146,3 +146,6 @@ def test_corpus_stats_counts():
     assert s["domains"]["x.vn"] == {"rows": 2, "positives": 2}
     assert s["single_label_domains"] == 1
     assert s["length_chars"]["min"] == 0
+    # a document with a title and no text is as long as its title, as it is no empty text
+    titled = corpus_stats(f.assign(title=["", "", "", "", "Tin nóng", ""]))
+    assert titled["empty"] == [] and titled["length_chars"]["min"] == len("Tin nóng")

@@ -97,7 +97,8 @@ def test_pandas_missing_values_of_nullable_columns_are_missing(fitted_detector, 
     assert got["vnm_score"].tolist() == pytest.approx(
         score_frame(model, plain)["vnm_score"].tolist(), nan_ok=True)
     assert got["vnm_error"].isna().tolist() == [True, False]
-    assert got["vnm_error"][1] == "missing text"
+    assert got["vnm_error"][1] == "missing text: the title alone scored"  # as model.score does
+    assert got["vnm_score"].tolist() == pytest.approx(want, abs=1e-6)
     # what fit reads too: the same canonical frame
     pd.testing.assert_frame_equal(fitted_detector.preprocess(nullable),
                                   fitted_detector.preprocess(plain))

@@ -302,15 +302,19 @@ class _Run:
         for i, (row, note) in enumerate(chunk):
             value = row.get(text_col)
             problem = text_problem(value)
+            title = row.get(title_col) if title_col else None
+            if title is not None and not isinstance(title, str):
+                title = "" if is_missing(title) else str(title)
+            if problem in ("missing text", "empty text") and title and title.strip():
+                # a headline with no body is a document, as in training: its title is scored
+                note = _join(note, f"{problem}: the title alone scored")
+                value, problem = "", None
             if problem is not None or not isinstance(value, str):
                 notes.append(_join(note, problem))
                 continue
             if len(value) > MAX_CHARS:
                 note = _join(note, f"truncated from {len(value)} chars")
                 value = value[:MAX_CHARS]
-            title = row.get(title_col) if title_col else None
-            if title is not None and not isinstance(title, str):
-                title = "" if is_missing(title) else str(title)
             rec: dict[str, Any] = {"text": value, "title": title or ""}
             for c, src in metas:
                 rec[c] = row.get(src)

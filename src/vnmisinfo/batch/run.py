@@ -21,6 +21,8 @@ input                          ``vnm_error``               ``vnm_score``
 =============================  ==========================  ==================
 missing text (no key, null)    ``missing text``            empty (not scored)
 empty or blank text            ``empty text``              empty (not scored)
+no text, but a title           ``empty text: the title     the title scored
+                               alone scored``
 non-string text (JSON number)  ``text is int, not a        empty (not scored)
                                string``
 longer than ``MAX_CHARS``      ``truncated from N chars``  first ``MAX_CHARS``

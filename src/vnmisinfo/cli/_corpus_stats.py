@@ -45,7 +45,8 @@ def _format(stats: dict, top: int) -> str:
     for kind, unit in (("length_chars", "characters"), ("length_syllables", "syllables")):
         q = stats[kind]
         if q:
-            lines.append(f"length in {unit}: " + ", ".join(f"{k} {v:,.0f}" for k, v in q.items()))
+            lines.append(f"length in {unit} (title and text): "
+                         + ", ".join(f"{k} {v:,.0f}" for k, v in q.items()))
     if "domains" in stats:
         doms = stats["domains"]
         lines.append(f"domains: {len(doms)} ({stats['single_label_domains']} carry a single "

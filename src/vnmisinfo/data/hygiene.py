@@ -491,7 +491,8 @@ def corpus_stats(frame: pd.DataFrame, *, threshold: float = 0.9) -> dict[str, An
     stats["exact"] = exact
     stats["near"] = near
     stats["conflicting"] = {"exact": exact_conf, "near": near_conf}
-    stats["length_chars"] = _quantiles([len(str(t)) for t in frame["text"]])
+    stats["length_chars"] = _quantiles([len(str(t)) + len(str(ti)) for t, ti in  # title + text
+                                        zip(frame["text"], frame["title"], strict=True)])
     stats["length_syllables"] = _quantiles([len(_WORD_RE.findall(k)) for k in keys])
     domains = frame["domain"].astype(str) if "domain" in frame.columns else pd.Series([], dtype=str)
     if (domains.str.strip() != "").any():
