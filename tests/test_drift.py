@@ -547,6 +547,7 @@ def test_compare_main_exit_codes_and_json(two_models, labelled, tmp_path, capsys
     assert out[0].split() == ["ROC-AUC", "PR-AUC", "Brier", "P@medium", "model"]
     assert out[1].startswith("OLD") and out[2].startswith("NEW")
     assert out[-1].startswith("NEW is better (ROC-AUC +")
+    assert any(line.startswith("caution: only ") for line in out)  # 8 unseen rows
     assert json.loads(report.read_text(encoding="utf-8"))["winner"] == "new"
     assert main(["compare", str(two_models["good"]), str(two_models["bad"]), "--data",
                  str(labelled), "--data", str(labelled)]) == 1

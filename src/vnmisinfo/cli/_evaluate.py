@@ -112,5 +112,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     interval = f" (95% interval {ci['low']:.4f} to {ci['high']:.4f})" if ci else ""
     print(f"ROC-AUC {metrics['roc_auc']:.4f}{interval}  PR-AUC {metrics['pr_auc']:.4f}  "
           f"Brier {metrics['brier']:.4f}  ECE {metrics['ece']:.4f}  n {metrics['n']}")
+    from vnmisinfo.evaluation.metrics import sample_caution
+
+    if caution := sample_caution(metrics["positives"], metrics["n"] - metrics["positives"]):
+        print(caution, file=sys.stderr)
     log(f"wrote {', '.join(sorted(written))} to {args.output}")
     return 0

@@ -32,7 +32,13 @@ import numpy as np
 
 from vnmisinfo.data.hygiene import text_hashes, text_keys
 from vnmisinfo.data.review import labelled_paths, reviewed_labels
-from vnmisinfo.evaluation.metrics import LEVEL, RESAMPLES, paired_auc_interval, triage_report
+from vnmisinfo.evaluation.metrics import (
+    LEVEL,
+    RESAMPLES,
+    paired_auc_interval,
+    sample_caution,
+    triage_report,
+)
 
 __all__ = ["CONFIDENCE", "MIN_AUC_DIFFERENCE", "compare_models", "format_comparison",
            "reviewed_labels", "winner"]
@@ -247,17 +253,17 @@ def format_comparison(result: dict[str, Any]) -> list[str]:
     Examples
     --------
     >>> r = {"old": {"model": "a.skops", "roc_auc": 0.8, "pr_auc": 0.6, "brier": 0.1,
-    ...              "precision_medium": 0.7}, "n": 10, "positives": 4,
+    ...              "precision_medium": 0.7}, "n": 100, "positives": 40,
     ...      "new": {"model": "b.skops", "roc_auc": 0.85, "pr_auc": 0.65, "brier": 0.09,
     ...              "precision_medium": 0.75}, "overlap_unknown": [], "rows": {},
     ...      "verdict": "NEW is better (ROC-AUC +0.050, 95% interval +0.010 to +0.090, "
-    ...                 "on 10 rows)"}
+    ...                 "on 100 rows)"}
     >>> print("\\n".join(format_comparison(r)))
          ROC-AUC  PR-AUC   Brier  P@medium  model
     OLD   0.8000  0.6000  0.1000    0.7000  a.skops
     NEW   0.8500  0.6500  0.0900    0.7500  b.skops
-    n 10 unseen reviewer-labelled rows (4 misinformation)
-    NEW is better (ROC-AUC +0.050, 95% interval +0.010 to +0.090, on 10 rows)
+    n 100 unseen reviewer-labelled rows (40 misinformation)
+    NEW is better (ROC-AUC +0.050, 95% interval +0.010 to +0.090, on 100 rows)
     """
     lines = [f"{'':4} {'ROC-AUC':>7} {'PR-AUC':>7} {'Brier':>7} {'P@medium':>9}  model"]
     undefined = []
@@ -275,6 +281,8 @@ def format_comparison(result: dict[str, Any]) -> list[str]:
                if (key := f"in_{k}_training") in rows and rows[key]]
     lines.append(f"n {result['n']} unseen reviewer-labelled rows ({result['positives']} "
                  "misinformation)" + (f"; left out: {', '.join(dropped)}" if dropped else ""))
+    if caution := sample_caution(result["positives"], result["n"] - result["positives"]):
+        lines.append(caution)
     if undefined:
         lines.append(f"P@medium n/a: {' and '.join(undefined)}; precision is undefined "
                      "without a flagged row")

@@ -23,8 +23,10 @@ __all__ = [
     "check_labelled",
     "expected_calibration_error",
     "paired_auc_interval",
+    "MIN_PER_CLASS",
     "precision_recall_at_k",
     "proportion_interval",
+    "sample_caution",
     "summary",
     "triage_report",
 ]
@@ -34,6 +36,9 @@ _BOOTSTRAP_CELLS = 2_000_000
 #: Coverage of the intervals, and bootstrap resamples (seeded: the same rows, the same answer).
 LEVEL = 0.95
 RESAMPLES = 2000
+
+#: Rows of each class below which ROC-AUC and its interval are reported with a caution.
+MIN_PER_CLASS = 10
 
 #: Review budgets reported by default: the top 1%, 5% and 10% of items by score.
 BUDGETS = (0.01, 0.05, 0.10)
@@ -355,6 +360,27 @@ def auc_interval(y_true: Any, scores: Any, *, level: float = LEVEL,
     y, s = check_labelled(y_true, scores, name="scores", probabilities=False,
                           call="auc_interval(y_true, scores)")
     return _central(bootstrap_auc(y, s, n_resamples=n_resamples, seed=seed), level)
+
+
+def sample_caution(positives: int, negatives: int, *, minimum: int = MIN_PER_CLASS
+                   ) -> str | None:
+    """A caution when a class holds fewer than ``minimum`` rows, else None.
+
+    With one row of each class a bootstrap interval of ROC-AUC is ``1.0 to 1.0`` whatever
+    the model: the figures look exact and mean nothing.
+
+    Examples
+    --------
+    >>> print(sample_caution(1, 1))  # doctest: +NORMALIZE_WHITESPACE
+    caution: only 1 misinformation and 1 reliable row(s): below 10 of each, ROC-AUC
+    and its interval mean little; label more rows
+    >>> sample_caution(40, 200) is None
+    True
+    """
+    if min(positives, negatives) >= minimum:
+        return None
+    return (f"caution: only {positives} misinformation and {negatives} reliable row(s): below "
+            f"{minimum} of each, ROC-AUC and its interval mean little; label more rows")
 
 
 def proportion_interval(successes: int, n: int, *, level: float = LEVEL) -> tuple[float, float]:
