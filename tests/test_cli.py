@@ -406,6 +406,17 @@ def test_match_says_why_a_row_has_no_text_instead_of_matching_it(tmp_path, capsy
     assert out.count("not matched: empty text") == 2 and "similarity" not in out
 
 
+def test_match_reads_a_headline_without_its_body_as_score_does(tmp_path, capsys):
+    table = tmp_path / "articles.csv"
+    table.write_text("id,title,text\n1,Uong nuoc chanh nong diet virus corona,\n2,,\n"
+                     "3,Tin thể thao,Hà Nội mưa to chiều nay\n", encoding="utf-8")
+    assert main(["match", str(table), "--json", "-k", "1"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rows[0]["text"] == "Uong nuoc chanh nong diet virus corona" and rows[0]["matched"]
+    assert rows[1]["error"] == "empty text"  # neither: still said, not matched
+    assert rows[2]["text"] == "Hà Nội mưa to chiều nay"  # a text keeps its place
+
+
 def test_match_says_a_text_of_no_words_is_not_matched(tmp_path, capsys):
     """'😡😡😡🔥🔥' listed narratives and their rebuttals at similarity 0, where score says
     'no words'."""

@@ -276,7 +276,8 @@ def read_texts(source: str, text_column: str | None = None) -> list[Any]:
     A ``.txt`` file holds one text per line; a table's text column is
     ``text_column``, else the first known name (:data:`TEXT_ALIASES`), and its
     cells come as read: None or NaN where a row has no text, a number as a
-    number, so that the caller can say why such a row is not a text.
+    number, so that the caller can say why such a row is not a text.  A row with no text
+    but a title (a headline without its body) gives its title, as ``score`` scores it.
 
     Examples
     --------
@@ -286,7 +287,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[Any]:
     10000
     """
     from vnmisinfo.data.names import TEXT_ALIASES
-    from vnmisinfo.data.schema import resolve_columns
+    from vnmisinfo.data.schema import is_blank, resolve_columns
 
     if source == "-":  # standard input: one text per line
         return [line.rstrip("\n") for line in sys.stdin if line.strip()]
@@ -317,11 +318,17 @@ def read_texts(source: str, text_column: str | None = None) -> list[Any]:
             raise CorpusError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start}). "
                               "Re-save the file as UTF-8.") from None
     frame = read_table(path, fmt)
-    column = text_column or resolve_columns(list(frame.columns)).get("text")
+    names = resolve_columns(list(frame.columns))
+    column = text_column or names.get("text")
     if column is None or column not in frame.columns:
         raise ValueError(f"{source!r} has no text column {text_column or TEXT_ALIASES!r}; "
                          f"its columns are {list(frame.columns)}. Use --text-column NAME.")
-    return list(frame[column].tolist())
+    texts = list(frame[column].tolist())
+    title = names.get("title")
+    if title in frame.columns and title != column:  # a headline without its body: its title
+        texts = [ti if is_blank(t) and isinstance(ti, str) and ti.strip() else t
+                 for t, ti in zip(texts, frame[title].tolist(), strict=True)]
+    return texts
 
 
 def read_any_table(path: str | Path, *, what: str = "a table of posts with a text column"
