@@ -297,6 +297,25 @@ def test_files_with_fields_over_the_csv_modules_limit_are_read(tmp_path, capsys)
     assert "length in syllables" in capsys.readouterr().out
 
 
+def test_corpus_stats_of_posts_without_labels_says_so_and_gives_no_label_advice(tmp_path,
+                                                                                capsys):
+    posts = tmp_path / "posts.csv"
+    posts.write_text("id,text,domain\n1,Hà Nội mưa to,a.vn\n2,Uống nước nóng diệt virus,b.vn\n"
+                     "3,,c.vn\n", encoding="utf-8")
+    assert main(["corpus-stats", str(posts)]) == 0
+    out = capsys.readouterr().out
+    assert "labels: none (all 3 rows unlabelled)" in out and "labelled 1" not in out
+    assert "domains: 3\n" in out and "single label" not in out  # no label, no label advice
+    labelled = tmp_path / "labelled.csv"
+    labelled.write_text("id,text,domain,label\n1,Hà Nội mưa to,a.vn,0\n"
+                        "2,Uống nước nóng diệt virus,a.vn,1\n3,Tỏi chữa covid,b.vn,1\n",
+                        encoding="utf-8")
+    assert main(["corpus-stats", str(labelled)]) == 0
+    out = capsys.readouterr().out
+    assert "labels: 1 = 2, 0 = 1, unlabelled = 0 (66.7% misinformation)" in out
+    assert "domains: 2 (1 carry a single label" in out and "b.vn: 1 rows, 1 labelled 1" in out
+
+
 def test_an_interrupted_score_says_how_to_resume(tmp_path, capsys, monkeypatch):
     import vnmisinfo.cli._score as score_command
 

@@ -143,7 +143,7 @@ def test_corpus_stats_counts():
     assert s["exact"] == {"groups": 1, "rows": 2, "extra_copies": 1}
     assert s["near"]["groups"] == 1 and s["near"]["rows"] == 3
     assert s["conflicting"]["exact"] == [] and s["conflicting"]["near"] == [["a", "b", "c"]]
-    assert s["domains"]["x.vn"] == {"rows": 2, "positives": 2}
+    assert s["domains"]["x.vn"] == {"rows": 2, "positives": 2, "labelled": 2}
     assert s["single_label_domains"] == 1
     assert s["length_chars"]["min"] == 0
     # a document with a title and no text is as long as its title, as it is no empty text

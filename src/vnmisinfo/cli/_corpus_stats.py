@@ -23,14 +23,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _format(stats: dict, top: int) -> str:
-    lines = [f"documents: {stats['rows']}"]
-    for source, v in stats["by_source"].items():
-        lines.append(f"  {source}: {v['rows']} rows, {v['positives']} labelled 1")
     lab = stats["labels"]
     labelled = lab["1"] + lab["0"]
+    lines = [f"documents: {stats['rows']}"]
+    for source, v in stats["by_source"].items():
+        lines.append(f"  {source}: {v['rows']} rows"
+                     + (f", {v['positives']} labelled 1" if labelled else ""))
     share = f" ({lab['1'] / labelled:.1%} misinformation)" if labelled else ""
     lines.append(f"labels: 1 = {lab['1']}, 0 = {lab['0']}, unlabelled = {lab['unlabelled']}"
-                 + share)
+                 + share if labelled else f"labels: none (all {lab['unlabelled']} rows unlabelled)")
     lines.append(f"empty texts: {len(stats['empty'])}"
                  + (f" ({', '.join(stats['empty'][:10])})" if stats["empty"] else ""))
     for kind in ("exact", "near"):
@@ -49,10 +50,12 @@ def _format(stats: dict, top: int) -> str:
                          + ", ".join(f"{k} {v:,.0f}" for k, v in q.items()))
     if "domains" in stats:
         doms = stats["domains"]
-        lines.append(f"domains: {len(doms)} ({stats['single_label_domains']} carry a single "
-                     "label: group by domain when evaluating)")
+        lines.append(f"domains: {len(doms)}" + (
+            f" ({stats['single_label_domains']} carry a single label: group by domain when "
+            "evaluating)" if labelled else ""))
         for dom, v in list(doms.items())[:top]:
-            lines.append(f"  {dom}: {v['rows']} rows, {v['positives']} labelled 1")
+            lines.append(f"  {dom}: {v['rows']} rows"
+                         + (f", {v['positives']} labelled 1" if labelled else ""))
     return "\n".join(lines)
 
 

@@ -445,7 +445,7 @@ def corpus_stats(frame: pd.DataFrame, *, threshold: float = 0.9) -> dict[str, An
         ``near`` duplicate counts (groups, rows in them, extra copies),
         ``conflicting`` (exact groups and near groups with both labels, their
         ids), ``length_chars`` and ``length_syllables`` quantiles, and
-        ``domains`` (rows and positives per outlet) when present.
+        ``domains`` (rows, positives and labelled rows per outlet) when present.
 
     Examples
     --------
@@ -499,8 +499,10 @@ def corpus_stats(frame: pd.DataFrame, *, threshold: float = 0.9) -> dict[str, An
         table = {}
         for dom, part in frame[domains.str.strip() != ""].groupby("domain"):
             plab = pd.to_numeric(part["label"], errors="coerce")
-            table[str(dom)] = {"rows": int(len(part)), "positives": int((plab == 1).sum())}
+            table[str(dom)] = {"rows": int(len(part)), "positives": int((plab == 1).sum()),
+                               "labelled": int(plab.isin([0, 1]).sum())}
         stats["domains"] = dict(sorted(table.items(), key=lambda kv: -kv[1]["rows"]))
-        single = sum(1 for v in table.values() if v["positives"] in (0, v["rows"]))
+        single = sum(1 for v in table.values()  # of the outlets with labels, one label each
+                     if v["labelled"] and v["positives"] in (0, v["labelled"]))
         stats["single_label_domains"] = int(single)
     return stats
