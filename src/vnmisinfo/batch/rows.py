@@ -28,7 +28,7 @@ from vnmisinfo.batch.report_state import _ReportState
 from vnmisinfo.batch.scoring import _join, _Result
 from vnmisinfo.data.readers import JSONL_LOOKAHEAD, BadInputError, Item
 from vnmisinfo.data.review import QUEUE_COLUMNS
-from vnmisinfo.data.schema import META_COLUMNS, is_missing, text_problem
+from vnmisinfo.data.schema import META_COLUMNS, headline_only, is_missing, text_problem
 from vnmisinfo.model.explain import format_terms
 from vnmisinfo.text.normalize import MAX_CHARS
 
@@ -305,8 +305,7 @@ class _Run:
             title = row.get(title_col) if title_col else None
             if title is not None and not isinstance(title, str):
                 title = "" if is_missing(title) else str(title)
-            if problem in ("missing text", "empty text") and title and title.strip():
-                # a headline with no body is a document, as in training: its title is scored
+            if headline_only(value, title):  # a document, as in training: its title is scored
                 note = _join(note, f"{problem}: the title alone scored")
                 value, problem = "", None
             if problem is not None or not isinstance(value, str):

@@ -29,6 +29,7 @@ __all__ = [
     "column_key",
     "find_columns",
     "frame_columns",
+    "headline_only",
     "is_blank",
     "is_missing",
     "joined_text",
@@ -82,6 +83,19 @@ def is_blank(value: Any) -> bool:
     [True, True, True, True, False, False]
     """
     return is_missing(value) or (isinstance(value, str) and not value.strip())
+
+
+def headline_only(text: Any, title: Any) -> bool:
+    """Whether a row is a headline without its body: no text, a title.
+
+    Training reads such an article by its title, and so do ``score`` and ``match``.
+
+    Examples
+    --------
+    >>> headline_only(None, "Tin nóng"), headline_only(" ", "Tin nóng"), headline_only("", " ")
+    (True, True, False)
+    """
+    return is_blank(text) and isinstance(title, str) and bool(title.strip())
 
 
 def text_problem(value: Any) -> str | None:

@@ -287,7 +287,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[Any]:
     10000
     """
     from vnmisinfo.data.names import TEXT_ALIASES
-    from vnmisinfo.data.schema import is_blank, resolve_columns
+    from vnmisinfo.data.schema import headline_only, resolve_columns
 
     if source == "-":  # standard input: one text per line
         return [line.rstrip("\n") for line in sys.stdin if line.strip()]
@@ -326,7 +326,7 @@ def read_texts(source: str, text_column: str | None = None) -> list[Any]:
     texts = list(frame[column].tolist())
     title = names.get("title")
     if title in frame.columns and title != column:  # a headline without its body: its title
-        texts = [ti if is_blank(t) and isinstance(ti, str) and ti.strip() else t
+        texts = [ti if headline_only(t, ti) else t
                  for t, ti in zip(texts, frame[title].tolist(), strict=True)]
     return texts
 

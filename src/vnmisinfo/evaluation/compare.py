@@ -73,7 +73,7 @@ def winner(delta: float, interval: tuple[float, float]) -> str | None:
 def _load(model: Any, role: str) -> Any:
     """``model`` as a :class:`~vnmisinfo.triage.Triage`; a path is loaded, and an error
     names the ``role`` of the file (``OLD`` or ``NEW``)."""
-    from vnmisinfo.model.persist import ModelLoadError, default_model_path
+    from vnmisinfo.model.persist import SHIPPED_HINT, ModelLoadError, default_model_path
     from vnmisinfo.triage import Triage, load_model
 
     if isinstance(model, (str, Path)):
@@ -82,8 +82,7 @@ def _load(model: Any, role: str) -> Any:
         except ModelLoadError as err:
             hint = (f" (the shipped model is {default_model_path()})"
                     if "not found" in str(err) else "")
-            message = str(err).replace(", or leave out --model (None in Python) for the "
-                                       "shipped default model", hint)
+            message = str(err).replace(SHIPPED_HINT, hint)  # compare has no --model
             raise ModelLoadError(f"{role}: {message}") from None
     if not hasattr(model, "detector"):
         return Triage(model)

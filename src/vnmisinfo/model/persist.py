@@ -36,6 +36,7 @@ from typing import Any
 
 __all__ = [
     "FORMAT_VERSION",
+    "SHIPPED_HINT",
     "TRUSTED_TYPES",
     "ModelLoadError",
     "default_model_path",
@@ -102,6 +103,10 @@ SHIPPED = {"default": "default.skops", "fast": "fast.skops"}
 
 #: Set while :func:`load_trusted` reads a file: skops's default list of estimators is then empty.
 _READING: contextvars.ContextVar[bool] = contextvars.ContextVar("_READING", default=False)
+
+
+#: How a load error points to the shipped model, for the commands that take ``--model``.
+SHIPPED_HINT = ", or leave out --model (None in Python) for the shipped default model"
 
 
 class ModelLoadError(ValueError):
@@ -416,8 +421,7 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
     """
     if not str(path).strip():
         raise ModelLoadError("the model path is empty; pass the path of a .skops file made by "
-                             "'vnmisinfo train', or leave out --model (None in Python) for the "
-                             "shipped default model.")
+                             f"'vnmisinfo train'{SHIPPED_HINT}.")
     path = Path(path).expanduser()
     sio = _skops()
     from skops.io.exceptions import UntrustedTypesFoundException
@@ -428,8 +432,7 @@ def load_trusted(path: str | Path, *, verify: bool = True) -> dict[str, Any]:
     if not path.is_file():
         raise ModelLoadError(
             f"model file {str(path)!r} not found; pass the path of a .skops file "
-            "made by 'vnmisinfo train', or leave out --model (None in Python) for the shipped "
-            "default model."
+            f"made by 'vnmisinfo train'{SHIPPED_HINT}."
         )
     if verify:
         expected = _expected_digest(path)
