@@ -33,17 +33,20 @@ def test_a_link_reads_as_its_placeholder_in_the_terms_of_the_shipped_model():
 
 def test_an_underscore_of_the_text_reads_as_written():
     """'covid_19' read 'covid 19' and '≈covid 19' apart, and the character n-grams with its
-    underscore ('«d_1»') were left out: they read as written, where the text has them."""
+    underscore ('«_19»') were left out: they read as written, where the text has them.
+    (Outside a hashtag an underscore joins: ``#Covid_19`` reads as its words.)"""
     from vnmisinfo import load_model
 
     text = "Covid_19 lây qua sóng 5G"
     (result,) = load_model().detector.explain([text], k=10**6)
     terms = dict(result["top_terms"])
-    assert "covid_19" in terms and "≈covid_19" not in terms and "covid 19" not in terms
+    assert not {"covid 19", "≈covid 19", "covid", "19"} & set(terms)
     underscored = [t for t in terms if "_" in t and t != "covid_19"]
-    assert "«d_1»" in underscored
+    assert "«_19»" in underscored
     assert all(t.startswith("«") and t[1:-1] in text.lower() for t in underscored)
-    assert len(highlight_spans(text, [("«d_1»", 0.1)])) == 1
+    assert len(highlight_spans(text, [("«_19»", 0.1)])) == 1
+    (tagged,) = load_model().detector.explain(["#" + text], k=10**6)
+    assert "covid 19" in dict(tagged["top_terms"])
 
 
 @pytest.mark.parametrize(
@@ -61,6 +64,17 @@ def test_an_underscore_of_the_text_reads_as_written():
 def test_highlight_spans_point_into_the_raw_text(text, terms, expected):
     spans = highlight_spans(text, terms)
     assert [text[s:e] for s, e, _ in spans] == expected
+
+
+def test_terms_are_drawn_inside_a_hashtag_where_it_is_cut_into_words():
+    """The model reads ``#UốngNướcChanh`` as ``uống nước chanh``: its terms are drawn on the
+    words inside the hashtag, but not on a run of letters that is no word of it."""
+    text = "Tin #UốngNướcChanh nóng #Covid_19 thanh"
+    assert _drawn(text, [("nước chanh", 0.5), ("covid 19", 0.2)]) == [
+        ("NướcChanh", 0.5), ("Covid_19", 0.2)]
+    assert _drawn(text, [("chanh nóng", 0.4)]) == [("Chanh nóng", 0.4)]
+    assert _drawn(text, [("ống", 0.3), ("an", 0.1), ("ướcc", 0.1)]) == []  # inside words
+    assert _drawn("#uongnuocchanh", [("nuoc chanh", 0.5)]) == []  # no capitals: not cut
 
 
 def test_overlapping_spans_keep_the_stronger_term():

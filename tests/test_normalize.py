@@ -867,3 +867,36 @@ def test_show_controls_escapes_every_control_but_tab_and_newline() -> None:
     assert show_controls("\x1b]0;title\x07") == "\\x1b]0;title\\x07"
     line = show_controls(json.dumps(chars, ensure_ascii=False), for_json=True)
     assert json.loads(line) == chars and not controls & set(line)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("#UốngNướcChanhNóng mỗi sáng", "Uống Nước Chanh Nóng mỗi sáng"),
+        ("#ThiTHPTQuốcGia", "Thi THPT Quốc Gia"),
+        ("#Covid_19 #5G", "Covid 19 5G"),
+        ("#nCoV #iPhone", "nCoV iPhone"),  # no cut after a single letter
+        ("#uongnuocchanh", "uongnuocchanh"),  # no capitals: kept whole
+        ("# giá vàng #", "# giá vàng #"),  # a lone '#' is not a hashtag
+        ("#Uo\u0302\u0301ngNước", "Uống Nước"),  # decomposed marks are composed first
+        ("không có hashtag", "không có hashtag"),
+    ],
+)
+def test_hashtag_words(raw: str, expected: str) -> None:
+    from vnmisinfo.text.hashtags import hashtag_words
+
+    assert hashtag_words(raw) == expected
+
+
+def test_the_classifier_reads_a_hashtag_as_its_words() -> None:
+    """The syllable and accent-free views (those the shipped models read) are the same for a
+    claim glued into hashtags as for the claim written out; ``norm`` differs only in case
+    (the word segmenter reads case, so ``words`` may be cut differently)."""
+    from vnmisinfo.model.features import Preprocessor
+
+    texts = ["Chia sẻ: #UốngNướcChanhNóng #DiệtVirusCorona",
+             "Chia sẻ: uống nước chanh nóng diệt virus corona"]
+    glued, plain = Preprocessor(segment=False).transform(texts).to_dict("records")
+    for view in ("syll", "plain"):
+        assert glued[view] == plain[view], view
+    assert glued["norm"].lower() == plain["norm"].lower()

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from vnmisinfo.text.accents import is_accented
+from vnmisinfo.text.hashtags import hashtag_cuts
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import accent_free
 
@@ -269,6 +271,37 @@ def _fold(text: str) -> str:
     return "".join(out)
 
 
+_WORD_CHAR_RE = re.compile(r"\w")
+
+
+def _term_matches(parts: list[str], folded: str, inside_words: bool, cuts: frozenset[int]
+                  ) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """Where a term's syllables stand in ``folded``: ``(start, end, [(start, end) of each])``.
+
+    The syllables are whole words apart from a character n-gram (``inside_words``), and
+    stand apart by blanks or punctuation, or meet where a hashtag is cut into words
+    (``cuts``: ``#NướcChanh`` holds ``nước chanh``).
+    """
+    pieces = [f"({re.escape(_fold(p))})" for p in parts]
+    if not cuts:
+        between = r"\W+".join(pieces)
+        pattern = between if inside_words else rf"(?<!\w){between}(?!\w)"
+        return [(m.start(), m.end(), [m.span(i) for i in range(1, len(parts) + 1)])
+                for m in re.finditer(pattern, folded)]
+    found = []
+    glued = r"[\W_]*".join(pieces)
+    for m in re.finditer(rf"(?=({glued}))", folded):  # from every start
+        spans = [m.span(i) for i in range(2, len(parts) + 2)]
+        start, end = m.span(1)
+        apart = all(folded[a[1]:b[0]].strip("_") or a[1] in cuts for a, b in pairwise(spans))
+        edges = inside_words or all(  # no letter outside, or a hashtag's cut
+            edge in cuts or not (0 <= i < len(folded) and _WORD_CHAR_RE.match(folded, i))
+            for edge, i in ((start, start - 1), (end, end)))
+        if apart and edges:
+            found.append((start, end, spans))
+    return found
+
+
 @lru_cache(maxsize=1 << 12)
 def _reading(word: str) -> str:
     """How the word channels read ``word``: lower case, tone marks placed as the normalizer
@@ -318,7 +351,7 @@ def highlight_spans(text: str, terms: Sequence[tuple[str, float]], *,
     >>> highlight_spans("Thi thi thi sinh", [("thì", 0.3)])
     [(0, 3, 0.3), (4, 7, 0.3), (8, 11, 0.3)]
     """
-    folded = _fold(text)
+    folded, cuts = _fold(text), hashtag_cuts(text)
     if fold is None:
         fold = not is_accented(normalize_text(text))
     candidates: list[tuple[int, int, int, float]] = []  # (exact?, start, end, weight)
@@ -329,12 +362,11 @@ def highlight_spans(text: str, terms: Sequence[tuple[str, float]], *,
         parts = term.strip("«»≈ ").split()
         if not parts:
             continue
-        between = r"\W+".join(f"({re.escape(_fold(p))})" for p in parts)
-        pattern = between if term.lstrip("≈").startswith("«") else rf"(?<!\w){between}(?!\w)"
-        for m in re.finditer(pattern, folded):
-            if loose or all(_reading(text[m.start(i):m.end(i)]) == p.lower()
-                            for i, p in enumerate(parts, 1)):
-                candidates.append((0 if loose else 1, m.start(), m.end(), weight))
+        for start, end, found in _term_matches(parts, folded, term.lstrip("≈").startswith("«"),
+                                               cuts):
+            if loose or all(_reading(text[a:b]) == p.lower()
+                            for (a, b), p in zip(found, parts, strict=True)):
+                candidates.append((0 if loose else 1, start, end, weight))
     chosen: list[tuple[int, int, float]] = []
     taken = np.zeros(len(text) + 1, dtype=bool)
     for _, start, end, weight in sorted(candidates, key=lambda c: (-c[0], -abs(c[3]))):

@@ -1,7 +1,6 @@
 """Features: the third stage, after :mod:`vnmisinfo.text.tokenize`.
 
-It reads the canonical frame of :func:`vnmisinfo.data.schema.as_frame` and
-does two things:
+It reads the canonical frame of :func:`vnmisinfo.data.schema.as_frame` and does two things:
 
 1. :class:`Preprocessor` adds the normalized text and its token views
    (``norm``, ``words``, ``syll``, ``plain``).  It learns nothing, so a
@@ -31,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from vnmisinfo.data.schema import META_COLUMNS, as_frame, joined_text
 from vnmisinfo.model.hashing import HashedTfidf
+from vnmisinfo.text.hashtags import hashtag_words
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, accent_free, segment_many, syllables
 
@@ -63,16 +63,15 @@ _VIEW_COLUMNS = ("norm", "words", "syll", "plain")
 class Preprocessor(TransformerMixin, BaseEstimator):
     """Add the normalized text and its token views to a canonical frame.
 
-    The output keeps the input columns and adds ``norm`` (normalized, original
-    case), ``words`` (segmented, lower case), ``syll`` (lower case) and
-    ``plain`` (accent-free).  Nothing is learned.  A frame that already has
-    these four columns is returned as it is.
+    The output keeps the input columns and adds ``norm`` (normalized, original case,
+    a hashtag read as its words: :func:`~vnmisinfo.text.hashtags.hashtag_words`),
+    ``words`` (segmented, lower case), ``syll`` (lower case) and ``plain`` (accent-free).
+    Nothing is learned.  A frame that already has these four columns is returned as it is.
 
-    Inputs are checked by :func:`as_frame` (see its notes for the policy on
-    missing values, bytes and invalid code points); each text is then cut to
+    Inputs are checked by :func:`as_frame` (see its notes for the policy on missing values,
+    bytes and invalid code points); each text is then cut to
     :data:`~vnmisinfo.text.normalize.MAX_CHARS` characters, with a
-    :class:`~vnmisinfo.text.normalize.TruncationWarning`, before it is normalized
-    and segmented.
+    :class:`~vnmisinfo.text.normalize.TruncationWarning`, before it is normalized and segmented.
 
     Parameters
     ----------
@@ -84,6 +83,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     >>> p = Preprocessor().fit_transform(as_frame(["Hà Nội có mưa"]))
     >>> p.loc[0, "words"], p.loc[0, "plain"]
     ('hà_nội có mưa', 'ha noi co mua')
+    >>> Preprocessor(segment=False).transform(["Tin nóng #UốngNướcChanh"]).loc[0, "syll"]
+    'tin nóng uống nước chanh'
     """
 
     def __init__(self, *, segment: bool = True) -> None:
@@ -99,8 +100,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             return X  # already preprocessed
         frame = as_frame(X).copy()
         pairs = zip(frame["text"], frame["title"], strict=True)
-        norm = [normalize_text(joined_text(t, ti)) for t, ti in pairs]
-        frame["norm"] = norm
+        frame["norm"] = norm = [normalize_text(hashtag_words(joined_text(t, ti)))
+                                for t, ti in pairs]
         syll = [syllables(t) for t in norm]
         frame["syll"] = syll
         frame["words"] = segment_many(norm) if self.segment else syll

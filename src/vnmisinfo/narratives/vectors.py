@@ -39,9 +39,8 @@ import scipy.sparse as sp
 from vnmisinfo.data.schema import is_missing
 from vnmisinfo.model.vocabulary import HashedCounts
 from vnmisinfo.text.accents import marked_word_count
-from vnmisinfo.text.evasion import _VI_VOWELS, _nfc
+from vnmisinfo.text.hashtags import hashtag_words
 from vnmisinfo.text.normalize import normalize_text, strip_diacritics
-from vnmisinfo.text.regexes import char_class
 from vnmisinfo.text.sentences import split_sentences
 
 __all__: list[str] = []
@@ -58,38 +57,11 @@ _WORD_RE = re.compile(r"\w+")
 # ---------------------------------------------------------------------------
 
 
-#: The small and capital letters of Vietnamese (and of English): what a hashtag is cut by.
-_SMALL = set("abcdefghijklmnopqrstuvwxyzđ") | _VI_VOWELS
-_LOWER = char_class(map(ord, _SMALL))
-_UPPER = char_class(ord(c.upper()) for c in _SMALL)
-_HASHTAG_RE = re.compile(r"#(\w+)")
-#: Where a hashtag's words meet: a capitalized word after two letters ('nướcChanh',
-#: 'LaChan'), capitals after two small letters ('ThiTHPT'), and underscores ('Covid_19');
-#: not after a single letter ('nCoV', 'iPhone').
-_HASHTAG_CUT_RE = re.compile(
-    rf"(?<=[{_UPPER}{_LOWER}]{{2}})(?=[{_UPPER}][{_LOWER}])"
-    rf"|(?<=[{_LOWER}]{{2}})(?=[{_UPPER}]{{2}})|_+")
-
-
-def _hashtag_words(text: str) -> str:
-    """``text`` with each hashtag read as its words, split where a capital starts one.
-
-    Examples
-    --------
-    >>> _hashtag_words("Tin nóng #UốngNướcChanhNóng diệt #VirusCorona, #ThiTHPTQuốcGia #Covid_19")
-    'Tin nóng Uống Nước Chanh Nóng diệt Virus Corona, Thi THPT Quốc Gia Covid 19'
-    """
-    if "#" not in text:
-        return text
-    return _HASHTAG_RE.sub(  # composed first: a combining mark would end the tag
-        lambda m: _HASHTAG_CUT_RE.sub(" ", m.group(1)).strip() or m.group(), _nfc(text))
-
-
 def _views(text: str) -> tuple[str, str]:
     """(normalized lower-case text, accent-free copy); a hashtag reads as its words."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        norm = normalize_text(_hashtag_words(text)).lower()
+        norm = normalize_text(hashtag_words(text)).lower()
     return norm, strip_diacritics(norm)
 
 

@@ -1,0 +1,79 @@
+"""Hashtags read as their words: ``#UốngNướcChanh`` is ``Uống Nước Chanh``.
+
+A claim glued into hashtags (``#UốngNướcChanhNóng #DiệtVirus``) would otherwise read
+as a few unknown words, to the classifier and to narrative matching alike.  A hashtag
+is cut where a capital starts a word; one written without capitals
+(``#uongnuocchanh``) is kept: without a dictionary of syllables, ``nuocchanh`` could
+be cut in more than one way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vnmisinfo.text.evasion import _VI_VOWELS, _nfc
+from vnmisinfo.text.regexes import char_class
+
+__all__ = ["hashtag_cuts", "hashtag_words"]
+
+#: The small and capital letters of Vietnamese (and of English): what a hashtag is cut by.
+_SMALL = set("abcdefghijklmnopqrstuvwxyzđ") | _VI_VOWELS
+_LOWER = char_class(map(ord, _SMALL))
+_UPPER = char_class(ord(c.upper()) for c in _SMALL)
+_HASHTAG_RE = re.compile(r"#(\w+)")
+#: Where a hashtag's words meet: a capitalized word after two letters ('nướcChanh',
+#: 'LaChan'), capitals after two small letters ('ThiTHPT'), and underscores ('Covid_19');
+#: not after a single letter ('nCoV', 'iPhone').
+_HASHTAG_CUT_RE = re.compile(
+    rf"(?<=[{_UPPER}{_LOWER}]{{2}})(?=[{_UPPER}][{_LOWER}])"
+    rf"|(?<=[{_LOWER}]{{2}})(?=[{_UPPER}]{{2}})|_+")
+
+
+def hashtag_words(text: str) -> str:
+    """``text`` with each hashtag read as its words, split where a capital starts one.
+
+    Parameters
+    ----------
+    text : str
+        Raw text.
+
+    Returns
+    -------
+    str
+        The text with every ``#tag`` replaced by its words (composed to NFC when it
+        holds a hashtag; returned as it is otherwise).
+
+    Examples
+    --------
+    >>> hashtag_words("Tin nóng #UốngNướcChanhNóng diệt #VirusCorona, #ThiTHPTQuốcGia #Covid_19")
+    'Tin nóng Uống Nước Chanh Nóng diệt Virus Corona, Thi THPT Quốc Gia Covid 19'
+    >>> hashtag_words("#nCoV #iPhone #uongnuocchanh # 5G")
+    'nCoV iPhone uongnuocchanh # 5G'
+    """
+    if "#" not in text:
+        return text
+    return _HASHTAG_RE.sub(  # composed first: a combining mark would end the tag
+        lambda m: _HASHTAG_CUT_RE.sub(" ", m.group(1)).strip() or m.group(), _nfc(text))
+
+
+def hashtag_cuts(text: str) -> frozenset[int]:
+    """Offsets in ``text`` where :func:`hashtag_words` cuts a hashtag into words.
+
+    An underscore between two words gives every offset of its run.  Offsets point into
+    ``text`` as given; a text that is not composed (NFC) gives none, since
+    :func:`hashtag_words` cuts its composed form.
+
+    Examples
+    --------
+    >>> sorted(hashtag_cuts("Tin #UốngNướcChanh #Covid_19"))
+    [9, 13, 25, 26]
+    >>> hashtag_cuts("không có hashtag")
+    frozenset()
+    """
+    if "#" not in text or _nfc(text) != text:
+        return frozenset()
+    cuts: set[int] = set()
+    for tag in _HASHTAG_RE.finditer(text):
+        for cut in _HASHTAG_CUT_RE.finditer(tag.group(1)):
+            cuts.update(range(tag.start(1) + cut.start(), tag.start(1) + cut.end() + 1))
+    return frozenset(cuts)
