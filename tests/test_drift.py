@@ -629,3 +629,13 @@ def test_psi_sees_a_move_away_from_a_baseline_of_one_repeated_score():
     mixed = np.r_[np.full(100, 0.5), np.linspace(0.0, 1.0, 300)]
     assert psi(mixed, mixed) == 0.0
     assert psi(mixed, np.linspace(0.0, 1.0, 400)) > psi(mixed, mixed)
+
+
+def test_the_oov_rate_reads_a_hashtag_as_its_words_as_the_model_does():
+    """The detector reads ``#UốngNướcChanh`` as ``uống nước chanh``; so does the
+    out-of-vocabulary rate, or every hashtag would count as a word the model never saw."""
+    from vnmisinfo.evaluation.drift import oov_rate
+
+    vocabulary = {"uống", "nước", "chanh", "nóng"}
+    assert oov_rate(["#UốngNướcChanh nóng"], vocabulary) == 0.0
+    assert oov_rate(["#uongnuocchanh nóng"], vocabulary) == 0.5  # no capitals: one word
