@@ -220,7 +220,7 @@ def run_loop(strategy: str, *, old_model: Detector, old_pre: pd.DataFrame, old_y
              stream: pd.DataFrame, stream_pre: pd.DataFrame, test_pre: pd.DataFrame,
              test_y: np.ndarray, cache: Preprocessed, rounds: int, budget: int,
              explore: float, weight: float, seed: int, sizes: list[int] | None = None,
-             ) -> dict[str, list[tuple[int, float]]]:
+             cluster_threshold: float = 0.9) -> dict[str, list[tuple[int, float]]]:
     """One strategy on one split: ``{curve: [(verdicts, auc), ...]}``.
 
     ``queue`` also returns the ``verdicts only`` curve and the number picked
@@ -243,7 +243,8 @@ def run_loop(strategy: str, *, old_model: Detector, old_pre: pd.DataFrame, old_y
                 p = model.predict_proba(stream_pre)[:, 1]
                 scored = stream[["id", "text", "title"]].assign(vnm_score=p,
                                                                vnm_tier=policy.tiers(p))
-                picks = build_queue(scored, budget, explore=explore, store=store, seed=seed)
+                picks = build_queue(scored, budget, explore=explore, store=store, seed=seed,
+                                    threshold=cluster_threshold)
             else:
                 if sizes is not None and r >= len(sizes):
                     break  # the queue ran out of stream items
@@ -295,7 +296,8 @@ def run_seed(seed: int, *, old: pd.DataFrame, old_pre: pd.DataFrame, old_model: 
     old_y = old["label"].to_numpy(dtype=int)
     common = dict(old_model=old_model, old_pre=old_pre, old_y=old_y, stream=stream,
                   stream_pre=stream_pre, test_pre=test_pre, test_y=test_y, cache=cache,
-                  rounds=args.rounds, budget=args.budget, explore=args.explore, seed=seed)
+                  rounds=args.rounds, budget=args.budget, explore=args.explore, seed=seed,
+                  cluster_threshold=args.cluster_threshold)
     out: dict[float, dict[str, list[tuple[int, float]]]] = {}
     for w in weights:
         picked: list[int] = []
@@ -547,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--budget", type=int, default=50, help="verdicts per round")
     parser.add_argument("--explore", type=float, default=0.3)
+    parser.add_argument("--cluster-threshold", type=float, default=0.9,
+                        help="the queue's near-duplicate cosine threshold (default: 0.9, "
+                             "as vnmisinfo queue)")
     parser.add_argument("--world", choices=("vfnd", "time"), default="vfnd",
                         help="the new world: VFND articles (default), or ReINTEL's later "
                         "posts (time)")
