@@ -192,6 +192,30 @@ def hashtags(text: str, rng: random.Random, rate: float = 0.3) -> str:
     return " ".join(out)
 
 
+def underscores(text: str, rng: random.Random, rate: float = 0.3) -> str:
+    """Join a run of two to four words with underscores (``Uống_nước_chanh``), at ``rate`` of
+    the word positions, as in a hashtag written without its ``#``.
+
+    Examples
+    --------
+    >>> underscores("uống nước chanh nóng mỗi sáng", random.Random(0), rate=1.0)
+    'uống_nước_chanh nóng_mỗi_sáng'
+    """
+    words = unicodedata.normalize("NFC", text).split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        n = rng.randint(2, 4)
+        run = words[i:i + n]
+        if len(run) > 1 and rng.random() < rate and all(w.isalpha() for w in run):
+            out.append("_".join(run))
+            i += len(run)
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
 def teencode(text: str, rng: random.Random) -> str:
     """Write common words as chat abbreviations (``không`` -> ``ko``, ``được`` -> ``dc``)."""
 
@@ -236,6 +260,7 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "dotted_words": dotted_words,
     "dot_spaced": dot_spaced,
     "hashtags": hashtags,
+    "underscores": underscores,
     "teencode": teencode,
     "lower_no_punct": lower_no_punct,
     "typos": typos,

@@ -639,3 +639,9 @@ def test_the_oov_rate_reads_a_hashtag_as_its_words_as_the_model_does():
     vocabulary = {"uống", "nước", "chanh", "nóng"}
     assert oov_rate(["#UốngNướcChanh nóng"], vocabulary) == 0.0
     assert oov_rate(["#uongnuocchanh nóng"], vocabulary) == 0.5  # no capitals: one word
+
+
+def test_the_oov_rate_reads_words_joined_by_underscores_as_words():
+    from vnmisinfo.evaluation.drift import oov_rate
+
+    assert oov_rate(["uống_nước_chanh nóng"], {"uống", "nước", "chanh", "nóng"}) == 0.0

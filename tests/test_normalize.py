@@ -900,3 +900,32 @@ def test_the_classifier_reads_a_hashtag_as_its_words() -> None:
     for view in ("syll", "plain"):
         assert glued[view] == plain[view], view
     assert glued["norm"].lower() == plain["norm"].lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Uống_nước_chanh nóng", "Uống nước chanh nóng"),
+        ("covid_19 năm_2020", "covid 19 năm 2020"),
+        ("xem __url__ hoặc __email__", "xem __url__ hoặc __email__"),  # placeholders kept
+        ("_______ dòng kẻ", "_______ dòng kẻ"),  # not between two words
+        ("a__b", "a b"),
+    ],
+)
+def test_underscore_words(text: str, expected: str) -> None:
+    from vnmisinfo.text.hashtags import underscore_words
+
+    assert underscore_words(text) == expected
+
+
+def test_the_classifier_reads_words_joined_by_underscores_as_words() -> None:
+    """Words joined by underscores (a hashtag without its '#') read as the words written
+    apart in every view; a link with underscores is still one placeholder."""
+    from vnmisinfo.model.features import Preprocessor
+
+    texts = ["Chia sẻ: uống_nước_chanh_nóng diệt_virus, xem https://a.vn/tin_gia",
+             "Chia sẻ: uống nước chanh nóng diệt virus, xem https://a.vn/khac"]
+    joined, apart = Preprocessor(segment=False).transform(texts).to_dict("records")
+    for view in ("norm", "syll", "plain"):
+        assert joined[view] == apart[view], view
+    assert joined["norm"].endswith("xem __url__")

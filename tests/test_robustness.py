@@ -95,10 +95,11 @@ def test_no_diacritics_keeps_the_ranking(model):
     assert clean[rumours].min() > clean[news].max()
 
 
-@pytest.mark.parametrize("name", ["spaced_letters", "teencode", "blank_spaces", "hashtags"])
+@pytest.mark.parametrize("name", ["spaced_letters", "teencode", "blank_spaces", "hashtags",
+                                  "underscores"])
 def test_normalized_evasions_score_exactly_like_clean_text(model, name):
     # These perturbations are fully undone by normalization on these texts (a claim glued
-    # into hashtags, '#UốngNướcChanh', reads as its words).
+    # into hashtags, '#UốngNướcChanh', or joined by underscores reads as its words).
     clean = list(TEXTS.values())
     dirty = [perturb(name, t, seed=2) for t in clean]
     assert dirty != clean

@@ -31,7 +31,7 @@ from vnmisinfo.evaluation.plots import _DRIFT_SIDES as _SIDES
 from vnmisinfo.evaluation.plots import DRIFT_PLOTS, drift_plots
 from vnmisinfo.evaluation.plots import DRIFT_TIERS as _TIERS
 from vnmisinfo.evaluation.shift import psi
-from vnmisinfo.text.hashtags import hashtag_words
+from vnmisinfo.text.hashtags import hashtag_words, underscore_words
 from vnmisinfo.text.normalize import TruncationWarning, normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, syllables
 
@@ -61,13 +61,13 @@ PLOTS = DRIFT_PLOTS
 
 # -- the measures -----------------------------------------------------------------------------
 def _syllable_docs(texts: Iterable[Any]) -> list[str]:
-    """Normalized, lower-cased syllable views of texts, a hashtag read as its words (as the
-    detector's ``syll`` column)."""
+    """Normalized, lower-cased syllable views of texts, a hashtag and words joined by
+    underscores read as words (as the detector's ``syll`` column)."""
     with warnings.catch_warnings():
         # Cutting a very long text changes a drift statistic by nothing that matters.
         warnings.simplefilter("ignore", TruncationWarning)
-        return [syllables(normalize_text(hashtag_words("" if t is None else str(t))))
-                for t in texts]
+        return [syllables(underscore_words(normalize_text(hashtag_words(
+            "" if t is None else str(t))))) for t in texts]
 
 
 def _token_counts(docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from vnmisinfo.data.schema import META_COLUMNS, as_frame, joined_text
 from vnmisinfo.model.hashing import HashedTfidf
-from vnmisinfo.text.hashtags import hashtag_words
+from vnmisinfo.text.hashtags import hashtag_words, underscore_words
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, accent_free, segment_many, syllables
 
@@ -63,8 +63,8 @@ _VIEW_COLUMNS = ("norm", "words", "syll", "plain")
 class Preprocessor(TransformerMixin, BaseEstimator):
     """Add the normalized text and its token views to a canonical frame.
 
-    The output keeps the input columns and adds ``norm`` (normalized, original case,
-    a hashtag read as its words: :func:`~vnmisinfo.text.hashtags.hashtag_words`),
+    The output keeps the input columns and adds ``norm`` (normalized, original case, a
+    hashtag or words joined by underscores read as words: :mod:`vnmisinfo.text.hashtags`),
     ``words`` (segmented, lower case), ``syll`` (lower case) and ``plain`` (accent-free).
     Nothing is learned.  A frame that already has these four columns is returned as it is.
 
@@ -100,8 +100,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             return X  # already preprocessed
         frame = as_frame(X).copy()
         pairs = zip(frame["text"], frame["title"], strict=True)
-        frame["norm"] = norm = [normalize_text(hashtag_words(joined_text(t, ti)))
-                                for t, ti in pairs]
+        frame["norm"] = norm = [underscore_words(normalize_text(hashtag_words(
+            joined_text(t, ti)))) for t, ti in pairs]
         syll = [syllables(t) for t in norm]
         frame["syll"] = syll
         frame["words"] = segment_many(norm) if self.segment else syll

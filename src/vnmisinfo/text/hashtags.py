@@ -4,7 +4,8 @@ A claim glued into hashtags (``#UốngNướcChanhNóng #DiệtVirus``) would ot
 as a few unknown words, to the classifier and to narrative matching alike.  A hashtag
 is cut where a capital starts a word; one written without capitals
 (``#uongnuocchanh``) is kept: without a dictionary of syllables, ``nuocchanh`` could
-be cut in more than one way.
+be cut in more than one way.  Words joined by underscores (``Uống_nước_chanh``, a
+hashtag without its ``#``) read as words too (:func:`underscore_words`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from vnmisinfo.text.evasion import _VI_VOWELS, _nfc
 from vnmisinfo.text.regexes import char_class
 
-__all__ = ["hashtag_cuts", "hashtag_words"]
+__all__ = ["hashtag_cuts", "hashtag_words", "underscore_words"]
 
 #: The small and capital letters of Vietnamese (and of English): what a hashtag is cut by.
 _SMALL = set("abcdefghijklmnopqrstuvwxyzđ") | _VI_VOWELS
@@ -27,6 +28,9 @@ _HASHTAG_RE = re.compile(r"#(\w+)")
 _HASHTAG_CUT_RE = re.compile(
     rf"(?<=[{_UPPER}{_LOWER}]{{2}})(?=[{_UPPER}][{_LOWER}])"
     rf"|(?<=[{_LOWER}]{{2}})(?=[{_UPPER}]{{2}})|_+")
+#: Underscores between two letters or digits: where words joined by underscores meet
+#: (not those of a placeholder such as ``__url__``, which stand at a word's edge).
+_UNDERSCORE_RE = re.compile(r"(?<=[^\W_])_+(?=[^\W_])")
 
 
 def hashtag_words(text: str) -> str:
@@ -56,23 +60,52 @@ def hashtag_words(text: str) -> str:
         lambda m: _HASHTAG_CUT_RE.sub(" ", m.group(1)).strip() or m.group(), _nfc(text))
 
 
+def underscore_words(text: str) -> str:
+    """``text`` with words joined by underscores read apart: ``Uống_nước`` is ``Uống nước``.
+
+    Parameters
+    ----------
+    text : str
+        A text; the classifier applies this after normalization, when links, e-mail
+        addresses and phone numbers are placeholders (``__url__``), which it keeps.
+
+    Returns
+    -------
+    str
+        The text with each run of underscores between two letters or digits replaced
+        by a space.
+
+    Examples
+    --------
+    >>> underscore_words("Uống_nước_chanh diệt covid_19, xem __url__")
+    'Uống nước chanh diệt covid 19, xem __url__'
+    """
+    return _UNDERSCORE_RE.sub(" ", text) if "_" in text else text
+
+
 def hashtag_cuts(text: str) -> frozenset[int]:
-    """Offsets in ``text`` where :func:`hashtag_words` cuts a hashtag into words.
+    """Offsets in ``text`` where the classifier reads words apart that are written together:
+    where :func:`hashtag_words` cuts a hashtag, and underscores between words
+    (:func:`underscore_words`).
 
     An underscore between two words gives every offset of its run.  Offsets point into
-    ``text`` as given; a text that is not composed (NFC) gives none, since
+    ``text`` as given; a hashtag of a text that is not composed (NFC) gives none, since
     :func:`hashtag_words` cuts its composed form.
 
     Examples
     --------
     >>> sorted(hashtag_cuts("Tin #UốngNướcChanh #Covid_19"))
     [9, 13, 25, 26]
+    >>> sorted(hashtag_cuts("Uống_nước"))
+    [4, 5]
     >>> hashtag_cuts("không có hashtag")
     frozenset()
     """
-    if "#" not in text or _nfc(text) != text:
-        return frozenset()
     cuts: set[int] = set()
+    for cut in _UNDERSCORE_RE.finditer(text) if "_" in text else ():
+        cuts.update(range(cut.start(), cut.end() + 1))
+    if "#" not in text or _nfc(text) != text:
+        return frozenset(cuts)
     for tag in _HASHTAG_RE.finditer(text):
         for cut in _HASHTAG_CUT_RE.finditer(tag.group(1)):
             cuts.update(range(tag.start(1) + cut.start(), tag.start(1) + cut.end() + 1))
