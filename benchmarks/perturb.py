@@ -168,6 +168,25 @@ def dot_spaced(text: str, rng: random.Random, rate: float = 0.2) -> str:
     return _map_words(unicodedata.normalize("NFC", text), rng, rate, 3, spell)
 
 
+def _glue_runs(text: str, rng: random.Random, rate: float,
+               glue: Callable[[list[str]], str]) -> str:
+    """Glue a run of two to four words (letters only) with ``glue``, at ``rate`` of the word
+    positions."""
+    words = unicodedata.normalize("NFC", text).split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        n = rng.randint(2, 4)
+        run = words[i:i + n]
+        if len(run) > 1 and rng.random() < rate and all(w.isalpha() for w in run):
+            out.append(glue(run))
+            i += len(run)
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
 def hashtags(text: str, rng: random.Random, rate: float = 0.3) -> str:
     """Glue a run of two to four words into a hashtag, each word capitalized
     (``#UốngNướcChanh``), at ``rate`` of the word positions.
@@ -177,19 +196,8 @@ def hashtags(text: str, rng: random.Random, rate: float = 0.3) -> str:
     >>> hashtags("uống nước chanh nóng mỗi sáng", random.Random(0), rate=1.0)
     '#UốngNướcChanh #NóngMỗiSáng'
     """
-    words = unicodedata.normalize("NFC", text).split(" ")
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        n = rng.randint(2, 4)
-        run = words[i:i + n]
-        if len(run) > 1 and rng.random() < rate and all(w.isalpha() for w in run):
-            out.append("#" + "".join(w[:1].upper() + w[1:] for w in run))
-            i += len(run)
-        else:
-            out.append(words[i])
-            i += 1
-    return " ".join(out)
+    return _glue_runs(text, rng, rate, lambda run: "#" + "".join(w[:1].upper() + w[1:]
+                                                                  for w in run))
 
 
 def underscores(text: str, rng: random.Random, rate: float = 0.3) -> str:
@@ -201,19 +209,7 @@ def underscores(text: str, rng: random.Random, rate: float = 0.3) -> str:
     >>> underscores("uống nước chanh nóng mỗi sáng", random.Random(0), rate=1.0)
     'uống_nước_chanh nóng_mỗi_sáng'
     """
-    words = unicodedata.normalize("NFC", text).split(" ")
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        n = rng.randint(2, 4)
-        run = words[i:i + n]
-        if len(run) > 1 and rng.random() < rate and all(w.isalpha() for w in run):
-            out.append("_".join(run))
-            i += len(run)
-        else:
-            out.append(words[i])
-            i += 1
-    return " ".join(out)
+    return _glue_runs(text, rng, rate, "_".join)
 
 
 def teencode(text: str, rng: random.Random) -> str:
