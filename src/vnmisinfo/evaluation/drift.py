@@ -31,8 +31,8 @@ from vnmisinfo.evaluation.plots import _DRIFT_SIDES as _SIDES
 from vnmisinfo.evaluation.plots import DRIFT_PLOTS, drift_plots
 from vnmisinfo.evaluation.plots import DRIFT_TIERS as _TIERS
 from vnmisinfo.evaluation.shift import psi
-from vnmisinfo.text.hashtags import hashtag_words, underscore_words
-from vnmisinfo.text.normalize import TruncationWarning, normalize_text
+from vnmisinfo.text.hashtags import normalize_for_model
+from vnmisinfo.text.normalize import TruncationWarning
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, syllables
 
 __all__ = ["MIN_ROWS", "OOV_RISE", "OOV_RISE_RELATIVE", "PLOTS", "PSI_SHIFT", "RULE", "TVD_SHIFT",
@@ -66,8 +66,7 @@ def _syllable_docs(texts: Iterable[Any]) -> list[str]:
     with warnings.catch_warnings():
         # Cutting a very long text changes a drift statistic by nothing that matters.
         warnings.simplefilter("ignore", TruncationWarning)
-        return [syllables(underscore_words(normalize_text(hashtag_words(
-            "" if t is None else str(t))))) for t in texts]
+        return [syllables(normalize_for_model("" if t is None else str(t))) for t in texts]
 
 
 def _token_counts(docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

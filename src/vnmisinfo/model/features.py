@@ -30,8 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from vnmisinfo.data.schema import META_COLUMNS, as_frame, joined_text
 from vnmisinfo.model.hashing import HashedTfidf
-from vnmisinfo.text.hashtags import hashtag_words, underscore_words
-from vnmisinfo.text.normalize import normalize_text
+from vnmisinfo.text.hashtags import normalize_for_model
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, accent_free, segment_many, syllables
 
 __all__ = [
@@ -100,8 +99,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             return X  # already preprocessed
         frame = as_frame(X).copy()
         pairs = zip(frame["text"], frame["title"], strict=True)
-        frame["norm"] = norm = [underscore_words(normalize_text(hashtag_words(
-            joined_text(t, ti)))) for t, ti in pairs]
+        frame["norm"] = norm = [normalize_for_model(joined_text(t, ti))
+                                for t, ti in pairs]
         syll = [syllables(t) for t in norm]
         frame["syll"] = syll
         frame["words"] = segment_many(norm) if self.segment else syll

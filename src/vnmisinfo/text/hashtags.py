@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 
 from vnmisinfo.text.evasion import _VI_VOWELS, _nfc
+from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.regexes import char_class
 
-__all__ = ["hashtag_cuts", "hashtag_words", "underscore_words"]
+__all__ = ["hashtag_cuts", "hashtag_words", "normalize_for_model", "underscore_words"]
 
 #: The small and capital letters of Vietnamese (and of English): what a hashtag is cut by.
 _SMALL = set("abcdefghijklmnopqrstuvwxyzđ") | _VI_VOWELS
@@ -81,6 +82,18 @@ def underscore_words(text: str) -> str:
     'Uống nước chanh diệt covid 19, xem __url__'
     """
     return _UNDERSCORE_RE.sub(" ", text) if "_" in text else text
+
+
+def normalize_for_model(text: str) -> str:
+    """The normalized text the classifier reads: :func:`~vnmisinfo.text.normalize.normalize_text`
+    of ``text`` with its hashtags read as words, then words joined by underscores read apart.
+
+    Examples
+    --------
+    >>> normalize_for_model("Tin nóng #UốngNướcChanh ko_biết, xem https://a.vn/x_y")
+    'Tin nóng Uống Nước Chanh ko biết, xem __url__'
+    """
+    return underscore_words(normalize_text(hashtag_words(text)))
 
 
 def hashtag_cuts(text: str) -> frozenset[int]:
