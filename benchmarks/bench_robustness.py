@@ -55,6 +55,7 @@ GOALS: dict[str, float | None] = {
     "zero_width": 0.005,
     "homoglyphs": 0.005,
     "fancy_letters": 0.005,
+    "leetspeak": 0.005,
     "spaced_letters": None,
     "teencode": None,
     "lower_no_punct": 0.01,

@@ -223,6 +223,36 @@ def teencode(text: str, rng: random.Random) -> str:
     return _TEEN_RE.sub(repl, unicodedata.normalize("NFC", text))
 
 
+#: Letters and the digit (or ``@``) typed for each in leetspeak.
+LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
+
+
+def leetspeak(text: str, rng: random.Random, rate: float = 0.3) -> str:
+    """Type digits for letters (``c0r0na``, ``v4cc1n``) in ``rate`` of the words of 3+ letters.
+
+    Each unaccented ``a e i o s t`` of a chosen word becomes ``4 3 1 0 5 7`` with
+    probability one half, and at least one does.
+
+    Examples
+    --------
+    >>> leetspeak("uống nước chanh diệt virus corona", random.Random(1), rate=1.0)
+    'uống nước ch4nh d1ệ7 v1ru5 c0r0na'
+    """
+
+    def leet(word: str, r: random.Random) -> str:
+        spots = [k for k, ch in enumerate(word) if ch.lower() in LEET]
+        if not spots:
+            return word
+        keep = r.choice(spots)
+        chars = list(word)
+        for k in spots:
+            if k == keep or r.random() < 0.5:
+                chars[k] = LEET[word[k].lower()]
+        return "".join(chars)
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 3, leet)
+
+
 def lower_no_punct(text: str, rng: random.Random) -> str:
     """Lower-case the text and replace every punctuation mark by a space."""
     kept = (" " if unicodedata.category(ch).startswith("P") else ch for ch in text.lower())
@@ -258,6 +288,7 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "hashtags": hashtags,
     "underscores": underscores,
     "teencode": teencode,
+    "leetspeak": leetspeak,
     "lower_no_punct": lower_no_punct,
     "typos": typos,
 }

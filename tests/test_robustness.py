@@ -41,7 +41,8 @@ TEXTS = {
               "học sinh mặc đồng phục theo quy định.",
 }
 
-#: Allowed |p(perturbed) - p(clean)| for invisible characters, homoglyphs and fancy letters.
+#: Allowed |p(perturbed) - p(clean)| for invisible characters, homoglyphs, fancy letters and
+#: digits typed for letters.
 EVASION_BOUND = 0.02
 #: Allowed |p(no diacritics) - p(clean)| per text.  An earlier model (no augmentation)
 #: moved the news texts by up to +0.35, their accent-free spelling looking like the informal
@@ -62,7 +63,7 @@ def _proba(model, texts):
     return model.detector.predict_proba(list(texts))[:, 1]
 
 
-@pytest.mark.parametrize("name", ["zero_width", "homoglyphs", "fancy_letters"])
+@pytest.mark.parametrize("name", ["zero_width", "homoglyphs", "fancy_letters", "leetspeak"])
 @pytest.mark.parametrize("text_id", list(TEXTS))
 def test_evasion_keeps_the_score(model, name, text_id):
     clean = TEXTS[text_id]

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from vnmisinfo.text.accents import is_accented
 from vnmisinfo.text.hashtags import hashtag_cuts
+from vnmisinfo.text.leet import fold_leet
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.tokenize import accent_free
 
@@ -350,8 +351,11 @@ def highlight_spans(text: str, terms: Sequence[tuple[str, float]], *,
     [(0, 3, -0.2), (4, 7, 0.3), (8, 11, 0.1)]
     >>> highlight_spans("Thi thi thi sinh", [("thì", 0.3)])
     [(0, 3, 0.3), (4, 7, 0.3), (8, 11, 0.3)]
+    >>> highlight_spans("v4cc1n gây vô s1nh", [("vô sinh", 0.4)])
+    [(11, 18, 0.4)]
     """
-    folded, cuts = _fold(text), hashtag_cuts(text)
+    read = fold_leet(text)  # 'c0r0na' holds 'corona'; one character per character
+    folded, cuts = _fold(read), hashtag_cuts(text)
     if fold is None:
         fold = not is_accented(normalize_text(text))
     candidates: list[tuple[int, int, int, float]] = []  # (exact?, start, end, weight)
@@ -364,7 +368,7 @@ def highlight_spans(text: str, terms: Sequence[tuple[str, float]], *,
             continue
         for start, end, found in _term_matches(parts, folded, term.lstrip("≈").startswith("«"),
                                                cuts):
-            if loose or all(_reading(text[a:b]) == p.lower()
+            if loose or all(_reading(read[a:b]) == p.lower()
                             for (a, b), p in zip(found, parts, strict=True)):
                 candidates.append((0 if loose else 1, start, end, weight))
     chosen: list[tuple[int, int, float]] = []

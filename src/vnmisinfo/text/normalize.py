@@ -49,6 +49,9 @@ Steps, in order
    mark: ``'t.ử'``) is dropped
    when the two pieces make one syllable and the second starts in lower case:
    ``'nư.ớc'`` -> ``'nước'``; ``'nước.nếu'`` and ``'vi.rus'`` are kept.
+   7c. **Digits for letters** (``leet``).  ``'c0r0na'`` -> ``'corona'``, ``'t1n g1ả'`` ->
+   ``'tin giả'``; ``'H5N1'``, ``'F0'``, ``'5G'`` and ``'COVID19'`` are kept.  It runs just
+   before step 7b, between URLs and e-mail addresses.
 8. **Teencode** (``teencode``).  Whole words from ``data/teencode.tsv`` over
    ``underthesea_core``'s table (the project wins; a row whose expansion
    equals its key blocks an ambiguous entry such as ``nc``), case-aware:
@@ -103,6 +106,7 @@ from vnmisinfo.text.evasion import (
     separate_emoji,
     squash_spaced_and_repeats,
 )
+from vnmisinfo.text.leet import fold_leet
 
 __all__ = [
     "EMAIL_TOKEN",
@@ -396,7 +400,7 @@ def _teencode_and_phones(
     (``'uk a b'`` reads as ``'ừ a b'`` does), so that a second pass changes nothing.
     """
     if tone is not None:  # evasion on
-        joined = _join_dotted(text)
+        joined = _join_dotted(fold_leet(text))
         if joined != text:
             text, words = tone.apply(joined)[0], None
     if teencode:
