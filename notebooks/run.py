@@ -7,6 +7,7 @@ Run from the project root (``make notebooks``) or from anywhere::
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,14 @@ def execute(path: Path) -> nbformat.NotebookNode:
 
 
 def main(argv: list[str]) -> int:
-    paths = [HERE / Path(a).name for a in argv] or sorted(HERE.glob("[0-9]*.ipynb"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", metavar="NAME.ipynb",
+                        help="notebooks of this folder to run (default: all of them)")
+    names = parser.parse_args(argv).notebooks
+    paths = [HERE / Path(a).name for a in names] or sorted(HERE.glob("[0-9]*.ipynb"))
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook in {HERE}: {', '.join(missing)}")
     for path in paths:
         start = time.perf_counter()
         nb = execute(path)
