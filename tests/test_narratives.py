@@ -997,3 +997,16 @@ def test_a_claim_written_as_hashtags_is_matched(text, narrative):
     assert best.matched and best.narrative_id == narrative
     plain = default_index().match_one(text.replace("#", "@"), k=1)[0]  # glued, not a hashtag
     assert not plain.matched
+
+
+@pytest.mark.parametrize(("text", "narrative"), [
+    ("uống_nước_chanh_nóng diệt_được virus_corona", "health-001"),
+    ("Tin nóng: tiêm_vắc_xin làm_biến_đổi_gen, chia_sẻ_ngay", "health-005"),
+])
+def test_a_claim_written_with_underscores_is_matched_as_its_words(text, narrative):
+    """Words joined by underscores (a hashtag without its '#') read as words, as the
+    classifier reads them: the match and its score are those of the text with spaces."""
+    index = default_index()
+    joined, spaced = (index.match_one(t, k=1)[0] for t in (text, text.replace("_", " ")))
+    assert joined.matched and joined.narrative_id == narrative
+    assert joined.score == pytest.approx(spaced.score)

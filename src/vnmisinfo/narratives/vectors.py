@@ -39,8 +39,8 @@ import scipy.sparse as sp
 from vnmisinfo.data.schema import is_missing
 from vnmisinfo.model.vocabulary import HashedCounts
 from vnmisinfo.text.accents import marked_word_count
-from vnmisinfo.text.hashtags import hashtag_words
-from vnmisinfo.text.normalize import normalize_text, strip_diacritics
+from vnmisinfo.text.hashtags import normalize_for_model
+from vnmisinfo.text.normalize import strip_diacritics
 from vnmisinfo.text.sentences import split_sentences
 
 __all__: list[str] = []
@@ -58,10 +58,11 @@ _WORD_RE = re.compile(r"\w+")
 
 
 def _views(text: str) -> tuple[str, str]:
-    """(normalized lower-case text, accent-free copy); a hashtag reads as its words."""
+    """(normalized lower-case text, accent-free copy); a hashtag, and words joined by
+    underscores, read as their words, as the classifier reads them."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        norm = normalize_text(hashtag_words(text)).lower()
+        norm = normalize_for_model(text).lower()
     return norm, strip_diacritics(norm)
 
 
