@@ -200,6 +200,18 @@ def hashtags(text: str, rng: random.Random, rate: float = 0.3) -> str:
                                                                   for w in run))
 
 
+def lower_hashtags(text: str, rng: random.Random, rate: float = 0.3) -> str:
+    """Glue a run of two to four words into a hashtag in lower case (``#uốngnướcchanh``),
+    at ``rate`` of the word positions.
+
+    Examples
+    --------
+    >>> lower_hashtags("Uống nước chanh nóng mỗi sáng", random.Random(0), rate=1.0)
+    '#uốngnướcchanh #nóngmỗisáng'
+    """
+    return _glue_runs(text, rng, rate, lambda run: "#" + "".join(run).lower())
+
+
 def underscores(text: str, rng: random.Random, rate: float = 0.3) -> str:
     """Join a run of two to four words with underscores (``Uống_nước_chanh``), at ``rate`` of
     the word positions, as in a hashtag written without its ``#``.
@@ -286,6 +298,7 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "dotted_words": dotted_words,
     "dot_spaced": dot_spaced,
     "hashtags": hashtags,
+    "lower_hashtags": lower_hashtags,
     "underscores": underscores,
     "teencode": teencode,
     "leetspeak": leetspeak,

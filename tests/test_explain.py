@@ -71,7 +71,9 @@ def test_terms_are_drawn_inside_a_hashtag_where_it_is_cut_into_words():
         ("NướcChanh", 0.5), ("Covid_19", 0.2)]
     assert _drawn(text, [("chanh nóng", 0.4)]) == [("Chanh nóng", 0.4)]
     assert _drawn(text, [("ống", 0.3), ("an", 0.1), ("ướcc", 0.1)]) == []  # inside words
-    assert _drawn("#uongnuocchanh", [("nuoc chanh", 0.5)]) == []  # no capitals: not cut
+    # no capitals: cut into syllables; English is not cut
+    assert _drawn("#uongnuocchanh", [("nuoc chanh", 0.5)]) == [("nuocchanh", 0.5)]
+    assert _drawn("#stayhome", [("stay", 0.5)]) == []
 
 
 def test_overlapping_spans_keep_the_stronger_term():

@@ -876,7 +876,9 @@ def test_show_controls_escapes_every_control_but_tab_and_newline() -> None:
         ("#ThiTHPTQuốcGia", "Thi THPT Quốc Gia"),
         ("#Covid_19 #5G", "Covid 19 5G"),
         ("#nCoV #iPhone", "nCoV iPhone"),  # no cut after a single letter
-        ("#uongnuocchanh", "uongnuocchanh"),  # no capitals: kept whole
+        ("#uongnuocchanh", "uong nuoc chanh"),  # no capitals: cut into syllables
+        ("#tinthấtthiệt #Khaibaoyte", "tin thất thiệt Khai bao y te"),
+        ("#stayhome #toptrending #covid19", "stayhome toptrending covid19"),  # not Vietnamese
         ("# giá vàng #", "# giá vàng #"),  # a lone '#' is not a hashtag
         ("#Uo\u0302\u0301ngNước", "Uống Nước"),  # decomposed marks are composed first
         ("không có hashtag", "không có hashtag"),

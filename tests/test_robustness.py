@@ -63,7 +63,8 @@ def _proba(model, texts):
     return model.detector.predict_proba(list(texts))[:, 1]
 
 
-@pytest.mark.parametrize("name", ["zero_width", "homoglyphs", "fancy_letters", "leetspeak"])
+@pytest.mark.parametrize("name", ["zero_width", "homoglyphs", "fancy_letters", "leetspeak",
+                                  "lower_hashtags"])
 @pytest.mark.parametrize("text_id", list(TEXTS))
 def test_evasion_keeps_the_score(model, name, text_id):
     clean = TEXTS[text_id]

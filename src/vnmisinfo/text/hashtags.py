@@ -2,19 +2,23 @@
 
 A claim glued into hashtags (``#UốngNướcChanhNóng #DiệtVirus``) would otherwise read
 as a few unknown words, to the classifier and to narrative matching alike.  A hashtag
-is cut where a capital starts a word; one written without capitals
-(``#uongnuocchanh``) is kept: without a dictionary of syllables, ``nuocchanh`` could
-be cut in more than one way.  Words joined by underscores (``Uống_nước_chanh``, a
-hashtag without its ``#``) read as words too (:func:`underscore_words`).
+is cut where a capital starts a word; then each piece in lower case, or capitalized,
+that is a run of Vietnamese syllables is cut into them
+(:func:`~vnmisinfo.text.syllables.split_glued`: ``#uốngnướcchanh``, ``#tinthấtthiệt``,
+``#khaibaoyte``); English (``#stayhome``) and names in mixed case (``#iPhone``) stay
+whole.  Words joined by underscores (``Uống_nước_chanh``, a hashtag without its ``#``)
+read as words too (:func:`underscore_words`).
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from vnmisinfo.text.evasion import _VI_VOWELS, _nfc
 from vnmisinfo.text.normalize import normalize_text
 from vnmisinfo.text.regexes import char_class
+from vnmisinfo.text.syllables import split_glued
 
 __all__ = ["hashtag_cuts", "hashtag_words", "normalize_for_model", "underscore_words"]
 
@@ -35,7 +39,8 @@ _UNDERSCORE_RE = re.compile(r"(?<=[^\W_])_+(?=[^\W_])")
 
 
 def hashtag_words(text: str) -> str:
-    """``text`` with each hashtag read as its words, split where a capital starts one.
+    """``text`` with each hashtag read as its words: split where a capital starts one, and
+    a run of Vietnamese syllables in lower case cut into them.
 
     Parameters
     ----------
@@ -52,13 +57,33 @@ def hashtag_words(text: str) -> str:
     --------
     >>> hashtag_words("Tin nóng #UốngNướcChanhNóng diệt #VirusCorona, #ThiTHPTQuốcGia #Covid_19")
     'Tin nóng Uống Nước Chanh Nóng diệt Virus Corona, Thi THPT Quốc Gia Covid 19'
-    >>> hashtag_words("#nCoV #iPhone #uongnuocchanh # 5G")
-    'nCoV iPhone uongnuocchanh # 5G'
+    >>> hashtag_words("#nCoV #iPhone #uongnuocchanh #stayhome # 5G")
+    'nCoV iPhone uong nuoc chanh stayhome # 5G'
     """
     if "#" not in text:
         return text
     return _HASHTAG_RE.sub(  # composed first: a combining mark would end the tag
-        lambda m: _HASHTAG_CUT_RE.sub(" ", m.group(1)).strip() or m.group(), _nfc(text))
+        lambda m: " ".join(m.group(1)[a:b] for a, b in _tag_words(m.group(1))) or m.group(),
+        _nfc(text))
+
+
+def _tag_words(tag: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the words of a hashtag's text: cut where a capital starts a word
+    or at underscores, then each piece in lower case or capitalized cut into syllables."""
+    spans, start = [], 0
+    for cut in _HASHTAG_CUT_RE.finditer(tag):
+        spans.append((start, cut.start()))
+        start = cut.end()
+    spans.append((start, len(tag)))
+    words = []
+    for a, b in spans:
+        piece = tag[a:b]
+        parts = split_glued(piece) if piece.islower() or piece.istitle() else None
+        for part in parts or [piece]:
+            if part:
+                words.append((a, a + len(part)))
+            a += len(part)
+    return words
 
 
 def underscore_words(text: str) -> str:
@@ -120,6 +145,7 @@ def hashtag_cuts(text: str) -> frozenset[int]:
     if "#" not in text or _nfc(text) != text:
         return frozenset(cuts)
     for tag in _HASHTAG_RE.finditer(text):
-        for cut in _HASHTAG_CUT_RE.finditer(tag.group(1)):
-            cuts.update(range(tag.start(1) + cut.start(), tag.start(1) + cut.end() + 1))
+        words = _tag_words(tag.group(1))
+        for (_, end), (start, _) in pairwise(words):
+            cuts.update(range(tag.start(1) + end, tag.start(1) + start + 1))
     return frozenset(cuts)
