@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import io
 import math
 import re
 import unicodedata
@@ -42,6 +43,8 @@ from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple
+
+import numpy as np
 
 from vnmisinfo.text.accents import strip_diacritics
 
@@ -61,10 +64,25 @@ BORROWED = frozenset(
 _LONGEST = max(7, *map(len, BORROWED))
 
 
+class _Pairs:
+    """A set of ``'a b'`` strings kept as their sorted hashes (1 MB instead of 15)."""
+
+    def __init__(self, hashes: list[int]) -> None:
+        self._hashes = np.unique(np.array(hashes, dtype=np.int64))
+
+    def __contains__(self, pair: str) -> bool:
+        key = hash(pair)
+        i = int(np.searchsorted(self._hashes, key))
+        return i < len(self._hashes) and int(self._hashes[i]) == key
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+
 class _Lexicon(NamedTuple):
     marked: frozenset[str]  # syllables as written, lower case: 'nước'
     plain: frozenset[str]  # the same without marks: 'nuoc'
-    pairs: frozenset[str]  # 'a b': neighbours in a common word, with and without marks
+    pairs: _Pairs  # 'a b': neighbours in a common word, with and without marks
     common: dict[str, float]  # log(1 + how often it appears in the list), without marks
 
 
@@ -79,18 +97,24 @@ def _lexicon() -> _Lexicon | None:
         text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
     except (AttributeError, StopIteration, OSError):
         return None
-    # Whole-text passes (marks dropped once, not word by word); lines stay aligned.
+    # Marks dropped once for the whole text, not word by word; its lines are read one at a
+    # time (no list of them), and pairs are kept as hashes: memory stays small.
     lower = text.lower()
     plain = strip_diacritics(lower)
-    pairs: set[str] = set()
-    for line, low, bare in zip(text.splitlines(), lower.splitlines(), plain.splitlines(),
+    hashes: list[int] = []
+    counts: Counter[str] = Counter()
+    marked: set[str] = set()
+    for line, low, bare in zip(io.StringIO(text), io.StringIO(lower), io.StringIO(plain),
                                strict=True):
-        if line == low and " " in line:  # not names: 'Tân Ninh' would pair syllables by chance
-            for words in (low.split(), bare.split()):
-                pairs.update(map(" ".join, pairwise(words)))
-    marked = {w for w in lower.split() if w.isalpha()}
-    common = {w: math.log1p(c) for w, c in Counter(plain.split()).items()}
-    return _Lexicon(frozenset(marked), frozenset(map(strip_diacritics, marked)), frozenset(pairs),
+        words, bare_words = low.split(), bare.split()
+        counts.update(bare_words)
+        marked.update(words)
+        if line == low and len(words) > 1:  # not names: 'Tân Ninh' would pair by chance
+            for run in (words, bare_words):
+                hashes.extend(hash(f"{a} {b}") for a, b in pairwise(run))
+    marked = {w for w in marked if w.isalpha()}
+    common = {w: math.log1p(c) for w, c in counts.items()}
+    return _Lexicon(frozenset(marked), frozenset(map(strip_diacritics, marked)), _Pairs(hashes),
                     common)
 
 
@@ -127,7 +151,7 @@ def split_glued(word: str) -> list[str] | None:
         return None
     plain_run = lower == plain  # typed without marks: pairs are read without them too
     lexicon = _lexicon()
-    pairs = lexicon.pairs if lexicon is not None else frozenset()
+    pairs: _Pairs | frozenset[str] = lexicon.pairs if lexicon is not None else frozenset()
     common = lexicon.common if lexicon is not None else {}
     # best[(end, start)]: (-pieces, pairs in the list and borrowed words, how usual the
     # pieces are, cuts) of word[:end] whose last piece is word[start:end]; filled in order
