@@ -59,3 +59,9 @@ def test_the_word_list_is_underthesea_s() -> None:
     assert all(pair in lexicon.pairs for pair in ("anh em", "người yêu", "nguoi yeu"))
     assert "tan ninh" not in lexicon.pairs  # not from names (Tân Ninh)
     assert "xin vắc" not in lexicon.pairs and len(lexicon.pairs) > 100_000
+
+
+def test_a_run_longer_than_a_hashtag_is_kept_whole() -> None:
+    run = "uongnuocchanhnong" * 5  # 85 letters of syllables
+    assert len(run) > syllables.MAX_LETTERS and split_glued(run) is None
+    assert split_glued(run[:syllables.MAX_LETTERS - 5]) is not None

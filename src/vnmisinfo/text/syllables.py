@@ -48,7 +48,7 @@ import numpy as np
 
 from vnmisinfo.text.accents import strip_diacritics
 
-__all__ = ["SYLLABLE_RE", "split_glued"]
+__all__ = ["MAX_LETTERS", "SYLLABLE_RE", "split_glued"]
 
 #: One Vietnamese syllable typed without tone marks: an initial, then a vowel cluster that
 #: ends in a glide, or one that may take a final consonant (a lone ``y`` takes none).
@@ -62,6 +62,8 @@ BORROWED = frozenset(
     "covid corona virus vaccine vaccin sars facebook zalo tiktok youtube video "
     "clip online live livestream fanpage".split())
 _LONGEST = max(7, *map(len, BORROWED))
+#: Runs longer than this are not cut (a hashtag is a few words; the cut's work grows with it).
+MAX_LETTERS = 80
 
 
 class _Pairs:
@@ -134,7 +136,7 @@ def split_glued(word: str) -> list[str] | None:
     Parameters
     ----------
     word : str
-        A run of letters, composed (NFC).
+        A run of letters, composed (NFC), of at most :data:`MAX_LETTERS`.
 
     Returns
     -------
@@ -147,33 +149,30 @@ def split_glued(word: str) -> list[str] | None:
     lower = word.lower()
     plain = strip_diacritics(lower)
     n = len(plain)
-    if n != len(word) or n < 4 or not (plain.isascii() and plain.isalpha()):
+    if n != len(word) or not 4 <= n <= MAX_LETTERS or not (plain.isascii() and plain.isalpha()):
         return None
     plain_run = lower == plain  # typed without marks: pairs are read without them too
     lexicon = _lexicon()
     pairs: _Pairs | frozenset[str] = lexicon.pairs if lexicon is not None else frozenset()
     common = lexicon.common if lexicon is not None else {}
-    # best[(end, start)]: (-pieces, pairs in the list and borrowed words, how usual the
+    # best[end][start]: (-pieces, pairs in the list and borrowed words, how usual the
     # pieces are, cuts) of word[:end] whose last piece is word[start:end]; filled in order
     # of end.
-    best: dict[tuple[int, int], tuple[int, int, float, tuple[int, ...]]] = {
-        (0, 0): (0, 0, 0.0, ())}
+    best: list[dict[int, tuple[int, int, float, tuple[int, ...]]]] = [{} for _ in range(n + 1)]
+    best[0][0] = (0, 0, 0.0, ())
     for end in range(n):
-        for (stop, start), (pieces, hits, usual, cuts) in list(best.items()):
-            if stop != end:
-                continue
+        for start, (pieces, hits, usual, cuts) in best[end].items():
             before = (plain if plain_run else lower)[start:end]
-            for stop2 in range(end + 1, min(n, end + _LONGEST) + 1):
-                piece = plain[end:stop2]
-                if not _is_unit(lower[end:stop2], piece, lexicon):
+            for stop in range(end + 1, min(n, end + _LONGEST) + 1):
+                piece = plain[end:stop]
+                if not _is_unit(lower[end:stop], piece, lexicon):
                     continue
-                after = piece if plain_run else lower[end:stop2]
+                after = piece if plain_run else lower[end:stop]
                 known = f"{before} {after}" in pairs or piece in BORROWED
                 score = (pieces - 1, hits + known, usual + common.get(piece, 0.0), cuts + (end,))
-                key = (stop2, end)
-                if key not in best or score > best[key]:
-                    best[key] = score
-    done = [v for (stop, _), v in best.items() if stop == n]
+                if end not in best[stop] or score > best[stop][end]:
+                    best[stop][end] = score
+    done = list(best[n].values())
     if not done:
         return None
     pieces, hits, _, cuts = max(done)
