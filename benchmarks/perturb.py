@@ -143,6 +143,26 @@ def spaced_letters(text: str, rng: random.Random, rate: float = 0.2) -> str:
     return _map_words(unicodedata.normalize("NFC", text), rng, rate, 4, space)
 
 
+#: Emoji people put between letters.
+LETTER_EMOJI = "🦠😷🔥❗⚠💉"
+
+
+def emoji_letters(text: str, rng: random.Random, rate: float = 0.2) -> str:
+    """Put one emoji between the letters of ``rate`` of the words of 4+ letters
+    (``c🦠o🦠r🦠o🦠n🦠a``), a different emoji for each word.
+
+    Examples
+    --------
+    >>> emoji_letters("virus corona", random.Random(0), rate=1.0)
+    'v❗i❗r❗u❗s c⚠o⚠r⚠o⚠n⚠a'
+    """
+
+    def space(word: str, r: random.Random) -> str:
+        return r.choice(LETTER_EMOJI).join(word)
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 4, space)
+
+
 def nfd(text: str, rng: random.Random) -> str:
     """Decompose every accented letter (NFD): a base letter and its combining marks, as some
     keyboards and copied texts write Vietnamese."""
@@ -294,6 +314,7 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "homoglyphs": homoglyphs,
     "fancy_letters": fancy_letters,
     "spaced_letters": spaced_letters,
+    "emoji_letters": emoji_letters,
     "nfd": nfd,
     "dotted_words": dotted_words,
     "dot_spaced": dot_spaced,

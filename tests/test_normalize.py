@@ -241,10 +241,20 @@ def test_tone_marks(raw: str, expected: str) -> None:
         case("à thì ra vậy", "à thì ra vậy", "one-letter-word-a"),
         case("ờ ừ à", "ờ ừ à", "vowel-words-kept"),
         case("năm 2 0 2 0", "năm 2 0 2 0", "digits-not-joined"),
+        case("c🦠o🦠v🦠i🦠d lây", "covid lây", "emoji-between-letters"),
+        case("u😷ố😷n😷g nước", "uống nước", "emoji-between-marked-letters"),
+        case("c + o + v + i + d", "covid", "plus-signs"),
+        case("tôi 😂 bạn 😂 nó", "tôi 😂 bạn 😂 nó", "emoji-between-words-kept"),
+        case("c🦠o😷v", "c 🦠 o 😷 v", "mixed-emoji-kept"),
     ],
 )
 def test_spaced_letters(raw: str, expected: str) -> None:
     assert normalize_text(raw, teencode=False) == expected
+
+
+def test_letters_spaced_by_emoji_are_not_read_as_teencode() -> None:
+    """'v' alone is teencode for 'vậy': 'c🦠o🦠v🦠i🦠d' read as 'c o vậy i d' before."""
+    assert normalize_text("c🦠o🦠v🦠i🦠d 19") == "covid 19"
 
 
 # --- step 7: repeated characters

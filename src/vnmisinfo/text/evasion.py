@@ -22,8 +22,8 @@ str`` function over regexes and translation tables built once at import.
   stay.  Marks typed after a folded letter recompose with it: ``ᴏ`` or
   Cyrillic ``о`` + U+0301 becomes ``ó``.
 * Steps 6-7, :func:`squash_spaced_and_repeats`.  Join three or more single
-  letters with the same separator (whitespace or one of ``. - _ * / · • ~
-  |``, never a comma; a whitespace-separated run needs a consonant, so
+  letters with the same separator (whitespace, one of ``. - _ * / · • ~ | +``
+  or an emoji: ``'c🦠o🦠v🦠i🦠d'``, never a comma; a whitespace-separated run needs a consonant, so
   ``'ờ ừ à'`` stays).  Squash three or more copies of a letter (capital ``I``
   excepted: ``'quý III'``) and two or more of a punctuation mark.
 * Step 8, :func:`expand_teencode`.  Whole words, in the word's case unless
@@ -276,8 +276,10 @@ _LETTER = rf"[^\W\d_][{MARKS}]*"
 _NOT_ALNUM_BEFORE = r"([\W_])"
 _NOT_ALNUM_AFTER = rf"(?![^\W_]|[{MARKS}])"
 _SPACED_WS_RE = re.compile(rf"{_NOT_ALNUM_BEFORE}{_LETTER}(?:\s+{_LETTER}){{2,}}{_NOT_ALNUM_AFTER}")
+#: Separators of spaced letters: marks, and an emoji or a pictograph ('c🦠o🦠v🦠i🦠d').
+_SPACERS = r".\-_*/·•~|+\u2600-\u27bf\U0001f000-\U0001faff"
 _SPACED_PUNCT_RE = re.compile(
-    rf"{_NOT_ALNUM_BEFORE}{_LETTER}\s*([.\-_*/·•~|])\s*{_LETTER}(?:\s*\2\s*{_LETTER})+{_NOT_ALNUM_AFTER}"
+    rf"{_NOT_ALNUM_BEFORE}{_LETTER}\s*([{_SPACERS}])\s*{_LETTER}(?:\s*\2\s*{_LETTER})+{_NOT_ALNUM_AFTER}"
 )
 _LETTER_RE = re.compile(_LETTER)
 # necessary condition for either pattern: two single letters after a separator
