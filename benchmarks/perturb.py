@@ -163,6 +163,25 @@ def emoji_letters(text: str, rng: random.Random, rate: float = 0.2) -> str:
     return _map_words(unicodedata.normalize("NFC", text), rng, rate, 4, space)
 
 
+def decorated(text: str, rng: random.Random, rate: float = 0.3) -> str:
+    """Strike through (U+0336) or underline (U+0332) ``rate`` of the words of 3+ letters, as
+    text-style generators do: the mark follows every letter (``c̶o̶r̶o̶n̶a̶``).
+
+    Examples
+    --------
+    >>> decorated("virus corona", random.Random(0), rate=1.0) == (
+    ...     "".join(ch + "\\u0332" for ch in "virus") + " "
+    ...     + "".join(ch + "\\u0332" for ch in "corona"))
+    True
+    """
+
+    def decorate(word: str, r: random.Random) -> str:
+        mark = r.choice(("\u0336", "\u0332"))
+        return "".join(ch + mark for ch in word)
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 3, decorate)
+
+
 def nfd(text: str, rng: random.Random) -> str:
     """Decompose every accented letter (NFD): a base letter and its combining marks, as some
     keyboards and copied texts write Vietnamese."""
@@ -315,6 +334,7 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "fancy_letters": fancy_letters,
     "spaced_letters": spaced_letters,
     "emoji_letters": emoji_letters,
+    "decorated": decorated,
     "nfd": nfd,
     "dotted_words": dotted_words,
     "dot_spaced": dot_spaced,

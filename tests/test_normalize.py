@@ -64,10 +64,18 @@ def test_coerce_and_nfc(raw: str, expected: str) -> None:
         case("lừa\u202eđảo", "lừađảo", "bidi-override"),
         case("a\U000e0041b", "ab", "tag-character"),
         case("a\U000e0000b", "ab", "unassigned-tag-block"),
+        case("c\u0336o\u0336r\u0336o\u0336n\u0336a\u0336 lây", "corona lây", "strikethrough"),
+        case("v\u0332ắ\u0332c\u0332 x\u0332i\u0332n\u0332", "vắc xin", "underline"),
+        case("c\u0334\u0321o\u0337r\u0338o\u035c\u0361n", "coron", "zalgo-marks"),
+        case("ha\u0323i ho\u0300a", "hại hòa", "vietnamese-marks-kept"),
     ],
 )
 def test_invisible_characters(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
+
+
+def test_a_keycap_emoji_keeps_its_enclosing_mark() -> None:
+    assert normalize_text("1\ufe0f\u20e3 tin") == "1\u20e3 tin"
 
 
 @pytest.mark.parametrize(

@@ -97,8 +97,8 @@ def test_no_diacritics_keeps_the_ranking(model):
     assert clean[rumours].min() > clean[news].max()
 
 
-@pytest.mark.parametrize("name", ["spaced_letters", "emoji_letters", "teencode", "blank_spaces",
-                                  "hashtags", "underscores"])
+@pytest.mark.parametrize("name", ["spaced_letters", "emoji_letters", "decorated", "teencode",
+                                  "blank_spaces", "hashtags", "underscores"])
 def test_normalized_evasions_score_exactly_like_clean_text(model, name):
     # These perturbations are fully undone by normalization on these texts (a claim glued
     # into hashtags, '#UốngNướcChanh', or joined by underscores reads as its words).

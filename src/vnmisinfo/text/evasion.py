@@ -3,14 +3,14 @@
 Step numbers follow :mod:`vnmisinfo.text.normalize`; each step is a ``str ->
 str`` function over regexes and translation tables built once at import.
 
-* Steps 3-4, :func:`fold_lookalikes`.  Delete format characters (category
-  Cf: zero-width characters, bidi controls, BOM, soft hyphen, tags, ...),
-  variation selectors and the combining grapheme joiner.  Characters drawn as
-  a blank (the Hangul fillers, the braille blank U+2800) become a space, as a
-  reader sees them, except between single letters (``'c⠀o⠀v⠀i⠀d'`` is one
-  word); so do format characters that are a text's only word separators
-  (four or more runs of letters and no whitespace, as in
-  ``'Uống\\u200bnước\\u200bnóng\\u200bdiệt'``), which would otherwise fuse every word.
+* Steps 3-4, :func:`fold_lookalikes`.  Delete format characters (category Cf: zero-width
+  characters, bidi controls, BOM, soft hyphen, tags, ...), variation selectors, the combining
+  grapheme joiner, and combining marks other than Vietnamese's drawn through or under letters
+  (``'c̶o̶r̶o̶n̶a̶'``).  Characters drawn as a blank (the Hangul fillers, the braille blank U+2800)
+  become a space, as a reader sees them, except between single letters (``'c⠀o⠀v⠀i⠀d'`` is
+  one word); so do format characters that are a text's only word separators (four or more
+  runs of letters and no whitespace, as in ``'Uống\\u200bnước\\u200bnóng\\u200bdiệt'``),
+  which would otherwise fuse every word.
   Map full-width, mathematical, circled, squared, negative (``🅲🅾🆁🅾🅽🅰``)
   and parenthesized letters, modifier letters whose compatibility form is
   one letter (``ᵛᶦʳᵘˢ``), small capitals (``ᴄᴏʀᴏɴᴀ``, ``ǫ`` for q) and
@@ -93,16 +93,16 @@ def _nfc(text: str) -> str:
 
 
 def _invisible_codepoints() -> list[int]:
-    cps = [
-        cp
-        for rng in (range(0x80, 0x20000), range(0xE0000, 0xE1000))
-        for cp in rng
-        if unicodedata.category(chr(cp)) == "Cf"
-    ]
+    cps = [cp for rng in (range(0x80, 0x20000), range(0xE0000, 0xE1000)) for cp in rng
+           if unicodedata.category(chr(cp)) == "Cf"]
     cps += list(range(0xFE00, 0xFE10))  # variation selectors
     cps += list(range(0xE0100, 0xE01F0))  # variation selectors supplement
     cps += [0x034F, 0x17B4, 0x17B5]
     cps += list(range(0xE0000, 0xE0080))  # the tag block, its unassigned code points included
+    # Marks drawn through or under letters ('c̶o̶r̶o̶n̶a̶', 'Zalgo'), not Vietnamese's own (nor
+    # the ogonek: 'ǫ' reads 'q').
+    cps += [*range(0x1AB0, 0x1B00), *range(0x1DC0, 0x1E00), *set(range(0x300, 0x370))
+            - {0x300, 0x301, 0x302, 0x303, 0x306, 0x309, 0x31B, 0x323, 0x328}]
     return sorted(set(cps))
 
 
