@@ -182,6 +182,28 @@ def decorated(text: str, rng: random.Random, rate: float = 0.3) -> str:
     return _map_words(unicodedata.normalize("NFC", text), rng, rate, 3, decorate)
 
 
+#: Letters and the look-alikes that styled posts type for them (Cyrillic drawn as small
+#: capitals, Greek, Armenian, Latin letters with hooks), as in VFND's styled articles.
+STYLED = {"t": "т", "h": "н", "m": "м", "b": "в", "k": "ĸ", "i": "ι", "u": "υ", "s": "ѕ",
+          "x": "х", "y": "у", "g": "ց", "đ": "ᵭ", "r": "ɾ", "a": "ɑ", "d": "ԁ", "p": "ρ"}
+
+
+def styled(text: str, rng: random.Random, rate: float = 0.5) -> str:
+    """Type look-alikes for letters, as styled posts do (``тнoạι``, ``cắм``, ``nցười``), in
+    ``rate`` of the words of 2+ letters: each letter that has one, with probability one half.
+
+    Examples
+    --------
+    >>> styled("bà mẹ ngất nhìn thảm cảnh", random.Random(3), rate=1.0)
+    'bà mẹ nցấт nнìn tнảm cảnh'
+    """
+
+    def style(word: str, r: random.Random) -> str:
+        return "".join(STYLED[ch] if ch in STYLED and r.random() < 0.5 else ch for ch in word)
+
+    return _map_words(unicodedata.normalize("NFC", text), rng, rate, 2, style)
+
+
 def nfd(text: str, rng: random.Random) -> str:
     """Decompose every accented letter (NFD): a base letter and its combining marks, as some
     keyboards and copied texts write Vietnamese."""
@@ -335,6 +357,7 @@ PERTURBATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "spaced_letters": spaced_letters,
     "emoji_letters": emoji_letters,
     "decorated": decorated,
+    "styled": styled,
     "nfd": nfd,
     "dotted_words": dotted_words,
     "dot_spaced": dot_spaced,

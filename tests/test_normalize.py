@@ -121,6 +121,10 @@ def test_blank_separators_do_not_blind_the_shipped_model() -> None:
         case("t\u043e\u0301i", "tói", "cyrillic-o-plus-acute-recomposes"),
         case("Москва", "Москва", "russian-kept"),
         case("Москвa", "Москвa", "russian-with-latin-a-kept"),
+        case("тнoạι, cắм, вà", "thoại, cắm, bà", "cyrillic-small-capital-lookalikes"),
+        case("тhoai", "thoai", "small-capital-lookalike-in-a-latin-run"),
+        case("ƙhi Ƭrunց ᵭơn ĸhỏi ƅắn tɾả ρɦáo", "khi Trung đơn khỏi bắn trả pháo", "latin-hooks"),
+        case("Война с COVID-19: Какие суммы", "Война с COVID-19: Какие суммы", "russian-text-kept"),
         case("Ο Παπαδόπουλος", "Ο Παπαδόπουλος", "greek-kept"),
     ],
 )

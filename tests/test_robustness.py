@@ -12,9 +12,11 @@ carries it, so its bound is looser: see ``NO_DIACRITICS_BOUND``.
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import vnmisinfo
@@ -64,7 +66,7 @@ def _proba(model, texts):
 
 
 @pytest.mark.parametrize("name", ["zero_width", "homoglyphs", "fancy_letters", "leetspeak",
-                                  "lower_hashtags"])
+                                  "lower_hashtags", "styled"])
 @pytest.mark.parametrize("text_id", list(TEXTS))
 def test_evasion_keeps_the_score(model, name, text_id):
     clean = TEXTS[text_id]
@@ -106,3 +108,19 @@ def test_normalized_evasions_score_exactly_like_clean_text(model, name):
     dirty = [perturb(name, t, seed=2) for t in clean]
     assert dirty != clean
     np.testing.assert_allclose(_proba(model, dirty), _proba(model, clean), atol=1e-9)
+
+
+def test_the_styled_fake_articles_of_vfnd_read_as_plain_vietnamese():
+    """Five fake VFND articles are typed in look-alikes ('qυên rúт ѕạc đιện тнoạι', 'Một
+    nցười Ƭrunց', 'ρɦáo tɾonց tɑу'): normalized, they hold none of them."""
+    from vnmisinfo.data.corpora import default_data_dir
+    from vnmisinfo.text.normalize import normalize_text
+
+    path = default_data_dir() / "vfnd" / "vfnd_json_274.csv"
+    if not path.exists():
+        pytest.skip(f"the public corpora are not at {path.parent.parent}")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    texts = [t for t in frame["title"] + " " + frame["text"] if re.search("[тнмցᵭƙɦ]", t)]
+    assert len(texts) >= 5
+    for text in texts:
+        assert not re.search("[тнмвкиιυѕցᵭƙƬɾɦƅĸρ]", normalize_text(text)), text[:80]

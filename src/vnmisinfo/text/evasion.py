@@ -10,17 +10,16 @@ str`` function over regexes and translation tables built once at import.
   become a space, as a reader sees them, except between single letters (``'c⠀o⠀v⠀i⠀d'`` is
   one word); so do format characters that are a text's only word separators (four or more
   runs of letters and no whitespace, as in ``'Uống\\u200bnước\\u200bnóng\\u200bdiệt'``),
-  which would otherwise fuse every word.
-  Map full-width, mathematical, circled, squared, negative (``🅲🅾🆁🅾🅽🅰``)
-  and parenthesized letters, modifier letters whose compatibility form is
-  one letter (``ᵛᶦʳᵘˢ``), small capitals (``ᴄᴏʀᴏɴᴀ``, ``ǫ`` for q) and
-  ``ı İ ɑ ɡ ɩ`` to ASCII wherever they stand; flags (🇻🇳) stay.  Map
-  Cyrillic, Greek and Armenian look-alikes (``а е о р с у х``,
-  ``Α Β Ε Ο ο ν``, ``օ ս հ ո Լ`` ...) to Latin inside a run of letters with
-  a Latin letter and no Cyrillic/Greek letter lacking a Latin twin (in every
-  run, when the whole text qualifies), so genuine Russian or Greek words
-  stay.  Marks typed after a folded letter recompose with it: ``ᴏ`` or
-  Cyrillic ``о`` + U+0301 becomes ``ó``.
+  which would otherwise fuse every word.  Map full-width, mathematical, circled, squared,
+  negative (``🅲🅾🆁🅾🅽🅰``) and parenthesized letters, modifier letters whose compatibility form
+  is one letter (``ᵛᶦʳᵘˢ``), small capitals (``ᴄᴏʀᴏɴᴀ``, ``ǫ`` for q) and ``ı İ ɑ ɡ ɩ ƙ Ƭ ᵭ ĸ
+  ƅ ɾ ɦ`` to Latin wherever they stand; flags (🇻🇳) stay.  Map Cyrillic, Greek and Armenian
+  look-alikes (``а е о р с у х``, ``Α Β Ε Ο ο ν``, ``օ ս հ ո Լ ց`` ...) to Latin inside a run
+  of letters with a Latin letter and no Cyrillic/Greek letter lacking a Latin twin (in every
+  run, when the whole text qualifies), so genuine Russian or Greek words stay; inside such a
+  run, the Cyrillic small-capital look-alikes ``т н м в к и`` count as twins too when it holds a
+  Vietnamese or Greek letter or is half Latin (``тнoạι``, ``kнι``, ``cắм``; not ``Москвa``).
+  Marks typed after a folded letter recompose with it: ``ᴏ`` or Cyrillic ``о`` + U+0301 is ``ó``.
 * Steps 6-7, :func:`squash_spaced_and_repeats`.  Join three or more single
   letters with the same separator (whitespace, one of ``. - _ * / · • ~ | +``
   or an emoji: ``'c🦠o🦠v🦠i🦠d'``, never a comma; a whitespace-separated run needs a consonant, so
@@ -134,7 +133,7 @@ _SMALL_CAPITAL_RE = re.compile(r"LATIN (CAPITAL )?LETTER SMALL CAPITAL ([A-Z])")
 
 def _compat_fold_table() -> dict[int, str]:
     # Small capitals, found by name ('ᴄᴏʀᴏɴᴀ'; lower case but 'Ɪ'), and Latin look-alikes.
-    lookalikes = {ord(ch): latin for ch, latin in zip("ıİɑɡɩǫ", "iIagiq", strict=True)}
+    lookalikes = {ord(c): to for c, to in zip("ıİɑɡɩǫƙƬᵭĸƅɾɦ", "iIagiqkTđkbrh", strict=True)}
     for cp in (*range(0x250, 0x2B0), *range(0x1D00, 0x1D2C), *range(0xA720, 0xA800)):
         if found := _SMALL_CAPITAL_RE.fullmatch(unicodedata.name(chr(cp), "")):
             lookalikes[cp] = found[2] if found[1] else found[2].lower()
@@ -173,10 +172,12 @@ def _recompose(text: str) -> str:
     return text
 
 
-_ARMENIAN = "օսհոՕՍԼ"
+_ARMENIAN = "օսհոցՕՍԼ"
+_SMALL_CAPS = "тнмвки"  # Cyrillic drawn as small capitals ('тнoạι'); twins inside a Latin run
 _HOMOGLYPH_TABLE = str.maketrans(
-    "аеорсухіјԁһѕԛԝѵүӏ" "АВЕКМНОРСТХУІЈЅԚԜҮӀѴԀ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹͿ" "οναικρυχϲεϳ" + _ARMENIAN,
-    "aeopcyxijdhsqwvyl" "ABEKMHOPCTXYIJSQWYIVD" "ABEZHIKMNOPTYXCJ" "ovaikpuxcej" "ouhnOUL",
+    "аеорсухіјԁһѕԛԝѵүӏ" "АВЕКМНОРСТХУІЈЅԚԜҮӀѴԀ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹͿ" "οναικρυχϲεϳ" + _ARMENIAN
+    + _SMALL_CAPS, "aeopcyxijdhsqwvyl" "ABEKMHOPCTXYIJSQWYIVD" "ABEZHIKMNOPTYXCJ" "ovaikpuxcej"
+    "ouhngOUL" "thmbkn",
 )  # Cyrillic lower and upper case, Greek upper and lower case, Armenian
 _CYRGREEK_BLOCKS = ((0x370, 0x3FF), (0x400, 0x52F), (0x1C80, 0x1C8F), (0x1F00, 0x1FFF),
                     (0x2DE0, 0x2DFF), (0xA640, 0xA69F))  # fmt: skip
@@ -184,16 +185,12 @@ _CYRGREEK_BLOCKS = ((0x370, 0x3FF), (0x400, 0x52F), (0x1C80, 0x1C8F), (0x1F00, 0
 # from folding: posts mix in others too ('Լợі'), and Armenian words are not expected.
 _CYRGREEK = [cp for lo, hi in _CYRGREEK_BLOCKS for cp in range(lo, hi + 1)] + [*map(ord, _ARMENIAN)]
 _CYRGREEK_RE = re.compile("[" + char_class(_CYRGREEK) + "]")
-# Cyrillic/Greek letters without a Latin twin: their word is not folded.
-_BLOCKING_RE = re.compile(
-    "["
-    + char_class(
-        cp
-        for cp in _CYRGREEK
-        if unicodedata.category(chr(cp)).startswith("L") and cp not in _HOMOGLYPH_TABLE
-    )
-    + "]"
-)
+# Letters without a Latin twin keep a run (small capitals: a text) from folding.
+_RUN_BLOCKING = [cp for cp in _CYRGREEK
+                 if unicodedata.category(chr(cp)).startswith("L") and cp not in _HOMOGLYPH_TABLE]
+_RUN_BLOCKING_RE = re.compile("[" + char_class(_RUN_BLOCKING) + "]")
+_BLOCKING_RE = re.compile("[" + char_class([*_RUN_BLOCKING, *map(ord, _SMALL_CAPS)]) + "]")
+_SMALL_CAPS_RE, _GREEK_RE = re.compile(f"[{_SMALL_CAPS}]"), re.compile("[\u0370-\u03ff]")
 _LATIN_RE = re.compile(
     "[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f]"
 )
@@ -211,9 +208,13 @@ _CYRGREEK_RUN_RE = re.compile(
 def _fold_run(match: re.Match[str], *, whole_text_latin: bool = False) -> str:
     run = match.group()
     decomposed = unicodedata.normalize("NFD", run)
-    if _BLOCKING_RE.search(decomposed):
+    if _RUN_BLOCKING_RE.search(decomposed):
         return run
     if not whole_text_latin and not _LATIN_RE.search(decomposed):
+        return run
+    latin = _LATIN_RE.findall(run)  # small capitals need a Vietnamese letter, half the run or
+    if (_SMALL_CAPS_RE.search(run) and all(map(str.isascii, latin)) and 2 * len(latin) < len(run)
+            and not _GREEK_RE.search(run)):  # Greek beside them ('kнι'): 'Москвa' stays
         return run
     return _recompose(decomposed.translate(_HOMOGLYPH_TABLE))
 

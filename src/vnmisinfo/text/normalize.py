@@ -145,7 +145,8 @@ class TruncationWarning(UserWarning):
 # emoji handling (printable ASCII, newline, Latin letters incl. Vietnamese but
 # the look-alikes step 4 folds, 'İ ı ǫ', common punctuation, the dong sign).
 _UNUSUAL_RE = re.compile(
-    "[^\x20-\x7e\n\u00a0-\u00ac\u00ae-\u012f\u0132-\u01ea\u01ec-\u024f\u1ea0-\u1ef9"
+    "[^\x20-\x7e\n\u00a0-\u00ac\u00ae-\u012f\u0132-\u0137\u0139-\u0184\u0186-\u0198"
+    "\u019a-\u01ab\u01ad-\u01ea\u01ec-\u024f\u1ea0-\u1ef9"
     "\u2010-\u2027\u2030-\u205e\u20ab]"
 )
 _NONCHARS = [c for plane in range(17) for c in (plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF)]
