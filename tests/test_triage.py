@@ -265,6 +265,30 @@ def test_verdicts_join_the_training_set_with_their_weight_and_win_on_the_same_te
     assert "2 reviewer verdicts" in said[0]
 
 
+def test_verdicts_on_the_same_words_count_once_the_newest_and_contradictions_are_named():
+    from vnmisinfo.evaluation.train import with_feedback
+
+    data = pd.DataFrame({"text": ["Tin A, về tỏi!", "Tin B về thời tiết"], "title": ["", ""],
+                         "label": [0, 0], "source": ["reintel/train.csv"] * 2, "group": [0, 1]})
+    # one post stored three times, as punctuation and line breaks differ, with two verdicts
+    feedback = pd.DataFrame({
+        "text": ["Tin A về tỏi", "Tin A\nvề tỏi 😡", "Tin A. Về tỏi", "Bài mới năm 2024"],
+        "label": [0, 1, 1, 1], "text_hash": ["h0", "h1", "h2", "h3"],
+        "time": ["2024-05-01T00:00:00Z", "2024-05-03T00:00:00Z", "2024-05-02T00:00:00Z",
+                 "2024-05-01T00:00:00Z"]})
+    said: list[str] = []
+    combined, weights, meta = with_feedback(data, feedback, 30.0, "store/", said.append)
+    verdicts = combined[combined["source"] == "feedback"]
+    assert verdicts["text"].tolist() == ["Tin A\nvề tỏi 😡", "Bài mới năm 2024"]
+    assert verdicts["label"].tolist() == [1, 1]  # the newest verdict on the post
+    assert combined["text"].tolist()[0] == "Tin B về thời tiết"  # the public copy gave way
+    assert (meta["rows"], meta["repeated_left_out"], meta["contradicted"]) == (2, 2, 1)
+    assert meta["replaced_public_rows"] == 1 and weights.tolist() == [1.0, 30.0, 30.0]
+    assert ("2 verdicts on texts with the same words as a newer verdict are left out, the "
+            "newest counts; 1 of them said the opposite (text_hash h0: check them in the "
+            "store)") in said[0]
+
+
 def test_sample_weight_changes_the_fit(tiny_corpus):
     texts, y = tiny_corpus
     plain = Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y)

@@ -51,6 +51,7 @@ __all__ = [
     "seen_in",
     "text_hashes",
     "text_keys",
+    "word_keys",
 ]
 
 _WORD_RE = re.compile(r"\w+")
@@ -68,6 +69,18 @@ def text_keys(frame: pd.DataFrame) -> list[str]:
     return [" ".join(normalize_text(joined_text(str(text), title if isinstance(title, str)
                                                 else "")).lower().split())
             for text, title in zip(frame["text"], titles, strict=True)]
+
+
+def word_keys(keys: Sequence[str]) -> list[str]:
+    """The words of comparison keys (:func:`text_keys`): punctuation, emoji and line breaks
+    dropped, so that two copies of a post that differ only there read the same.
+
+    Examples
+    --------
+    >>> word_keys(["tóm gọn. ngày 6.5, công an", "tóm gọn ngày 6 5 công an 😡"])
+    ['tóm gọn ngày 6 5 công an', 'tóm gọn ngày 6 5 công an']
+    """
+    return [" ".join(_WORD_RE.findall(k)) for k in keys]
 
 
 def text_groups(norm_texts: Sequence[str]) -> np.ndarray:

@@ -19,7 +19,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
 from vnmisinfo.data.corpora import default_data_dir, load_training_set
-from vnmisinfo.data.hygiene import text_groups, text_hashes, text_keys
+from vnmisinfo.data.hygiene import text_groups, text_hashes, text_keys, word_keys
 from vnmisinfo.evaluation.card import DROP_GOALS, keep_previous, write_model_card
 from vnmisinfo.evaluation.metrics import summary
 from vnmisinfo.evaluation.nonclaims import SOURCE, nonclaims_path, with_nonclaims
@@ -37,6 +37,7 @@ __all__ = [
     "cross_validate_variants",
     "drop_one_field_report",
     "make_detector",
+    "newest_verdicts",
     "train_preset",
     "with_feedback",
     "without_field",
@@ -231,14 +232,52 @@ FEEDBACK_WEIGHT = 30.0
 FEEDBACK_SCALE = 1.0
 
 
+def newest_verdicts(feedback: pd.DataFrame) -> tuple[pd.DataFrame, list[str], dict[str, Any]]:
+    """One verdict per text's words, the newest, and the comparison key of each kept row.
+
+    Two stored texts that differ only in punctuation, emoji or line breaks (the store keys
+    verdicts by exact text) read the same to the model.  Verdicts on them count once, the
+    newest by ``time`` (the later row on a tie), as the store does for one text: with
+    opposite verdicts both would pull one set of features both ways, at a verdict's weight
+    each, and the fit would chase the contradiction (a retrain took minutes instead of
+    seconds).  Returns ``(kept rows, their keys, {"repeated": n, "contradicted": n,
+    "contradicted_hashes": [...]})``; ``contradicted`` counts the older verdicts left out
+    that said the opposite of the newest.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"text": ["Tin A. Ngày 6", "Tin A\\nngày 6", "Tin B"],
+    ...                    "label": [0, 1, 1], "time": ["2024-01-02", "2024-01-03", "2024-01-01"]})
+    >>> kept, keys, said = newest_verdicts(fb)
+    >>> kept["label"].tolist(), keys, said["contradicted"]
+    ([1, 1], ['tin a ngày 6', 'tin b'], 1)
+    """
+    keys = text_keys(feedback.assign(title=""))
+    words = pd.Series(word_keys(keys), index=feedback.index)
+    times = (feedback["time"].astype(str) if "time" in feedback.columns
+             else pd.Series("", index=feedback.index))
+    order = np.argsort(times.to_numpy(), kind="stable")
+    older = words.iloc[order].duplicated(keep="last").reindex(feedback.index).to_numpy()
+    newest_label = dict(zip(words[~older], feedback["label"][~older].astype(int), strict=True))
+    opposite = older & (feedback["label"].astype(int).to_numpy()
+                        != words.map(newest_label).to_numpy())
+    hashes = feedback.get("text_hash", pd.Series("", index=feedback.index))
+    said = {"repeated": int(older.sum()), "contradicted": int(opposite.sum()),
+            "contradicted_hashes": [str(h) for h in hashes[opposite] if str(h)]}
+    return (feedback[~older], [k for k, old in zip(keys, older, strict=True) if not old],
+            said)
+
+
 def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: float,
                    source: str, log: Callable[[str], None]
                    ) -> tuple[pd.DataFrame, np.ndarray | None, dict[str, Any]]:
     """The training set with reviewers' verdicts added, and the weight of each row.
 
-    Verdicts win over public rows with the same normalized text; each verdict
-    weighs ``weight`` public rows.  The frame's ``key`` column holds each
-    row's comparison key (:func:`~vnmisinfo.data.hygiene.text_keys`).
+    Verdicts win over public rows with the same words (normalized text without punctuation:
+    :func:`~vnmisinfo.data.hygiene.word_keys`), and count once per text's words, the newest
+    (:func:`newest_verdicts`); each verdict weighs ``weight`` public rows.  The frame's
+    ``key`` column holds each row's comparison key
+    (:func:`~vnmisinfo.data.hygiene.text_keys`).
     Returns ``(frame, weights, metadata)``; ``weights`` is None when there is
     no feedback.
     """
@@ -248,11 +287,17 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
         raise ValueError("feedback needs 'text' and 'label' columns; got "
                          f"{list(feedback.columns)}.")
 
-    fb = feedback[feedback["text"].astype(str).str.strip() != ""].copy()
-    fb_keys = text_keys(fb.assign(title=""))
+    fb, fb_keys, said = newest_verdicts(
+        feedback[feedback["text"].astype(str).str.strip() != ""])
+    if said["repeated"]:
+        named = ", ".join(said["contradicted_hashes"][:5])
+        log(f"{said['repeated']} verdicts on texts with the same words as a newer verdict are "
+            f"left out, the newest counts; {said['contradicted']} of them said the opposite"
+            + (f" (text_hash {named}{', ...' if said['contradicted'] > 5 else ''}: check "
+               "them in the store)" if named else ""))
     data_keys = data["key"].tolist() if "key" in data.columns else text_keys(data)
-    known = set(fb_keys)
-    keep = [k not in known for k in data_keys]
+    known = set(word_keys(fb_keys))
+    keep = [k not in known for k in word_keys(data_keys)]
     replaced = len(data) - int(sum(keep))
     rows = pd.DataFrame({"text": fb["text"].astype(str).to_numpy(), "title": "",
                          "label": fb["label"].astype(int).to_numpy(), "source": "feedback"})
@@ -267,9 +312,10 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
     meta = {"rows": int(len(fb)), "misinformation": int(fb["label"].sum()),
             "reliable": int(len(fb) - fb["label"].sum()), "weight": float(weight),
             "first": times[0] if times else "", "last": times[-1] if times else "",
-            "store": source, "replaced_public_rows": replaced, "scored_by": scored_by}
+            "store": source, "replaced_public_rows": replaced, "scored_by": scored_by,
+            "repeated_left_out": said["repeated"], "contradicted": said["contradicted"]}
     log(f"adding {len(fb)} reviewer verdicts (weight {weight:g}; {replaced} public rows with "
-        "the same text take the reviewer's label)")
+        "the same words take the reviewer's label)")
     return combined, weights, meta
 
 
