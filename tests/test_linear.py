@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from vnmisinfo.cli import main
 from vnmisinfo.model.detector import Detector
-from vnmisinfo.model.linear import OwnWordsClassifier, augment_own, linear_model
+from vnmisinfo.model.linear import (
+    DUAL_PASSES,
+    OwnWordsClassifier,
+    augment_own,
+    fit_linear,
+    linear_model,
+)
 from vnmisinfo.model.persist import read_metadata
 from vnmisinfo.review.store import FeedbackStore
 from vnmisinfo.triage import Triage, load_model, save_model
@@ -182,7 +192,9 @@ def test_train_gives_the_verdicts_weights_of_their_own_and_says_so(tmp_path, tin
     assert read_metadata(out)["feedback"]["own_scale"] == 0.0
     assert "weights of their own" not in out.with_suffix(".md").read_text("utf-8")
     clf = load_model(out).detector.model_.calibrated_classifiers_[0].estimator
-    assert isinstance(clf, LogisticRegression)
+    # heavy rows without own words: the linear model alone, in the wrapper that un-stalls it
+    assert isinstance(clf, OwnWordsClassifier) and clf.own_coef_ is None
+    assert isinstance(clf.model_, LogisticRegression)
     capsys.readouterr()
     assert main([*base, "--feedback-scale", "-1"]) != 0
     assert "--feedback-scale must be >= 0, got -1" in capsys.readouterr().err
@@ -212,3 +224,39 @@ def test_n_jobs_must_name_processes(tiny_corpus):
     one, every = (Detector(channels=("syllables",), min_df=1, cv=3, n_jobs=n).fit(texts, y)
                   for n in (1, -1))
     np.testing.assert_array_equal(one.predict_proba(texts), every.predict_proba(texts))
+
+
+def _contradicting_heavy_rows() -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Wide rows, five of them repeated with the opposite label, all ten at weight 30."""
+    rng = np.random.default_rng(0)
+    X = sp.random(200, 2000, density=0.05, format="csr", random_state=0)
+    y = (rng.random(200) < 0.5).astype(int)
+    X, y = sp.vstack([X, X[:5]]).tocsr(), np.r_[y, 1 - y[:5]]
+    w = np.r_[np.full(5, 30.0), np.ones(195), np.full(5, 30.0)]
+    return X, y, w
+
+
+def test_a_stalled_dual_fit_is_solved_in_the_primal():
+    X, y, w = _contradicting_heavy_rows()
+    wide = linear_model("logreg", 3.0, None, len(y), n_features=X.shape[1])
+    with pytest.warns(ConvergenceWarning):  # the dual alone runs out of passes
+        stalled = clone(wide).fit(X, y, sample_weight=w)
+    assert stalled.n_iter_[0] == wide.max_iter
+    model = fit_linear(wide, X, y, sample_weight=w)
+    assert not model.dual
+    optimum = clone(wide).set_params(dual=False, tol=1e-8).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(model.decision_function(X), optimum.decision_function(X),
+                               atol=1e-3)
+    # rows that agree: the dual converges within its passes and is kept, as configured
+    plain = fit_linear(wide, X[:200], y[:200])
+    assert plain.dual and plain.n_iter_[0] < DUAL_PASSES and plain.max_iter == wide.max_iter
+
+
+def test_own_words_fits_do_not_stall_on_contradicting_verdicts():
+    X, y, w = _contradicting_heavy_rows()
+    own = w > 1
+    wide = linear_model("logreg", 3.0, None, len(y), n_features=X.shape[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = OwnWordsClassifier(wide).fit(X, y, sample_weight=w, own=own)
+    assert not clf.model_.dual and clf.own_coef_ is not None

@@ -226,12 +226,15 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
 
     # -- construction -------------------------------------------------------------------
     def _linear_model(self, n_samples: int, own: np.ndarray | None = None,
-                      n_features: int = 0) -> Any:
+                      n_features: int = 0, heavy: bool = False) -> Any:
+        """The linear model; with own rows or rows weighing more than one, wrapped so that
+        a stalled dual fit is solved in the primal (:func:`~vnmisinfo.model.linear.fit_linear`)."""
         model = linear_model(self.classifier, self.C, self.class_weight, n_samples,
                              self.random_state, n_features)
-        if own is None:
+        if own is None and not heavy:
             return model
-        return OwnWordsClassifier(model, own_scale=getattr(self, "own_scale", 1.0))
+        return OwnWordsClassifier(model, own_scale=getattr(self, "own_scale", 1.0)
+                                  if own is not None else 0.0)
 
     def _union(self, channels: Sequence[str]) -> Any:
         return build_union(
@@ -251,7 +254,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
     def _calibrated(self, pool: Any, splits: list, X: Any, y: np.ndarray, w: np.ndarray,
                     own: np.ndarray | None) -> Any:
         """The future of a linear model (own weights for ``own`` rows) calibrated on ``splits``."""
-        model = self._linear_model(len(y), own, X.shape[1])
+        model = self._linear_model(len(y), own, X.shape[1], bool(np.any(w > 1)))
         return pool.submit(calibrated_fit, model, self.calibration, splits, X, y, w,
                            **({} if own is None else {"own": own}))
 

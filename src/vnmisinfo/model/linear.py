@@ -27,19 +27,27 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["CLASSIFIERS", "OwnWordsClassifier", "augment_own", "linear_model"]
+__all__ = ["CLASSIFIERS", "DUAL_PASSES", "OwnWordsClassifier", "augment_own", "fit_linear",
+           "linear_model"]
 
 CLASSIFIERS = ("logreg", "linearsvc", "sgd")
+#: Passes of liblinear's dual coordinate descent after which :func:`fit_linear` solves the
+#: primal instead.  The shipped preset's fits converge in 21 passes on the public corpora and
+#: in 35 to 52 with 199 verdicts at weight 30; rows that contradict one another at such a
+#: weight took 857 to 1,201 (48 and 108 s a fit, where the primal took 6 and 11 s).
+DUAL_PASSES = 100
 
 
 def linear_model(classifier: str, C: float, class_weight: str | None, n_samples: int,
@@ -67,6 +75,30 @@ def linear_model(classifier: str, C: float, class_weight: str | None, n_samples:
                              class_weight=class_weight, random_state=random_state,
                              max_iter=50, tol=None)
     raise ValueError(f"classifier must be one of {CLASSIFIERS}, got {classifier!r}.")
+
+
+def fit_linear(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Any:
+    """A clone of ``estimator`` fitted; a liblinear dual fit that has not converged in
+    :data:`DUAL_PASSES` passes is solved in the primal instead (the same penalized optimum).
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.eye(4)); y = np.array([0, 1, 0, 1])
+    >>> model = fit_linear(linear_model("logreg", 1.0, None, 4, n_features=10), X, y)
+    >>> model.dual, model.max_iter
+    (True, 2000)
+    """
+    dual = (isinstance(estimator, LogisticRegression) and estimator.solver == "liblinear"
+            and estimator.dual and estimator.max_iter > DUAL_PASSES)
+    if not dual:
+        return clone(estimator).fit(X, y, sample_weight=sample_weight)
+    model = clone(estimator).set_params(max_iter=DUAL_PASSES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y, sample_weight=sample_weight)
+    if int(np.max(model.n_iter_)) < DUAL_PASSES:
+        return model.set_params(max_iter=estimator.max_iter)
+    return clone(estimator).set_params(dual=False).fit(X, y, sample_weight=sample_weight)
 
 
 def augment_own(X: Any, own: np.ndarray, scale: float) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -152,14 +184,14 @@ class OwnWordsClassifier(ClassifierMixin, BaseEstimator):
         self.own_coef_ = None
         if self.own_scale > 0 and mask.any():
             augmented, used = augment_own(X, mask.astype(bool), self.own_scale)
-            self.model_ = clone(base).fit(augmented, y, sample_weight=sample_weight)
+            self.model_ = fit_linear(base, augmented, y, sample_weight)
             coef = self.model_.coef_
             self.own_coef_ = np.zeros_like(coef[:, :n])
             self.own_coef_[:, used] = self.own_scale * coef[:, n:n + used.size]
             self.coef_ = coef[:, :n] + self.own_coef_
             self.intercept_ = self.model_.intercept_ + coef[:, n + used.size]
         else:
-            self.model_ = clone(base).fit(X, y, sample_weight=sample_weight)
+            self.model_ = fit_linear(base, X, y, sample_weight)
             self.coef_, self.intercept_ = self.model_.coef_, self.model_.intercept_
         self.classes_ = self.model_.classes_
         return self
