@@ -589,6 +589,28 @@ def test_cli_feedback_skips_and_names_rows_that_undo_a_correction(tmp_path, caps
     assert FeedbackStore(store).entries()[-1]["verdict"] == "misinformation"
 
 
+def test_cli_feedback_warns_of_a_verdict_opposite_to_one_on_a_copy_of_the_text(tmp_path,
+                                                                                capsys):
+    """One post stored twice, with other punctuation and opposite verdicts, misled retraining."""
+    store = tmp_path / "st"
+    first = write_csv(reviewed(["reliable", "reliable"], [TEXTS[4], TEXTS[5]]),
+                      tmp_path / "a.csv")
+    copies = [TEXTS[4].replace(" từ ", "\ntừ ") + " !!!", TEXTS[5] + " nhé"]
+    second = write_csv(reviewed(["misinformation", "misinformation"], copies),
+                       tmp_path / "b.csv")
+    assert main(["feedback", str(first), "--store", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["feedback", str(second), "--store", str(store), "--reviewer", "minh"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    stored = hash_texts([TEXTS[4]])[0]
+    # the copy with other punctuation is named; the one with another word is a different text
+    assert (f"warning: 1 row(s) say the opposite of a stored verdict on a copy of their text "
+            f"with other punctuation (line 2 (text_hash {stored})); retraining keeps only the "
+            "newest of them") in err
+    assert len(FeedbackStore(store).entries()) == 4  # warned, and stored all the same
+    assert FeedbackStore(store).add(reviewed(["reliable"], [TEXTS[0]])).contradicts == ()
+
+
 def test_cli_feedback_unknown_verdict_names_the_file_line(tmp_path, capsys):
     path = tmp_path / "rev.csv"
     path.write_text('text,verdict\n"Tin\nhai dòng",reliable\nTin ba,maybe\n', encoding="utf-8")

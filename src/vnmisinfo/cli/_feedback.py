@@ -65,6 +65,13 @@ def run(args: argparse.Namespace) -> int:
                      "skipped, so the later verdict stands (is this an older file fed again?); "
                      "to go back to the earlier verdict, feed the file with --restore-earlier"),
                   file=sys.stderr)
+        if done.contradicts:
+            places = ", ".join(done.contradicts[:10]) + (" ..." if len(done.contradicts) > 10
+                                                         else "")
+            print(f"vnmisinfo feedback: warning: {len(done.contradicts)} row(s) say the "
+                  "opposite of a stored verdict on a copy of their text with other punctuation "
+                  f"({places}); retraining keeps only the newest of them: settle which is right "
+                  "and feed that verdict again", file=sys.stderr)
         if done.overruled:
             print(f"vnmisinfo feedback: note: {done.overruled} row(s) give a text that the file "
                   "gives again further down; its last verdict is the one kept", file=sys.stderr)

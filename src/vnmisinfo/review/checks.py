@@ -14,11 +14,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
+
+from vnmisinfo.data.hygiene import text_keys, word_keys
 from vnmisinfo.data.review import VERDICTS, parse_verdict
 from vnmisinfo.data.schema import joined_text
 
-__all__ = ["FeedbackError", "entry_problem", "fresh_entries", "garbled", "refuse_garbled",
-           "said", "verdicts_of"]
+__all__ = ["FeedbackError", "contradictions", "entry_problem", "fresh_entries", "garbled",
+           "refuse_garbled", "said", "verdicts_of"]
 
 class FeedbackError(ValueError):
     """Reviewed rows or a store folder cannot be used; the message says where and how to fix it."""
@@ -93,6 +96,41 @@ def fresh_entries(stored: Sequence[Mapping[str, Any]],
         history.append(now)
         fresh.append(entry)
     return fresh, earlier
+
+
+def contradictions(stored: Sequence[Mapping[str, Any]],
+                   new: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """Where the new entries are that say the opposite of a stored verdict on another text with
+    the same words (:func:`~vnmisinfo.data.hygiene.word_keys`: a copy with other punctuation,
+    emoji or line breaks), with that text's hash; retraining keeps only the newest of them.
+
+    Examples
+    --------
+    >>> old = [{"text": "Tin A. Ngày 6", "verdict": "reliable", "text_hash": "a" * 16}]
+    >>> contradictions(old, [("line 2", {"text": "Tin A\\nngày 6 😡", "verdict":
+    ...                                  "misinformation", "text_hash": "b" * 16})])
+    ['line 2 (text_hash aaaaaaaaaaaaaaaa)']
+    """
+    binary = {"misinformation", "reliable"}
+    entries = [e for e in stored if e.get("verdict") in binary and str(e.get("text", ""))]
+    words = word_keys(text_keys(_texts(entries))) if entries else []
+    newest: dict[str, dict[str, str]] = {}  # words -> {text hash: its newest verdict}
+    for w, e in zip(words, entries, strict=True):
+        newest.setdefault(w, {})[e["text_hash"]] = e["verdict"]
+    checked = [(place, e) for place, e in new if e.get("verdict") in binary
+               and str(e.get("text", ""))]
+    found = []
+    for w, (place, e) in zip(word_keys(text_keys(_texts([e for _, e in checked]))), checked,
+                             strict=True):
+        others = [h for h, v in newest.get(w, {}).items()
+                  if h != e["text_hash"] and v != e["verdict"]]
+        if others:
+            found.append(f"{place} (text_hash {others[0]})")
+    return found
+
+
+def _texts(entries: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame({"text": [str(e.get("text", "")) for e in entries], "title": ""})
 
 
 def said(entry: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -31,11 +31,11 @@ Examples
 >>> store.add([{"text": "Uống nước chanh nóng diệt virus corona", "verdict": "Misinformation"},
 ...            {"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"},
 ...            {"text": "Chưa rõ nguồn tin", "verdict": ""}], reviewer="lan")
-AddResult(added=2, skipped_blank=1, duplicates=0, overruled=0, earlier=())
+AddResult(added=2, skipped_blank=1, duplicates=0, overruled=0, earlier=(), contradicts=())
 >>> store.frame()[["text", "label"]].to_dict("records")[0]
 {'text': 'Uống nước chanh nóng diệt virus corona', 'label': 1}
 >>> store.add([{"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"}], reviewer="lan")
-AddResult(added=0, skipped_blank=0, duplicates=1, overruled=0, earlier=())
+AddResult(added=0, skipped_blank=0, duplicates=1, overruled=0, earlier=(), contradicts=())
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ from vnmisinfo.data.schema import find_columns, is_missing, joined_text, resolve
 from vnmisinfo.review.checks import (
     HASH,
     FeedbackError,
+    contradictions,
     entry_problem,
     fresh_entries,
     refuse_garbled,
@@ -99,6 +100,10 @@ class AddResult:
         Where the rows are (``line N``, or ``row N`` without file lines) that say what the
         same reviewer said of their text before a later, different verdict: skipped, as an
         older file fed again, unless ``restore_earlier`` was set (then they are added).
+    contradicts : tuple of str
+        Where the added rows are that say the opposite of a stored verdict on a text with
+        the same words (another copy of the post), with that text's hash
+        (:func:`~vnmisinfo.review.checks.contradictions`).
     """
 
     added: int
@@ -106,6 +111,7 @@ class AddResult:
     duplicates: int
     overruled: int = 0
     earlier: tuple[str, ...] = ()
+    contradicts: tuple[str, ...] = ()
 
 
 def _cell(value: Any) -> str:
@@ -428,14 +434,17 @@ class FeedbackStore:
         new = [item for i, item in enumerate(new) if last[item[1]["text_hash"]] == i]
         with self._lock():
             self._check()
-            fresh, earlier = fresh_entries(self.all_entries(), new, restore_earlier)
+            stored = self.all_entries()
+            fresh, earlier = fresh_entries(stored, new, restore_earlier)
+            opposite = contradictions(stored, [(p, e) for p, e in new
+                                               if any(e is f for f in fresh)])
             if fresh:
                 self._write_lines([*self._read_lines(),
                                    *(json.dumps(e, ensure_ascii=False) for e in fresh)])
         skipped = 0 if restore_earlier else len(earlier)
         return AddResult(added=len(fresh), skipped_blank=blank,
                          duplicates=len(new) - len(fresh) - skipped, overruled=overruled,
-                         earlier=tuple(earlier))
+                         earlier=tuple(earlier), contradicts=tuple(opposite))
 
     def prune(self, before: date | str) -> int:
         """Delete verdicts stored before a day (UTC); returns how many were deleted.
