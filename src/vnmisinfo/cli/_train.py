@@ -28,7 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="parallel CV folds (default: 1; -1: every core)")
     p.add_argument("--feedback", default=None, metavar="STORE",
                    help="also learn from reviewers' verdicts in this feedback store "
-                   "(made by 'vnmisinfo feedback'; unsure verdicts are left out)")
+                   "(made by 'vnmisinfo feedback'; unsure verdicts are left out, and "
+                   "texts with the same words count once, with their newest verdict)")
     p.add_argument("--feedback-weight", type=float, default=None, metavar="W",
                    help="weight of one verdict against one public document (default: 30)")
     p.add_argument("--feedback-scale", type=float, default=None, metavar="S",
