@@ -22,7 +22,7 @@ from vnmisinfo.model.linear import (
     linear_model,
 )
 from vnmisinfo.model.persist import read_metadata
-from vnmisinfo.review.store import FeedbackStore
+from vnmisinfo.review.store import FeedbackStore, hash_texts
 from vnmisinfo.triage import Triage, load_model, save_model
 
 # A new kind of post the public corpus never saw: crypto-airdrop scams against market reports.
@@ -224,6 +224,30 @@ def test_n_jobs_must_name_processes(tiny_corpus):
     one, every = (Detector(channels=("syllables",), min_df=1, cv=3, n_jobs=n).fit(texts, y)
                   for n in (1, -1))
     np.testing.assert_array_equal(one.predict_proba(texts), every.predict_proba(texts))
+
+
+def test_train_counts_copies_of_a_text_once_and_names_the_contradicted_verdict(
+        tmp_path, tiny_corpus, capsys):
+    _mini_corpora(tmp_path / "corpora", tiny_corpus)
+    store = FeedbackStore(tmp_path / "store")
+    store.add(pd.DataFrame({"text": NEW_FALSE + NEW_TRUE,
+                            "verdict": ["misinformation"] * len(NEW_FALSE)
+                            + ["reliable"] * len(NEW_TRUE)}), reviewer="lan")
+    copy = NEW_TRUE[0].replace(" cho thấy ", "\ncho thấy ") + " !!"  # another copy of a post
+    assert store.add([{"text": copy, "verdict": "misinformation"}],
+                     reviewer="minh").contradicts  # feedback warned already
+    out = tmp_path / "m.skops"
+    assert main(["train", "--preset", "plain", "--data-dir", str(tmp_path / "corpora"),
+                 "--cv", "0", "--feedback", str(store.path), "-o", str(out)]) == 0
+    said = " ".join(capsys.readouterr().err.split())
+    older = hash_texts([NEW_TRUE[0]])[0]
+    assert (f"1 verdicts on texts with the same words as a newer verdict are left out, the "
+            f"newest counts; 1 of them said the opposite (text_hash {older}") in said
+    fb = read_metadata(out)["feedback"]
+    assert (fb["rows"], fb["misinformation"], fb["contradicted"]) == (8, 5, 1)
+    card = " ".join(out.with_suffix(".md").read_text("utf-8").split())
+    assert ("1 older verdicts on texts with the same words as a newer one left out (1 of them "
+            "the opposite verdict)") in card
 
 
 def _contradicting_heavy_rows() -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:

@@ -30,8 +30,12 @@ def _feedback_lines(fb: dict[str, Any] | None) -> str:
     scored = fb.get("scored_by") or []
     given = ("; the verdicts were given on rows scored by " + ", ".join(f"`{m}`" for m in scored)
              if scored else "")
+    repeated = int(fb.get("repeated_left_out", 0) or 0)
+    left = (f"; {repeated} older verdicts on texts with the same words as a newer one left out "
+            f"({int(fb.get('contradicted', 0) or 0)} of them the opposite verdict)"
+            if repeated else "")
     return (f"Reviewers' verdicts: {fb['rows']} ({fb['misinformation']} misinformation, "
-            f"{fb['reliable']} reliable; unsure left out), from {fb['first'] or '?'} to "
+            f"{fb['reliable']} reliable; unsure left out{left}), from {fb['first'] or '?'} to "
             f"{fb['last'] or '?'}, weight {fb['weight']:g} each{head}{given}{came}. The model "
             "is trained anew on the public data and these verdicts; the model file keeps only "
             "hashes of their texts.\n\n")
