@@ -55,6 +55,7 @@ from vnmisinfo.data.corpora import EmptyTextWarning, load_training_set, load_vfn
 from vnmisinfo.data.hygiene import deduplicate, drop_empty, make_groups, text_keys
 from vnmisinfo.data.schema import joined_text
 from vnmisinfo.evaluation.presets import PRESETS
+from vnmisinfo.evaluation.train import newest_verdicts
 from vnmisinfo.model.detector import Detector
 from vnmisinfo.review.queue import build_queue
 from vnmisinfo.review.store import FeedbackStore, hex_hashes
@@ -259,7 +260,7 @@ def run_loop(strategy: str, *, old_model: Detector, old_pre: pd.DataFrame, old_y
                                           for h in hashes])
             store.add(picks, reviewer="sim")
             picked_sizes.append(len(picks))
-            fb = store.frame()
+            fb = newest_verdicts(store.frame())[0]  # as retraining counts them
             fb_pre = cache.frame(fb["text"].tolist(), fb["text_hash"].tolist())
             fb_y = fb["label"].to_numpy(dtype=int)
             model = fit(old_pre, old_y, fb_pre, fb_y, weight)
