@@ -112,13 +112,14 @@ def contradictions(stored: Sequence[Mapping[str, Any]],
     ['line 2 (text_hash aaaaaaaaaaaaaaaa)']
     """
     binary = {"misinformation", "reliable"}
-    entries = [e for e in stored if e.get("verdict") in binary and str(e.get("text", ""))]
-    words = word_keys(text_keys(_texts(entries))) if entries else []
-    newest: dict[str, dict[str, str]] = {}  # words -> {text hash: its newest verdict}
-    for w, e in zip(words, entries, strict=True):
-        newest.setdefault(w, {})[e["text_hash"]] = e["verdict"]
     checked = [(place, e) for place, e in new if e.get("verdict") in binary
                and str(e.get("text", ""))]
+    entries = [e for e in stored if e.get("verdict") in binary and str(e.get("text", ""))]
+    if not checked or not entries:  # nothing to compare: the stored texts are not read
+        return []
+    newest: dict[str, dict[str, str]] = {}  # words -> {text hash: its newest verdict}
+    for w, e in zip(word_keys(text_keys(_texts(entries))), entries, strict=True):
+        newest.setdefault(w, {})[e["text_hash"]] = e["verdict"]
     found = []
     for w, (place, e) in zip(word_keys(text_keys(_texts([e for _, e in checked]))), checked,
                              strict=True):
