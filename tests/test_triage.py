@@ -448,3 +448,14 @@ def test_cross_validation_trains_on_train_only_rows_and_never_tests_them(tiny_co
     assert len(with_extra) == len(texts)  # only the corpus is tested
     has = np.array(["chanh" in t for t in texts])
     assert has.any() and np.all(with_extra[has] < plain[has])
+
+
+def test_newest_verdicts_reads_any_index_and_rows_without_times():
+    from vnmisinfo.evaluation.train import newest_verdicts
+
+    # a frame joined from two files can repeat index labels; without times, the later row wins
+    fb = pd.DataFrame({"text": ["Tin A. Ngày 6", "Tin A ngày 6!", "Tin B"],
+                       "label": [0, 1, 1]}, index=[3, 3, 4])
+    kept, keys, said = newest_verdicts(fb)
+    assert kept["label"].tolist() == [1, 1] and keys == ["tin a ngày 6!", "tin b"]
+    assert (said["repeated"], said["contradicted"], said["contradicted_hashes"]) == (1, 1, [])

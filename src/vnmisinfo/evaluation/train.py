@@ -252,6 +252,7 @@ def newest_verdicts(feedback: pd.DataFrame) -> tuple[pd.DataFrame, list[str], di
     >>> kept["label"].tolist(), keys, said["contradicted"]
     ([1, 1], ['tin a ngày 6', 'tin b'], 1)
     """
+    feedback = feedback.reset_index(drop=True)
     keys = text_keys(feedback.assign(title=""))
     words = pd.Series(word_keys(keys), index=feedback.index)
     times = (feedback["time"].astype(str) if "time" in feedback.columns
