@@ -241,6 +241,19 @@ def test_evaluation_leaves_out_training_rows_and_says_so(tmp_path, fitted_detect
     assert len(kept.frame) == len(texts)
 
 
+def test_evaluation_leaves_out_copies_of_training_rows_with_other_punctuation(
+        tmp_path, fitted_detector, tiny_corpus):
+    from vnmisinfo.data.hygiene import key_hashes
+
+    texts, y = tiny_corpus
+    trained = text_keys(pd.DataFrame({"text": texts[:6], "title": [""] * 6}))
+    model = Triage(fitted_detector, training_hashes=key_hashes(trained))
+    copies = [t.replace(" ", "\n", 1) + " !!" for t in texts[:6]]  # the same words
+    scored = predict_files([_labelled(tmp_path, copies + texts[6:], y)], model=model)
+    assert scored.info["training_overlap"] == {"rows": 6, "of": len(texts), "excluded": True}
+    assert len(scored.frame) == len(texts) - 6
+
+
 def test_evaluation_on_training_rows_only_stops(tmp_path, fitted_detector, tiny_corpus):
     texts, y = tiny_corpus
     keys = text_keys(pd.DataFrame({"text": texts, "title": [""] * len(texts)}))

@@ -132,9 +132,10 @@ class Triage:
         ``docs/entities.md`` for what it trades), underthesea's NER (about
         10 ms a sentence), or none.
     training_hashes : ndarray of uint64 or None, default=None
-        Hashes of the normalized training texts
-        (:func:`vnmisinfo.data.hygiene.text_hashes`), so that evaluation can
-        tell held-out rows from training rows; the texts are not kept.
+        Hashes of the normalized training texts and of their words
+        (:func:`vnmisinfo.data.hygiene.key_hashes`), so that evaluation can
+        tell held-out rows from training rows, and copies of training rows with
+        other punctuation from new ones; the texts are not kept.
     candidate_similarity : float, default=0.25
         A text without a confident match shows its first-ranked narrative as
         ``narrative_candidate`` only from this similarity

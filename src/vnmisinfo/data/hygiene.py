@@ -44,6 +44,7 @@ __all__ = [
     "drop_empty",
     "grouped_folds",
     "grouped_train_test_split",
+    "key_hashes",
     "make_groups",
     "name_conflicts",
     "near_duplicate_groups",
@@ -109,18 +110,36 @@ def text_hashes(keys: Sequence[str]) -> np.ndarray:
                         for k in keys), dtype=np.uint64, count=len(keys))
 
 
-def seen_in(keys: Sequence[str], hashes: Any) -> np.ndarray:
-    """Which comparison keys (see :func:`text_keys`) are among ``hashes`` (a model's
-    ``training_hashes``; None: none are): a boolean mask.
+def key_hashes(keys: Sequence[str]) -> np.ndarray:
+    """The hashes a model keeps of its training texts: of each comparison key (see
+    :func:`text_keys`) and of its words (:func:`word_keys`), sorted and unique, so that
+    :func:`seen_in` also knows a copy with other punctuation, emoji or line breaks.
 
     Examples
     --------
-    >>> seen_in(["tin giả", "khác"], text_hashes(["tin giả"])).tolist()
-    [True, False]
+    >>> key_hashes(["tin giả.", "tin giả"]).size  # 'tin giả.', and 'tin giả' twice
+    2
+    """
+    keys = list(keys)
+    return np.unique(np.concatenate([text_hashes(keys), text_hashes(word_keys(keys))]))
+
+
+def seen_in(keys: Sequence[str], hashes: Any) -> np.ndarray:
+    """Which comparison keys (see :func:`text_keys`) are among ``hashes`` (a model's
+    ``training_hashes``; None: none are), as they are or by their words (:func:`key_hashes`):
+    a boolean mask.
+
+    Examples
+    --------
+    >>> seen_in(["tin giả", "khác", "tin... giả!"], key_hashes(["tin giả"])).tolist()
+    [True, False, True]
     """
     if hashes is None:
         return np.zeros(len(keys), dtype=bool)
-    return np.isin(text_hashes(list(keys)), np.asarray(hashes, dtype=np.uint64))
+    keys = list(keys)
+    known = np.asarray(hashes, dtype=np.uint64)
+    return (np.isin(text_hashes(keys), known)
+            | np.isin(text_hashes(word_keys(keys)), known))
 
 
 def _hash_ids(keys: Sequence[str]) -> np.ndarray:

@@ -19,7 +19,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
 from vnmisinfo.data.corpora import default_data_dir, load_training_set
-from vnmisinfo.data.hygiene import text_groups, text_hashes, text_keys, word_keys
+from vnmisinfo.data.hygiene import key_hashes, text_groups, text_keys, word_keys
 from vnmisinfo.evaluation.card import DROP_GOALS, keep_previous, write_model_card
 from vnmisinfo.evaluation.metrics import summary
 from vnmisinfo.evaluation.nonclaims import SOURCE, nonclaims_path, with_nonclaims
@@ -467,7 +467,7 @@ def train_preset(
 
         log("attaching the narrative index built from the shipped catalogue")
         index = default_index()
-    model = Triage(detector, narratives=index, training_hashes=text_hashes(data["key"].tolist()))
+    model = Triage(detector, narratives=index, training_hashes=key_hashes(data["key"].tolist()))
     files = [root / "reintel" / "train.csv", root / "reintel" / "warmup.csv",
              root / "vfnd" / "vfnd_articles_223.csv", root / "vfnd" / "vfnd_json_274.csv",
              nonclaims_path()]
