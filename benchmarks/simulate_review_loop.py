@@ -529,11 +529,25 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     return "\n".join(lines)
 
 
+def timing_sample(new: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` new-world rows whose verdicts the retraining time is measured with."""
+    return new.sample(n=min(n, len(new)), random_state=0)
+
+
+def write_store(new: pd.DataFrame, n: int, path: Path) -> int:
+    """Store the verdicts of :func:`timing_sample` in a feedback store at ``path``, so that
+    the whole command can be timed with them (``vnmisinfo train --feedback PATH``)."""
+    rows = timing_sample(new, n)
+    reviewed = pd.DataFrame({"text": rows["joined"].to_numpy(), "verdict": [
+        "misinformation" if y else "reliable" for y in rows["label"].astype(int)]})
+    return FeedbackStore(path).add(reviewed, reviewer="simulation").added
+
+
 def time_default(root: Path, new: pd.DataFrame, n: int) -> float:
     """Seconds of one ``train_preset("default")`` run with ``n`` verdicts, without CV."""
     from vnmisinfo.evaluation.train import train_preset
 
-    rows = new.sample(n=min(n, len(new)), random_state=0)
+    rows = timing_sample(new, n)
     feedback = pd.DataFrame({"text": rows["joined"].to_numpy(),
                              "label": rows["label"].astype(int).to_numpy(),
                              "time": "2024-01-01T00:00:00+00:00"})
@@ -587,6 +601,10 @@ def main(argv: list[str] | None = None) -> int:
                         "verdicts (the most a team could review) at the chosen weight")
     parser.add_argument("--time-default", action="store_true",
                         help="also time one retrain of the default preset with 200 verdicts")
+    parser.add_argument("--write-store", type=Path, default=None, metavar="DIR",
+                        help="also store those 200 verdicts in a feedback store at DIR, to time "
+                        "the whole command: time vnmisinfo train --preset default --data-dir "
+                        "../shared/corpora --feedback DIR --cv 0 -o retrained.skops")
     args = parser.parse_args(argv)
     SIM_PARAMS["own_scale"] = args.own_scale
     root = Path(args.data_dir)
@@ -653,6 +671,9 @@ def main(argv: list[str] | None = None) -> int:
                     (pair.split(":") for pair in args.check_configs.split(","))])
         print(default_check(old, new, args.default_check, configs, args.test_size,
                             args.check_verdicts), flush=True)
+    if args.write_store is not None:
+        added = write_store(new, 200, args.write_store)
+        print(f"\n{added} verdicts stored in {args.write_store}")
     if args.time_default:
         seconds = time_default(root, new, 200)
         print(f"\nOne retrain of the default preset with 200 verdicts (cv=0, no narratives): "
