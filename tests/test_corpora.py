@@ -16,6 +16,7 @@ from vnmisinfo.data.corpora import (
     load_lines,
     load_reintel,
     load_table,
+    load_training_set,
     load_vfnd,
     map_labels,
 )
@@ -403,3 +404,23 @@ def test_a_broken_unicode_escape_in_jsonl_is_replaced_and_named_as_score_does(tm
     assert frame["text"].tolist() == ["Uống nước \ufffd chanh", "Hà Nội mưa"]
     frame["text"].str.encode("utf-8")  # writable as UTF-8, as every later step needs
     assert main(["match", str(path)]) == 0
+
+
+def test_training_set_counts_copies_with_other_punctuation_once_and_drops_conflicts(tmp_path):
+    (tmp_path / "reintel").mkdir()
+    (tmp_path / "vfnd").mkdir()
+    _write(tmp_path, "reintel/train.csv", REINTEL)
+    header = REINTEL.splitlines()[0]
+    _write(tmp_path, "reintel/warmup.csv", header + "\n"
+           '9,u9,"Tỏi chữa khỏi covid!!! Chia sẻ ngay 😡",1584000300,1,1,1,1\n'
+           '8,u8,"Bộ Y tế khuyến cáo: rửa tay.",1584000400,1,1,1,1\n')
+    # The CSV joins the title to the text with a full stop; the JSON file keeps it apart.
+    _write(tmp_path, "vfnd/vfnd_articles_223.csv",
+           'text,domain,label\n"Tin sốc. Con gái là người tình kiếp trước",2sao.vn,1\n')
+    _write(tmp_path, "vfnd/vfnd_json_274.csv", VFND_JSON)
+    frame = load_training_set(tmp_path)
+    assert frame["id"].tolist() == ["reintel:train:1", "reintel:train:2",
+                                    "vfnd:vfnd_articles_223:0", "vfnd:vfnd_json_274:A2",
+                                    "vfnd:vfnd_json_274:A3"]
+    assert frame["label"].tolist() == [1, 0, 1, 0, 1]
+    assert frame["group"].nunique() == len(frame)

@@ -45,7 +45,6 @@ from vnmisinfo.data.schema import (
     TEXT_ALIASES,
     as_frame,
     is_missing,
-    joined_text,
     resolve_columns,
 )
 from vnmisinfo.data.tables import (
@@ -451,11 +450,13 @@ def load_training_set(data_dir: str | Path | None = None, *, include_vfnd: bool 
                       reintel_only: bool = False) -> pd.DataFrame:
     """The default training set: ReINTEL train + warm-up, plus VFND, deduplicated.
 
-    Empty texts are dropped.  Duplicates (same normalized text) keep their
-    first row; groups whose copies disagree on the label are dropped whole.
+    Empty texts are dropped.  Copies (the same words once normalized, whatever the
+    punctuation, emoji or line breaks: :func:`~vnmisinfo.data.hygiene.word_keys`) keep their
+    first row; groups whose copies disagree on the label are dropped whole.  Most VFND
+    articles are in both files, the title joined to the text by a full stop in one and by a
+    line break in the other: they count once.
     """
-    from vnmisinfo.data.hygiene import text_groups
-    from vnmisinfo.text.normalize import normalize_text
+    from vnmisinfo.data.hygiene import text_groups, text_keys, word_keys
 
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     with warnings.catch_warnings():
@@ -471,11 +472,9 @@ def load_training_set(data_dir: str | Path | None = None, *, include_vfnd: bool 
             raise CorpusError(f"{exc} Point --data-dir (or VNMISINFO_CORPORA) at the folder "
                               "that holds reintel/ and vfnd/.") from None
     frame = pd.concat(parts, ignore_index=True)
-    norm = [normalize_text(joined_text(t, ti))
-            for t, ti in zip(frame["text"], frame["title"], strict=True)]
-    frame = frame[[bool(n.strip()) for n in norm]].reset_index(drop=True)
-    norm = [n for n in norm if n.strip()]
-    frame["group"] = text_groups(norm)
+    words = word_keys(text_keys(frame))
+    frame = frame[[bool(w) for w in words]].reset_index(drop=True)
+    frame["group"] = text_groups([w for w in words if w])
     conflicted = frame.groupby("group")["label"].nunique()
     bad = set(conflicted[conflicted > 1].index)
     frame = frame[~frame["group"].isin(bad)].drop_duplicates("group").reset_index(drop=True)

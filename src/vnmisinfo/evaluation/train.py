@@ -379,7 +379,8 @@ def _cv_metrics(detector: Detector, pre: pd.DataFrame, data: pd.DataFrame, y: np
         for field, row in metrics["drop_one_field"].items():
             log(f"without {field}: " + ", ".join(f"{k} {v:.4f}" for k, v in row.items()))
     metrics["protocol"] = (f"StratifiedGroupKFold(n_splits={cv}, shuffle=True, "
-                           "random_state=0), grouped by normalized text, ReINTEL train+warmup"
+                           "random_state=0), grouped by the words of normalized text, "
+                           "ReINTEL train+warmup"
                            " (the hand-written posts in every training fold)")
     for name, block in (("CV", metrics), ("CV text alone", metrics.get("text_only", {}))):
         if block:
