@@ -427,7 +427,6 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
                     model, meta = self.plain_text_model_, slice(0, 0)
             parts.append((rows, block, model.calibrated_classifiers_[0], union, meta, route))
         return parts
-
     _meta_slice = staticmethod(meta_slice)
 
     def _decision_and_proba(self, frame: pd.DataFrame, parts: list[tuple]) -> tuple:
@@ -547,7 +546,8 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
             subset = (None if route in (0, 2) else  # a text-only model reads some columns
                       self.text_columns_ if route == 1 else self.plain_text_columns_)
             text, text_coef, subset = text_part(block, coef, meta, subset)
-            found = explained_terms(union, frame.iloc[rows], text, text_coef, k, subset)
+            found = explained_terms(union, frame.iloc[rows], text, text_coef, k, subset,
+                                    wide=route >= 2)  # the accent-free models
             signals = (context_contributions(block[:, meta], coef[meta], meta_names(union))
                        if meta.stop > meta.start else [[] for _ in rows])
             for r, tt, cc in zip(rows, found, signals, strict=True):
