@@ -413,7 +413,8 @@ def test_training_set_counts_copies_with_other_punctuation_once_and_drops_confli
     header = REINTEL.splitlines()[0]
     _write(tmp_path, "reintel/warmup.csv", header + "\n"
            '9,u9,"Tỏi chữa khỏi covid!!! Chia sẻ ngay 😡",1584000300,1,1,1,1\n'
-           '8,u8,"Bộ Y tế khuyến cáo: rửa tay.",1584000400,1,1,1,1\n')
+           '8,u8,"Bộ Y tế khuyến cáo: rửa tay.",1584000400,1,1,1,1\n'
+           '7,u7,"😡😡 !!!",1584000500,1,1,1,1\n')  # no word: nothing to learn from
     # The CSV joins the title to the text with a full stop; the JSON file keeps it apart.
     _write(tmp_path, "vfnd/vfnd_articles_223.csv",
            'text,domain,label\n"Tin sốc. Con gái là người tình kiếp trước",2sao.vn,1\n')

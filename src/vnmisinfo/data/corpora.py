@@ -450,11 +450,12 @@ def load_training_set(data_dir: str | Path | None = None, *, include_vfnd: bool 
                       reintel_only: bool = False) -> pd.DataFrame:
     """The default training set: ReINTEL train + warm-up, plus VFND, deduplicated.
 
-    Empty texts are dropped.  Copies (the same words once normalized, whatever the
-    punctuation, emoji or line breaks: :func:`~vnmisinfo.data.hygiene.word_keys`) keep their
-    first row; groups whose copies disagree on the label are dropped whole.  Most VFND
-    articles are in both files, the title joined to the text by a full stop in one and by a
-    line break in the other: they count once.
+    Texts without a word (empty, or only punctuation and emoji) are dropped.  Copies (the
+    same words once normalized, whatever the punctuation, emoji or line breaks:
+    :func:`~vnmisinfo.data.hygiene.word_keys`) keep their first row; groups whose copies
+    disagree on the label are dropped whole.  Most VFND articles are in both files, the
+    title joined to the text by a full stop in one and by a line break in the other: they
+    count once.
     """
     from vnmisinfo.data.hygiene import text_groups, text_keys, word_keys
 
