@@ -609,6 +609,33 @@ def test_cli_feedback_warns_of_a_verdict_opposite_to_one_on_a_copy_of_the_text(t
             "newest of them") in err
     assert len(FeedbackStore(store).entries()) == 4  # warned, and stored all the same
     assert FeedbackStore(store).add(reviewed(["reliable"], [TEXTS[0]])).contradicts == ()
+    # the one with another word is a near-copy: a reviewer should check the claim differs
+    assert (f"warning: 1 row(s) say the opposite of a stored verdict on a near-copy of their "
+            f"text with other words (line 4 (text_hash {hash_texts([TEXTS[5]])[0]}, cosine "
+            ) in err
+    assert "check that these differ in the claim" in err
+
+
+def test_a_verdict_opposite_to_one_on_a_near_copy_is_named_with_its_cosine(tmp_path):
+    """A false claim and its true version can differ by one word: the store says where a new
+    verdict is the opposite of a stored one on a near-copy with other words, and only there."""
+    from vnmisinfo.review.checks import near_contradictions
+
+    store = FeedbackStore(tmp_path / "st")
+    store.add(reviewed(["misinformation", "reliable"], [TEXTS[3], TEXTS[7]]))
+    denial = TEXTS[3].replace("gây", "không gây")
+    done = store.add(reviewed(["reliable", "misinformation", "reliable", "reliable"],
+                              [denial, TEXTS[7] + " nữa", TEXTS[4], TEXTS[3] + " !!!"]))
+    stored = hash_texts([TEXTS[3], TEXTS[7]])
+    assert [p.split(" (")[0] for p in done.near_opposite] == ["row 1", "row 2"]
+    assert f"(text_hash {stored[0]}, cosine 0." in done.near_opposite[0]
+    # a copy with other punctuation is a contradiction of the same words, not a near-copy
+    assert len(done.contradicts) == 1 and done.contradicts[0].startswith("row 4")
+    # the same verdict on a near-copy, and an unrelated text, are not named
+    again = store.add(reviewed(["reliable", "reliable"], [TEXTS[4] + " ạ", TEXTS[8]]))
+    assert again.added == 2 and again.near_opposite == ()
+    assert near_contradictions([], [("line 2", {"text": "x", "verdict": "reliable",
+                                                "text_hash": "0" * 16})]) == []
 
 
 def test_cli_feedback_unknown_verdict_names_the_file_line(tmp_path, capsys):

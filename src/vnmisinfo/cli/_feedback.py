@@ -72,6 +72,14 @@ def run(args: argparse.Namespace) -> int:
                   "opposite of a stored verdict on a copy of their text with other punctuation "
                   f"({places}); retraining keeps only the newest of them: settle which is right "
                   "and feed that verdict again", file=sys.stderr)
+        if done.near_opposite:
+            places = ", ".join(done.near_opposite[:10]) + (" ..." if len(done.near_opposite) > 10
+                                                           else "")
+            print(f"vnmisinfo feedback: warning: {len(done.near_opposite)} row(s) say the "
+                  "opposite of a stored verdict on a near-copy of their text with other words "
+                  f"({places}); a false claim and its true version can differ by one word: "
+                  "check that these differ in the claim (both are kept, and such a pair makes "
+                  "retraining slower)", file=sys.stderr)
         if done.overruled:
             print(f"vnmisinfo feedback: note: {done.overruled} row(s) give a text that the file "
                   "gives again further down; its last verdict is the one kept", file=sys.stderr)

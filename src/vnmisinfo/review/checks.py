@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from vnmisinfo.data.hygiene import text_keys, word_keys
@@ -21,7 +22,7 @@ from vnmisinfo.data.review import VERDICTS, parse_verdict
 from vnmisinfo.data.schema import joined_text
 
 __all__ = ["FeedbackError", "contradictions", "entry_problem", "fresh_entries", "garbled",
-           "refuse_garbled", "said", "verdicts_of"]
+           "near_contradictions", "refuse_garbled", "said", "verdicts_of"]
 
 class FeedbackError(ValueError):
     """Reviewed rows or a store folder cannot be used; the message says where and how to fix it."""
@@ -127,6 +128,59 @@ def contradictions(stored: Sequence[Mapping[str, Any]],
                   if h != e["text_hash"] and v != e["verdict"]]
         if others:
             found.append(f"{place} (text_hash {others[0]})")
+    return found
+
+
+def near_contradictions(stored: Sequence[Mapping[str, Any]],
+                        new: Sequence[tuple[str, Mapping[str, Any]]], *,
+                        threshold: float = 0.9) -> list[str]:
+    """Where the new entries are that say the opposite of the newest stored verdict on a
+    near-copy with other words (TF-IDF character 4-grams, cosine ``>= threshold``, as the
+    queue's clusters and :func:`~vnmisinfo.data.hygiene.near_duplicate_groups` read it),
+    with that text's hash and the cosine.
+
+    A false claim and its true version can differ by one word or figure, so both verdicts
+    may be right: a reviewer should check that the two texts differ in the claim.
+    Retraining keeps both, and a pair judged both ways slows it down.
+
+    Examples
+    --------
+    >>> old = [{"text": "Bộ Y tế: tiêm vắc xin COVID-19 làm thay đổi ADN của người tiêm",
+    ...         "verdict": "misinformation", "text_hash": "a" * 16}]
+    >>> new = [("line 2", {"text": "Bộ Y tế: tiêm vắc xin COVID-19 không làm thay đổi ADN "
+    ...                    "của người tiêm", "verdict": "reliable", "text_hash": "b" * 16})]
+    >>> near_contradictions(old, new)
+    ['line 2 (text_hash aaaaaaaaaaaaaaaa, cosine 0.91)']
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    binary = {"misinformation", "reliable"}
+    checked = [(place, e) for place, e in new if e.get("verdict") in binary
+               and str(e.get("text", "")).strip()]
+    newest = {e["text_hash"]: e for e in stored if e.get("verdict") in binary
+              and str(e.get("text", "")).strip()}  # the newest verdict of each stored text
+    if not checked or not newest:
+        return []
+    entries = list(newest.values())
+    old_keys = text_keys(_texts(entries))
+    new_keys = text_keys(_texts([e for _, e in checked]))
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), lowercase=False,
+                              sublinear_tf=True).fit([k[:4000] for k in old_keys + new_keys])
+    cosine = (vectors.transform([k[:4000] for k in new_keys])
+              @ vectors.transform([k[:4000] for k in old_keys]).T).tocsr()
+    old_words, new_words = word_keys(old_keys), word_keys(new_keys)
+    found = []
+    for i, (place, e) in enumerate(checked):
+        row = cosine.getrow(i)
+        order = np.argsort(-row.data)
+        for j, value in zip(row.indices[order], row.data[order], strict=True):
+            other = entries[j]
+            if value < threshold:
+                break
+            if (other["verdict"] != e["verdict"] and other["text_hash"] != e["text_hash"]
+                    and old_words[j] != new_words[i]):
+                found.append(f"{place} (text_hash {other['text_hash']}, cosine {value:.2f})")
+                break
     return found
 
 

@@ -31,11 +31,15 @@ Examples
 >>> store.add([{"text": "Uống nước chanh nóng diệt virus corona", "verdict": "Misinformation"},
 ...            {"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"},
 ...            {"text": "Chưa rõ nguồn tin", "verdict": ""}], reviewer="lan")
-AddResult(added=2, skipped_blank=1, duplicates=0, overruled=0, earlier=(), contradicts=())
+... # doctest: +NORMALIZE_WHITESPACE
+AddResult(added=2, skipped_blank=1, duplicates=0, overruled=0, earlier=(), contradicts=(),
+          near_opposite=())
 >>> store.frame()[["text", "label"]].to_dict("records")[0]
 {'text': 'Uống nước chanh nóng diệt virus corona', 'label': 1}
->>> store.add([{"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"}], reviewer="lan")
-AddResult(added=0, skipped_blank=0, duplicates=1, overruled=0, earlier=(), contradicts=())
+>>> store.add([{"text": "Hà Nội nắng nhẹ cuối tuần", "verdict": "reliable"}],
+...           reviewer="lan")  # doctest: +NORMALIZE_WHITESPACE
+AddResult(added=0, skipped_blank=0, duplicates=1, overruled=0, earlier=(), contradicts=(),
+          near_opposite=())
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ from vnmisinfo.review.checks import (
     contradictions,
     entry_problem,
     fresh_entries,
+    near_contradictions,
     refuse_garbled,
     verdicts_of,
 )
@@ -104,6 +109,11 @@ class AddResult:
         Where the added rows are that say the opposite of a stored verdict on a text with
         the same words (another copy of the post), with that text's hash
         (:func:`~vnmisinfo.review.checks.contradictions`).
+    near_opposite : tuple of str
+        Where the added rows are that say the opposite of a stored verdict on a near-copy
+        with other words, with its hash and cosine: a false claim and its true version may
+        differ by one word, so check that they differ in the claim
+        (:func:`~vnmisinfo.review.checks.near_contradictions`).
     """
 
     added: int
@@ -112,6 +122,7 @@ class AddResult:
     overruled: int = 0
     earlier: tuple[str, ...] = ()
     contradicts: tuple[str, ...] = ()
+    near_opposite: tuple[str, ...] = ()
 
 
 def _cell(value: Any) -> str:
@@ -436,15 +447,17 @@ class FeedbackStore:
             self._check()
             stored = self.all_entries()
             fresh, earlier = fresh_entries(stored, new, restore_earlier)
-            opposite = contradictions(stored, [(p, e) for p, e in new
-                                               if any(e is f for f in fresh)])
+            added = [(p, e) for p, e in new if any(e is f for f in fresh)]
+            opposite = contradictions(stored, added)
+            near = near_contradictions(stored, added)
             if fresh:
                 self._write_lines([*self._read_lines(),
                                    *(json.dumps(e, ensure_ascii=False) for e in fresh)])
         skipped = 0 if restore_earlier else len(earlier)
         return AddResult(added=len(fresh), skipped_blank=blank,
                          duplicates=len(new) - len(fresh) - skipped, overruled=overruled,
-                         earlier=tuple(earlier), contradicts=tuple(opposite))
+                         earlier=tuple(earlier), contradicts=tuple(opposite),
+                         near_opposite=tuple(near))
 
     def prune(self, before: date | str) -> int:
         """Delete verdicts stored before a day (UTC); returns how many were deleted.
