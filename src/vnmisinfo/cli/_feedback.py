@@ -58,29 +58,30 @@ def run(args: argparse.Namespace) -> int:
               f"skipped; the store holds {sum(held.values())} reviewed text(s) ({mix}; "
               f"training leaves out unsure) -> {store.path}", file=sys.stderr)
         if done.earlier:
-            places = ", ".join(done.earlier[:10]) + (" ..." if len(done.earlier) > 10 else "")
             print(f"vnmisinfo feedback: warning: {len(done.earlier)} row(s) go back to an earlier "
-                  f"verdict of the same reviewer, which a later verdict replaced ({places}); "
+                  f"verdict of the same reviewer, which a later verdict replaced "
+                  f"({_listed(done.earlier)}); "
                   + ("stored, as --restore-earlier asks" if args.restore_earlier else
                      "skipped, so the later verdict stands (is this an older file fed again?); "
                      "to go back to the earlier verdict, feed the file with --restore-earlier"),
                   file=sys.stderr)
         if done.contradicts:
-            places = ", ".join(done.contradicts[:10]) + (" ..." if len(done.contradicts) > 10
-                                                         else "")
             print(f"vnmisinfo feedback: warning: {len(done.contradicts)} row(s) say the "
                   "opposite of a stored verdict on a copy of their text with other punctuation "
-                  f"({places}); retraining keeps only the newest of them: settle which is right "
-                  "and feed that verdict again", file=sys.stderr)
+                  f"({_listed(done.contradicts)}); retraining keeps only the newest of them: "
+                  "settle which is right and feed that verdict again", file=sys.stderr)
         if done.near_opposite:
-            places = ", ".join(done.near_opposite[:10]) + (" ..." if len(done.near_opposite) > 10
-                                                           else "")
             print(f"vnmisinfo feedback: warning: {len(done.near_opposite)} row(s) say the "
                   "opposite of a stored verdict on a near-copy of their text with other words "
-                  f"({places}); a false claim and its true version can differ by one word: "
-                  "check that these differ in the claim (both are kept, and such a pair makes "
-                  "retraining slower)", file=sys.stderr)
+                  f"({_listed(done.near_opposite)}); a false claim and its true version can "
+                  "differ by one word: check that these differ in the claim (both are kept, "
+                  "and such a pair makes retraining slower)", file=sys.stderr)
         if done.overruled:
             print(f"vnmisinfo feedback: note: {done.overruled} row(s) give a text that the file "
                   "gives again further down; its last verdict is the one kept", file=sys.stderr)
     return 0
+
+
+def _listed(places: tuple[str, ...], most: int = 10) -> str:
+    """The first ``most`` places, and ``...`` when there are more."""
+    return ", ".join(places[:most]) + (" ..." if len(places) > most else "")
