@@ -48,6 +48,7 @@ __all__ = [
     "make_groups",
     "name_conflicts",
     "near_duplicate_groups",
+    "near_duplicate_vectorizer",
     "text_groups",
     "seen_in",
     "text_hashes",
@@ -174,6 +175,20 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 _WORKING_MEMORY = 64
 
 
+def near_duplicate_vectorizer() -> Any:
+    """The unfitted TF-IDF of character 4-grams (within word boundaries) by which
+    :func:`near_duplicate_groups` compares texts; its vectors have unit length, so a dot
+    product is their cosine.
+
+    >>> near_duplicate_vectorizer().ngram_range
+    (4, 4)
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), lowercase=False,
+                           sublinear_tf=True)
+
+
 def near_duplicate_groups(keys: Sequence[str], *, threshold: float = 0.9,
                           max_chars: int = 4000) -> np.ndarray:
     """Group ids joining exact and near-duplicate texts.
@@ -207,12 +222,10 @@ def near_duplicate_groups(keys: Sequence[str], *, threshold: float = 0.9,
     if threshold >= 1.0 or len(keys) < 2:
         return _renumber(exact)
     from sklearn import config_context
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.neighbors import radius_neighbors_graph
 
     clipped = [k[:max_chars] if k.strip() else f"\x00empty{i}" for i, k in enumerate(keys)]
-    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), lowercase=False,
-                              sublinear_tf=True).fit_transform(clipped)
+    vectors = near_duplicate_vectorizer().fit_transform(clipped)
     with config_context(working_memory=_WORKING_MEMORY):
         graph = radius_neighbors_graph(vectors, radius=1.0 - threshold + 1e-9, metric="cosine",
                                        mode="connectivity", include_self=False)

@@ -14,15 +14,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from vnmisinfo.data.hygiene import text_keys, word_keys
+from vnmisinfo.data.hygiene import near_duplicate_vectorizer, text_keys, word_keys
 from vnmisinfo.data.review import VERDICTS, parse_verdict
 from vnmisinfo.data.schema import joined_text
 
 __all__ = ["FeedbackError", "contradictions", "entry_problem", "fresh_entries", "garbled",
-           "near_contradictions", "refuse_garbled", "said", "verdicts_of"]
+           "near_contradictions", "opposite_verdicts", "refuse_garbled", "said", "verdicts_of"]
 
 class FeedbackError(ValueError):
     """Reviewed rows or a store folder cannot be used; the message says where and how to fix it."""
@@ -99,11 +98,61 @@ def fresh_entries(stored: Sequence[Mapping[str, Any]],
     return fresh, earlier
 
 
+def opposite_verdicts(stored: Sequence[Mapping[str, Any]],
+                      new: Sequence[tuple[str, Mapping[str, Any]]], *,
+                      threshold: float = 0.9) -> tuple[list[str], list[str]]:
+    """Where the new entries are that say the opposite of the newest stored verdict on
+    another text: ``(copies, near_copies)``, each a list of ``"PLACE (text_hash H...)"``.
+
+    * A copy has the same words (:func:`~vnmisinfo.data.hygiene.word_keys`: other
+      punctuation, emoji or line breaks); retraining keeps only the newest of the two.
+    * A near-copy has other words, at a cosine ``>= threshold`` of the vectors by which
+      :func:`~vnmisinfo.data.hygiene.near_duplicate_groups` (and the queue's clusters)
+      compare texts, given with its cosine.  A false claim and its true version can differ
+      by one word or figure, so both verdicts may be right: a reviewer should check that the
+      two texts differ in the claim.  Retraining keeps both, and such a pair slows it down.
+
+    The stored texts are read once, for both.
+    """
+    binary = {"misinformation", "reliable"}
+    checked = [(place, e) for place, e in new if e.get("verdict") in binary
+               and str(e.get("text", "")).strip()]
+    newest = {e["text_hash"]: e for e in stored if e.get("verdict") in binary
+              and str(e.get("text", "")).strip()}  # the newest verdict of each stored text
+    if not checked or not newest:  # nothing to compare: the stored texts are not read
+        return [], []
+    entries = list(newest.values())
+    old_keys = text_keys(_texts(entries))
+    new_keys = text_keys(_texts([e for _, e in checked]))
+    old_words, new_words = word_keys(old_keys), word_keys(new_keys)
+    vectors = near_duplicate_vectorizer().fit([k[:4000] for k in old_keys + new_keys])
+    cosine = (vectors.transform([k[:4000] for k in new_keys])
+              @ vectors.transform([k[:4000] for k in old_keys]).T).tocsr()
+    by_words: dict[str, list[int]] = {}
+    for j, w in enumerate(old_words):
+        by_words.setdefault(w, []).append(j)
+    copies, near = [], []
+    for i, (place, e) in enumerate(checked):
+        def opposite(j: int, e: Mapping[str, Any] = e) -> bool:
+            return bool(entries[j]["verdict"] != e["verdict"]
+                        and entries[j]["text_hash"] != e["text_hash"])
+
+        same = [j for j in by_words.get(new_words[i], []) if opposite(j)]
+        if same:
+            copies.append(f"{place} (text_hash {entries[same[0]]['text_hash']})")
+        row = cosine.getrow(i)
+        close = sorted((-v, int(j)) for j, v in zip(row.indices, row.data, strict=True)
+                       if v >= threshold and old_words[j] != new_words[i] and opposite(j))
+        if close:
+            near.append(f"{place} (text_hash {entries[close[0][1]]['text_hash']}, "
+                        f"cosine {-close[0][0]:.2f})")
+    return copies, near
+
+
 def contradictions(stored: Sequence[Mapping[str, Any]],
                    new: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
-    """Where the new entries are that say the opposite of a stored verdict on another text with
-    the same words (:func:`~vnmisinfo.data.hygiene.word_keys`: a copy with other punctuation,
-    emoji or line breaks), with that text's hash; retraining keeps only the newest of them.
+    """The copies of :func:`opposite_verdicts`: new entries that say the opposite of a stored
+    verdict on a text with the same words, with that text's hash.
 
     Examples
     --------
@@ -112,36 +161,14 @@ def contradictions(stored: Sequence[Mapping[str, Any]],
     ...                                  "misinformation", "text_hash": "b" * 16})])
     ['line 2 (text_hash aaaaaaaaaaaaaaaa)']
     """
-    binary = {"misinformation", "reliable"}
-    checked = [(place, e) for place, e in new if e.get("verdict") in binary
-               and str(e.get("text", ""))]
-    entries = [e for e in stored if e.get("verdict") in binary and str(e.get("text", ""))]
-    if not checked or not entries:  # nothing to compare: the stored texts are not read
-        return []
-    newest: dict[str, dict[str, str]] = {}  # words -> {text hash: its newest verdict}
-    for w, e in zip(word_keys(text_keys(_texts(entries))), entries, strict=True):
-        newest.setdefault(w, {})[e["text_hash"]] = e["verdict"]
-    found = []
-    for w, (place, e) in zip(word_keys(text_keys(_texts([e for _, e in checked]))), checked,
-                             strict=True):
-        others = [h for h, v in newest.get(w, {}).items()
-                  if h != e["text_hash"] and v != e["verdict"]]
-        if others:
-            found.append(f"{place} (text_hash {others[0]})")
-    return found
+    return opposite_verdicts(stored, new)[0]
 
 
 def near_contradictions(stored: Sequence[Mapping[str, Any]],
                         new: Sequence[tuple[str, Mapping[str, Any]]], *,
                         threshold: float = 0.9) -> list[str]:
-    """Where the new entries are that say the opposite of the newest stored verdict on a
-    near-copy with other words (TF-IDF character 4-grams, cosine ``>= threshold``, as the
-    queue's clusters and :func:`~vnmisinfo.data.hygiene.near_duplicate_groups` read it),
-    with that text's hash and the cosine.
-
-    A false claim and its true version can differ by one word or figure, so both verdicts
-    may be right: a reviewer should check that the two texts differ in the claim.
-    Retraining keeps both, and a pair judged both ways slows it down.
+    """The near-copies of :func:`opposite_verdicts`: new entries that say the opposite of a
+    stored verdict on a text with other words at a cosine ``>= threshold``.
 
     Examples
     --------
@@ -152,36 +179,7 @@ def near_contradictions(stored: Sequence[Mapping[str, Any]],
     >>> near_contradictions(old, new)
     ['line 2 (text_hash aaaaaaaaaaaaaaaa, cosine 0.91)']
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    binary = {"misinformation", "reliable"}
-    checked = [(place, e) for place, e in new if e.get("verdict") in binary
-               and str(e.get("text", "")).strip()]
-    newest = {e["text_hash"]: e for e in stored if e.get("verdict") in binary
-              and str(e.get("text", "")).strip()}  # the newest verdict of each stored text
-    if not checked or not newest:
-        return []
-    entries = list(newest.values())
-    old_keys = text_keys(_texts(entries))
-    new_keys = text_keys(_texts([e for _, e in checked]))
-    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), lowercase=False,
-                              sublinear_tf=True).fit([k[:4000] for k in old_keys + new_keys])
-    cosine = (vectors.transform([k[:4000] for k in new_keys])
-              @ vectors.transform([k[:4000] for k in old_keys]).T).tocsr()
-    old_words, new_words = word_keys(old_keys), word_keys(new_keys)
-    found = []
-    for i, (place, e) in enumerate(checked):
-        row = cosine.getrow(i)
-        order = np.argsort(-row.data)
-        for j, value in zip(row.indices[order], row.data[order], strict=True):
-            other = entries[j]
-            if value < threshold:
-                break
-            if (other["verdict"] != e["verdict"] and other["text_hash"] != e["text_hash"]
-                    and old_words[j] != new_words[i]):
-                found.append(f"{place} (text_hash {other['text_hash']}, cosine {value:.2f})")
-                break
-    return found
+    return opposite_verdicts(stored, new, threshold=threshold)[1]
 
 
 def _texts(entries: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

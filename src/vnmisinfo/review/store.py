@@ -63,10 +63,9 @@ from vnmisinfo.data.schema import find_columns, is_missing, joined_text, resolve
 from vnmisinfo.review.checks import (
     HASH,
     FeedbackError,
-    contradictions,
     entry_problem,
     fresh_entries,
-    near_contradictions,
+    opposite_verdicts,
     refuse_garbled,
     verdicts_of,
 )
@@ -108,12 +107,12 @@ class AddResult:
     contradicts : tuple of str
         Where the added rows are that say the opposite of a stored verdict on a text with
         the same words (another copy of the post), with that text's hash
-        (:func:`~vnmisinfo.review.checks.contradictions`).
+        (:func:`~vnmisinfo.review.checks.opposite_verdicts`).
     near_opposite : tuple of str
         Where the added rows are that say the opposite of a stored verdict on a near-copy
         with other words, with its hash and cosine: a false claim and its true version may
         differ by one word, so check that they differ in the claim
-        (:func:`~vnmisinfo.review.checks.near_contradictions`).
+        (:func:`~vnmisinfo.review.checks.opposite_verdicts`).
     """
 
     added: int
@@ -448,8 +447,7 @@ class FeedbackStore:
             stored = self.all_entries()
             fresh, earlier = fresh_entries(stored, new, restore_earlier)
             added = [(p, e) for p, e in new if any(e is f for f in fresh)]
-            opposite = contradictions(stored, added)
-            near = near_contradictions(stored, added)
+            opposite, near = opposite_verdicts(stored, added)
             if fresh:
                 self._write_lines([*self._read_lines(),
                                    *(json.dumps(e, ensure_ascii=False) for e in fresh)])
