@@ -45,8 +45,9 @@ __all__ = ["CLASSIFIERS", "DUAL_PASSES", "OwnWordsClassifier", "augment_own", "f
 CLASSIFIERS = ("logreg", "linearsvc", "sgd")
 #: Passes of liblinear's dual coordinate descent after which :func:`fit_linear` solves the
 #: primal instead.  The shipped preset's fits converge in 21 passes on the public corpora and
-#: in 35 to 52 with 199 verdicts at weight 30; rows that contradict one another at such a
-#: weight took 857 to 1,201 (48 and 108 s a fit, where the primal took 6 and 11 s).
+#: in 35 to 57 with 200 verdicts at weight 30; rows that contradict one another at such a
+#: weight took 857 to 1,201 (48 and 108 s a fit, where the primal took 6 and 11 s), and two
+#: near-copies judged both ways 680 to 764 (docs/review_loop.md, "Retraining time").
 DUAL_PASSES = 100
 
 
