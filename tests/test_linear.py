@@ -20,6 +20,7 @@ from vnmisinfo.model.linear import (
     augment_own,
     fit_linear,
     linear_model,
+    opposite_near_copies,
 )
 from vnmisinfo.model.persist import read_metadata
 from vnmisinfo.review.store import FeedbackStore, hash_texts
@@ -260,7 +261,10 @@ def _contradicting_heavy_rows() -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     return X, y, w
 
 
-def test_a_stalled_dual_fit_is_solved_in_the_primal():
+def test_a_stalled_dual_fit_is_solved_in_the_primal(monkeypatch):
+    import vnmisinfo.model.linear as linear
+
+    monkeypatch.setattr(linear, "opposite_near_copies", lambda *a, **k: False)  # not foreseen
     X, y, w = _contradicting_heavy_rows()
     wide = linear_model("logreg", 3.0, None, len(y), n_features=X.shape[1])
     with pytest.warns(ConvergenceWarning):  # the dual alone runs out of passes
@@ -274,6 +278,32 @@ def test_a_stalled_dual_fit_is_solved_in_the_primal():
     # rows that agree: the dual converges within its passes and is kept, as configured
     plain = fit_linear(wide, X[:200], y[:200])
     assert plain.dual and plain.n_iter_[0] < DUAL_PASSES and plain.max_iter == wide.max_iter
+
+
+def test_weighted_near_copies_judged_both_ways_go_to_the_primal_at_once(monkeypatch):
+    """A false claim and its true version, one word apart, both judged at weight 30: the
+    dual would stall, so the primal solves it from the start, without the dual's passes."""
+    X, y, w = _contradicting_heavy_rows()
+    X, y, w = X[:200], y[:200], np.ones(200)
+    near = X[:5].tolil()
+    near[:, 0] = 0.3  # one more word in each copy
+    X, y = sp.vstack([X, near.tocsr()]).tocsr(), np.r_[y, 1 - y[:5]]
+    w = np.r_[np.full(5, 30.0), w[5:], np.full(5, 30.0)]
+    assert opposite_near_copies(X, y, w)
+    solved, fit = [], LogisticRegression.fit
+
+    def spy(self, *args, **kwargs):
+        solved.append(self.dual)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", spy)
+    wide = linear_model("logreg", 3.0, None, len(y), n_features=X.shape[1])
+    model = fit_linear(wide, X, y, sample_weight=w)
+    assert not model.dual and solved == [False]
+    # the same near-copies with the same labels: an ordinary dual fit
+    same = np.r_[y[:200], y[:5]]
+    assert not opposite_near_copies(X, same, w)
+    assert fit_linear(wide, X, same, sample_weight=w).dual and solved[1:] == [True]
 
 
 def test_own_words_fits_do_not_stall_on_contradicting_verdicts():

@@ -36,19 +36,26 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["CLASSIFIERS", "DUAL_PASSES", "OwnWordsClassifier", "augment_own", "fit_linear",
-           "linear_model"]
+__all__ = ["CLASSIFIERS", "DUAL_PASSES", "NEAR_COPY", "OwnWordsClassifier", "augment_own",
+           "fit_linear", "linear_model", "opposite_near_copies"]
 
 CLASSIFIERS = ("logreg", "linearsvc", "sgd")
 #: Passes of liblinear's dual coordinate descent after which :func:`fit_linear` solves the
 #: primal instead.  The shipped preset's fits converge in 21 passes on the public corpora and
 #: in 35 to 57 with 200 verdicts at weight 30; rows that contradict one another at such a
 #: weight took 857 to 1,201 (48 and 108 s a fit, where the primal took 6 and 11 s), and two
-#: near-copies judged both ways 680 to 764 (docs/review_loop.md, "Retraining time").
+#: near-copies judged both ways 680 to 764 (docs/review_loop.md, "Retraining time"); those
+#: are foreseen (:func:`opposite_near_copies`) and solved in the primal at once.
 DUAL_PASSES = 100
+#: The cosine from which two weighted rows count as near-copies (:func:`opposite_near_copies`):
+#: a near-copy with one word changed reads 0.996 in the shipped features, other pairs of
+#: verdicts with opposite labels at most 0.21 (docs/review_loop.md, "Retraining time").
+NEAR_COPY = 0.9
+_SKETCH = 4096
 
 
 def linear_model(classifier: str, C: float, class_weight: str | None, n_samples: int,
@@ -80,7 +87,8 @@ def linear_model(classifier: str, C: float, class_weight: str | None, n_samples:
 
 def fit_linear(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Any:
     """A clone of ``estimator`` fitted; a liblinear dual fit that has not converged in
-    :data:`DUAL_PASSES` passes is solved in the primal instead (the same penalized optimum).
+    :data:`DUAL_PASSES` passes is solved in the primal instead (the same penalized optimum),
+    and so is, from the start, one whose rows hold :func:`opposite_near_copies`.
 
     Examples
     --------
@@ -93,6 +101,8 @@ def fit_linear(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Any
             and estimator.dual and estimator.max_iter > DUAL_PASSES)
     if not dual:
         return clone(estimator).fit(X, y, sample_weight=sample_weight)
+    if opposite_near_copies(X, y, sample_weight):  # the dual would stall: go straight on
+        return clone(estimator).set_params(dual=False).fit(X, y, sample_weight=sample_weight)
     model = clone(estimator).set_params(max_iter=DUAL_PASSES)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -100,6 +110,36 @@ def fit_linear(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Any
     if int(np.max(model.n_iter_)) < DUAL_PASSES:
         return model.set_params(max_iter=estimator.max_iter)
     return clone(estimator).set_params(dual=False).fit(X, y, sample_weight=sample_weight)
+
+
+def opposite_near_copies(X: Any, y: Any, sample_weight: Any = None,
+                         cosine: float = NEAR_COPY) -> bool:
+    """Whether two rows weighing more than one are near-copies (``cosine`` or more) with
+    opposite labels: a false claim and its true version, both judged by reviewers.
+
+    The dual solver then stalls (680 to 764 passes where others take 35 to 57), so
+    :func:`fit_linear` solves such a fit in the primal from the start.
+
+    >>> X = sp.csr_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 0.9, 0.0], [0.0, 0.0, 1.0]]))
+    >>> opposite_near_copies(X, [1, 0, 0], [30, 30, 30])
+    True
+    >>> opposite_near_copies(X, [1, 0, 0], [30, 1, 30]), opposite_near_copies(X, [1, 1, 0])
+    (False, False)
+    """
+    w = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
+    heavy = np.flatnonzero(w > 1)
+    if heavy.size < 2:
+        return False
+    rows = normalize(sp.csr_matrix(X)[heavy])
+    # The cosines from a signed sketch of the columns (a count sketch: unbiased, off by about
+    # 1 / sqrt(_SKETCH)): a product of sparse rows of long texts takes seconds.
+    cols = rows.indices.astype(np.int64)
+    sign = np.where((cols * 0x85EBCA6B >> 13) & 1, -1.0, 1.0)
+    sketch = sp.csr_matrix((rows.data * sign, (cols * 0x9E3779B1) % _SKETCH, rows.indptr),
+                           shape=(heavy.size, _SKETCH)).toarray().astype(np.float32)
+    first, second = np.nonzero(np.triu(sketch @ sketch.T, k=1) >= cosine)
+    labels = np.asarray(y)[heavy]
+    return bool(np.any(labels[first] != labels[second]))
 
 
 def augment_own(X: Any, own: np.ndarray, scale: float) -> tuple[sp.csr_matrix, np.ndarray]:
