@@ -38,6 +38,7 @@ from vnmisinfo.text.normalize import normalize_text
 
 __all__ = [
     "GROUP_BY",
+    "NEAR_COPY_CHARS",
     "DedupReport",
     "corpus_stats",
     "deduplicate",
@@ -173,6 +174,8 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 #: times quicker and leaner than scikit-learn's default of 1,024, for the same links
 #: (``python benchmarks/bench_queue.py`` measures both).
 _WORKING_MEMORY = 64
+#: The characters of a text that near-copies are judged by (the rest rarely tells copies apart).
+NEAR_COPY_CHARS = 4000
 
 
 def near_duplicate_vectorizer() -> Any:
@@ -190,7 +193,7 @@ def near_duplicate_vectorizer() -> Any:
 
 
 def near_duplicate_groups(keys: Sequence[str], *, threshold: float = 0.9,
-                          max_chars: int = 4000) -> np.ndarray:
+                          max_chars: int = NEAR_COPY_CHARS) -> np.ndarray:
     """Group ids joining exact and near-duplicate texts.
 
     Two texts are linked when their TF-IDF character 4-gram vectors (within

@@ -38,6 +38,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
+from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["CLASSIFIERS", "DUAL_PASSES", "NEAR_COPY", "OwnWordsClassifier", "augment_own",
@@ -55,6 +56,7 @@ DUAL_PASSES = 100
 #: a near-copy with one word changed reads 0.996 in the shipped features, other pairs of
 #: verdicts with opposite labels at most 0.21 (docs/review_loop.md, "Retraining time").
 NEAR_COPY = 0.9
+#: Columns of the sketch by which :func:`opposite_near_copies` compares rows.
 _SKETCH = 4096
 #: The most weighted rows :func:`opposite_near_copies` compares, all pairs (0.45 s a fit for
 #: 3,000 rows, and a matrix of 4 bytes a pair).
@@ -135,12 +137,13 @@ def opposite_near_copies(X: Any, y: Any, sample_weight: Any = None,
     if not 2 <= heavy.size <= _MOST:  # more: the fallback after DUAL_PASSES still holds
         return False
     rows = normalize(sp.csr_matrix(X)[heavy])
-    # The cosines from a signed sketch of the columns (a count sketch: unbiased, off by about
-    # 1 / sqrt(_SKETCH)): a product of sparse rows of long texts takes seconds.
-    cols = rows.indices.astype(np.int64)
-    sign = np.where((cols * 0x85EBCA6B >> 13) & 1, -1.0, 1.0)
-    sketch = sp.csr_matrix((rows.data * sign, (cols * 0x9E3779B1) % _SKETCH, rows.indptr),
-                           shape=(heavy.size, _SKETCH)).toarray().astype(np.float32)
+    # The cosines from a signed sketch of the columns, hashed as FeatureHasher hashes (a count
+    # sketch: unbiased, off by about 1 / sqrt(_SKETCH)): a product of sparse rows of long
+    # texts takes seconds.
+    hashed = murmurhash3_32(rows.indices.astype(np.int32), seed=0)
+    sketch = sp.csr_matrix((rows.data * np.sign(hashed + 0.5), np.abs(hashed) % _SKETCH,
+                            rows.indptr), shape=(heavy.size, _SKETCH)).toarray()
+    sketch = sketch.astype(np.float32)
     first, second = np.nonzero(np.triu(sketch @ sketch.T, k=1) >= cosine)
     labels = np.asarray(y)[heavy]
     return bool(np.any(labels[first] != labels[second]))

@@ -16,7 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from vnmisinfo.data.hygiene import near_duplicate_vectorizer, text_keys, word_keys
+from vnmisinfo.data.hygiene import (
+    NEAR_COPY_CHARS,
+    near_duplicate_vectorizer,
+    text_keys,
+    word_keys,
+)
 from vnmisinfo.data.review import VERDICTS, parse_verdict
 from vnmisinfo.data.schema import joined_text
 
@@ -125,9 +130,9 @@ def opposite_verdicts(stored: Sequence[Mapping[str, Any]],
     old_keys = text_keys(_texts(entries))
     new_keys = text_keys(_texts([e for _, e in checked]))
     old_words, new_words = word_keys(old_keys), word_keys(new_keys)
-    vectors = near_duplicate_vectorizer().fit([k[:4000] for k in old_keys + new_keys])
-    cosine = (vectors.transform([k[:4000] for k in new_keys])
-              @ vectors.transform([k[:4000] for k in old_keys]).T).tocsr()
+    vectors = near_duplicate_vectorizer().fit_transform(
+        [k[:NEAR_COPY_CHARS] for k in old_keys + new_keys])
+    cosine = (vectors[len(old_keys):] @ vectors[:len(old_keys)].T).tocsr()
     by_words: dict[str, list[int]] = {}
     for j, w in enumerate(old_words):
         by_words.setdefault(w, []).append(j)

@@ -446,7 +446,8 @@ class FeedbackStore:
             self._check()
             stored = self.all_entries()
             fresh, earlier = fresh_entries(stored, new, restore_earlier)
-            added = [(p, e) for p, e in new if any(e is f for f in fresh)]
+            kept = {id(f) for f in fresh}
+            added = [(p, e) for p, e in new if id(e) in kept]
             opposite, near = opposite_verdicts(stored, added)
             if fresh:
                 self._write_lines([*self._read_lines(),
