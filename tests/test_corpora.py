@@ -20,6 +20,7 @@ from vnmisinfo.data.corpora import (
     load_vfnd,
     map_labels,
 )
+from vnmisinfo.data.hygiene import text_keys
 
 REINTEL = (
     "id,user_name,post_message,timestamp_post,num_like_post,num_comment_post,num_share_post,label\n"
@@ -425,3 +426,4 @@ def test_training_set_counts_copies_with_other_punctuation_once_and_drops_confli
                                     "vfnd:vfnd_json_274:A3"]
     assert frame["label"].tolist() == [1, 0, 1, 0, 1]
     assert frame["group"].nunique() == len(frame)
+    assert frame["key"].tolist() == text_keys(frame)  # normalized once, kept for the caller

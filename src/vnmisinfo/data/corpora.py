@@ -455,7 +455,8 @@ def load_training_set(data_dir: str | Path | None = None, *, include_vfnd: bool 
     :func:`~vnmisinfo.data.hygiene.word_keys`) keep their first row; groups whose copies
     disagree on the label are dropped whole.  Most VFND articles are in both files, the
     title joined to the text by a full stop in one and by a line break in the other: they
-    count once.
+    count once.  The ``key`` column holds each row's comparison key
+    (:func:`~vnmisinfo.data.hygiene.text_keys`: normalized once, for the caller too).
     """
     from vnmisinfo.data.hygiene import text_groups, text_keys, word_keys
 
@@ -473,7 +474,8 @@ def load_training_set(data_dir: str | Path | None = None, *, include_vfnd: bool 
             raise CorpusError(f"{exc} Point --data-dir (or VNMISINFO_CORPORA) at the folder "
                               "that holds reintel/ and vfnd/.") from None
     frame = pd.concat(parts, ignore_index=True)
-    words = word_keys(text_keys(frame))
+    frame["key"] = text_keys(frame)
+    words = word_keys(frame["key"].tolist())
     frame = frame[[bool(w) for w in words]].reset_index(drop=True)
     frame["group"] = text_groups([w for w in words if w])
     conflicted = frame.groupby("group")["label"].nunique()

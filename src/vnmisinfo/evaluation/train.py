@@ -441,7 +441,7 @@ def train_preset(
     detector = make_detector(preset)
     log(f"loading corpora from {root}")
     data = load_training_set(root)
-    data["key"] = text_keys(data)  # normalized once: groups of verdicts, the model's hashes
+    # data["key"], normalized once, gives the groups of verdicts and the model's hashes
     data = with_nonclaims(data)  # the register of posts, without the style shortcut
     handwritten = int((data["source"] == SOURCE).sum())
     log(f"{len(data)} documents after deduplication, {handwritten} "
