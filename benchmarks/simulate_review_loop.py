@@ -461,14 +461,33 @@ def plot(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float
     fig.savefig(path, dpi=100)
 
 
+def log_odds(p: np.ndarray) -> np.ndarray:
+    """The log-odds of probabilities, clipped away from 0 and 1."""
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def mix_table(mixed: dict[float, list[float]], gained: dict[float, list[float]]) -> str:
+    """Markdown table of :func:`default_check`'s mixes: AUC, and the gain over the retrained
+    model alone, mean ± std over seeds."""
+    lines = ["| share of the verdicts alone | ROC-AUC, mean ± std | gain over the retrained model, "
+             "paired |", "|---|---|---|"]
+    lines += [f"| {share:g} | {_cell(mixed[share])} | {_cell(gained[share], signed=True)} |"
+              for share in mixed]
+    return "\n".join(lines)
+
+
 def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
-                  configs: list[tuple[float, float]], test_size: float, verdicts: int) -> str:
+                  configs: list[tuple[float, float]], test_size: float, verdicts: int,
+                  mix: tuple[float, ...] = ()) -> str:
     """The shipped ``default`` preset on the same splits: the old world alone, the verdicts
     alone, then the old world with ``verdicts`` stream verdicts (one per near-duplicate
     cluster, in random order) at each ``(weight, own_scale)`` of ``configs``.  Markdown
     table of ROC-AUC on the unseen rows, and what the promotion gate (``vnmisinfo
     compare``) says of the library's default configuration (or the first) against the old
-    world alone on those rows: the 95% interval of the gain and its verdict."""
+    world alone on those rows: the 95% interval of the gain and its verdict.  With ``mix``,
+    also the retrained model (that configuration) mixed with the verdicts alone: the log-odds
+    ``(1 - share) * retrained + share * alone`` for each share, as a second table."""
     from vnmisinfo.evaluation.compare import winner
     from vnmisinfo.evaluation.metrics import paired_auc_interval
     from vnmisinfo.evaluation.train import (
@@ -490,6 +509,8 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
              "95% interval of the gain")
     lines = [head + " |", "|---|---|---|---|" + "---|" * (len(configs) + 1)]
     gains: dict[tuple[float, float], list[float]] = {c: [] for c in configs}
+    mixed: dict[float, list[float]] = {share: [] for share in mix}
+    gained: dict[float, list[float]] = {share: [] for share in mix}
     for seed in range(seeds):
         stream, test = split_parts(new, seed, test_size)
         picks = (stream.groupby("cluster").head(1).sample(frac=1.0, random_state=seed)
@@ -517,6 +538,10 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
             aucs.append(float(roc_auc_score(test_y, p_new)))
             gains[(w, h)].append(aucs[-1] - aucs[0])
             if (w, h) == gated:
+                for share in mix:
+                    mixed[share].append(float(roc_auc_score(test_y, (1 - share) * log_odds(
+                        p_new) + share * log_odds(alone.predict_proba(test_pre)[:, 1]))))
+                    gained[share].append(mixed[share][-1] - aucs[-1])
                 low, high = paired_auc_interval(test_y, p_old, p_new)
                 gate = (f"{low:+.3f} to {high:+.3f}, {len(test_y)} rows: "
                         f"{verdict[winner(aucs[-1] - aucs[0], (low, high))]}")
@@ -526,6 +551,9 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                      + f" | {gate} |")
     lines.append("| gain over the old world alone | | | | "
                  + " | ".join(_cell(gains[c], signed=True) for c in configs) + " | |")
+    if mix:
+        lines += ["", f"The model of weight {gated[0]:g}, own words {gated[1]:g}, mixed with the "
+                  "verdicts alone (log-odds):", "", mix_table(mixed, gained)]
     return "\n".join(lines)
 
 
@@ -596,6 +624,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="the default-preset check's (verdict weight, own-feature scale) "
                         "pairs, e.g. 30:1,30:2 (default: the library's weight without and "
                         "with own words, and 10 with them)")
+    parser.add_argument("--mix", default="", metavar="SHARES",
+                        help="with --default-check: also mix the retrained model with the "
+                        "verdicts alone, at these shares of the latter (log-odds), e.g. "
+                        "0.1,0.2,0.3")
     parser.add_argument("--ceiling", action="store_true",
                         help="also fit, on every seed, the old world plus the whole stream as "
                         "verdicts (the most a team could review) at the chosen weight")
@@ -669,8 +701,9 @@ def main(argv: list[str] | None = None) -> int:
                    if not args.check_configs else
                    [(float(w), float(h)) for w, h in
                     (pair.split(":") for pair in args.check_configs.split(","))])
+        mix = tuple(float(share) for share in args.mix.split(",") if share.strip())
         print(default_check(old, new, args.default_check, configs, args.test_size,
-                            args.check_verdicts), flush=True)
+                            args.check_verdicts, mix), flush=True)
     if args.write_store is not None:
         added = write_store(new, 200, args.write_store)
         print(f"\n{added} verdicts stored in {args.write_store}")
