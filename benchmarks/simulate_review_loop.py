@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import logit
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupShuffleSplit
 
@@ -461,12 +462,6 @@ def plot(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float
     fig.savefig(path, dpi=100)
 
 
-def log_odds(p: np.ndarray) -> np.ndarray:
-    """The log-odds of probabilities, clipped away from 0 and 1."""
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
 def mix_table(mixed: dict[float, list[float]], gained: dict[float, list[float]]) -> str:
     """Markdown table of :func:`default_check`'s mixes: AUC, and the gain over the retrained
     model alone, mean ± std over seeds."""
@@ -529,7 +524,8 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
         gate = ""
         fb_pre = template.preprocess(feedback)
         alone = make_detector("default").fit(fb_pre, feedback["label"].to_numpy(dtype=int))
-        aucs.append(float(roc_auc_score(test_y, alone.predict_proba(test_pre)[:, 1])))
+        p_alone = alone.predict_proba(test_pre)[:, 1]
+        aucs.append(float(roc_auc_score(test_y, p_alone)))
         for w, h in configs:
             model = make_detector("default").set_params(own_scale=h).fit(
                 data_pre, data["label"].to_numpy(dtype=int), groups=data["group"].to_numpy(),
@@ -538,9 +534,10 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
             aucs.append(float(roc_auc_score(test_y, p_new)))
             gains[(w, h)].append(aucs[-1] - aucs[0])
             if (w, h) == gated:
-                for share in mix:
-                    mixed[share].append(float(roc_auc_score(test_y, (1 - share) * log_odds(
-                        p_new) + share * log_odds(alone.predict_proba(test_pre)[:, 1]))))
+                for share in mix:  # log-odds, clipped away from 0 and 1
+                    mixed[share].append(float(roc_auc_score(test_y, (1 - share) * logit(
+                        np.clip(p_new, 1e-6, 1 - 1e-6)) + share * logit(
+                        np.clip(p_alone, 1e-6, 1 - 1e-6)))))
                     gained[share].append(mixed[share][-1] - aucs[-1])
                 low, high = paired_auc_interval(test_y, p_old, p_new)
                 gate = (f"{low:+.3f} to {high:+.3f}, {len(test_y)} rows: "
