@@ -462,19 +462,44 @@ def plot(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float
     fig.savefig(path, dpi=100)
 
 
-def mix_table(mixed: dict[float, list[float]], gained: dict[float, list[float]]) -> str:
-    """Markdown table of :func:`default_check`'s mixes: AUC, and the gain over the retrained
-    model alone, mean ± std over seeds."""
-    lines = ["| share of the verdicts alone | ROC-AUC, mean ± std | gain over the retrained model, "
+def mix_table(mixed: dict[float, list[float]], gained: dict[float, list[float]],
+              first: str = "share of the verdicts alone") -> str:
+    """Markdown table of :func:`default_check`'s mixes (or public-row weightings, ``first``
+    naming the column): AUC, and the gain over the retrained model, mean ± std over seeds."""
+    lines = [f"| {first} | ROC-AUC, mean ± std | gain over the retrained model, "
              "paired |", "|---|---|---|"]
     lines += [f"| {share:g} | {_cell(mixed[share])} | {_cell(gained[share], signed=True)} |"
               for share in mixed]
     return "\n".join(lines)
 
 
+def domain_odds(norm: pd.Series, is_verdict: np.ndarray) -> np.ndarray:
+    """Each row's out-of-fold odds of being a verdict rather than a public row, scaled to a
+    mean of 1 over the public rows: a logistic regression on TF-IDF 1-2-grams of the
+    normalized text, 5 stratified folds.  Raised to a power, they weight the public rows
+    that look like the team's posts up and the others down (covariate-shift weighting)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    X = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit_transform(norm)
+    p = cross_val_predict(LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000),
+                          X, is_verdict.astype(int), method="predict_proba",
+                          cv=StratifiedKFold(5, shuffle=True, random_state=0))[:, 1]
+    odds = p / (1 - p)
+    return odds / odds[~is_verdict].mean()
+
+
+def public_weights(odds: np.ndarray, is_verdict: np.ndarray, exponent: float) -> np.ndarray:
+    """``odds ** exponent``, clipped to [0.05, 20] and scaled to a mean of 1 over the public
+    rows (the verdicts' entries are replaced by their own weight)."""
+    weights = np.clip(odds ** exponent, 0.05, 20.0)
+    return weights / weights[~is_verdict].mean()
+
+
 def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                   configs: list[tuple[float, float]], test_size: float, verdicts: int,
-                  mix: tuple[float, ...] = ()) -> str:
+                  mix: tuple[float, ...] = (), importance: tuple[float, ...] = ()) -> str:
     """The shipped ``default`` preset on the same splits: the old world alone, the verdicts
     alone, then the old world with ``verdicts`` stream verdicts (one per near-duplicate
     cluster, in random order) at each ``(weight, own_scale)`` of ``configs``.  Markdown
@@ -482,7 +507,9 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     compare``) says of the library's default configuration (or the first) against the old
     world alone on those rows: the 95% interval of the gain and its verdict.  With ``mix``,
     also the retrained model (that configuration) mixed with the verdicts alone: the log-odds
-    ``(1 - share) * retrained + share * alone`` for each share, as a second table."""
+    ``(1 - share) * retrained + share * alone`` for each share, as a second table.  With
+    ``importance``, also that configuration with the public rows weighted by
+    :func:`public_weights` at each exponent, as a third."""
     from vnmisinfo.evaluation.compare import winner
     from vnmisinfo.evaluation.metrics import paired_auc_interval
     from vnmisinfo.evaluation.train import (
@@ -506,6 +533,8 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     gains: dict[tuple[float, float], list[float]] = {c: [] for c in configs}
     mixed: dict[float, list[float]] = {share: [] for share in mix}
     gained: dict[float, list[float]] = {share: [] for share in mix}
+    weighted: dict[float, list[float]] = {e: [] for e in importance}
+    w_gained: dict[float, list[float]] = {e: [] for e in importance}
     for seed in range(seeds):
         stream, test = split_parts(new, seed, test_size)
         picks = (stream.groupby("cluster").head(1).sample(frac=1.0, random_state=seed)
@@ -539,6 +568,16 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                         np.clip(p_new, 1e-6, 1 - 1e-6)) + share * logit(
                         np.clip(p_alone, 1e-6, 1 - 1e-6)))))
                     gained[share].append(mixed[share][-1] - aucs[-1])
+                odds = (domain_odds(data_pre["norm"], is_verdict) if importance
+                        else np.ones(len(is_verdict)))
+                for e in importance:
+                    refit = make_detector("default").set_params(own_scale=h).fit(
+                        data_pre, data["label"].to_numpy(dtype=int),
+                        groups=data["group"].to_numpy(), own=is_verdict,
+                        sample_weight=np.where(is_verdict, w, public_weights(odds, is_verdict, e)))
+                    weighted[e].append(float(roc_auc_score(
+                        test_y, refit.predict_proba(test_pre)[:, 1])))
+                    w_gained[e].append(weighted[e][-1] - aucs[-1])
                 low, high = paired_auc_interval(test_y, p_old, p_new)
                 gate = (f"{low:+.3f} to {high:+.3f}, {len(test_y)} rows: "
                         f"{verdict[winner(aucs[-1] - aucs[0], (low, high))]}")
@@ -551,6 +590,11 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     if mix:
         lines += ["", f"The model of weight {gated[0]:g}, own words {gated[1]:g}, mixed with the "
                   "verdicts alone (log-odds):", "", mix_table(mixed, gained)]
+    if importance:
+        lines += ["", f"The model of weight {gated[0]:g}, own words {gated[1]:g}, with the public "
+                  "rows weighted by their odds of looking like the verdicts (domain_odds), "
+                  "raised to a power:", "",
+                  mix_table(weighted, w_gained, first="power of the odds")]
     return "\n".join(lines)
 
 
@@ -625,6 +669,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --default-check: also mix the retrained model with the "
                         "verdicts alone, at these shares of the latter (log-odds), e.g. "
                         "0.1,0.2,0.3")
+    parser.add_argument("--importance", default="", metavar="POWERS",
+                        help="with --default-check: also weight the public rows by their odds "
+                        "of looking like the verdicts, raised to these powers, e.g. 0.5,1")
     parser.add_argument("--ceiling", action="store_true",
                         help="also fit, on every seed, the old world plus the whole stream as "
                         "verdicts (the most a team could review) at the chosen weight")
@@ -699,8 +746,9 @@ def main(argv: list[str] | None = None) -> int:
                    [(float(w), float(h)) for w, h in
                     (pair.split(":") for pair in args.check_configs.split(","))])
         mix = tuple(float(share) for share in args.mix.split(",") if share.strip())
+        importance = tuple(float(e) for e in args.importance.split(",") if e.strip())
         print(default_check(old, new, args.default_check, configs, args.test_size,
-                            args.check_verdicts, mix), flush=True)
+                            args.check_verdicts, mix, importance), flush=True)
     if args.write_store is not None:
         added = write_store(new, 200, args.write_store)
         print(f"\n{added} verdicts stored in {args.write_store}")
