@@ -302,6 +302,31 @@ def test_verdicts_on_the_same_words_count_once_the_newest_and_contradictions_are
             "store)") in said[0]
 
 
+def test_near_copies_judged_both_ways_weigh_as_public_rows():
+    from vnmisinfo.evaluation.train import with_feedback
+
+    claim = "Bộ Y tế: tiêm vắc xin COVID-19 làm thay đổi ADN của người tiêm, chia sẻ ngay"
+    data = pd.DataFrame({"text": ["Tin B về thời tiết"], "title": [""], "label": [0],
+                         "source": ["reintel/train.csv"], "group": [0]})
+    feedback = pd.DataFrame({
+        "text": [claim, claim.replace("làm thay", "không làm thay"), claim + " nhé",
+                 "Bài mới năm 2024 về lũ lụt ở miền Trung"],
+        "label": [1, 0, 1, 1], "text_hash": ["h0", "h1", "h2", "h3"], "time": ""})
+    said: list[str] = []
+    combined, weights, meta = with_feedback(data, feedback, 30.0, "store/", said.append)
+    by_text = dict(zip(combined["text"], weights, strict=True))
+    # the true version, and both copies of the claim, sit in one group that disagrees
+    assert [by_text[t] for t in feedback["text"]] == [1.0, 1.0, 1.0, 30.0]
+    assert by_text["Tin B về thời tiết"] == 1.0 and meta["contested_near_copies"] == 3
+    assert ("3 verdicts sit among near-copies judged both ways (text_hash h0, h1, h2): they "
+            "count as public rows (weight 1)") in said[0]
+    # near-copies that agree keep the weight of a verdict
+    agreed = feedback.assign(label=[1, 1, 1, 1])
+    _, weights, meta = with_feedback(data, agreed, 30.0, "store/", said.append)
+    assert weights.tolist() == [1.0, 30.0, 30.0, 30.0, 30.0]
+    assert meta["contested_near_copies"] == 0
+
+
 def test_sample_weight_changes_the_fit(tiny_corpus):
     texts, y = tiny_corpus
     plain = Detector(channels=("syllables",), min_df=1, cv=3).fit(texts, y)
@@ -351,6 +376,11 @@ def test_model_card_says_how_tiers_context_and_data_work(tmp_path, meta_detector
     assert ("the verdicts were given on rows scored by `default.skops vnmisinfo-0.3.0 "
             "sha256:c354`; it replaces the model kept as `team.previous.skops`") in flat
     assert "`vnmisinfo train --preset tiny --cv 0 -o models/team.skops`" in flat
+    assert "weight 10 each;" in flat  # no near-copies judged both ways
+    metadata["feedback"]["contested_near_copies"] = 2
+    contested = " ".join(write_model_card(tmp_path / "C2.md", metadata, meta_detector)
+                         .read_text("utf-8").split())
+    assert "weight 10 each, but 2 on near-copies judged both ways weight 1;" in contested
     assert "| ROC-AUC | 0.900 ± 0.010 | not measured |" in text
     assert "{{" not in text and "}}" not in text
     assert "No narrative index is attached" in text

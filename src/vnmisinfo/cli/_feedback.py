@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"vnmisinfo feedback: warning: {len(done.near_opposite)} row(s) say the "
                   "opposite of a stored verdict on a near-copy of their text with other words "
                   f"({_listed(done.near_opposite)}); a false claim and its true version can "
-                  "differ by one word: check that these differ in the claim (both are kept, "
-                  "and such a pair makes retraining slower)", file=sys.stderr)
+                  "differ by one word: check that these differ in the claim (both are kept; "
+                  "retraining counts such a pair as public rows, weight 1)", file=sys.stderr)
         if done.overruled:
             print(f"vnmisinfo feedback: note: {done.overruled} row(s) give a text that the file "
                   "gives again further down; its last verdict is the one kept", file=sys.stderr)

@@ -34,9 +34,12 @@ def _feedback_lines(fb: dict[str, Any] | None) -> str:
     left = (f"; {repeated} older verdicts on texts with the same words as a newer one left out "
             f"({int(fb.get('contradicted', 0) or 0)} of them the opposite verdict)"
             if repeated else "")
+    contested = int(fb.get("contested_near_copies", 0) or 0)
+    each = (f"weight {fb['weight']:g} each, but {contested} on near-copies judged both ways "
+            "weight 1" if contested else f"weight {fb['weight']:g} each")
     return (f"Reviewers' verdicts: {fb['rows']} ({fb['misinformation']} misinformation, "
             f"{fb['reliable']} reliable; unsure left out{left}), from {fb['first'] or '?'} to "
-            f"{fb['last'] or '?'}, weight {fb['weight']:g} each{head}{given}{came}. The model "
+            f"{fb['last'] or '?'}, {each}{head}{given}{came}. The model "
             "is trained anew on the public data and these verdicts; the model file keeps only "
             "hashes of their texts.\n\n")
 

@@ -19,7 +19,13 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
 from vnmisinfo.data.corpora import default_data_dir, load_training_set
-from vnmisinfo.data.hygiene import key_hashes, text_groups, text_keys, word_keys
+from vnmisinfo.data.hygiene import (
+    key_hashes,
+    near_duplicate_groups,
+    text_groups,
+    text_keys,
+    word_keys,
+)
 from vnmisinfo.evaluation.card import DROP_GOALS, keep_previous, write_model_card
 from vnmisinfo.evaluation.metrics import summary
 from vnmisinfo.evaluation.nonclaims import SOURCE, nonclaims_path, with_nonclaims
@@ -31,6 +37,7 @@ from vnmisinfo.triage import Triage, save_model
 
 __all__ = [
     "PRESETS",
+    "contested_near_copies",
     "cross_validate",
     "DROP_GOALS",
     "cross_validate_reintel",
@@ -269,6 +276,30 @@ def newest_verdicts(feedback: pd.DataFrame) -> tuple[pd.DataFrame, list[str], di
             said)
 
 
+def contested_near_copies(keys: list[str], labels: Any, threshold: float = 0.9) -> np.ndarray:
+    """Which verdicts sit in a near-duplicate group whose verdicts disagree.
+
+    A false claim and its true version can differ by one word, and reviewers may judge
+    both.  At a verdict's weight, the words by which the two texts differ would weigh on
+    every post that holds them (a common phrase becomes a strong cue), and the linear
+    solver stalls on the pair; :func:`with_feedback` counts such verdicts as public rows.
+    Groups are :func:`~vnmisinfo.data.hygiene.near_duplicate_groups` of the comparison keys
+    (character 4-gram cosine ``>= threshold``, as the queue's clusters).
+
+    Examples
+    --------
+    >>> claim = "uống nước chanh nóng mỗi sáng diệt được virus corona, chia sẻ ngay cho mọi người"
+    >>> contested_near_copies([claim, claim.replace("diệt", "không diệt"), "hà nội nắng nhẹ"],
+    ...                       [1, 0, 1]).tolist()
+    [True, True, False]
+    """
+    labels = np.asarray(labels, dtype=int)
+    if len(labels) < 2:
+        return np.zeros(len(labels), dtype=bool)
+    groups = near_duplicate_groups(keys, threshold=threshold)
+    return pd.Series(labels).groupby(groups).transform("nunique").to_numpy() > 1
+
+
 def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: float,
                    source: str, log: Callable[[str], None]
                    ) -> tuple[pd.DataFrame, np.ndarray | None, dict[str, Any]]:
@@ -276,7 +307,9 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
 
     Verdicts win over public rows with the same words (normalized text without punctuation:
     :func:`~vnmisinfo.data.hygiene.word_keys`), and count once per text's words, the newest
-    (:func:`newest_verdicts`); each verdict weighs ``weight`` public rows.  The frame's
+    (:func:`newest_verdicts`); each verdict weighs ``weight`` public rows, except verdicts
+    among near-copies judged both ways (:func:`contested_near_copies`), which weigh one.
+    The frame's
     ``key`` column holds each row's comparison key
     (:func:`~vnmisinfo.data.hygiene.text_keys`).
     Returns ``(frame, weights, metadata)``; ``weights`` is None when there is
@@ -306,7 +339,16 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
     # the comparison keys are normalized text: they give the groups, and the model's hashes
     combined["key"] = [k for k, kept in zip(data_keys, keep, strict=True) if kept] + fb_keys
     combined["group"] = text_groups(combined["key"].tolist())
-    weights = np.where(combined["source"].to_numpy() == "feedback", float(weight), 1.0)
+    contested = contested_near_copies(fb_keys, fb["label"])
+    if contested.any():
+        hashes = fb.get("text_hash", pd.Series("", index=fb.index))[contested]
+        shown = [str(h) for h in hashes if str(h)]
+        listed = (f" (text_hash {', '.join(shown[:5])}{', ...' if len(shown) > 5 else ''})"
+                  if shown else "")
+        log(f"{int(contested.sum())} verdicts sit among near-copies judged both ways{listed}: "
+            f"they count as public rows (weight 1), since at weight {weight:g} the words by "
+            "which they differ would weigh on every post")
+    weights = np.r_[np.ones(len(combined) - len(fb)), np.where(contested, 1.0, float(weight))]
     times = sorted(str(t) for t in fb.get("time", pd.Series(dtype=str)) if str(t))
     scored_by = sorted({str(m).strip() for m in fb.get("model", pd.Series(dtype=str))
                         if str(m).strip() and str(m) != "nan"})
@@ -314,7 +356,8 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
             "reliable": int(len(fb) - fb["label"].sum()), "weight": float(weight),
             "first": times[0] if times else "", "last": times[-1] if times else "",
             "store": source, "replaced_public_rows": replaced, "scored_by": scored_by,
-            "repeated_left_out": said["repeated"], "contradicted": said["contradicted"]}
+            "repeated_left_out": said["repeated"], "contradicted": said["contradicted"],
+            "contested_near_copies": int(contested.sum())}
     log(f"adding {len(fb)} reviewer verdicts (weight {weight:g}; {replaced} public rows with "
         "the same words take the reviewer's label)")
     return combined, weights, meta

@@ -115,7 +115,8 @@ def opposite_verdicts(stored: Sequence[Mapping[str, Any]],
       :func:`~vnmisinfo.data.hygiene.near_duplicate_groups` (and the queue's clusters)
       compare texts, given with its cosine.  A false claim and its true version can differ
       by one word or figure, so both verdicts may be right: a reviewer should check that the
-      two texts differ in the claim.  Retraining keeps both, and such a pair slows it down.
+      two texts differ in the claim.  Retraining keeps both, as public rows (weight 1:
+      ``vnmisinfo.evaluation.train.contested_near_copies``).
 
     The stored texts are read once, for both.
     """
