@@ -293,11 +293,9 @@ def contested_near_copies(keys: list[str], labels: Any, threshold: float = 0.9) 
     ...                       [1, 0, 1]).tolist()
     [True, True, False]
     """
-    labels = np.asarray(labels, dtype=int)
-    if len(labels) < 2:
-        return np.zeros(len(labels), dtype=bool)
     groups = near_duplicate_groups(keys, threshold=threshold)
-    return pd.Series(labels).groupby(groups).transform("nunique").to_numpy() > 1
+    labels = pd.Series(np.asarray(labels, dtype=int))
+    return labels.groupby(groups).transform("nunique").to_numpy() > 1
 
 
 def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: float,
