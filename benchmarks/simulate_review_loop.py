@@ -492,7 +492,7 @@ def domain_odds(norm: pd.Series, is_verdict: np.ndarray) -> np.ndarray:
 
 def public_weights(odds: np.ndarray, is_verdict: np.ndarray, exponent: float) -> np.ndarray:
     """``odds ** exponent``, clipped to [0.05, 20] and scaled to a mean of 1 over the public
-    rows (the verdicts' entries are replaced by their own weight)."""
+    rows (the caller gives the verdicts their own weight instead)."""
     weights = np.clip(odds ** exponent, 0.05, 20.0)
     return weights / weights[~is_verdict].mean()
 
@@ -568,9 +568,8 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                         np.clip(p_new, 1e-6, 1 - 1e-6)) + share * logit(
                         np.clip(p_alone, 1e-6, 1 - 1e-6)))))
                     gained[share].append(mixed[share][-1] - aucs[-1])
-                odds = (domain_odds(data_pre["norm"], is_verdict) if importance
-                        else np.ones(len(is_verdict)))
-                for e in importance:
+                odds = domain_odds(data_pre["norm"], is_verdict) if importance else np.ones(0)
+                for e in importance:  # the odds are fitted only when asked for
                     refit = make_detector("default").set_params(own_scale=h).fit(
                         data_pre, data["label"].to_numpy(dtype=int),
                         groups=data["group"].to_numpy(), own=is_verdict,

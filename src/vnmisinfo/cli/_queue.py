@@ -43,8 +43,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--explore", type=_share, default=0.3, metavar="SHARE",
                    help="share of the budget for the most uncertain items, those scored "
                    "closest to the medium threshold (default: 0.3); a larger share finds less "
-                   "misinformation and, by 200 verdicts, taught the model no more in "
-                   "docs/review_loop.md")
+                   "misinformation and, by 200 verdicts, taught the model no more "
+                   "(docs/review_loop.md)")
     p.add_argument("--store", default=None, metavar="DIR",
                    help="feedback store; texts it holds are never queued again")
     p.add_argument("--overwrite-review", action="store_true",
