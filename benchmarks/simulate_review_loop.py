@@ -497,6 +497,21 @@ def public_weights(odds: np.ndarray, is_verdict: np.ndarray, exponent: float) ->
     return weights / weights[~is_verdict].mean()
 
 
+def check_split(new: pd.DataFrame, seed: int, test_size: float, verdicts: int,
+                template: Detector) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                             pd.DataFrame, np.ndarray]:
+    """One split of the preset checks: the stream, the ``verdicts`` stream rows picked (one
+    per near-duplicate cluster, in random order), those as feedback (``text``, ``time``,
+    ``label``), and the unseen rows preprocessed by ``template`` with their labels."""
+    stream, test = split_parts(new, seed, test_size)
+    picks = (stream.groupby("cluster").head(1).sample(frac=1.0, random_state=seed)
+             .head(verdicts))
+    feedback = pd.DataFrame({"text": picks["joined"].to_numpy(), "time": "",
+                             "label": picks["label"].astype(int).to_numpy()})
+    test_pre = template.preprocess(pd.DataFrame({"text": test["joined"].to_numpy()}))
+    return stream, picks, feedback, test_pre, test["label"].to_numpy(dtype=int)
+
+
 def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                   configs: list[tuple[float, float]], test_size: float, verdicts: int,
                   mix: tuple[float, ...] = (), importance: tuple[float, ...] = ()) -> str:
@@ -536,13 +551,7 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     weighted: dict[float, list[float]] = {e: [] for e in importance}
     w_gained: dict[float, list[float]] = {e: [] for e in importance}
     for seed in range(seeds):
-        stream, test = split_parts(new, seed, test_size)
-        picks = (stream.groupby("cluster").head(1).sample(frac=1.0, random_state=seed)
-                 .head(verdicts))
-        feedback = pd.DataFrame({"text": picks["joined"].to_numpy(), "time": "",
-                                 "label": picks["label"].astype(int).to_numpy()})
-        test_pre = template.preprocess(pd.DataFrame({"text": test["joined"].to_numpy()}))
-        test_y = test["label"].to_numpy(dtype=int)
+        _, _, feedback, test_pre, test_y = check_split(new, seed, test_size, verdicts, template)
         base = make_detector("default").fit(old_pre, old["label"].to_numpy(dtype=int),
                                             groups=old["group"].to_numpy())
         p_old = base.predict_proba(test_pre)[:, 1]
@@ -594,6 +603,86 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                   "rows weighted by their odds of looking like the verdicts (domain_odds), "
                   "raised to a power:", "",
                   mix_table(weighted, w_gained, first="power of the odds")]
+    return "\n".join(lines)
+
+
+def pseudo_labels(p: np.ndarray, share: float, prior: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and labels of the most confident ``share`` of each class, taking the class shares
+    from ``prior`` (the misinformation share of the verdicts): row indices, then 0/1 labels.
+
+    >>> pseudo_labels(np.array([0.9, 0.1, 0.6, 0.2]), 0.5, 0.5)
+    (array([0, 1]), array([1, 0]))
+    """
+    n_pos = int(round(share * prior * len(p)))
+    n_neg = int(round(share * (1 - prior) * len(p)))
+    order = np.argsort(-p, kind="stable")
+    rows = np.r_[order[:n_pos], order[len(order) - n_neg:]]
+    return rows, np.r_[np.ones(n_pos, dtype=int), np.zeros(n_neg, dtype=int)]
+
+
+def nearest_verdicts(verdict_text: pd.Series, verdict_y: np.ndarray, text: pd.Series,
+                     k: int = 5) -> np.ndarray:
+    """How much closer each text is to its ``k`` nearest misinformation verdicts than to its
+    ``k`` nearest reliable ones (cosine of TF-IDF word 1-2-grams fitted on both)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit_transform(
+        pd.concat([verdict_text, text]).str.lower())
+    sim = (vectors[len(verdict_text):] @ vectors[:len(verdict_text)].T).toarray()
+    near = [np.sort(sim[:, verdict_y == c], axis=1)[:, -k:].mean(axis=1) for c in (1, 0)]
+    return near[0] - near[1]
+
+
+def unreviewed_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, test_size: float,
+                     verdicts: int, weight: float, own_scale: float, share: float = 0.5,
+                     mix: float = 0.2) -> str:
+    """Two more uses of what a team has besides its verdicts, on the preset-check splits.
+
+    Self-training: the retrained ``default`` preset labels the stream posts nobody
+    reviewed; the most confident ``share`` of each class joins the verdicts (weight 1, with
+    the verdicts' own words) and the preset is fitted again.  Nearest verdicts: the
+    retrained model's standardized log-odds plus ``mix`` times the standardized
+    :func:`nearest_verdicts` score.  Markdown table of ROC-AUC on the unseen rows, and the
+    paired gains."""
+    from vnmisinfo.evaluation.train import make_detector, with_feedback
+
+    template = make_detector("default")
+    lines = ["| seed | unreviewed stream posts | retrained | self-trained | pseudo-labels right "
+             "| with the nearest verdicts |", "|---|---|---|---|---|---|"]
+    aucs: list[list[float]] = []
+    for seed in range(seeds):
+        stream, picks, feedback, test_pre, test_y = check_split(new, seed, test_size,
+                                                                verdicts, template)
+        data, _, _ = with_feedback(old, feedback, 1.0, "sim", lambda m: None)
+        data_pre = template.preprocess(data)
+        is_verdict, y = (data["source"] == "feedback").to_numpy(), data["label"].to_numpy()
+        weights = np.where(is_verdict, weight, 1.0)
+        model = make_detector("default").set_params(own_scale=own_scale).fit(
+            data_pre, y, groups=data["group"].to_numpy(), sample_weight=weights, own=is_verdict)
+        p_new = model.predict_proba(test_pre)[:, 1]
+        rest = stream[~stream["text_hash"].isin(picks["text_hash"])]
+        rest_pre = template.preprocess(pd.DataFrame({"text": rest["joined"].to_numpy()}))
+        rows, pseudo = pseudo_labels(model.predict_proba(rest_pre)[:, 1], share,
+                                     float(feedback["label"].mean()))
+        groups = data["group"].to_numpy()
+        self_trained = make_detector("default").set_params(own_scale=own_scale).fit(
+            pd.concat([data_pre, rest_pre.iloc[rows]], ignore_index=True), np.r_[y, pseudo],
+            groups=np.r_[groups, groups.max() + 1 + np.arange(len(rows))],
+            sample_weight=np.r_[weights, np.ones(len(rows))],
+            own=np.r_[is_verdict, np.ones(len(rows), dtype=bool)])
+        log_odds = logit(np.clip(p_new, 1e-6, 1 - 1e-6))
+        near = nearest_verdicts(data_pre["norm"][is_verdict], y[is_verdict], test_pre["norm"])
+        mixed = ((log_odds - log_odds.mean()) / log_odds.std()
+                 + mix * (near - near.mean()) / near.std())
+        right = float(np.mean(rest["label"].to_numpy()[rows] == pseudo))
+        aucs.append([float(roc_auc_score(test_y, s)) for s in
+                     (p_new, self_trained.predict_proba(test_pre)[:, 1], mixed)])
+        log(f"  unreviewed posts, seed {seed}: " + ", ".join(f"{a:.4f}" for a in aucs[-1]))
+        lines.append(f"| {seed} | {len(rest)} | {aucs[-1][0]:.3f} | {aucs[-1][1]:.3f} | "
+                     f"{right:.1%} of {len(rows)} | {aucs[-1][2]:.3f} |")
+    a = np.array(aucs)
+    lines.append(f"| gain over the retrained preset | | | {_cell(list(a[:, 1] - a[:, 0]), True)} "
+                 f"| | {_cell(list(a[:, 2] - a[:, 0]), True)} |")
     return "\n".join(lines)
 
 
@@ -671,6 +760,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--importance", default="", metavar="POWERS",
                         help="with --default-check: also weight the public rows by their odds "
                         "of looking like the verdicts, raised to these powers, e.g. 0.5,1")
+    parser.add_argument("--unreviewed", type=int, default=0, metavar="SEEDS",
+                        help="also try, on the first SEEDS splits with --check-verdicts "
+                        "verdicts, self-training on the stream posts nobody reviewed and a mix "
+                        "with the nearest verdicts (the library's weight and own words)")
     parser.add_argument("--ceiling", action="store_true",
                         help="also fit, on every seed, the old world plus the whole stream as "
                         "verdicts (the most a team could review) at the chosen weight")
@@ -748,6 +841,14 @@ def main(argv: list[str] | None = None) -> int:
         importance = tuple(float(e) for e in args.importance.split(",") if e.strip())
         print(default_check(old, new, args.default_check, configs, args.test_size,
                             args.check_verdicts, mix, importance), flush=True)
+    if args.unreviewed > 0:
+        from vnmisinfo.evaluation.train import FEEDBACK_SCALE, FEEDBACK_WEIGHT
+
+        print(f"\nThe shipped default preset, retrained with {args.check_verdicts} verdicts, "
+              "then self-trained on the unreviewed stream posts, or mixed with the nearest "
+              "verdicts (ROC-AUC on the unseen rows):\n")
+        print(unreviewed_check(old, new, args.unreviewed, args.test_size, args.check_verdicts,
+                               FEEDBACK_WEIGHT, FEEDBACK_SCALE), flush=True)
     if args.write_store is not None:
         added = write_store(new, 200, args.write_store)
         print(f"\n{added} verdicts stored in {args.write_store}")
