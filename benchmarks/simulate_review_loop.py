@@ -653,18 +653,18 @@ def unreviewed_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, test_size
     for seed in range(seeds):
         stream, picks, feedback, test_pre, test_y = check_split(new, seed, test_size,
                                                                 verdicts, template)
-        data, _, _ = with_feedback(old, feedback, 1.0, "sim", lambda m: None)
+        # the library's weights: verdicts among near-copies judged both ways weigh one
+        data, weights, _ = with_feedback(old, feedback, weight, "sim", lambda m: None)
         data_pre = template.preprocess(data)
         is_verdict, y = (data["source"] == "feedback").to_numpy(), data["label"].to_numpy()
-        weights = np.where(is_verdict, weight, 1.0)
+        groups = data["group"].to_numpy()
         model = make_detector("default").set_params(own_scale=own_scale).fit(
-            data_pre, y, groups=data["group"].to_numpy(), sample_weight=weights, own=is_verdict)
+            data_pre, y, groups=groups, sample_weight=weights, own=is_verdict)
         p_new = model.predict_proba(test_pre)[:, 1]
         rest = stream[~stream["text_hash"].isin(picks["text_hash"])]
         rest_pre = template.preprocess(pd.DataFrame({"text": rest["joined"].to_numpy()}))
         rows, pseudo = pseudo_labels(model.predict_proba(rest_pre)[:, 1], share,
                                      float(feedback["label"].mean()))
-        groups = data["group"].to_numpy()
         self_trained = make_detector("default").set_params(own_scale=own_scale).fit(
             pd.concat([data_pre, rest_pre.iloc[rows]], ignore_index=True), np.r_[y, pseudo],
             groups=np.r_[groups, groups.max() + 1 + np.arange(len(rows))],

@@ -307,8 +307,7 @@ def with_feedback(data: pd.DataFrame, feedback: pd.DataFrame | None, weight: flo
     :func:`~vnmisinfo.data.hygiene.word_keys`), and count once per text's words, the newest
     (:func:`newest_verdicts`); each verdict weighs ``weight`` public rows, except verdicts
     among near-copies judged both ways (:func:`contested_near_copies`), which weigh one.
-    The frame's
-    ``key`` column holds each row's comparison key
+    The frame's ``key`` column holds each row's comparison key
     (:func:`~vnmisinfo.data.hygiene.text_keys`).
     Returns ``(frame, weights, metadata)``; ``weights`` is None when there is
     no feedback.
