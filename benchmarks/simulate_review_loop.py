@@ -75,6 +75,8 @@ WORLDS = {
     "time": ("later ReINTEL posts", "ReINTEL, earlier → later posts",
              "docs/img/review_loop_time.png", "earlier ReINTEL posts"),
 }
+#: The post metadata a scored file can carry (``vnmisinfo score`` reads them when present).
+METADATA = ["likes", "comments", "shares", "timestamp"]
 
 
 def log(message: str) -> None:
@@ -498,23 +500,29 @@ def public_weights(odds: np.ndarray, is_verdict: np.ndarray, exponent: float) ->
 
 
 def check_split(new: pd.DataFrame, seed: int, test_size: float, verdicts: int,
-                template: Detector) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
-                                             pd.DataFrame, np.ndarray]:
+                template: Detector, metadata: bool = False
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
     """One split of the preset checks: the stream, the ``verdicts`` stream rows picked (one
     per near-duplicate cluster, in random order), those as feedback (``text``, ``time``,
-    ``label``), and the unseen rows preprocessed by ``template`` with their labels."""
+    ``label``), and the unseen rows preprocessed by ``template`` with their labels.  With
+    ``metadata``, the unseen rows keep their post metadata (:data:`METADATA`), as a scored
+    file does; otherwise the model reads their text alone."""
     stream, test = split_parts(new, seed, test_size)
     picks = (stream.groupby("cluster").head(1).sample(frac=1.0, random_state=seed)
              .head(verdicts))
     feedback = pd.DataFrame({"text": picks["joined"].to_numpy(), "time": "",
                              "label": picks["label"].astype(int).to_numpy()})
-    test_pre = template.preprocess(pd.DataFrame({"text": test["joined"].to_numpy()}))
+    unseen = pd.DataFrame({"text": test["joined"].to_numpy()})
+    if metadata:
+        unseen[METADATA] = test[METADATA].to_numpy(dtype=float)
+    test_pre = template.preprocess(unseen)
     return stream, picks, feedback, test_pre, test["label"].to_numpy(dtype=int)
 
 
 def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
                   configs: list[tuple[float, float]], test_size: float, verdicts: int,
-                  mix: tuple[float, ...] = (), importance: tuple[float, ...] = ()) -> str:
+                  mix: tuple[float, ...] = (), importance: tuple[float, ...] = (),
+                  metadata: bool = False) -> str:
     """The shipped ``default`` preset on the same splits: the old world alone, the verdicts
     alone, then the old world with ``verdicts`` stream verdicts (one per near-duplicate
     cluster, in random order) at each ``(weight, own_scale)`` of ``configs``.  Markdown
@@ -524,7 +532,8 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     also the retrained model (that configuration) mixed with the verdicts alone: the log-odds
     ``(1 - share) * retrained + share * alone`` for each share, as a second table.  With
     ``importance``, also that configuration with the public rows weighted by
-    :func:`public_weights` at each exponent, as a third."""
+    :func:`public_weights` at each exponent, as a third.  With ``metadata``, the unseen rows
+    are scored with their post metadata (:func:`check_split`)."""
     from vnmisinfo.evaluation.compare import winner
     from vnmisinfo.evaluation.metrics import paired_auc_interval
     from vnmisinfo.evaluation.train import (
@@ -551,7 +560,8 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     weighted: dict[float, list[float]] = {e: [] for e in importance}
     w_gained: dict[float, list[float]] = {e: [] for e in importance}
     for seed in range(seeds):
-        _, _, feedback, test_pre, test_y = check_split(new, seed, test_size, verdicts, template)
+        _, _, feedback, test_pre, test_y = check_split(new, seed, test_size, verdicts, template,
+                                                       metadata)
         base = make_detector("default").fit(old_pre, old["label"].to_numpy(dtype=int),
                                             groups=old["group"].to_numpy())
         p_old = base.predict_proba(test_pre)[:, 1]
@@ -686,6 +696,43 @@ def unreviewed_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, test_size
     return "\n".join(lines)
 
 
+def within_check(new: pd.DataFrame, folds: int, seed: int = 0) -> str:
+    """The shipped ``default`` preset fitted on the new world alone: grouped, stratified
+    ``folds``-fold CV over all its rows (split groups kept whole), several times more
+    labelled rows per fold than a stream gives verdicts.  What a model of this kind can
+    learn of the new world at most, whatever the verdicts.  Markdown table of ROC-AUC per
+    fold and its mean ± std over the folds (not pooled out of fold: VFND's outlets carry one
+    label each, so its folds' scores are not on one scale), of the text alone and, when the
+    new world has post metadata, with it."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from vnmisinfo.evaluation.train import make_detector
+
+    template = make_detector("default")
+    y, groups = new["label"].to_numpy(dtype=int), new["split_group"].to_numpy()
+    text = pd.DataFrame({"text": new["joined"].to_numpy()})
+    has_meta = bool(new.reindex(columns=METADATA).notna().to_numpy().any())
+    with_meta = text.assign(**{c: new[c].to_numpy(dtype=float) for c in METADATA}) \
+        if has_meta else text
+    pre_text, pre_meta = template.preprocess(text), template.preprocess(with_meta)
+    lines = ["| fold | training rows | unseen rows | text alone | with post metadata |",
+             "|---|---|---|---|---|"]
+    aucs: list[list[float]] = []
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for k, (train, test) in enumerate(splitter.split(text, y, groups)):
+        model = make_detector("default").fit(pre_meta.iloc[train], y[train],
+                                             groups=groups[train])
+        aucs.append([float(roc_auc_score(y[test], model.predict_proba(pre.iloc[test])[:, 1]))
+                     for pre in (pre_text, pre_meta)])
+        log(f"  within the new world, fold {k}: " + ", ".join(f"{a:.4f}" for a in aucs[-1]))
+        lines.append(f"| {k} | {len(train)} | {len(test)} | {aucs[-1][0]:.3f} | "
+                     + (f"{aucs[-1][1]:.3f} |" if has_meta else "none |"))
+    a = np.array(aucs)  # folds are scored apart: each fold's model is calibrated on its own
+    lines.append(f"| mean over folds | | | {_cell(list(a[:, 0]))} | "
+                 + (f"{_cell(list(a[:, 1]))} |" if has_meta else "none |"))
+    return "\n".join(lines)
+
+
 def timing_sample(new: pd.DataFrame, n: int) -> pd.DataFrame:
     """The ``n`` new-world rows whose verdicts the retraining time is measured with."""
     return new.sample(n=min(n, len(new)), random_state=0)
@@ -764,6 +811,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="also try, on the first SEEDS splits with --check-verdicts "
                         "verdicts, self-training on the stream posts nobody reviewed and a mix "
                         "with the nearest verdicts (the library's weight and own words)")
+    parser.add_argument("--check-metadata", action="store_true",
+                        help="with --default-check: score the unseen rows with their post "
+                        "metadata (likes, comments, shares, time), as vnmisinfo score does "
+                        "(--world time; VFND's articles have none)")
+    parser.add_argument("--within", type=int, default=0, metavar="FOLDS",
+                        help="also fit the shipped default preset on the new world alone, "
+                        "grouped FOLDS-fold CV: the most such a model learns of that world")
     parser.add_argument("--ceiling", action="store_true",
                         help="also fit, on every seed, the old world plus the whole stream as "
                         "verdicts (the most a team could review) at the chosen weight")
@@ -779,6 +833,9 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     old, new = load_worlds(root, args.world, args.time_cut)
     name, title, default_plot, old_name = WORLDS[args.world]
+    if args.check_metadata and not new.reindex(columns=METADATA).notna().to_numpy().any():
+        parser.error(f"--check-metadata: the new world ({name}) has no post metadata to score "
+                     "with; use it with --world time.")
     args.plot = args.plot or default_plot
     log(f"old world (ReINTEL): {len(old)} rows; new world ({name}): {len(new)} rows, "
         f"{new['cluster'].nunique()} near-duplicate clusters, "
@@ -840,7 +897,8 @@ def main(argv: list[str] | None = None) -> int:
         mix = tuple(float(share) for share in args.mix.split(",") if share.strip())
         importance = tuple(float(e) for e in args.importance.split(",") if e.strip())
         print(default_check(old, new, args.default_check, configs, args.test_size,
-                            args.check_verdicts, mix, importance), flush=True)
+                            args.check_verdicts, mix, importance, args.check_metadata),
+              flush=True)
     if args.unreviewed > 0:
         from vnmisinfo.evaluation.train import FEEDBACK_SCALE, FEEDBACK_WEIGHT
 
@@ -849,6 +907,10 @@ def main(argv: list[str] | None = None) -> int:
               "verdicts (ROC-AUC on the unseen rows):\n")
         print(unreviewed_check(old, new, args.unreviewed, args.test_size, args.check_verdicts,
                                FEEDBACK_WEIGHT, FEEDBACK_SCALE), flush=True)
+    if args.within > 0:
+        print(f"\nThe shipped default preset fitted on the new world alone, grouped "
+              f"{args.within}-fold CV (ROC-AUC):\n")
+        print(within_check(new, args.within), flush=True)
     if args.write_store is not None:
         added = write_store(new, 200, args.write_store)
         print(f"\n{added} verdicts stored in {args.write_store}")
