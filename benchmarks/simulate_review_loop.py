@@ -499,6 +499,20 @@ def public_weights(odds: np.ndarray, is_verdict: np.ndarray, exponent: float) ->
     return weights / weights[~is_verdict].mean()
 
 
+def has_metadata(part: pd.DataFrame) -> bool:
+    """Whether any row of ``part`` carries post metadata (:data:`METADATA`)."""
+    return bool(part.reindex(columns=METADATA).notna().to_numpy().any())
+
+
+def detector_input(part: pd.DataFrame, metadata: bool) -> pd.DataFrame:
+    """New-world rows as the detector reads them: their ``joined`` text, with their post
+    metadata when ``metadata`` (as a scored file holds them), or the text alone."""
+    frame = pd.DataFrame({"text": part["joined"].to_numpy()})
+    if metadata:
+        frame[METADATA] = part[METADATA].to_numpy(dtype=float)
+    return frame
+
+
 def check_split(new: pd.DataFrame, seed: int, test_size: float, verdicts: int,
                 template: Detector, metadata: bool = False
                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
@@ -512,10 +526,7 @@ def check_split(new: pd.DataFrame, seed: int, test_size: float, verdicts: int,
              .head(verdicts))
     feedback = pd.DataFrame({"text": picks["joined"].to_numpy(), "time": "",
                              "label": picks["label"].astype(int).to_numpy()})
-    unseen = pd.DataFrame({"text": test["joined"].to_numpy()})
-    if metadata:
-        unseen[METADATA] = test[METADATA].to_numpy(dtype=float)
-    test_pre = template.preprocess(unseen)
+    test_pre = template.preprocess(detector_input(test, metadata))
     return stream, picks, feedback, test_pre, test["label"].to_numpy(dtype=int)
 
 
@@ -710,11 +721,10 @@ def within_check(new: pd.DataFrame, folds: int, seed: int = 0) -> str:
 
     template = make_detector("default")
     y, groups = new["label"].to_numpy(dtype=int), new["split_group"].to_numpy()
-    text = pd.DataFrame({"text": new["joined"].to_numpy()})
-    has_meta = bool(new.reindex(columns=METADATA).notna().to_numpy().any())
-    with_meta = text.assign(**{c: new[c].to_numpy(dtype=float) for c in METADATA}) \
-        if has_meta else text
-    pre_text, pre_meta = template.preprocess(text), template.preprocess(with_meta)
+    has_meta = has_metadata(new)
+    text = detector_input(new, False)
+    pre_text, pre_meta = template.preprocess(text), template.preprocess(
+        detector_input(new, has_meta))
     lines = ["| fold | training rows | unseen rows | text alone | with post metadata |",
              "|---|---|---|---|---|"]
     aucs: list[list[float]] = []
@@ -833,7 +843,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     old, new = load_worlds(root, args.world, args.time_cut)
     name, title, default_plot, old_name = WORLDS[args.world]
-    if args.check_metadata and not new.reindex(columns=METADATA).notna().to_numpy().any():
+    if args.check_metadata and not has_metadata(new):
         parser.error(f"--check-metadata: the new world ({name}) has no post metadata to score "
                      "with; use it with --world time.")
     args.plot = args.plot or default_plot
