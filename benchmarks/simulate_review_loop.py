@@ -627,6 +627,123 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     return "\n".join(lines)
 
 
+def curve_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, counts: list[int | None],
+                test_size: float, goal: float, metadata: bool = False,
+                path: Path | None = None, world: str = "") -> str:
+    """How ROC-AUC grows with the number of verdicts: the shipped ``default`` preset retrained
+    as ``vnmisinfo train --feedback`` does (the library's weight and own words) with the first
+    ``n`` verdicts of each split for each ``n`` of ``counts`` (None: every stream cluster), on
+    the first ``seeds`` splits of :func:`check_split`; the verdicts of a smaller count are
+    among those of a larger one.  Markdown table of the mean ± std over splits of the
+    retrained model and of the verdicts alone, then the gain per doubling of the verdicts (a
+    least-squares line through the means against log2 of the counts) and the count at which
+    that rate would reach ``goal``.  Learning curves flatten as they grow, so it would likely
+    take more.  With
+    ``path``, a PNG of the curves, on a log scale of verdicts."""
+    from vnmisinfo.evaluation.train import (
+        FEEDBACK_SCALE,
+        FEEDBACK_WEIGHT,
+        make_detector,
+        with_feedback,
+    )
+
+    template = make_detector("default")
+    old_y = old["label"].to_numpy(dtype=int)
+    base = make_detector("default").fit(template.preprocess(old), old_y,
+                                        groups=old["group"].to_numpy())
+    rows: dict[int, list[tuple[int, float, float]]] = {k: [] for k in range(len(counts))}
+    old_aucs = []
+    for seed in range(seeds):
+        stream, _, feedback, test_pre, test_y = check_split(new, seed, test_size, len(new),
+                                                            template, metadata)
+        old_aucs.append(float(roc_auc_score(test_y, base.predict_proba(test_pre)[:, 1])))
+        for k, n in enumerate(counts):
+            fb = feedback.head(n) if n is not None else feedback
+            data, weights, _ = with_feedback(old, fb, FEEDBACK_WEIGHT, "sim", lambda m: None)
+            own = (data["source"] == "feedback").to_numpy()
+            model = make_detector("default").set_params(own_scale=FEEDBACK_SCALE).fit(
+                template.preprocess(data), data["label"].to_numpy(dtype=int),
+                groups=data["group"].to_numpy(), sample_weight=weights, own=own)
+            alone = make_detector("default").fit(template.preprocess(fb),
+                                                 fb["label"].to_numpy(dtype=int))
+            rows[k].append((len(fb), float(roc_auc_score(
+                test_y, model.predict_proba(test_pre)[:, 1])), float(roc_auc_score(
+                    test_y, alone.predict_proba(test_pre)[:, 1]))))
+            log(f"  curve, seed {seed}: {len(fb)} verdicts, retrained {rows[k][-1][1]:.4f}, "
+                f"alone {rows[k][-1][2]:.4f}")
+    lines = ["| verdicts | retrained shipped preset | the verdicts alone |", "|---|---|---|",
+             f"| 0 (old world alone) | {_cell(old_aucs)} | – |"]
+    sizes = [np.mean([r[0] for r in rows[k]]) for k in rows]
+    means = [np.mean([r[1] for r in rows[k]]) for k in rows]
+    for k in rows:
+        low, high = min(r[0] for r in rows[k]), max(r[0] for r in rows[k])
+        lines.append(f"| {low if low == high else f'{low}–{high}'} | "
+                     f"{_cell([r[1] for r in rows[k]])} | {_cell([r[2] for r in rows[k]])} |")
+    text = "\n".join(lines)
+    if len(rows) >= 2:
+        rate = float(np.polyfit(np.log2(sizes), means, 1)[0])
+        text += (f"\n\nGain per doubling of the verdicts, fitted to the means from "
+                 f"{sizes[0]:.0f} to {sizes[-1]:.0f}: {rate:+.4f}. ")
+        if means[-1] >= goal:
+            text += f"The goal {goal:g} is reached."
+        elif rate <= 0:
+            text += f"At that rate the goal {goal:g} is never reached."
+        else:
+            need = sizes[-1] * 2 ** ((goal - means[-1]) / rate)
+            text += (f"At that rate the goal {goal:g} would take {need:,.0f} verdicts, "
+                     f"{need / sizes[-1]:,.0f} times the last count, if the curve kept that "
+                     "rate; learning curves flatten as they grow, so likely more.")
+    if path is not None:
+        curve_plot(rows, old_aucs, path, goal, world)
+        text += f"\n\nPlot: {path}"
+    return text
+
+
+def parse_counts(parser: argparse.ArgumentParser, value: str) -> list[int | None]:
+    """The verdict counts of ``--curve``: rising positive integers, ``all`` last."""
+    items = [c.strip() for c in value.split(",") if c.strip()]
+    try:
+        counts = [None if c == "all" else int(c) for c in items]
+    except ValueError:
+        parser.error(f"--curve {value!r}: give rising numbers of verdicts, e.g. 50,100,200,all")
+    numbers = [c for c in counts if c is not None]
+    if (any(c <= 0 for c in numbers) or numbers != sorted(set(numbers))
+            or None in counts[:-1]):
+        parser.error(f"--curve {value!r}: the numbers must be positive and rising, with "
+                     "'all' only last, e.g. 50,100,200,all")
+    return counts
+
+
+def curve_plot(rows: dict[int, list[tuple[int, float, float]]], old_aucs: list[float],
+               path: Path, goal: float, world: str) -> None:
+    """The curves of :func:`curve_check`: mean and min–max band over splits, log scale."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.4))
+    ax = fig.add_subplot()
+    xs = [np.mean([r[0] for r in rows[k]]) for k in rows]
+    for col, label, color in ((1, "old world + verdicts (retrained)", "tab:blue"),
+                              (2, "the verdicts alone", "tab:green")):
+        vals = [[r[col] for r in rows[k]] for k in rows]
+        ax.plot(xs, [np.mean(v) for v in vals], marker="o", color=color, label=label)
+        ax.fill_between(xs, [min(v) for v in vals], [max(v) for v in vals], color=color,
+                        alpha=0.15, linewidth=0)
+    ax.axhline(np.mean(old_aucs), color="grey", linestyle="--", label="old model alone")
+    ax.axhline(goal, color="black", linestyle=":", linewidth=1, label=f"goal {goal:g}")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(xs, [f"{x:.0f}" for x in xs])
+    ax.minorticks_off()
+    ax.set_xlabel("reviewer verdicts (log scale)")
+    ax.set_ylabel("ROC-AUC on the new world's unseen rows")
+    ax.set_title(f"Shipped preset retrained: {world}\n{len(old_aucs)} grouped splits "
+                 "(mean, min–max band)", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+
+
 def pseudo_labels(p: np.ndarray, share: float, prior: float) -> tuple[np.ndarray, np.ndarray]:
     """Rows and labels of the most confident ``share`` of each class, taking the class shares
     from ``prior`` (the misinformation share of the verdicts): row indices, then 0/1 labels.
@@ -825,6 +942,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --default-check: score the unseen rows with their post "
                         "metadata (likes, comments, shares, time), as vnmisinfo score does "
                         "(--world time; VFND's articles have none)")
+    parser.add_argument("--curve", default="", metavar="COUNTS",
+                        help="also retrain the shipped default preset as vnmisinfo train "
+                        "--feedback does with each of these numbers of verdicts, rising (all: "
+                        "one per stream cluster), e.g. 50,100,200,400,all, on the splits of "
+                        "--default-check: the learning curve, and what the goal would take")
+    parser.add_argument("--curve-seeds", type=int, default=5, metavar="SEEDS",
+                        help="with --curve: the number of splits (default: 5)")
+    parser.add_argument("--curve-plot", type=Path, default=None, metavar="PNG",
+                        help="with --curve: the curves as a PNG")
     parser.add_argument("--within", type=int, default=0, metavar="FOLDS",
                         help="also fit the shipped default preset on the new world alone, "
                         "grouped FOLDS-fold CV: the most such a model learns of that world")
@@ -838,6 +964,7 @@ def main(argv: list[str] | None = None) -> int:
                         "the whole command: time vnmisinfo train --preset default --data-dir "
                         "../shared/corpora --feedback DIR --cv 0 -o retrained.skops")
     args = parser.parse_args(argv)
+    counts = parse_counts(parser, args.curve)
     SIM_PARAMS["own_scale"] = args.own_scale
     root = Path(args.data_dir)
     start = time.perf_counter()
@@ -909,6 +1036,11 @@ def main(argv: list[str] | None = None) -> int:
         print(default_check(old, new, args.default_check, configs, args.test_size,
                             args.check_verdicts, mix, importance, args.check_metadata),
               flush=True)
+    if args.curve:
+        print(f"\nThe shipped default preset retrained with more and more verdicts, on the "
+              f"first {args.curve_seeds} splits (ROC-AUC on the unseen rows):\n")
+        print(curve_check(old, new, args.curve_seeds, counts, args.test_size, args.goal,
+                          args.check_metadata, args.curve_plot, title), flush=True)
     if args.unreviewed > 0:
         from vnmisinfo.evaluation.train import FEEDBACK_SCALE, FEEDBACK_WEIGHT
 
