@@ -451,12 +451,18 @@ def plot(results: list[dict[str, list[tuple[int, float]]]], old_aucs: list[float
             hi.append(np.max(vals))
         ax.plot(xs, mean, marker="o", color=COLORS[s], label=s)
         ax.fill_between(xs, lo, hi, color=COLORS[s], alpha=0.15, linewidth=0)
+    finish_plot(fig, ax, old_aucs, goal, path, "reviewer verdicts",
+                f"Review loop: {world}, {len(results)} grouped splits (mean, min–max band)")
+
+
+def finish_plot(fig: Any, ax: Any, old_aucs: list[float], goal: float, path: Path,
+                xlabel: str, title: str) -> None:
+    """The old model's mean and the goal as lines, the labels, and the PNG at ``path``."""
     ax.axhline(np.mean(old_aucs), color="grey", linestyle="--", label="old model alone")
     ax.axhline(goal, color="black", linestyle=":", linewidth=1, label=f"goal {goal:g}")
-    ax.set_xlabel("reviewer verdicts")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("ROC-AUC on the new world's unseen rows")
-    ax.set_title(f"Review loop: {world}, {len(results)} grouped splits "
-                 "(mean, min–max band)", fontsize=10)
+    ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -728,20 +734,12 @@ def curve_plot(rows: dict[int, list[tuple[int, float, float]]], old_aucs: list[f
         ax.plot(xs, [np.mean(v) for v in vals], marker="o", color=color, label=label)
         ax.fill_between(xs, [min(v) for v in vals], [max(v) for v in vals], color=color,
                         alpha=0.15, linewidth=0)
-    ax.axhline(np.mean(old_aucs), color="grey", linestyle="--", label="old model alone")
-    ax.axhline(goal, color="black", linestyle=":", linewidth=1, label=f"goal {goal:g}")
     ax.set_xscale("log", base=2)
     ax.set_xticks(xs, [f"{x:.0f}" for x in xs])
     ax.minorticks_off()
-    ax.set_xlabel("reviewer verdicts (log scale)")
-    ax.set_ylabel("ROC-AUC on the new world's unseen rows")
-    ax.set_title(f"Shipped preset retrained: {world}\n{len(old_aucs)} grouped splits "
-                 "(mean, min–max band)", fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    finish_plot(fig, ax, old_aucs, goal, path, "reviewer verdicts (log scale)",
+                f"Shipped preset retrained: {world}\n{len(old_aucs)} grouped splits "
+                "(mean, min–max band)")
 
 
 def pseudo_labels(p: np.ndarray, share: float, prior: float) -> tuple[np.ndarray, np.ndarray]:
