@@ -658,10 +658,11 @@ def curve_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, counts: list[i
     old_y = old["label"].to_numpy(dtype=int)
     base = make_detector("default").fit(template.preprocess(old), old_y,
                                         groups=old["group"].to_numpy())
-    rows: dict[int, list[tuple[int, float, float]]] = {k: [] for k in range(len(counts))}
+    # res[k, seed]: the number of verdicts, the retrained model's AUC, the verdicts alone's
+    res = np.zeros((len(counts), seeds, 3))
     old_aucs = []
     for seed in range(seeds):
-        stream, _, feedback, test_pre, test_y = check_split(new, seed, test_size, len(new),
+        _, _, feedback, test_pre, test_y = check_split(new, seed, test_size, len(new),
                                                             template, metadata)
         old_aucs.append(float(roc_auc_score(test_y, base.predict_proba(test_pre)[:, 1])))
         for k, n in enumerate(counts):
@@ -673,21 +674,19 @@ def curve_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, counts: list[i
                 groups=data["group"].to_numpy(), sample_weight=weights, own=own)
             alone = make_detector("default").fit(template.preprocess(fb),
                                                  fb["label"].to_numpy(dtype=int))
-            rows[k].append((len(fb), float(roc_auc_score(
-                test_y, model.predict_proba(test_pre)[:, 1])), float(roc_auc_score(
-                    test_y, alone.predict_proba(test_pre)[:, 1]))))
-            log(f"  curve, seed {seed}: {len(fb)} verdicts, retrained {rows[k][-1][1]:.4f}, "
-                f"alone {rows[k][-1][2]:.4f}")
+            res[k, seed] = (len(fb), roc_auc_score(test_y, model.predict_proba(test_pre)[:, 1]),
+                            roc_auc_score(test_y, alone.predict_proba(test_pre)[:, 1]))
+            log(f"  curve, seed {seed}: {len(fb)} verdicts, retrained {res[k, seed, 1]:.4f}, "
+                f"alone {res[k, seed, 2]:.4f}")
     lines = ["| verdicts | retrained shipped preset | the verdicts alone |", "|---|---|---|",
              f"| 0 (old world alone) | {_cell(old_aucs)} | – |"]
-    sizes = [np.mean([r[0] for r in rows[k]]) for k in rows]
-    means = [np.mean([r[1] for r in rows[k]]) for k in rows]
-    for k in rows:
-        low, high = min(r[0] for r in rows[k]), max(r[0] for r in rows[k])
+    sizes, means = res[:, :, 0].mean(axis=1), res[:, :, 1].mean(axis=1)
+    for per_seed in res:
+        low, high = int(per_seed[:, 0].min()), int(per_seed[:, 0].max())
         lines.append(f"| {low if low == high else f'{low}–{high}'} | "
-                     f"{_cell([r[1] for r in rows[k]])} | {_cell([r[2] for r in rows[k]])} |")
+                     f"{_cell(list(per_seed[:, 1]))} | {_cell(list(per_seed[:, 2]))} |")
     text = "\n".join(lines)
-    if len(rows) >= 2:
+    if len(counts) >= 2:
         rate = float(np.polyfit(np.log2(sizes), means, 1)[0])
         text += (f"\n\nGain per doubling of the verdicts, fitted to the means from "
                  f"{sizes[0]:.0f} to {sizes[-1]:.0f}: {rate:+.4f}. ")
@@ -701,7 +700,7 @@ def curve_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, counts: list[i
                      f"{need / sizes[-1]:,.0f} times the last count, if the curve kept that "
                      "rate; learning curves flatten as they grow, so likely more.")
     if path is not None:
-        curve_plot(rows, old_aucs, path, goal, world)
+        curve_plot(res, old_aucs, path, goal, world)
         text += f"\n\nPlot: {path}"
     return text
 
@@ -721,20 +720,20 @@ def parse_counts(parser: argparse.ArgumentParser, value: str) -> list[int | None
     return counts
 
 
-def curve_plot(rows: dict[int, list[tuple[int, float, float]]], old_aucs: list[float],
-               path: Path, goal: float, world: str) -> None:
-    """The curves of :func:`curve_check`: mean and min–max band over splits, log scale."""
+def curve_plot(res: np.ndarray, old_aucs: list[float], path: Path, goal: float,
+               world: str) -> None:
+    """The curves of :func:`curve_check` (``res[count, seed]``: verdicts, retrained AUC,
+    the verdicts alone's AUC): mean and min–max band over splits, log scale."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7, 4.4))
     ax = fig.add_subplot()
-    xs = [np.mean([r[0] for r in rows[k]]) for k in rows]
+    xs = res[:, :, 0].mean(axis=1)
     for col, label, color in ((1, "old world + verdicts (retrained)", "tab:blue"),
                               (2, "the verdicts alone", "tab:green")):
-        vals = [[r[col] for r in rows[k]] for k in rows]
-        ax.plot(xs, [np.mean(v) for v in vals], marker="o", color=color, label=label)
-        ax.fill_between(xs, [min(v) for v in vals], [max(v) for v in vals], color=color,
-                        alpha=0.15, linewidth=0)
+        ax.plot(xs, res[:, :, col].mean(axis=1), marker="o", color=color, label=label)
+        ax.fill_between(xs, res[:, :, col].min(axis=1), res[:, :, col].max(axis=1),
+                        color=color, alpha=0.15, linewidth=0)
     ax.set_xscale("log", base=2)
     ax.set_xticks(xs, [f"{x:.0f}" for x in xs])
     ax.minorticks_off()
