@@ -225,7 +225,8 @@ def run_loop(strategy: str, *, old_model: Detector, old_pre: pd.DataFrame, old_y
              stream: pd.DataFrame, stream_pre: pd.DataFrame, test_pre: pd.DataFrame,
              test_y: np.ndarray, cache: Preprocessed, rounds: int, budget: int,
              explore: float, weight: float, seed: int, sizes: list[int] | None = None,
-             cluster_threshold: float = 0.9) -> dict[str, list[tuple[int, float]]]:
+             cluster_threshold: float = 0.9, sample: float = 0.0
+             ) -> dict[str, list[tuple[int, float]]]:
     """One strategy on one split: ``{curve: [(verdicts, auc), ...]}``.
 
     ``queue`` also returns the ``verdicts only`` curve and the number picked
@@ -249,7 +250,7 @@ def run_loop(strategy: str, *, old_model: Detector, old_pre: pd.DataFrame, old_y
                 scored = stream[["id", "text", "title"]].assign(vnm_score=p,
                                                                vnm_tier=policy.tiers(p))
                 picks = build_queue(scored, budget, explore=explore, store=store, seed=seed,
-                                    threshold=cluster_threshold)
+                                    threshold=cluster_threshold, sample=sample)
             else:
                 if sizes is not None and r >= len(sizes):
                     break  # the queue ran out of stream items
@@ -262,6 +263,11 @@ def run_loop(strategy: str, *, old_model: Detector, old_pre: pd.DataFrame, old_y
             hashes = hex_hashes(text_keys(picks))
             picks = picks.assign(verdict=["misinformation" if labels[h] else "reliable"
                                           for h in hashes])
+            if "vnm_queue_reason" in picks and (picks["vnm_queue_reason"] == "sample").any():
+                drawn = picks["verdict"][picks["vnm_queue_reason"] == "sample"]
+                log(f"  seed {seed} round {r}: the sample holds {(drawn == 'misinformation').sum()}"
+                    f" misinformation of {len(drawn)} (the stream: "
+                    f"{stream['label'].mean():.0%})")
             store.add(picks, reviewer="sim")
             picked_sizes.append(len(picks))
             fb = newest_verdicts(store.frame())[0]  # as retraining counts them
@@ -302,7 +308,7 @@ def run_seed(seed: int, *, old: pd.DataFrame, old_pre: pd.DataFrame, old_model: 
     common = dict(old_model=old_model, old_pre=old_pre, old_y=old_y, stream=stream,
                   stream_pre=stream_pre, test_pre=test_pre, test_y=test_y, cache=cache,
                   rounds=args.rounds, budget=args.budget, explore=args.explore, seed=seed,
-                  cluster_threshold=args.cluster_threshold)
+                  cluster_threshold=args.cluster_threshold, sample=args.sample)
     out: dict[float, dict[str, list[tuple[int, float]]]] = {}
     for w in weights:
         picked: list[int] = []
@@ -893,6 +899,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--budget", type=int, default=50, help="verdicts per round")
     parser.add_argument("--explore", type=float, default=0.3)
+    parser.add_argument("--sample", type=float, default=0.0,
+                        help="the queue's share of random picks from the clusters left, as "
+                             "vnmisinfo queue --sample (default: 0)")
     parser.add_argument("--cluster-threshold", type=float, default=0.9,
                         help="the queue's near-duplicate cosine threshold (default: 0.9, "
                              "as vnmisinfo queue)")
@@ -1015,7 +1024,8 @@ def main(argv: list[str] | None = None) -> int:
         old_aucs = [res["queue"][0][1] for res in results]
         print(f"ROC-AUC on the new world's unseen rows, mean ± std over {args.seeds} seeds "
               f"(verdict weight {chosen:g}, {args.budget} per round, explore "
-              f"{args.explore:g}):\n")
+              f"{args.explore:g}" + (f", sample {args.sample:g}" if args.sample else "")
+              + "):\n")
         print(table(results, old_aucs))
         print("\nPaired: the queue's AUC minus each other strategy's, seed by seed "
               "(mean ± std over seeds):\n")

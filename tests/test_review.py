@@ -129,6 +129,31 @@ def test_queue_respects_the_explore_share(budget, explore, n_uncertain):
     assert (q["vnm_queue_reason"] == "top").sum() == budget - n_uncertain
 
 
+def test_the_sample_share_is_a_random_draw_from_every_cluster():
+    """``sample`` rows are drawn before the ranked shares, from all clusters; top and
+    uncertain rows are then filled from the clusters the draw left."""
+    frame = scored_frame()
+    reps = ["p0", "p3", "p4", "p5", "p6", "p7", "p8"]  # one per cluster, in triage order
+    q = build_queue(frame, 5, explore=0.2, sample=0.4, medium=0.5)
+    assert q["vnm_queue_reason"].tolist() == ["top", "top", "uncertain", "sample", "sample"]
+    ids = q["id"].tolist()
+    assert set(ids) <= set(reps) and q["id"].is_unique
+    assert ids[:2] == [r for r in reps if r not in ids[3:]][:2]  # the best of the rest
+    assert (q.attrs["queue"]["sample"], q.attrs["queue"]["n_sample"]) == (2, 2)
+    again = build_queue(frame, 5, explore=0.2, sample=0.4, medium=0.5)
+    assert again["id"].tolist() == ids  # the seed fixes the draw
+    drawn = {i for seed in range(30) for i in
+             build_queue(frame, 5, explore=0.2, sample=0.4, medium=0.5, seed=seed)["id"][3:]}
+    assert drawn == set(reps)  # the top of the order is drawn too: a fair picture
+
+
+def test_sample_and_explore_together_cannot_exceed_the_budget():
+    with pytest.raises(QueueError, match=r"between 0 and 1 - explore \(0.5\).*lower one"):
+        build_queue(scored_frame(), 4, explore=0.5, sample=0.6)
+    q = build_queue(scored_frame(), 4, explore=0.5, sample=0.5)
+    assert q["vnm_queue_reason"].tolist() == ["uncertain", "uncertain", "sample", "sample"]
+
+
 def test_uncertain_items_are_those_closest_to_the_medium_threshold():
     q = build_queue(scored_frame(), 3, explore=2 / 3, medium=0.5)
     assert q["vnm_queue_reason"].tolist() == ["top", "uncertain", "uncertain"]
@@ -712,6 +737,25 @@ def test_cli_queue_refuses_reviewed_input_and_bad_budget(tmp_path, capsys):
     assert exc.value.code == 2
 
 
+def test_cli_queue_sample_share_and_its_bad_values(tmp_path, capsys):
+    scored = write_csv(scored_frame(), tmp_path / "scored.csv")
+    out = tmp_path / "q.csv"
+    assert main(["queue", str(scored), "-o", str(out), "--budget", "5", "--explore", "0.2",
+                 "--sample", "0.4"]) == 0
+    assert "2 top, 1 uncertain, 2 sample, medium threshold" in capsys.readouterr().err
+    assert [r["vnm_queue_reason"] for r in read_rows(out)] == [
+        "top", "top", "uncertain", "sample", "sample"]
+    assert main(["queue", str(scored), "-o", str(tmp_path / "q2.csv"), "--budget", "5",
+                 "--sample", "0.8"]) == 1
+    err = capsys.readouterr().err
+    assert "sample must be a share between 0 and 1 - explore (0.7)" in err
+    assert not (tmp_path / "q2.csv").exists()
+    with pytest.raises(SystemExit) as exc:
+        main(["queue", str(scored), "-o", str(out), "--budget", "5", "--sample", "much"])
+    assert exc.value.code == 2
+    assert "--sample: expected a number, got 'much'" in capsys.readouterr().err
+
+
 def test_cli_queue_reads_jsonl(tmp_path):
     scored = tmp_path / "scored.jsonl"
     scored_frame().to_json(scored, orient="records", lines=True, force_ascii=False)
@@ -846,9 +890,10 @@ def test_installed_console_script_runs_the_review_loop(tmp_path):
     assert exe, "the vnmisinfo console script is not installed next to this Python"
     scored = write_csv(scored_frame(), tmp_path / "scored.csv")
     queue = tmp_path / "queue.csv"
-    done = subprocess.run([exe, "queue", str(scored), "-o", str(queue), "--budget", "3"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run([exe, "queue", str(scored), "-o", str(queue), "--budget", "3",
+                           "--sample", "0.34"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+    assert "1 top, 1 uncertain, 1 sample" in done.stderr
     frame = pd.read_csv(queue, dtype=str, keep_default_na=False)
     frame["verdict"] = "reliable"
     frame.to_csv(queue, index=False)

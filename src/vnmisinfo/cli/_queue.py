@@ -8,9 +8,9 @@ from typing import Any
 
 NAME = "queue"
 HELP = ("Pick N scored items for review: the top of the triage order plus a share of the "
-        "most uncertain, one per near-duplicate cluster, none already in the feedback store; "
-        "writes CSV (TSV, JSONL or Parquet by the output's extension) with empty verdict, "
-        "narrative_id and note columns.")
+        "most uncertain (and, with --sample, a random share), one per near-duplicate "
+        "cluster, none already in the feedback store; writes CSV (TSV, JSONL or Parquet by "
+        "the output's extension) with empty verdict, narrative_id and note columns.")
 
 
 def _budget(value: str) -> int:
@@ -45,13 +45,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "closest to the medium threshold (default: 0.3); a larger share finds less "
                    "misinformation and, by 200 verdicts, taught the model no more "
                    "(docs/review_loop.md)")
+    p.add_argument("--sample", type=_share, default=0.0, metavar="SHARE",
+                   help="share of the budget drawn at random from the clusters left "
+                   "(vnm_queue_reason 'sample'; default: 0): a fair picture of the batch, whose "
+                   "verdicts estimate its share of misinformation and make fair rows for "
+                   "calibrate and compare; --explore + --sample must not exceed 1")
     p.add_argument("--store", default=None, metavar="DIR",
                    help="feedback store; texts it holds are never queued again")
     p.add_argument("--overwrite-review", action="store_true",
                    help="blank verdict, narrative_id and note when the input already fills "
                    "them in (without it, such an input is refused)")
     p.add_argument("--seed", type=int, default=0, help="breaks ties between equally "
-                   "uncertain items (default: 0)")
+                   "uncertain items, and draws the sample (default: 0)")
     p.add_argument("--text-column", default=None, help="text column when not a known name")
     p.add_argument("--medium", type=_share, default=None, metavar="P",
                    help="the medium threshold (default: inferred from vnm_tier, else 0.5)")
@@ -81,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     frame = read_table(source, table_format(source, None))
     queue = build_queue(frame, args.budget, args.explore, store,
                         text_column=args.text_column, medium=args.medium, seed=args.seed,
-                        overwrite_review=args.overwrite_review)
+                        overwrite_review=args.overwrite_review, sample=args.sample)
     atomic_write(target, _encoded(queue, out_fmt))
     s = queue.attrs["queue"]
     skipped = [f"{s[k]} {k}" for k in ("unscored", "empty", "reviewed") if s[k]]
@@ -89,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
         skipped.append(f"{s['near_reviewed']} near-copies of reviewed texts")
     print(f"vnmisinfo queue: {s['rows']} row(s) read, {s['clusters']} cluster(s); "
           f"queued {len(queue)} "
-          f"({s['top']} top, {s['uncertain']} uncertain, medium threshold {s['medium']:g})"
+          f"({s['top']} top, {s['uncertain']} uncertain"
+          + (f", {s['sample']} sample" if s["n_sample"] else "")
+          + f", medium threshold {s['medium']:g})"
           + (f"; skipped {', '.join(skipped)}" if skipped else "") + f" -> {target}",
           file=sys.stderr)
     if len(queue) < args.budget:

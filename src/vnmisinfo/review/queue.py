@@ -6,7 +6,12 @@ A budget of ``N`` items is split in two:
   items that match a known narrative, ``vnm_narrative_id``, then ``vnm_score``
   descending), the items most likely to need action;
 * ``uncertain``: a share ``explore`` of the budget, the items whose score is
-  closest to the ``medium`` threshold, where a verdict teaches the model most.
+  closest to the ``medium`` threshold, where a verdict teaches the model most;
+* ``sample`` (none by default): a share ``sample`` of the budget drawn at random
+  from all the clusters, before the two shares above are filled: a fair
+  picture of the batch.  The share of misinformation among their verdicts
+  estimates the batch's (one per cluster, so among its distinct texts), and
+  they are rows that no ranking chose, for ``calibrate`` and ``compare``.
 
 Near-duplicates (:func:`vnmisinfo.data.hygiene.make_groups`, ``by="text"``)
 form one cluster, and a cluster is queued once, through its best-ranked item,
@@ -86,11 +91,43 @@ def infer_medium(scores: Any, tiers: Any, reasons: Any = None, default: float = 
     return float(min(max(default, low.max()), up.min()))
 
 
+def _check_shares(budget: Any, explore: float, sample: float) -> None:
+    """Refuse a budget or shares that cannot make a queue (:class:`QueueError`)."""
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise QueueError(f"budget must be a whole number >= 1, got {budget!r}.")
+    if not 0.0 <= explore <= 1.0:
+        raise QueueError(f"explore must be a share between 0 and 1, got {explore!r}.")
+    if not 0.0 <= sample <= 1.0 - explore + 1e-9:
+        raise QueueError(f"sample must be a share between 0 and 1 - explore "
+                         f"({1.0 - explore:g}), got {sample!r}: the two shares together "
+                         "cannot exceed the budget; lower one of them.")
+
+
+def _shares(reps: list[int], distance: np.ndarray, budget: int, n_explore: int,
+            n_sample: int, seed: int) -> tuple[list[int], list[int], list[int]]:
+    """The rows of the ``top``, ``uncertain`` and ``sample`` shares.
+
+    The sample is drawn first, from every cluster (``reps``, in triage order), so that it
+    is a simple random sample of the batch; the ranked shares are then filled from the
+    clusters it left: ``top`` from the head of the order, ``uncertain`` by the smallest
+    ``distance`` to the medium threshold, ties broken at random.
+    """
+    sampled = np.sort(np.random.default_rng((seed, 1)).choice(
+        np.array(reps, dtype=int), size=min(n_sample, len(reps)), replace=False)).tolist()
+    drawn = set(sampled)
+    ranked = [i for i in reps if i not in drawn]
+    top = ranked[: budget - n_explore - len(sampled)]
+    rest = np.array(ranked[len(top):], dtype=int)
+    tie = np.random.default_rng(seed).permutation(len(rest))
+    uncertain = rest[np.lexsort((tie, distance[rest]))][: budget - len(sampled) - len(top)]
+    return top, uncertain.tolist(), sampled
+
+
 def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
                 store: FeedbackStore | str | os.PathLike[str] | None = None, *,
                 text_column: str | None = None,
                 medium: float | None = None, seed: int = 0, threshold: float = 0.9,
-                overwrite_review: bool = False) -> pd.DataFrame:
+                overwrite_review: bool = False, sample: float = 0.0) -> pd.DataFrame:
     """Pick up to ``budget`` scored rows for review.
 
     Parameters
@@ -117,6 +154,10 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
         Near-duplicate cosine similarity.
     overwrite_review : bool, default=False
         Blank reviewer columns the input already fills in, instead of refusing it.
+    sample : float, default=0.0
+        Share of the budget drawn at random (``seed``) from all the clusters,
+        before the top and uncertain shares; ``explore + sample`` must not
+        exceed 1.
 
     Returns
     -------
@@ -124,24 +165,23 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
         The chosen rows, every input column unchanged, then
         :data:`QUEUE_COLUMNS` and empty reviewer columns
         (:data:`~vnmisinfo.data.review.REVIEW_COLUMNS`); ``top`` rows first in
-        triage order, then ``uncertain`` rows, closest to the threshold first.
+        triage order, then ``uncertain`` rows, closest to the threshold first,
+        then ``sample`` rows in input order.
         ``attrs["queue"]`` counts rows read (``rows``), clusters, skipped rows
         (``unscored``, ``empty``, ``reviewed``, and ``near_reviewed``: near-copies
         of reviewed texts), the clusters left to queue (``left``), queued rows
-        (``top``, ``uncertain``), the uncertain items the budget asked for
-        (``explore``; fewer are queued when fewer clusters are left than the
-        budget, since the top share is filled first) and ``medium``.
+        (``top``, ``uncertain``, ``sample``), the uncertain and sampled items
+        the budget asked for (``explore``, ``n_sample``; fewer are queued when
+        fewer clusters are left than the budget, since the top share is filled
+        first) and ``medium``.
 
     Raises
     ------
     QueueError
-        If ``budget`` or ``explore`` is out of range, ``vnm_score`` is
+        If ``budget``, ``explore`` or ``sample`` is out of range, ``vnm_score`` is
         missing, or reviewer columns hold values without ``overwrite_review``.
     """
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
-        raise QueueError(f"budget must be a whole number >= 1, got {budget!r}.")
-    if not 0.0 <= explore <= 1.0:
-        raise QueueError(f"explore must be a share between 0 and 1, got {explore!r}.")
+    _check_shares(budget, explore, sample)
     if "vnm_score" not in frame.columns:
         raise QueueError(f"no vnm_score column among {list(frame.columns)}; queue a file "
                          "written by 'vnmisinfo score', or a frame from score_frame(model, "
@@ -196,15 +236,14 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
     reps = list(best.values())  # in triage order
 
     n_explore = math.floor(budget * explore + 0.5)  # half up, not to even
-    top = reps[: budget - n_explore]
-    rest = np.array(reps[len(top):], dtype=int)
-    tie = np.random.default_rng(seed).permutation(len(rest))
-    uncertain = rest[np.lexsort((tie, np.abs(score[rest] - medium)))][: budget - len(top)] \
-        if len(rest) else rest
-    picked = [*top, *uncertain.tolist()]
+    n_sample = min(math.floor(budget * sample + 0.5), budget - n_explore)
+    top, uncertain, sampled = _shares(reps, np.abs(score - medium), budget, n_explore,
+                                      n_sample, seed)
+    picked = [*top, *uncertain, *sampled]
 
     out = frame.iloc[picked].copy()
-    out["vnm_queue_reason"] = ["top"] * len(top) + ["uncertain"] * len(uncertain)
+    out["vnm_queue_reason"] = (["top"] * len(top) + ["uncertain"] * len(uncertain)
+                               + ["sample"] * len(sampled))
     out["vnm_cluster_size"] = [int(sizes[cluster[i]]) for i in picked]
     for c in REVIEW_COLUMNS:
         out[c] = ""
@@ -216,5 +255,6 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
                            "reviewed": int(reviewed.sum()),
                            "near_reviewed": int(near_reviewed.sum()), "left": len(reps),
                            "top": len(top), "uncertain": int(len(uncertain)),
-                           "explore": int(n_explore), "medium": float(medium)}}
+                           "sample": int(len(sampled)), "explore": int(n_explore),
+                           "n_sample": int(n_sample), "medium": float(medium)}}
     return out
