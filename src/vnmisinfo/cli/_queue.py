@@ -46,10 +46,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "misinformation and, by 200 verdicts, taught the model no more "
                    "(docs/review_loop.md)")
     p.add_argument("--sample", type=_share, default=0.0, metavar="SHARE",
-                   help="share of the budget drawn at random from the clusters left "
-                   "(vnm_queue_reason 'sample'; default: 0): a fair picture of the batch, whose "
-                   "verdicts estimate its share of misinformation and make fair rows for "
-                   "calibrate and compare; --explore + --sample must not exceed 1")
+                   help="share of the budget drawn at random from all the clusters not yet "
+                   "reviewed (vnm_queue_reason 'sample'; default: 0): a fair picture of the "
+                   "batch, whose verdicts estimate its share of misinformation and make fair "
+                   "rows for calibrate and compare; --explore + --sample must not exceed 1")
     p.add_argument("--store", default=None, metavar="DIR",
                    help="feedback store; texts it holds are never queued again")
     p.add_argument("--overwrite-review", action="store_true",

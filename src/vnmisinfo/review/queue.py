@@ -1,6 +1,6 @@
 """The review queue: which scored items a reviewer should look at next.
 
-A budget of ``N`` items is split in two:
+A budget of ``N`` items is split in up to three shares:
 
 * ``top``: the head of the triage order (tier high > medium > low, then the
   items that match a known narrative, ``vnm_narrative_id``, then ``vnm_score``
@@ -31,6 +31,8 @@ Examples
 >>> q = build_queue(scored, 2, explore=0.5)
 >>> q[["id", "vnm_queue_reason", "vnm_cluster_size", "verdict"]].values.tolist()
 [['a', 'top', 2, ''], ['c', 'uncertain', 1, '']]
+>>> build_queue(scored, 3, explore=0.0, sample=1 / 3)["vnm_queue_reason"].tolist()
+['top', 'top', 'sample']
 """
 
 from __future__ import annotations
@@ -171,9 +173,9 @@ def build_queue(frame: pd.DataFrame, budget: int, explore: float = 0.3,
         (``unscored``, ``empty``, ``reviewed``, and ``near_reviewed``: near-copies
         of reviewed texts), the clusters left to queue (``left``), queued rows
         (``top``, ``uncertain``, ``sample``), the uncertain and sampled items
-        the budget asked for (``explore``, ``n_sample``; fewer are queued when
-        fewer clusters are left than the budget, since the top share is filled
-        first) and ``medium``.
+        the budget asked for (``explore``, ``n_sample``; fewer uncertain items
+        are queued when fewer clusters are left than the budget, since the
+        sample and then the top share are filled first) and ``medium``.
 
     Raises
     ------
