@@ -102,6 +102,16 @@ def cell(values: list[float]) -> str:
     return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
 
 
+def table(res: dict[str, list[float]], part: str) -> str:
+    """Markdown: a row per model, a column per fold or split, then the mean ± std."""
+    n = len(next(iter(res.values())))
+    lines = ["| model | " + " | ".join(f"{part} {k}" for k in range(n)) + " | mean ± std |",
+             "|---|" + "---|" * (n + 1)]
+    lines += [f"| {name} | " + " | ".join(f"{a:.3f}" for a in v) + f" | {cell(v)} |"
+              for name, v in res.items()]
+    return "\n".join(lines)
+
+
 def within(new: pd.DataFrame, E: np.ndarray, shares: list[float], folds: int = 4) -> str:
     """Grouped CV inside the new world: the preset, the embeddings, and the two mixed."""
     from vnmisinfo.evaluation.train import make_detector
@@ -120,11 +130,7 @@ def within(new: pd.DataFrame, E: np.ndarray, shares: list[float], folds: int = 4
         for s in shares:
             res.setdefault(f"mixed, share {s:g}", []).append(roc_auc_score(y[te], mixed(p, q, s)))
         sim.log(f"  within, fold {k}: " + ", ".join(f"{v[-1]:.4f}" for v in res.values()))
-    lines = ["| model | " + " | ".join(f"fold {k}" for k in range(folds)) + " | mean ± std |",
-             "|---|" + "---|" * (folds + 1)]
-    lines += [f"| {name} | " + " | ".join(f"{a:.3f}" for a in v) + f" | {cell(v)} |"
-              for name, v in res.items()]
-    return "\n".join(lines)
+    return table(res, "fold")
 
 
 def with_verdicts(old: pd.DataFrame, new: pd.DataFrame, E_old: np.ndarray,
@@ -166,11 +172,7 @@ def with_verdicts(old: pd.DataFrame, new: pd.DataFrame, E_old: np.ndarray,
             res.setdefault(f"retrained preset and embeddings mixed, share {s:g}", []).append(
                 roc_auc_score(test_y, mixed(p_new, q, s)))
         sim.log(f"  seed {seed}: " + ", ".join(f"{v[-1]:.4f}" for v in res.values()))
-    lines = ["| model | " + " | ".join(f"split {k}" for k in range(seeds)) + " | mean ± std |",
-             "|---|" + "---|" * (seeds + 1)]
-    lines += [f"| {name} | " + " | ".join(f"{a:.3f}" for a in v) + f" | {cell(v)} |"
-              for name, v in res.items()]
-    return "\n".join(lines)
+    return table(res, "split")
 
 
 def main(argv: list[str] | None = None) -> int:
