@@ -6,7 +6,7 @@ CORE   := $(VENV)/.core-installed
 DEV    := $(VENV)/.dev-installed
 SAMPLE := corpora/sample/posts.csv
 
-.PHONY: score test lint model install bench notebooks clean help
+.PHONY: score test lint model marks install bench notebooks clean help
 
 help:  ## List the targets.
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -45,6 +45,9 @@ test: $(DEV) lint  ## Lint, type-check and run the whole test suite (doctests in
 model: $(CORE)  ## Rebuild the shipped models (default, and fast for score --fast) from ../shared/corpora.
 	$(BIN)/vnmisinfo train --preset default --data-dir ../shared/corpora -o models/default.skops --jobs 2
 	$(BIN)/vnmisinfo train --preset fast --data-dir ../shared/corpora -o models/fast.skops --jobs 2
+
+marks: $(CORE)  ## Rebuild the tables that put tone marks back (src/vnmisinfo/data/marks.tsv.gz) from ../shared/corpora.
+	$(BIN)/python benchmarks/build_marks.py --data-dir ../shared/corpora --check
 
 bench: $(DEV)  ## Run the benchmarks.
 	$(BIN)/python benchmarks/bench_score.py

@@ -38,12 +38,7 @@ from vnmisinfo.model.features import (
     transform_in_slices,
 )
 from vnmisinfo.model.linear import OwnWordsClassifier, linear_model
-from vnmisinfo.model.params import (
-    check_count,
-    check_detector_params,
-    check_for_data,
-    check_labels,
-)
+from vnmisinfo.model.params import check_count, check_detector_params, check_for_data, check_labels
 from vnmisinfo.model.terms import explained_terms, heaviest_terms, take_columns, text_part
 from vnmisinfo.text.accents import diacritic_share
 from vnmisinfo.text.transformers import TextInput
@@ -101,6 +96,10 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
     accent_free_share : float, default=0.02
         Texts whose share of marked letters is below this take that route
         (see :func:`vnmisinfo.text.accents.diacritic_share`).
+    restore_marks : bool, default=False
+        Put the tone marks back into texts typed without them before any feature is
+        made, in training and scoring alike (:mod:`vnmisinfo.text.marks`); such texts
+        then read as marked ones and take the full model.
     meta_scale : float, default=0.1
         Weight of the post metadata (likes, comments, shares, posting hour)
         against the text features; metadata values are centred on a typical
@@ -197,6 +196,7 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         channel_weights: dict[str, float] | None = None,
         own_scale: float = 1.0,
         n_jobs: int | None = None,
+        restore_marks: bool = False,
     ) -> None:
         self.channels = channels
         self.word_ngram_range = word_ngram_range
@@ -218,11 +218,10 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         self.random_state = random_state
         self.accent_free_route = accent_free_route
         self.accent_free_share = accent_free_share
-        self.meta_scale = meta_scale
-        self.meta_dropout = meta_dropout
+        self.meta_scale, self.meta_dropout = meta_scale, meta_dropout
         self.text_only_route = text_only_route
         self.n_features, self.channel_weights = n_features, channel_weights
-        self.own_scale, self.n_jobs = own_scale, n_jobs
+        self.own_scale, self.n_jobs, self.restore_marks = own_scale, n_jobs, restore_marks
 
     # -- construction -------------------------------------------------------------------
     def _linear_model(self, n_samples: int, own: np.ndarray | None = None,
@@ -267,7 +266,8 @@ class Detector(TextInput, NewParamsTakeDefaults, ClassifierMixin, BaseEstimator)
         Segmentation is skipped when no channel needs it.  A frame that was
         already preprocessed is passed through.
         """
-        return Preprocessor(segment=self._needs_segmentation()).transform(X)
+        return Preprocessor(segment=self._needs_segmentation(),
+                            restore=bool(getattr(self, "restore_marks", False))).transform(X)
 
     # -- estimator API ------------------------------------------------------------------
     def __sklearn_tags__(self) -> Any:

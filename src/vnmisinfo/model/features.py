@@ -31,25 +31,12 @@ from sklearn.utils.validation import check_is_fitted
 from vnmisinfo.data.schema import META_COLUMNS, as_frame, joined_text
 from vnmisinfo.model.hashing import HashedTfidf
 from vnmisinfo.text.hashtags import normalize_for_model
+from vnmisinfo.text.marks import restore_unaccented
 from vnmisinfo.text.tokenize import TOKEN_PATTERN, accent_free, segment_many, syllables
 
-__all__ = [
-    "CHANNELS",
-    "CompactTfidfVectorizer",
-    "MetadataFeatures",
-    "NBScaler",
-    "Preprocessor",
-    "build_union",
-    "channel_scale",
-    "column_names",
-    "drop_fields",
-    "fit_channels",
-    "fit_union",
-    "meta_names",
-    "meta_slice",
-    "row_slices",
-    "transform_in_slices",
-]
+__all__ = ["CHANNELS", "CompactTfidfVectorizer", "MetadataFeatures", "NBScaler", "Preprocessor",
+           "build_union", "channel_scale", "column_names", "drop_fields", "fit_channels",
+           "fit_union", "meta_names", "meta_slice", "row_slices", "transform_in_slices"]
 
 #: Feature channels a detector can combine.
 CHANNELS = ("words", "syllables", "chars", "accent_free", "accent_free_chars", "meta")
@@ -76,6 +63,9 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     ----------
     segment : bool, default=True
         Run the word segmenter; when False, ``words`` holds the syllable view.
+    restore : bool, default=False
+        Put the tone marks back into texts typed without them, before they are normalized
+        (:func:`~vnmisinfo.text.marks.restore_unaccented`).
 
     Examples
     --------
@@ -86,8 +76,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
     'tin nóng uống nước chanh'
     """
 
-    def __init__(self, *, segment: bool = True) -> None:
-        self.segment = segment
+    def __init__(self, *, segment: bool = True, restore: bool = False) -> None:
+        self.segment, self.restore = segment, restore
 
     def fit(self, X: pd.DataFrame, y: object = None) -> Preprocessor:
         """Nothing to learn; returns self."""
@@ -99,8 +89,9 @@ class Preprocessor(TransformerMixin, BaseEstimator):
             return X  # already preprocessed
         frame = as_frame(X).copy()
         pairs = zip(frame["text"], frame["title"], strict=True)
-        frame["norm"] = norm = [normalize_for_model(joined_text(t, ti))
-                                for t, ti in pairs]
+        joined = [joined_text(t, ti) for t, ti in pairs]
+        joined = restore_unaccented(joined) if self.restore else joined
+        frame["norm"] = norm = [normalize_for_model(t) for t in joined]
         syll = [syllables(t) for t in norm]
         frame["syll"] = syll
         frame["words"] = segment_many(norm) if self.segment else syll
