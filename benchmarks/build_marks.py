@@ -23,7 +23,7 @@ import pandas as pd
 
 from vnmisinfo.data.corpora import load_training_set
 from vnmisinfo.text.accents import strip_diacritics
-from vnmisinfo.text.marks import MARKS_FILE, MarkRestorer
+from vnmisinfo.text.marks import MARKS_FILE, MarkRestorer, count_words, write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,12 +63,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="also measure the tables on the labelled ReINTEL posts")
     args = parser.parse_args(argv)
     texts = source_texts(args.data_dir)
-    restorer = MarkRestorer.from_texts(texts)
-    path = restorer.write(args.out)
-    print(f"{len(texts)} texts: {len(restorer.unigrams)} words, {len(restorer.bigrams)} pairs "
+    counts = count_words(texts)
+    path = write_tables(args.out, counts)
+    print(f"{len(texts)} texts: {len(counts[0])} words, {len(counts[1])} pairs "
           f"-> {path} ({path.stat().st_size:,} bytes)")
     if args.check:
-        print(check(restorer, args.data_dir))
+        print(check(MarkRestorer(*counts), args.data_dir))
     return 0
 
 
