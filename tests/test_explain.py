@@ -167,9 +167,11 @@ def test_top_terms_and_their_weights_do_not_depend_on_k():
 
 
 def test_terms_of_text_typed_without_tone_marks_are_the_first_of_every_feature():
-    """A post typed without marks is scored by the accent-free models, whose weight is spread
-    over many weak character n-grams: a word merged from them must still be shown when it
-    ranks among the first (47 of the 49 sample posts before the wider shortlist)."""
+    """A post typed without marks, when its marks are not put back, is scored by the
+    accent-free models, whose weight is spread over many weak character n-grams: a word
+    merged from them must still be shown when it ranks among the first (47 of the 49 sample
+    posts before the wider shortlist)."""
+    import copy
     from pathlib import Path
 
     import pandas as pd
@@ -179,11 +181,39 @@ def test_terms_of_text_typed_without_tone_marks_are_the_first_of_every_feature()
 
     sample = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "posts.csv"
     posts = pd.DataFrame({"text": [strip_diacritics(t) for t in pd.read_csv(sample)["text"]]})
-    detector = vnmisinfo.load_model().detector
+    detector = copy.copy(vnmisinfo.load_model().detector)
+    detector.restore_marks = False
     every = detector.explain(posts, k=10**6)
     shown = detector.explain(posts, k=5)
     assert [r["top_terms"] for r in shown] == [r["top_terms"][:5] for r in every]
     assert sum(t.startswith("≈") for r in shown for t, _ in r["top_terms"]) > 200
+
+
+def test_the_shipped_model_reads_posts_typed_without_marks_as_marked_ones():
+    """With their tone marks put back, the sample posts typed without them score within 0.04
+    of the posts as written, on the mean; scored by the accent-free models, within 0.11."""
+    import copy
+    from pathlib import Path
+
+    import numpy as np
+    import pandas as pd
+
+    import vnmisinfo
+    from vnmisinfo.text.accents import strip_diacritics
+
+    sample = Path(__file__).resolve().parents[1] / "corpora" / "sample" / "posts.csv"
+    texts = pd.read_csv(sample)["text"].tolist()
+    typed = [strip_diacritics(t) for t in texts]
+    detector = vnmisinfo.load_model().detector
+    assert detector.restore_marks
+    unrestored = copy.copy(detector)
+    unrestored.restore_marks = False
+    written = detector.predict_proba(texts)[:, 1]
+    restored_gap = np.abs(detector.predict_proba(typed)[:, 1] - written).mean()
+    route_gap = np.abs(unrestored.predict_proba(typed)[:, 1] - written).mean()
+    assert restored_gap < 0.05 < route_gap
+    terms = [t for r in detector.explain(typed[:10], k=5) for t, _ in r["top_terms"]]
+    assert sum(t.startswith("≈") for t in terms) < len(terms) / 2  # marked words, mostly
 
 
 @pytest.mark.parametrize("terms, expected", [
@@ -199,16 +229,15 @@ def test_accent_twins_pair_a_word_with_its_only_accent_free_reading(terms, expec
     assert accent_twins(terms, "mọi người mới sắp về", "moi nguoi moi sap ve") == expected
 
 
-def _summed_contribution(union, model, columns, text, parts):
+def _summed_contribution(detector, union, model, columns, text, parts):
     """Sum over the distinct columns of ``parts`` (channel, n-grams) of coef x feature value
     of ``text``: a term's weight, computed straight from the features.  ``columns`` are the
     union columns a text-only model reads (its coefficients' order)."""
     import numpy as np
 
-    import vnmisinfo
     from vnmisinfo.model.features import _vectorizer
 
-    X = union.transform(vnmisinfo.load_model().detector.preprocess([text]))
+    X = union.transform(detector.preprocess([text]))
     coef = np.ravel(model.calibrated_classifiers_[0].estimator.coef_)
     assert len(coef) == len(columns)
     cols = set()
@@ -229,14 +258,18 @@ def test_one_word_is_one_term_with_the_summed_weight(text, view, term, gone, par
     """A word read by two channels is one term whose weight is the sum of both
     contributions (every spacing of a character n-gram), computed here from the features
     of the model that scores the post: a post with no metadata takes the shipped model's
-    text-only model (over the accent-free view for a post typed without tone marks)."""
+    text-only model (over the accent-free view for a post typed without tone marks, when its
+    marks are not put back)."""
+    import copy
+
     import vnmisinfo
 
-    detector = vnmisinfo.load_model().detector
+    detector = copy.copy(vnmisinfo.load_model().detector)
+    detector.restore_marks = False
     (result,) = detector.explain([text], k=10**6)
     terms = dict(result["top_terms"])
     assert term in terms and gone not in terms
-    expected = _summed_contribution(getattr(detector, f"{view}features_"),
+    expected = _summed_contribution(detector, getattr(detector, f"{view}features_"),
                                     getattr(detector, f"{view}text_model_"),
                                     getattr(detector, f"{view}text_columns_"), text, parts)
     assert terms[term] == pytest.approx(expected, abs=1e-4)

@@ -11,22 +11,22 @@ import pytest
 import vnmisinfo
 
 GOLDEN = [
-    ("Uống nước nóng diệt được virus corona", 0.9740414832728065, "high"),
-    ("Uong nuoc nong diet duoc virus corona", 0.9016522205803117, "high"),
-    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.013041802313778264, "low"),
-    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.011862690116178975, "low"),
+    ("Uống nước nóng diệt được virus corona", 0.9788196156800739, "high"),
+    ("Uong nuoc nong diet duoc virus corona", 0.9788196156800739, "high"),
+    ("Hà Nội hôm nay trời nắng nhẹ, nhiệt độ cao nhất 32 độ", 0.011910467027564433, "low"),
+    ("Đội tuyển Việt Nam thắng 2-0 trong trận giao hữu tối qua", 0.011062128243990934, "low"),
     ({"text": "Ngân hàng nhà nước sắp đổi tiền, rút tiền ngay", "likes": 120, "comments": 30,
-      "shares": 400, "timestamp": 1585000000}, 0.5898558705242029, "high"),
+      "shares": 400, "timestamp": 1585000000}, 0.714669523365774, "high"),
     # A low classifier score, lifted to medium by a confident match: the post asserts the claim.
     ("Bộ Y tế cho biết đã tiêm hơn 260 triệu liều vắc xin. Vắc xin COVID-19 làm thay đổi ADN "
-     "của người tiêm đấy, mọi người cẩn thận.", 0.2925125153075555, "medium"),
+     "của người tiêm đấy, mọi người cẩn thận.", 0.3998747366856003, "medium"),
     # A news report that someone online says so does not assert it: not lifted.
     ("Bộ Y tế cho biết đã tiêm hơn 260 triệu liều vắc xin. Trên mạng có người nói vắc xin "
-     "COVID-19 làm thay đổi ADN của người tiêm.", 0.06832548428576117, "low"),
+     "COVID-19 làm thay đổi ADN của người tiêm.", 0.10824505232597997, "low"),
     # A question that makes no claim stays low; one that relays a false cure is a lead.
-    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.2801713397895147, "low"),
+    ("Bác sĩ ơi cho em hỏi con em sốt 39 độ thì nên làm gì ạ?", 0.24611213120389375, "low"),
     ("Nghe nói uống nước lá ổi chữa khỏi tiểu đường, có thật không mọi người?",
-     0.9964410965890834, "high"),
+     0.997408058992933, "high"),
 ]
 
 

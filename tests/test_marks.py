@@ -68,6 +68,14 @@ def test_only_unmarked_vietnamese_is_changed():
     assert diacritic_share(out[2]) > 0.2 and strip_diacritics(out[2]) == typed
 
 
+def test_decomposed_text_with_its_marks_is_left_as_it_is():
+    import unicodedata
+
+    marked = "Hà Nội hôm nay mưa to, người dân hạn chế ra đường"
+    decomposed = unicodedata.normalize("NFD", marked)
+    assert restore_unaccented([decomposed]) == [decomposed]
+
+
 def test_the_preprocessor_restores_before_the_views_are_made():
     typed = "Bo Y te khuyen cao nguoi dan rua tay thuong xuyen"
     on = Preprocessor(segment=False, restore=True).transform([typed])

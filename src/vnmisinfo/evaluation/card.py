@@ -47,6 +47,11 @@ def _feedback_lines(fb: dict[str, Any] | None) -> str:
 def _routes_line(detector: Detector) -> str:
     plain = ("Texts typed without tone marks are scored by a model over the accent-free view, "
              "calibrated the same way." if detector.accent_free_route else "")
+    if getattr(detector, "restore_marks", False):
+        plain = ("Texts typed without tone marks get them back first (vnmisinfo.text.marks) and "
+                 "are scored as marked texts" + ("; a text that still reads as unmarked is scored "
+                 "by a model over the accent-free view, calibrated the same way."
+                 if detector.accent_free_route else "."))
     if getattr(detector, "text_only_route", True):
         return ("Documents that carry no metadata at all are scored by a text-only linear model. "
                 + plain)

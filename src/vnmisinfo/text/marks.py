@@ -7,10 +7,10 @@ model: each word typed without marks may be any marked word that loses its marks
 (``nuoc``: ``nước``, ``nuốc``...), and the most likely sequence is chosen by the Viterbi
 algorithm over counts of words and word pairs in marked text.
 
-The shipped tables (``data/marks.tsv.gz``) count the words of ReINTEL's unlabeled posts
-and of VFND's articles, texts that no labelled training or test post of the project
-repeats; ``benchmarks/build_marks.py`` builds them again.  On the 3,970 labelled ReINTEL
-posts with their marks taken off, 94% of words come back as they were written.
+The shipped tables (``data/marks.tsv.gz``) count the words of ReINTEL's unlabeled posts,
+those that copy a labelled post left out, and of VFND's articles;
+``benchmarks/build_marks.py`` builds them again.  On the 3,970 labelled ReINTEL posts with
+their marks taken off, 92.8% of words come back as they were written.
 
 Only a text that is typed without marks (under 2% of its letters marked, as the
 detector's accent-free route reads it) and may be Vietnamese
@@ -31,6 +31,7 @@ from __future__ import annotations
 import gzip
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -145,8 +146,8 @@ class MarkRestorer:
 
         def put(match: re.Match[str]) -> str:
             word, reading = match.group(0), next(readings)
-            if len(reading) != len(word):
-                return word
+            if word.islower() or len(reading) != len(word):
+                return reading if len(reading) == len(word) else word
             return "".join(r.upper() if w.isupper() else r for w, r in zip(word, reading,
                                                                              strict=True))
 
@@ -211,7 +212,8 @@ def restore_unaccented(texts: Iterable[str], *, share: float = ACCENTED_SHARE) -
     Parameters
     ----------
     texts : iterable of str
-        Texts, normalized or not.
+        Texts, normalized or not; a text in decomposed form (NFD) is judged, and read back,
+        composed.
     share : float, default=ACCENTED_SHARE
         A text whose share of marked letters is under this is read as typed without marks.
 
@@ -223,7 +225,9 @@ def restore_unaccented(texts: Iterable[str], *, share: float = ACCENTED_SHARE) -
     """
     out = []
     for text in texts:
-        if text and diacritic_share(text) < share and looks_vietnamese(text) is not False:
-            text = shipped_restorer().restore(text)
+        composed = unicodedata.normalize("NFC", text) if text else text
+        if (composed and diacritic_share(composed) < share
+                and looks_vietnamese(composed) is not False):
+            text = shipped_restorer().restore(composed)
         out.append(text)
     return out
