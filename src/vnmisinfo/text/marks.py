@@ -40,7 +40,7 @@ from pathlib import Path
 
 from vnmisinfo.text.accents import (
     ACCENTED_SHARE,
-    diacritic_share,
+    is_accented,
     looks_vietnamese,
     strip_diacritics,
 )
@@ -146,8 +146,10 @@ class MarkRestorer:
 
         def put(match: re.Match[str]) -> str:
             word, reading = match.group(0), next(readings)
-            if word.islower() or len(reading) != len(word):
-                return reading if len(reading) == len(word) else word
+            if len(reading) != len(word):
+                return word
+            if word.islower():
+                return reading
             return "".join(r.upper() if w.isupper() else r for w, r in zip(word, reading,
                                                                              strict=True))
 
@@ -226,7 +228,7 @@ def restore_unaccented(texts: Iterable[str], *, share: float = ACCENTED_SHARE) -
     out = []
     for text in texts:
         composed = unicodedata.normalize("NFC", text) if text else text
-        if (composed and diacritic_share(composed) < share
+        if (composed and not is_accented(composed, share=share)
                 and looks_vietnamese(composed) is not False):
             text = shipped_restorer().restore(composed)
         out.append(text)
